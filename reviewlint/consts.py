@@ -1,0 +1,121 @@
+"""Constant folding: the value of an expression when it can be known without running code.
+
+Folds numbers, strings, booleans, None, tuples and lists, unary minus, simple arithmetic
+(``1./255``, ``1 / 255.0``, ``ROT // 2``) and names bound exactly once at module level
+(``ROT = 20`` … ``rotate_limit=ROT``). Anything else is :data:`UNKNOWN`.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Mapping
+
+import libcst as cst
+
+
+class _Unknown:
+    """The value of an expression that cannot be folded."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN = _Unknown()
+
+_BINARY: dict[type[cst.BaseBinaryOp], Callable[[object, object], object]] = {
+    cst.Add: operator.add,
+    cst.Subtract: operator.sub,
+    cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv,
+    cst.FloorDivide: operator.floordiv,
+    cst.Modulo: operator.mod,
+    cst.Power: operator.pow,
+}
+_NAMED = {"True": True, "False": False, "None": None}
+_MAX_DEPTH = 50
+
+
+def _number(node: cst.Integer | cst.Float) -> object:
+    try:
+        return ast.literal_eval(node.value)
+    except (ValueError, SyntaxError):
+        return UNKNOWN
+
+
+class ConstantFolder:
+    """Folds expressions, following names bound once at module level."""
+
+    def __init__(self, bindings: Mapping[str, cst.BaseExpression]) -> None:
+        self._bindings = bindings
+        self._cache: dict[int, object] = {}
+
+    def fold(self, node: cst.BaseExpression | None, depth: int = 0) -> object:
+        """The value of ``node``, or :data:`UNKNOWN`."""
+        if node is None or depth > _MAX_DEPTH:
+            return UNKNOWN
+        key = id(node)
+        if key not in self._cache:
+            self._cache[key] = self._fold(node, depth)
+        return self._cache[key]
+
+    def _fold(self, node: cst.BaseExpression, depth: int) -> object:
+        if isinstance(node, (cst.Integer, cst.Float)):
+            return _number(node)
+        if isinstance(node, cst.Imaginary):
+            return UNKNOWN
+        if isinstance(node, cst.SimpleString):
+            try:
+                return ast.literal_eval(node.value)
+            except (ValueError, SyntaxError):
+                return UNKNOWN
+        if isinstance(node, cst.ConcatenatedString):
+            left, right = self.fold(node.left, depth + 1), self.fold(node.right, depth + 1)
+            return left + right if isinstance(left, str) and isinstance(right, str) else UNKNOWN
+        if isinstance(node, cst.Name):
+            if node.value in _NAMED:
+                return _NAMED[node.value]
+            bound = self._bindings.get(node.value)
+            return self.fold(bound, depth + 1) if bound is not None else UNKNOWN
+        if isinstance(node, (cst.Tuple, cst.List)):
+            values = []
+            for element in node.elements:
+                if not isinstance(element, cst.Element):
+                    return UNKNOWN
+                values.append(self.fold(element.value, depth + 1))
+            return tuple(values)
+        if isinstance(node, cst.UnaryOperation):
+            value = self.fold(node.expression, depth + 1)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if isinstance(node.operator, cst.Minus):
+                    return -value
+                if isinstance(node.operator, cst.Plus):
+                    return value
+            return UNKNOWN
+        if isinstance(node, cst.BinaryOperation):
+            op = _BINARY.get(type(node.operator))
+            left, right = self.fold(node.left, depth + 1), self.fold(node.right, depth + 1)
+            if op is None or not is_number(left) or not is_number(right):
+                return UNKNOWN
+            try:
+                if isinstance(node.operator, cst.Power) and abs(right) > 64:  # type: ignore[arg-type]
+                    return UNKNOWN
+                return op(left, right)
+            except (ArithmeticError, ValueError, TypeError):
+                return UNKNOWN
+        return UNKNOWN
+
+
+def is_number(value: object) -> bool:
+    """Whether a folded value is an int or float (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

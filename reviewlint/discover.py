@@ -1,0 +1,174 @@
+"""From command-line paths to the files to lint.
+
+Walks directories for ``.py`` and ``.ipynb`` files, skipping version-control and virtualenv
+folders, build outputs, caches, what ``.gitignore`` files ignore, and configured ``exclude``
+globs. A file named on the command line is always linted (unless excluded by config).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SUFFIXES = (".py", ".ipynb")
+SKIPPED_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".bzr", "__pycache__", ".venv", "venv", ".tox", ".nox", ".mypy_cache",
+        ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", "node_modules", "build", "dist",
+        "site-packages", ".eggs", ".reviewlint_cache", ".hypothesis",
+    }
+)
+
+
+@dataclass(frozen=True)
+class _IgnoreRule:
+    pattern: re.Pattern[str]
+    negated: bool
+    directory_only: bool
+
+
+def _compile_gitignore_line(line: str) -> _IgnoreRule | None:
+    line = line.rstrip("\n").rstrip()
+    if not line or line.startswith("#"):
+        return None
+    negated = line.startswith("!")
+    if negated:
+        line = line[1:]
+    line = line.replace("\\#", "#").replace("\\!", "!")
+    directory_only = line.endswith("/")
+    line = line.rstrip("/")
+    anchored = "/" in line
+    line = line.lstrip("/")
+    regex = ""
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if line.startswith("**/", i):
+            regex += "(?:.*/)?"
+            i += 3
+            continue
+        if line.startswith("/**", i) and i + 3 == len(line):
+            regex += "/.*"
+            i += 3
+            continue
+        if char == "*":
+            regex += "[^/]*"
+        elif char == "?":
+            regex += "[^/]"
+        elif char == "[":
+            end = line.find("]", i)
+            if end == -1:
+                regex += re.escape(char)
+            else:
+                regex += line[i : end + 1]
+                i = end
+        else:
+            regex += re.escape(char)
+        i += 1
+    prefix = "" if anchored else "(?:.*/)?"
+    return _IgnoreRule(re.compile(f"^{prefix}{regex}$"), negated, directory_only)
+
+
+@dataclass(frozen=True)
+class _GitIgnore:
+    base: Path
+    rules: tuple[_IgnoreRule, ...]
+
+    def decision(self, path: Path, is_dir: bool) -> bool | None:
+        """True: ignored; False: re-included by a negation; None: no rule matched."""
+        try:
+            relative = path.relative_to(self.base).as_posix()
+        except ValueError:
+            return None
+        verdict: bool | None = None
+        for rule in self.rules:
+            if rule.directory_only and not is_dir:
+                continue
+            if rule.pattern.match(relative):
+                verdict = not rule.negated
+        return verdict
+
+
+def _load_gitignore(directory: Path) -> _GitIgnore | None:
+    try:
+        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    rules = tuple(rule for rule in map(_compile_gitignore_line, text.splitlines()) if rule is not None)
+    return _GitIgnore(directory, rules) if rules else None
+
+
+def _is_virtualenv(directory: Path) -> bool:
+    return (directory / "pyvenv.cfg").is_file() or (directory / "conda-meta").is_dir()
+
+
+def _ignored(path: Path, is_dir: bool, ignores: list[_GitIgnore]) -> bool:
+    verdict = False
+    for ignore in ignores:
+        decision = ignore.decision(path, is_dir)
+        if decision is not None:
+            verdict = decision
+    return verdict
+
+
+def discover(paths: list[Path], excluded: Callable[[Path], bool]) -> Iterator[Path]:
+    """Yield the files to lint, in a stable order, each once."""
+    seen: set[Path] = set()
+    for root in paths:
+        if root.is_file() or not root.exists():
+            if not excluded(root):
+                key = root.resolve() if root.exists() else root
+                if key not in seen:
+                    seen.add(key)
+                    yield root
+            continue
+        yield from _walk(root, excluded, seen)
+
+
+def _walk(root: Path, excluded: Callable[[Path], bool], seen: set[Path]) -> Iterator[Path]:
+    parents = [root.resolve(), *root.resolve().parents]
+    ignores = [found for found in (_load_gitignore(p) for p in reversed(parents)) if found is not None]
+    stack: list[tuple[Path, list[_GitIgnore]]] = [(root, ignores)]
+    visited: set[tuple[int, int]] = set()
+    while stack:
+        directory, inherited = stack.pop()
+        try:
+            stat = directory.stat()
+        except OSError:
+            continue
+        if (stat.st_dev, stat.st_ino) in visited:
+            continue
+        visited.add((stat.st_dev, stat.st_ino))
+        local = inherited
+        if directory != root:
+            own = _load_gitignore(directory)
+            if own is not None:
+                local = [*inherited, own]
+        try:
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        subdirs: list[Path] = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name in SKIPPED_DIRS or entry.name.endswith(".egg-info") or _is_virtualenv(path):
+                    continue
+                if _ignored(path.resolve(), True, local) or excluded(path):
+                    continue
+                subdirs.append(path)
+            elif path.suffix in SUFFIXES:
+                if _ignored(path.resolve(), False, local) or excluded(path):
+                    continue
+                key = path.resolve()
+                if key not in seen:
+                    seen.add(key)
+                    yield path
+        stack.extend((subdir, local) for subdir in reversed(subdirs))

@@ -1,0 +1,579 @@
+"""One traversal of the CST that produces :class:`~reviewlint.facts.Facts`.
+
+The traversal only records raw material (imports, calls, assignments, loops, arithmetic);
+:func:`extract` then resolves qualified names once the whole import table is known and derives
+the model: transforms, pipelines and their roles, backbones, normalization sites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from reviewlint.consts import UNKNOWN, ConstantFolder, is_number
+from reviewlint.facts import (
+    MODULE_SCOPE,
+    PREDICT,
+    TRAIN,
+    TTA,
+    VALIDATION,
+    AttributeAssignment,
+    Backbone,
+    CallSite,
+    Facts,
+    Loop,
+    Normalization,
+    Pipeline,
+    Transform,
+    names_in,
+)
+from reviewlint.knowledge import backbones as backbone_table
+from reviewlint.knowledge import transforms as transform_table
+from reviewlint.knowledge.roles import FIT_METHODS, PLOTTING_CALLS, PREDICT_METHODS, role_from_name
+from reviewlint.names import ImportTable, dotted
+
+_LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_UNIT = 1 / 255
+_TF_SCALE = 1 / 127.5
+
+
+@dataclass
+class _RawCall:
+    node: cst.Call
+    scope: str
+    loops: tuple[cst.CSTNode, ...]
+    assigned_to: tuple[str, ...]
+    enclosing_call: str | None
+
+
+@dataclass
+class _TupleAssign:
+    targets: list[str]
+    function: str
+    names: set[str]
+
+
+@dataclass
+class _Scan(cst.CSTVisitor):
+    """Collects the raw material in one pass."""
+
+    imports: ImportTable = field(default_factory=ImportTable)
+    calls: list[_RawCall] = field(default_factory=list)
+    module_bindings: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    rebound: set[str] = field(default_factory=set)
+    attribute_assignments: list[AttributeAssignment] = field(default_factory=list)
+    loops: list[Loop] = field(default_factory=list)
+    functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    returns: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
+    deps: dict[str, set[str]] = field(default_factory=dict)
+    tuple_assigns: list[_TupleAssign] = field(default_factory=list)
+    arithmetic: list[tuple[cst.BinaryOperation, str | None]] = field(default_factory=list)
+    minus_one: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        super().__init__()
+        self._scopes: list[str] = [MODULE_SCOPE]
+        self._loops: list[cst.CSTNode] = []
+        self._collectors: list[set[str]] = []
+        self._targets: list[tuple[str, ...]] = []
+        self._call_names: list[str | None] = []
+        self._index = 0
+
+    # Imports -------------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> bool:
+        self.imports.add(node)
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        self.imports.add(node)
+        return False
+
+    # Scopes and loops ------------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions[node.name.value] = node
+        self._bind(node.name.value, None)
+        self._scopes.append(node.name.value)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._scopes.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._scopes.append(node.name.value)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._scopes.pop()
+
+    def _enter_loop(self, node: cst.CSTNode) -> None:
+        self._loops.append(node)
+        self._collectors.append(set())
+
+    def _leave_loop(self, node: cst.CSTNode) -> None:
+        self._loops.pop()
+        self.loops.append(Loop(node, self._collectors.pop(), self._scopes[-1]))
+
+    def visit_For(self, node: cst.For) -> None:
+        self._enter_loop(node)
+        for name in _target_names(node.target):
+            self._bind(name, None)
+            self.deps.setdefault(name, set()).update(names_in(node.iter))
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self._leave_loop(original_node)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._enter_loop(node)
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self._leave_loop(original_node)
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._enter_loop(node)
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self._leave_loop(original_node)
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._enter_loop(node)
+
+    def leave_SetComp(self, original_node: cst.SetComp) -> None:
+        self._leave_loop(original_node)
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._enter_loop(node)
+
+    def leave_DictComp(self, original_node: cst.DictComp) -> None:
+        self._leave_loop(original_node)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._enter_loop(node)
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
+        self._leave_loop(original_node)
+
+    # Names and data flow ---------------------------------------------------------------------
+    def visit_Name(self, node: cst.Name) -> None:
+        for names in self._collectors:
+            names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if self._collectors:
+            name = dotted(node)
+            if name is not None:
+                for names in self._collectors:
+                    names.add(name)
+
+    def _bind(self, name: str, value: cst.BaseExpression | None) -> None:
+        if len(self._scopes) > 1:
+            return
+        if name in self.module_bindings or name in self.rebound or value is None:
+            self.module_bindings.pop(name, None)
+            self.rebound.add(name)
+            return
+        self.module_bindings[name] = value
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        targets: list[str] = []
+        for target in node.targets:
+            targets.extend(_target_names(target.target))
+            if isinstance(target.target, cst.Attribute):
+                self.attribute_assignments.append(
+                    AttributeAssignment(
+                        dotted(target.target) or "",
+                        node.value,
+                        node,
+                        self._scopes[-1],
+                        tuple(self._loops),
+                        self._index,
+                    )
+                )
+        for name in targets:
+            self._bind(name, node.value if len(targets) == 1 else None)
+        self._targets.append(tuple(targets))
+        self._collectors.append(set())
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        targets = self._targets.pop()
+        names = self._collectors.pop()
+        used = names - set(targets)
+        value = original_node.value
+        if (
+            len(original_node.targets) == 1
+            and isinstance(original_node.targets[0].target, (cst.Tuple, cst.List))
+            and isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Name)
+        ):
+            self.tuple_assigns.append(_TupleAssign(list(targets), value.func.value, used))
+            return
+        for name in targets:
+            self.deps.setdefault(name, set()).update(used)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        for name in _target_names(node.target):
+            self._bind(name, None)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        names = _target_names(node.target)
+        for name in names:
+            self._bind(name, node.value)
+        self._targets.append(tuple(names))
+        self._collectors.append(set())
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        targets = self._targets.pop()
+        used = self._collectors.pop() - set(targets)
+        for name in targets:
+            self.deps.setdefault(name, set()).update(used)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        scope = self._scopes[-1]
+        if node.value is not None:
+            self.returns.setdefault(scope, []).append(node.value)
+        self._targets.append((scope,))
+        self._collectors.append(set())
+
+    def leave_Return(self, original_node: cst.Return) -> None:
+        (scope,) = self._targets.pop()
+        self.deps.setdefault(scope, set()).update(self._collectors.pop())
+
+    # Calls and arithmetic --------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(
+            _RawCall(
+                node,
+                self._scopes[-1],
+                tuple(self._loops),
+                self._targets[-1] if self._targets else (),
+                self._call_names[-1] if self._call_names else None,
+            )
+        )
+        self._call_names.append(dotted(node.func))
+        self._index += 1
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        self._call_names.pop()
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, (cst.Divide, cst.Multiply)):
+            self.arithmetic.append((node, self._call_names[-1] if self._call_names else None))
+        elif isinstance(node.operator, cst.Subtract) and isinstance(node.left, cst.BinaryOperation):
+            right = node.right
+            if isinstance(right, (cst.Integer, cst.Float)) and right.value in ("1", "1.", "1.0"):
+                self.minus_one.add(id(node.left))
+
+
+def _target_names(node: cst.BaseExpression) -> list[str]:
+    if isinstance(node, cst.Name):
+        return [node.value]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        names: list[str] = []
+        for element in node.elements:
+            names.extend(_target_names(element.value))
+        return names
+    if isinstance(node, cst.StarredElement):
+        return _target_names(node.value)
+    return []
+
+
+def extract(module: cst.Module) -> Facts:
+    """Build the facts of one parsed module."""
+    scan = _Scan()
+    module.visit(scan)
+    facts = Facts(
+        module=module,
+        imports=scan.imports,
+        folder=ConstantFolder(scan.module_bindings),
+        attribute_assignments=scan.attribute_assignments,
+        loops=scan.loops,
+        functions=scan.functions,
+        deps=scan.deps,
+    )
+    _resolve_tuple_assigns(scan, facts)
+    by_node: dict[int, CallSite] = {}
+    for index, raw in enumerate(scan.calls):
+        func = raw.node.func
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        receiver = dotted(func.value) if isinstance(func, cst.Attribute) else None
+        site = CallSite(
+            node=raw.node,
+            qualname=scan.imports.resolve(func),
+            method=method,
+            receiver=receiver,
+            scope=raw.scope,
+            loops=raw.loops,
+            assigned_to=raw.assigned_to,
+            index=index,
+        )
+        facts.calls.append(site)
+        by_node[id(raw.node)] = site
+    _transforms_and_pipelines(facts, by_node)
+    _backbones(facts)
+    _normalizations(facts, scan)
+    _roles(facts)
+    return facts
+
+
+def _resolve_tuple_assigns(scan: _Scan, facts: Facts) -> None:
+    """``a, b = f()`` where ``f`` returns a tuple: ``a`` depends on the first element only."""
+    for pending in scan.tuple_assigns:
+        returned = scan.returns.get(pending.function, [])
+        positional = [
+            value
+            for value in returned
+            if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(pending.targets)
+        ]
+        for position, name in enumerate(pending.targets):
+            deps = facts.deps.setdefault(name, set())
+            if positional:
+                for value in positional:
+                    deps.update(names_in(value.elements[position].value))
+            else:
+                deps.update(pending.names)
+            deps.discard(name)
+
+
+def _params(facts: Facts, call: CallSite, spec: transform_table.TransformSpec) -> dict[str, object]:
+    params: dict[str, object] = {}
+    positional = [arg for arg in call.node.args if arg.keyword is None and arg.star == ""]
+    for name, arg in zip(spec.positional, positional):
+        params[name] = facts.value(arg.value)
+    for name, arg in call.keywords().items():
+        params[name] = facts.value(arg.value)
+    return params
+
+
+def _transforms_and_pipelines(facts: Facts, by_node: dict[int, CallSite]) -> None:
+    transforms: dict[int, Transform] = {}
+    containers: list[CallSite] = []
+    for call in facts.calls:
+        if call.qualname is None:
+            continue
+        if transform_table.is_container(call.qualname):
+            containers.append(call)
+            continue
+        spec = transform_table.lookup(call.qualname)
+        if spec is None:
+            continue
+        transform = Transform(call, spec, _params(facts, call, spec))
+        transforms[id(call.node)] = transform
+        facts.transforms.append(transform)
+        if spec is transform_table.IMAGE_DATA_GENERATOR:
+            pipeline = Pipeline("image-data-generator", call, frozenset(call.assigned_to), [transform])
+            transform.pipeline = pipeline
+            facts.pipelines.append(pipeline)
+
+    nested: set[int] = set()
+    for container in containers:
+        for arg in container.node.args:
+            for inner in _calls_in(arg.value, by_node):
+                if transform_table.is_container(inner.qualname or ""):
+                    nested.add(id(inner.node))
+    by_name: dict[str, list[Transform]] = {}
+    for transform in transforms.values():
+        for name in transform.call.assigned_to:
+            by_name.setdefault(name, []).append(transform)
+    for container in containers:
+        if id(container.node) in nested:
+            continue
+        pipeline = Pipeline("albumentations", container, frozenset(container.assigned_to))
+        members: list[Transform] = []
+        for arg in container.node.args:
+            if arg.keyword is not None and arg.keyword.value != "transforms":
+                continue
+            for inner in _calls_in(arg.value, by_node):
+                found = transforms.get(id(inner.node))
+                if found is not None and found not in members:
+                    members.append(found)
+            for name in names_in(arg.value):
+                for found in by_name.get(name, []):
+                    if found not in members:
+                        members.append(found)
+        for member in members:
+            member.pipeline = pipeline
+        pipeline.transforms = members
+        facts.pipelines.append(pipeline)
+
+    for call in facts.calls:
+        if call.qualname == "keras.Sequential":
+            layers = [transforms[id(inner.node)] for inner in _calls_in(call.node, by_node) if id(inner.node) in transforms]
+            layers = [layer for layer in layers if layer.call.qualname and layer.call.qualname.startswith("keras.layers.")]
+            if layers:
+                pipeline = Pipeline("keras-layers", call, frozenset(call.assigned_to), layers)
+                for layer in layers:
+                    layer.pipeline = pipeline
+                facts.pipelines.append(pipeline)
+
+
+def _calls_in(node: cst.CSTNode, by_node: dict[int, CallSite]) -> list[CallSite]:
+    collector = _CallCollector(by_node)
+    node.visit(collector)
+    return collector.found
+
+
+class _CallCollector(cst.CSTVisitor):
+    def __init__(self, by_node: dict[int, CallSite]) -> None:
+        self.by_node = by_node
+        self.found: list[CallSite] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        site = self.by_node.get(id(node))
+        if site is not None:
+            self.found.append(site)
+
+
+def _backbones(facts: Facts) -> None:
+    for call in facts.calls:
+        if call.qualname is None:
+            continue
+        family = backbone_table.backbone_family(call.qualname)
+        if family is None:
+            continue
+        weights_arg = call.arg("weights")
+        weights: object = "imagenet" if weights_arg is None else facts.value(weights_arg.value)
+        pretrained = weights is not None
+        expects: str | None = family.expects
+        include = call.arg("include_preprocessing")
+        if include is not None and facts.value(include.value) is False:
+            expects = None
+        facts.backbones.append(Backbone(call, family, expects, weights, pretrained))
+
+
+def _close(value: object, target: float) -> bool:
+    return is_number(value) and abs(float(value) - target) <= target * 0.01  # type: ignore[arg-type]
+
+
+def _normalizations(facts: Facts, scan: _Scan) -> None:
+    for call in facts.calls:
+        qualname = call.qualname or ""
+        if qualname in transform_table.IMAGE_DATA_GENERATOR_QUALNAMES:
+            _generator_normalizations(facts, call)
+        elif qualname == "keras.layers.Rescaling":
+            scale_arg = call.arg("scale", 0)
+            offset_arg = call.arg("offset", 1)
+            scale = facts.value(scale_arg.value) if scale_arg is not None else UNKNOWN
+            offset = facts.value(offset_arg.value) if offset_arg is not None else 0
+            produces = _scale_convention(scale, offset)
+            if produces is not None:
+                facts.normalizations.append(
+                    Normalization("rescaling-layer", produces, call.node, f"Rescaling({_fmt(scale)}"
+                                  + (f", offset={_fmt(offset)})" if offset else ")"), call, frozenset(call.assigned_to))
+                )
+        else:
+            mode = _preprocess_call_mode(facts, call)
+            if mode is not None:
+                facts.normalizations.append(
+                    Normalization("preprocess-function", mode, call.node, f"{qualname}()", call, frozenset(call.assigned_to))
+                )
+    for node, enclosing in scan.arithmetic:
+        if enclosing is not None and enclosing.rsplit(".", 1)[-1] in PLOTTING_CALLS:
+            continue
+        left, right = facts.value(node.left), facts.value(node.right)
+        if is_number(left) == is_number(right):
+            continue  # constant arithmetic (1/255 itself), or no constant at all
+        if isinstance(node.operator, cst.Divide):
+            factor = 1 / right if is_number(right) and right else UNKNOWN  # type: ignore[operator]
+        else:
+            factor = right if is_number(right) else left
+        offset = -1 if id(node) in scan.minus_one else 0
+        produces = _scale_convention(factor, offset)
+        if produces is None:
+            continue
+        text = facts.module.code_for_node(node)
+        facts.normalizations.append(Normalization("arithmetic", produces, node, text.strip()))
+
+
+def _generator_normalizations(facts: Facts, call: CallSite) -> None:
+    owners = frozenset(call.assigned_to)
+    function_arg = call.arg("preprocessing_function")
+    if function_arg is not None:
+        qualname = facts.imports.resolve(function_arg.value)
+        mode = backbone_table.preprocess_mode(qualname) if qualname else None
+        if mode is not None:
+            facts.normalizations.append(
+                Normalization("preprocess-function", mode, function_arg, f"preprocessing_function={qualname}", call, owners)
+            )
+    rescale_arg = call.arg("rescale")
+    if rescale_arg is not None:
+        factor = facts.value(rescale_arg.value)
+        produces = _scale_convention(factor, 0)
+        if produces is not None:
+            facts.normalizations.append(
+                Normalization("rescale", produces, rescale_arg, f"rescale={_fmt(factor)}", call, owners)
+            )
+
+
+def _preprocess_call_mode(facts: Facts, call: CallSite) -> str | None:
+    qualname = call.qualname or ""
+    if qualname == backbone_table.IMAGENET_UTILS_PREPROCESS:
+        mode_arg = call.arg("mode")
+        mode = facts.value(mode_arg.value) if mode_arg is not None else "caffe"
+        return mode if isinstance(mode, str) else None
+    return backbone_table.preprocess_mode(qualname)
+
+
+def _scale_convention(factor: object, offset: object) -> str | None:
+    """'unit' for x/255, 'tf' for x/127.5 - 1, None for anything else."""
+    if _close(factor, _UNIT) and offset == 0:
+        return "unit"
+    if _close(factor, _TF_SCALE) and is_number(offset) and abs(float(offset) + 1) < 0.01:  # type: ignore[arg-type]
+        return "tf"
+    return None
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return repr(value)
+
+
+def _roles(facts: Facts) -> None:
+    """Give each pipeline its roles: from use where data flow shows it, else from names."""
+    by_owner: dict[str, list[Pipeline]] = {}
+    for pipeline in facts.pipelines:
+        for owner in pipeline.owners:
+            by_owner.setdefault(owner, []).append(pipeline)
+
+    def reached(names: set[str]) -> list[Pipeline]:
+        found: list[Pipeline] = []
+        for name in facts.reaches(names):
+            for pipeline in by_owner.get(name, []):
+                if pipeline not in found:
+                    found.append(pipeline)
+        return found
+
+    def mark(pipelines: list[Pipeline], role: str, evidence: str) -> None:
+        for pipeline in pipelines:
+            pipeline.roles.add(role)
+            pipeline.role_evidence.setdefault(role, evidence)
+
+    loops_with_predict: set[int] = set()
+    for call in facts.calls:
+        if call.qualname is not None:
+            continue
+        if call.method in FIT_METHODS:
+            data = call.arg("x", 0) or call.arg("generator", 0)
+            if data is not None:
+                for pipeline in reached(names_in(data.value)):
+                    pipeline.roles.add(TRAIN)
+                    pipeline.role_evidence.setdefault(TRAIN, f"fed to {call.method}()")
+                    pipeline.stage = max(pipeline.stage, call.index)
+            validation = call.arg("validation_data")
+            if validation is not None:
+                mark(reached(names_in(validation.value)), VALIDATION, f"validation_data of {call.method}()")
+        elif call.method in PREDICT_METHODS:
+            if call.loops:
+                loops_with_predict.update(id(loop) for loop in call.loops)
+            else:
+                data = call.arg("x", 0) or call.arg("generator", 0)
+                if data is not None:
+                    mark(reached(names_in(data.value)), PREDICT, f"fed to {call.method}()")
+    for loop in facts.loops:
+        if id(loop.node) in loops_with_predict:
+            mark(reached(loop.names), TTA, "used in a loop around predict()")
+    for pipeline in facts.pipelines:
+        if not pipeline.roles:
+            for owner in sorted(pipeline.owners):
+                role = role_from_name(owner)
+                if role is not None:
+                    pipeline.roles.add(role)
+                    pipeline.role_evidence.setdefault(role, f"named {owner!r}")

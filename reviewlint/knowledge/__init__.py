@@ -1,0 +1,1 @@
+"""Knowledge tables: facts about libraries, kept as data, each with its source in a comment."""

@@ -1,0 +1,131 @@
+"""Pretrained backbones and the input each one expects.
+
+Input conventions (the ``mode`` of keras.applications.imagenet_utils.preprocess_input):
+- ``raw``: pixels in [0, 255]; the model normalizes inside (its preprocess_input is a no-op).
+- ``torch``: x / 255, then per-channel ImageNet mean/std.
+- ``tf``: x / 127.5 - 1, i.e. [-1, 1].
+- ``caffe``: RGB -> BGR, then per-channel ImageNet mean subtracted, no scaling.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class BackboneFamily:
+    """A family of pretrained models with one input convention."""
+
+    family: str
+    package: str
+    expects: str  # raw | torch | tf | caffe
+    preprocess: str  # what to call instead, as the user would import it
+    source: str
+
+
+EXPECTATIONS = {
+    "raw": "raw pixels in [0, 255] (normalization is built into the model)",
+    "torch": "x/255 then per-channel ImageNet mean/std ('torch' mode)",
+    "tf": "pixels scaled to [-1, 1] ('tf' mode)",
+    "caffe": "BGR pixels with the ImageNet mean subtracted, not scaled ('caffe' mode)",
+}
+
+_QUBVEL = BackboneFamily(
+    "efficientnet (qubvel)",
+    "efficientnet",
+    "torch",
+    "preprocess_input from the same efficientnet module",
+    # efficientnet/model.py: preprocess_input calls imagenet_utils.preprocess_input(mode='torch')
+    # (qubvel/efficientnet 1.1.1; README and examples/inference_example.ipynb use it).
+    "https://github.com/qubvel/efficientnet/blob/master/efficientnet/model.py",
+)
+_KERAS_BUILTIN = BackboneFamily(
+    "keras.applications (built-in preprocessing)",
+    "keras",
+    "raw",
+    "nothing: feed raw 0-255 pixels",
+    # keras.io/api/applications/efficientnet: "input preprocessing is included as part of the
+    # model (as a Rescaling layer) ... expect their inputs to be float tensors of pixels with
+    # values in the [0-255] range"; the same for EfficientNetV2, ConvNeXt and MobileNetV3
+    # (with the default include_preprocessing=True).
+    "https://keras.io/api/applications/efficientnet/",
+)
+_KERAS_CAFFE = BackboneFamily(
+    "keras.applications (caffe)",
+    "keras",
+    "caffe",
+    "the model module's preprocess_input",
+    # keras/src/applications/resnet.py and vgg16.py: preprocess_input(mode='caffe').
+    "https://keras.io/api/applications/resnet/",
+)
+_KERAS_TF = BackboneFamily(
+    "keras.applications (tf)",
+    "keras",
+    "tf",
+    "the model module's preprocess_input (or Rescaling(1/127.5, offset=-1))",
+    # keras/src/applications/{resnet_v2,inception_v3,inception_resnet_v2,xception,mobilenet,
+    # mobilenet_v2,nasnet}.py: preprocess_input(mode='tf').
+    "https://keras.io/api/applications/",
+)
+_KERAS_TORCH = BackboneFamily(
+    "keras.applications (torch)",
+    "keras",
+    "torch",
+    "keras.applications.densenet.preprocess_input",
+    # keras/src/applications/densenet.py: preprocess_input(mode='torch').
+    "https://keras.io/api/applications/densenet/",
+)
+
+# (pattern over canonical qualified names, family); the first match wins.
+BACKBONES: tuple[tuple[re.Pattern[str], BackboneFamily], ...] = (
+    (re.compile(r"^efficientnet\.(tf)?keras\.EfficientNet(B[0-7]|L2)$"), _QUBVEL),
+    (re.compile(r"^keras\.applications(\.efficientnet(_v2)?)?\.EfficientNet(V2)?(B[0-7]|B[0-3]|S|M|L)$"), _KERAS_BUILTIN),
+    (re.compile(r"^keras\.applications(\.convnext)?\.ConvNeXt(Tiny|Small|Base|Large|XLarge)$"), _KERAS_BUILTIN),
+    (re.compile(r"^keras\.applications(\.mobilenet_v3)?\.MobileNetV3(Small|Large)$"), _KERAS_BUILTIN),
+    (re.compile(r"^keras\.applications(\.resnet(50)?)?\.ResNet(50|101|152)$"), _KERAS_CAFFE),
+    (re.compile(r"^keras\.applications(\.vgg1[69])?\.VGG1[69]$"), _KERAS_CAFFE),
+    (re.compile(r"^keras\.applications(\.resnet_v2)?\.ResNet(50|101|152)V2$"), _KERAS_TF),
+    (re.compile(r"^keras\.applications(\.inception_v3)?\.InceptionV3$"), _KERAS_TF),
+    (re.compile(r"^keras\.applications(\.inception_resnet_v2)?\.InceptionResNetV2$"), _KERAS_TF),
+    (re.compile(r"^keras\.applications(\.xception)?\.Xception$"), _KERAS_TF),
+    (re.compile(r"^keras\.applications(\.mobilenet(_v2)?)?\.MobileNet(V2)?$"), _KERAS_TF),
+    (re.compile(r"^keras\.applications(\.nasnet)?\.NASNet(Mobile|Large)$"), _KERAS_TF),
+    (re.compile(r"^keras\.applications(\.densenet)?\.DenseNet(121|169|201)$"), _KERAS_TORCH),
+)
+
+# preprocess_input functions and the convention they produce.
+# Sources: the same modules as above; efficientnet's calls mode='torch'; keras.applications'
+# efficientnet, efficientnet_v2, convnext and mobilenet_v3 preprocess_input return x unchanged.
+PREPROCESS_FUNCTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^efficientnet\.(tf)?keras\.(preprocess_input|model\.preprocess_input)$"), "torch"),
+    (re.compile(r"^keras\.applications\.(efficientnet|efficientnet_v2|convnext|mobilenet_v3)\.preprocess_input$"), "raw"),
+    (re.compile(r"^keras\.applications\.(resnet|resnet50|vgg16|vgg19)\.preprocess_input$"), "caffe"),
+    (
+        re.compile(
+            r"^keras\.applications\.(resnet_v2|inception_v3|inception_resnet_v2|xception|mobilenet|mobilenet_v2|nasnet)"
+            r"\.preprocess_input$"
+        ),
+        "tf",
+    ),
+    (re.compile(r"^keras\.applications\.densenet\.preprocess_input$"), "torch"),
+)
+
+# Takes the convention as its ``mode`` argument (default "caffe").
+IMAGENET_UTILS_PREPROCESS = "keras.applications.imagenet_utils.preprocess_input"
+
+
+def backbone_family(qualname: str) -> BackboneFamily | None:
+    """The family of a backbone constructor, or None if it is not a known pretrained backbone."""
+    for pattern, family in BACKBONES:
+        if pattern.match(qualname):
+            return family
+    return None
+
+
+def preprocess_mode(qualname: str) -> str | None:
+    """The convention a preprocess_input function produces, or None if unknown."""
+    for pattern, mode in PREPROCESS_FUNCTIONS:
+        if pattern.match(qualname):
+            return mode
+    return None

@@ -1,0 +1,33 @@
+"""How the engine tells what a pipeline is for: the methods that use data, and naming habits.
+
+Roles come from use first (a pipeline whose data is fed to ``fit`` trains the model) and,
+only when use shows nothing, from the names people give pipelines (``train_aug``,
+``tta_transforms``). Both tables are heuristics, named here so they can be read and changed.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Keras Model methods (keras.io/api/models/model_training_apis); *_generator are the TF 1.x/2.0
+# spellings, removed in TF 2.x but common in old notebooks.
+FIT_METHODS = frozenset({"fit", "fit_generator"})
+PREDICT_METHODS = frozenset({"predict", "predict_generator", "predict_on_batch"})
+
+# Calls whose arguments are for display, not for the model: x/255 there is not a normalization.
+PLOTTING_CALLS = frozenset({"imshow", "imsave", "plot", "show", "save_img", "array_to_img", "hist", "figure"})
+
+_NAME_ROLES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"tta", re.IGNORECASE), "tta"),
+    (re.compile(r"(^|_)(val|valid|validation)(_|$)|^val|valid", re.IGNORECASE), "validation"),
+    (re.compile(r"train|(^|_)aug(ment\w*)?$|^aug", re.IGNORECASE), "train"),
+    (re.compile(r"test|pred|infer|sub(mission)?($|_)", re.IGNORECASE), "predict"),
+)
+
+
+def role_from_name(name: str) -> str | None:
+    """The role a name suggests (``tta``, ``validation``, ``train``, ``predict``), or None."""
+    for pattern, role in _NAME_ROLES:
+        if pattern.search(name):
+            return role
+    return None

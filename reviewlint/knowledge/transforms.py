@@ -1,0 +1,281 @@
+"""Augmentation transforms: what each one does, and how its parameters map to magnitudes.
+
+A *dimension* is one kind of change an augmentation makes (``rotate`` in degrees, ``shift``
+and ``scale`` as fractions, ``brightness``…); a *kind* names what a transform does to the image
+(``vflip`` turns it upside down). Rules compare magnitudes per dimension, never raw parameters.
+
+Sources, unless a line says otherwise:
+- albumentations 2.0.8: the ``__init__`` signature and docstring of each class
+  (albumentations/augmentations/*/transforms.py, geometric/rotate.py, geometric/flip.py);
+  the same defaults hold in 1.3.x (checked against albumentations 1.3.1).
+- Keras 3 / tf.keras preprocessing layers: keras/src/layers/preprocessing/image_preprocessing/
+  (RandomFlip's ``mode`` defaults to "horizontal_and_vertical"; RandomRotation's ``factor`` is a
+  fraction of 2*pi; RandomZoom/RandomTranslation factors are fractions of the size).
+- ImageDataGenerator: keras/src/legacy/preprocessing/image.py (``zoom_range`` float z means
+  [1 - z, 1 + z]; ``brightness_range`` is multiplicative).
+- tf.image: https://www.tensorflow.org/api_docs/python/tf/image
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Form(Enum):
+    """How a parameter's value maps to a range of deviation from the identity."""
+
+    SYMMETRIC = "symmetric"  # x -> (-x, x); (a, b) as given; identity 0
+    FACTOR = "factor"  # multiplicative around 1: s -> s - 1; (a, b) -> (a - 1, b - 1)
+    ZOOM_RANGE = "zoom_range"  # ImageDataGenerator: z -> (-z, z); [lo, hi] -> (lo - 1, hi - 1)
+    TURN = "turn"  # fraction of a full turn, reported in degrees: x -> (-360x, 360x)
+
+
+@dataclass(frozen=True)
+class Magnitude:
+    """One parameter that sets how strongly a transform changes the image along a dimension."""
+
+    param: str
+    dimension: str
+    form: Form
+    default: object  # the value used when the parameter is not given; None: no change
+
+
+@dataclass(frozen=True)
+class TransformSpec:
+    """What the linter knows about one augmentation API."""
+
+    kinds: frozenset[str]
+    magnitudes: tuple[Magnitude, ...] = ()
+    default_p: float | None = 0.5
+    # Parameter names in positional order, for calls that pass them without keywords.
+    positional: tuple[str, ...] = ()
+    # A parameter that chooses the flip axes, its default, and the kinds of each value.
+    mode_param: str | None = None
+    mode_default: str | None = None
+    mode_kinds: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Boolean parameters that switch a kind on (ImageDataGenerator's flips).
+    switches: dict[str, str] = field(default_factory=dict)
+
+
+def _m(param: str, dimension: str, form: Form = Form.SYMMETRIC, default: object = None) -> Magnitude:
+    return Magnitude(param, dimension, form, default)
+
+
+def _k(*kinds: str) -> frozenset[str]:
+    return frozenset(kinds)
+
+
+# Transforms that do not randomly change the image: never augmentation, never compared.
+DETERMINISTIC = _k("deterministic")
+
+ALBUMENTATIONS: dict[str, TransformSpec] = {
+    "HorizontalFlip": TransformSpec(_k("hflip")),
+    "VerticalFlip": TransformSpec(_k("vflip")),
+    # Flip picks -1, 0 or 1 for cv2.flip: vertical, horizontal or both (removed in 1.4.24).
+    "Flip": TransformSpec(_k("hflip", "vflip")),
+    "RandomRotate90": TransformSpec(_k("rot90")),
+    "Transpose": TransformSpec(_k("transpose")),
+    "D4": TransformSpec(_k("d4"), default_p=1.0),
+    "SquareSymmetry": TransformSpec(_k("d4"), default_p=1.0),
+    "ShiftScaleRotate": TransformSpec(
+        _k("affine"),
+        (
+            _m("shift_limit", "shift", default=0.0625),
+            _m("shift_limit_x", "shift"),
+            _m("shift_limit_y", "shift"),
+            # scale_limit is biased by 1: 0.1 means a factor in [0.9, 1.1].
+            _m("scale_limit", "scale", default=0.1),
+            _m("rotate_limit", "rotate", default=45),
+        ),
+        positional=("shift_limit", "scale_limit", "rotate_limit"),
+    ),
+    "Affine": TransformSpec(
+        _k("affine"),
+        (
+            _m("scale", "scale", Form.FACTOR, default=None),
+            _m("translate_percent", "shift"),
+            _m("rotate", "rotate"),
+            _m("shear", "shear"),
+        ),
+    ),
+    "RandomScale": TransformSpec(
+        _k("scale"), (_m("scale_limit", "scale", default=0.1),), positional=("scale_limit",)
+    ),
+    "Rotate": TransformSpec(_k("rotate"), (_m("limit", "rotate", default=90),), positional=("limit",)),
+    "SafeRotate": TransformSpec(_k("rotate"), (_m("limit", "rotate", default=90),), positional=("limit",)),
+    "RandomBrightnessContrast": TransformSpec(
+        _k("color"),
+        (_m("brightness_limit", "brightness", default=0.2), _m("contrast_limit", "contrast", default=0.2)),
+    ),
+    "RandomBrightness": TransformSpec(_k("color"), (_m("limit", "brightness", default=0.2),)),
+    "RandomContrast": TransformSpec(_k("color"), (_m("limit", "contrast", default=0.2),)),
+    "HueSaturationValue": TransformSpec(
+        _k("color"),
+        (
+            _m("hue_shift_limit", "hue", default=20),
+            _m("sat_shift_limit", "saturation", default=30),
+            _m("val_shift_limit", "value", default=20),
+        ),
+    ),
+    "ColorJitter": TransformSpec(
+        _k("color"),
+        (
+            _m("brightness", "brightness", Form.FACTOR, default=(0.8, 1.2)),
+            _m("contrast", "contrast", Form.FACTOR, default=(0.8, 1.2)),
+            _m("saturation", "saturation_factor", Form.FACTOR, default=(0.8, 1.2)),
+            _m("hue", "hue_fraction", default=(-0.5, 0.5)),
+        ),
+    ),
+    "RandomGamma": TransformSpec(_k("gamma")),
+    "RGBShift": TransformSpec(_k("rgb_shift")),
+    "CLAHE": TransformSpec(_k("clahe")),
+    "GaussNoise": TransformSpec(_k("noise")),
+    "ISONoise": TransformSpec(_k("noise")),
+    "MultiplicativeNoise": TransformSpec(_k("noise")),
+    "Blur": TransformSpec(_k("blur")),
+    "GaussianBlur": TransformSpec(_k("blur")),
+    "MotionBlur": TransformSpec(_k("blur")),
+    "MedianBlur": TransformSpec(_k("blur")),
+    "Sharpen": TransformSpec(_k("sharpen")),
+    "CoarseDropout": TransformSpec(_k("dropout")),
+    "Cutout": TransformSpec(_k("dropout")),
+    "GridDropout": TransformSpec(_k("dropout")),
+    "ElasticTransform": TransformSpec(_k("distortion")),
+    "GridDistortion": TransformSpec(_k("distortion")),
+    "OpticalDistortion": TransformSpec(_k("distortion")),
+    # Perspective and PiecewiseAffine have a ``scale`` that is a distortion strength, and
+    # Downscale's ``scale_range`` is a resolution factor: none of them is a zoom.
+    "Perspective": TransformSpec(_k("distortion")),
+    "PiecewiseAffine": TransformSpec(_k("distortion")),
+    "Downscale": TransformSpec(_k("downscale")),
+    "RandomResizedCrop": TransformSpec(_k("crop"), default_p=1.0),
+    "RandomSizedCrop": TransformSpec(_k("crop"), default_p=1.0),
+    "RandomCrop": TransformSpec(_k("crop"), default_p=1.0),
+    "ToGray": TransformSpec(_k("gray")),
+    "ChannelShuffle": TransformSpec(_k("channel_shuffle")),
+    "RandomShadow": TransformSpec(_k("shadow")),
+    "RandomFog": TransformSpec(_k("weather")),
+    "RandomRain": TransformSpec(_k("weather")),
+    "RandomSunFlare": TransformSpec(_k("weather")),
+    "Resize": TransformSpec(DETERMINISTIC, default_p=1.0),
+    "Normalize": TransformSpec(DETERMINISTIC, default_p=1.0),
+    "CenterCrop": TransformSpec(DETERMINISTIC, default_p=1.0),
+    "PadIfNeeded": TransformSpec(DETERMINISTIC, default_p=1.0),
+    "LongestMaxSize": TransformSpec(DETERMINISTIC, default_p=1.0),
+    "SmallestMaxSize": TransformSpec(DETERMINISTIC, default_p=1.0),
+    "ToFloat": TransformSpec(DETERMINISTIC, default_p=1.0),
+    "FromFloat": TransformSpec(DETERMINISTIC, default_p=1.0),
+    "ToTensorV2": TransformSpec(DETERMINISTIC, default_p=1.0),
+    "Crop": TransformSpec(DETERMINISTIC, default_p=1.0),
+}
+
+# albumentations containers: a pipeline or a nested choice of transforms.
+ALBUMENTATIONS_CONTAINERS = frozenset(
+    {"Compose", "OneOf", "SomeOf", "Sequential", "ReplayCompose", "OneOrOther", "SelectiveChannelTransform"}
+)
+
+KERAS_LAYERS: dict[str, TransformSpec] = {
+    "RandomFlip": TransformSpec(
+        _k(),
+        positional=("mode",),
+        mode_param="mode",
+        mode_default="horizontal_and_vertical",
+        mode_kinds={
+            "horizontal": _k("hflip"),
+            "vertical": _k("vflip"),
+            "horizontal_and_vertical": _k("hflip", "vflip"),
+        },
+        default_p=None,
+    ),
+    "RandomRotation": TransformSpec(
+        _k("rotate"), (_m("factor", "rotate", Form.TURN),), default_p=None, positional=("factor",)
+    ),
+    "RandomZoom": TransformSpec(
+        _k("scale"),
+        (_m("height_factor", "scale"), _m("width_factor", "scale")),
+        default_p=None,
+        positional=("height_factor", "width_factor"),
+    ),
+    "RandomTranslation": TransformSpec(
+        _k("shift"),
+        (_m("height_factor", "shift"), _m("width_factor", "shift")),
+        default_p=None,
+        positional=("height_factor", "width_factor"),
+    ),
+    "RandomContrast": TransformSpec(_k("color"), (_m("factor", "contrast"),), default_p=None, positional=("factor",)),
+    "RandomBrightness": TransformSpec(
+        _k("color"), (_m("factor", "brightness"),), default_p=None, positional=("factor",)
+    ),
+    "RandomCrop": TransformSpec(_k("crop"), default_p=None),
+    "RandomShear": TransformSpec(_k("shear"), default_p=None),
+    "RandomHue": TransformSpec(_k("color"), default_p=None),
+    "RandomSaturation": TransformSpec(_k("color"), default_p=None),
+    "RandomColorJitter": TransformSpec(_k("color"), default_p=None),
+    "RandomGrayscale": TransformSpec(_k("gray"), default_p=None),
+}
+
+# ImageDataGenerator's augmentation arguments (defaults: no augmentation).
+IMAGE_DATA_GENERATOR = TransformSpec(
+    _k(),
+    (
+        _m("rotation_range", "rotate"),
+        _m("width_shift_range", "shift"),
+        _m("height_shift_range", "shift"),
+        _m("zoom_range", "scale", Form.ZOOM_RANGE),
+        _m("shear_range", "shear"),
+        _m("brightness_range", "brightness", Form.FACTOR),
+        _m("channel_shift_range", "channel_shift"),
+    ),
+    default_p=None,
+    switches={"horizontal_flip": "hflip", "vertical_flip": "vflip"},
+)
+IMAGE_DATA_GENERATOR_QUALNAMES = frozenset(
+    {"keras.preprocessing.image.ImageDataGenerator", "ImageDataAugmentor.image_data_augmentor.ImageDataAugmentor"}
+)
+
+# tf.image random ops (tf.image.random_flip_up_down flips with probability 1/2).
+TF_IMAGE: dict[str, TransformSpec] = {
+    "random_flip_up_down": TransformSpec(_k("vflip"), default_p=0.5),
+    "flip_up_down": TransformSpec(_k("vflip"), default_p=1.0),
+    "random_flip_left_right": TransformSpec(_k("hflip"), default_p=0.5),
+    "flip_left_right": TransformSpec(_k("hflip"), default_p=1.0),
+    "rot90": TransformSpec(_k("rot90"), default_p=1.0),
+    "transpose": TransformSpec(_k("transpose"), default_p=1.0),
+    "random_brightness": TransformSpec(_k("color"), (_m("max_delta", "brightness"),), default_p=None),
+    "random_contrast": TransformSpec(_k("color"), default_p=None),
+    "random_hue": TransformSpec(_k("color"), default_p=None),
+    "random_saturation": TransformSpec(_k("color"), default_p=None),
+    "random_crop": TransformSpec(_k("crop"), default_p=None),
+}
+
+# torchvision (same pitfalls in PyTorch training code).
+TORCHVISION: dict[str, TransformSpec] = {
+    "RandomVerticalFlip": TransformSpec(_k("vflip")),
+    "RandomHorizontalFlip": TransformSpec(_k("hflip")),
+}
+
+# Kinds that turn a natural photo upside down or on its side.
+ORIENTATION_KINDS = frozenset({"vflip", "rot90", "transpose", "d4"})
+
+
+def lookup(qualname: str) -> TransformSpec | None:
+    """The spec of an augmentation API by canonical qualified name, or None."""
+    module, _, name = qualname.rpartition(".")
+    if module == "albumentations":
+        return ALBUMENTATIONS.get(name)
+    if module == "keras.layers":
+        return KERAS_LAYERS.get(name)
+    if qualname in IMAGE_DATA_GENERATOR_QUALNAMES:
+        return IMAGE_DATA_GENERATOR
+    if module == "tensorflow.image":
+        return TF_IMAGE.get(name)
+    if module in ("torchvision.transforms", "torchvision.transforms.v2"):
+        return TORCHVISION.get(name)
+    return None
+
+
+def is_container(qualname: str) -> bool:
+    """Whether the qualified name is an albumentations container (Compose, OneOf…)."""
+    module, _, name = qualname.rpartition(".")
+    return module == "albumentations" and name in ALBUMENTATIONS_CONTAINERS

@@ -1,0 +1,83 @@
+"""Finds the rule modules (``rules/``, installed as ``reviewlint_rules``) and checks their shape."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from functools import cache
+from types import ModuleType
+
+from reviewlint.rule import REQUIRED_SECTIONS, Invalid, Option, RuleInfo, Severity, Valid
+
+RULES_PACKAGE = "reviewlint_rules"
+_CODE = re.compile(r"^RL\d{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class RuleDefinitionError(Exception):
+    """A rule module that does not follow the conventions in :mod:`reviewlint.rule`."""
+
+
+def load_rule(module: ModuleType) -> RuleInfo:
+    """Read and validate one rule module."""
+    where = module.__name__
+    code = getattr(module, "CODE", None)
+    name = getattr(module, "NAME", None)
+    if not isinstance(code, str) or not _CODE.match(code):
+        raise RuleDefinitionError(f"{where}: CODE must look like RL101")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise RuleDefinitionError(f"{where}: NAME must be kebab-case")
+    doc = module.__doc__ or ""
+    missing = [section for section in REQUIRED_SECTIONS if f"## {section}" not in doc]
+    if missing:
+        raise RuleDefinitionError(f"{where}: docstring lacks section(s) {', '.join(missing)}")
+    severity = getattr(module, "SEVERITY", Severity.WARNING)
+    options = getattr(module, "OPTIONS", {})
+    if not all(isinstance(option, Option) for option in options.values()):
+        raise RuleDefinitionError(f"{where}: OPTIONS values must be reviewlint.rule.Option")
+    valid = tuple(item if isinstance(item, Valid) else Valid(item) for item in getattr(module, "VALID", ()))
+    invalid = tuple(item if isinstance(item, Invalid) else Invalid(item) for item in getattr(module, "INVALID", ()))
+    if not valid or not invalid:
+        raise RuleDefinitionError(f"{where}: VALID and INVALID examples are required")
+    needs = getattr(module, "NEEDS", "facts")
+    if needs not in ("facts", "comments"):
+        raise RuleDefinitionError(f"{where}: NEEDS must be 'facts' or 'comments'")
+    return RuleInfo(
+        code=code,
+        name=name,
+        severity=Severity(severity),
+        summary=getattr(module, "SUMMARY", doc.strip().splitlines()[0] if doc.strip() else name),
+        doc=doc,
+        check=module.check,
+        options=options,
+        needs=needs,
+        triggers=tuple(getattr(module, "TRIGGERS", ())),
+        valid=valid,
+        invalid=invalid,
+        module=module,
+    )
+
+
+@cache
+def all_rules() -> tuple[RuleInfo, ...]:
+    """Every rule, sorted by code."""
+    package = importlib.import_module(RULES_PACKAGE)
+    rules = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue
+        rules.append(load_rule(importlib.import_module(f"{RULES_PACKAGE}.{info.name}")))
+    codes = [rule.code for rule in rules]
+    duplicates = {code for code in codes if codes.count(code) > 1}
+    if duplicates:
+        raise RuleDefinitionError(f"duplicate rule codes: {', '.join(sorted(duplicates))}")
+    return tuple(sorted(rules, key=lambda rule: rule.code))
+
+
+def find_rule(key: str) -> RuleInfo | None:
+    """A rule by code (case-insensitive) or name."""
+    for rule in all_rules():
+        if rule.code == key.upper() or rule.name == key:
+            return rule
+    return None

@@ -1,0 +1,19 @@
+"""Output formats, one module each; every reporter writes a :class:`RunResult` to a stream."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TextIO
+
+from reviewlint.report import concise, github, json_format, sarif, text
+from reviewlint.result import RunResult
+
+Reporter = Callable[[RunResult, TextIO], None]
+
+REPORTERS: dict[str, Reporter] = {
+    "text": text.render,
+    "concise": concise.render,
+    "json": json_format.render,
+    "sarif": sarif.render,
+    "github": github.render,
+}

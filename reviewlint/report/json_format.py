@@ -1,0 +1,44 @@
+"""Machine-readable JSON: ``{"version", "findings": […], "errors": […]}``."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from reviewlint import __version__
+from reviewlint.result import RunResult
+
+
+def render(result: RunResult, stream: TextIO) -> None:
+    data = {
+        "version": __version__,
+        "findings": [
+            {
+                "path": f.location.path,
+                "line": f.location.line,
+                "column": f.location.column,
+                "end_line": f.location.end_line,
+                "end_column": f.location.end_column,
+                "cell": f.location.cell,
+                "code": f.code,
+                "name": f.name,
+                "severity": f.severity.value,
+                "message": f.message,
+                "hint": f.hint,
+                "related": [
+                    {
+                        "path": r.location.path,
+                        "line": r.location.line,
+                        "column": r.location.column,
+                        "cell": r.location.cell,
+                        "message": r.message,
+                    }
+                    for r in f.related
+                ],
+            }
+            for f in result.findings
+        ],
+        "errors": [{"path": e.path, "message": e.message, "code": e.code} for e in result.errors],
+    }
+    json.dump(data, stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

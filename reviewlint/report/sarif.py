@@ -1,0 +1,96 @@
+"""SARIF 2.1.0 for code scanning: rule metadata with help text, stable partial fingerprints.
+
+Notebook findings carry the cell in ``properties.cell``; their region lines count within the
+cell. RL201's backbone (and other related places) are ``relatedLocations``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TextIO
+
+from reviewlint import __version__
+from reviewlint.finding import Finding, Location
+from reviewlint.registry import all_rules
+from reviewlint.result import RunResult
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _physical(location: Location) -> dict[str, object]:
+    return {
+        "artifactLocation": {"uri": location.path, "uriBaseId": "%SRCROOT%"},
+        "region": {
+            "startLine": location.line,
+            "startColumn": location.column,
+            "endLine": location.end_line,
+            "endColumn": location.end_column,
+        },
+    }
+
+
+def fingerprint(finding: Finding) -> str:
+    """A hash of the rule, file, cell and offending code: stable across unrelated edits and line shifts."""
+    code = "\n".join(line.strip() for line in finding.source_lines)
+    key = "\0".join((finding.code, finding.location.path, str(finding.location.cell), code))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def render(result: RunResult, stream: TextIO) -> None:
+    rules = all_rules()
+    index = {rule.code: position for position, rule in enumerate(rules)}
+    results = []
+    for finding in result.findings:
+        entry: dict[str, object] = {
+            "ruleId": finding.code,
+            "ruleIndex": index[finding.code],
+            "level": _LEVELS[finding.severity.value],
+            "message": {"text": finding.message + (f" ({finding.hint})" if finding.hint else "")},
+            "locations": [{"physicalLocation": _physical(finding.location)}],
+            "partialFingerprints": {"reviewlint/v1": fingerprint(finding)},
+        }
+        if finding.location.cell is not None:
+            entry["properties"] = {"cell": finding.location.cell}
+        if finding.related:
+            entry["relatedLocations"] = [
+                {"id": number, "physicalLocation": _physical(related.location), "message": {"text": related.message}}
+                for number, related in enumerate(finding.related, start=1)
+            ]
+        results.append(entry)
+    notifications = [
+        {"level": "error", "message": {"text": error.message},
+         "locations": [{"physicalLocation": {"artifactLocation": {"uri": error.path, "uriBaseId": "%SRCROOT%"}}}]}
+        for error in result.errors
+    ]
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "reviewlint",
+                        "version": __version__,
+                        "informationUri": "https://github.com/reviewlint/reviewlint",
+                        "rules": [
+                            {
+                                "id": rule.code,
+                                "name": rule.name,
+                                "shortDescription": {"text": rule.summary},
+                                "fullDescription": {"text": rule.summary},
+                                "help": {"text": rule.doc.strip(), "markdown": rule.doc.strip()},
+                                "defaultConfiguration": {"level": _LEVELS[rule.severity.value]},
+                            }
+                            for rule in rules
+                        ],
+                    }
+                },
+                "invocations": [{"executionSuccessful": not result.errors, "toolExecutionNotifications": notifications}],
+                "results": results,
+            }
+        ],
+    }
+    json.dump(log, stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

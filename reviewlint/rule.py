@@ -1,0 +1,149 @@
+"""What a rule module provides, and what it gets to work with.
+
+A rule is a module in ``rules/`` (installed as ``reviewlint_rules``) with:
+
+- ``CODE`` (``RL101``), ``NAME`` (kebab-case), ``SEVERITY``, ``SUMMARY`` (one line);
+- a docstring with the sections *What it does*, *Why it matters*, *Example*, *Use instead*;
+- ``VALID`` and ``INVALID`` examples, which the test suite runs through the same path as the CLI;
+- ``check(ctx) -> Iterable[Report]``;
+- optionally ``OPTIONS`` (per-rule settings with defaults), ``NEEDS`` (``"facts"``, the default,
+  or ``"comments"`` for rules that read comments only and need no parse), and ``TRIGGERS``
+  (strings without which the rule cannot fire: a file containing none of them is skipped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from types import ModuleType
+
+import libcst as cst
+
+from reviewlint.comments import Comment, scan_comments
+from reviewlint.extract import extract
+from reviewlint.facts import Facts
+from reviewlint.source import SourceFile
+
+
+class Severity(str, Enum):
+    """How serious a finding is."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A place in the module text: 1-based lines, 0-based columns (libcst's convention)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+Anchor = cst.CSTNode | Span
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a rule reports: where, what, and what to do about it."""
+
+    at: Anchor
+    message: str
+    hint: str | None = None
+    related: tuple[tuple[Anchor, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Option:
+    """A per-rule setting: its default and what it means."""
+
+    default: object
+    help: str
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """An example a rule must flag: how many findings, and text the first message contains."""
+
+    code: str
+    count: int = 1
+    message: str | None = None
+    settings: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Valid:
+    """An example a rule must not flag, optionally under given settings."""
+
+    code: str
+    settings: Mapping[str, object] = field(default_factory=dict)
+
+
+REQUIRED_SECTIONS = ("What it does", "Why it matters", "Example", "Use instead")
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A loaded rule module."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+    check: Callable[[RuleContext], Iterable[Report]]
+    options: Mapping[str, Option]
+    needs: str
+    triggers: tuple[str, ...]
+    valid: tuple[Valid, ...]
+    invalid: tuple[Invalid, ...]
+    module: ModuleType
+
+    def may_fire(self, text: str) -> bool:
+        """Cheap text pre-filter: False when the file cannot trigger this rule."""
+        return not self.triggers or any(trigger in text for trigger in self.triggers)
+
+
+class Analysis:
+    """One file's parse, facts and comments, computed at most once and shared by all rules."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+
+    @cached_property
+    def module(self) -> cst.Module:
+        return cst.parse_module(self.source.text)
+
+    @cached_property
+    def facts(self) -> Facts:
+        return extract(self.module)
+
+    @cached_property
+    def comments(self) -> list[Comment]:
+        return scan_comments(self.source.text)
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What one rule sees of one file: the shared analysis, its own options, project settings."""
+
+    analysis: Analysis
+    options: Mapping[str, object]
+    settings: Mapping[str, object]
+
+    @property
+    def source(self) -> SourceFile:
+        return self.analysis.source
+
+    @property
+    def facts(self) -> Facts:
+        return self.analysis.facts
+
+    @property
+    def comments(self) -> list[Comment]:
+        return self.analysis.comments

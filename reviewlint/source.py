@@ -1,0 +1,179 @@
+"""Source files as the engine sees them: the text of one Python module.
+
+A ``.py`` file is decoded as Python decodes it (BOM, ``# -*- coding: … -*-`` cookie).
+A notebook's code cells are joined into one module, so that names defined in one cell are
+known in the next; IPython magics and shell lines are masked line for line, so they neither
+break parsing nor shift line numbers, and every module line maps back to (cell, line).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SourceError(Exception):
+    """A file that cannot be turned into a module; the message is one line, for the user."""
+
+
+@dataclass(frozen=True)
+class CellSpan:
+    """Where one notebook code cell lies in the joined module."""
+
+    cell: int  # 1-based position in the notebook's ``cells`` list
+    first_line: int  # 1-based module line of the cell's first line
+    line_count: int
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file's module text, and for notebooks the map back to cells."""
+
+    path: Path
+    text: str
+    kind: str  # "python" or "notebook"
+    cells: tuple[CellSpan, ...] = ()
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    def cell_position(self, line: int) -> tuple[int | None, int]:
+        """Map a 1-based module line to (cell, line within cell); cell is None for ``.py``."""
+        if self.kind != "notebook":
+            return None, line
+        for span in self.cells:
+            if span.first_line <= line < span.first_line + span.line_count:
+                return span.cell, line - span.first_line + 1
+        last = self.cells[-1] if self.cells else CellSpan(1, 1, 1)
+        return last.cell, max(1, line - last.first_line + 1)
+
+
+# Cell magics whose body is still Python: only the magic line itself is masked.
+PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit"})
+
+_LINE_MAGIC = re.compile(r"^(\s*)(%{1,2}|!{1,2}|\?)")
+_ASSIGNED_MAGIC = re.compile(r"^(\s*)([\w\.\[\], ]+?)\s*=\s*(%{1,2}|!{1,2})\s*\w")
+_HELP_SUFFIX = re.compile(r"^\s*[\w\.]+\?{1,2}\s*$")
+_CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
+
+
+def mask_line(line: str) -> str:
+    """Replace an IPython magic or shell line with ``pass`` at the same indentation.
+
+    Lines that are not magics come back unchanged. The placeholder is a statement, so a magic
+    inside an indented block keeps the block valid.
+    """
+    match = _LINE_MAGIC.match(line) or _ASSIGNED_MAGIC.match(line)
+    if match is None and not _HELP_SUFFIX.match(line):
+        return line
+    indent = line[: len(line) - len(line.lstrip())]
+    return f"{indent}pass"
+
+
+def mask_cell(source: str) -> str:
+    """Mask one code cell: a non-Python cell magic masks the whole cell."""
+    lines = source.split("\n")
+    cell_magic = _CELL_MAGIC.match(lines[0]) if lines else None
+    if cell_magic and cell_magic.group(1) not in PYTHON_BODY_CELL_MAGICS:
+        return "\n".join("" for _ in lines)
+    masked: list[str] = []
+    continues_magic = False
+    for line in lines:
+        if continues_magic:
+            masked.append("")
+        else:
+            masked.append(mask_line(line))
+            continues_magic = masked[-1] != line
+        continues_magic = continues_magic and line.rstrip().endswith("\\")
+    return "\n".join(masked)
+
+
+def _cell_source(cell: dict[str, object], index: int) -> str:
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        if not all(isinstance(part, str) for part in source):
+            raise SourceError(f"cell {index}: 'source' holds something other than text")
+        return "".join(source)
+    if isinstance(source, str):
+        return source
+    raise SourceError(f"cell {index}: 'source' is neither text nor a list of lines")
+
+
+def notebook_cells(data: object) -> list[dict[str, object]]:
+    """The cells list of a parsed notebook (nbformat 4, or nbformat 3's worksheets)."""
+    if not isinstance(data, dict):
+        raise SourceError("not a notebook: the JSON is not an object")
+    if "cells" in data:
+        cells = data["cells"]
+    elif "worksheets" in data:
+        worksheets = data["worksheets"]
+        if not isinstance(worksheets, list):
+            raise SourceError("not a notebook: 'worksheets' is not a list")
+        cells = [cell for sheet in worksheets if isinstance(sheet, dict) for cell in sheet.get("cells", [])]
+    else:
+        raise SourceError("not a notebook: no 'cells' list")
+    if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
+        raise SourceError("not a notebook: 'cells' is not a list of objects")
+    return cells
+
+
+def cell_code(cell: dict[str, object], index: int) -> str | None:
+    """The code of a code cell (nbformat 3 keeps it under 'input'), or None for other cells."""
+    if cell.get("cell_type") != "code":
+        return None
+    if "source" not in cell and "input" in cell:
+        return _cell_source({"source": cell["input"]}, index)
+    return _cell_source(cell, index)
+
+
+def notebook_module(raw: bytes) -> tuple[str, tuple[CellSpan, ...]]:
+    """Join a notebook's code cells into one module text, magics masked."""
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise SourceError(f"notebook is not valid UTF-8 (byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        raise SourceError(f"invalid notebook JSON: {error.msg} at line {error.lineno}") from None
+    parts: list[str] = []
+    spans: list[CellSpan] = []
+    line = 1
+    for index, cell in enumerate(notebook_cells(data), start=1):
+        code = cell_code(cell, index)
+        if code is None:
+            continue
+        body = mask_cell(code.replace("\r\n", "\n").replace("\r", "\n"))
+        body = body.rstrip("\n")
+        count = body.count("\n") + 1
+        spans.append(CellSpan(index, line, count))
+        parts.append(body + "\n")
+        line += count
+    return "".join(parts), tuple(spans)
+
+
+def decode_python(raw: bytes) -> str:
+    """Decode Python source bytes as the interpreter would (BOM, coding cookie, UTF-8)."""
+    if b"\x00" in raw:
+        raise SourceError("source contains NUL bytes")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    except SyntaxError as error:
+        raise SourceError(f"bad encoding declaration: {error.msg if hasattr(error, 'msg') else error}") from None
+    try:
+        text = raw.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        reason = error.reason if isinstance(error, UnicodeDecodeError) else str(error)
+        raise SourceError(f"cannot decode as {encoding}: {reason}") from None
+    return text.removeprefix("\ufeff")
+
+
+def load_source(path: Path, raw: bytes) -> SourceFile:
+    """Turn a file's bytes into a :class:`SourceFile`; raises :class:`SourceError`."""
+    if path.suffix == ".ipynb":
+        text, cells = notebook_module(raw)
+        return SourceFile(path=path, text=text, kind="notebook", cells=cells)
+    return SourceFile(path=path, text=decode_python(raw), kind="python")

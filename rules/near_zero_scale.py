@@ -1,0 +1,104 @@
+"""RL101 near-zero-scale: a scale/zoom augmentation so close to identity that it only costs time.
+
+## What it does
+Flags scale and zoom augmentations whose whole range stays within a small distance of the
+identity (default: 5%): albumentations `ShiftScaleRotate(scale_limit=…)` and
+`RandomScale(scale_limit=…)` (the limit is added to 1), `Affine(scale=…)` (a factor near 1.0),
+`ImageDataGenerator(zoom_range=…)` and Keras `RandomZoom(…)`. Exactly 0 (or a factor of exactly
+1) is fine: no scaling is done. Parameters named `scale` that mean something else
+(`Perspective`, `PiecewiseAffine`, `Downscale`) are not scale augmentations.
+
+## Why it matters
+With `scale_limit=0.01` the image changes size by at most 1%: the model learns nothing new from
+it, yet every image is resampled (slightly blurred by interpolation), and the time is spent on
+every epoch. The reviewer asked: why 0.01 and not 0? Either scale for real or not at all.
+
+## Example
+```python
+A.ShiftScaleRotate(shift_limit=0.0625, scale_limit=0.01, rotate_limit=20)
+```
+
+## Use instead
+```python
+A.Affine(translate_percent=(-0.0625, 0.0625), rotate=(-20, 20))            # no scaling
+A.Affine(translate_percent=(-0.0625, 0.0625), scale=(0.9, 1.1), rotate=(-20, 20))  # real scaling
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reviewlint.rule import Invalid, Option, Report, RuleContext, Severity, Valid
+
+CODE = "RL101"
+NAME = "near-zero-scale"
+SEVERITY = Severity.WARNING
+SUMMARY = "Scale/zoom augmentation so close to identity that it only costs a resample and time"
+OPTIONS = {"threshold": Option(0.05, "largest deviation from a scale factor of 1 that counts as near zero")}
+TRIGGERS = ("scale", "zoom", "Zoom")
+
+
+def _describe(low: float, high: float) -> str:
+    return f"{1 + low:.4g}–{1 + high:.4g}×"
+
+
+def check(ctx: RuleContext) -> Iterator[Report]:
+    threshold = float(ctx.options["threshold"])  # type: ignore[arg-type]
+    for transform in ctx.facts.transforms:
+        for magnitude in transform.spec.magnitudes:
+            if magnitude.dimension != "scale":
+                continue
+            arg = transform.param_node(magnitude.param)
+            if arg is None:
+                continue
+            span = transform.magnitude_range(magnitude)
+            if span is None:
+                continue
+            low, high = span
+            largest = max(abs(low), abs(high))
+            if largest == 0 or largest >= threshold:
+                continue
+            value = ctx.facts.module.code_for_node(arg.value)
+            yield Report(
+                arg,
+                f"{transform.short_name}({magnitude.param}={value}) scales images by a factor of only "
+                f"{_describe(low, high)}: every image is resampled for a change the model "
+                f"cannot learn from (threshold {threshold:g})",
+                hint=f"set {magnitude.param} to no scaling at all, or to a real range (e.g. ±0.1)",
+            )
+
+
+VALID = [
+    "import albumentations as A\nA.ShiftScaleRotate(shift_limit=0.0625, scale_limit=0, rotate_limit=20)",
+    "import albumentations as A\nA.ShiftScaleRotate(rotate_limit=20)  # default scale_limit 0.1",
+    "import albumentations as A\nA.ShiftScaleRotate(scale_limit=0.1)",
+    "import albumentations as A\nA.RandomScale(scale_limit=(-0.2, 0.2))",
+    "import albumentations as A\nA.Affine(scale=(0.9, 1.1))",
+    "import albumentations as A\nA.Affine(scale=1.0)",
+    "import albumentations as A\nA.Perspective(scale=(0.01, 0.02))",
+    "import albumentations as A\nA.PiecewiseAffine(scale=0.01)",
+    "import albumentations as A\nA.Downscale(scale_range=(0.99, 0.99))",
+    "from tensorflow.keras.preprocessing.image import ImageDataGenerator\nImageDataGenerator(zoom_range=0.2)",
+    "from tensorflow.keras import layers\nlayers.RandomZoom(0.1)",
+    "from tensorflow.keras import layers\nlayers.RandomZoom(0)",
+    Valid("import albumentations as A\nA.ShiftScaleRotate(scale_limit=0.04)", settings={"threshold": 0.03}),
+    "scale_limit = 0.01\nsomething(scale_limit=scale_limit)",
+]
+
+INVALID = [
+    Invalid(
+        "import albumentations\n"
+        "albumentations.ShiftScaleRotate(shift_limit=0.0625, scale_limit=0.01, rotate_limit=20)",
+        message="scale_limit=0.01",
+    ),
+    Invalid("from albumentations import ShiftScaleRotate as SSR\nSSR(scale_limit=(-0.01, 0.02))"),
+    Invalid("import albumentations as A\nSCALE = 1 / 100\nA.RandomScale(scale_limit=SCALE)"),
+    Invalid("import albumentations as A\nA.Affine(scale=(0.99, 1.01))", message="0.99–1.01×"),
+    Invalid("from albumentations import *\nCompose([ShiftScaleRotate(scale_limit=0.02)])"),
+    Invalid("from tensorflow.keras.preprocessing.image import ImageDataGenerator\nImageDataGenerator(zoom_range=0.01)"),
+    Invalid("import tensorflow as tf\ntf.keras.preprocessing.image.ImageDataGenerator(zoom_range=[0.99, 1.01])"),
+    Invalid("from tensorflow.keras import layers\nlayers.RandomZoom(height_factor=0.02)"),
+    Invalid("import keras\nkeras.layers.RandomZoom(0.01, 0.01)", count=2),
+    Invalid("import albumentations as A\nA.ShiftScaleRotate(scale_limit=0.04)", settings={"threshold": 0.05}),
+]

@@ -1,0 +1,43 @@
+"""Shared helpers: lint text with one rule under given options, as the CLI would."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from reviewlint.config import Settings
+from reviewlint.finding import Finding
+from reviewlint.registry import all_rules, find_rule
+from reviewlint.runner import FileResult, lint_text
+
+REPO = Path(__file__).resolve().parent.parent
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+
+
+def run_rule(code: str, text: str, options: Mapping[str, object] | None = None, path: str = "example.py",
+             image_domain: str = "natural") -> FileResult:
+    rule = find_rule(code)
+    assert rule is not None, code
+    settings = Settings(root=Path.cwd(), image_domain=image_domain, select=(code,))
+    rule_options = dict(options or {})
+    domain = rule_options.pop("image-domain", None)
+    if domain is not None:
+        settings = replace(settings, image_domain=str(domain))
+    if rule_options:
+        settings = replace(settings, rule_options={code: rule_options})
+    return lint_text(text, [rule], settings, path)
+
+
+def findings_of(code: str, text: str, **kwargs: object) -> list[Finding]:
+    result = run_rule(code, text, **kwargs)  # type: ignore[arg-type]
+    assert not result.errors, result.errors
+    return result.findings
+
+
+@pytest.fixture
+def rules():
+    return all_rules()
