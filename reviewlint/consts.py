@@ -43,7 +43,7 @@ _BINARY: dict[type[cst.BaseBinaryOp], Callable[[object, object], object]] = {
     cst.Power: operator.pow,
 }
 _NAMED = {"True": True, "False": False, "None": None}
-_MAX_DEPTH = 50
+_MAX_DEPTH = 200
 
 
 def _number(node: cst.Integer | cst.Float) -> object:
@@ -59,6 +59,7 @@ class ConstantFolder:
     def __init__(self, bindings: Mapping[str, cst.BaseExpression]) -> None:
         self._bindings = bindings
         self._cache: dict[int, object] = {}
+        self._folding: set[str] = set()
 
     def fold(self, node: cst.BaseExpression | None, depth: int = 0) -> object:
         """The value of ``node``, or :data:`UNKNOWN`."""
@@ -86,7 +87,13 @@ class ConstantFolder:
             if node.value in _NAMED:
                 return _NAMED[node.value]
             bound = self._bindings.get(node.value)
-            return self.fold(bound, depth + 1) if bound is not None else UNKNOWN
+            if bound is None or node.value in self._folding:
+                return UNKNOWN  # unbound, or defined in terms of itself (x = x * 2)
+            self._folding.add(node.value)
+            try:
+                return self.fold(bound, depth + 1)
+            finally:
+                self._folding.discard(node.value)
         if isinstance(node, (cst.Tuple, cst.List)):
             values = []
             for element in node.elements:

@@ -52,6 +52,17 @@ class _TupleAssign:
     targets: list[str]
     function: str
     names: set[str]
+    scope: str
+
+
+@dataclass
+class _Edge:
+    """``target`` (bound in ``target_scope``) was computed from ``used`` (read in ``use_scope``)."""
+
+    target: str
+    target_scope: str
+    used: set[str]
+    use_scope: str
 
 
 @dataclass
@@ -66,7 +77,8 @@ class _Scan(cst.CSTVisitor):
     loops: list[Loop] = field(default_factory=list)
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
     returns: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
-    deps: dict[str, set[str]] = field(default_factory=dict)
+    edges: list[_Edge] = field(default_factory=list)
+    local_names: dict[str, set[str]] = field(default_factory=dict)
     tuple_assigns: list[_TupleAssign] = field(default_factory=list)
     arithmetic: list[tuple[cst.BinaryOperation, str | None]] = field(default_factory=list)
     minus_one: set[int] = field(default_factory=set)
@@ -94,6 +106,10 @@ class _Scan(cst.CSTVisitor):
         self.functions[node.name.value] = node
         self._bind(node.name.value, None)
         self._scopes.append(node.name.value)
+        params = node.params
+        every = [*params.posonly_params, *params.params, *params.kwonly_params]
+        every += [star for star in (params.star_arg, params.star_kwarg) if isinstance(star, cst.Param)]
+        self.local_names.setdefault(node.name.value, set()).update(param.name.value for param in every)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._scopes.pop()
@@ -116,7 +132,7 @@ class _Scan(cst.CSTVisitor):
         self._enter_loop(node)
         for name in _target_names(node.target):
             self._bind(name, None)
-            self.deps.setdefault(name, set()).update(names_in(node.iter))
+            self.edges.append(_Edge(name, self._scopes[-1], names_in(node.iter), self._scopes[-1]))
 
     def leave_For(self, original_node: cst.For) -> None:
         self._leave_loop(original_node)
@@ -165,6 +181,7 @@ class _Scan(cst.CSTVisitor):
 
     def _bind(self, name: str, value: cst.BaseExpression | None) -> None:
         if len(self._scopes) > 1:
+            self.local_names.setdefault(self._scopes[-1], set()).add(name)
             return
         if name in self.module_bindings or name in self.rebound or value is None:
             self.module_bindings.pop(name, None)
@@ -203,10 +220,10 @@ class _Scan(cst.CSTVisitor):
             and isinstance(value, cst.Call)
             and isinstance(value.func, cst.Name)
         ):
-            self.tuple_assigns.append(_TupleAssign(list(targets), value.func.value, used))
+            self.tuple_assigns.append(_TupleAssign(list(targets), value.func.value, used, self._scopes[-1]))
             return
         for name in targets:
-            self.deps.setdefault(name, set()).update(used)
+            self.edges.append(_Edge(name, self._scopes[-1], used, self._scopes[-1]))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         for name in _target_names(node.target):
@@ -223,7 +240,7 @@ class _Scan(cst.CSTVisitor):
         targets = self._targets.pop()
         used = self._collectors.pop() - set(targets)
         for name in targets:
-            self.deps.setdefault(name, set()).update(used)
+            self.edges.append(_Edge(name, self._scopes[-1], used, self._scopes[-1]))
 
     def visit_Return(self, node: cst.Return) -> None:
         scope = self._scopes[-1]
@@ -234,7 +251,7 @@ class _Scan(cst.CSTVisitor):
 
     def leave_Return(self, original_node: cst.Return) -> None:
         (scope,) = self._targets.pop()
-        self.deps.setdefault(scope, set()).update(self._collectors.pop())
+        self.edges.append(_Edge(scope, MODULE_SCOPE, self._collectors.pop(), scope))
 
     # Calls and arithmetic --------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
@@ -286,8 +303,11 @@ def extract(module: cst.Module) -> Facts:
         attribute_assignments=scan.attribute_assignments,
         loops=scan.loops,
         functions=scan.functions,
-        deps=scan.deps,
+        local_names=scan.local_names,
     )
+    for edge in scan.edges:
+        key = facts.qualify(edge.target, edge.target_scope)
+        facts.deps.setdefault(key, set()).update(facts.qualify(name, edge.use_scope) for name in edge.used)
     _resolve_tuple_assigns(scan, facts)
     by_node: dict[int, CallSite] = {}
     for index, raw in enumerate(scan.calls):
@@ -323,13 +343,14 @@ def _resolve_tuple_assigns(scan: _Scan, facts: Facts) -> None:
             if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(pending.targets)
         ]
         for position, name in enumerate(pending.targets):
-            deps = facts.deps.setdefault(name, set())
+            key = facts.qualify(name, pending.scope)
+            deps = facts.deps.setdefault(key, set())
             if positional:
                 for value in positional:
-                    deps.update(names_in(value.elements[position].value))
+                    deps.update(facts.qualify(used, pending.function) for used in names_in(value.elements[position].value))
             else:
-                deps.update(pending.names)
-            deps.discard(name)
+                deps.update(facts.qualify(used, pending.scope) for used in pending.names)
+            deps.discard(key)
 
 
 def _params(facts: Facts, call: CallSite, spec: transform_table.TransformSpec) -> dict[str, object]:
@@ -358,7 +379,7 @@ def _transforms_and_pipelines(facts: Facts, by_node: dict[int, CallSite]) -> Non
         transforms[id(call.node)] = transform
         facts.transforms.append(transform)
         if spec is transform_table.IMAGE_DATA_GENERATOR:
-            pipeline = Pipeline("image-data-generator", call, frozenset(call.assigned_to), [transform])
+            pipeline = Pipeline("image-data-generator", call, facts.owners(call), [transform])
             transform.pipeline = pipeline
             facts.pipelines.append(pipeline)
 
@@ -375,7 +396,7 @@ def _transforms_and_pipelines(facts: Facts, by_node: dict[int, CallSite]) -> Non
     for container in containers:
         if id(container.node) in nested:
             continue
-        pipeline = Pipeline("albumentations", container, frozenset(container.assigned_to))
+        pipeline = Pipeline("albumentations", container, facts.owners(container))
         members: list[Transform] = []
         for arg in container.node.args:
             if arg.keyword is not None and arg.keyword.value != "transforms":
@@ -398,7 +419,7 @@ def _transforms_and_pipelines(facts: Facts, by_node: dict[int, CallSite]) -> Non
             layers = [transforms[id(inner.node)] for inner in _calls_in(call.node, by_node) if id(inner.node) in transforms]
             layers = [layer for layer in layers if layer.call.qualname and layer.call.qualname.startswith("keras.layers.")]
             if layers:
-                pipeline = Pipeline("keras-layers", call, frozenset(call.assigned_to), layers)
+                pipeline = Pipeline("keras-layers", call, facts.owners(call), layers)
                 for layer in layers:
                     layer.pipeline = pipeline
                 facts.pipelines.append(pipeline)
@@ -498,7 +519,7 @@ def _generator_normalizations(facts: Facts, call: CallSite) -> None:
         produces = _scale_convention(factor, 0)
         if produces is not None:
             facts.normalizations.append(
-                Normalization("rescale", produces, rescale_arg, f"rescale={_fmt(factor)}", call, owners)
+                Normalization("rescale", produces, rescale_arg, facts.module.code_for_node(rescale_arg).strip(" ,"), call, owners)
             )
 
 
@@ -553,23 +574,23 @@ def _roles(facts: Facts) -> None:
         if call.method in FIT_METHODS:
             data = call.arg("x", 0) or call.arg("generator", 0)
             if data is not None:
-                for pipeline in reached(names_in(data.value)):
+                for pipeline in reached(facts.names_used(data.value, call.scope)):
                     pipeline.roles.add(TRAIN)
                     pipeline.role_evidence.setdefault(TRAIN, f"fed to {call.method}()")
                     pipeline.stage = max(pipeline.stage, call.index)
             validation = call.arg("validation_data")
             if validation is not None:
-                mark(reached(names_in(validation.value)), VALIDATION, f"validation_data of {call.method}()")
+                mark(reached(facts.names_used(validation.value, call.scope)), VALIDATION, f"validation_data of {call.method}()")
         elif call.method in PREDICT_METHODS:
             if call.loops:
                 loops_with_predict.update(id(loop) for loop in call.loops)
             else:
                 data = call.arg("x", 0) or call.arg("generator", 0)
                 if data is not None:
-                    mark(reached(names_in(data.value)), PREDICT, f"fed to {call.method}()")
+                    mark(reached(facts.names_used(data.value, call.scope)), PREDICT, f"fed to {call.method}()")
     for loop in facts.loops:
         if id(loop.node) in loops_with_predict:
-            mark(reached(loop.names), TTA, "used in a loop around predict()")
+            mark(reached({facts.qualify(name, loop.scope) for name in loop.names}), TTA, "used in a loop around predict()")
     for pipeline in facts.pipelines:
         if not pipeline.roles:
             for owner in sorted(pipeline.owners):

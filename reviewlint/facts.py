@@ -189,7 +189,7 @@ class Pipeline:
 
     @property
     def name(self) -> str:
-        return sorted(self.owners)[0] if self.owners else "<anonymous>"
+        return sorted(self.owners)[0].rpartition(":")[2] if self.owners else "<anonymous>"
 
     def augmenting(self) -> list[Transform]:
         """Transforms that change images randomly (not resize, normalize, crop to center …)."""
@@ -280,8 +280,25 @@ class Facts:
     attribute_assignments: list[AttributeAssignment] = field(default_factory=list)
     loops: list[Loop] = field(default_factory=list)
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
-    # Data flow, flat over scopes: a name -> the names its value was computed from.
+    # Names bound inside each function (parameters, assignments, loop targets).
+    local_names: dict[str, set[str]] = field(default_factory=dict)
+    # Data flow: a name -> the names its value was computed from. Names local to a function
+    # are keyed "function:name" (see qualify); module-level names are keyed as written.
     deps: dict[str, set[str]] = field(default_factory=dict)
+
+    def qualify(self, name: str, scope: str) -> str:
+        """The data-flow key of a (dotted) name read or bound in ``scope``."""
+        if scope != MODULE_SCOPE and name.split(".", 1)[0] in self.local_names.get(scope, ()):
+            return f"{scope}:{name}"
+        return name
+
+    def names_used(self, node: cst.CSTNode, scope: str) -> set[str]:
+        """The data-flow keys of every name used in a subtree that lies in ``scope``."""
+        return {self.qualify(name, scope) for name in names_in(node)}
+
+    def owners(self, call: CallSite) -> frozenset[str]:
+        """The data-flow keys of the names a call's result is bound to."""
+        return frozenset(self.qualify(name, call.scope) for name in call.assigned_to)
 
     def value(self, node: cst.BaseExpression | None) -> object:
         """The folded value of an expression, or UNKNOWN."""

@@ -1,0 +1,148 @@
+"""How to tell a comment that is code from a comment that is prose.
+
+Judged on whole blocks of consecutive comment lines, with precision before recall: a block is
+commented-out code only if it has at least one *strong* code line (a call on an attribute, an
+assignment, an import, a compound-statement header, several statements) and at least half of
+its lines read as code. The false positives listed in the comments below are those of ruff's
+ERA001/eradicate on the Keras examples (see the core issue).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from enum import Enum
+
+
+class Verdict(Enum):
+    STRONG = "strong"  # certainly code
+    WEAK = "weak"  # code only next to strong lines (``return x``, ``continue``, ``a + b``)
+    PROSE = "prose"
+
+
+# Lines that are never code: pragmas, tool directives, task markers, links, cell markers.
+NOT_CODE = re.compile(
+    r"""^\s*(
+        (TODO|FIXME|XXX|HACK|BUG|NOTE|NB)\b
+      | .*\bnoqa\b | type:\s | pylint: | fmt: | .*\bpragma\b | isort: | mypy: | pyright: | flake8
+      | -\*-.*-\*- | !/ | %% | In\s*\[.*\]:? | Out\s*\[.*\]:? | ///
+      | .*https?:// | .*www\.
+      | [-=#*~_+.]{3,}\s*$
+      | [%!]  # a magic jupytext turned into a comment (# %matplotlib inline, # !pip install …)
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_OPENER = re.compile(r"^[A-Za-z_][\w.]*\s*(\(|\[|\{)\s*$|^[A-Za-z_][\w.]*\s*=\s*[\w.]+\s*\(\s*$")
+_BLOCK_CONTINUATION = re.compile(r"^\s*(else|elif\b.*|except\b.*|finally|try)\s*:\s*$")
+_SEMICOLON_PROSE = re.compile(r"^(?P<code>[^;#]+);\s+[A-Z][a-z]")
+
+
+def _is_prose_expression(node: ast.expr) -> bool:
+    """Expressions that parse as Python but are shapes, maths, labels or pseudo-code."""
+    if isinstance(node, (ast.Name, ast.Constant, ast.Attribute, ast.Compare, ast.Tuple, ast.List, ast.Set, ast.Slice)):
+        return True  # a word, a number, `django>=4`, a shape like (None, 7, 7, 1280)
+    for child in ast.walk(node):
+        if isinstance(child, ast.BinOp) and isinstance(child.op, ast.BitXor):
+            return True  # maths: tanh(v*h_k^T), w^T*(...)
+        if isinstance(child, ast.Constant) and child.value is Ellipsis:
+            return True  # pseudo-code: f(...)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        name = node.func.id
+        if len(name) == 1 or name.isupper():
+            return True  # O(1), CHANGE(add / 255)
+    return False
+
+
+def _statement_verdict(statement: ast.stmt) -> Verdict:
+    if isinstance(statement, ast.AnnAssign):
+        return Verdict.PROSE if statement.value is None else Verdict.STRONG  # "Notice: channels-first"
+    if isinstance(statement, ast.Expr):
+        value = statement.value
+        if _is_prose_expression(value):
+            return Verdict.PROSE
+        if isinstance(value, ast.Call):
+            return Verdict.STRONG if isinstance(value.func, (ast.Attribute, ast.Call, ast.Subscript)) else Verdict.WEAK
+        if isinstance(value, ast.Await):
+            return Verdict.STRONG
+        return Verdict.WEAK
+    if isinstance(statement, (ast.Return, ast.Continue, ast.Break, ast.Pass, ast.Raise, ast.Delete, ast.Global, ast.Nonlocal)):
+        return Verdict.WEAK  # "# continue", "# return ioU" above a real return
+    return Verdict.STRONG  # assignments, imports, def/class/for/if/with/try headers
+
+
+def _parse(text: str) -> list[ast.stmt] | None:
+    try:
+        return ast.parse(text).body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
+def code_verdict(text: str) -> Verdict:
+    """Whether one comment line (without its ``#``) reads as code."""
+    stripped = text.strip()
+    if not stripped or NOT_CODE.match(stripped):
+        return Verdict.PROSE
+    body = _parse(stripped)
+    if body is None and stripped.endswith(":"):
+        if _BLOCK_CONTINUATION.match(stripped):
+            return Verdict.STRONG  # "# else:", "# except ValueError:"
+        body = _parse(stripped + "\n    pass")
+    if body is None:
+        if _OPENER.match(stripped):
+            return Verdict.STRONG  # the opening line of a commented-out call: "# tfsim.visualization.projector("
+        match = _SEMICOLON_PROSE.match(stripped)
+        if match is not None:
+            return code_verdict(match.group("code"))  # "# env.render(); Adding this line…"
+        return Verdict.PROSE
+    if not body:
+        return Verdict.PROSE
+    if len(body) > 1:
+        verdicts = [_statement_verdict(statement) for statement in body]
+        return Verdict.STRONG if Verdict.PROSE not in verdicts else Verdict.PROSE
+    return _statement_verdict(body[0])
+
+
+_MAX_STATEMENT_LINES = 40
+
+
+def _multiline_statement(lines: list[str], start: int) -> int | None:
+    """The last line of a code statement that opens on ``start`` and spans lines, if any."""
+    if not lines[start].rstrip().endswith(("(", "[", "{", ":", ",", "\\")):
+        return None
+    for end in range(start + 1, min(len(lines), start + _MAX_STATEMENT_LINES)):
+        body = _parse(_dedent(lines[start : end + 1]))
+        if body is not None:
+            verdicts = [_statement_verdict(statement) for statement in body]
+            return end if Verdict.STRONG in verdicts and Verdict.PROSE not in verdicts else None
+    return None
+
+
+def block_is_code(lines: list[str]) -> tuple[bool, list[int]]:
+    """Judge a block of comment lines; returns (is code, indexes of the lines that read as code)."""
+    meaningful = [i for i, line in enumerate(lines) if line.strip()]
+    verdicts: dict[int, Verdict] = {}
+    index = 0
+    while index < len(lines):
+        if not lines[index].strip():
+            index += 1
+            continue
+        end = None if NOT_CODE.match(lines[index].strip()) else _multiline_statement(lines, index)
+        if end is not None:
+            for covered in range(index, end + 1):
+                verdicts[covered] = Verdict.STRONG
+            index = end + 1
+            continue
+        verdicts[index] = code_verdict(lines[index])
+        index += 1
+    strong = [i for i, verdict in verdicts.items() if verdict is Verdict.STRONG]
+    if not strong:
+        return False, []
+    code = sorted(i for i, verdict in verdicts.items() if verdict is not Verdict.PROSE and lines[i].strip())
+    return len(code) * 2 >= len(meaningful), code
+
+
+def _dedent(lines: list[str]) -> str:
+    indents = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
+    cut = min(indents) if indents else 0
+    return "\n".join(line[cut:] for line in lines)

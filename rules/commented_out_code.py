@@ -1,0 +1,147 @@
+"""RL401 commented-out-code: blocks of comments that are code, not explanation.
+
+## What it does
+Groups consecutive comment lines into blocks and reports each block that reads as Python code,
+once per block. Precision comes first: prose, URLs, shapes like `# (None, 7, 7, 1280)`, labels
+like `# Notice: channels-first`, maths like `# tanh(v*h_k^T)`, version markers (`# django>=4`),
+`# e.g. lr = 1e-3 works`, TODO/FIXME, `noqa`/`type:`/`pylint:`/`fmt:`/pragma directives,
+shebang and encoding lines, `# %%` cell markers, jupytext markdown cells, magics that jupytext
+commented out, and PEP 723 script metadata are not code. A block needs at least one line that
+is certainly code (a call on an object, an assignment, an import, an `if …:` header) and at
+least half of its lines reading as code.
+
+## Why it matters
+Commented-out code leaves the reader guessing: is it an alternative that was tried, a bug that
+was switched off, a step still to do? The reviewer asked of "Step 4": there is a lot of
+commented-out code — should I read it or not? Version control keeps old code; experiments belong
+in a results table, not in comments. (Commented-out code is never read by the other rules.)
+
+## Example
+```python
+# model.add(layers.BatchNormalization())
+# model.add(layers.Dense(256, activation="relu"))
+model.add(layers.Dense(10, activation="softmax"))
+```
+
+## Use instead
+```python
+model.add(layers.Dense(10, activation="softmax"))
+```
+Delete the block; keep the variants you compared as configuration, and their results in a table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from reviewlint.commented_code import block_is_code
+from reviewlint.comments import Comment
+from reviewlint.rule import Invalid, Option, Report, RuleContext, Severity, Span
+
+CODE = "RL401"
+NAME = "commented-out-code"
+SEVERITY = Severity.WARNING
+SUMMARY = "Blocks of comments that are commented-out code"
+NEEDS = "comments"
+TRIGGERS = ("#",)
+OPTIONS = {"min_lines": Option(1, "smallest block (in lines that read as code) that is reported")}
+
+_CELL_MARKER = re.compile(r"^#\s*(%%|\+|-)(\s|$)|^#\s*In\s*\[")
+_MARKDOWN_MARKER = re.compile(r"^#\s*(%%|\+)\s*\[markdown\]|^#\s*%%\s+md\b")
+_SCRIPT_METADATA = re.compile(r"^#\s*///\s*\w+")
+
+
+def _blocks(comments: list[Comment]) -> Iterator[list[Comment]]:
+    """Runs of own-line comments on consecutive lines, outside markdown cells and metadata."""
+    block: list[Comment] = []
+    in_markdown = in_metadata = False
+    for comment in comments:
+        if not comment.own_line:
+            continue
+        text = comment.text
+        if _SCRIPT_METADATA.match(text):
+            in_metadata = True
+        elif in_metadata and text.strip() in ("# ///", "#///"):
+            in_metadata = False
+            continue
+        if _CELL_MARKER.match(text):
+            in_markdown = bool(_MARKDOWN_MARKER.match(text))
+            if block:
+                yield block
+            block = []
+            continue
+        if in_markdown or in_metadata:
+            continue
+        if block and comment.line != block[-1].line + 1:
+            yield block
+            block = []
+        block.append(comment)
+    if block:
+        yield block
+
+
+def _content(comment: Comment) -> str:
+    text = comment.text.lstrip("#")
+    return text[1:] if text.startswith(" ") else text
+
+
+def check(ctx: RuleContext) -> Iterator[Report]:
+    min_lines = int(ctx.options["min_lines"])  # type: ignore[call-overload]
+    previous_line = 0
+    for block in _blocks(ctx.comments):
+        lines = [_content(comment) for comment in block]
+        if block[0].line <= 2 and lines[0].startswith("!"):
+            lines[0] = ""  # shebang
+        is_code, code_lines = block_is_code(lines)
+        if not is_code or len(code_lines) < min_lines:
+            continue
+        first, last = block[code_lines[0]], block[code_lines[-1]]
+        if first.line <= previous_line:
+            continue
+        previous_line = last.line
+        count = last.line - first.line + 1
+        yield Report(
+            Span(first.line, first.column, last.line, last.column + len(last.text)),
+            f"commented-out code ({count} line{'s' if count != 1 else ''}): delete it, or make it a real, "
+            f"configurable option",
+            hint="delete the block; version control keeps the old code",
+        )
+
+
+VALID = [
+    "# This is a normal comment explaining the next line.\nx = 1",
+    "# (None, 7, 7, 1280)\nx = base(x)",
+    "# Notice: channels-first\n# input_shape: [1, latent_dim, projection_dim]\nx = 1",
+    "# tanh(v*h_k^T)\n# w^T*(tanh(...))\nx = 1",
+    "# CHANGE(add / 255)\nx = 1",
+    "# e.g. lr = 1e-3 works\nx = 1",
+    "# return ioU\nreturn_value = 1",
+    "# TODO: model.fit(x, y) once the data is ready\nx = 1",
+    "x = 1  # noqa: F401\n# type: ignore\n# pylint: disable=invalid-name\n# fmt: off\ny = 2",
+    "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nx = 1",
+    "# %%\nx = 1\n# %% [markdown]\n# Here we call `model.fit(x, y)` to train.\n# model.fit(x, y)\n# %%\ny = 2",
+    "# /// script\n# dependencies = [\n#   \"requests<3\",\n# ]\n# ///\nx = 1",
+    "# django>=4\n# continue\n# O(1)\nx = 1",
+    "# See https://keras.io/examples/vision/image_classification_from_scratch/\nx = 1",
+    "# %matplotlib inline\n# !pip install -q efficientnet\nx = 1",
+    "# Train the model for a few epochs and plot the curves.\n# Then fine-tune with a smaller learning rate.\nx = 1",
+    "# ---------------------------------------\n# Data\n# ---------------------------------------\nx = 1",
+]
+
+INVALID = [
+    Invalid("# model.add(layers.BatchNormalization())\n# model.add(layers.Dense(256))\nx = 1", message="2 lines"),
+    Invalid("# tfsim.visualization.projector(\n#     embeddings, labels=labels,\n# )\nx = 1"),
+    Invalid("# if foo:\n#     x = 1\n# else:\n#     x = 2\ny = 1"),
+    Invalid("# env.render(); Adding this line would show the game\nx = 1"),
+    Invalid("# lr = 1e-3\nx = 1"),
+    Invalid("# import pdb; pdb.set_trace()\nx = 1"),
+    Invalid("x = 1\n\n# model.fit(x, y)\n\n# model.evaluate(x, y)\n", count=2),
+    Invalid(
+        "def f():\n    # for layer in base.layers[:100]:\n    #     layer.trainable = False\n    return 1",
+    ),
+    Invalid(
+        "# Step 4: augmentation\n# aug = A.Compose([\n#     A.HorizontalFlip(),\n#     A.Rotate(limit=20),\n# ])\nx = 1",
+        message="4 lines",
+    ),
+]

@@ -1,0 +1,186 @@
+"""RL301 tta-stronger-than-training: test-time augmentation wider than anything seen in training.
+
+## What it does
+Compares the test-time augmentation (TTA) pipeline with the training pipeline, transform kind by
+transform kind: a larger rotation, shift, scale/zoom, shear, brightness/contrast or other
+magnitude at TTA than in training, or a transform used only at TTA, is reported with both values
+side by side. Pipelines are albumentations `Compose`s and `ImageDataGenerator`s; which one trains
+and which one is TTA comes from how they are used (fed to `fit`; used in a loop around
+`predict`) and, failing that, from their names (`train…`, `tta…`, `test…`). When training has
+several stages, the pipeline of the last `fit` is the reference.
+
+## Why it matters
+TTA averages predictions over augmented copies of each test image. It helps only when each copy
+looks like the data the model was trained on. A model trained with rotations up to 20° and
+tested on rotations up to 40° sees images it never learned; every single prediction gets worse,
+and the average may be worse than no TTA at all (review point 7).
+
+## Example
+```python
+train_aug = A.Compose([A.ShiftScaleRotate(rotate_limit=20)])
+tta_aug = A.Compose([A.ShiftScaleRotate(rotate_limit=40)])
+```
+
+## Use instead
+```python
+tta_aug = train_aug  # or a milder version of it
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reviewlint.facts import PREDICT, TRAIN, TTA, Pipeline, Transform
+from reviewlint.rule import Anchor, Invalid, Option, Report, RuleContext, Severity
+
+CODE = "RL301"
+NAME = "tta-stronger-than-training"
+SEVERITY = Severity.WARNING
+SUMMARY = "Test-time augmentation stronger than the training augmentation"
+OPTIONS = {"tolerance": Option(0.0, "relative margin by which TTA may exceed training before it is reported")}
+TRIGGERS = ("albumentations", "ImageDataGenerator")
+
+_UNITS = {"rotate": "°", "shear": "°"}
+_GENERIC_KINDS = frozenset({"affine", "color", "deterministic"})
+
+
+def _fmt(dimension: str, value: float) -> str:
+    return f"±{value:.4g}{_UNITS.get(dimension, '')}"
+
+
+def _param_text(ctx: RuleContext, transform: Transform, dimension: str) -> str:
+    for magnitude in transform.spec.magnitudes:
+        if magnitude.dimension == dimension:
+            arg = transform.param_node(magnitude.param)
+            if arg is not None:
+                return f"{transform.short_name}({magnitude.param}={ctx.facts.module.code_for_node(arg.value)})"
+    return f"{transform.short_name} (default {dimension})"
+
+
+def _anchor(transform: Transform, dimension: str) -> Anchor:
+    for magnitude in transform.spec.magnitudes:
+        if magnitude.dimension == dimension:
+            arg = transform.param_node(magnitude.param)
+            if arg is not None:
+                return arg
+    return transform.node
+
+
+def _training(pipelines: list[Pipeline]) -> list[Pipeline]:
+    """The pipelines of the last training stage (an ImageDataGenerator and the Compose it calls)."""
+    trained = [p for p in pipelines if TRAIN in p.roles and p.kind != "keras-layers"]
+    last = max((p.stage for p in trained), default=-1)
+    return [p for p in trained if p.stage == last]
+
+
+def _combined(pipelines: list[Pipeline]) -> tuple[dict[str, tuple[float, Transform]], set[str]]:
+    dims: dict[str, tuple[float, Transform]] = {}
+    kinds: set[str] = set()
+    for pipeline in pipelines:
+        for dimension, (value, transform) in pipeline.dimensions().items():
+            if dimension not in dims or value > dims[dimension][0]:
+                dims[dimension] = (value, transform)
+        kinds |= set(pipeline.kinds())
+    return dims, kinds
+
+
+def check(ctx: RuleContext) -> Iterator[Report]:
+    pipelines = ctx.facts.pipelines
+    training = _training(pipelines)
+    if not training:
+        return
+    train = max(training, key=lambda p: len(p.augmenting()))
+    train_dims, train_kinds = _combined(training)
+    tolerance = float(ctx.options["tolerance"])  # type: ignore[arg-type]
+    for tta in pipelines:
+        if tta in training or TRAIN in tta.roles or tta.kind == "keras-layers":
+            continue
+        if TTA not in tta.roles and PREDICT not in tta.roles:
+            continue
+        role = "TTA" if TTA in tta.roles else "test-time"
+        for dimension, (value, transform) in sorted(tta.dimensions().items()):
+            reference = train_dims.get(dimension)
+            if reference is None:
+                yield Report(
+                    _anchor(transform, dimension),
+                    f"{role} pipeline {tta.name!r} applies {dimension} up to {_fmt(dimension, value)} "
+                    f"({_param_text(ctx, transform, dimension)}), but the training pipeline {train.name!r} "
+                    f"has no {dimension} at all",
+                    hint="use the training augmentation (or a milder one) at test time",
+                    related=((train.node, f"training pipeline {train.name!r}"),),
+                )
+            elif value > reference[0] * (1 + tolerance) + 1e-9:
+                train_value, train_transform = reference
+                yield Report(
+                    _anchor(transform, dimension),
+                    f"{role} {dimension} {_fmt(dimension, value)} ({_param_text(ctx, transform, dimension)}) "
+                    f"is stronger than training {_fmt(dimension, train_value)} "
+                    f"({_param_text(ctx, train_transform, dimension)}): the model never saw such images",
+                    hint=f"use at most {_fmt(dimension, train_value)} at test time",
+                    related=((train_transform.node, f"training uses {_param_text(ctx, train_transform, dimension)}"),),
+                )
+        dimensions = set(tta.dimensions()) | set(train_dims)
+        for kind, transform in sorted(tta.kinds().items()):
+            if kind in dimensions or kind in _GENERIC_KINDS or kind in train_kinds:
+                continue
+            yield Report(
+                transform.node,
+                f"{role} pipeline {tta.name!r} uses {transform.short_name} ({kind}), which the training pipeline "
+                f"{train.name!r} never applies",
+                hint="use only transforms the model was trained with at test time",
+                related=((train.node, f"training pipeline {train.name!r}"),),
+            )
+
+
+_STUDENT = (
+    "import albumentations\n"
+    "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+    "train_aug = albumentations.Compose([albumentations.ShiftScaleRotate(shift_limit=0.0625, scale_limit=0.01, "
+    "rotate_limit=20)])\n"
+    "tta_aug = albumentations.Compose([albumentations.ShiftScaleRotate(shift_limit=0.0625, scale_limit=0.01, "
+    "interpolation=1, border_mode=4, rotate_limit=40)])\n"
+    "train_datagen = ImageDataGenerator(preprocessing_function=lambda x: train_aug(image=x)['image'])\n"
+    "test_datagen = ImageDataGenerator(preprocessing_function=lambda x: tta_aug(image=x)['image'])\n"
+    "train_gen = train_datagen.flow_from_directory('train')\n"
+    "model.fit(train_gen, epochs=10)\n"
+    "preds = []\n"
+    "for _ in range(10):\n"
+    "    preds.append(model.predict(test_datagen.flow_from_dataframe(df, shuffle=False)))\n"
+)
+
+VALID = [
+    _STUDENT.replace("rotate_limit=40", "rotate_limit=20"),
+    _STUDENT.replace("rotate_limit=40", "rotate_limit=10"),
+    "import albumentations as A\naug = A.Compose([A.HorizontalFlip(), A.Rotate(limit=30)])\n"
+    "model.fit(gen(aug))\nfor _ in range(8):\n    preds.append(model.predict(gen(aug)))",
+    "import albumentations as A\ntrain_aug = A.Compose([A.Rotate(limit=30)])\n"
+    "test_aug = A.Compose([A.Resize(224, 224), A.Normalize()])\nmodel.fit(gen(train_aug))\n"
+    "model.predict(gen(test_aug))",
+    "import albumentations as A\ntta_aug = A.Compose([A.Rotate(limit=30)])  # no training pipeline known",
+]
+
+INVALID = [
+    Invalid(_STUDENT, message="rotate ±40° (ShiftScaleRotate(rotate_limit=40)) is stronger than training ±20°"),
+    Invalid(
+        "import albumentations as A\nROT = 20\n"
+        "def get_training_augmentation():\n    return A.Compose([A.Affine(rotate=(-ROT, ROT))])\n"
+        "def get_tta_augmentation():\n    return A.Compose([A.Affine(rotate=(-2 * ROT, 2 * ROT)), A.HorizontalFlip()])\n"
+        "train_tf = get_training_augmentation()\ntta_tf = get_tta_augmentation()",
+        count=2,
+    ),
+    Invalid(
+        "from keras.preprocessing.image import ImageDataGenerator\n"
+        "train_datagen = ImageDataGenerator(rotation_range=10, zoom_range=0.1)\n"
+        "tta_datagen = ImageDataGenerator(rotation_range=10, zoom_range=0.2, width_shift_range=0.1)\n"
+        "model.fit(train_datagen.flow(x, y))\n"
+        "preds = [model.predict(tta_datagen.flow(x_test, shuffle=False)) for _ in range(10)]",
+        count=2,
+    ),
+    Invalid(
+        "import albumentations as A\nstage1 = A.Compose([A.Rotate(limit=45)])\nstage2 = A.Compose([A.Rotate(limit=15)])\n"
+        "tta = A.Compose([A.Rotate(limit=30)])\nmodel.fit(loader(stage1))\nmodel.fit(loader(stage2))\n"
+        "for i in range(10):\n    p += model.predict(loader(tta))",
+        message="±15°",
+    ),
+]

@@ -1,0 +1,114 @@
+"""RL102 vertical-flip: augmentations that turn natural photos upside down or on their side.
+
+## What it does
+Flags transforms that flip images vertically, rotate them by 90° or transpose them:
+albumentations `VerticalFlip`, `Flip` (both axes; removed in 1.4.24), `RandomRotate90`,
+`Transpose`, `D4`/`SquareSymmetry`; `ImageDataGenerator(vertical_flip=True)`; Keras
+`RandomFlip("vertical")`, `RandomFlip("horizontal_and_vertical")` and `RandomFlip()` with no mode
+(its default is `"horizontal_and_vertical"`); `tf.image.random_flip_up_down`/`flip_up_down`,
+`tf.image.rot90`, `tf.image.transpose`; torchvision `RandomVerticalFlip`.
+Off when the project says its images have no natural orientation:
+`image-domain = "overhead" | "microscopy" | "medical"` in `[tool.reviewlint]`.
+
+## Why it matters
+Cars, faces and street scenes are never upside down at test time. Training on flipped photos
+spends model capacity on views that never occur, and can make classes that differ by
+orientation harder to tell apart. The reviewer asked: is there any point in flipping photos of
+cars vertically? For satellite, microscopy or medical images, there may be — say so in config.
+
+## Example
+```python
+A.Flip(p=0.5)
+layers.RandomFlip()
+```
+
+## Use instead
+```python
+A.HorizontalFlip(p=0.5)
+layers.RandomFlip("horizontal")
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reviewlint.knowledge.transforms import ORIENTATION_KINDS
+from reviewlint.rule import Invalid, Report, RuleContext, Severity, Valid
+
+CODE = "RL102"
+NAME = "vertical-flip"
+SEVERITY = Severity.WARNING
+SUMMARY = "Vertical flips or 90° rotations of natural photos, which are never upside down"
+TRIGGERS = ("Flip", "flip", "Rotate90", "Transpose", "transpose", "D4", "SquareSymmetry", "rot90")
+
+_WHAT = {
+    "vflip": "flips images upside down",
+    "rot90": "rotates images by multiples of 90°",
+    "transpose": "transposes images (a flip across the diagonal)",
+    "d4": "applies all eight flips and 90° rotations",
+}
+
+
+def _call_text(transform_name: str, mode: object) -> str:
+    if transform_name == "RandomFlip":
+        return f'RandomFlip({mode!r})' if mode is not None else 'RandomFlip() (default mode "horizontal_and_vertical")'
+    if transform_name == "Flip":
+        return "Flip (flips on both axes at random)"
+    return transform_name
+
+
+def check(ctx: RuleContext) -> Iterator[Report]:
+    if ctx.settings.get("image-domain", "natural") != "natural":
+        return
+    for transform in ctx.facts.transforms:
+        kinds = transform.kinds() & ORIENTATION_KINDS
+        if not kinds or transform.p == 0:
+            continue
+        anchor = transform.param_node("vertical_flip") if "vertical_flip" in transform.spec.switches else None
+        name = transform.short_name
+        mode = transform.params.get("mode") if transform.spec.mode_param else None
+        what = "; ".join(_WHAT[kind] for kind in sorted(kinds))
+        hint = "use a horizontal flip only"
+        if name == "RandomFlip":
+            hint = 'use RandomFlip("horizontal")'
+        elif name == "Flip":
+            hint = "use A.HorizontalFlip(p=0.5)"
+        elif anchor is not None:
+            hint = "drop vertical_flip=True (keep horizontal_flip=True)"
+        yield Report(
+            anchor if anchor is not None else transform.node,
+            f"{_call_text(name, mode)} {what}: natural photos are never seen that way at test time "
+            f"(set image-domain in [tool.reviewlint] if your images have no natural orientation)",
+            hint=hint,
+        )
+
+
+VALID = [
+    "import albumentations as A\nA.HorizontalFlip(p=0.5)",
+    "from tensorflow.keras import layers\nlayers.RandomFlip('horizontal')",
+    "from tensorflow.keras import layers\nlayers.RandomFlip(mode='horizontal')",
+    "from keras.preprocessing.image import ImageDataGenerator\nImageDataGenerator(horizontal_flip=True, vertical_flip=False)",
+    "import tensorflow as tf\nx = tf.image.random_flip_left_right(x)",
+    "import albumentations as A\nA.VerticalFlip(p=0)",
+    Valid("import albumentations as A\nA.Flip(p=0.5)\nA.RandomRotate90()", settings={"image-domain": "overhead"}),
+    Valid("from tensorflow.keras import layers\nlayers.RandomFlip()", settings={"image-domain": "microscopy"}),
+    "def flip(img):\n    return img[::-1]  # not an augmentation API",
+    "class VerticalFlip:\n    pass\nVerticalFlip()",
+]
+
+INVALID = [
+    Invalid("import albumentations\nalbumentations.Flip(p=0.5)", message="both axes"),
+    Invalid("import albumentations as A\nA.Compose([A.VerticalFlip(p=0.5), A.HorizontalFlip()])"),
+    Invalid("from albumentations import RandomRotate90 as R90\nR90()"),
+    Invalid("import albumentations as A\nA.Transpose()"),
+    Invalid("import albumentations as A\nA.D4()"),
+    Invalid("import albumentations as A\nA.SquareSymmetry(p=1)"),
+    Invalid("from tensorflow.keras.preprocessing.image import ImageDataGenerator\nImageDataGenerator(vertical_flip=True)"),
+    Invalid("import tensorflow as tf\ntf.keras.layers.RandomFlip()", message="default mode"),
+    Invalid("import tensorflow as tf\ntf.keras.layers.experimental.preprocessing.RandomFlip('vertical')"),
+    Invalid("from keras import layers\nMODE = 'horizontal_and_vertical'\nlayers.RandomFlip(MODE)"),
+    Invalid("import tensorflow as tf\ndef aug(x):\n    return tf.image.random_flip_up_down(x)"),
+    Invalid("import torchvision.transforms as T\nT.RandomVerticalFlip()"),
+    Invalid("from albumentations import *\nCompose([Flip()])"),
+]
