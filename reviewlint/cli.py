@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 from reviewlint import __version__
@@ -89,11 +89,12 @@ def list_rules(output_format: str) -> None:
     """List every rule: code, name, severity and summary."""
     rules = all_rules()
     if output_format == "json":
-        import json
-
         click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary} for r in rules], indent=2))
         return
-    table = Table("Code", "Name", "Severity", "Summary", box=None, pad_edge=False)
+    table = Table(box=None, pad_edge=False)
+    for column in ("Code", "Name", "Severity"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("Summary")
     for rule in rules:
         table.add_row(rule.code, rule.name, rule.severity.value, rule.summary)
     Console(highlight=False).print(table)
@@ -115,6 +116,8 @@ def explain(rule: str) -> None:
     text = header + found.summary + "\n" + body + options
     console = Console(highlight=False)
     if console.is_terminal:
+        from rich.markdown import Markdown  # imported here: only explain on a terminal needs it
+
         console.print(Markdown(text))
     else:
         click.echo(text)

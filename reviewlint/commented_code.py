@@ -33,6 +33,10 @@ NOT_CODE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
+# "effective_group (int)", "offset  (right-multiply)": a space before "(" after a name is prose.
+_SPACED_CALL = re.compile(r"\b(?!(?:if|elif|in|and|or|not|return|else|for|while|with|assert|yield|print|lambda|is)\b)[A-Za-z_]\w*\s+\(")
+# "Or, layout=…", "Then x = …": an English word opening the line.
+_ENGLISH_START = re.compile(r"^[A-Z][a-z]+(,\s|\s+[a-z])")
 _OPENER = re.compile(r"^[A-Za-z_][\w.]*\s*(\(|\[|\{)\s*$|^[A-Za-z_][\w.]*\s*=\s*[\w.]+\s*\(\s*$")
 _BLOCK_CONTINUATION = re.compile(r"^\s*(else|elif\b.*|except\b.*|finally|try)\s*:\s*$")
 _SEMICOLON_PROSE = re.compile(r"^(?P<code>[^;#]+);\s+[A-Z][a-z]")
@@ -54,9 +58,54 @@ def _is_prose_expression(node: ast.expr) -> bool:
     return False
 
 
+_TYPE_NAMES = frozenset({"int", "float", "str", "bool", "bytes", "list", "dict", "tuple", "set", "object", "None"})
+
+
+def _is_maths_or_pseudo(statement: ast.AST) -> bool:
+    for child in ast.walk(statement):
+        if isinstance(child, ast.BinOp) and isinstance(child.op, ast.BitXor):
+            return True  # E(x^2) - E(x)^2
+        if isinstance(child, ast.Constant) and child.value is Ellipsis:
+            return True  # for x, y in data_gen.flow(...):
+    return False
+
+
+def _computes(node: ast.AST) -> bool:
+    """Whether an expression does more than a formula: attribute access, indexing, keywords.
+
+    ``x_new = lerp(x_old, momentum, weight)`` and ``fn = sum(true_labels) - tp`` explain maths;
+    ``var = backend.Variable(np.zeros((2,)))`` is code.
+    """
+    for child in ast.walk(node):
+        if isinstance(child, (ast.Attribute, ast.Subscript, ast.Lambda, ast.ListComp, ast.DictComp, ast.GeneratorExp)):
+            return True
+        if isinstance(child, ast.Call) and child.keywords:
+            return True
+    return False
+
+
+def _looks_like_type(node: ast.expr) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in _TYPE_NAMES or node.id[:1].isupper()
+    return isinstance(node, (ast.Attribute, ast.Subscript, ast.BinOp, ast.Constant))
+
+
 def _statement_verdict(statement: ast.stmt) -> Verdict:
+    if _is_maths_or_pseudo(statement):
+        return Verdict.PROSE
     if isinstance(statement, ast.AnnAssign):
-        return Verdict.PROSE if statement.value is None else Verdict.STRONG  # "Notice: channels-first"
+        target = statement.target
+        plausible = isinstance(target, ast.Name) and not target.id[:1].isupper() and _looks_like_type(statement.annotation)
+        if statement.value is None or not plausible:
+            return Verdict.PROSE  # "Notice: channels-first", "Denormalize: x = (x_norm * std) + mean"
+        return Verdict.STRONG
+    if isinstance(statement, (ast.Assign, ast.AugAssign)):
+        # "tpr = [1, 0.5, 0]", "denom = a6*x + a7*y + 1": worked values and formulas read as prose
+        # on their own; an assignment that calls or indexes something is code.
+        return Verdict.STRONG if _computes(statement.value) else Verdict.WEAK
+    if isinstance(statement, ast.With):
+        named = all(isinstance(item.context_expr, ast.Name) for item in statement.items)
+        return Verdict.WEAK if named else Verdict.STRONG  # "with sample_weight:"
     if isinstance(statement, ast.Expr):
         value = statement.value
         if _is_prose_expression(value):
@@ -68,7 +117,7 @@ def _statement_verdict(statement: ast.stmt) -> Verdict:
         return Verdict.WEAK
     if isinstance(statement, (ast.Return, ast.Continue, ast.Break, ast.Pass, ast.Raise, ast.Delete, ast.Global, ast.Nonlocal)):
         return Verdict.WEAK  # "# continue", "# return ioU" above a real return
-    return Verdict.STRONG  # assignments, imports, def/class/for/if/with/try headers
+    return Verdict.STRONG  # imports, def/class/for/if/try headers
 
 
 def _parse(text: str) -> list[ast.stmt] | None:
@@ -81,7 +130,7 @@ def _parse(text: str) -> list[ast.stmt] | None:
 def code_verdict(text: str) -> Verdict:
     """Whether one comment line (without its ``#``) reads as code."""
     stripped = text.strip()
-    if not stripped or NOT_CODE.match(stripped):
+    if not stripped or NOT_CODE.match(stripped) or _SPACED_CALL.search(stripped) or _ENGLISH_START.match(stripped):
         return Verdict.PROSE
     body = _parse(stripped)
     if body is None and stripped.endswith(":"):

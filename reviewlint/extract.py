@@ -14,6 +14,8 @@ import libcst as cst
 from reviewlint.consts import UNKNOWN, ConstantFolder, is_number
 from reviewlint.facts import (
     MODULE_SCOPE,
+    Assignment,
+    Fit,
     PREDICT,
     TRAIN,
     TTA,
@@ -24,14 +26,19 @@ from reviewlint.facts import (
     Facts,
     Loop,
     Normalization,
+    ParenthesizedTuple,
     Pipeline,
+    PredictLoop,
+    SubscriptAssignment,
     Transform,
     names_in,
 )
 from reviewlint.knowledge import backbones as backbone_table
 from reviewlint.knowledge import transforms as transform_table
-from reviewlint.knowledge.roles import FIT_METHODS, PLOTTING_CALLS, PREDICT_METHODS, role_from_name
+from reviewlint.knowledge import training as training_table
+from reviewlint.knowledge.roles import FIT_METHODS, PLOTTING_CALLS, PREDICT_METHODS, WEIGHT_METHODS, role_from_name
 from reviewlint.names import ImportTable, dotted
+from reviewlint.traverse import walk
 
 _LOOPS = (cst.For, cst.While, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _UNIT = 1 / 255
@@ -53,6 +60,15 @@ class _TupleAssign:
     function: str
     names: set[str]
     scope: str
+
+
+@dataclass
+class _Arithmetic:
+    node: cst.BinaryOperation
+    enclosing_call: str | None
+    targets: tuple[str, ...]
+    scope: str
+    index: int
 
 
 @dataclass
@@ -80,8 +96,15 @@ class _Scan(cst.CSTVisitor):
     edges: list[_Edge] = field(default_factory=list)
     local_names: dict[str, set[str]] = field(default_factory=dict)
     tuple_assigns: list[_TupleAssign] = field(default_factory=list)
-    arithmetic: list[tuple[cst.BinaryOperation, str | None]] = field(default_factory=list)
+    arithmetic: list[_Arithmetic] = field(default_factory=list)
+    renormalizations: list[cst.BinaryOperation] = field(default_factory=list)
     minus_one: set[int] = field(default_factory=set)
+    subscript_assignments: list[SubscriptAssignment] = field(default_factory=list)
+    parenthesized_tuples: list[ParenthesizedTuple] = field(default_factory=list)
+    attribute_reads: list[tuple[str, cst.Attribute, str]] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    module_history: dict[str, list[tuple[int, cst.BaseExpression | None]]] = field(default_factory=dict)
+    statement_calls: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -91,6 +114,7 @@ class _Scan(cst.CSTVisitor):
         self._targets: list[tuple[str, ...]] = []
         self._call_names: list[str | None] = []
         self._index = 0
+        self._conditions: list[tuple[cst.BaseExpression, bool]] = []
 
     # Imports -------------------------------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> bool:
@@ -130,12 +154,30 @@ class _Scan(cst.CSTVisitor):
 
     def visit_For(self, node: cst.For) -> None:
         self._enter_loop(node)
+        if isinstance(node.target, cst.Tuple) and node.target.lpar:
+            self.parenthesized_tuples.append(ParenthesizedTuple(node.target, "for"))
         for name in _target_names(node.target):
             self._bind(name, None)
             self.edges.append(_Edge(name, self._scopes[-1], names_in(node.iter), self._scopes[-1]))
 
     def leave_For(self, original_node: cst.For) -> None:
         self._leave_loop(original_node)
+
+    def visit_If_body(self, node: cst.If) -> None:
+        self._conditions.append((node.test, False))
+
+    def leave_If_body(self, node: cst.If) -> None:
+        self._conditions.pop()
+
+    def visit_If_orelse(self, node: cst.If) -> None:
+        self._conditions.append((node.test, True))
+
+    def leave_If_orelse(self, node: cst.If) -> None:
+        self._conditions.pop()
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, cst.Call):
+            self.statement_calls.add(id(node.value))
 
     def visit_While(self, node: cst.While) -> None:
         self._enter_loop(node)
@@ -173,16 +215,18 @@ class _Scan(cst.CSTVisitor):
             names.add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if self._collectors:
-            name = dotted(node)
-            if name is not None:
-                for names in self._collectors:
-                    names.add(name)
+        name = dotted(node)
+        if name is not None:
+            self.attribute_reads.append((name, node, self._scopes[-1]))
+            for names in self._collectors:
+                names.add(name)
 
     def _bind(self, name: str, value: cst.BaseExpression | None) -> None:
         if len(self._scopes) > 1:
             self.local_names.setdefault(self._scopes[-1], set()).add(name)
             return
+        unconditional = value if not (self._loops or self._conditions) else None
+        self.module_history.setdefault(name, []).append((self._index, unconditional))
         if name in self.module_bindings or name in self.rebound or value is None:
             self.module_bindings.pop(name, None)
             self.rebound.add(name)
@@ -202,10 +246,20 @@ class _Scan(cst.CSTVisitor):
                         self._scopes[-1],
                         tuple(self._loops),
                         self._index,
+                        tuple(self._conditions),
                     )
                 )
+            elif isinstance(target.target, cst.Subscript):
+                base = dotted(target.target.value) or ""
+                self.subscript_assignments.append(SubscriptAssignment(base, node.value, node, self._scopes[-1]))
+            elif isinstance(target.target, cst.Tuple) and target.target.lpar:
+                self.parenthesized_tuples.append(ParenthesizedTuple(target.target, "assign"))
         for name in targets:
             self._bind(name, node.value if len(targets) == 1 else None)
+        if targets:
+            self.assignments.append(
+                Assignment(tuple(targets), node.value, node, self._scopes[-1], tuple(self._loops), self._index)
+            )
         self._targets.append(tuple(targets))
         self._collectors.append(set())
 
@@ -246,6 +300,8 @@ class _Scan(cst.CSTVisitor):
         scope = self._scopes[-1]
         if node.value is not None:
             self.returns.setdefault(scope, []).append(node.value)
+            if isinstance(node.value, cst.Tuple) and node.value.lpar:
+                self.parenthesized_tuples.append(ParenthesizedTuple(node.value, "return"))
         self._targets.append((scope,))
         self._collectors.append(set())
 
@@ -272,11 +328,25 @@ class _Scan(cst.CSTVisitor):
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if isinstance(node.operator, (cst.Divide, cst.Multiply)):
-            self.arithmetic.append((node, self._call_names[-1] if self._call_names else None))
+            self.arithmetic.append(
+                _Arithmetic(
+                    node,
+                    self._call_names[-1] if self._call_names else None,
+                    self._targets[-1] if self._targets else (),
+                    self._scopes[-1],
+                    self._index,
+                )
+            )
         elif isinstance(node.operator, cst.Subtract) and isinstance(node.left, cst.BinaryOperation):
             right = node.right
             if isinstance(right, (cst.Integer, cst.Float)) and right.value in ("1", "1.", "1.0"):
                 self.minus_one.add(id(node.left))
+                left = node.left
+                if isinstance(left.operator, cst.Multiply) and any(
+                    isinstance(side, (cst.Integer, cst.Float)) and side.value in ("2", "2.", "2.0")
+                    for side in (left.left, left.right)
+                ):
+                    self.renormalizations.append(node)  # 2 * x - 1: [0, 1] -> [-1, 1]
 
 
 def _target_names(node: cst.BaseExpression) -> list[str]:
@@ -295,7 +365,7 @@ def _target_names(node: cst.BaseExpression) -> list[str]:
 def extract(module: cst.Module) -> Facts:
     """Build the facts of one parsed module."""
     scan = _Scan()
-    module.visit(scan)
+    walk(module, scan)  # module.visit(scan), without rebuilding the tree (reviewlint.traverse)
     facts = Facts(
         module=module,
         imports=scan.imports,
@@ -304,7 +374,11 @@ def extract(module: cst.Module) -> Facts:
         loops=scan.loops,
         functions=scan.functions,
         local_names=scan.local_names,
+        subscript_assignments=scan.subscript_assignments,
+        parenthesized_tuples=scan.parenthesized_tuples,
     )
+    for name, node, scope in scan.attribute_reads:
+        facts.attribute_reads.setdefault(facts.qualify(name, scope), []).append(node)
     for edge in scan.edges:
         key = facts.qualify(edge.target, edge.target_scope)
         facts.deps.setdefault(key, set()).update(facts.qualify(name, edge.use_scope) for name in edge.used)
@@ -330,6 +404,11 @@ def extract(module: cst.Module) -> Facts:
     _backbones(facts)
     _normalizations(facts, scan)
     _roles(facts)
+    _predict_loops(facts)
+    facts.assignments = scan.assignments
+    facts.module_history = scan.module_history
+    facts.returns = scan.returns
+    _fits(facts, scan, by_node)
     return facts
 
 
@@ -427,7 +506,7 @@ def _transforms_and_pipelines(facts: Facts, by_node: dict[int, CallSite]) -> Non
 
 def _calls_in(node: cst.CSTNode, by_node: dict[int, CallSite]) -> list[CallSite]:
     collector = _CallCollector(by_node)
-    node.visit(collector)
+    walk(node, collector)
     return collector.found
 
 
@@ -456,7 +535,7 @@ def _backbones(facts: Facts) -> None:
         include = call.arg("include_preprocessing")
         if include is not None and facts.value(include.value) is False:
             expects = None
-        facts.backbones.append(Backbone(call, family, expects, weights, pretrained))
+        facts.backbones.append(Backbone(call, family, expects, weights, pretrained, facts.owners(call)))
 
 
 def _close(value: object, target: float) -> bool:
@@ -477,15 +556,17 @@ def _normalizations(facts: Facts, scan: _Scan) -> None:
             if produces is not None:
                 facts.normalizations.append(
                     Normalization("rescaling-layer", produces, call.node, f"Rescaling({_fmt(scale)}"
-                                  + (f", offset={_fmt(offset)})" if offset else ")"), call, frozenset(call.assigned_to))
+                                  + (f", offset={_fmt(offset)})" if offset else ")"), call, facts.owners(call), call.index, call.scope)
                 )
         else:
             mode = _preprocess_call_mode(facts, call)
             if mode is not None:
                 facts.normalizations.append(
-                    Normalization("preprocess-function", mode, call.node, f"{qualname}()", call, frozenset(call.assigned_to))
+                    Normalization("preprocess-function", mode, call.node, f"{qualname}()", call, facts.owners(call), call.index, call.scope)
                 )
-    for node, enclosing in scan.arithmetic:
+    facts.renormalized = bool(scan.renormalizations)
+    for item in scan.arithmetic:
+        node, enclosing = item.node, item.enclosing_call
         if enclosing is not None and enclosing.rsplit(".", 1)[-1] in PLOTTING_CALLS:
             continue
         left, right = facts.value(node.left), facts.value(node.right)
@@ -500,18 +581,21 @@ def _normalizations(facts: Facts, scan: _Scan) -> None:
         if produces is None:
             continue
         text = facts.module.code_for_node(node)
-        facts.normalizations.append(Normalization("arithmetic", produces, node, text.strip()))
+        owners = frozenset(facts.qualify(name, item.scope) for name in item.targets)
+        facts.normalizations.append(
+            Normalization("arithmetic", produces, node, text.strip(), owners=owners, index=item.index, scope=item.scope)
+        )
 
 
 def _generator_normalizations(facts: Facts, call: CallSite) -> None:
-    owners = frozenset(call.assigned_to)
+    owners = facts.owners(call)
     function_arg = call.arg("preprocessing_function")
     if function_arg is not None:
         qualname = facts.imports.resolve(function_arg.value)
         mode = backbone_table.preprocess_mode(qualname) if qualname else None
         if mode is not None:
             facts.normalizations.append(
-                Normalization("preprocess-function", mode, function_arg, f"preprocessing_function={qualname}", call, owners)
+                Normalization("preprocess-function", mode, function_arg, f"preprocessing_function={qualname}", call, owners, call.index, call.scope)
             )
     rescale_arg = call.arg("rescale")
     if rescale_arg is not None:
@@ -519,7 +603,7 @@ def _generator_normalizations(facts: Facts, call: CallSite) -> None:
         produces = _scale_convention(factor, 0)
         if produces is not None:
             facts.normalizations.append(
-                Normalization("rescale", produces, rescale_arg, facts.module.code_for_node(rescale_arg).strip(" ,"), call, owners)
+                Normalization("rescale", produces, rescale_arg, "rescale=" + facts.module.code_for_node(rescale_arg.value), call, owners, call.index, call.scope)
             )
 
 
@@ -598,3 +682,159 @@ def _roles(facts: Facts) -> None:
                 if role is not None:
                     pipeline.roles.add(role)
                     pipeline.role_evidence.setdefault(role, f"named {owner!r}")
+
+
+def _predict_loops(facts: Facts) -> None:
+    """Each ``predict`` call inside a loop, with the innermost loop and how many times it runs."""
+    loops = {id(loop.node): loop for loop in facts.loops}
+    for call in facts.calls:
+        if call.qualname is not None or call.method not in PREDICT_METHODS or not call.loops:
+            continue
+        loop = loops.get(id(call.loops[-1]))
+        if loop is None:
+            continue
+        node = loop.node
+        target: cst.BaseExpression | None = None
+        iterable: cst.BaseExpression | None = None
+        if isinstance(node, cst.For):
+            target, iterable = node.target, node.iter
+        elif isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            target, iterable = node.for_in.target, node.for_in.iter
+        targets = frozenset(_target_names(target)) if target is not None else frozenset()
+        found = PredictLoop(loop, call, _range_length(facts, iterable), targets)
+        found.repeats = _repeats(facts, found)
+        facts.predict_loops.append(found)
+
+
+def _repeats(facts: Facts, found: PredictLoop) -> bool:
+    """Whether a loop predicts the same input with the same model on every pass."""
+    call = found.call
+    data = call.arg("x", 0) or call.arg("generator", 0)
+    if data is None or call.receiver is None:
+        return False
+    if {name.split(".", 1)[0] for name in names_in(data.value)} & found.targets:
+        return False  # it walks over the data
+    head = call.receiver.split(".", 1)[0]
+    for other in facts.calls:
+        if found.loop.node not in other.loops:
+            continue
+        if head in other.assigned_to:
+            return False
+        if other.receiver is not None and other.receiver.split(".", 1)[0] == head and other.method in WEIGHT_METHODS:
+            return False
+    return True
+
+
+def _range_length(facts: Facts, node: cst.BaseExpression | None) -> int | None:
+    """len(range(…)) for a call to the builtin ``range`` with foldable integer arguments."""
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Name) or node.func.value != "range":
+        return None
+    if "range" in facts.imports.bindings or any(arg.keyword is not None or arg.star for arg in node.args):
+        return None
+    values = [facts.value(arg.value) for arg in node.args]
+    if not 1 <= len(values) <= 3 or not all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+        return None
+    try:
+        return len(range(*values))  # type: ignore[arg-type]
+    except ValueError:
+        return None
+
+
+def _fits(facts: Facts, scan: _Scan, by_node: dict[int, CallSite]) -> None:
+    """Keras ``fit`` calls: the receiver is a Keras model as far as the code shows, never another estimator."""
+    builders: dict[str, list[CallSite]] = {}
+    for call in facts.calls:
+        for owner in facts.owners(call):
+            builders.setdefault(owner, []).append(call)
+    compiled = {facts.qualify(call.receiver, call.scope) for call in facts.method_calls("compile") if call.receiver}
+    keras_built = {
+        owner
+        for call in facts.calls
+        if call.qualname is not None and training_table.is_keras_model_builder(call.qualname)
+        for owner in facts.owners(call)
+    }
+    for backbone in facts.backbones:
+        keras_built |= facts.owners(backbone.call)
+    for call in facts.calls:
+        if call.qualname is not None or call.method not in FIT_METHODS:
+            continue
+        callbacks = _callbacks(facts, call, by_node)
+        evidence = _keras_evidence(facts, call, builders, compiled, keras_built, callbacks)
+        if evidence is None:
+            continue
+        positions = training_table.FIT_POSITIONS.get(call.method or "", {})
+        epochs_arg = call.arg("epochs", positions.get("epochs")) or call.arg("nb_epoch")
+        initial_arg = call.arg("initial_epoch")
+        steps_arg = call.arg("steps_per_epoch", positions.get("steps_per_epoch"))
+        facts.fits.append(
+            Fit(
+                call=call,
+                evidence=evidence,
+                epochs=1 if epochs_arg is None else facts.value_of_call_arg(call, epochs_arg.value),
+                initial_epoch=0 if initial_arg is None else facts.value_of_call_arg(call, initial_arg.value),
+                steps_per_epoch=None if steps_arg is None else facts.value_of_call_arg(call, steps_arg.value),
+                callbacks=callbacks,
+                statement=id(call.node) in scan.statement_calls,
+            )
+        )
+
+
+def _callbacks(facts: Facts, call: CallSite, by_node: dict[int, CallSite]) -> list[CallSite]:
+    """The constructor calls of the callbacks passed as ``callbacks=`` (through names and lists)."""
+    arg = call.arg("callbacks", 5 if call.method == "fit" else None)
+    if arg is None:
+        return []
+    found: list[CallSite] = []
+    for origin, _ in facts.origins(arg.value, call.scope):
+        site = by_node.get(id(origin)) if isinstance(origin, cst.Call) else None
+        if site is not None and site not in found:
+            found.append(site)
+    return found
+
+
+def _builders_of(
+    facts: Facts, key: str, builders: dict[str, list[CallSite]], depth: int = 0
+) -> list[CallSite]:
+    """The calls that build the value bound to ``key``, following calls of local functions to their returns."""
+    found = list(builders.get(key, []))
+    if depth >= 3:
+        return found
+    for call in list(found):
+        func = call.node.func
+        if call.qualname is None and isinstance(func, cst.Name) and func.value in facts.functions:
+            found.extend(_builders_of(facts, func.value, builders, depth + 1))
+            for returned in facts.deps.get(func.value, ()):
+                found.extend(_builders_of(facts, returned, builders, depth + 1))
+    return found
+
+
+def _keras_evidence(
+    facts: Facts,
+    call: CallSite,
+    builders: dict[str, list[CallSite]],
+    compiled: set[str],
+    keras_built: set[str],
+    callbacks: list[CallSite],
+) -> str | None:
+    """Why ``call`` is a Keras fit, or None when it is not (or the code does not show it)."""
+    receiver = call.receiver
+    key = facts.qualify(receiver, call.scope) if receiver else None
+    direct = _builders_of(facts, key, builders) if key else []
+    if any(site.qualname and training_table.is_non_keras(site.qualname) for site in direct):
+        return None
+    if call.method in training_table.KERAS_ONLY_FIT_METHODS:
+        return f"{call.method}() exists only on Keras models"
+    for keyword in call.keywords():
+        if keyword in training_table.KERAS_ONLY_FIT_KEYWORDS:
+            return f"it passes {keyword}="
+    for site in direct:
+        if site.qualname and training_table.is_keras_model_builder(site.qualname):
+            return f"{receiver} is built by {site.qualname}"
+    if key is not None and key in compiled:
+        return f"{receiver}.compile() is called"
+    if key is not None and facts.reaches({key}) & keras_built:
+        return f"{receiver} is built from a Keras model"
+    for site in callbacks:
+        if site.qualname and site.qualname.startswith("keras.callbacks."):
+            return f"it passes {site.qualname.rsplit('.', 1)[-1]}"
+    return None

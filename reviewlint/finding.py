@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from reviewlint.rule import Severity
@@ -59,3 +61,20 @@ class FileError:
     message: str
     code: str | None = None
     trace: str | None = None
+
+
+def fingerprints(findings: Sequence[Finding]) -> list[str]:
+    """A fingerprint per finding: rule, file, cell, offending code and message, hashed.
+
+    Line numbers are left out, so the fingerprint survives unrelated edits that shift lines;
+    identical findings in one file get an ordinal so that each fingerprint is unique.
+    """
+    seen: dict[str, int] = {}
+    result: list[str] = []
+    for finding in findings:
+        code = "\n".join(line.strip() for line in finding.source_lines)
+        key = "\0".join((finding.code, finding.location.path, str(finding.location.cell), code, finding.message))
+        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+        seen[digest] = seen.get(digest, 0) + 1
+        result.append(f"{digest}:{seen[digest]}")
+    return result

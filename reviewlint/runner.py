@@ -6,6 +6,7 @@ the run goes on. Positions are computed only for files that have something to re
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import traceback
@@ -72,7 +73,8 @@ class _Placer:
             end_line, end_column = line, len(self._lines[span.line - 1]) if span.line <= len(self._lines) else 0
         else:
             end_column = span.end_column
-        return Location(self._shown, line, span.column + 1, end_line, end_column + 1, cell, cell)
+        indent = self._source.cell_indent(cell)
+        return Location(self._shown, line, span.column + 1 + indent, end_line, end_column + 1 + indent, cell, cell)
 
     def source_lines(self, anchor: Anchor) -> tuple[str, ...]:
         span = self.span(anchor)
@@ -94,14 +96,26 @@ def _syntax_error(source: SourceFile, error: cst.ParserSyntaxError) -> str:
     return f"syntax error at {where}, column {error.raw_column + 1}: {message}"
 
 
+def _quick_syntax_check(source: SourceFile) -> str | None:
+    """Report syntax errors of files no rule needs to parse, with CPython's own (fast) parser."""
+    try:
+        compile(source.text, str(source.path), "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
+                dont_inherit=True)
+    except SyntaxError as error:
+        cell, line = source.cell_position(error.lineno or 1)
+        where = f"cell {cell}, line {line}" if cell is not None else f"line {line}"
+        return f"syntax error at {where}, column {error.offset or 1}: {error.msg}"
+    except (ValueError, RecursionError, MemoryError) as error:
+        return f"cannot parse: {type(error).__name__}"
+    return None
+
+
 def lint_source(source: SourceFile, settings: Settings, rules: Sequence[RuleInfo], shown: str) -> FileResult:
     """Lint one loaded source file with the rules enabled for it."""
     result = FileResult(shown)
     if _SKIP_FILE.search(source.text):
         return result
     active = [rule for rule in rules if settings.enabled(rule.code, source.path) and rule.may_fire(source.text)]
-    if not active:
-        return result
     analysis = Analysis(source)
     if any(rule.needs == "facts" for rule in active):
         try:
@@ -112,6 +126,13 @@ def lint_source(source: SourceFile, settings: Settings, rules: Sequence[RuleInfo
         except RecursionError:
             result.errors.append(FileError(shown, "too deeply nested to parse"))
             return result
+    else:
+        problem = _quick_syntax_check(source)
+        if problem is not None:
+            result.errors.append(FileError(shown, problem))
+            return result
+    if not active:
+        return result
     placer = _Placer(source, analysis, shown)
     lines = source.text.splitlines()
     for rule in active:

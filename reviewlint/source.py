@@ -27,6 +27,7 @@ class CellSpan:
     cell: int  # 1-based position in the notebook's ``cells`` list
     first_line: int  # 1-based module line of the cell's first line
     line_count: int
+    indent: int = 0  # leading indentation IPython removes from every line of the cell
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,10 @@ class SourceFile:
     @property
     def lines(self) -> list[str]:
         return self.text.splitlines()
+
+    def cell_indent(self, cell: int | None) -> int:
+        """Columns of leading indentation removed from a notebook cell (0 for .py files)."""
+        return next((span.indent for span in self.cells if span.cell == cell), 0)
 
     def cell_position(self, line: int) -> tuple[int | None, int]:
         """Map a 1-based module line to (cell, line within cell); cell is None for ``.py``."""
@@ -57,6 +62,11 @@ class SourceFile:
 PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "memit"})
 
 _LINE_MAGIC = re.compile(r"^(\s*)(%{1,2}|!{1,2}|\?)")
+# IPython's automagics: shell-like commands without % (``ls ./data``, ``pip install x``).
+_AUTOMAGIC = re.compile(
+    r"^\s*(ls|cd|pwd|cat|mkdir|rmdir|rm|cp|mv|pip|conda|less|more|man|clear|env|who|whos|history|alias|unalias"
+    r"|pushd|popd|dirs|bookmark|load_ext|reload_ext|matplotlib|timeit|time)(\s+[^=\s(\[,:+\-*/%<>!&|^]|\s*$)"
+)
 _ASSIGNED_MAGIC = re.compile(r"^(\s*)([\w\.\[\], ]+?)\s*=\s*(%{1,2}|!{1,2})\s*\w")
 _HELP_SUFFIX = re.compile(r"^\s*[\w\.]+\?{1,2}\s*$")
 _CELL_MAGIC = re.compile(r"^\s*%%(\w+)")
@@ -68,29 +78,83 @@ def mask_line(line: str) -> str:
     Lines that are not magics come back unchanged. The placeholder is a statement, so a magic
     inside an indented block keeps the block valid.
     """
-    match = _LINE_MAGIC.match(line) or _ASSIGNED_MAGIC.match(line)
+    match = _LINE_MAGIC.match(line) or _ASSIGNED_MAGIC.match(line) or _AUTOMAGIC.match(line)
     if match is None and not _HELP_SUFFIX.match(line):
         return line
     indent = line[: len(line) - len(line.lstrip())]
     return f"{indent}pass"
 
 
+def _bracket_state(line: str, depth: int, quote: str | None) -> tuple[int, str | None]:
+    """Bracket depth and open triple-quoted string after a line (strings and comments skipped)."""
+    i = 0
+    while i < len(line):
+        if quote is not None:
+            if line.startswith(quote, i):
+                i += len(quote)
+                quote = None
+                continue
+            i += 2 if line[i] == "\\" else 1
+            continue
+        char = line[i]
+        if char == "#":
+            break
+        if char in "\"'":
+            triple = line[i : i + 3]
+            if triple in ('"""', "'''"):
+                quote = triple
+                i += 3
+                continue
+            end = i + 1
+            while end < len(line) and line[end] != char:
+                end += 2 if line[end] == "\\" else 1
+            i = end + 1
+            continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return depth, quote
+
+
 def mask_cell(source: str) -> str:
-    """Mask one code cell: a non-Python cell magic masks the whole cell."""
+    """Mask one code cell: a non-Python cell magic masks the whole cell.
+
+    Only lines that start a statement are masked: a ``%`` or ``!`` inside an open bracket or a
+    triple-quoted string (``print("…"\n    % args)``) is Python, not a magic.
+    """
     lines = source.split("\n")
     cell_magic = _CELL_MAGIC.match(lines[0]) if lines else None
     if cell_magic and cell_magic.group(1) not in PYTHON_BODY_CELL_MAGICS:
         return "\n".join("" for _ in lines)
     masked: list[str] = []
-    continues_magic = False
+    continues_magic = continues_python = False
+    depth, quote = 0, None
     for line in lines:
         if continues_magic:
             masked.append("")
+        elif depth or quote is not None or continues_python:
+            masked.append(line)
         else:
             masked.append(mask_line(line))
-            continues_magic = masked[-1] != line
-        continues_magic = continues_magic and line.rstrip().endswith("\\")
+        ends_with_backslash = line.rstrip().endswith("\\")
+        if masked[-1] == line:
+            depth, quote = _bracket_state(line, depth, quote)
+            continues_python, continues_magic = ends_with_backslash, False
+        else:
+            continues_magic = ends_with_backslash
     return "\n".join(masked)
+
+
+def strip_leading_indent(source: str) -> tuple[str, int]:
+    """IPython removes the first line's indentation from every line of a cell; so do we."""
+    first = source.split("\n", 1)[0]
+    indent = first[: len(first) - len(first.lstrip(" \t"))]
+    if not indent or not first.strip():
+        return source, 0
+    lines = [line[len(indent) :] if line.startswith(indent) else line for line in source.split("\n")]
+    return "\n".join(lines), len(indent)
 
 
 def _cell_source(cell: dict[str, object], index: int) -> str:
@@ -146,10 +210,10 @@ def notebook_module(raw: bytes) -> tuple[str, tuple[CellSpan, ...]]:
         code = cell_code(cell, index)
         if code is None:
             continue
-        body = mask_cell(code.replace("\r\n", "\n").replace("\r", "\n"))
-        body = body.rstrip("\n")
+        body, indent = strip_leading_indent(code.replace("\r\n", "\n").replace("\r", "\n"))
+        body = mask_cell(body).rstrip("\n")
         count = body.count("\n") + 1
-        spans.append(CellSpan(index, line, count))
+        spans.append(CellSpan(index, line, count, indent))
         parts.append(body + "\n")
         line += count
     return "".join(parts), tuple(spans)

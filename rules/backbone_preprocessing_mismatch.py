@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reviewlint.facts import Backbone, Normalization
+from reviewlint.facts import MODULE_SCOPE, Backbone, Facts, Normalization
 from reviewlint.knowledge.backbones import EXPECTATIONS
 from reviewlint.rule import Invalid, Report, RuleContext, Severity
 
@@ -74,40 +74,76 @@ def _double_with_preprocess(norms: list[Normalization]) -> set[int]:
     return {key for key, kinds in by_call.items() if kinds == {"rescale", "preprocess-function"}}
 
 
+def _fed_by(facts: Facts, backbone: Backbone, norms: list[Normalization], single_family: bool) -> list[Normalization]:
+    """The normalization sites whose output reaches the backbone, as far as data flow shows it.
+
+    Where the file never runs a model built from the backbone (a snippet, or a model passed
+    around as a parameter), generator ``rescale`` and ``Rescaling`` layers still count if every
+    pretrained backbone in the file expects the same input; bare arithmetic does not.
+    """
+    consumers = list(facts.consumers(backbone.owners)) if backbone.owners else []
+    if consumers:
+        return [
+            norm
+            for norm in norms
+            if norm.owners
+            and any(
+                norm.owners & flow and (norm.scope != MODULE_SCOPE or call.index > norm.index)
+                for call, flow in consumers
+            )
+        ]
+    if not single_family:
+        return []
+    return [n for n in norms if n.kind != "arithmetic"]
+
+
 def check(ctx: RuleContext) -> Iterator[Report]:
     facts = ctx.facts
     backbones = [b for b in facts.backbones if b.pretrained and b.expects is not None]
     if not backbones:
         return
-    expectations = {b.expects for b in backbones}
-    if len(expectations) != 1:
-        return
-    backbone = backbones[0]
-    expects = backbone.expects
+    single_family = len({b.expects for b in backbones}) == 1
     stacked = _double_with_preprocess(facts.normalizations)
-    for norm in facts.normalizations:
+    reported: set[int] = set()
+    for backbone in backbones:
+        expects = backbone.expects or ""
         weights = backbone.weights if isinstance(backbone.weights, str) else "pretrained"
         where = f"{backbone.short_name} ({backbone.family.package}, weights={weights!r})"
-        if norm.kind == "rescale" and norm.call is not None and id(norm.call.node) in stacked:
+        built = (backbone.node, f"{backbone.short_name} is built here; it expects {EXPECTATIONS[expects]}")
+        for norm in _fed_by(facts, backbone, facts.normalizations, single_family):
+            if id(norm.node) in reported:
+                continue
+            if norm.kind == "rescale" and norm.call is not None and id(norm.call.node) in stacked:
+                reported.add(id(norm.node))
+                yield Report(
+                    norm.node,
+                    f"{norm.description} is applied after preprocessing_function in the same ImageDataGenerator: "
+                    f"the input of {where} is normalized twice",
+                    hint="drop rescale; preprocess_input already normalizes",
+                    related=(built,),
+                )
+                continue
+            if norm.produces == expects:
+                continue
+            if norm.kind == "arithmetic" and norm.produces == "unit" and expects == "tf" and facts.renormalized:
+                continue  # x / 255 followed by 2 * x - 1 elsewhere in the file
+            reported.add(id(norm.node))
             yield Report(
                 norm.node,
-                f"{norm.description} is applied after preprocessing_function in the same ImageDataGenerator: "
-                f"the input of {where} is normalized twice",
-                hint="drop rescale; preprocess_input already normalizes",
-                related=((backbone.node, f"{backbone.short_name} is built here"),),
+                f"{norm.description} {_PRODUCES[norm.produces]}, but it feeds {where}: {_explain(norm, backbone)}",
+                hint=f"use {backbone.family.preprocess}",
+                related=(built,),
             )
-            continue
-        if norm.produces == expects:
-            continue
-        yield Report(
-            norm.node,
-            f"{norm.description} {_PRODUCES[norm.produces]}, but it feeds {where}: {_explain(norm, backbone)}",
-            hint=f"use {backbone.family.preprocess}",
-            related=((backbone.node, f"{backbone.short_name} is built here; it expects {EXPECTATIONS[expects or '']}"),),
-        )
 
 
 VALID = [
+    "import matplotlib.pyplot as plt\nfrom tensorflow import keras\n"
+    "(x_train, y_train), _ = keras.datasets.mnist.load_data()\nx_train = x_train / 255.0\n"
+    "mnist_model = keras.Sequential([keras.layers.Dense(10)])\nmnist_model.fit(x_train, y_train)\n"
+    "vgg = keras.applications.VGG19(weights='imagenet')\nfeatures = vgg(images)",
+    "import tensorflow as tf\nbase = tf.keras.applications.MobileNetV2(weights='imagenet')\n"
+    "def load(img):\n    img = img / 255.0\n    return img\ndef change_range(image):\n    return 2 * image - 1\n"
+    "ds = ds.map(load).map(change_range)\nmodel = tf.keras.Sequential([base])\nmodel.fit(ds)",
     "import efficientnet.tfkeras as efn\nfrom efficientnet.tfkeras import preprocess_input\n"
     "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
     "base = efn.EfficientNetB0(weights='imagenet')\ngen = ImageDataGenerator(preprocessing_function=preprocess_input)",
@@ -137,7 +173,9 @@ INVALID = [
     ),
     Invalid(
         "import tensorflow as tf\nbase = tf.keras.applications.EfficientNetB0(include_top=False)\n"
-        "def prep(image, label):\n    return tf.cast(image, tf.float32) / 255.0, label",
+        "def prep(image, label):\n    return tf.cast(image, tf.float32) / 255.0, label\n"
+        "train_ds = train_ds.map(prep)\nmodel = tf.keras.Sequential([base, tf.keras.layers.Dense(5)])\n"
+        "model.fit(train_ds, epochs=5)",
         message="scales twice",
     ),
     Invalid(
@@ -162,6 +200,7 @@ INVALID = [
     ),
     Invalid(
         "import numpy as np\nfrom tensorflow.keras.applications import Xception\nSCALE = 255\n"
-        "base = Xception(weights='imagenet')\nX_train = X_train * (1 / SCALE)"
+        "base = Xception(weights='imagenet')\nX_train = X_train * (1 / SCALE)\n"
+        "model = keras.Sequential([base, keras.layers.Dense(10)])\nmodel.fit(X_train, y_train)"
     ),
 ]

@@ -52,7 +52,13 @@ _MARKDOWN_MARKER = re.compile(r"^#\s*(%%|\+)\s*\[markdown\]|^#\s*%%\s+md\b")
 _SCRIPT_METADATA = re.compile(r"^#\s*///\s*\w+")
 
 
-def _blocks(comments: list[Comment]) -> Iterator[list[Comment]]:
+def _bridges(block: list[Comment], comment: Comment, blank_lines: set[int]) -> bool:
+    """Blank lines between two comments at the same column do not end a block."""
+    gap = range(block[-1].line + 1, comment.line)
+    return comment.column == block[-1].column and all(line in blank_lines for line in gap)
+
+
+def _blocks(comments: list[Comment], blank_lines: set[int]) -> Iterator[list[Comment]]:
     """Runs of own-line comments on consecutive lines, outside markdown cells and metadata."""
     block: list[Comment] = []
     in_markdown = in_metadata = False
@@ -73,7 +79,7 @@ def _blocks(comments: list[Comment]) -> Iterator[list[Comment]]:
             continue
         if in_markdown or in_metadata:
             continue
-        if block and comment.line != block[-1].line + 1:
+        if block and comment.line != block[-1].line + 1 and not _bridges(block, comment, blank_lines):
             yield block
             block = []
         block.append(comment)
@@ -89,7 +95,8 @@ def _content(comment: Comment) -> str:
 def check(ctx: RuleContext) -> Iterator[Report]:
     min_lines = int(ctx.options["min_lines"])  # type: ignore[call-overload]
     previous_line = 0
-    for block in _blocks(ctx.comments):
+    blank_lines = {number for number, line in enumerate(ctx.source.text.splitlines(), start=1) if not line.strip()}
+    for block in _blocks(ctx.comments, blank_lines):
         lines = [_content(comment) for comment in block]
         if block[0].line <= 2 and lines[0].startswith("!"):
             lines[0] = ""  # shebang
@@ -123,6 +130,12 @@ VALID = [
     "# %%\nx = 1\n# %% [markdown]\n# Here we call `model.fit(x, y)` to train.\n# model.fit(x, y)\n# %%\ny = 2",
     "# /// script\n# dependencies = [\n#   \"requests<3\",\n# ]\n# ///\nx = 1",
     "# django>=4\n# continue\n# O(1)\nx = 1",
+    "# var = E(x^2) - E(x)^2\n# scores = [B, N, T, S]\n# tpr = [1, 1, 0.5, 0.5, 0]\nx = 1",
+    "# Denormalize: x = (x_norm * std) + mean\n# with sample_weight:\n# lr = 1e-3\nx = 1",
+    "# base_group = effective_group (int)\n# model.jit_compile (not model.run_eagerly)\nx = 1",
+    "# x_new = lerp(x_old, momentum, weight)\n# fn = sum(true_labels) - tp\nx = 1",
+    "# Or, layout=tensor.Layout.fully_replicated(mesh, rank=2)\nx = 1",
+    "# for x, y in data_gen.flow(...):\nx = 1",
     "# See https://keras.io/examples/vision/image_classification_from_scratch/\nx = 1",
     "# %matplotlib inline\n# !pip install -q efficientnet\nx = 1",
     "# Train the model for a few epochs and plot the curves.\n# Then fine-tune with a smaller learning rate.\nx = 1",
@@ -134,9 +147,10 @@ INVALID = [
     Invalid("# tfsim.visualization.projector(\n#     embeddings, labels=labels,\n# )\nx = 1"),
     Invalid("# if foo:\n#     x = 1\n# else:\n#     x = 2\ny = 1"),
     Invalid("# env.render(); Adding this line would show the game\nx = 1"),
-    Invalid("# lr = 1e-3\nx = 1"),
+    Invalid("# lr = 1e-3\n# model.compile(optimizer=Adam(lr))\nx = 1"),
     Invalid("# import pdb; pdb.set_trace()\nx = 1"),
-    Invalid("x = 1\n\n# model.fit(x, y)\n\n# model.evaluate(x, y)\n", count=2),
+    Invalid("x = 1\n\n# model.fit(x, y)\n\n# model.evaluate(x, y)\n", count=1, message="3 lines"),
+    Invalid("# model.fit(x, y)\nx = 1\n# model.evaluate(x, y)\n", count=2),
     Invalid(
         "def f():\n    # for layer in base.layers[:100]:\n    #     layer.trainable = False\n    return 1",
     ),

@@ -31,3 +31,9 @@ def role_from_name(name: str) -> str | None:
         if pattern.search(name):
             return role
     return None
+
+
+# Keras Model methods that change the weights (keras.io/api/models/model_training_apis,
+# model_saving_apis): a loop that calls one of them predicts with a different model each pass
+# (k-fold ensembles: ``model.load_weights(f"fold{k}.h5")``), which is not a repeated prediction.
+WEIGHT_METHODS = frozenset({"load_weights", "set_weights", "fit", "fit_generator", "train_on_batch"})

@@ -6,12 +6,11 @@ cell. RL201's backbone (and other related places) are ``relatedLocations``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import TextIO
 
 from reviewlint import __version__
-from reviewlint.finding import Finding, Location
+from reviewlint.finding import Location, fingerprints
 from reviewlint.registry import all_rules
 from reviewlint.result import RunResult
 
@@ -31,25 +30,19 @@ def _physical(location: Location) -> dict[str, object]:
     }
 
 
-def fingerprint(finding: Finding) -> str:
-    """A hash of the rule, file, cell and offending code: stable across unrelated edits and line shifts."""
-    code = "\n".join(line.strip() for line in finding.source_lines)
-    key = "\0".join((finding.code, finding.location.path, str(finding.location.cell), code))
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
 def render(result: RunResult, stream: TextIO) -> None:
     rules = all_rules()
     index = {rule.code: position for position, rule in enumerate(rules)}
     results = []
-    for finding in result.findings:
+    prints = fingerprints(result.findings)
+    for finding, print_ in zip(result.findings, prints):
         entry: dict[str, object] = {
             "ruleId": finding.code,
             "ruleIndex": index[finding.code],
             "level": _LEVELS[finding.severity.value],
             "message": {"text": finding.message + (f" ({finding.hint})" if finding.hint else "")},
             "locations": [{"physicalLocation": _physical(finding.location)}],
-            "partialFingerprints": {"reviewlint/v1": fingerprint(finding)},
+            "partialFingerprints": {"reviewlint/v1": print_},
         }
         if finding.location.cell is not None:
             entry["properties"] = {"cell": finding.location.cell}

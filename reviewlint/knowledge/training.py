@@ -1,0 +1,319 @@
+"""Keras training: what tells a Keras ``fit`` from any other, and the APIs around a training run.
+
+Qualified names are canonical (see :mod:`reviewlint.knowledge.modules`): ``tf.keras.X``,
+``tensorflow.keras.X`` and ``keras.X`` are all ``keras.X``; ``keras.models.X`` is ``keras.X``.
+Sources, unless a line says otherwise: Keras 3.15 (keras/src/...) as installed with
+TensorFlow 2.21, checked against the tf.keras 2.x documentation where the two differ.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- What makes a ``.fit`` a Keras fit ------------------------------------------------------------
+
+# Keyword arguments of keras.Model.fit that no scikit-learn-style estimator takes
+# (keras/src/trainers/trainer.py: Trainer.fit; fit_generator in tf.keras <= 2.x).
+# ``callbacks`` is deliberately absent: LightGBM's and XGBoost's scikit-learn APIs take
+# ``callbacks=`` too (lightgbm.LGBMModel.fit, xgboost.XGBModel.fit before 2.0). ``epochs`` is
+# absent from scikit-learn, CatBoost, LightGBM and XGBoost fit signatures; the few other
+# libraries that take it (Darts) are in NON_KERAS_PACKAGES.
+KERAS_ONLY_FIT_KEYWORDS = frozenset(
+    {
+        "epochs",
+        "nb_epoch",  # Keras 1
+        "steps_per_epoch",
+        "validation_data",
+        "validation_split",
+        "validation_steps",
+        "validation_freq",
+        "validation_batch_size",
+        "initial_epoch",
+    }
+)
+
+# Methods that only Keras models have among the things people call ``fit`` on.
+KERAS_ONLY_FIT_METHODS = frozenset({"fit_generator"})
+
+# Calls that build (or load) a Keras model: exact canonical names and name prefixes.
+# keras.Model / keras.Sequential / keras.models.load_model (canonical keras.load_model) /
+# keras.saving.load_model / keras.models.clone_model; keras.applications.* constructors;
+# the pip ``efficientnet`` package (qubvel/efficientnet: efficientnet.keras, efficientnet.tfkeras);
+# qubvel/segmentation_models (Keras: segmentation_models.Unet …); KerasCV / KerasHub models;
+# TensorFlow Decision Forests models are Keras models (tfdf.keras.RandomForestModel).
+KERAS_MODEL_BUILDERS = frozenset(
+    {"keras.Model", "keras.Sequential", "keras.load_model", "keras.saving.load_model", "keras.clone_model"}
+)
+KERAS_MODEL_PREFIXES: tuple[str, ...] = (
+    "keras.applications.",
+    "efficientnet.keras.",
+    "efficientnet.tfkeras.",
+    "segmentation_models.",
+    "keras_cv.models.",
+    "keras_hub.models.",
+    "keras_nlp.models.",
+    "tensorflow_decision_forests.keras.",
+)
+
+# Top-level packages whose models have a ``fit`` that is not Keras's: an object built from one of
+# them is never taken for a Keras model, whatever the call passes.
+# scikit-learn (sklearn), CatBoost, LightGBM, XGBoost, imbalanced-learn, statsmodels, Prophet,
+# pmdarima, sktime, Darts (fit(series, epochs=…)), skorch, PyTorch Lightning, fastai, umap, hdbscan.
+NON_KERAS_PACKAGES = frozenset(
+    {
+        "sklearn",
+        "catboost",
+        "lightgbm",
+        "xgboost",
+        "imblearn",
+        "statsmodels",
+        "prophet",
+        "fbprophet",
+        "pmdarima",
+        "sktime",
+        "darts",
+        "skorch",
+        "pytorch_lightning",
+        "lightning",
+        "fastai",
+        "umap",
+        "hdbscan",
+        "gensim",
+        "torch",
+    }
+)
+
+
+def is_keras_model_builder(qualname: str) -> bool:
+    """Whether a call to ``qualname`` returns a Keras model."""
+    return qualname in KERAS_MODEL_BUILDERS or qualname.startswith(KERAS_MODEL_PREFIXES)
+
+
+def is_non_keras(qualname: str) -> bool:
+    """Whether ``qualname`` comes from a package whose estimators are not Keras models."""
+    return qualname.split(".", 1)[0] in NON_KERAS_PACKAGES
+
+
+# Positions of arguments of Model.fit / fit_generator that may be passed positionally
+# (keras/src/trainers/trainer.py: fit(x, y, batch_size, epochs, verbose, callbacks, ...);
+# tf.keras 2.x Model.fit_generator(generator, steps_per_epoch, epochs, ...)).
+FIT_POSITIONS = {"fit": {"batch_size": 2, "epochs": 3}, "fit_generator": {"steps_per_epoch": 1, "epochs": 2}}
+
+# --- Callbacks ------------------------------------------------------------------------------------
+
+EARLY_STOPPING = "keras.callbacks.EarlyStopping"
+MODEL_CHECKPOINT = "keras.callbacks.ModelCheckpoint"
+
+# Callbacks that keep the per-epoch metrics somewhere (so the learning curves survive even when
+# fit()'s History is dropped). keras.callbacks.CSVLogger / TensorBoard / History / RemoteMonitor
+# (keras/src/callbacks/); Weights & Biases: wandb.keras.WandbCallback and
+# wandb.integration.keras.WandbMetricsLogger (docs.wandb.ai/guides/integrations/keras);
+# livelossplot.PlotLossesKeras / PlotLossesKerasTF (livelossplot README); Neptune:
+# neptune.integrations.tensorflow_keras.NeptuneCallback and neptune_tensorflow_keras.NeptuneCallback;
+# MLflow: mlflow.keras.MlflowCallback / mlflow.tensorflow.MlflowCallback (mlflow >= 2.6);
+# DVCLive: dvclive.keras.DVCLiveCallback (and the older DvcLiveCallback). Comet and ClearML log
+# Keras runs through auto-logging instead (AUTOLOG_CALLS below).
+LOGGING_CALLBACKS = frozenset(
+    {
+        "keras.callbacks.CSVLogger",
+        "keras.callbacks.TensorBoard",
+        "keras.callbacks.History",
+        "keras.callbacks.RemoteMonitor",
+        "tensorflow.compat.v1.keras.callbacks.TensorBoard",
+        "wandb.keras.WandbCallback",
+        "wandb.keras.WandbMetricsLogger",
+        "wandb.integration.keras.WandbCallback",
+        "wandb.integration.keras.WandbMetricsLogger",
+        "livelossplot.PlotLossesKeras",
+        "livelossplot.PlotLossesKerasTF",
+        "livelossplot.inputs.keras.PlotLossesCallback",
+        "livelossplot.inputs.tf_keras.PlotLossesCallback",
+        "neptune.integrations.tensorflow_keras.NeptuneCallback",
+        "neptune_tensorflow_keras.NeptuneCallback",
+        "neptune.new.integrations.tensorflow_keras.NeptuneCallback",
+        "mlflow.keras.MlflowCallback",
+        "mlflow.tensorflow.MlflowCallback",
+        "dvclive.keras.DVCLiveCallback",
+        "dvclive.keras.DvcLiveCallback",
+    }
+)
+
+# keras.callbacks.LambdaCallback counts as logging when it has an ``on_epoch_end`` hook: that hook
+# receives the epoch's metrics (keras/src/callbacks/lambda_callback.py).
+LAMBDA_CALLBACK = "keras.callbacks.LambdaCallback"
+LAMBDA_EPOCH_HOOKS = frozenset({"on_epoch_end"})
+
+# Calls that switch on automatic metric logging for every fit that follows:
+# mlflow.autolog / mlflow.keras.autolog / mlflow.tensorflow.autolog (mlflow.org/docs/latest/
+# tracking/autolog.html); comet_ml.Experiment / comet_ml.start (auto_metric_logging defaults to
+# True, comet.com/docs/v2/integrations/ml-frameworks/keras); clearml.Task.init (captures Keras and
+# TensorBoard scalars automatically, clear.ml/docs/latest/docs/integrations/keras).
+AUTOLOG_CALLS = frozenset(
+    {
+        "mlflow.autolog",
+        "mlflow.keras.autolog",
+        "mlflow.tensorflow.autolog",
+        "comet_ml.Experiment",
+        "comet_ml.start",
+        "clearml.Task.init",
+    }
+)
+
+# --- Seeding ---------------------------------------------------------------------------------------
+
+PYTHON, NUMPY, BACKEND = "random", "NumPy", "TensorFlow"
+
+# What each seeding call seeds. keras.utils.set_random_seed seeds Python's random, NumPy and the
+# backend (keras/src/utils/rng_utils.py; tf.keras.utils.set_random_seed since TF 2.7);
+# tf.random.set_seed (TF 2) and tf.set_random_seed / tf.compat.v1.set_random_seed (TF 1) seed
+# TensorFlow's graph-level seed only; transformers.set_seed seeds random, NumPy, torch and TF
+# (transformers/trainer_utils.py); Lightning's seed_everything seeds random, NumPy and torch.
+# torch seeds do nothing for a Keras/TensorFlow run.
+SEEDERS: dict[str, frozenset[str]] = {
+    "keras.utils.set_random_seed": frozenset({PYTHON, NUMPY, BACKEND}),
+    "keras.backend.set_random_seed": frozenset({PYTHON, NUMPY, BACKEND}),
+    "tensorflow.random.set_seed": frozenset({BACKEND}),
+    "tensorflow.random.set_random_seed": frozenset({BACKEND}),
+    "tensorflow.set_random_seed": frozenset({BACKEND}),
+    "tensorflow.compat.v1.set_random_seed": frozenset({BACKEND}),
+    "tensorflow.compat.v1.random.set_random_seed": frozenset({BACKEND}),
+    "numpy.random.seed": frozenset({NUMPY}),
+    "random.seed": frozenset({PYTHON}),
+    "transformers.set_seed": frozenset({PYTHON, NUMPY, BACKEND}),
+    "pytorch_lightning.seed_everything": frozenset({PYTHON, NUMPY}),
+    "lightning.seed_everything": frozenset({PYTHON, NUMPY}),
+    "lightning.pytorch.seed_everything": frozenset({PYTHON, NUMPY}),
+    "torch.manual_seed": frozenset(),
+    "torch.cuda.manual_seed": frozenset(),
+    "torch.cuda.manual_seed_all": frozenset(),
+}
+EVERYTHING = frozenset({PYTHON, NUMPY, BACKEND})
+
+# A function whose body the linter cannot see (imported from the project's own modules) and
+# whose name says it seeds (seed_everything, set_seed, fix_seeds …) is taken to seed everything.
+SEEDING_NAME = re.compile(r"seed", re.IGNORECASE)
+
+# --- Learning-rate schedules -----------------------------------------------------------------------
+
+# Schedules stepped once per optimizer step (batch): keras.optimizers.schedules.* take the
+# optimizer's ``iterations`` as their step (keras/src/optimizers/schedules/learning_rate_schedule.py).
+# Positional order of their arguments, for calls that pass them without keywords.
+SCHEDULES: dict[str, tuple[str, ...]] = {
+    "keras.optimizers.schedules.ExponentialDecay": ("initial_learning_rate", "decay_steps", "decay_rate", "staircase"),
+    "keras.optimizers.schedules.InverseTimeDecay": ("initial_learning_rate", "decay_steps", "decay_rate", "staircase"),
+    "keras.optimizers.schedules.CosineDecay": ("initial_learning_rate", "decay_steps", "alpha"),
+    "keras.optimizers.schedules.PolynomialDecay": (
+        "initial_learning_rate",
+        "decay_steps",
+        "end_learning_rate",
+        "power",
+        "cycle",
+    ),
+    # TF 1.x functional schedules: tf.compat.v1.train.exponential_decay(learning_rate, global_step,
+    # decay_steps, decay_rate, staircase) (tensorflow/python/training/learning_rate_decay.py).
+    "tensorflow.compat.v1.train.exponential_decay": ("learning_rate", "global_step", "decay_steps", "decay_rate", "staircase"),
+    "tensorflow.train.exponential_decay": ("learning_rate", "global_step", "decay_steps", "decay_rate", "staircase"),
+    "tensorflow.compat.v1.train.inverse_time_decay": ("learning_rate", "global_step", "decay_steps", "decay_rate", "staircase"),
+    "tensorflow.train.inverse_time_decay": ("learning_rate", "global_step", "decay_steps", "decay_rate", "staircase"),
+}
+# Defaults of the schedules' optional arguments (same source).
+SCHEDULE_DEFAULTS: dict[str, object] = {
+    "staircase": False,
+    "alpha": 0.0,
+    "end_learning_rate": 0.0001,
+    "power": 1.0,
+    "cycle": False,
+}
+
+# Keras optimizers (keras.optimizers.X and the Keras 2.11-2.15 keras.optimizers.legacy.X).
+# Their ``decay=`` argument (Keras <= 2.10, and legacy optimizers) divides the rate by
+# (1 + decay * iterations) at every step (keras/optimizers/optimizer_v2/optimizer_v2.py:
+# _decayed_lr); Keras 3 ignores it with a warning ("Argument `decay` is no longer supported and
+# will be ignored", keras/src/optimizers/base_optimizer.py), TF 2.11-2.15's new optimizers reject it.
+OPTIMIZERS = frozenset({"SGD", "Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad", "Adadelta", "Ftrl", "Lion"})
+
+
+def optimizer_name(qualname: str) -> str | None:
+    """The class name of a Keras optimizer constructor, or None."""
+    for prefix in ("keras.optimizers.legacy.", "keras.optimizers."):
+        if qualname.startswith(prefix):
+            name = qualname[len(prefix):]
+            return name if name in OPTIMIZERS else None
+    return None
+
+
+# --- Losses and output activations -----------------------------------------------------------------
+
+# Probabilistic cross-entropy losses: the loss class, its function and string spellings, and
+# whether from_logits defaults to False (keras/src/losses/losses.py: all default to False).
+LOSS_CLASSES = frozenset(
+    {
+        "keras.losses.CategoricalCrossentropy",
+        "keras.losses.SparseCategoricalCrossentropy",
+        "keras.losses.BinaryCrossentropy",
+        "keras.losses.CategoricalFocalCrossentropy",
+        "keras.losses.BinaryFocalCrossentropy",
+    }
+)
+LOSS_FUNCTIONS = frozenset(
+    {
+        "keras.losses.categorical_crossentropy",
+        "keras.losses.sparse_categorical_crossentropy",
+        "keras.losses.binary_crossentropy",
+        "keras.losses.categorical_focal_crossentropy",
+        "keras.losses.binary_focal_crossentropy",
+        "keras.metrics.categorical_crossentropy",
+        "keras.metrics.sparse_categorical_crossentropy",
+        "keras.metrics.binary_crossentropy",
+    }
+)
+LOSS_STRINGS = frozenset(
+    {
+        "categorical_crossentropy",
+        "sparse_categorical_crossentropy",
+        "binary_crossentropy",
+        "categorical_focal_crossentropy",
+        "binary_focal_crossentropy",
+    }
+)
+# TensorFlow ops that take logits by definition (tf.nn.*_cross_entropy_with_logits).
+LOGITS_LOSSES = frozenset(
+    {
+        "tensorflow.nn.softmax_cross_entropy_with_logits",
+        "tensorflow.nn.sparse_softmax_cross_entropy_with_logits",
+        "tensorflow.nn.sigmoid_cross_entropy_with_logits",
+    }
+)
+
+SQUASHING_ACTIVATIONS = frozenset({"softmax", "sigmoid", "log_softmax"})
+LINEAR_ACTIVATIONS = frozenset({"linear", None})
+# Functions that apply softmax/sigmoid to a tensor: keras.activations.* (keras/src/activations),
+# keras.ops.* (Keras 3), tf.nn.* / tf.math.* / tf.sigmoid.
+ACTIVATION_FUNCTIONS: dict[str, str] = {
+    "keras.activations.softmax": "softmax",
+    "keras.activations.sigmoid": "sigmoid",
+    "keras.ops.softmax": "softmax",
+    "keras.ops.sigmoid": "sigmoid",
+    "tensorflow.nn.softmax": "softmax",
+    "tensorflow.math.softmax": "softmax",
+    "tensorflow.nn.sigmoid": "sigmoid",
+    "tensorflow.math.sigmoid": "sigmoid",
+    "tensorflow.sigmoid": "sigmoid",
+}
+# Layers that can be a model's last layer and whose activation the linter reads: ``activation``
+# keyword (Dense also positionally, keras/src/layers/core/dense.py: Dense(units, activation, …)).
+ACTIVATION_LAYERS = frozenset(
+    {
+        "keras.layers.Dense",
+        "keras.layers.Conv1D",
+        "keras.layers.Conv2D",
+        "keras.layers.Conv3D",
+        "keras.layers.Conv1DTranspose",
+        "keras.layers.Conv2DTranspose",
+        "keras.layers.Conv3DTranspose",
+        "keras.layers.SeparableConv2D",
+    }
+)
+ACTIVATION_POSITION = {"keras.layers.Dense": 1}
+ACTIVATION_LAYER = "keras.layers.Activation"  # Activation(activation)
+SOFTMAX_LAYER = "keras.layers.Softmax"

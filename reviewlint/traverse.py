@@ -1,0 +1,326 @@
+"""A fast walk over a libcst tree, equivalent to ``node.visit(visitor)`` for read-only visitors.
+
+libcst's own traversal rebuilds every node it visits (``_visit_and_replace_children`` calls the
+node's constructor, which validates it) and looks up two attribute hooks by name per child field;
+on real code that costs about twice the parse. A :class:`libcst.CSTVisitor` throws the rebuilt
+tree away, so :func:`walk` skips all of that: it calls the same ``visit_<Node>`` and
+``leave_<Node>`` methods, in the same order (children in source order, as libcst visits them),
+with the same rule that ``visit_<Node>`` returning ``False`` skips the children.
+
+The order of each node class's child fields is read once per class from libcst itself, by
+running the class's ``_visit_and_replace_children`` on a stand-in whose fields all record their
+name when visited (see :func:`child_fields`); ``tests/test_cache_and_jobs.py`` checks it against
+libcst's traversal.
+
+Whitespace, comments and punctuation (``libcst._nodes.whitespace``/``op``, brackets) are not
+descended into unless the visitor has a hook for one of those classes.
+
+:func:`statement_index` maps every node to the innermost statement that holds it, with the
+indentation in force there, for :mod:`reviewlint.positions`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+import typing
+from collections.abc import Callable
+from typing import Any
+
+import libcst as cst
+from libcst._nodes import op as _op_nodes
+from libcst._nodes import whitespace as _whitespace_nodes
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+class _Stand:
+    """Stands in for every field value while recording which fields a class visits, in order."""
+
+    def visit(self, visitor: object) -> _Stand:
+        return self
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def _is_removable(self) -> bool:
+        return False
+
+
+_STAND = _Stand()
+
+
+class _FieldRecorder:
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def on_visit_attribute(self, node: object, attribute: str) -> None:
+        self.names.append(attribute)
+
+    def on_leave_attribute(self, node: object, attribute: str) -> None:
+        pass
+
+
+def child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that hold child nodes, in the order libcst visits them."""
+    fields = _FIELDS.get(cls)
+    if fields is not None:
+        return fields
+    recorder = _FieldRecorder()
+    stand = object.__new__(cls)
+    for field in dataclasses.fields(cls):
+        object.__setattr__(stand, field.name, _STAND)
+    try:
+        cls._visit_and_replace_children(stand, recorder)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - the constructor rejects the stand-ins, after every field was visited
+        pass
+    fields = _FIELDS[cls] = tuple(dict.fromkeys(recorder.names))
+    return fields
+
+
+def _node_classes(module: object) -> set[type]:
+    return {
+        value for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, cst.CSTNode)
+    }
+
+
+# Subtrees without code: whitespace, comments, newlines, operators and punctuation, brackets.
+_TRIVIA: frozenset[type] = frozenset(
+    _node_classes(_whitespace_nodes)
+    | _node_classes(_op_nodes)
+    | {cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket,
+       cst.LeftCurlyBrace, cst.RightCurlyBrace}
+)
+_TRIVIA_NAMES = frozenset(cls.__name__ for cls in _TRIVIA)
+_ALL_NAMES: frozenset[str] | None = None
+_HOOK = re.compile(r"^(visit|leave)_(\w+)$")
+
+
+def _all_node_names() -> frozenset[str]:
+    global _ALL_NAMES
+    if _ALL_NAMES is None:
+        _ALL_NAMES = frozenset(
+            name for name, value in vars(cst).items() if isinstance(value, type) and issubclass(value, cst.CSTNode)
+        )
+    return _ALL_NAMES
+
+
+def _hooks(visitor: cst.CSTVisitor) -> tuple[bool, bool]:
+    """(whether :func:`walk` can stand in for libcst's traversal, whether the visitor has trivia hooks)."""
+    cls = type(visitor)
+    if (
+        cls.on_visit is not cst.CSTVisitor.on_visit
+        or cls.on_leave is not cst.CSTVisitor.on_leave
+        or cls.on_visit_attribute is not cst.CSTVisitor.on_visit_attribute
+        or cls.on_leave_attribute is not cst.CSTVisitor.on_leave_attribute
+    ):
+        return False, False
+    names = _all_node_names()
+    trivia_hooks = False
+    for attribute in dir(cls):
+        match = _HOOK.match(attribute)
+        if match is None:
+            continue
+        target = match.group(2)
+        node_name = target if target in names else target.split("_", 1)[0]
+        if node_name not in names:
+            return False, False  # something libcst would call that we cannot tell apart
+        trivia_hooks = trivia_hooks or node_name in _TRIVIA_NAMES
+    return True, trivia_hooks
+
+
+# Fields that libcst visits only when they are set (``format_spec=None`` is not visited at all,
+# so its attribute hooks are not called); every other field's hooks run even when it is empty.
+_VISITED_ONLY_WHEN_SET = frozenset({("FormattedStringExpression", "format_spec"), ("TemplatedStringExpression", "format_spec")})
+
+def _classes_in(annotation: object) -> list[object]:
+    """The classes a field's type annotation names (``Sequence[Union[A, B]]`` gives A and B)."""
+    args = typing.get_args(annotation)
+    if args or typing.get_origin(annotation) is not None:
+        found: list[object] = []
+        for arg in args:
+            found.extend(_classes_in(arg))
+        return found
+    return [annotation]
+
+
+def _only_trivia(cls: type) -> bool:
+    """Whether every concrete node class a value of type ``cls`` can have is trivia."""
+    if cls in _TRIVIA:
+        return True
+    subclasses = cls.__subclasses__()
+    if not subclasses or not inspect.isabstract(cls):
+        return False  # instances of the class itself are possible
+    return all(_only_trivia(sub) for sub in subclasses)
+
+
+def _may_hold_code(annotation: object) -> bool:
+    """Whether a field annotated ``annotation`` can hold a node that is not trivia (unknown: yes)."""
+    for item in _classes_in(annotation):
+        if item is None or item is type(None) or item is str or isinstance(item, str) and item in ("", "*", "**"):
+            continue
+        if not isinstance(item, type):
+            return True  # a forward reference or something else we cannot judge
+        if issubclass(item, cst.CSTNode):
+            if not _only_trivia(item):
+                return True
+        elif item is not cst.MaybeSentinel and item not in (str, int, bool, float):
+            return True
+    return False
+
+
+_CODE_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _code_fields(cls: type) -> frozenset[str]:
+    """The child fields of a node class that can hold more than trivia."""
+    found = _CODE_FIELDS.get(cls)
+    if found is None:
+        types = {field.name: field.type for field in dataclasses.fields(cls)}
+        found = _CODE_FIELDS[cls] = frozenset(
+            name for name in child_fields(cls) if name not in types or _may_hold_code(types[name])
+        )
+    return found
+
+
+# A class's plan: (visit hook, leave hook, fields to walk as (name, field visit hook, field leave
+# hook, hooks only when the field is set)); None for a class whose nodes need no visit at all.
+_Plan = tuple[
+    "Callable[[Any, Any], Any] | None",
+    "Callable[[Any, Any], Any] | None",
+    tuple[tuple[str, "Callable[[Any, Any], Any] | None", "Callable[[Any, Any], Any] | None", bool], ...],
+] | None
+
+
+class _Plans(dict):  # type: ignore[type-arg]
+    """Per visitor class: how to walk each node class (computed on first sight)."""
+
+    def __init__(self, visitor_class: type, trivia_hooks: bool) -> None:
+        super().__init__()
+        self.visitor_class = visitor_class
+        self.trivia_hooks = trivia_hooks
+
+    def __missing__(self, cls: type) -> _Plan:
+        name = cls.__name__
+        hooks = self.visitor_class
+        visit_hook = getattr(hooks, f"visit_{name}", None)
+        leave_hook = getattr(hooks, f"leave_{name}", None)
+        code_fields = _code_fields(cls)
+        fields = []
+        for field in child_fields(cls):
+            visit_field = getattr(hooks, f"visit_{name}_{field}", None)
+            leave_field = getattr(hooks, f"leave_{name}_{field}", None)
+            if self.trivia_hooks or field in code_fields or visit_field is not None or leave_field is not None:
+                fields.append((field, visit_field, leave_field, (name, field) in _VISITED_ONLY_WHEN_SET))
+        plan: _Plan = (visit_hook, leave_hook, tuple(fields))
+        if visit_hook is None and leave_hook is None and not fields:
+            plan = None
+        if cls in _TRIVIA and not self.trivia_hooks:
+            plan = None
+        self[cls] = plan
+        return plan
+
+
+_PLANS: dict[type, _Plans | None] = {}
+
+
+def _plans_for(visitor: cst.CSTVisitor) -> _Plans | None:
+    cls = type(visitor)
+    if cls not in _PLANS:
+        walkable, trivia_hooks = _hooks(visitor)
+        _PLANS[cls] = _Plans(cls, trivia_hooks) if walkable else None
+    return _PLANS[cls]
+
+
+def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """Visit ``root`` and its descendants as ``root.visit(visitor)`` would, without rebuilding them.
+
+    ``visit_<Node>``, ``leave_<Node>`` and the attribute hooks ``visit_<Node>_<field>`` /
+    ``leave_<Node>_<field>`` (looked up on the visitor's class) are called in libcst's order.
+    Visitors that override ``on_visit``, ``on_leave`` or the attribute dispatch go through
+    libcst's own traversal.
+    """
+    plans = _plans_for(visitor)
+    if plans is None:
+        root.visit(visitor)
+        return
+    node_type = cst.CSTNode
+    sequence = (tuple, list)
+
+    def visit(node: cst.CSTNode, plan: _Plan) -> None:
+        visit_hook, leave_hook, fields = plan  # type: ignore[misc]
+        if visit_hook is None or visit_hook(visitor, node) is not False:
+            for name, visit_field, leave_field, only_when_set in fields:
+                value = getattr(node, name)
+                if visit_field is not None and not (only_when_set and value is None):
+                    visit_field(visitor, node)
+                if isinstance(value, sequence):
+                    for child in value:
+                        child_plan = plans[child.__class__]
+                        if child_plan is not None:
+                            visit(child, child_plan)
+                elif value is not None:
+                    child_plan = plans[value.__class__] if isinstance(value, node_type) else None
+                    if child_plan is not None:
+                        visit(value, child_plan)
+                if leave_field is not None and not (only_when_set and value is None):
+                    leave_field(visitor, node)
+        if leave_hook is not None:
+            leave_hook(visitor, node)
+
+    root_plan = plans[root.__class__]
+    if root_plan is not None:
+        visit(root, root_plan)
+
+
+def is_statement(node: cst.CSTNode, parent: cst.CSTNode | None) -> bool:
+    """A statement that renders on its own lines: a simple statement line or a compound statement.
+
+    An ``elif`` is an ``If`` in its parent's ``orelse``; it renders only as part of the parent.
+    """
+    if isinstance(node, cst.SimpleStatementLine):
+        return True
+    if isinstance(node, cst.BaseCompoundStatement):
+        return not (isinstance(parent, cst.If) and parent.orelse is node)
+    return False
+
+
+class StatementIndex:
+    """For every node of a module: the innermost statement that holds it, and its indentation.
+
+    ``statement_of[id(node)]`` is the statement (None at module level, for the module's own
+    header/footer trivia); ``parent_of[id(statement)]`` the enclosing statement (None at the top)
+    and ``indents_of[id(statement)]`` the indentation tokens codegen has pushed when it renders the
+    statement (one per enclosing ``IndentedBlock``).
+    """
+
+    def __init__(self, module: cst.Module) -> None:
+        self.statement_of: dict[int, cst.CSTNode | None] = {}
+        self.parent_of: dict[int, cst.CSTNode | None] = {}
+        self.indents_of: dict[int, tuple[str, ...]] = {}
+        default_indent = module.default_indent
+        statement_of = self.statement_of
+        parent_of = self.parent_of
+        indents_of = self.indents_of
+        node_type = cst.CSTNode
+        indented_block = cst.IndentedBlock
+
+        def visit(node: cst.CSTNode, parent: cst.CSTNode | None, statement: cst.CSTNode | None, indents: tuple[str, ...]) -> None:
+            if is_statement(node, parent):
+                parent_of[id(node)] = statement
+                indents_of[id(node)] = indents
+                statement = node
+            statement_of[id(node)] = statement
+            if node.__class__ is indented_block:
+                indents = (*indents, default_indent if node.indent is None else node.indent)  # type: ignore[attr-defined]
+            for name in child_fields(node.__class__):
+                value = getattr(node, name)
+                if isinstance(value, node_type):
+                    visit(value, node, statement, indents)
+                elif isinstance(value, (tuple, list)):
+                    for child in value:
+                        visit(child, node, statement, indents)
+
+        visit(module, None, None, ())

@@ -1,0 +1,311 @@
+"""RL302 augmented-validation-data: validation data that goes through random (training) augmentation.
+
+## What it does
+Flags validation data built with random augmentation:
+- one `ImageDataGenerator` with augmentation arguments (`rotation_range`, `zoom_range`,
+  `horizontal_flip` …) and `validation_split` that serves both `subset="training"` and
+  `subset="validation"` (`flow_from_directory`, `flow_from_dataframe`, `flow`);
+- a validation generator built from the augmenting `train_datagen`
+  (`val_gen = train_datagen.flow_from_directory(val_dir)` passed as `validation_data`, or given
+  to `evaluate`);
+- a training albumentations `Compose` (or a Keras preprocessing-layer `Sequential` applied in a
+  `map`) that the data given as `validation_data` or to `evaluate` also goes through — followed
+  by data flow, also through an `ImageDataGenerator(preprocessing_function=…)` that calls it.
+A generator that only rescales or preprocesses (`rescale`, `preprocessing_function=
+preprocess_input`) is not augmentation. Reported at the validation `flow…` call when there is
+one, else at the `validation_data` (or `evaluate`) argument.
+
+## Why it matters
+Validation loss and accuracy are what early stopping, checkpoints, learning-rate schedules and
+the experiment table rely on. Measured on randomly rotated, zoomed and flipped images they are
+noisier and systematically worse than on the real validation images, differ from run to run,
+and no longer estimate test performance. With `validation_split`, Keras applies the generator's
+augmentation to both subsets: there is no switch to turn it off for one of them.
+
+## Example
+```python
+datagen = ImageDataGenerator(rescale=1/255, rotation_range=20, horizontal_flip=True,
+                             validation_split=0.2)
+train_gen = datagen.flow_from_directory(data_dir, subset="training")
+val_gen = datagen.flow_from_directory(data_dir, subset="validation")
+```
+
+## Use instead
+```python
+train_datagen = ImageDataGenerator(rescale=1/255, rotation_range=20, horizontal_flip=True,
+                                   validation_split=0.2)
+val_datagen = ImageDataGenerator(rescale=1/255, validation_split=0.2)
+train_gen = train_datagen.flow_from_directory(data_dir, subset="training", seed=42)
+val_gen = val_datagen.flow_from_directory(data_dir, subset="validation", seed=42)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from reviewlint.facts import TRAIN, CallSite, Facts, Pipeline, Transform
+from reviewlint.knowledge.roles import FIT_METHODS
+from reviewlint.rule import Anchor, Invalid, Report, RuleContext, Severity
+
+CODE = "RL302"
+NAME = "augmented-validation-data"
+SEVERITY = Severity.WARNING
+SUMMARY = "Validation data that goes through random training augmentation"
+TRIGGERS = ("validation", "evaluate")
+
+FLOW_METHODS = frozenset({"flow", "flow_from_directory", "flow_from_dataframe"})
+EVALUATE_METHODS = frozenset({"evaluate", "evaluate_generator"})
+# Keyword arguments that switch augmentation off for the data a call builds (``augment=False``).
+SWITCHES = frozenset({"augment", "augmentation", "aug", "augmentations", "is_train", "is_training", "train", "training"})
+
+
+def _random(pipeline: Pipeline) -> list[Transform]:
+    """The random transforms of a pipeline (for an ImageDataGenerator: itself, if it augments)."""
+    if pipeline.kind == "image-data-generator":
+        return [t for t in pipeline.transforms if t.kinds()]
+    return pipeline.augmenting()
+
+
+def _describe(ctx: RuleContext, pipeline: Pipeline, transforms: list[Transform]) -> str:
+    if pipeline.kind == "image-data-generator":
+        transform = transforms[0]
+        augmenting = {m.param for m in transform.spec.magnitudes} | set(transform.spec.switches)
+        shown = [
+            f"{name}={ctx.facts.module.code_for_node(arg.value).strip()}"
+            for name, arg in transform.call.keywords().items()
+            if name in augmenting and transform.params.get(name)
+        ]
+        return ", ".join(shown[:4]) or "augmentation arguments"
+    names = list(dict.fromkeys(t.short_name for t in transforms))
+    return ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
+
+
+class _Inside(cst.CSTVisitor):
+    def __init__(self, wanted: dict[int, CallSite]) -> None:
+        self.wanted = wanted
+        self.found: list[CallSite] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if id(node) in self.wanted:
+            self.found.append(self.wanted[id(node)])
+
+
+def check(ctx: RuleContext) -> Iterator[Report]:
+    facts = ctx.facts
+    shared: dict[str, int] = {}
+    for pipeline in facts.pipelines:
+        for owner in pipeline.owners:
+            shared[owner] = shared.get(owner, 0) + 1
+    augmenting = [
+        (pipeline, transforms)
+        for pipeline in facts.pipelines
+        if (transforms := _random(pipeline)) and pipeline.owners and all(shared[o] == 1 for o in pipeline.owners)
+    ]
+    if not augmenting:
+        return
+    flows = {id(c.node): c for c in facts.calls if c.qualname is None and c.method in FLOW_METHODS}
+    reported: set[int] = set()
+
+    def through(call: CallSite) -> set[str]:
+        """What a flow call's receiver was computed from."""
+        if call.receiver is None:
+            return set()
+        return facts.reaches({facts.qualify(call.receiver, call.scope)})
+
+    def report(anchor: Anchor, what: str, pipeline: Pipeline, transforms: list[Transform]) -> Report:
+        kind = "the training augmentation" if TRAIN in pipeline.roles else "random augmentation"
+        hint = (
+            "validate with a generator that only rescales: a second ImageDataGenerator(rescale=…, "
+            "validation_split=…) with the same seed, or a separate validation directory"
+            if pipeline.kind == "image-data-generator"
+            else "give the validation data a pipeline without random transforms (resize and normalize only)"
+        )
+        return Report(
+            anchor,
+            f"{what} goes through {kind} {pipeline.name!r} ({_describe(ctx, pipeline, transforms)}): "
+            f"validation scores are measured on randomly distorted images",
+            hint=hint,
+            related=((pipeline.node, f"augmentation {pipeline.name!r}"),),
+        )
+
+    # One generator with validation_split serving subset="validation".
+    for call in flows.values():
+        subset = call.arg("subset")
+        if subset is None or facts.value(subset.value) != "validation":
+            continue
+        reached = through(call)
+        for pipeline, transforms in augmenting:
+            if pipeline.owners & reached:
+                reported.add(id(call.node))
+                yield report(call.node, f"the validation subset of {call.receiver or 'the generator'}", pipeline, transforms)
+                break
+
+    # What fit trains on: evaluating the training generator itself is not validation.
+    trained: set[str] = set()
+    for call in facts.calls:
+        if call.qualname is None and call.method in FIT_METHODS:
+            data = call.arg("x", 0) or call.arg("generator", 0)
+            if data is not None:
+                trained |= facts.names_used(data.value, call.scope)
+
+    # Data given as validation_data to fit, or to evaluate.
+    for call in facts.calls:
+        if call.qualname is not None:
+            continue
+        if call.method in FIT_METHODS:
+            arg = call.arg("validation_data")
+        elif call.method in EVALUATE_METHODS:
+            arg = call.arg("x", 0) or call.arg("generator", 0)
+        else:
+            continue
+        if arg is None:
+            continue
+        direct = facts.names_used(arg.value, call.scope)
+        if call.method in EVALUATE_METHODS and direct <= trained:
+            continue
+        reached = facts.reaches(direct)
+        if _switched_off(facts, reached):
+            continue
+        visitor = _Inside(flows)
+        arg.value.visit(visitor)
+        candidates = visitor.found + [f for f in flows.values() if facts.owners(f) & reached]
+        for pipeline, transforms in augmenting:
+            if not pipeline.owners & reached:
+                continue
+            flow = next((f for f in candidates if pipeline.owners & through(f)), None)
+            anchor: Anchor = flow.node if flow is not None else arg
+            if id(anchor) in reported:
+                break
+            reported.add(id(anchor))
+            text = ctx.facts.module.code_for_node(arg.value).strip()
+            what = f"{'validation_data' if call.method in FIT_METHODS else call.method + '() data'} {text[:40]}"
+            yield report(anchor, what, pipeline, transforms)
+            break
+
+
+def _switched_off(facts: Facts, reached: set[str]) -> bool:
+    """Whether a call that builds the data passes ``augment=False`` (or the like)."""
+    for call in facts.calls:
+        if not facts.owners(call) & reached:
+            continue
+        for name, arg in call.keywords().items():
+            if name in SWITCHES and facts.value(arg.value) is False:
+                return True
+    return False
+
+
+_IDG = "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+
+VALID = [
+    # separate generators, the validation one only rescales
+    _IDG + "train_datagen = ImageDataGenerator(rescale=1/255, rotation_range=20, validation_split=0.2)\n"
+    "val_datagen = ImageDataGenerator(rescale=1/255, validation_split=0.2)\n"
+    "train_gen = train_datagen.flow_from_directory('data', subset='training', seed=1)\n"
+    "val_gen = val_datagen.flow_from_directory('data', subset='validation', seed=1)\n"
+    "model.fit(train_gen, validation_data=val_gen)",
+    # one generator, but it does not augment
+    _IDG + "datagen = ImageDataGenerator(rescale=1./255, validation_split=0.2)\n"
+    "train_gen = datagen.flow_from_directory('data', subset='training')\n"
+    "val_gen = datagen.flow_from_directory('data', subset='validation')\nmodel.fit(train_gen, validation_data=val_gen)",
+    "import tensorflow as tf\nfrom tensorflow.keras.applications.resnet50 import preprocess_input\n"
+    "datagen = tf.keras.preprocessing.image.ImageDataGenerator(preprocessing_function=preprocess_input, validation_split=0.1)\n"
+    "val_gen = datagen.flow_from_dataframe(df, subset='validation')",
+    # albumentations: a training and a validation pipeline
+    "import albumentations as A\n"
+    "train_aug = A.Compose([A.HorizontalFlip(), A.ShiftScaleRotate(rotate_limit=20), A.Normalize()])\n"
+    "val_aug = A.Compose([A.Resize(224, 224), A.Normalize()])\n"
+    "train_gen = DataGenerator(train_df, transform=train_aug)\nval_gen = DataGenerator(val_df, transform=val_aug)\n"
+    "model.fit(train_gen, validation_data=val_gen)",
+    # the same class, with augmentation switched off for validation
+    "import albumentations as A\naug = A.Compose([A.HorizontalFlip(), A.Rotate(limit=20)])\n"
+    "train_gen = Gen(train_df, aug=aug)\nval_gen = Gen(val_df, aug=aug, augment=False)\n"
+    "model.fit(train_gen, validation_data=val_gen)",
+    # Keras layers inside the model are inactive at validation
+    "from tensorflow import keras\nfrom tensorflow.keras import layers\n"
+    "aug = keras.Sequential([layers.RandomFlip('horizontal'), layers.RandomRotation(0.1)])\n"
+    "model = keras.Sequential([aug, layers.Rescaling(1/255), base])\nmodel.fit(train_ds, validation_data=val_ds)",
+    # a constant that switches the augmentation off
+    _IDG + "ROT = 0\ndatagen = ImageDataGenerator(rescale=1/255, rotation_range=ROT, validation_split=0.2)\n"
+    "val_gen = datagen.flow_from_directory('data', subset='validation')",
+    # evaluating the training generator is not validation
+    _IDG + "datagen = ImageDataGenerator(rotation_range=20)\ntrain_gen = datagen.flow_from_directory('train')\n"
+    "model.fit(train_gen, epochs=3)\nmodel.evaluate(train_gen)",
+    # validation given as arrays
+    _IDG + "datagen = ImageDataGenerator(rotation_range=20)\n"
+    "model.fit(datagen.flow(x_train, y_train), validation_data=(x_val, y_val))",
+    # a dict of pipelines shared under one name: which one validates is not known
+    "import albumentations as A\ntransforms = {'train': A.Compose([A.HorizontalFlip()]), 'val': A.Compose([A.Normalize()])}\n"
+    "model.fit(Gen(df, transforms['train']), validation_data=Gen(vdf, transforms['val']))",
+]
+
+INVALID = [
+    Invalid(
+        _IDG + "datagen = ImageDataGenerator(rescale=1/255, rotation_range=20, horizontal_flip=True, validation_split=0.2)\n"
+        "train_gen = datagen.flow_from_directory('data', subset='training')\n"
+        "val_gen = datagen.flow_from_directory('data', subset='validation')\n"
+        "model.fit(train_gen, validation_data=val_gen)",
+        message="the validation subset of datagen goes through the training augmentation 'datagen' "
+        "(rotation_range=20, horizontal_flip=True)",
+    ),
+    Invalid(
+        "import tensorflow as tf\n"
+        "gen = tf.keras.preprocessing.image.ImageDataGenerator(zoom_range=0.2, validation_split=0.2)\n"
+        "v = gen.flow_from_dataframe(df, x_col='f', y_col='y', subset='validation')",
+        message="random augmentation 'gen' (zoom_range=0.2)",
+    ),
+    Invalid(
+        _IDG + "train_datagen = ImageDataGenerator(rescale=1./255, shear_range=0.2, zoom_range=0.2)\n"
+        "train_generator = train_datagen.flow_from_directory('train')\n"
+        "validation_generator = train_datagen.flow_from_directory('valid')\n"
+        "model.fit_generator(train_generator, validation_data=validation_generator)",
+        message="validation_data validation_generator goes through the training augmentation 'train_datagen'",
+    ),
+    Invalid(
+        "import keras\nIDG = keras.preprocessing.image.ImageDataGenerator\n"
+        "train_datagen = keras.preprocessing.image.ImageDataGenerator(width_shift_range=0.1)\n"
+        "model.fit(train_datagen.flow(x, y), validation_data=train_datagen.flow(xv, yv))",
+    ),
+    Invalid(
+        "import albumentations as A\n"
+        "train_aug = A.Compose([A.HorizontalFlip(), A.ShiftScaleRotate(rotate_limit=20), A.Normalize()])\n"
+        "train_gen = DataGenerator(train_df, transform=train_aug)\nval_gen = DataGenerator(val_df, transform=train_aug)\n"
+        "model.fit(train_gen, validation_data=val_gen)",
+        message="the training augmentation 'train_aug' (HorizontalFlip, ShiftScaleRotate)",
+    ),
+    Invalid(
+        "from albumentations import Compose, Rotate as R\naug = Compose([R(limit=30)])\n"
+        "model.fit(Seq(x, aug), validation_data=Seq(xv, aug))",
+    ),
+    Invalid(
+        _IDG + "ROT = 20\nZOOM = ROT / 100\ndatagen = ImageDataGenerator(rotation_range=ROT, zoom_range=ZOOM, validation_split=0.2)\n"
+        "val_gen = datagen.flow_from_directory('data', subset='validation')",
+        message="(rotation_range=ROT, zoom_range=ZOOM)",
+    ),
+    Invalid(
+        "import albumentations\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+        "AUG = albumentations.Compose([albumentations.HorizontalFlip(p=0.5)])\n"
+        "train_datagen = ImageDataGenerator(preprocessing_function=lambda x: AUG(image=x)['image'])\n"
+        "train_gen = train_datagen.flow_from_dataframe(train_df)\nval_gen = train_datagen.flow_from_dataframe(val_df)\n"
+        "model.fit(train_gen, validation_data=val_gen)\nmodel.evaluate(val_gen)",
+        message="'AUG' (HorizontalFlip)",
+    ),
+    Invalid(
+        "import tensorflow as tf\nfrom tensorflow.keras import layers\n"
+        "aug = tf.keras.Sequential([layers.RandomFlip('horizontal'), layers.RandomZoom(0.2)])\n"
+        "train_ds = train_ds.map(lambda x, y: (aug(x, training=True), y))\n"
+        "val_ds = val_ds.map(lambda x, y: (aug(x, training=True), y))\nmodel.fit(train_ds, validation_data=val_ds)",
+        message="(RandomFlip, RandomZoom)",
+    ),
+    Invalid(
+        _IDG + "def building_generators():\n"
+        "    datagen = ImageDataGenerator(rotation_range=40, validation_split=0.15)\n"
+        "    train = datagen.flow_from_directory(DIR, subset='training')\n"
+        "    test = datagen.flow_from_directory(DIR, subset='validation')\n"
+        "    return train, test\n"
+        "train_generator, test_generator = building_generators()\n"
+        "model.fit(train_generator, validation_data=test_generator)",
+    ),
+]

@@ -1,0 +1,139 @@
+"""RL507 early-stopping-keeps-last-weights: `EarlyStopping` that leaves the model at its last epoch.
+
+## What it does
+Flags `keras.callbacks.EarlyStopping(...)` without `restore_best_weights=True`. When training
+stops, the model holds the weights of the last epoch, `patience` epochs past the best one.
+
+Not reported when the best weights are recovered another way: a
+`ModelCheckpoint(save_best_only=True)` is passed to the same `fit` and, after that fit, the
+checkpoint is loaded back (`model.load_weights(path)`, `keras.models.load_model(path)`; when both
+paths are constants they must be the same file). A `restore_best_weights` whose value cannot be
+folded is not reported either.
+
+## Why it matters
+With `patience=3` the model that training leaves behind is three epochs past its best validation
+score: what is evaluated, saved or used for the submission is not the model the log reports as
+best. Early stopping also makes compared runs train for different numbers of epochs (one arm 30,
+the other 10), which a results table hides and learning curves show (review point 13). Note that
+tf.keras before 2.11 restored the best weights only when it actually stopped early; Keras 3 also
+restores them when training runs all its epochs.
+
+## Example
+```python
+earlystop = EarlyStopping(monitor="val_accuracy", patience=3, mode="max")
+```
+
+## Use instead
+```python
+earlystop = EarlyStopping(monitor="val_accuracy", patience=3, mode="max", restore_best_weights=True)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from reviewlint.facts import CallSite, Facts, Fit
+from reviewlint.knowledge import training
+from reviewlint.rule import Invalid, Report, RuleContext, Severity
+
+CODE = "RL507"
+NAME = "early-stopping-keeps-last-weights"
+SEVERITY = Severity.INFO
+SUMMARY = "EarlyStopping without restore_best_weights=True keeps the last epoch's weights, not the best"
+TRIGGERS = ("EarlyStopping",)
+
+_LOADERS = frozenset({"keras.load_model", "keras.saving.load_model"})
+
+
+def _path(facts: Facts, call: CallSite, name: str) -> object:
+    arg = call.arg(name, 0)
+    return facts.value(arg.value) if arg is not None else None
+
+
+def _best_checkpoint_loaded(facts: Facts, fit: Fit) -> bool:
+    """A ModelCheckpoint(save_best_only=True) in this fit, whose file is loaded after the fit."""
+    for checkpoint in fit.callbacks:
+        if checkpoint.qualname != training.MODEL_CHECKPOINT:
+            continue
+        best_only = checkpoint.arg("save_best_only")
+        if best_only is None or facts.value(best_only.value) is not True:
+            continue
+        saved = _path(facts, checkpoint, "filepath")
+        for load in facts.calls:
+            if load.index <= fit.call.index:
+                continue
+            if load.qualname in _LOADERS:
+                loaded = _path(facts, load, "filepath")
+            elif load.qualname is None and load.method == "load_weights":
+                loaded = _path(facts, load, "filepath")
+            else:
+                continue
+            if not isinstance(saved, str) or not isinstance(loaded, str) or saved == loaded:
+                return True
+    return False
+
+
+def check(ctx: RuleContext) -> Iterator[Report]:
+    facts = ctx.facts
+    for stopper in facts.calls_to(training.EARLY_STOPPING):
+        restore = stopper.arg("restore_best_weights")
+        if restore is not None and facts.value(restore.value) is not False:
+            continue  # True, or not foldable
+        fits = [fit for fit in facts.fits if any(cb.node is stopper.node for cb in fit.callbacks)]
+        if fits and all(_best_checkpoint_loaded(facts, fit) for fit in fits):
+            continue
+        patience_arg = stopper.arg("patience")
+        patience = facts.value(patience_arg.value) if patience_arg is not None else 0
+        past = f" ({patience} epochs past the best one)" if isinstance(patience, int) and patience > 0 else ""
+        yield Report(
+            restore if restore is not None else stopper.node,
+            "EarlyStopping without restore_best_weights=True: when it stops, the model keeps the weights "
+            f"of the last epoch{past}, not of the best epoch",
+            hint="pass restore_best_weights=True, or load the best ModelCheckpoint(save_best_only=True) after fit",
+            related=tuple((fit.node, "used in this fit") for fit in fits[:2]),
+        )
+
+
+VALID = [
+    "from tensorflow.keras.callbacks import EarlyStopping\nes = EarlyStopping(patience=3, restore_best_weights=True)",
+    "import tensorflow as tf\ntf.keras.callbacks.EarlyStopping(monitor='val_loss', restore_best_weights=RESTORE)",
+    "import keras\nkeras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)",
+    # The best checkpoint is loaded back after the fit (the student's notebook).
+    "from tensorflow.keras.callbacks import ModelCheckpoint, EarlyStopping\n"
+    "checkpoint = ModelCheckpoint('best_model.hdf5', monitor='val_accuracy', save_best_only=True)\n"
+    "earlystop = EarlyStopping(monitor='val_accuracy', patience=3)\ncallbacks_list = [checkpoint, earlystop]\n"
+    "history = model.fit(train_generator, epochs=10, callbacks=callbacks_list)\nmodel.load_weights('best_model.hdf5')",
+    "import tensorflow as tf\nPATH = 'best.keras'\ncbs = [tf.keras.callbacks.EarlyStopping(patience=2),\n"
+    "       tf.keras.callbacks.ModelCheckpoint(PATH, save_best_only=True)]\nmodel.fit(x, y, epochs=20, callbacks=cbs)\n"
+    "model = tf.keras.models.load_model(PATH)",
+    # Not Keras's EarlyStopping.
+    "import lightgbm as lgb\nlgb.early_stopping(50)",
+]
+
+INVALID = [
+    Invalid(
+        "from tensorflow.keras.callbacks import EarlyStopping as ES\nes = ES(monitor='val_accuracy', patience=3, mode='max')",
+        message="(3 epochs past the best one)",
+    ),
+    Invalid("import tensorflow as tf\ntf.keras.callbacks.EarlyStopping(restore_best_weights=False)"),
+    Invalid("import tensorflow\ntensorflow.keras.callbacks.EarlyStopping(patience=10)"),
+    # A checkpoint, but it is never loaded back.
+    Invalid(
+        "import keras\ncbs = [keras.callbacks.EarlyStopping(patience=3), keras.callbacks.ModelCheckpoint('b.keras', save_best_only=True)]\n"
+        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.save('final.keras')"
+    ),
+    # A checkpoint of every epoch, loaded: not the best one.
+    Invalid(
+        "import keras\ncbs = [keras.callbacks.EarlyStopping(patience=3), keras.callbacks.ModelCheckpoint('w.h5')]\n"
+        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.load_weights('w.h5')"
+    ),
+    # A different file is loaded.
+    Invalid(
+        "from keras.callbacks import EarlyStopping, ModelCheckpoint\n"
+        "cbs = [EarlyStopping(), ModelCheckpoint('best.h5', save_best_only=True)]\n"
+        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.load_weights('pretrained.h5')"
+    ),
+]

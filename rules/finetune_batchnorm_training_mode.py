@@ -1,0 +1,331 @@
+"""RL503 finetune-batchnorm-training-mode: an unfrozen pretrained backbone whose BatchNormalization trains.
+
+## What it does
+Finds a pretrained backbone (`efficientnet`'s `EfficientNetB0…B7`, `keras.applications.*` with
+weights) bound to a name, which the code first freezes (`base.trainable = False`) and later
+unfreezes (`base.trainable = True`, `model.trainable = True` on a model built from it, or
+`for layer in base.layers[…]: layer.trainable = True`), and which runs in training mode: called as `base(x)` without `training=False`, placed in
+`Sequential([base, …])` or `model.add(base)`, or wired into `keras.Model(base.input, …)` through
+`base.output`. Reported at that use, with the unfreezing as a related location.
+
+Not reported when the backbone is called with `training=False`, when the unfreezing leaves
+`BatchNormalization` layers frozen (`if not isinstance(layer, BatchNormalization):
+layer.trainable = True`, or a later loop that sets them back to `trainable = False`), or when the
+backbone is never unfrozen: since TF 2.0 a `BatchNormalization` layer with `trainable = False`
+runs in inference mode (keras.io/api/layers/normalization_layers/batch_normalization, "About
+setting layer.trainable = False on a BatchNormalization layer"), so a frozen backbone is safe. A
+backbone trained from the start without ever being frozen (`base.trainable = True` is then the
+default, a no-op) is left alone too: whole-network training with batch statistics is a legitimate
+choice; the trap is the switch between a frozen stage and an unfrozen one.
+
+## Why it matters
+While the backbone is frozen its BatchNormalization layers use the moving mean and variance learned
+on ImageNet, and the head learns on those features. Once it is unfrozen and called in training
+mode, BatchNormalization switches to the statistics of each small fine-tuning batch and updates
+its moving averages from them: the features the head was trained on shift at once, and the
+pretrained statistics are overwritten. Accuracy drops sharply at the start of fine-tuning (review
+point 11: a model whose head gained BatchNormalization fell from 69% to 53%). The Keras
+fine-tuning guide: "keep the BatchNormalization layers in inference mode by passing
+`training=False` when calling the base model".
+
+## Example
+```python
+base = efn.EfficientNetB6(weights="imagenet", include_top=False)
+x = base(inputs)
+...
+base.trainable = True
+```
+
+## Use instead
+```python
+x = base(inputs, training=False)  # BatchNormalization stays in inference mode
+...
+base.trainable = True
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import libcst as cst
+
+from reviewlint.facts import MODULE_SCOPE, AttributeAssignment, CallSite, Facts, names_in
+from reviewlint.rule import Anchor, Invalid, Report, RuleContext, Severity
+
+CODE = "RL503"
+NAME = "finetune-batchnorm-training-mode"
+SEVERITY = Severity.WARNING
+SUMMARY = "Pretrained backbone unfrozen while its BatchNormalization runs in training mode"
+TRIGGERS = ("trainable",)
+
+# Conditions and values that single out BatchNormalization layers: isinstance(layer,
+# BatchNormalization), "bn" in layer.name (keras.applications and efficientnet name them
+# "…_bn"), "batch_norm".
+_BN = re.compile(r"BatchNorm|batch_norm|['\"]_?bn_?['\"]|\bbn\b")
+_INFINITY = 1 << 60
+
+
+def _backbones(facts: Facts) -> list[CallSite]:
+    found = [b.call for b in facts.backbones if b.pretrained]
+    known = {id(call.node) for call in found}
+    for call in facts.calls:
+        qualname = call.qualname or ""
+        if id(call.node) in known or not qualname.startswith("keras.applications."):
+            continue
+        if not qualname.rsplit(".", 1)[-1][:1].isupper():
+            continue
+        weights = call.arg("weights")
+        if weights is None or facts.value(weights.value) is not None:
+            found.append(call)
+    return found
+
+
+def _negated(test: cst.BaseExpression) -> bool:
+    """``not …`` or ``a not in b``."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return True
+    return (
+        isinstance(test, cst.Comparison)
+        and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].operator, cst.NotIn)
+    )
+
+
+def _bn_effect(ctx: RuleContext, assignment: AttributeAssignment) -> str:
+    """What an assignment in a loop over layers does to the BatchNormalization layers among them.
+
+    'unfreeze' (they become trainable), 'freeze-bn' (exactly they are frozen), 'freeze' (all
+    layers are), 'skip' (they are left out) or 'unknown'.
+    """
+    code = ctx.facts.module.code_for_node
+    value = ctx.facts.value(assignment.value)
+    selects_bn: bool | None = None  # True: only BN layers; False: every layer but BN
+    for test, in_else in assignment.conditions:
+        if _BN.search(code(test)):
+            selects_bn = _negated(test) == in_else
+    if value is True or value is False:
+        if selects_bn is False:
+            return "skip"
+        if value is False:
+            return "freeze-bn" if selects_bn else "freeze"
+        return "unfreeze"
+    if _BN.search(code(assignment.value)):
+        return "freeze-bn" if _negated(assignment.value) else "unfreeze"
+    return "unknown"
+
+
+def _loop_over_layers(assignment: AttributeAssignment) -> cst.BaseExpression | None:
+    """For ``v.trainable = …`` in ``for v in X.layers…``: the loop's iterable."""
+    variable = assignment.target.rsplit(".", 1)[0]
+    for loop in reversed(assignment.loops):
+        if isinstance(loop, cst.For) and isinstance(loop.target, cst.Name) and loop.target.value == variable:
+            return loop.iter
+    return None
+
+
+class _Backbone:
+    """One pretrained backbone bound to a name, and the index range while that binding holds."""
+
+    def __init__(self, facts: Facts, call: CallSite, key: str, name: str) -> None:
+        self.call, self.key, self.name = call, key, name
+        self.start = call.index
+        later = [
+            a.index
+            for a in facts.assignments
+            if a.index > call.index and a.scope == call.scope and any(facts.qualify(t, a.scope) == key for t in a.targets)
+        ]
+        self.end = min(later, default=_INFINITY)
+        # Models the backbone was put into with model.add(base): data flow does not see mutation.
+        self.containers = {key}
+        for add in facts.method_calls("add"):
+            first = add.node.args[0].value if add.node.args else None
+            if add.receiver and isinstance(first, cst.Name) and facts.qualify(first.value, add.scope) == key:
+                self.containers.add(facts.qualify(add.receiver, add.scope))
+
+    def holds(self, scope: str, index: int) -> bool:
+        """Whether code at ``index`` in ``scope`` sees this binding (indexes compare within one scope only)."""
+        return scope != self.call.scope or self.start <= index < self.end
+
+
+def _contains(facts: Facts, backbone: _Backbone, name: str, scope: str) -> bool:
+    """Whether ``name`` (in ``scope``) is the backbone or a model built from it."""
+    return bool(facts.reaches({facts.qualify(name, scope)}) & backbone.containers)
+
+
+def _unfreezes(
+    ctx: RuleContext, backbone: _Backbone
+) -> tuple[list[AttributeAssignment], list[AttributeAssignment], list[AttributeAssignment]]:
+    """Assignments that unfreeze the backbone's BatchNormalization layers, those that freeze them
+    again, and those that freeze the whole backbone (or a model built from it)."""
+    facts = ctx.facts
+    unfreeze: list[AttributeAssignment] = []
+    freeze_bn: list[AttributeAssignment] = []
+    freeze: list[AttributeAssignment] = []
+    for assignment in facts.attribute_assignments:
+        if not assignment.target.endswith(".trainable") or not backbone.holds(assignment.scope, assignment.index):
+            continue
+        owner = assignment.target[: -len(".trainable")]
+        iterable = _loop_over_layers(assignment)
+        if iterable is not None:
+            layers_of = {name[: -len(".layers")] for name in names_in(iterable) if name.endswith(".layers")}
+            if not any(_contains(facts, backbone, name, assignment.scope) for name in layers_of):
+                continue
+            effect = _bn_effect(ctx, assignment)
+            if effect == "unfreeze":
+                unfreeze.append(assignment)
+            elif effect == "freeze-bn":
+                freeze_bn.append(assignment)
+            elif effect == "freeze":
+                freeze.append(assignment)
+        elif _contains(facts, backbone, owner, assignment.scope):
+            value = facts.value(assignment.value)
+            if value is True:
+                unfreeze.append(assignment)
+            elif value is False:
+                freeze.append(assignment)
+    return unfreeze, freeze_bn, freeze
+
+
+def _training_mode_uses(facts: Facts, backbone: _Backbone) -> Iterator[tuple[CallSite, str]]:
+    """Places where the backbone runs in whatever mode fit() runs the model (training)."""
+    for call in facts.calls:
+        if not backbone.holds(call.scope, call.index):
+            continue
+        func = call.node.func
+        if call.qualname is None and isinstance(func, cst.Name) and facts.qualify(func.value, call.scope) == backbone.key:
+            training = call.arg("training")
+            if training is None:
+                yield call, f"{backbone.name}(…) is called without training=False"
+            elif facts.value(training.value) is True:
+                yield call, f"{backbone.name}(…) is called with training=True"
+            continue
+        positional = [arg.value for arg in call.node.args if arg.keyword is None]
+        if call.qualname == "keras.Sequential":
+            layers = call.arg("layers", 0)
+            if layers is not None and isinstance(layers.value, (cst.List, cst.Tuple)) and any(
+                isinstance(e.value, cst.Name) and facts.qualify(e.value.value, call.scope) == backbone.key
+                for e in layers.value.elements
+            ):
+                yield call, f"{backbone.name} is a layer of this Sequential, which fit() runs in training mode"
+        elif call.qualname is None and call.method == "add" and positional[:1]:
+            first = positional[0]
+            if isinstance(first, cst.Name) and facts.qualify(first.value, call.scope) == backbone.key:
+                yield call, f"{backbone.name} is added to a Sequential model, which fit() runs in training mode"
+        elif call.qualname == "keras.Model":
+            used = facts.reaches(facts.names_used(call.node, call.scope))
+            graph = {facts.qualify(f"{backbone.name}.{part}", call.scope) for part in ("input", "inputs", "output", "outputs")}
+            if used & graph:
+                yield call, (
+                    f"this Model is built on {backbone.name}'s own graph ({backbone.name}.output), "
+                    "so its layers run in training mode during fit()"
+                )
+
+
+def check(ctx: RuleContext) -> Iterator[Report]:
+    facts = ctx.facts
+    reported: set[int] = set()
+    # Attribute assignments are listed in statement order (their index only counts calls).
+    order = {id(assignment): position for position, assignment in enumerate(facts.attribute_assignments)}
+    for call in _backbones(facts):
+        short = (call.qualname or "").rsplit(".", 1)[-1]
+        for name in call.assigned_to:
+            backbone = _Backbone(facts, call, facts.qualify(name, call.scope), name)
+            unfreeze, freeze_bn, freeze = _unfreezes(ctx, backbone)
+            unfreeze = [
+                u
+                for u in unfreeze
+                if not any(order[id(f)] > order[id(u)] for f in freeze_bn)
+                and any(f.scope != u.scope or order[id(f)] < order[id(u)] for f in freeze)
+            ]
+            if not unfreeze:
+                continue
+            related: tuple[tuple[Anchor, str], ...] = tuple((u.node, "unfrozen here") for u in unfreeze[:3])
+            for use, how in _training_mode_uses(facts, backbone):
+                if id(use.node) in reported:
+                    continue
+                reported.add(id(use.node))
+                yield Report(
+                    use.node,
+                    f"pretrained {short} '{name}' is unfrozen for fine-tuning but {how}: its "
+                    "BatchNormalization layers will normalize with each batch's statistics and overwrite "
+                    "the pretrained moving mean/variance",
+                    hint=f"call {name}(x, training=False), or keep its BatchNormalization layers frozen when unfreezing",
+                    related=related,
+                )
+
+
+_EFN = "import efficientnet.tfkeras as efn\nfrom tensorflow.keras import layers, Model, Input\n"
+_BASE = "base = efn.EfficientNetB0(weights='imagenet', include_top=False)\n"
+
+VALID = [
+    # training=False keeps BN in inference mode.
+    _EFN + _BASE + "inputs = Input((224, 224, 3))\nx = base(inputs, training=False)\nbase.trainable = True",
+    # Never unfrozen: a frozen BN runs in inference mode.
+    _EFN + _BASE + "base.trainable = False\ninputs = Input((224, 224, 3))\nx = base(inputs)",
+    # Unfrozen, but BatchNormalization layers stay frozen.
+    "from tensorflow import keras\nfrom tensorflow.keras import layers\n"
+    "base = keras.applications.EfficientNetB0(weights='imagenet', include_top=False)\n"
+    "model = keras.Sequential([base, layers.GlobalAveragePooling2D(), layers.Dense(10)])\n"
+    "for layer in base.layers[-20:]:\n    if not isinstance(layer, layers.BatchNormalization):\n"
+    "        layer.trainable = True",
+    "import tensorflow as tf\nbase = tf.keras.applications.ResNet50(weights='imagenet', include_top=False)\n"
+    "x = base(inputs)\nbase.trainable = True\nfor layer in base.layers:\n"
+    "    if isinstance(layer, tf.keras.layers.BatchNormalization):\n        layer.trainable = False",
+    "import keras\nbase = keras.applications.MobileNetV2(weights='imagenet')\nx = base(inputs)\n"
+    "for layer in base.layers:\n    layer.trainable = not isinstance(layer, keras.layers.BatchNormalization)",
+    "import keras\nbase = keras.applications.MobileNetV2(weights='imagenet')\nx = base(inputs)\n"
+    "for layer in base.layers:\n    if 'bn' in layer.name:\n        continue\n    else:\n        layer.trainable = True",
+    # Not pretrained.
+    _EFN + "base = efn.EfficientNetB0(weights=None, include_top=False)\nx = base(inputs)\nbase.trainable = True",
+    # A different object under the same name.
+    _EFN + _BASE + "x = base(inputs, training=False)\nbase = efn.EfficientNetB0(weights=None)\n"
+    "base.trainable = True\ny = base(inputs)",
+    # Trained from the start, never frozen and unfrozen.
+    "from tensorflow.keras.applications import ResNet50\nfrom tensorflow.keras.models import Sequential\n"
+    "base = ResNet50(weights='imagenet', include_top=False)\nmodel = Sequential([base])",
+    "import tensorflow as tf\nencoder = tf.keras.applications.VGG16(input_tensor=inputs, weights='imagenet', include_top=False)\n"
+    "encoder.trainable = True  # the default: nothing was frozen\nx = encoder.output\n"
+    "model = tf.keras.Model(inputs=inputs, outputs=tf.keras.layers.Conv2D(3, 1)(x))",
+]
+
+INVALID = [
+    Invalid(
+        _EFN + _BASE + "inputs = Input((224, 224, 3))\nx = base(inputs)\nx = layers.Dense(10)(x)\n"
+        "model = Model(inputs, x)\nbase.trainable = False\nmodel.compile('adam', 'mse')\nbase.trainable = True",
+        message="base(…) is called without training=False",
+    ),
+    Invalid(
+        "import tensorflow as tf\nbase = tf.keras.applications.EfficientNetB3(include_top=False)\n"
+        "model = tf.keras.Sequential([base, tf.keras.layers.GlobalAveragePooling2D(), tf.keras.layers.Dense(5)])\n"
+        "base.trainable = False\nbase.trainable = True",
+        message="layer of this Sequential",
+    ),
+    # The student's half unfreeze: the top half, BatchNormalization included, trains.
+    Invalid(
+        "import tensorflow.keras as keras\nfrom tensorflow.keras.models import Model\n"
+        "base_model = keras.applications.ResNet50V2(weights='imagenet', include_top=False)\n"
+        "base_model.trainable = False\n"
+        "x = base_model(inputs)\nmodel = Model(inputs=inputs, outputs=keras.layers.Dense(10)(x))\n"
+        "fine_tune_at = len(base_model.layers) // 2\nfor layer in base_model.layers[fine_tune_at:]:\n"
+        "    layer.trainable = True"
+    ),
+    Invalid(
+        "from tensorflow.keras.applications import MobileNetV2 as Net\nfrom tensorflow.keras.models import Model\n"
+        "base = Net(weights='imagenet', include_top=False)\nx = base.output\nout = Dense(2)(x)\n"
+        "model = Model(inputs=base.input, outputs=out)\nfor layer in base.layers:\n    layer.trainable = False\n"
+        "for layer in model.layers:\n    layer.trainable = True",
+        message="own graph",
+    ),
+    Invalid(
+        "import keras\nWEIGHTS = 'imagenet'\nbase = keras.applications.Xception(weights=WEIGHTS, include_top=False)\n"
+        "model = keras.Sequential()\nmodel.add(base)\nmodel.add(keras.layers.Dense(3))\nbase.trainable = False\n"
+        "model.trainable = True",
+        message="added to a Sequential",
+    ),
+    Invalid(
+        _EFN + "def build():\n    base = efn.EfficientNetB4(weights='noisy-student', include_top=False)\n"
+        "    base.trainable = False\n    base.trainable = True\n    inputs = Input((380, 380, 3))\n    return Model(inputs, base(inputs, training=True))"
+    ),
+]

@@ -1,0 +1,157 @@
+"""RL501 fit-history-discarded: a Keras `fit` whose History is thrown away, with nothing else logging.
+
+## What it does
+Flags a Keras `model.fit(...)` (or `fit_generator`) written as a bare statement, so the `History`
+object it returns (the per-epoch loss and metrics) is dropped, when nothing else keeps the
+per-epoch metrics either: no `CSVLogger`, `TensorBoard`, `History`, `RemoteMonitor`,
+Weights & Biases, livelossplot, Neptune, MLflow or DVCLive callback, no
+`LambdaCallback(on_epoch_end=…)`, no callback the linter cannot identify (a class of your own is
+assumed to record what it receives), no `mlflow.autolog()`/`comet_ml`/`clearml` auto-logging, and
+no later read of `model.history` (Keras keeps the last fit's History there).
+
+Only Keras fits count: the receiver is built by `keras.Model`/`keras.Sequential`/a pretrained
+backbone/`load_model`, or `compile()` is called on it, or the call passes Keras-only arguments
+(`epochs`, `validation_data`, `steps_per_epoch` …); a receiver built from scikit-learn, CatBoost,
+LightGBM or XGBoost never counts. A single-epoch fit outside a loop is not reported: its History
+holds one point, not a curve.
+
+## Why it matters
+Learning curves are how you tell whether training was long enough, whether it overfits, and
+whether a change (a hidden layer, batch normalization, a learning rate) helped or just ran a
+different number of epochs. A table of final accuracies cannot show that (review point 12), and a
+dropped History cannot be recovered without training again.
+
+## Example
+```python
+model.fit(train_generator, validation_data=val_generator, epochs=10, callbacks=[checkpoint])
+```
+
+## Use instead
+```python
+history = model.fit(train_generator, validation_data=val_generator, epochs=10,
+                    callbacks=[checkpoint, keras.callbacks.CSVLogger("stage2.csv")])
+plot_history(history)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from reviewlint.consts import is_number
+from reviewlint.facts import CallSite, Facts, Fit
+from reviewlint.knowledge import training
+from reviewlint.rule import Invalid, Report, RuleContext, Severity
+
+CODE = "RL501"
+NAME = "fit-history-discarded"
+SEVERITY = Severity.WARNING
+SUMMARY = "Keras fit() whose History is dropped while no callback logs the learning curves"
+TRIGGERS = ("fit",)
+
+
+def _keeps_metrics(facts: Facts, callback: CallSite) -> bool:
+    """Whether one callback records the per-epoch metrics (or might: unknown callbacks do)."""
+    site_qualname = callback.qualname
+    if site_qualname in training.LOGGING_CALLBACKS:
+        return True
+    if site_qualname == training.LAMBDA_CALLBACK:
+        return bool(training.LAMBDA_EPOCH_HOOKS & set(callback.keywords()))
+    func = callback.node.func
+    if site_qualname is None:
+        if isinstance(func, cst.Name) and func.value in facts.functions:
+            return False  # a function of this module: origins() already followed what it returns
+        name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+        return name[:1].isupper()  # a class the linter cannot see into: assume it records
+    if site_qualname.startswith("keras."):
+        return False  # EarlyStopping, ModelCheckpoint, ReduceLROnPlateau …
+    return site_qualname.rsplit(".", 1)[-1][:1].isupper()  # an unknown third-party callback class
+
+
+def _history_read(facts: Facts, fit: Fit) -> bool:
+    receiver = fit.receiver
+    if receiver is None:
+        return False
+    return facts.qualify(f"{receiver}.history", fit.call.scope) in facts.attribute_reads
+
+
+def check(ctx: RuleContext) -> Iterator[Report]:
+    facts = ctx.facts
+    if any(call.qualname in training.AUTOLOG_CALLS for call in facts.calls):
+        return
+    for fit in facts.fits:
+        if not fit.statement:
+            continue
+        if fit.planned_epochs == 1 and not fit.call.in_loop:
+            continue
+        if any(_keeps_metrics(facts, callback) for callback in fit.callbacks):
+            continue
+        if _history_read(facts, fit):
+            continue
+        target = f"{fit.receiver}.{fit.call.method}()" if fit.receiver else f"{fit.call.method}()"
+        epochs = f" for {fit.planned_epochs} epochs" if is_number(fit.planned_epochs) else ""
+        loop = " inside a loop" if fit.call.in_loop else ""
+        yield Report(
+            fit.node,
+            f"the History returned by {target}{epochs}{loop} is discarded and no callback logs the "
+            "per-epoch metrics: the learning curves of this run are lost",
+            hint="keep it (history = model.fit(...)) and plot it, or pass keras.callbacks.CSVLogger(...)",
+        )
+
+
+VALID = [
+    # History kept.
+    "import tensorflow as tf\nmodel = tf.keras.Sequential()\nhistory = model.fit(x, y, epochs=10)",
+    "from tensorflow import keras\nmodel = keras.Model(i, o)\nhistories.append(model.fit(x, y, epochs=10))",
+    "from tensorflow import keras\ndef train(model):\n    return model.fit(x, y, epochs=10)",
+    # A logging callback keeps the curves.
+    "import tensorflow as tf\nmodel.fit(x, y, epochs=10, callbacks=[tf.keras.callbacks.CSVLogger('log.csv')])",
+    "from tensorflow.keras.callbacks import TensorBoard as TB, EarlyStopping as ES\n"
+    "cbs = [ES(patience=3), TB('logs')]\nmodel.fit(x, y, epochs=10, callbacks=cbs)",
+    "import keras\ncallbacks = [keras.callbacks.EarlyStopping()]\ncallbacks.append(keras.callbacks.CSVLogger('a.csv'))\n"
+    "model.fit(x, y, epochs=5, callbacks=callbacks)",
+    "import keras\ndef make_callbacks():\n    return [keras.callbacks.CSVLogger('a.csv')]\n"
+    "model.fit(x, y, epochs=5, callbacks=make_callbacks())",
+    "import tensorflow.keras as keras\nlog = keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: rows.append(logs))\n"
+    "model.fit(x, y, epochs=10, callbacks=[log])",
+    "from wandb.keras import WandbMetricsLogger\nmodel.fit(x, y, epochs=10, callbacks=[WandbMetricsLogger()])",
+    "import keras\nclass PlotLearning(keras.callbacks.Callback):\n    pass\nmodel.fit(x, y, epochs=10, callbacks=[PlotLearning()])",
+    "import mlflow\nmlflow.tensorflow.autolog()\nmodel.fit(x, y, epochs=10)",
+    # model.history read afterwards.
+    "import keras\nmodel = keras.Sequential()\nmodel.fit(x, y, epochs=10)\nplt.plot(model.history.history['loss'])",
+    # A single epoch has no curve.
+    "import keras\nmodel = keras.Sequential()\nmodel.compile('adam', 'mse')\nmodel.fit(x, y)",
+    "import keras\nmodel = keras.Sequential()\nmodel.fit(x, y, epochs=1)",
+    # Not Keras.
+    "from sklearn.ensemble import RandomForestClassifier\nclf = RandomForestClassifier()\nclf.fit(X, y)",
+    "from catboost import CatBoostClassifier\nmodel = CatBoostClassifier(iterations=500)\nmodel.fit(X, y, eval_set=(Xv, yv))",
+    "import lightgbm as lgb\nmodel = lgb.LGBMClassifier()\nmodel.fit(X, y, callbacks=[lgb.early_stopping(50)])",
+    "import xgboost as xgb\nmodel = xgb.XGBRegressor(n_estimators=100)\nmodel.fit(X, y, eval_set=[(Xv, yv)], verbose=False)",
+    "from sklearn.preprocessing import StandardScaler\nscaler = StandardScaler()\nscaler.fit(X)",
+    "from sklearn.pipeline import make_pipeline\nfrom sklearn.svm import SVC\n"
+    "def build():\n    return make_pipeline(SVC())\nclf = build()\nclf.fit(X, y)",
+    "model.fit(X, y)  # nothing says this is Keras",
+    "EPOCHS = 10\nmodel.fit(X, y)",
+]
+
+INVALID = [
+    Invalid(
+        "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nmodel.fit(x, y, epochs=10)",
+        message="for 10 epochs",
+    ),
+    Invalid("import tensorflow\nmodel = tensorflow.keras.models.load_model('m.h5')\nmodel.fit(x, y, epochs=EPOCHS)"),
+    Invalid(
+        "from tensorflow.keras.callbacks import EarlyStopping as ES, ModelCheckpoint\n"
+        "callbacks_list = [ModelCheckpoint('best.h5', save_best_only=True), ES(patience=3)]\n"
+        "model.fit(train_generator, validation_data=test_generator, epochs=EPOCHS, callbacks=callbacks_list)",
+        message="History returned by model.fit()",
+    ),
+    Invalid("import keras\nEPOCHS = 20\nmodel = keras.Model(inputs, outputs)\nmodel.compile('adam', 'mse')\nmodel.fit(x, y, epochs=EPOCHS)"),
+    Invalid("model.compile(optimizer='adam', loss='mse')\nmodel.fit(x, y, batch_size=32, epochs=3)"),
+    Invalid("model.fit_generator(gen, steps_per_epoch=100, epochs=5)"),
+    Invalid("import keras\nmodel = keras.Sequential()\nfor epoch in range(10):\n    model.fit(x, y, epochs=1)", message="inside a loop"),
+    Invalid("import efficientnet.tfkeras as efn\nbase = efn.EfficientNetB0(weights='imagenet')\nbase.fit(x, y, epochs=3)"),
+    Invalid("import keras\nmodel = keras.Sequential()\nmodel.fit(x, y, epochs=2)\nmodel.fit(x, y, epochs=2)", count=2),
+]

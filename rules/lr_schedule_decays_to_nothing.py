@@ -1,0 +1,364 @@
+"""RL504 lr-schedule-decays-to-nothing: a learning-rate schedule that is ~0 long before training ends.
+
+## What it does
+Computes, where the code allows it, what fraction of its initial value the learning rate has
+left at the end of the planned training, for `ExponentialDecay` (`lr·rate^(step/decay_steps)`),
+`InverseTimeDecay` (`lr/(1 + rate·step/decay_steps)`), the TF 1 `exponential_decay` /
+`inverse_time_decay`, and the legacy optimizer argument `decay=` (Keras 2: `lr/(1 + decay·step)`),
+and reports it when it is below `min_fraction` (default 1%). For `CosineDecay` and
+`PolynomialDecay`, which end at a floor by design, it reports a floor below `min_fraction` that is
+reached in the first half of the training or sooner.
+
+The step is the optimizer step (one batch), not the epoch. The planned training is read from the
+`fit` calls of the model compiled with that optimizer, up to the next `compile` (the optimizer's
+step count carries over from one `fit` to the next): `epochs - initial_epoch` and
+`steps_per_epoch` when they fold to numbers (a notebook that sets `EPOCHS = 10` and later
+`EPOCHS = 5` is read in statement order). Where the number of batches per epoch is unknown the
+rule assumes only `min_steps_per_epoch` (default 10) and says so; where the epochs are unknown, one.
+It also reports a `decay_steps` no larger than the number of planned epochs when the batches per
+epoch are unknown: that is `decay_steps` written as if it counted epochs (review point 13), and
+the message says from how many batches per epoch on the rate ends below `min_fraction`.
+
+## Why it matters
+A rate that has decayed to 1e-7 of its start trains nothing: the curves flatten, early stopping
+fires, and the run looks converged when it only stopped moving. Comparing experiments under such
+a schedule compares how fast the rate vanished, not the models. `ExponentialDecay(decay_steps=10,
+decay_rate=0.9)` with 778 batches per epoch leaves 2.8e-7 of the rate after one epoch.
+
+## Example
+```python
+lr_schedule = keras.optimizers.schedules.ExponentialDecay(
+    initial_learning_rate=1e-3, decay_steps=10, decay_rate=0.9)
+model.compile(optimizer=keras.optimizers.Adam(lr_schedule), loss="categorical_crossentropy")
+model.fit(train_generator, epochs=10)
+```
+
+## Use instead
+```python
+steps = EPOCHS * len(train_generator)          # decay over the whole run, counted in batches
+lr_schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=steps, alpha=0.05)
+```
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import libcst as cst
+
+from reviewlint.consts import is_number
+from reviewlint.facts import CallSite, Facts, Fit
+from reviewlint.knowledge import training
+from reviewlint.rule import Anchor, Invalid, Option, Report, RuleContext, Severity, Valid
+
+CODE = "RL504"
+NAME = "lr-schedule-decays-to-nothing"
+SEVERITY = Severity.WARNING
+SUMMARY = "Learning-rate schedule that decays to almost nothing before training ends"
+OPTIONS = {
+    "min_fraction": Option(0.01, "fraction of the initial learning rate below which the rate counts as gone"),
+    "min_steps_per_epoch": Option(
+        10, "batches per epoch assumed when the code does not say (a lower bound: smaller assumes less)"
+    ),
+}
+TRIGGERS = ("Decay", "decay")
+
+
+@dataclass
+class _Schedule:
+    call: CallSite
+    kind: str  # exponential | inverse-time | cosine | polynomial | legacy
+    label: str  # how the message names it
+    decay_steps: float
+    rate: float  # decay_rate; legacy: decay; cosine/polynomial: the floor as a fraction
+    staircase: bool
+    anchor: Anchor
+
+    def fraction(self, steps: float) -> float:
+        """The rate after ``steps`` optimizer steps, as a fraction of the initial rate."""
+        t = steps / self.decay_steps
+        if self.staircase:
+            t = math.floor(t)
+        if self.kind == "exponential":
+            return self.rate**t
+        if self.kind in ("inverse-time", "legacy"):
+            return 1.0 / (1.0 + self.rate * t)
+        return self.rate if t >= 1 else 1.0  # floor schedules: judged at the floor only
+
+    def steps_to(self, fraction: float) -> float | None:
+        """Optimizer steps after which the rate is below ``fraction`` of its initial value."""
+        if self.kind == "exponential":
+            if not 0 < self.rate < 1:
+                return None
+            return self.decay_steps * math.log(fraction) / math.log(self.rate)
+        if self.kind in ("inverse-time", "legacy"):
+            return self.decay_steps * (1 / fraction - 1) / self.rate if self.rate > 0 else None
+        return self.decay_steps if self.rate < fraction else None
+
+
+def _params(facts: Facts, call: CallSite, names: tuple[str, ...]) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for position, name in enumerate(names):
+        arg = call.arg(name, position)
+        if arg is not None:
+            values[name] = facts.value_of_call_arg(call, arg.value)
+    return values
+
+
+def _schedules(facts: Facts) -> Iterator[_Schedule]:
+    for call in facts.calls:
+        qualname = call.qualname or ""
+        names = training.SCHEDULES.get(qualname)
+        if names is not None:
+            params = {**training.SCHEDULE_DEFAULTS, **_params(facts, call, names)}
+            short = qualname.rsplit(".", 1)[-1]
+            decay_steps = params.get("decay_steps")
+            if not is_number(decay_steps) or decay_steps <= 0:  # type: ignore[operator]
+                continue
+            anchor: Anchor = call.arg("decay_steps", names.index("decay_steps")) or call.node
+            staircase = params.get("staircase") is True
+            if short in ("ExponentialDecay", "exponential_decay", "InverseTimeDecay", "inverse_time_decay"):
+                rate = params.get("decay_rate")
+                if not is_number(rate):
+                    continue
+                kind = "exponential" if "xponential" in short else "inverse-time"
+                label = f"{short}(decay_steps={_fmt(decay_steps)}, decay_rate={_fmt(rate)})"
+                yield _Schedule(call, kind, label, float(decay_steps), float(rate), staircase, anchor)  # type: ignore[arg-type]
+            else:
+                if short == "CosineDecay":
+                    if call.arg("warmup_target") is not None:
+                        continue
+                    floor = params.get("alpha")
+                    label = f"CosineDecay(decay_steps={_fmt(decay_steps)}, alpha={_fmt(floor)})"
+                else:
+                    if params.get("cycle") is not False:
+                        continue
+                    initial, end = params.get("initial_learning_rate"), params.get("end_learning_rate")
+                    if not (is_number(initial) and is_number(end)) or not initial:
+                        continue
+                    floor = end / initial  # type: ignore[operator]
+                    label = f"PolynomialDecay(decay_steps={_fmt(decay_steps)}, end_learning_rate={_fmt(end)})"
+                if not is_number(floor):
+                    continue
+                kind = "cosine" if short == "CosineDecay" else "polynomial"
+                yield _Schedule(call, kind, label, float(decay_steps), float(floor), False, anchor)  # type: ignore[arg-type]
+            continue
+        if training.optimizer_name(qualname) is not None:
+            decay_arg = call.arg("decay")
+            if decay_arg is None:
+                continue
+            decay = facts.value_of_call_arg(call, decay_arg.value)
+            if is_number(decay) and decay > 0:  # type: ignore[operator]
+                label = f"{qualname.rsplit('.', 1)[-1]}(decay={_fmt(decay)})"
+                yield _Schedule(call, "legacy", label, 1.0, float(decay), False, decay_arg)  # type: ignore[arg-type]
+
+
+def _uses(facts: Facts, node: cst.CSTNode, arg: cst.Arg | None, scope: str) -> bool:
+    return arg is not None and any(origin is node for origin, _ in facts.origins(arg.value, scope))
+
+
+def _fits_of(facts: Facts, schedule: _Schedule) -> list[Fit]:
+    """The fit calls that step this schedule: compile(optimizer=…) on a model, then its fits until the next compile."""
+    optimizers = [schedule.call]
+    if schedule.kind != "legacy":
+        optimizers = [
+            call
+            for call in facts.calls
+            if training.optimizer_name(call.qualname or "") is not None
+            and _uses(facts, schedule.call.node, call.arg("learning_rate", 0) or call.arg("lr"), call.scope)
+        ]
+    compiles = list(facts.method_calls("compile"))
+    fits: list[Fit] = []
+    for optimizer in optimizers:
+        for compile_call in compiles:
+            if not compile_call.receiver or not _uses(
+                facts, optimizer.node, compile_call.arg("optimizer", 0), compile_call.scope
+            ):
+                continue
+            key = facts.qualify(compile_call.receiver, compile_call.scope)
+            later = [
+                c.index
+                for c in compiles
+                if c.index > compile_call.index and c.scope == compile_call.scope and c.receiver
+                and facts.qualify(c.receiver, c.scope) == key
+            ]
+            end = min(later, default=1 << 60)
+            for fit in facts.fits:
+                if (
+                    fit.call.scope == compile_call.scope
+                    and fit.receiver
+                    and facts.qualify(fit.receiver, fit.call.scope) == key
+                    and compile_call.index < fit.call.index < end
+                    and fit not in fits
+                ):
+                    fits.append(fit)
+    return fits
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.3g}"
+    return str(value)
+
+
+def check(ctx: RuleContext) -> Iterator[Report]:
+    facts = ctx.facts
+    min_fraction = float(ctx.options["min_fraction"])  # type: ignore[arg-type]
+    min_steps = max(1, int(ctx.options["min_steps_per_epoch"]))  # type: ignore[call-overload]
+    for schedule in _schedules(facts):
+        fits = _fits_of(facts, schedule)
+        epochs = [fit.planned_epochs for fit in fits]
+        steps = [fit.steps_per_epoch for fit in fits]
+        epochs_known = bool(fits) and all(is_number(e) for e in epochs)
+        steps_known = bool(fits) and all(is_number(s) for s in steps)
+        total_epochs = sum(e for e in epochs if is_number(e)) + sum(1 for e in epochs if not is_number(e))  # type: ignore[misc]
+        total_epochs = max(total_epochs, 1)
+        related: tuple[tuple[Anchor, str], ...] = tuple((fit.node, "training planned here") for fit in fits[:3])
+        plan = f"{len(fits)} fit() calls" if len(fits) > 1 else "fit()"
+        floor_kind = schedule.kind in ("cosine", "polynomial")
+        what = "per batch, not per epoch" if schedule.kind != "legacy" else "at every batch (Keras 2; Keras 3 ignores decay=)"
+        if steps_known and epochs_known:
+            total = sum(e * s for e, s in zip(epochs, steps))  # type: ignore[operator]
+            fraction = schedule.fraction(total)
+            if fraction < min_fraction and (not floor_kind or total >= 2 * schedule.decay_steps):
+                yield Report(
+                    schedule.anchor,
+                    f"{schedule.label} is stepped {what}: the rate falls to {fraction:.2g} of its initial "
+                    f"value after the planned {_epochs(total_epochs)} × {_steps_text(steps)} steps "
+                    f"({_fmt(total)} steps, {plan})",
+                    hint="set decay_steps in optimizer steps (epochs × batches per epoch), or use CosineDecay over the whole run",
+                    related=related,
+                )
+            continue
+        per_epoch = min(s for s in steps if is_number(s)) if any(is_number(s) for s in steps) else min_steps  # type: ignore[type-var]
+        lower = total_epochs * per_epoch
+        fraction = schedule.fraction(lower)
+        if fraction < min_fraction and (not floor_kind or lower >= 2 * schedule.decay_steps):
+            assumed = "" if any(is_number(s) for s in steps) else f", assuming at least {min_steps} batches per epoch"
+            epochs_text = f"the planned {_epochs(total_epochs)}" if epochs_known else "the first epoch"
+            if floor_kind:
+                message = (
+                    f"{schedule.label} reaches its floor ({fraction:.2g} of the initial rate) after "
+                    f"{_fmt(schedule.decay_steps)} optimizer steps (batches) and stays there for the rest of "
+                    f"training: at least {_fmt(lower)} steps in {epochs_text}{assumed}"
+                )
+            else:
+                message = (
+                    f"{schedule.label} is stepped {what}: the rate falls to {fraction:.2g} of its initial value "
+                    f"or less within {epochs_text} ({_fmt(lower)} steps{assumed})"
+                )
+            yield Report(
+                schedule.anchor,
+                message,
+                hint="set decay_steps in optimizer steps (epochs × batches per epoch), or use CosineDecay over the whole run",
+                related=related,
+            )
+            continue
+        needed = schedule.steps_to(min_fraction)
+        if (
+            epochs_known
+            and not steps_known
+            and schedule.kind != "legacy"
+            and needed is not None
+            and schedule.decay_steps <= total_epochs
+        ):
+            yield Report(
+                schedule.anchor,
+                f"{schedule.label}: decay_steps={_fmt(schedule.decay_steps)} is no more than the "
+                f"{_fmt(total_epochs)} planned epochs, but the schedule counts optimizer steps (batches), not "
+                f"epochs: the rate falls below {min_fraction:g} of its initial value after {math.ceil(needed)} "
+                f"steps, i.e. before training ends whenever an epoch has more than "
+                f"{math.floor(needed / total_epochs)} batches",
+                hint="set decay_steps in optimizer steps (epochs × batches per epoch)",
+                related=related,
+            )
+
+
+def _epochs(count: object) -> str:
+    return f"{_fmt(count)} epoch" + ("" if count == 1 else "s")
+
+
+def _steps_text(steps: list[object]) -> str:
+    distinct = sorted({int(s) for s in steps if is_number(s)})  # type: ignore[call-overload]
+    return "/".join(str(s) for s in distinct)
+
+
+_ED = "import tensorflow as tf\nfrom tensorflow import keras\n"
+
+VALID = [
+    # Decay spread over the run: 10 epochs × 100 steps, decay_steps 1000 -> 0.9.
+    _ED + "sched = keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=1000, decay_rate=0.9)\n"
+    "model.compile(optimizer=keras.optimizers.Adam(sched), loss='mse')\nmodel.fit(x, y, epochs=10, steps_per_epoch=100)",
+    # Unknown batches per epoch and decay_steps larger than the epochs: nothing computable.
+    _ED + "sched = tf.keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=1000, decay_rate=0.96)\n"
+    "opt = tf.keras.optimizers.Adam(learning_rate=sched)\nmodel.compile(optimizer=opt, loss='mse')\nmodel.fit(ds, epochs=10)",
+    # Not linked to any fit, decays slowly.
+    "from keras.optimizers.schedules import InverseTimeDecay\nInverseTimeDecay(0.1, decay_steps=1.0, decay_rate=0.5)",
+    # Legacy decay that stays high: 1/(1 + 1e-6 * 3000).
+    "from tensorflow.keras.optimizers import SGD\nopt = SGD(lr=0.01, decay=1e-6)\nmodel.compile(opt, 'mse')\n"
+    "model.fit(x, y, epochs=10, steps_per_epoch=300)",
+    # Cosine over the whole run ends at its floor by design.
+    _ED + "s = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=3000)\nmodel.compile(keras.optimizers.SGD(s), 'mse')\n"
+    "model.fit(x, y, epochs=10, steps_per_epoch=300)",
+    _ED + "s = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=EPOCHS * len(train_ds), alpha=0.05)",
+    # Settings: a looser threshold.
+    Valid(
+        _ED + "sched = keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=100, decay_rate=0.5)\n"
+        "model.compile(optimizer=keras.optimizers.Adam(sched), loss='mse')\nmodel.fit(x, y, epochs=1, steps_per_epoch=600)",
+        settings={"min_fraction": 0.01},
+    ),
+]
+
+INVALID = [
+    # The student's schedule (review point 13): decay_steps=10 with EPOCHS = 10, stepped per batch.
+    Invalid(
+        "import tensorflow.keras as keras\nfrom tensorflow.keras import optimizers\nEPOCHS = 10\n"
+        "lr_schedule = keras.optimizers.schedules.ExponentialDecay(initial_learning_rate=1e-3, decay_steps=10, decay_rate=0.9)\n"
+        "optimizer = optimizers.Adam(learning_rate=lr_schedule)\n"
+        "model.compile(loss='categorical_crossentropy', optimizer=optimizer)\n"
+        "history = model.fit(train_generator, steps_per_epoch=train_generator.samples // 16, epochs=EPOCHS)\n"
+        "EPOCHS = 5",
+        message="counts optimizer steps (batches), not epochs: the rate falls below 0.01 of its initial value after 438 steps",
+    ),
+    Invalid(
+        _ED + "sched = keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=10, decay_rate=0.9)\n"
+        "model.compile(optimizer=keras.optimizers.Adam(sched), loss='mse')\nmodel.fit(x, y, epochs=10, steps_per_epoch=300)",
+        message="falls to 1.9e-14 of its initial value after the planned 10 epochs × 300 steps",
+    ),
+    # Two fits share the optimizer: its step count carries over.
+    Invalid(
+        "from tensorflow.keras.optimizers.schedules import ExponentialDecay as ED\nimport tensorflow as tf\n"
+        "opt = tf.keras.optimizers.Adam(ED(1e-3, 100, 0.5))\nmodel.compile(optimizer=opt, loss='mse')\n"
+        "model.fit(x, y, epochs=5, steps_per_epoch=100)\nmodel.fit(x, y, epochs=5, steps_per_epoch=100)",
+        message="(1000 steps, 2 fit() calls)",
+    ),
+    # Unknown batches per epoch, but even 10 per epoch is enough to kill it.
+    Invalid(
+        "import keras\nkeras.optimizers.schedules.ExponentialDecay(0.01, decay_steps=1, decay_rate=0.5)",
+        message="assuming at least 10 batches per epoch",
+    ),
+    Invalid(
+        "import tensorflow as tf\nSTEPS = 2\nlr = tf.keras.optimizers.schedules.InverseTimeDecay(1e-2, STEPS, 10.0)\n"
+        "model.compile(tf.keras.optimizers.SGD(lr), 'mse')\nmodel.fit(x, y, epochs=20)",
+        message="within the planned 20 epochs (200 steps, assuming at least 10 batches per epoch)",
+    ),
+    # Legacy decay= argument: 1/(1 + 0.1 * 3000).
+    Invalid(
+        "from keras.optimizers import Adam\nmodel.compile(optimizer=Adam(lr=1e-3, decay=1e-1), loss='mse')\n"
+        "model.fit(x, y, epochs=10, steps_per_epoch=300)",
+        message="Adam(decay=0.1) is stepped at every batch",
+    ),
+    # A cosine schedule whose decay_steps counted epochs: at its floor (0) for most of the run.
+    Invalid(
+        _ED + "s = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=10)\nmodel.compile(keras.optimizers.SGD(s), 'mse')\n"
+        "model.fit(x, y, epochs=10)",
+        message="reaches its floor (0 of the initial rate) after 10 optimizer steps",
+    ),
+    Invalid(
+        _ED + "sched = keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=100, decay_rate=0.5)\n"
+        "model.compile(optimizer=keras.optimizers.Adam(sched), loss='mse')\nmodel.fit(x, y, epochs=1, steps_per_epoch=600)",
+        settings={"min_fraction": 0.05},
+    ),
+]

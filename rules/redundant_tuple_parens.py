@@ -1,0 +1,102 @@
+"""RL402 redundant-tuple-parens: parentheses around a tuple that Python does not need.
+
+## What it does
+Flags a parenthesized tuple of two or more elements written on one line where the parentheses
+add nothing: the value of `return (a, b)`, the target of `(a, b) = f()`, and the target of
+`for (i, x) in enumerate(xs)`. A one-element tuple `(a,)`, the empty tuple `()`, generator
+expressions, and parentheses that let a tuple run over several lines are left alone.
+
+## Why it matters
+`return (train_generator, test_generator)` reads as if the parentheses did something (a call,
+a grouping), and `(a, b, c) = building_generators()` suggests that unpacking needs them. The
+comma makes the tuple; the reviewer (point 4) asked to drop the noise.
+
+## Example
+```python
+def building_generators():
+    ...
+    return(train_generator, test_generator, test_sub_generator)
+
+(train_generator, test_generator, test_sub_generator) = building_generators()
+```
+
+## Use instead
+```python
+def building_generators():
+    ...
+    return train_generator, test_generator, test_sub_generator
+
+train_generator, test_generator, test_sub_generator = building_generators()
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reviewlint.rule import Invalid, Report, RuleContext, Severity
+
+CODE = "RL402"
+NAME = "redundant-tuple-parens"
+SEVERITY = Severity.INFO
+SUMMARY = "Parentheses around a returned, assigned or looped-over tuple that are not needed"
+TRIGGERS = (",",)  # a tuple of two or more needs a comma
+
+_WHERE = {
+    "return": "a returned tuple",
+    "assign": "the targets of an assignment",
+    "for": "the targets of a for loop",
+}
+
+
+def check(ctx: RuleContext) -> Iterator[Report]:
+    module = ctx.facts.module
+    for found in ctx.facts.parenthesized_tuples:
+        node = found.node
+        if len(node.elements) < 2:
+            continue  # (a,) and () need their parentheses
+        text = module.code_for_node(node)
+        if "\n" in text:
+            continue  # the parentheses let the tuple run over several lines
+        inner = text.strip()
+        while inner.startswith("(") and inner.endswith(")"):
+            inner = inner[1:-1].strip()
+        yield Report(
+            node,
+            f"the parentheses around {_WHERE[found.context]} are not needed: the comma makes the tuple",
+            hint=f"write {inner}",
+        )
+
+
+VALID = [
+    "def f():\n    return a, b",
+    "a, b = f()",
+    "def f():\n    return (a,)",
+    "def f():\n    return ()",
+    "def f():\n    return (x for x in xs)",
+    "def f():\n    return (\n        train_generator,\n        test_generator,\n    )",
+    "x = (a, b)",
+    "def f():\n    return (a + b) * c",
+    "def f():\n    return f(a, b)",
+    "for i, x in enumerate(xs):\n    pass",
+    "[a, b] = f()",
+    "with open(p) as (f):\n    pass",
+    "def f():\n    yield (a, b)",
+    "print((a, b))",
+]
+
+INVALID = [
+    Invalid(
+        "def building_generators():\n    return(train_generator,test_generator,test_sub_generator)",
+        message="returned tuple",
+    ),
+    Invalid(
+        "(train_generator,test_generator,test_sub_generator) = building_generators()",
+        message="targets of an assignment",
+    ),
+    Invalid("def f():\n    return (a, b)"),
+    Invalid("for (i, x) in enumerate(xs):\n    pass", message="for loop"),
+    Invalid("(a, b) = (c, d) = f()", count=2),
+    Invalid("def f():\n    return ((a, b))"),
+    Invalid("(a, *rest) = f()"),
+]

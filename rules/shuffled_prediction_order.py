@@ -1,0 +1,343 @@
+"""RL303 shuffled-prediction-order: predictions from a shuffling generator matched to files or labels by position.
+
+## What it does
+Flags a data source that shuffles — `flow_from_directory`, `flow_from_dataframe` and `flow` of an
+`ImageDataGenerator` (their `shuffle` defaults to `True`), `image_dataset_from_directory` (also
+`shuffle=True` by default) or a `tf.data` pipeline with `.shuffle(…)` — whose predictions
+(`model.predict(gen)`) are then paired with something by position: the generator's own
+`filenames`, `filepaths`, `classes` or `labels` (`file_paths` for a dataset), a column of a
+submission frame (`submission['label'] = preds.argmax(1)`), a `pd.DataFrame({…})`, `zip(…)`, or a
+metric such as `confusion_matrix(y_true, preds)`. Reported at the call that creates the shuffling
+source. Not reported with `shuffle=False`, or when nothing pairs the predictions by position.
+
+## Why it matters
+A shuffling generator yields its batches in a random order, but `gen.filenames` and `gen.classes`
+keep the directory order, and a `tf.data` dataset reshuffles on every pass. Predictions matched
+by position end up next to the wrong file: the submission scores near chance, and a confusion
+matrix or accuracy computed this way is meaningless — while the model itself is fine.
+
+## Example
+```python
+test_gen = test_datagen.flow_from_directory(test_dir, class_mode=None)
+preds = model.predict(test_gen)
+submission = pd.DataFrame({"id": test_gen.filenames, "label": preds.argmax(1)})
+```
+
+## Use instead
+```python
+test_gen = test_datagen.flow_from_directory(test_dir, class_mode=None, shuffle=False)
+preds = model.predict(test_gen)
+submission = pd.DataFrame({"id": test_gen.filenames, "label": preds.argmax(1)})
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import libcst as cst
+
+from reviewlint.facts import CallSite, Facts
+from reviewlint.knowledge.roles import PREDICT_METHODS
+from reviewlint.knowledge.transforms import IMAGE_DATA_GENERATOR_QUALNAMES
+from reviewlint.names import dotted
+from reviewlint.rule import Invalid, Report, RuleContext, Severity
+
+CODE = "RL303"
+NAME = "shuffled-prediction-order"
+SEVERITY = Severity.WARNING
+SUMMARY = "Predictions of a shuffling generator or dataset matched to files or labels by position"
+TRIGGERS = ("flow", "shuffle", "image_dataset_from_directory")
+
+# ImageDataGenerator methods, with the position of ``shuffle`` when it is passed positionally
+# (keras/src/legacy/preprocessing/image.py, Keras 3.15); all default to shuffle=True.
+FLOW_METHODS = {"flow": 3, "flow_from_directory": 6, "flow_from_dataframe": 10}
+# Dataset constructors that shuffle by default (keras.utils.image_dataset_from_directory).
+SHUFFLING_DATASETS = frozenset({"keras.utils.image_dataset_from_directory", "keras.preprocessing.image_dataset_from_directory"})
+# Attributes that list a source's files or labels in its fixed (unshuffled) order.
+ORDER_ATTRIBUTES = ("filenames", "filepaths", "classes", "labels", "file_paths")
+# Calls that pair predictions with something else element by element (by the callee's last name).
+PAIRING_CALLS = frozenset(
+    {
+        "DataFrame", "Series", "zip", "column_stack", "confusion_matrix", "classification_report",
+        "accuracy_score", "balanced_accuracy_score", "f1_score", "precision_score", "recall_score",
+        "roc_auc_score", "cohen_kappa_score", "log_loss", "top_k_accuracy_score", "from_predictions",
+        "multilabel_confusion_matrix",
+    }
+)
+
+
+@dataclass
+class _Source:
+    call: CallSite
+    keys: set[str]
+    what: str
+
+
+def _is_generator(facts: Facts, call: CallSite) -> bool:
+    """Whether the receiver of ``.flow(…)`` is an ImageDataGenerator."""
+    func = call.node.func
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+        return facts.imports.resolve(func.value.func) in IMAGE_DATA_GENERATOR_QUALNAMES
+    if call.receiver is None:
+        return False
+    reached = facts.reaches({facts.qualify(call.receiver, call.scope)})
+    return any(p.kind == "image-data-generator" and p.owners & reached for p in facts.pipelines)
+
+
+def _shuffles(facts: Facts, call: CallSite, position: int | None) -> bool | None:
+    """True when the call shuffles (explicitly or by default), False when not, None if unknown."""
+    arg = call.arg("shuffle", position)
+    if arg is None:
+        return True
+    value = facts.value(arg.value)
+    return value if isinstance(value, bool) else None
+
+
+# Parameters that make a data-building function shuffle for training only (``if training:
+# ds = ds.shuffle(…)``): a source inside such a function may not shuffle when predicting.
+SWITCH_PARAMETERS = frozenset({"training", "is_training", "train", "is_train", "shuffle", "mode", "augment", "split", "subset"})
+
+
+def _switched(facts: Facts, call: CallSite) -> bool:
+    function = facts.functions.get(call.scope)
+    if function is None:
+        return False
+    params = function.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    return any(param.name.value in SWITCH_PARAMETERS for param in every)
+
+
+def _sources(facts: Facts) -> tuple[list[_Source], set[str]]:
+    sources: list[_Source] = []
+    unshuffled: set[str] = set()
+    for call in facts.calls:
+        keys = set(facts.owners(call))
+        if call.qualname is None and call.method in FLOW_METHODS:
+            if call.method == "flow" and not _is_generator(facts, call):
+                continue
+            shuffles = _shuffles(facts, call, FLOW_METHODS[call.method])
+            what = f"{call.method}() shuffles (shuffle defaults to True)"
+        elif call.qualname in SHUFFLING_DATASETS:
+            shuffles = _shuffles(facts, call, None)
+            what = "image_dataset_from_directory() shuffles (shuffle defaults to True) and reshuffles on every pass"
+        elif call.qualname is None and call.method == "shuffle" and keys and call.node.args:
+            shuffles = True
+            what = f"{call.receiver or 'the dataset'}.shuffle() reshuffles the data on every pass"
+        else:
+            continue
+        if shuffles is False:
+            unshuffled |= keys
+        elif shuffles and not _switched(facts, call):
+            sources.append(_Source(call, keys, what))
+    return sources, unshuffled
+
+
+class _Contains(cst.CSTVisitor):
+    def __init__(self, wanted: set[int]) -> None:
+        self.wanted = wanted
+        self.found: set[int] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if id(node) in self.wanted:
+            self.found.add(id(node))
+
+
+def _calls_inside(node: cst.CSTNode, wanted: set[int]) -> set[int]:
+    visitor = _Contains(wanted)
+    node.visit(visitor)
+    return visitor.found
+
+
+def _short(name: str) -> str:
+    return name.rsplit(":", 1)[-1]
+
+
+def check(ctx: RuleContext) -> Iterator[Report]:
+    facts = ctx.facts
+    sources, unshuffled = _sources(facts)
+    sources = [source for source in sources if not source.keys & unshuffled]
+    if not sources:
+        return
+    source_nodes = {id(source.call.node): source for source in sources}
+    predicts = [c for c in facts.calls if c.qualname is None and c.method in PREDICT_METHODS]
+    predict_nodes = {id(c.node): c for c in predicts}
+    # ``preds.append(model.predict(gen))``: the list holds the predictions.
+    collected: dict[int, set[str]] = {}
+    for call in facts.method_calls("append", "extend"):
+        if call.receiver is None or not call.node.args:
+            continue
+        for node_id in _calls_inside(call.node.args[0].value, set(predict_nodes)):
+            collected.setdefault(node_id, set()).add(facts.qualify(call.receiver, call.scope))
+    reported: set[int] = set()
+    for predict in predicts:
+        data = predict.arg("x", 0) or predict.arg("generator", 0)
+        if data is None:
+            continue
+        direct = facts.names_used(data.value, predict.scope)
+        reached = facts.reaches(direct)
+        nested = _calls_inside(data.value, set(source_nodes))
+        matching = [s for s in sources if s.keys & reached or id(s.call.node) in nested]
+        # Where the data was last bound before this call (a notebook rebinding ``test_gen``): prefer it.
+        origins = {id(node) for node, _ in facts.origins(data.value, predict.scope, before=predict.index)}
+        latest = [s for s in matching if id(s.call.node) in origins]
+        matching = [s for s in latest or matching if id(s.call.node) not in reported]
+        if not matching:
+            continue
+        predictions = _grow(facts, set(facts.owners(predict)) | collected.get(id(predict.node), set()))
+        for source in matching:
+            evidence = _evidence(facts, direct | source.keys, predictions)
+            if evidence is None:
+                continue
+            anchor, text = evidence
+            reported.add(id(source.call.node))
+            name = ", ".join(sorted(_short(key) for key in source.keys)) or "the generator"
+            yield Report(
+                source.call.node,
+                f"{source.what}, but the predictions of {predict.receiver or 'the model'}.{predict.method}({name}) "
+                f"are matched by position to {text}: each prediction lands next to the wrong file or label",
+                hint="pass shuffle=False to the generator or dataset you predict on",
+                related=((anchor, "paired by position here"),),
+            )
+
+
+def _grow(facts: Facts, predictions: set[str]) -> set[str]:
+    """Add the lists the predictions are appended to (``all_preds.append(preds)``)."""
+    appends = [c for c in facts.method_calls("append", "extend") if c.receiver is not None and c.node.args]
+    for _ in range(3):
+        grown = set(predictions)
+        for call in appends:
+            if predictions & facts.reaches(facts.names_used(call.node.args[0].value, call.scope)):
+                grown.add(facts.qualify(call.receiver or "", call.scope))
+        if grown == predictions:
+            break
+        predictions = grown
+    return predictions
+
+
+def _evidence(facts: Facts, names: set[str], predictions: set[str]) -> tuple[cst.CSTNode, str] | None:
+    """Where predictions are paired by position with something in a fixed order, if anywhere."""
+    for key in sorted(names):
+        for attribute in ORDER_ATTRIBUTES:
+            reads = facts.attribute_reads.get(f"{key}.{attribute}")
+            if reads:
+                return reads[0], f"{_short(key)}.{attribute}"
+    if not predictions:
+        return None
+    for assignment in facts.subscript_assignments:
+        if predictions & facts.reaches(facts.names_used(assignment.value, assignment.scope)):
+            target = assignment.target or "a container"
+            return assignment.node, f"the rows of {target} ({facts.module.code_for_node(assignment.node).strip()[:60]})"
+    for attribute in facts.attribute_assignments:  # submission.label = preds
+        if predictions & facts.reaches(facts.names_used(attribute.value, attribute.scope)):
+            return attribute.node, f"the rows of {attribute.target.rsplit('.', 1)[0]} ({attribute.target} = …)"
+    for call in facts.calls:
+        name = (call.qualname or dotted(call.node.func) or call.method or "").rsplit(".", 1)[-1]
+        if name not in PAIRING_CALLS:
+            continue
+        if any(predictions & facts.reaches(facts.names_used(arg.value, call.scope)) for arg in call.node.args):
+            return call.node, f"the other arguments of {name}()"
+    return None
+
+
+_HEAD = (
+    "import pandas as pd\n"
+    "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+    "test_datagen = ImageDataGenerator(rescale=1./255)\n"
+)
+
+VALID = [
+    _HEAD + "test_gen = test_datagen.flow_from_directory('test', class_mode=None, shuffle=False)\n"
+    "preds = model.predict(test_gen)\n"
+    "sub = pd.DataFrame({'id': test_gen.filenames, 'label': preds.argmax(1)})",
+    _HEAD + "SHUFFLE = False\ntest_gen = test_datagen.flow_from_dataframe(df, shuffle=SHUFFLE)\n"
+    "preds = model.predict(test_gen)\ndf['label'] = preds.argmax(1)",
+    # shuffled, but the predictions are never paired with anything
+    _HEAD + "gen = test_datagen.flow_from_directory('test')\npreds = model.predict(gen)\nprint(preds.mean())",
+    # training generators shuffle, and that is right
+    _HEAD + "train_gen = test_datagen.flow_from_directory('train')\nmodel.fit(train_gen)\n"
+    "weights = compute_class_weight('balanced', classes=np.unique(train_gen.classes), y=train_gen.classes)",
+    # shuffle unknown: a parameter
+    _HEAD + "def make(df, shuffle):\n    return test_datagen.flow_from_dataframe(df, shuffle=shuffle)\n"
+    "gen = make(df, False)\npreds = model.predict(gen)\ndf['label'] = preds.argmax(1)",
+    "import tensorflow as tf\ntest_ds = tf.keras.utils.image_dataset_from_directory('test', shuffle=False)\n"
+    "preds = model.predict(test_ds)\nsub = pd.DataFrame({'file': test_ds.file_paths, 'label': preds.argmax(1)})",
+    "import tensorflow as tf\nds = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)\n"
+    "preds = model.predict(ds)\nprint(confusion_matrix(y, preds.argmax(1)))",
+    # shuffles for training only
+    "import tensorflow as tf\ndef make_ds(x, y, training):\n    ds = tf.data.Dataset.from_tensor_slices((x, y))\n"
+    "    if training:\n        ds = ds.shuffle(1000)\n    return ds.batch(32)\n"
+    "test_ds = make_ds(x_test, y_test, training=False)\npreds = model.predict(test_ds)\n"
+    "print(confusion_matrix(y_test, preds.argmax(1)))",
+    # numpy's in-place shuffle of an index array is not a dataset
+    "import numpy as np\nrng = np.random.default_rng(0)\nrng.shuffle(idx)\npreds = model.predict(x[idx])\ndf['p'] = preds",
+]
+
+INVALID = [
+    Invalid(
+        _HEAD + "test_gen = test_datagen.flow_from_directory('test', class_mode=None)\n"
+        "preds = model.predict(test_gen)\n"
+        "sub = pd.DataFrame({'id': test_gen.filenames, 'label': preds.argmax(1)})",
+        message="flow_from_directory() shuffles (shuffle defaults to True), but the predictions of model.predict(test_gen)"
+        " are matched by position to test_gen.filenames",
+    ),
+    Invalid(
+        _HEAD + "test_gen = test_datagen.flow_from_dataframe(test_df, x_col='id', y_col=None, class_mode=None)\n"
+        "pred = model.predict(test_gen, verbose=1)\n"
+        "submission = pd.read_csv('sample_submission.csv')\n"
+        "submission['label'] = pred.argmax(axis=1)",
+        message="the rows of submission",
+    ),
+    Invalid(
+        "import keras\nfrom keras.preprocessing import image\n"
+        "test_set = image.ImageDataGenerator(preprocessing_function=keras.applications.vgg16.preprocess_input)\n"
+        "test_generator = test_set.flow_from_directory('test', target_size=(224, 224), class_mode=None)\n"
+        "ans = tb_model.predict(test_generator)\nsubmission = pd.read_csv('SampleSubmission.csv')\nsubmission.LABEL = ans",
+        message="the rows of submission (submission.LABEL = …)",
+    ),
+    Invalid(
+        _HEAD + "val_gen = test_datagen.flow_from_directory('val', shuffle=True)\n"
+        "y_pred = np.argmax(model.predict_generator(val_gen), axis=1)\n"
+        "print(confusion_matrix(val_gen.classes, y_pred))",
+        message="val_gen.classes",
+    ),
+    Invalid(
+        "import tensorflow as tf\n"
+        "gen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1/255).flow(x_test, y_test, batch_size=32)\n"
+        "preds = model.predict(gen)\nprint(accuracy_score(y_test, preds.argmax(1)))",
+        message="accuracy_score",
+    ),
+    Invalid(
+        "import tensorflow as tf\n"
+        "val_ds = tf.keras.utils.image_dataset_from_directory('data', validation_split=0.2, subset='validation', seed=1)\n"
+        "y_pred = model.predict(val_ds).argmax(1)\ny_true = np.concatenate([y for x, y in val_ds])\n"
+        "cm = confusion_matrix(y_true, y_pred)",
+        message="image_dataset_from_directory() shuffles",
+    ),
+    Invalid(
+        "import tensorflow as tf\n"
+        "ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(1000).batch(32)\n"
+        "preds = model.predict(ds)\nreport = classification_report(y, preds.argmax(1))",
+        message="reshuffles the data on every pass",
+    ),
+    Invalid(
+        "from keras.preprocessing.image import ImageDataGenerator as IDG\n"
+        "gen = IDG().flow_from_directory('test')\npreds = []\n"
+        "for i in range(5):\n    preds.append(model.predict(gen))\n"
+        "df['label'] = np.mean(preds, axis=0).argmax(1)",
+    ),
+    Invalid(
+        _HEAD + "gen = test_datagen.flow_from_dataframe(sample_submission, x_col='Id', y_col=None, class_mode=None)\n"
+        "predictions = []\nfor i in range(5):\n    gen.reset()\n    preds = model.predict(gen, steps=len(gen))\n"
+        "    predictions.append(preds)\npredictions = np.mean(predictions, axis=0)\n"
+        "sample_submission['Category'] = predictions.argmax(1)",
+        message="the rows of sample_submission",
+    ),
+    Invalid(
+        _HEAD + "def predict_all(model):\n"
+        "    gen = test_datagen.flow_from_directory('test')\n"
+        "    probs = model.predict(gen)\n"
+        "    return pd.DataFrame({'file': gen.filenames, 'p': probs[:, 1]})",
+    ),
+]

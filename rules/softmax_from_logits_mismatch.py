@@ -1,0 +1,272 @@
+"""RL506 softmax-from-logits-mismatch: the output activation and the loss's `from_logits` disagree.
+
+## What it does
+Finds the output layer of a Keras model and the cross-entropy loss it is compiled with, and
+reports when they disagree:
+
+- a softmax/sigmoid output (`Dense(n, activation="softmax")`, `Activation("sigmoid")`,
+  `layers.Softmax()`, `tf.nn.softmax(x)`) with a loss built with `from_logits=True`
+  (`CategoricalCrossentropy`, `SparseCategoricalCrossentropy`, `BinaryCrossentropy`, the focal
+  variants) or a `tf.nn.*_cross_entropy_with_logits` loss;
+- a linear output (`Dense(n)` with no activation, `activation=None`/`"linear"`) with a loss that
+  expects probabilities: `from_logits=False` (the default) or the strings
+  `"categorical_crossentropy"`, `"sparse_categorical_crossentropy"`, `"binary_crossentropy"`.
+
+The output layer is determined conservatively: the last element of a `Sequential([...])` list (or
+the last `model.add(...)`), or the layer that produces the tensor passed as `outputs=` to
+`keras.Model(inputs, outputs)`, following names to the assignment that precedes the call. When
+the model, its last layer, its activation or the loss cannot be determined (a `Lambda`, a
+`Dropout` last, a loss passed as a variable of unknown origin, several outputs), nothing is
+reported.
+
+## Why it matters
+With `from_logits=True` the loss applies softmax (or sigmoid) itself: on top of a softmax output
+it squashes probabilities a second time, the loss barely moves and gradients all but vanish, so
+the model trains slowly or not at all. The other way round, a loss that expects probabilities
+treats raw logits (which can be negative and do not sum to 1) as probabilities: Keras clips and
+renormalizes them and the loss and its gradient are wrong. Both train without an error; both
+quietly cost accuracy.
+
+## Example
+```python
+outputs = layers.Dense(10, activation="softmax")(x)
+model = keras.Model(inputs, outputs)
+model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True), optimizer="adam")
+```
+
+## Use instead
+```python
+outputs = layers.Dense(10)(x)  # logits
+model = keras.Model(inputs, outputs)
+model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True), optimizer="adam")
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from reviewlint.facts import CallSite, Facts
+from reviewlint.knowledge import training
+from reviewlint.rule import Invalid, Report, RuleContext, Severity
+
+CODE = "RL506"
+NAME = "softmax-from-logits-mismatch"
+SEVERITY = Severity.WARNING
+SUMMARY = "Output activation and the loss's from_logits disagree (softmax applied twice, or logits as probabilities)"
+TRIGGERS = ("crossentropy", "Crossentropy", "cross_entropy")
+
+
+def _single(facts: Facts, node: cst.BaseExpression, scope: str, before: int | None) -> tuple[cst.BaseExpression, str] | None:
+    """The one expression a value comes from, or None when there are several or none."""
+    found = facts.origins(node, scope, before)
+    return found[0] if len(found) == 1 else None
+
+
+def _loss(facts: Facts, compile_call: CallSite) -> tuple[bool, str, cst.CSTNode] | None:
+    """Whether the loss expects logits, how to name it, and where it is set; None when unknown."""
+    arg = compile_call.arg("loss", 1)
+    if arg is None:
+        return None
+    origin = _single(facts, arg.value, compile_call.scope, compile_call.index)
+    if origin is None:
+        return None
+    node, _ = origin
+    value = facts.value(node) if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) else None
+    if isinstance(value, str):
+        return (False, f"loss={value!r}", arg) if value in training.LOSS_STRINGS else None
+    if isinstance(node, cst.Call):
+        site = facts.call_site(node)
+        qualname = site.qualname if site is not None else None
+        if qualname in training.LOSS_CLASSES and site is not None:
+            from_logits = site.arg("from_logits")
+            logits = False if from_logits is None else facts.value(from_logits.value)
+            if logits is not True and logits is not False:
+                return None
+            short = qualname.rsplit(".", 1)[-1]
+            return logits, f"{short}(from_logits={logits})", from_logits if from_logits is not None else node
+        return None
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        qualname = facts.imports.resolve(node)
+        if qualname in training.LOSS_FUNCTIONS:
+            return False, f"loss={qualname.rsplit('.', 1)[-1]}", arg
+        if qualname in training.LOGITS_LOSSES:
+            return True, f"loss={qualname.rsplit('.', 1)[-1]}", arg
+    return None
+
+
+def _activation_of(facts: Facts, node: cst.BaseExpression | None) -> str | None:
+    """'softmax', 'sigmoid', 'linear', another activation name, or None when unknown."""
+    if node is None:
+        return "linear"
+    value = facts.value(node)
+    if value is None:
+        return "linear"
+    if isinstance(value, str):
+        return value
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        qualname = facts.imports.resolve(node)
+        if qualname in training.ACTIVATION_FUNCTIONS:
+            return training.ACTIVATION_FUNCTIONS[qualname]
+        if qualname and qualname.startswith("keras.activations."):
+            return qualname.rsplit(".", 1)[-1]
+    return None
+
+
+def _layer(facts: Facts, node: cst.BaseExpression) -> tuple[str, cst.CSTNode] | None:
+    """The activation a layer constructor call (``Dense(…)``) applies, and the node to point at."""
+    if not isinstance(node, cst.Call):
+        return None
+    site = facts.call_site(node)
+    if site is None or site.qualname is None:
+        return None
+    qualname = site.qualname
+    if qualname in training.ACTIVATION_LAYERS:
+        arg = site.arg("activation", training.ACTIVATION_POSITION.get(qualname))
+        kind = _activation_of(facts, arg.value if arg is not None else None)
+    elif qualname == training.ACTIVATION_LAYER:
+        arg = site.arg("activation", 0)
+        kind = _activation_of(facts, arg.value) if arg is not None else None
+    elif qualname == training.SOFTMAX_LAYER:
+        kind = "softmax"
+    else:
+        return None
+    return (kind, node) if kind is not None else None
+
+
+def _tensor(facts: Facts, node: cst.BaseExpression) -> tuple[str, cst.CSTNode] | None:
+    """The activation applied last to a tensor: ``Dense(…)(x)`` or ``tf.nn.softmax(x)``."""
+    if not isinstance(node, cst.Call):
+        return None
+    if isinstance(node.func, cst.Call):
+        return _layer(facts, node.func)
+    site = facts.call_site(node)
+    if site is not None and site.qualname in training.ACTIVATION_FUNCTIONS:
+        return training.ACTIVATION_FUNCTIONS[site.qualname], node
+    return None
+
+
+def _output(facts: Facts, compile_call: CallSite) -> tuple[str, cst.CSTNode] | None:
+    """The activation of the compiled model's output layer, when the code shows it unambiguously."""
+    receiver = compile_call.receiver
+    if receiver is None or "." in receiver:
+        return None
+    origin = _single(facts, cst.Name(receiver), compile_call.scope, compile_call.index)
+    if origin is None or not isinstance(origin[0], cst.Call):
+        return None
+    node, scope = origin
+    model = facts.call_site(node)
+    if model is None:
+        return None
+    if model.qualname == "keras.Sequential":
+        adds = [
+            call
+            for call in facts.method_calls("add")
+            if call.receiver == receiver and call.scope == compile_call.scope
+            and model.index < call.index < compile_call.index and call.node.args
+        ]
+        if adds:
+            return _layer(facts, max(adds, key=lambda call: call.index).node.args[0].value)
+        layers = model.arg("layers", 0)
+        if layers is None or not isinstance(layers.value, (cst.List, cst.Tuple)) or not layers.value.elements:
+            return None
+        last = layers.value.elements[-1]
+        return _layer(facts, last.value) if isinstance(last, cst.Element) else None
+    if model.qualname == "keras.Model":
+        outputs = model.arg("outputs", 1)
+        if outputs is None:
+            return None
+        produced = _single(facts, outputs.value, scope, model.index)
+        return _tensor(facts, produced[0]) if produced is not None else None
+    return None
+
+
+def check(ctx: RuleContext) -> Iterator[Report]:
+    facts = ctx.facts
+    for compile_call in facts.method_calls("compile"):
+        loss = _loss(facts, compile_call)
+        if loss is None:
+            continue
+        output = _output(facts, compile_call)
+        if output is None:
+            continue
+        expects_logits, loss_text, anchor = loss
+        activation, layer = output
+        if expects_logits and activation in training.SQUASHING_ACTIVATIONS:
+            yield Report(
+                anchor,
+                f"the model's output layer already applies {activation}, but {loss_text} applies it again "
+                "inside the loss: the outputs are squashed twice and the gradients nearly vanish",
+                hint="drop the output activation (output logits), or build the loss with from_logits=False",
+                related=((layer, f"output layer with {activation}"),),
+            )
+        elif not expects_logits and activation in training.LINEAR_ACTIVATIONS | {"linear"}:
+            yield Report(
+                anchor,
+                f"the model's output layer has no activation (it outputs logits), but {loss_text} expects "
+                "probabilities: the loss treats raw logits as probabilities",
+                hint="use the loss with from_logits=True, or give the output layer a softmax/sigmoid activation",
+                related=((layer, "output layer without activation"),),
+            )
+
+
+VALID = [
+    # Consistent pairs.
+    "from tensorflow.keras import layers, Model\noutputs = layers.Dense(10, activation='softmax')(x)\n"
+    "model = Model(inputs, outputs)\nmodel.compile(loss='categorical_crossentropy', optimizer='adam')",
+    "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(64), tf.keras.layers.Dense(10)])\n"
+    "model.compile(loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True), optimizer='adam')",
+    "import keras\nmodel = keras.Sequential()\nmodel.add(keras.layers.Dense(1, activation='sigmoid'))\n"
+    "model.compile('adam', 'binary_crossentropy')",
+    "from tensorflow import keras\nloss_fn = keras.losses.BinaryCrossentropy(from_logits=True)\n"
+    "model = keras.Sequential([keras.layers.Dense(1)])\nmodel.compile(optimizer='adam', loss=loss_fn)",
+    # Unsure: the last layer is not an activation layer, or the loss is not a cross-entropy.
+    "import keras\nmodel = keras.Sequential([keras.layers.Dense(10, activation='softmax'), keras.layers.Dropout(0.1)])\n"
+    "model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))",
+    "import keras\nmodel = keras.Sequential([keras.layers.Dense(1)])\nmodel.compile('adam', loss='mse')",
+    "import keras\nmodel = keras.Sequential([keras.layers.Dense(10)])\nmodel.compile('adam', loss=my_loss)",
+    "import keras\nmodel = build_model()\nmodel.compile('adam', loss='categorical_crossentropy')",
+    "import keras\nmodel = keras.Model(inputs, [out1, out2])\nmodel.compile('adam', loss='categorical_crossentropy')",
+    # The output was reassigned: the last assignment before Model() counts.
+    "from tensorflow.keras import layers, Model\nx = layers.Dense(10)(x)\nx = layers.Activation('softmax')(x)\n"
+    "model = Model(inputs, x)\nmodel.compile(loss='sparse_categorical_crossentropy')",
+    "from tensorflow import keras\nx = keras.layers.Dense(10)(x)\nout = keras.layers.Softmax()(x)\nmodel = keras.Model(i, out)\n"
+    "model.compile(loss='categorical_crossentropy')",
+]
+
+INVALID = [
+    Invalid(
+        "from tensorflow import keras\nfrom tensorflow.keras import layers\n"
+        "outputs = layers.Dense(10, activation='softmax')(x)\nmodel = keras.Model(inputs, outputs)\n"
+        "model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True), optimizer='adam')",
+        message="already applies softmax, but CategoricalCrossentropy(from_logits=True)",
+    ),
+    Invalid(
+        "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Flatten(), tf.keras.layers.Dense(10)])\n"
+        "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])",
+        message="no activation (it outputs logits), but loss='sparse_categorical_crossentropy'",
+    ),
+    Invalid(
+        "import tensorflow\nmodel = tensorflow.keras.models.Sequential()\n"
+        "model.add(tensorflow.keras.layers.Dense(1, activation='sigmoid'))\n"
+        "model.compile('adam', tensorflow.keras.losses.BinaryCrossentropy(from_logits=True))",
+        message="applies sigmoid",
+    ),
+    Invalid(
+        "from keras.layers import Dense, Activation\nfrom keras.models import Model\nfrom keras.losses import SparseCategoricalCrossentropy as SCE\n"
+        "LOGITS = True\nx = Dense(5)(x)\nout = Activation('softmax')(x)\nmodel = Model(inputs=i, outputs=out)\n"
+        "loss = SCE(from_logits=LOGITS)\nmodel.compile(optimizer='sgd', loss=loss)"
+    ),
+    Invalid(
+        "import keras\nmodel = keras.Sequential([keras.layers.Dense(1, activation=None)])\n"
+        "model.compile(optimizer='adam', loss=keras.losses.BinaryCrossentropy())",
+        message="BinaryCrossentropy(from_logits=False)",
+    ),
+    Invalid(
+        "import tensorflow as tf\ndef build():\n    inputs = tf.keras.Input((8,))\n"
+        "    out = tf.nn.softmax(tf.keras.layers.Dense(3)(inputs))\n    return tf.keras.Model(inputs, out)\n"
+        "model = build()\nmodel.compile(loss=tf.keras.losses.CategoricalCrossentropy(from_logits=True))"
+    ),
+]

@@ -1,0 +1,232 @@
+"""RL305 too-few-tta-steps: random test-time augmentation averaged over only a handful of steps.
+
+## What it does
+Flags a test-time augmentation loop — `model.predict` repeated by a `for … in range(N)` loop or
+comprehension, with a random augmentation feeding it (an albumentations pipeline, an augmenting
+`ImageDataGenerator`, Keras layers called with `training=True`, `tf.image` random ops) — whose
+step count `N` is below `min_steps` (default 8) while the augmentation is strong: a rotation of
+at least `strong_rotation` degrees (15), a shift or scale/zoom of at least `strong_shift_scale`
+(0.1), or at least `strong_count` (3) random transforms. `N` is folded from constants
+(`TTA_STEPS = 3 … range(TTA_STEPS)`); when it cannot be known, nothing is reported.
+Deterministic TTA (flips with `p=1`, `np.rot90(x, k=i)` over the loop variable) is not random
+and is not counted.
+
+## Why it matters
+Each pass of random TTA predicts on one random draw of the augmentation; the average converges
+to the TTA prediction only over many draws. The stronger the augmentation, the further each
+single prediction is from the clean one, and the more steps are needed before the average is
+better than no TTA at all (review point 7). Three draws of a ±40° rotation add noise, not
+accuracy — and make results differ from run to run.
+
+## Example
+```python
+tta_gen = ImageDataGenerator(rotation_range=40, zoom_range=0.2).flow(x_test, shuffle=False)
+preds = [model.predict(tta_gen) for _ in range(3)]
+```
+
+## Use instead
+```python
+tta_gen = ImageDataGenerator(rotation_range=10, horizontal_flip=True).flow(x_test, shuffle=False)
+preds = [model.predict(tta_gen) for _ in range(10)]
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from reviewlint.consts import is_number
+from reviewlint.facts import Facts, PredictLoop, Transform
+from reviewlint.rule import Invalid, Option, Report, RuleContext, Severity, Valid
+
+CODE = "RL305"
+NAME = "too-few-tta-steps"
+SEVERITY = Severity.INFO
+SUMMARY = "Random test-time augmentation with strong transforms averaged over too few steps"
+OPTIONS = {
+    "min_steps": Option(8, "fewest TTA steps that are enough for a strong random augmentation"),
+    "strong_rotation": Option(15.0, "rotation (degrees) from which a TTA augmentation counts as strong"),
+    "strong_shift_scale": Option(0.1, "shift or scale/zoom (fraction) from which a TTA augmentation counts as strong"),
+    "strong_count": Option(3, "number of random transforms from which a TTA augmentation counts as strong"),
+}
+TRIGGERS = ("range(",)
+
+_UNITS = {"rotate": "°"}
+
+
+def _random(transform: Transform) -> bool:
+    """Whether a transform changes the image randomly (not a fixed flip or a resize)."""
+    if "deterministic" in transform.spec.kinds:
+        return False
+    if transform.pipeline is not None and transform.pipeline.kind == "image-data-generator":
+        return bool(transform.kinds())
+    if transform.dimensions():
+        return True
+    p = transform.p
+    return not (is_number(p) and float(p) >= 1.0)  # type: ignore[arg-type]
+
+
+def _count(transform: Transform) -> int:
+    if transform.pipeline is not None and transform.pipeline.kind == "image-data-generator":
+        return len(transform.kinds())
+    return 1
+
+
+def _tta_transforms(facts: Facts, found: PredictLoop) -> list[Transform]:
+    """The random transforms that feed a predict loop (the model's own layers excluded)."""
+    loop = found.loop.node
+    head = (found.call.receiver or "").split(".", 1)[0]
+    used = {facts.qualify(name, found.loop.scope) for name in found.loop.names if name.split(".", 1)[0] != head}
+    reached = facts.reaches(used)
+    called = {call.node.func.value for call in facts.calls if loop in call.loops and isinstance(call.node.func, cst.Name)}
+    found_transforms: list[Transform] = []
+    for transform in facts.transforms:
+        if not _random(transform):
+            continue
+        pipeline = transform.pipeline
+        if (
+            loop in transform.call.loops
+            or transform.call.scope in called
+            or facts.owners(transform.call) & reached
+            or (pipeline is not None and pipeline.owners & reached)
+        ):
+            if transform.qualname.startswith("keras.layers.") and not _called_in_training(facts, transform):
+                continue  # a layer of the model, inactive at predict time (RL304)
+            found_transforms.append(transform)
+    return found_transforms
+
+
+def _called_in_training(facts: Facts, transform: Transform) -> bool:
+    """Whether a Keras layer (or the Sequential holding it) is called with ``training=True``."""
+    owners = transform.pipeline.owners if transform.pipeline is not None else frozenset()
+    for call in facts.calls:
+        arg = call.arg("training")
+        if arg is None or facts.value(arg.value) is not True:
+            continue
+        func = call.node.func
+        if func is transform.node:
+            return True
+        if isinstance(func, cst.Name) and facts.qualify(func.value, call.scope) in owners:
+            return True
+    return False
+
+
+def _strength(ctx: RuleContext, transforms: list[Transform]) -> tuple[str, Transform] | None:
+    """Why the augmentation is strong, or None if it is not."""
+    rotation = float(ctx.options["strong_rotation"])  # type: ignore[arg-type]
+    fraction = float(ctx.options["strong_shift_scale"])  # type: ignore[arg-type]
+    count = int(ctx.options["strong_count"])  # type: ignore[arg-type]
+    best: dict[str, tuple[float, Transform]] = {}
+    for transform in transforms:
+        for dimension, value in transform.dimensions().items():
+            if dimension not in best or value > best[dimension][0]:
+                best[dimension] = (value, transform)
+    for dimension, threshold in (("rotate", rotation), ("shift", fraction), ("scale", fraction)):
+        if dimension in best and best[dimension][0] >= threshold:
+            value, transform = best[dimension]
+            return f"{dimension} up to ±{value:.4g}{_UNITS.get(dimension, '')} ({transform.short_name})", transform
+    total = sum(_count(transform) for transform in transforms)
+    if total >= count:
+        return f"{total} random transforms", transforms[0]
+    return None
+
+
+def _iterable(found: PredictLoop) -> cst.CSTNode:
+    node = found.loop.node
+    if isinstance(node, cst.For):
+        return node.iter
+    if isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+        return node.for_in.iter
+    return found.call.node
+
+
+def check(ctx: RuleContext) -> Iterator[Report]:
+    facts = ctx.facts
+    minimum = int(ctx.options["min_steps"])  # type: ignore[arg-type]
+    for found in facts.predict_loops:
+        steps = found.steps
+        if steps is None or not 1 <= steps < minimum or not found.repeats:
+            continue
+        transforms = _tta_transforms(facts, found)
+        if not transforms:
+            continue
+        strong = _strength(ctx, transforms)
+        if strong is None:
+            continue
+        strength, transform = strong
+        anchor = _iterable(found)
+        text = facts.module.code_for_node(anchor).strip()
+        yield Report(
+            anchor,
+            f"test-time augmentation averages only {steps} prediction{'s' if steps != 1 else ''} ({text}) of a strong "
+            f"random augmentation ({strength}): each draw gives a noisier prediction, so a few draws add noise, "
+            f"not accuracy (use at least {minimum})",
+            hint=f"run at least {minimum} TTA steps, or make the TTA augmentation milder",
+            related=((transform.node, f"random TTA transform {transform.short_name}"),),
+        )
+
+
+_IDG = "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+_STRONG_GEN = _IDG + "tta_gen = ImageDataGenerator(rotation_range=40, zoom_range=0.2).flow(x_test, shuffle=False)\n"
+
+VALID = [
+    _STRONG_GEN + "preds = [model.predict(tta_gen) for _ in range(10)]",
+    _STRONG_GEN + "N = 8\npreds = [model.predict(tta_gen) for _ in range(N)]",
+    # mild augmentation: a few steps are fine
+    _IDG + "tta_gen = ImageDataGenerator(horizontal_flip=True, rotation_range=5).flow(x_test, shuffle=False)\n"
+    "preds = [model.predict(tta_gen) for _ in range(3)]",
+    # deterministic TTA over the loop variable
+    "import numpy as np\npreds = [model.predict(np.rot90(x_test, k, axes=(1, 2))) for k in range(4)]",
+    "import albumentations as A\nflips = [A.HorizontalFlip(p=1.0), A.VerticalFlip(p=1.0)]\n"
+    "preds = [model.predict(x) for _ in range(2)]",
+    # steps unknown
+    _STRONG_GEN + "preds = [model.predict(tta_gen) for _ in range(n_steps)]",
+    # no augmentation feeds the loop
+    "preds = [model.predict(x_test) for _ in range(3)]",
+    Valid(_STRONG_GEN + "preds = [model.predict(tta_gen) for _ in range(3)]", settings={"min_steps": 3}),
+    Valid(_STRONG_GEN + "preds = [model.predict(tta_gen) for _ in range(3)]",
+          settings={"strong_rotation": 45.0, "strong_shift_scale": 0.5, "strong_count": 5}),
+]
+
+INVALID = [
+    Invalid(
+        _STRONG_GEN + "preds = []\nfor i in range(3):\n    preds.append(model.predict(tta_gen))",
+        message="test-time augmentation averages only 3 predictions (range(3)) of a strong random augmentation "
+        "(rotate up to ±40°",
+    ),
+    Invalid(
+        "import albumentations\nTTA_STEPS = 3\n"
+        "tta_aug = albumentations.Compose([albumentations.ShiftScaleRotate(shift_limit=0.0625, scale_limit=0.01, "
+        "rotate_limit=40)])\n"
+        "test_datagen = ImageDataGenerator(preprocessing_function=lambda x: tta_aug(image=x)['image'])\n"
+        "preds = np.mean([model.predict(test_datagen.flow_from_dataframe(df, shuffle=False)) for _ in range(TTA_STEPS)], 0)",
+        message="(range(TTA_STEPS)) of a strong random augmentation (rotate up to ±40° (ShiftScaleRotate))",
+    ),
+    Invalid(
+        "import albumentations as A\n"
+        "tta = A.Compose([A.HorizontalFlip(), A.RandomBrightnessContrast(0.1, 0.1), A.GaussNoise()])\n"
+        "def predict_tta(model, images):\n"
+        "    out = []\n"
+        "    for _ in range(4):\n"
+        "        batch = np.stack([tta(image=im)['image'] for im in images])\n"
+        "        out.append(model.predict(batch))\n"
+        "    return np.mean(out, 0)",
+        message="3 random transforms",
+    ),
+    Invalid(
+        "import tensorflow as tf\n"
+        "aug = tf.keras.Sequential([tf.keras.layers.RandomRotation(0.1), tf.keras.layers.RandomFlip()])\n"
+        "p = sum(model.predict(aug(x, training=True)) for _ in range(5)) / 5",
+        message="rotate up to ±36°",
+    ),
+    Invalid(_STRONG_GEN + "preds = [model.predict(tta_gen) for _ in range(8)]", settings={"min_steps": 10}),
+    Invalid(
+        "import keras\nfrom albumentations import Compose, ShiftScaleRotate as SSR\n"
+        "tta = Compose([SSR(shift_limit=0.15, rotate_limit=0)])\n"
+        "gen = keras.preprocessing.image.ImageDataGenerator(preprocessing_function=lambda x: tta(image=x)['image'])\n"
+        "STEPS = 2 * 2\nout = [model.predict(gen.flow(x, shuffle=False)) for _ in range(STEPS)]",
+        message="only 4 predictions (range(STEPS)) of a strong random augmentation (shift up to ±0.15 (ShiftScaleRotate))",
+    ),
+]

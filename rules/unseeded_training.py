@@ -1,0 +1,179 @@
+"""RL502 unseeded-training: a Keras training script or notebook that never seeds its random generators.
+
+## What it does
+In a file that trains a Keras model (calls `fit`), checks that the random generators a Keras run
+draws from are seeded: `keras.utils.set_random_seed(…)` (Python's `random`, NumPy and
+TensorFlow at once), or `random.seed`, `np.random.seed` and `tf.random.set_seed` together. A call
+to a function of the same file (`seed_everything(42)`, `set_seed(…)`) counts for what its body
+seeds, followed through further local calls; a function imported from your own modules whose name
+contains "seed" is taken to seed everything (its body is out of sight). One finding per file, at
+the first `fit`, saying what is missing.
+
+`tf.random.set_seed` alone does not count: Keras 3 draws the default seeds of weight
+initializers, dropout and random layers from Python's `random`
+(keras/src/random/seed_generator.py: `make_default_seed` calls `random.randint`), so two runs
+seeded only through TensorFlow start from different weights (checked with Keras 3.15 / TF 2.21);
+and NumPy's and Python's generators drive `ImageDataGenerator`, albumentations 1.x and most
+train/validation splits. Where the seeding happens in the file does not matter (the linter does
+not order calls across functions and cells).
+
+## Why it matters
+Weight initialization, data shuffling, dropout and augmentation are random: two runs of the same
+notebook give different accuracies. Without a seed a difference between two experiments (a
+hidden layer, batch normalization, an optimizer) cannot be told from run-to-run noise, and a
+result cannot be reproduced (review point 12). Seed, then compare several seeds.
+
+## Example
+```python
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+history = model.fit(train_generator, epochs=10)
+```
+
+## Use instead
+```python
+keras.utils.set_random_seed(42)  # random, NumPy and TensorFlow
+...
+history = model.fit(train_generator, epochs=10)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from reviewlint.facts import CallSite, Facts
+from reviewlint.knowledge import training
+from reviewlint.rule import Invalid, Report, RuleContext, Severity
+
+CODE = "RL502"
+NAME = "unseeded-training"
+SEVERITY = Severity.WARNING
+SUMMARY = "Keras training that never seeds Python's random, NumPy and TensorFlow"
+TRIGGERS = ("fit",)
+
+_ORDER = (training.PYTHON, training.NUMPY, training.BACKEND)
+_SEED_NAMES = {training.PYTHON: "random", training.NUMPY: "NumPy", training.BACKEND: "TensorFlow"}
+
+
+def _seeded_by(facts: Facts, call: CallSite, seen: set[str]) -> tuple[frozenset[str], str | None]:
+    """What one call seeds, and how to name it in a message."""
+    qualname = call.qualname
+    if qualname is not None:
+        if qualname in training.SEEDERS:
+            return training.SEEDERS[qualname], qualname
+        last = qualname.rsplit(".", 1)[-1]
+        top = qualname.split(".", 1)[0]
+        known = {name.split(".", 1)[0] for name in training.SEEDERS} | {"keras", "numpy", "tensorflow", "torch"}
+        if training.SEEDING_NAME.search(last) and top not in known:
+            return training.EVERYTHING, qualname  # a seeding helper from the project's own modules
+        return frozenset(), None
+    func = call.node.func
+    if isinstance(func, cst.Name) and func.value in facts.functions and func.value not in seen:
+        seen.add(func.value)
+        found: set[str] = set()
+        for inner in facts.calls:
+            if inner.scope == func.value:
+                found |= _seeded_by(facts, inner, seen)[0]
+        return frozenset(found), f"{func.value}()"
+    return frozenset(), None
+
+
+def check(ctx: RuleContext) -> Iterator[Report]:
+    facts = ctx.facts
+    if not facts.fits:
+        return
+    seeded: set[str] = set()
+    how: list[str] = []
+    # A notebook (every fit at module level) seeds in module-level code or in the functions it
+    # calls; a fit inside a function may be run from anywhere, so any seeding in the file counts.
+    notebook = all(fit.call.scope not in facts.functions for fit in facts.fits)
+    for call in facts.calls:
+        if notebook and call.scope in facts.functions:
+            continue  # inside a function: counted through the call of that function
+        what, name = _seeded_by(facts, call, set())
+        if what:
+            seeded |= what
+            if name is not None and name not in how:
+                how.append(name)
+    missing = [source for source in _ORDER if source not in seeded]
+    if not missing:
+        return
+    first = min(facts.fits, key=lambda fit: fit.call.index)
+    if not seeded:
+        message = (
+            "this file trains a Keras model but never seeds the random generators "
+            "(no keras.utils.set_random_seed, random.seed, np.random.seed or tf.random.set_seed): "
+            "results differ from run to run"
+        )
+    else:
+        names = ", ".join(_short(name) for name in how)
+        message = (
+            f"{names} {'is' if len(how) == 1 else 'are'} called but "
+            f"{_join([_SEED_NAMES[source] for source in missing])} "
+            f"{'is' if len(missing) == 1 else 'are'} not seeded: runs are not reproducible"
+        )
+    yield Report(first.node, message, hint="call keras.utils.set_random_seed(SEED) once, before building the model")
+
+
+
+def _short(qualname: str) -> str:
+    for full, short in (("tensorflow.", "tf."), ("numpy.", "np.")):
+        if qualname.startswith(full):
+            return short + qualname[len(full):]
+    return qualname
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+VALID = [
+    "import keras\nkeras.utils.set_random_seed(42)\nmodel = keras.Sequential()\nmodel.fit(x, y, epochs=10)",
+    "import tensorflow as tf\ntf.keras.utils.set_random_seed(1)\nmodel.fit(x, y, epochs=10)",
+    "import random\nimport numpy as np\nimport tensorflow as tf\n"
+    "random.seed(0)\nnp.random.seed(0)\ntf.random.set_seed(0)\nmodel.fit(x, y, epochs=10)",
+    "import os, random\nimport numpy as np\nimport tensorflow as tf\n"
+    "def seed_everything(seed):\n    random.seed(seed)\n    os.environ['PYTHONHASHSEED'] = str(seed)\n"
+    "    np.random.seed(seed)\n    tf.random.set_seed(seed)\n"
+    "seed_everything(42)\nmodel.fit(x, y, epochs=10)",
+    "import keras\ndef set_seed(s):\n    keras.utils.set_random_seed(s)\ndef setup():\n    set_seed(3)\n"
+    "setup()\nmodel.fit(x, y, epochs=10)",
+    "from utils import seed_everything\nseed_everything(42)\nmodel.fit(x, y, epochs=10)",
+    "from transformers import set_seed\nset_seed(0)\nmodel.fit(x, y, epochs=3)",
+    "import keras\ndef train():\n    model = keras.Sequential()\n    model.fit(x, y, epochs=10)\n"
+    "def main():\n    keras.utils.set_random_seed(0)\n    train()",
+    # No Keras training here.
+    "import numpy as np\nx = np.random.rand(10)",
+    "from sklearn.linear_model import LogisticRegression\nclf = LogisticRegression()\nclf.fit(X, y)",
+    "from catboost import CatBoostClassifier\nm = CatBoostClassifier()\nm.fit(X, y, eval_set=(Xv, yv))",
+]
+
+INVALID = [
+    Invalid(
+        "import tensorflow as tf\nmodel = tf.keras.Sequential()\nmodel.compile('adam', 'mse')\nmodel.fit(x, y, epochs=10)",
+        message="never seeds",
+    ),
+    Invalid(
+        "import tensorflow as tf\ntf.random.set_seed(42)\nmodel.fit(x, y, epochs=10)",
+        message="tf.random.set_seed is called but random and NumPy are not seeded",
+    ),
+    Invalid(
+        "import numpy as np\nimport tensorflow\nnp.random.seed(1)\ntensorflow.random.set_seed(1)\n"
+        "model.fit(x, y, epochs=10)\nmodel.fit(x, y, epochs=10)",
+        message="random is not seeded",
+    ),
+    Invalid(
+        "import numpy as np\nimport tensorflow as tf\ndef seed_everything(seed):\n    np.random.seed(seed)\n"
+        "    tf.random.set_seed(seed)\nseed_everything(0)\nmodel.fit(x, y, epochs=10)",
+        message="seed_everything() is called but random is not seeded",
+    ),
+    Invalid("import keras\nmodel = keras.models.load_model('m.keras')\nhistory = model.fit(ds, epochs=5)"),
+    Invalid("import torch\ntorch.manual_seed(0)\nmodel.fit(x, y, epochs=3, validation_split=0.1)", message="never seeds"),
+    Invalid(
+        "import keras\ndef seed_everything(seed):\n    keras.utils.set_random_seed(seed)\n"
+        "model = keras.Sequential()\nmodel.fit(x, y, epochs=10)",
+        message="never seeds",
+    ),
+]

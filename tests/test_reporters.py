@@ -1,0 +1,97 @@
+"""Every output format, on the student fixture and on a small notebook."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from reviewlint.config import ConfigResolver, Overrides
+from reviewlint.registry import all_rules
+from reviewlint.report import REPORTERS
+from reviewlint.result import RunResult
+from reviewlint.runner import run_paths
+from tests.conftest import REPO
+
+SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def fixture_result() -> RunResult:
+    rules = all_rules()
+    return run_paths([REPO / "fixtures" / "student_notebook.ipynb", REPO / "fixtures" / "student_notebook.py"],
+                     ConfigResolver(rules, Overrides()), rules)
+
+
+def render(result: RunResult, name: str) -> str:
+    stream = io.StringIO()
+    REPORTERS[name](result, stream)
+    return stream.getvalue()
+
+
+def test_json_shape(fixture_result: RunResult) -> None:
+    data = json.loads(render(fixture_result, "json"))
+    assert set(data) == {"version", "findings", "errors"}
+    keys = {"path", "line", "column", "end_line", "end_column", "cell", "code", "name", "severity", "message"}
+    for finding in data["findings"]:
+        assert keys <= set(finding)
+        assert finding["line"] >= 1 and finding["column"] >= 1
+        if finding["path"].endswith(".ipynb"):
+            assert isinstance(finding["cell"], int) and finding["cell"] >= 1
+        else:
+            assert finding["cell"] is None
+        assert not Path(finding["path"]).is_absolute()
+
+
+def test_sarif_is_valid_against_the_oasis_schema(fixture_result: RunResult) -> None:
+    log = json.loads(render(fixture_result, "sarif"))
+    jsonschema.validate(log, SCHEMA)
+    run = log["runs"][0]
+    rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    assert {"RL101", "RL102", "RL201", "RL301", "RL401"} <= set(rule_ids)
+    assert all(rule["help"]["text"] for rule in run["tool"]["driver"]["rules"])
+    rl201 = [r for r in run["results"] if r["ruleId"] == "RL201"]
+    assert rl201 and all(r["relatedLocations"] for r in rl201), "the backbone is a related location"
+    fingerprints = [r["partialFingerprints"]["reviewlint/v1"] for r in run["results"]]
+    assert len(set(fingerprints)) == len(fingerprints)
+
+
+def test_sarif_fingerprints_survive_line_shifts(tmp_path: Path) -> None:
+    code = "import albumentations as A\nA.ShiftScaleRotate(scale_limit=0.01)\n"
+    rules = [rule for rule in all_rules() if rule.code == "RL101"]
+    target = tmp_path / "train.py"
+
+    def fingerprints() -> list[str]:
+        result = run_paths([target], ConfigResolver(rules, Overrides()), rules)
+        return [r["partialFingerprints"]["reviewlint/v1"] for r in json.loads(render(result, "sarif"))["runs"][0]["results"]]
+
+    target.write_text(code)
+    before = fingerprints()
+    target.write_text("# a new comment line\n\n" + code)
+    assert fingerprints() == before
+
+
+def test_concise_names_cells_in_notebooks(fixture_result: RunResult) -> None:
+    lines = render(fixture_result, "concise").splitlines()
+    assert any(line.startswith("fixtures/student_notebook.ipynb:cell 12:") for line in lines)
+    assert any(line.startswith("fixtures/student_notebook.py:126:") and " RL101 " in line for line in lines)
+
+
+def test_github_annotations(fixture_result: RunResult) -> None:
+    lines = render(fixture_result, "github").splitlines()
+    py = [line for line in lines if "file=fixtures/student_notebook.py," in line]
+    assert any(line.startswith("::warning file=fixtures/student_notebook.py,line=126,col=") and "title=RL101" in line for line in py)
+    notebook = [line for line in lines if "student_notebook.ipynb" in line]
+    assert notebook and all("::cell " in line for line in notebook)
+
+
+def test_text_has_code_frame_and_hint(fixture_result: RunResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    text = render(fixture_result, "text")
+    assert "\x1b[" not in text
+    assert "scale_limit=0.01" in text and "help:" in text and "^^^" in text
+    assert "note: " in text, "RL201 points at the backbone"
+    assert text.rstrip().endswith("files.")
