@@ -11,9 +11,14 @@ from rich.console import Console
 from rich.table import Table
 
 from reviewlint import __version__
+from reviewlint import baseline as baselines
+from reviewlint.cache import Cache, default_cache_dir
 from reviewlint.config import IMAGE_DOMAINS, ConfigError, ConfigResolver, Overrides
+from reviewlint.fixer import FileFix, fix_paths
+from reviewlint.parallel import available_cores
 from reviewlint.registry import all_rules, find_rule
 from reviewlint.report import REPORTERS
+from reviewlint.result import RunResult
 from reviewlint.runner import run_paths
 
 
@@ -41,6 +46,14 @@ def cli() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when there is nothing to report.")
 @click.option("--show-internal-errors", is_flag=True, help="Print the traceback of internal errors.")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="Write the report to a file.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that change what the code does.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 if there is anything to fix).")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False), help="Report only findings that are not in this baseline file.")
+@click.option("--write-baseline", "write_baseline_file", type=click.Path(path_type=Path, dir_okay=False), help="Record today's findings in this baseline file and exit.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes to lint with (default 0: one per available core).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), envvar="REVIEWLINT_CACHE_DIR", help="Where to keep the results cache (default: .reviewlint_cache next to the nearest pyproject.toml).")
 def check(
     paths: tuple[Path, ...],
     select: str | None,
@@ -53,9 +66,25 @@ def check(
     quiet: bool,
     show_internal_errors: bool,
     output: click.utils.LazyFile,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    baseline_file: Path | None,
+    write_baseline_file: Path | None,
+    jobs: int,
+    no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory)."""
     rules = all_rules()
+    if write_baseline_file is not None and (baseline_file is not None or fix or diff):
+        raise click.UsageError("--write-baseline cannot be combined with --baseline, --fix or --diff")
+    baseline = None
+    if baseline_file is not None:
+        try:
+            baseline = baselines.load(baseline_file)
+        except baselines.BaselineError as error:
+            raise click.UsageError(str(error)) from None
     overrides = Overrides(
         select=_codes(select), ignore=_codes(ignore) or (), extend_select=_codes(extend_select) or (),
         image_domain=image_domain,
@@ -64,14 +93,34 @@ def check(
     for selector in (overrides.select or ()) + overrides.ignore + overrides.extend_select:
         if selector != "ALL" and not any(code.startswith(selector) for code in known):
             raise click.UsageError(f"'{selector}' matches no rule code")
+    fixed: list[FileFix] = []
     try:
         resolver = ConfigResolver(rules, overrides, config_file)
-        result = run_paths(list(paths) or [Path(".")], resolver, rules)
+        if fix or diff:
+            fixed = fix_paths(list(paths) or [Path(".")], resolver, rules, unsafe=unsafe_fixes, write=not diff)
+        if diff:
+            sys.exit(_print_diff(fixed, output))
+        cache = None if no_cache else Cache.open(cache_dir or default_cache_dir(), rules)
+        result = run_paths(list(paths) or [Path(".")], resolver, rules, jobs=jobs or available_cores(), cache=cache)
     except ConfigError as error:
         click.echo(f"reviewlint: config error: {error}", err=True)
         sys.exit(2)
     missing = [path for path in paths if not path.exists() and not path.is_symlink()]
     result.show_internal_errors = show_internal_errors
+    if write_baseline_file is not None:
+        count = baselines.write(write_baseline_file, result.findings)
+        click.echo(f"reviewlint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline_file}", err=True)
+        for error in result.errors:
+            click.echo(f"reviewlint: {error.path}: error: {error.message}", err=True)
+        sys.exit(2 if result.errors else 0)
+    _note_fixes(result, fixed, fix, unsafe_fixes, output_format)
+    if baseline is not None:
+        result.findings, known, stale = baseline.split(result.findings)
+        if known or stale:
+            result.notices.append(
+                f"{known} finding{'s' if known != 1 else ''} in the baseline not shown"
+                + (f"; {stale} baseline entr{'ies' if stale != 1 else 'y'} no longer found (rewrite it with --write-baseline)" if stale else "")
+            )
     if not (quiet and not result.findings and not result.errors) or output_format in ("json", "sarif"):
         REPORTERS[output_format](result, output)
     if show_internal_errors and output_format != "text":
@@ -83,20 +132,63 @@ def check(
     sys.exit(0 if exit_zero and result.exit_code == 1 else result.exit_code)
 
 
+def _print_diff(fixed: list[FileFix], output: click.utils.LazyFile) -> int:
+    """``--diff``: the unified diff of every fix; the exit status."""
+    changed = [outcome for outcome in fixed if outcome.changed]
+    for outcome in changed:
+        output.write(outcome.diff())
+    applied = sum(sum(outcome.applied.values()) for outcome in changed)
+    for outcome in fixed:
+        for error in outcome.errors:
+            click.echo(f"reviewlint: {error.path}: error: {error.message}", err=True)
+    if changed:
+        click.echo(f"reviewlint: would apply {applied} fix{'es' if applied != 1 else ''} to {len(changed)} file{'s' if len(changed) != 1 else ''}", err=True)
+    if any(outcome.errors for outcome in fixed):
+        return 2
+    return 1 if changed else 0
+
+
+def _note_fixes(result: RunResult, fixed: list[FileFix], fix: bool, unsafe_fixes: bool, output_format: str) -> None:
+    """Add what ``--fix`` did, and what more it could do, to the run's errors and notices."""
+    for outcome in fixed:
+        result.errors[:0] = outcome.errors
+        result.notices.extend(outcome.notices)
+    applied = sum(sum(outcome.applied.values()) for outcome in fixed)
+    files = sum(1 for outcome in fixed if outcome.applied)
+    if applied:
+        message = f"Applied {applied} fix{'es' if applied != 1 else ''} to {files} file{'s' if files != 1 else ''}."
+        result.notices.append(message)
+        if output_format != "text":
+            click.echo(f"reviewlint: {message}", err=True)
+    safe = sum(1 for finding in result.findings if finding.fix == "safe")
+    unsafe = sum(1 for finding in result.findings if finding.fix == "unsafe")
+    hidden = unsafe if not unsafe_fixes else 0
+    if safe and not fix:
+        more = f" ({hidden} more with --fix --unsafe-fixes, which change what the code does)" if hidden else ""
+        result.notices.append(f"{safe} fixable with --fix{more}.")
+    elif hidden:
+        result.notices.append(f"{hidden} fixable with --fix --unsafe-fixes (these fixes change what the code does: review them).")
+
+
+_FIX_COLUMN = {"safe": "safe", "unsafe": "unsafe", "mixed": "safe/unsafe", None: "—"}
+
+
 @cli.command("rules")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_rules(output_format: str) -> None:
-    """List every rule: code, name, severity and summary."""
+    """List every rule: code, name, severity, fix (safe / unsafe / — for none) and summary."""
     rules = all_rules()
     if output_format == "json":
-        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary} for r in rules], indent=2))
+        click.echo(json.dumps([
+            {"code": r.code, "name": r.name, "severity": r.severity.value, "fix": r.fix, "summary": r.summary} for r in rules
+        ], indent=2))
         return
     table = Table(box=None, pad_edge=False)
-    for column in ("Code", "Name", "Severity"):
+    for column in ("Code", "Name", "Severity", "Fix"):
         table.add_column(column, no_wrap=True)
     table.add_column("Summary")
     for rule in rules:
-        table.add_row(rule.code, rule.name, rule.severity.value, rule.summary)
+        table.add_row(rule.code, rule.name, rule.severity.value, _FIX_COLUMN[rule.fix], rule.summary)
     Console(highlight=False).print(table)
 
 

@@ -58,18 +58,47 @@ def _compile_gitignore_line(line: str) -> _IgnoreRule | None:
             regex += "[^/]*"
         elif char == "?":
             regex += "[^/]"
+        elif char == "\\" and i + 1 < len(line):
+            regex += re.escape(line[i + 1])
+            i += 1
         elif char == "[":
-            end = line.find("]", i)
-            if end == -1:
+            bracket = _bracket(line, i)
+            if bracket is None:
                 regex += re.escape(char)
             else:
-                regex += line[i : end + 1]
-                i = end
+                regex += bracket[0]
+                i = bracket[1]
         else:
             regex += re.escape(char)
         i += 1
     prefix = "" if anchored else "(?:.*/)?"
-    return _IgnoreRule(re.compile(f"^{prefix}{regex}$"), negated, directory_only)
+    try:
+        return _IgnoreRule(re.compile(f"^{prefix}{regex}$"), negated, directory_only)
+    except re.error:  # a pattern git would not understand either: ignore the line, never crash
+        return None
+
+
+def _bracket(line: str, start: int) -> tuple[str, int] | None:
+    """A ``[…]`` class at ``start`` as a regex, and the index of its ``]``; None if there is none.
+
+    ``[!…]`` negates as in git; ``]`` right after the opening is a member; a class that is not a
+    valid range (``[z-a]``) is taken literally.
+    """
+    i = start + 1
+    negated = i < len(line) and line[i] in "!^"
+    i += negated
+    if i < len(line) and line[i] == "]":
+        i += 1
+    end = line.find("]", i)
+    if end == -1:
+        return None
+    members = line[start + 1 + negated : end]
+    regex = "[" + ("^" if negated else "") + "".join(c if c == "-" else re.escape(c) for c in members) + "]"
+    try:
+        re.compile(regex)
+    except re.error:
+        return None
+    return regex, end
 
 
 @dataclass(frozen=True)
@@ -114,13 +143,34 @@ def _ignored(path: Path, is_dir: bool, ignores: list[_GitIgnore]) -> bool:
     return verdict
 
 
+def _resolve(path: Path) -> Path:
+    """``path.resolve()``, or the absolute path where it cannot be resolved (a symlink loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
+def _excluded(excluded: Callable[[Path], bool], path: Path) -> bool:
+    """The caller's exclusion test; a path it cannot even resolve is not excluded (it is reported)."""
+    try:
+        return excluded(path)
+    except (OSError, RuntimeError):
+        return False
+
+
 def discover(paths: list[Path], excluded: Callable[[Path], bool]) -> Iterator[Path]:
-    """Yield the files to lint, in a stable order, each once."""
+    """Yield the files to lint, in a stable order, each once.
+
+    A path that cannot be read as a file (missing, a broken or looping symlink, unreadable) is
+    yielded all the same when named on the command line or when its name ends in ``.py`` or
+    ``.ipynb``: linting it reports why, so no file is skipped in silence.
+    """
     seen: set[Path] = set()
     for root in paths:
-        if root.is_file() or not root.exists():
-            if not excluded(root):
-                key = root.resolve() if root.exists() else root
+        if root.is_file() or not root.is_dir():
+            if not _excluded(excluded, root):
+                key = _resolve(root)
                 if key not in seen:
                     seen.add(key)
                     yield root
@@ -156,18 +206,18 @@ def _walk(root: Path, excluded: Callable[[Path], bool], seen: set[Path]) -> Iter
             path = Path(entry.path)
             try:
                 is_dir = entry.is_dir()
-            except OSError:
-                continue
+            except OSError:  # a symlink loop, or gone: a .py/.ipynb name is linted (and reported)
+                is_dir = False
             if is_dir:
                 if entry.name in SKIPPED_DIRS or entry.name.endswith(".egg-info") or _is_virtualenv(path):
                     continue
-                if _ignored(path.resolve(), True, local) or excluded(path):
+                if _ignored(_resolve(path), True, local) or _excluded(excluded, path):
                     continue
                 subdirs.append(path)
             elif path.suffix in SUFFIXES:
-                if _ignored(path.resolve(), False, local) or excluded(path):
+                if _ignored(_resolve(path), False, local) or _excluded(excluded, path):
                     continue
-                key = path.resolve()
+                key = _resolve(path)
                 if key not in seen:
                     seen.add(key)
                     yield path

@@ -64,7 +64,12 @@ class _TupleAssign:
 
 @dataclass
 class _Arithmetic:
-    node: cst.BinaryOperation
+    """``a / b``, ``a * b`` or ``a /= b``, ``a *= b``."""
+
+    node: cst.BinaryOperation | cst.AugAssign
+    left: cst.BaseExpression
+    right: cst.BaseExpression
+    divide: bool
     enclosing_call: str | None
     targets: tuple[str, ...]
     scope: str
@@ -97,6 +102,7 @@ class _Scan(cst.CSTVisitor):
     local_names: dict[str, set[str]] = field(default_factory=dict)
     tuple_assigns: list[_TupleAssign] = field(default_factory=list)
     arithmetic: list[_Arithmetic] = field(default_factory=list)
+    binding_indexes: list[tuple[str, str, int]] = field(default_factory=list)
     renormalizations: list[cst.BinaryOperation] = field(default_factory=list)
     minus_one: set[int] = field(default_factory=set)
     subscript_assignments: list[SubscriptAssignment] = field(default_factory=list)
@@ -256,6 +262,7 @@ class _Scan(cst.CSTVisitor):
                 self.parenthesized_tuples.append(ParenthesizedTuple(target.target, "assign"))
         for name in targets:
             self._bind(name, node.value if len(targets) == 1 else None)
+            self.binding_indexes.append((name, self._scopes[-1], self._index))
         if targets:
             self.assignments.append(
                 Assignment(tuple(targets), node.value, node, self._scopes[-1], tuple(self._loops), self._index)
@@ -280,8 +287,23 @@ class _Scan(cst.CSTVisitor):
             self.edges.append(_Edge(name, self._scopes[-1], used, self._scopes[-1]))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        for name in _target_names(node.target):
+        names = _target_names(node.target)
+        for name in names:
             self._bind(name, None)
+            self.binding_indexes.append((name, self._scopes[-1], self._index))
+        if isinstance(node.operator, (cst.DivideAssign, cst.MultiplyAssign)):
+            self.arithmetic.append(
+                _Arithmetic(
+                    node,
+                    node.target,
+                    node.value,
+                    isinstance(node.operator, cst.DivideAssign),
+                    None,
+                    tuple(names),
+                    self._scopes[-1],
+                    self._index,
+                )
+            )
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         names = _target_names(node.target)
@@ -331,6 +353,9 @@ class _Scan(cst.CSTVisitor):
             self.arithmetic.append(
                 _Arithmetic(
                     node,
+                    node.left,
+                    node.right,
+                    isinstance(node.operator, cst.Divide),
                     self._call_names[-1] if self._call_names else None,
                     self._targets[-1] if self._targets else (),
                     self._scopes[-1],
@@ -565,14 +590,16 @@ def _normalizations(facts: Facts, scan: _Scan) -> None:
                     Normalization("preprocess-function", mode, call.node, f"{qualname}()", call, facts.owners(call), call.index, call.scope)
                 )
     facts.renormalized = bool(scan.renormalizations)
+    for name, scope, index in scan.binding_indexes:
+        facts.binding_indexes.setdefault(facts.qualify(name, scope), []).append(index)
     for item in scan.arithmetic:
         node, enclosing = item.node, item.enclosing_call
         if enclosing is not None and enclosing.rsplit(".", 1)[-1] in PLOTTING_CALLS:
             continue
-        left, right = facts.value(node.left), facts.value(node.right)
+        left, right = facts.value(item.left), facts.value(item.right)
         if is_number(left) == is_number(right):
             continue  # constant arithmetic (1/255 itself), or no constant at all
-        if isinstance(node.operator, cst.Divide):
+        if item.divide:
             factor = 1 / right if is_number(right) and right else UNKNOWN  # type: ignore[operator]
         else:
             factor = right if is_number(right) else left
@@ -638,10 +665,17 @@ def _roles(facts: Facts) -> None:
         for owner in pipeline.owners:
             by_owner.setdefault(owner, []).append(pipeline)
 
-    def reached(names: set[str]) -> list[Pipeline]:
+    def reached(names: set[str], at: int) -> list[Pipeline]:
+        """Pipelines whose data reaches a use at call index ``at``; of several module-level
+        pipelines bound to one name, only the last one bound before the use."""
         found: list[Pipeline] = []
         for name in facts.reaches(names):
-            for pipeline in by_owner.get(name, []):
+            candidates = by_owner.get(name, [])
+            earlier = [p for p in candidates if p.call.scope == MODULE_SCOPE and p.call.index < at]
+            if earlier:
+                latest = max(earlier, key=lambda p: p.call.index)
+                candidates = [p for p in candidates if p is latest or p.call.scope != MODULE_SCOPE]
+            for pipeline in candidates:
                 if pipeline not in found:
                     found.append(pipeline)
         return found
@@ -651,30 +685,32 @@ def _roles(facts: Facts) -> None:
             pipeline.roles.add(role)
             pipeline.role_evidence.setdefault(role, evidence)
 
-    loops_with_predict: set[int] = set()
+    loops_with_predict: dict[int, int] = {}
     for call in facts.calls:
         if call.qualname is not None:
             continue
         if call.method in FIT_METHODS:
             data = call.arg("x", 0) or call.arg("generator", 0)
             if data is not None:
-                for pipeline in reached(facts.names_used(data.value, call.scope)):
+                for pipeline in reached(facts.names_used(data.value, call.scope), call.index):
                     pipeline.roles.add(TRAIN)
                     pipeline.role_evidence.setdefault(TRAIN, f"fed to {call.method}()")
                     pipeline.stage = max(pipeline.stage, call.index)
             validation = call.arg("validation_data")
             if validation is not None:
-                mark(reached(facts.names_used(validation.value, call.scope)), VALIDATION, f"validation_data of {call.method}()")
+                mark(reached(facts.names_used(validation.value, call.scope), call.index), VALIDATION, f"validation_data of {call.method}()")
         elif call.method in PREDICT_METHODS:
             if call.loops:
-                loops_with_predict.update(id(loop) for loop in call.loops)
+                for loop in call.loops:
+                    loops_with_predict.setdefault(id(loop), call.index)
             else:
                 data = call.arg("x", 0) or call.arg("generator", 0)
                 if data is not None:
-                    mark(reached(facts.names_used(data.value, call.scope)), PREDICT, f"fed to {call.method}()")
+                    mark(reached(facts.names_used(data.value, call.scope), call.index), PREDICT, f"fed to {call.method}()")
     for loop in facts.loops:
         if id(loop.node) in loops_with_predict:
-            mark(reached({facts.qualify(name, loop.scope) for name in loop.names}), TTA, "used in a loop around predict()")
+            names = {facts.qualify(name, loop.scope) for name in loop.names}
+            mark(reached(names, loops_with_predict[id(loop.node)]), TTA, "used in a loop around predict()")
     for pipeline in facts.pipelines:
         if not pipeline.roles:
             for owner in sorted(pipeline.owners):

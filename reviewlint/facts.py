@@ -378,6 +378,8 @@ class Facts:
     # Data flow: a name -> the names its value was computed from. Names local to a function
     # are keyed "function:name" (see qualify); module-level names are keyed as written.
     deps: dict[str, set[str]] = field(default_factory=dict)
+    # Where each name is (re)bound, in call order (comparable with CallSite.index).
+    binding_indexes: dict[str, list[int]] = field(default_factory=dict)
     # True when the module also maps [0, 1] to [-1, 1] somewhere (2 * x - 1).
     renormalized: bool = False
     subscript_assignments: list[SubscriptAssignment] = field(default_factory=list)
@@ -425,6 +427,10 @@ class Facts:
             if not owners & model_flow:
                 continue
             yield call, model_flow | self.reaches(self.names_used(call.node, call.scope))
+
+    def rebound_between(self, names: Iterable[str], start: int, end: int) -> bool:
+        """Whether any of ``names`` is bound again strictly between two positions in call order."""
+        return any(start < index < end for name in names for index in self.binding_indexes.get(name, ()))
 
     def value(self, node: cst.BaseExpression | None) -> object:
         """The folded value of an expression, or UNKNOWN."""

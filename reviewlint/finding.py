@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from reviewlint.rule import Severity
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Location:
     """Where a finding is: 1-based lines and columns; within the cell for notebooks."""
 
@@ -19,7 +19,6 @@ class Location:
     end_line: int
     end_column: int
     cell: int | None = None
-    end_cell: int | None = None
 
 
 @dataclass(frozen=True)
@@ -42,15 +41,11 @@ class Finding:
     hint: str | None = None
     related: tuple[Related, ...] = ()
     source_lines: tuple[str, ...] = field(default=(), compare=False)
+    fix: str | None = None  # "safe" or "unsafe" when the finding has a fix (reviewlint check --fix)
 
     def sort_key(self) -> tuple[str, int, int, int, str]:
         loc = self.location
-        return (loc.path, loc.cell or 0, loc.line, loc.column, self.code)
-
-    def as_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["severity"] = self.severity.value
-        return data
+        return loc.path, loc.cell or 0, loc.line, loc.column, self.code
 
 
 @dataclass(frozen=True)

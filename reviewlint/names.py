@@ -7,12 +7,12 @@ imported name stands for, and a walk down ``a.b.c`` attribute chains.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
 
-from reviewlint.knowledge.modules import canonical
-from reviewlint.knowledge.transforms import ALBUMENTATIONS, ALBUMENTATIONS_CONTAINERS
+from reviewlint.knowledge.modules import STAR_EXPORTS, canonical
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
@@ -79,8 +79,7 @@ class ImportTable:
 
     def _from_star(self, name: str) -> str | None:
         for module in self.star_modules:
-            if canonical(module + ".X").startswith("albumentations.") and (
-                name in ALBUMENTATIONS or name in ALBUMENTATIONS_CONTAINERS
-            ):
-                return f"albumentations.{name}"
+            exported = STAR_EXPORTS.get(canonical(module))
+            if exported is not None and re.fullmatch(exported, name):
+                return f"{module}.{name}"
         return None

@@ -8,6 +8,7 @@ import re
 from functools import cache
 from types import ModuleType
 
+from reviewlint.fix import FIX_KINDS
 from reviewlint.rule import REQUIRED_SECTIONS, Invalid, Option, RuleInfo, Severity, Valid
 
 RULES_PACKAGE = "reviewlint_rules"
@@ -43,6 +44,9 @@ def load_rule(module: ModuleType) -> RuleInfo:
     needs = getattr(module, "NEEDS", "facts")
     if needs not in ("facts", "comments"):
         raise RuleDefinitionError(f"{where}: NEEDS must be 'facts' or 'comments'")
+    fix = getattr(module, "FIX", None)
+    if fix is not None and fix not in FIX_KINDS:
+        raise RuleDefinitionError(f"{where}: FIX must be one of {', '.join(FIX_KINDS)}")
     return RuleInfo(
         code=code,
         name=name,
@@ -56,6 +60,7 @@ def load_rule(module: ModuleType) -> RuleInfo:
         valid=valid,
         invalid=invalid,
         module=module,
+        fix=fix,
     )
 
 

@@ -8,7 +8,10 @@ A rule is a module in ``rules/`` (installed as ``reviewlint_rules``) with:
 - ``check(ctx) -> Iterable[Report]``;
 - optionally ``OPTIONS`` (per-rule settings with defaults), ``NEEDS`` (``"facts"``, the default,
   or ``"comments"`` for rules that read comments only and need no parse), and ``TRIGGERS``
-  (strings without which the rule cannot fire: a file containing none of them is skipped).
+  (strings without which the rule cannot fire: a file containing none of them is skipped);
+- optionally ``FIX`` (``"safe"``, ``"unsafe"`` or ``"mixed"``) when its reports carry a
+  :class:`reviewlint.fix.Fix`; then its fixable INVALID examples give the code after the fix in
+  ``Invalid(..., fixed=...)`` (see :mod:`reviewlint.fix`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import libcst as cst
 from reviewlint.comments import Comment, scan_comments
 from reviewlint.extract import extract
 from reviewlint.facts import Facts
+from reviewlint.fix import Fix
 from reviewlint.source import SourceFile
 
 
@@ -56,6 +60,7 @@ class Report:
     message: str
     hint: str | None = None
     related: tuple[tuple[Anchor, str], ...] = ()
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True)
@@ -68,12 +73,17 @@ class Option:
 
 @dataclass(frozen=True)
 class Invalid:
-    """An example a rule must flag: how many findings, and text the first message contains."""
+    """An example a rule must flag: how many findings, and text the first message contains.
+
+    ``fixed``: the code after every fix of this rule (unsafe ones included) has been applied,
+    for rules with ``FIX``; None when the example has no fix.
+    """
 
     code: str
     count: int = 1
     message: str | None = None
     settings: Mapping[str, object] = field(default_factory=dict)
+    fixed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,7 @@ class RuleInfo:
     valid: tuple[Valid, ...]
     invalid: tuple[Invalid, ...]
     module: ModuleType
+    fix: str | None = None  # "safe", "unsafe" or "mixed" (see reviewlint.fix); None: no fixes
 
     def may_fire(self, text: str) -> bool:
         """Cheap text pre-filter: False when the file cannot trigger this rule."""

@@ -7,24 +7,30 @@ the run goes on. Positions are computed only for files that have something to re
 from __future__ import annotations
 
 import ast
+import io
 import os
 import re
+import tokenize
 import traceback
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
+from reviewlint.cache import Cache
 from reviewlint.config import ConfigResolver, Settings
 from reviewlint.discover import discover
+from reviewlint.positions import NodePositions
 from reviewlint.finding import FileError, Finding, Location, Related
+from reviewlint.fix import applicability
 from reviewlint.result import RunResult
 from reviewlint.rule import Analysis, Anchor, Report, RuleContext, RuleInfo, Span
 from reviewlint.source import SourceError, SourceFile, load_source
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+_PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SKIP_FILE = re.compile(r"^\s*#\s*reviewlint:\s*skip-file\b", re.MULTILINE)
 
 
@@ -39,11 +45,19 @@ class FileResult:
 
 
 def display_path(path: Path) -> str:
-    """The path as reported: relative to the working directory when it lies below it."""
+    """The path as reported: relative to the working directory when it lies below it.
+
+    Bytes of a file name that are not UTF-8 are shown as ``\\xe9`` escapes (they could not be
+    printed, nor written to JSON), control characters (a newline, an escape sequence) as ``\\n``,
+    ``\\x1b``: every output format stays one line a finding. A symlink loop, which cannot be
+    resolved, is shown as given.
+    """
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
-        return path.as_posix()
+        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        shown = path.as_posix()
+    shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _PATH_CONTROL.sub(lambda match: repr(match.group())[1:-1], shown)
 
 
 class _Placer:
@@ -60,8 +74,8 @@ class _Placer:
         if isinstance(anchor, Span):
             return anchor
         if self._positions is None:
-            wrapper = MetadataWrapper(self._analysis.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
+            # Renders only the statements that hold reported nodes (reviewlint.positions).
+            self._positions = NodePositions(self._analysis.module, self._source.text)
         code_range = self._positions[anchor]  # type: ignore[index]
         return Span(code_range.start.line, code_range.start.column, code_range.end.line, code_range.end.column)
 
@@ -74,7 +88,7 @@ class _Placer:
         else:
             end_column = span.end_column
         indent = self._source.cell_indent(cell)
-        return Location(self._shown, line, span.column + 1 + indent, end_line, end_column + 1 + indent, cell, cell)
+        return Location(self._shown, line, span.column + 1 + indent, end_line, end_column + 1 + indent, cell)
 
     def source_lines(self, anchor: Anchor) -> tuple[str, ...]:
         span = self.span(anchor)
@@ -99,33 +113,120 @@ def _syntax_error(source: SourceFile, error: cst.ParserSyntaxError) -> str:
 def _quick_syntax_check(source: SourceFile) -> str | None:
     """Report syntax errors of files no rule needs to parse, with CPython's own (fast) parser."""
     try:
-        compile(source.text, str(source.path), "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
-                dont_inherit=True)
+        with warnings.catch_warnings():  # the user's invalid escapes are not the linter's to print
+            warnings.simplefilter("ignore")
+            compile(source.text, str(source.path), "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
+                    dont_inherit=True)
     except SyntaxError as error:
         cell, line = source.cell_position(error.lineno or 1)
         where = f"cell {cell}, line {line}" if cell is not None else f"line {line}"
         return f"syntax error at {where}, column {error.offset or 1}: {error.msg}"
-    except (ValueError, RecursionError, MemoryError) as error:
-        return f"cannot parse: {type(error).__name__}"
+    except (RecursionError, MemoryError):
+        return TOO_DEEP
+    except ValueError as error:
+        return f"cannot parse: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
     return None
 
 
-def lint_source(source: SourceFile, settings: Settings, rules: Sequence[RuleInfo], shown: str) -> FileResult:
-    """Lint one loaded source file with the rules enabled for it."""
+# libcst's native parser takes time super-linear in an expression's depth (3,000 chained
+# subscripts: minutes) and overflows its stack, killing the process, on deeper ones (10,000
+# nested lambdas: SIGSEGV). CPython's parser is fast and safe at any depth, so it measures first.
+MAX_NESTING = 300
+MAX_STATEMENT_TOKENS = 5000
+TOO_DEEP = "too deeply nested to parse"
+
+
+def _nesting_problem(source: SourceFile) -> str | None:
+    """A one-line reason when the code is too deep for libcst to parse safely, else None."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source.text)
+    except SyntaxError:
+        # Newer syntax than this Python's, or no Python at all: bound the statement length and the
+        # bracket depth instead (no CPython accepts more than 200 nested brackets).
+        tokens, brackets = _statement_size(source.text)
+        if tokens <= MAX_STATEMENT_TOKENS and brackets <= 200:
+            return None
+        return _quick_syntax_check(source) or TOO_DEEP
+    except (RecursionError, MemoryError):
+        return TOO_DEEP
+    except ValueError:
+        return None
+    # Level by level (the nodes of depth 1, 2, …): as ast.iter_child_nodes, at half the cost.
+    level: list[ast.AST] = [tree]
+    depth = 1
+    node_type = ast.AST
+    while level:
+        if depth > MAX_NESTING:
+            return f"{TOO_DEEP} (expressions nested over {MAX_NESTING} levels)"
+        below: list[ast.AST] = []
+        for node in level:
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    below.extend([item for item in value if isinstance(item, node_type)])
+                elif isinstance(value, node_type):
+                    below.append(value)
+        level = below
+        depth += 1
+    return None
+
+
+def _statement_size(text: str) -> tuple[int, int]:
+    """The most tokens in one logical line, and the deepest bracket nesting (up to where
+    tokenizing fails, if it does)."""
+    longest = count = depth = deepest = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            count += 1
+            if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                longest, count = max(longest, count), 0
+            elif token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth = max(0, depth - 1)
+    except (SyntaxError, tokenize.TokenError):
+        pass
+    return max(longest, count), deepest
+
+
+def lint_source(
+    source: SourceFile, settings: Settings, rules: Sequence[RuleInfo], shown: str,
+    on_report: Callable[[RuleInfo, Report, Analysis], None] | None = None,
+) -> FileResult:
+    """Lint one loaded source file with the rules enabled for it.
+
+    ``on_report`` sees every report that becomes a finding (not suppressed), with the analysis
+    its nodes belong to: the fixer (reviewlint.fixer) collects fixes through it.
+    """
     result = FileResult(shown)
     if _SKIP_FILE.search(source.text):
         return result
-    active = [rule for rule in rules if settings.enabled(rule.code, source.path) and rule.may_fire(source.text)]
+    active = [rule for rule in rules if _enabled(settings, rule, source.path) and rule.may_fire(source.text)]
     analysis = Analysis(source)
     if any(rule.needs == "facts" for rule in active):
+        problem = _nesting_problem(source)
+        if problem is not None:
+            result.errors.append(FileError(shown, problem))
+            return result
         try:
             analysis.module  # noqa: B018 - parse once, here, so a syntax error is reported once
         except cst.ParserSyntaxError as error:
-            result.errors.append(FileError(shown, _syntax_error(source, error)))
+            # CPython's parser pinpoints most errors better than libcst's tokenizer does.
+            result.errors.append(FileError(shown, _quick_syntax_check(source) or _syntax_error(source, error)))
             return result
         except RecursionError:
-            result.errors.append(FileError(shown, "too deeply nested to parse"))
+            result.errors.append(FileError(shown, TOO_DEEP))
             return result
+        try:
+            analysis.facts  # noqa: B018 - extract once, here, so input too deep for it is one error, not one a rule
+        except RecursionError:
+            result.errors.append(FileError(shown, "too deeply nested to analyse"))
+            return result
+        except Exception:  # noqa: BLE001, S110 - an extraction bug: each rule that needs the facts reports it
+            pass
     else:
         problem = _quick_syntax_check(source)
         if problem is not None:
@@ -152,6 +253,8 @@ def lint_source(source: SourceFile, settings: Settings, rules: Sequence[RuleInfo
             if line <= len(lines) and _suppressed(lines[line - 1], rule.code):
                 continue
             result.findings.append(finding)
+            if on_report is not None:
+                on_report(rule, report, analysis)
     result.findings.sort(key=Finding.sort_key)
     return result
 
@@ -166,36 +269,105 @@ def _finding(rule: RuleInfo, report: Report, placer: _Placer) -> Finding:
         hint=report.hint,
         related=tuple(Related(placer.location(anchor), message) for anchor, message in report.related),
         source_lines=placer.source_lines(report.at),
+        fix=applicability(rule.fix, report.fix) if report.fix is not None else None,
     )
 
 
-def lint_path(path: Path, settings: Settings, rules: Sequence[RuleInfo]) -> FileResult:
-    """Read and lint one file; unreadable or undecodable files become errors, never exceptions."""
-    shown = display_path(path)
+def _read(path: Path, settings: Settings, shown: str) -> bytes | FileResult:
+    """A file's bytes, or the result that says why there are none."""
     try:
         if path.is_dir():
             return FileResult(shown, errors=[FileError(shown, "is a directory, not a file")])
         size = os.path.getsize(path)
         if size > settings.max_file_size:
             return FileResult(shown, notices=[f"{shown}: skipped, {size} bytes is over max-file-size ({settings.max_file_size})"])
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
+        if os.path.islink(path):
+            return FileResult(shown, errors=[FileError(shown, "broken symbolic link: its target does not exist")])
         return FileResult(shown, errors=[FileError(shown, "no such file (or it vanished during the run)")])
     except OSError as error:
         return FileResult(shown, errors=[FileError(shown, f"cannot read: {error.strerror or error}")])
+
+
+def _enabled(settings: Settings, rule: RuleInfo, path: Path) -> bool:
+    # Without per-file ignores the path cannot matter: skip resolving it once per rule.
+    return settings.enabled(rule.code, path if settings.per_file_ignores else None)
+
+
+def _cache_key(cache: Cache, raw: bytes, shown: str, path: Path, settings: Settings, rules: Sequence[RuleInfo]) -> str:
+    return cache.key(raw, shown, settings, [rule.code for rule in rules if _enabled(settings, rule, path)])
+
+
+def lint_path(path: Path, settings: Settings, rules: Sequence[RuleInfo], cache: Cache | None = None) -> FileResult:
+    """Read and lint one file; unreadable or undecodable files become errors, never exceptions.
+
+    With a cache, a result stored for the same bytes, path, settings and code is returned
+    instead, and a new result is stored (except one with a rule's internal error).
+    """
+    shown = display_path(path)
+    raw = _read(path, settings, shown)
+    if isinstance(raw, FileResult):
+        return raw
+    key = None
+    if cache is not None:
+        key = _cache_key(cache, raw, shown, path, settings, rules)
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
     try:
         source = load_source(path, raw)
     except SourceError as error:
-        return FileResult(shown, errors=[FileError(shown, str(error))])
-    return lint_source(source, settings, rules, shown)
+        result = FileResult(shown, errors=[FileError(shown, str(error))])
+    else:
+        result = lint_source(source, settings, rules, shown)
+    if cache is not None and key is not None and not any(error.code for error in result.errors):
+        cache.put(key, result)
+    return result
 
 
-def run_paths(paths: Sequence[Path], resolver: ConfigResolver, rules: Sequence[RuleInfo]) -> RunResult:
-    """Discover and lint every file under ``paths``."""
+def cached_result(path: Path, settings: Settings, rules: Sequence[RuleInfo], cache: Cache) -> FileResult | None:
+    """The cached result of a file as it is now on disk, or None."""
+    shown = display_path(path)
+    raw = _read(path, settings, shown)
+    if isinstance(raw, FileResult):
+        return None
+    return cache.get(_cache_key(cache, raw, shown, path, settings, rules))
+
+
+def run_paths(
+    paths: Sequence[Path], resolver: ConfigResolver, rules: Sequence[RuleInfo], jobs: int = 1, cache: Cache | None = None
+) -> RunResult:
+    """Discover and lint every file under ``paths``, on ``jobs`` processes, through ``cache``.
+
+    Results are the same whatever ``jobs`` and whether or not a cache is used: they are
+    collected per file and reported in discovery order.
+    """
     result = RunResult()
     files = list(discover(list(paths), lambda path: resolver.for_path(path).excluded(path)))
-    for path in files:
-        file_result = lint_path(path, resolver.for_path(path), rules)
+    tasks = [(index, path, resolver.for_path(path)) for index, path in enumerate(files)]
+    results: list[FileResult | None] = [None] * len(files)
+    if cache is not None:
+        cache.prepare()
+    if jobs > 1 and len(tasks) > 1 and cache is not None:
+        misses = []
+        for task in tasks:
+            hit = cached_result(task[1], task[2], rules, cache)
+            if hit is None:
+                misses.append(task)
+            else:
+                results[task[0]] = hit
+        tasks = misses
+    if jobs > 1 and len(tasks) > 1:
+        from reviewlint.parallel import lint_parallel
+
+        for index, file_result in lint_parallel(tasks, rules, jobs, cache):
+            results[index] = file_result
+    else:
+        for index, path, settings in tasks:
+            results[index] = lint_path(path, settings, rules, cache)
+    for file_result in results:
+        assert file_result is not None
         result.findings.extend(file_result.findings)
         result.errors.extend(file_result.errors)
         result.notices.extend(file_result.notices)

@@ -125,9 +125,12 @@ def mask_cell(source: str) -> str:
     triple-quoted string (``print("…"\n    % args)``) is Python, not a magic.
     """
     lines = source.split("\n")
-    cell_magic = _CELL_MAGIC.match(lines[0]) if lines else None
-    if cell_magic and cell_magic.group(1) not in PYTHON_BODY_CELL_MAGICS:
-        return "\n".join("" for _ in lines)
+    for line in lines:  # stacked cell magics (%%capture then %%bash): any non-Python one wins
+        cell_magic = _CELL_MAGIC.match(line)
+        if cell_magic is None:
+            break
+        if cell_magic.group(1) not in PYTHON_BODY_CELL_MAGICS:
+            return "\n".join("" for _ in lines)
     masked: list[str] = []
     continues_magic = continues_python = False
     depth, quote = 0, None
@@ -202,7 +205,7 @@ def notebook_module(raw: bytes) -> tuple[str, tuple[CellSpan, ...]]:
     except UnicodeDecodeError as error:
         raise SourceError(f"notebook is not valid UTF-8 (byte {error.start})") from None
     except json.JSONDecodeError as error:
-        raise SourceError(f"invalid notebook JSON: {error.msg} at line {error.lineno}") from None
+        raise SourceError(f"invalid notebook JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
     parts: list[str] = []
     spans: list[CellSpan] = []
     line = 1
@@ -230,8 +233,10 @@ def decode_python(raw: bytes) -> str:
     try:
         text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:
-        reason = error.reason if isinstance(error, UnicodeDecodeError) else str(error)
-        raise SourceError(f"cannot decode as {encoding}: {reason}") from None
+        if isinstance(error, UnicodeDecodeError):
+            line = raw.count(b"\n", 0, error.start) + 1
+            raise SourceError(f"cannot decode as {encoding} (line {line}): {error.reason}") from None
+        raise SourceError(f"cannot decode as {encoding}: {error}") from None
     return text.removeprefix("\ufeff")
 
 

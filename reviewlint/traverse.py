@@ -25,7 +25,7 @@ import dataclasses
 import inspect
 import re
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import libcst as cst
@@ -203,6 +203,9 @@ class _Plans(dict):  # type: ignore[type-arg]
         self.trivia_hooks = trivia_hooks
 
     def __missing__(self, cls: type) -> _Plan:
+        if not issubclass(cls, cst.CSTNode):
+            self[cls] = None  # a string, MaybeSentinel …: not a node
+            return None
         name = cls.__name__
         hooks = self.visitor_class
         visit_hook = getattr(hooks, f"visit_{name}", None)
@@ -246,7 +249,6 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     if plans is None:
         root.visit(visitor)
         return
-    node_type = cst.CSTNode
     sequence = (tuple, list)
 
     def visit(node: cst.CSTNode, plan: _Plan) -> None:
@@ -261,8 +263,8 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
                         child_plan = plans[child.__class__]
                         if child_plan is not None:
                             visit(child, child_plan)
-                elif value is not None:
-                    child_plan = plans[value.__class__] if isinstance(value, node_type) else None
+                else:
+                    child_plan = plans[value.__class__]
                     if child_plan is not None:
                         visit(value, child_plan)
                 if leave_field is not None and not (only_when_set and value is None):
@@ -275,52 +277,68 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         visit(root, root_plan)
 
 
-def is_statement(node: cst.CSTNode, parent: cst.CSTNode | None) -> bool:
-    """A statement that renders on its own lines: a simple statement line or a compound statement.
-
-    An ``elif`` is an ``If`` in its parent's ``orelse``; it renders only as part of the parent.
-    """
-    if isinstance(node, cst.SimpleStatementLine):
-        return True
-    if isinstance(node, cst.BaseCompoundStatement):
-        return not (isinstance(parent, cst.If) and parent.orelse is node)
-    return False
-
-
 class StatementIndex:
-    """For every node of a module: the innermost statement that holds it, and its indentation.
+    """For the code nodes of a module: the innermost statement that holds each, and its context.
 
-    ``statement_of[id(node)]`` is the statement (None at module level, for the module's own
-    header/footer trivia); ``parent_of[id(statement)]`` the enclosing statement (None at the top)
-    and ``indents_of[id(statement)]`` the indentation tokens codegen has pushed when it renders the
-    statement (one per enclosing ``IndentedBlock``).
+    ``statement_of[id(node)]`` is the statement (None for the module itself); for a statement,
+    ``parent_of[id(statement)]`` is the enclosing statement (None at the top),
+    ``indents_of[id(statement)]`` the indentation tokens codegen has pushed when it renders the
+    statement (one per enclosing ``IndentedBlock``) and ``siblings_of[id(statement)]`` the body it
+    belongs to and its place there. Trivia (whitespace, comments, punctuation) is not indexed.
     """
 
     def __init__(self, module: cst.Module) -> None:
         self.statement_of: dict[int, cst.CSTNode | None] = {}
         self.parent_of: dict[int, cst.CSTNode | None] = {}
         self.indents_of: dict[int, tuple[str, ...]] = {}
+        self.siblings_of: dict[int, tuple[Sequence[cst.CSTNode], int]] = {}
         default_indent = module.default_indent
         statement_of = self.statement_of
         parent_of = self.parent_of
         indents_of = self.indents_of
-        node_type = cst.CSTNode
+        siblings_of = self.siblings_of
+        sequence = (tuple, list)
         indented_block = cst.IndentedBlock
+        plans: dict[type, tuple[tuple[str, ...], bool] | None] = {}
 
-        def visit(node: cst.CSTNode, parent: cst.CSTNode | None, statement: cst.CSTNode | None, indents: tuple[str, ...]) -> None:
-            if is_statement(node, parent):
+        def plan(cls: type) -> tuple[tuple[str, ...], bool] | None:
+            found = plans[cls] = (
+                None
+                if not issubclass(cls, cst.CSTNode) or cls in _TRIVIA
+                else (
+                    tuple(name for name in child_fields(cls) if name in _code_fields(cls)),
+                    issubclass(cls, (cst.SimpleStatementLine, cst.BaseCompoundStatement)),
+                )
+            )
+            return found
+
+        def visit(node: cst.CSTNode, parent: cst.CSTNode | None, statement: cst.CSTNode | None,
+                  indents: tuple[str, ...], fields: tuple[str, ...], is_statement_class: bool) -> None:
+            if is_statement_class and not (parent.__class__ is cst.If and parent.orelse is node):  # type: ignore[union-attr]
                 parent_of[id(node)] = statement
                 indents_of[id(node)] = indents
                 statement = node
             statement_of[id(node)] = statement
             if node.__class__ is indented_block:
                 indents = (*indents, default_indent if node.indent is None else node.indent)  # type: ignore[attr-defined]
-            for name in child_fields(node.__class__):
+            for name in fields:
                 value = getattr(node, name)
-                if isinstance(value, node_type):
-                    visit(value, node, statement, indents)
-                elif isinstance(value, (tuple, list)):
-                    for child in value:
-                        visit(child, node, statement, indents)
+                if isinstance(value, sequence):
+                    for position, child in enumerate(value):
+                        found = plans.get(child.__class__, ...)
+                        if found is ...:
+                            found = plan(child.__class__)
+                        if found is not None:
+                            if found[1]:
+                                siblings_of[id(child)] = (value, position)
+                            visit(child, node, statement, indents, *found)
+                else:
+                    found = plans.get(value.__class__, ...)
+                    if found is ...:
+                        found = plan(value.__class__)
+                    if found is not None:
+                        visit(value, node, statement, indents, *found)
 
-        visit(module, None, None, ())
+        root = plan(module.__class__)
+        assert root is not None
+        visit(module, None, None, (), *root)

@@ -35,10 +35,16 @@ datagen = ImageDataGenerator(preprocessing_function=preprocess_input)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+import libcst as cst
+
+from reviewlint.consts import is_number
 from reviewlint.facts import MODULE_SCOPE, Backbone, Facts, Normalization
+from reviewlint.fix import Edit, Fix, NewImport, drop_args, name_is_free, parent_of, replace, with_args
 from reviewlint.knowledge.backbones import EXPECTATIONS
+from reviewlint.knowledge.modules import canonical
 from reviewlint.rule import Invalid, Report, RuleContext, Severity
 
 CODE = "RL201"
@@ -46,6 +52,11 @@ NAME = "backbone-preprocessing-mismatch"
 SEVERITY = Severity.ERROR
 SUMMARY = "Input normalization that does not match the pretrained backbone it feeds"
 TRIGGERS = ("applications", "efficientnet", "EfficientNet")
+# Fixes: rescale=1/255 -> preprocessing_function=preprocess_input of the qubvel efficientnet
+# module (imported if needed; composed with an existing preprocessing_function); a /255 —
+# rescale=, Rescaling(1/255), x / 255 — in front of a keras.applications model that rescales
+# inside is dropped. The input the model sees changes: unsafe.
+FIX = "unsafe"
 
 _PRODUCES = {
     "unit": "scales pixels to [0, 1]",
@@ -88,13 +99,114 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: list[Normalization], single
             for norm in norms
             if norm.owners
             and any(
-                norm.owners & flow and (norm.scope != MODULE_SCOPE or call.index > norm.index)
+                norm.owners & flow
+                and (
+                    norm.scope != MODULE_SCOPE
+                    or (call.index > norm.index and not facts.rebound_between(norm.owners, norm.index, call.index))
+                )
                 for call, flow in consumers
             )
         ]
     if not single_family:
         return []
     return [n for n in norms if n.kind != "arithmetic"]
+
+
+def _preprocess_input(ctx: RuleContext, backbone: Backbone) -> tuple[cst.BaseExpression, tuple[NewImport, ...]] | None:
+    """How to name the backbone module's ``preprocess_input`` here, and the import that needs."""
+    facts, text = ctx.facts, ctx.source.text
+    module = (backbone.call.qualname or "").rpartition(".")[0]
+    wanted = canonical(f"{module}.preprocess_input")
+    for local, target in sorted(facts.imports.bindings.items()):
+        if canonical(target) == wanted:
+            return cst.Name(local), ()
+    if name_is_free(facts, text, "preprocess_input"):
+        return cst.Name("preprocess_input"), (NewImport(module, "preprocess_input"),)
+    for local, target in sorted(facts.imports.bindings.items()):
+        if canonical(target) == canonical(module):
+            return cst.parse_expression(f"{local}.preprocess_input"), ()
+    alias = f"{module.replace('.', '_')}_preprocess_input"
+    if name_is_free(facts, text, alias):
+        return cst.Name(alias), (NewImport(module, "preprocess_input", alias),)
+    return None
+
+
+_PARAMETER_NAMES = ("image", "img", "pixels", "image_array", "augmented_image")
+
+
+def _use_preprocess_input(ctx: RuleContext, norm: Normalization, backbone: Backbone) -> Fix | None:
+    """``ImageDataGenerator(rescale=1/255, …)`` -> ``ImageDataGenerator(preprocessing_function=preprocess_input, …)``."""
+    if norm.call is None or not isinstance(norm.node, cst.Arg):
+        return None
+    named = _preprocess_input(ctx, backbone)
+    if named is None:
+        return None
+    function, imports = named
+    call = norm.call.node
+    existing = norm.call.arg("preprocessing_function")
+    if existing is None:
+        new = norm.node.with_changes(keyword=cst.Name("preprocessing_function"), value=function)
+        return Fix("use preprocessing_function=preprocess_input", [replace(norm.node, new)], imports)
+    if not isinstance(existing.value, (cst.Name, cst.Attribute)):
+        return None
+    # Run the user's function first, then normalize (the order rescale had).
+    inner = ctx.facts.module.code_for_node(existing.value)
+    outer = ctx.facts.module.code_for_node(function)
+    # A parameter name used nowhere else in the file (data flow would mistake it for that name).
+    parameter = next((name for name in _PARAMETER_NAMES if not re.search(rf"\b{name}\b", ctx.source.text)), None)
+    if parameter is None:
+        return None
+    composed = cst.parse_expression(f"lambda {parameter}: {outer}({inner}({parameter}))")
+    args = [a.with_changes(value=composed) if a is existing else a for a in call.args if a is not norm.node]
+    return Fix("normalize with preprocess_input after preprocessing_function", [replace(call, with_args(call, args))], imports)
+
+
+def _drop_unit_scaling(ctx: RuleContext, norm: Normalization) -> Fix | None:
+    """Drop a /255 in front of a model that rescales inside."""
+    module = ctx.facts.module
+    if norm.kind == "rescale" and norm.call is not None and isinstance(norm.node, cst.Arg):
+        return Fix("drop rescale=", [replace(norm.call.node, drop_args(norm.call.node, norm.node))])
+    if norm.kind == "rescaling-layer" and isinstance(norm.node, cst.Call):
+        return Fix("drop the Rescaling layer", lambda: _drop_layer(module, norm.node))
+    if norm.kind == "arithmetic" and isinstance(norm.node, cst.BinaryOperation):
+        node = norm.node
+        facts = ctx.facts
+        keep = node.left if is_number(facts.value(node.right)) else node.right
+        if isinstance(node.operator, cst.Divide) and keep is not node.left:
+            return None
+        kept = keep.with_changes(lpar=(*node.lpar, *keep.lpar), rpar=(*keep.rpar, *node.rpar))
+        return Fix("drop the division by 255", [replace(node, kept)])
+    return None
+
+
+def _drop_layer(module: cst.Module, layer: cst.Call) -> list[Edit] | None:
+    parent = parent_of(module, layer)
+    if isinstance(parent, cst.Call) and parent.func is layer:  # Rescaling(1/255)(inputs) -> inputs
+        positional = [arg for arg in parent.args if arg.keyword is None and not arg.star]
+        if len(parent.args) != 1 or len(positional) != 1:
+            return None
+        value = positional[0].value
+        return [replace(parent, value.with_changes(lpar=(*parent.lpar, *value.lpar), rpar=(*value.rpar, *parent.rpar)))]
+    if isinstance(parent, cst.Element):  # Sequential([Rescaling(1/255), base, …])
+        holder = parent_of(module, parent)
+        if not isinstance(holder, (cst.List, cst.Tuple)) or len(holder.elements) < 2:
+            return None
+        elements = [e for e in holder.elements if e is not parent]
+        if holder.elements[-1] is parent:
+            elements[-1] = elements[-1].with_changes(comma=parent.comma)
+        return [replace(holder, holder.with_changes(elements=elements))]
+    return None
+
+
+def _fix(ctx: RuleContext, norm: Normalization, backbone: Backbone, stacked: bool) -> Fix | None:
+    expects = backbone.expects
+    if stacked and norm.call is not None and isinstance(norm.node, cst.Arg):
+        return Fix("drop rescale=", [replace(norm.call.node, drop_args(norm.call.node, norm.node))])
+    if expects == "torch" and backbone.family.package == "efficientnet" and norm.kind == "rescale":
+        return _use_preprocess_input(ctx, norm, backbone)
+    if expects == "raw" and norm.produces == "unit":
+        return _drop_unit_scaling(ctx, norm)
+    return None
 
 
 def check(ctx: RuleContext) -> Iterator[Report]:
@@ -121,6 +233,7 @@ def check(ctx: RuleContext) -> Iterator[Report]:
                     f"the input of {where} is normalized twice",
                     hint="drop rescale; preprocess_input already normalizes",
                     related=(built,),
+                    fix=_fix(ctx, norm, backbone, stacked=True),
                 )
                 continue
             if norm.produces == expects:
@@ -133,6 +246,7 @@ def check(ctx: RuleContext) -> Iterator[Report]:
                 f"{norm.description} {_PRODUCES[norm.produces]}, but it feeds {where}: {_explain(norm, backbone)}",
                 hint=f"use {backbone.family.preprocess}",
                 related=(built,),
+                fix=_fix(ctx, norm, backbone, stacked=False),
             )
 
 
@@ -141,6 +255,10 @@ VALID = [
     "(x_train, y_train), _ = keras.datasets.mnist.load_data()\nx_train = x_train / 255.0\n"
     "mnist_model = keras.Sequential([keras.layers.Dense(10)])\nmnist_model.fit(x_train, y_train)\n"
     "vgg = keras.applications.VGG19(weights='imagenet')\nfeatures = vgg(images)",
+    "from tensorflow.keras.applications import vgg16, mobilenet_v2\n"
+    "vgg16_model = vgg16.VGG16(weights='imagenet')\nmobilenet_v2_model = mobilenet_v2.MobileNetV2(weights='imagenet')\n"
+    "processed_image = vgg16.preprocess_input(images)\npredictions = vgg16_model.predict(processed_image)\n"
+    "processed_image = mobilenet_v2.preprocess_input(images)\npredictions = mobilenet_v2_model.predict(processed_image)",
     "import tensorflow as tf\nbase = tf.keras.applications.MobileNetV2(weights='imagenet')\n"
     "def load(img):\n    img = img / 255.0\n    return img\ndef change_range(image):\n    return 2 * image - 1\n"
     "ds = ds.map(load).map(change_range)\nmodel = tf.keras.Sequential([base])\nmodel.fit(ds)",
@@ -166,10 +284,38 @@ INVALID = [
         "base = efn.EfficientNetB6(weights='imagenet', include_top=False)\n"
         "train_datagen = ImageDataGenerator(rescale=1/255, rotation_range=20)",
         message="mean/std",
+        fixed="import efficientnet.tfkeras as efn\nfrom efficientnet.tfkeras import preprocess_input\n"
+        "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+        "base = efn.EfficientNetB6(weights='imagenet', include_top=False)\n"
+        "train_datagen = ImageDataGenerator(preprocessing_function=preprocess_input, rotation_range=20)",
     ),
     Invalid(
         "from efficientnet.keras import EfficientNetB3\nfrom keras.preprocessing.image import ImageDataGenerator\n"
-        "base = EfficientNetB3()\ngen = ImageDataGenerator(rescale=0.00392156)"
+        "base = EfficientNetB3()\ngen = ImageDataGenerator(rescale=0.00392156)",
+        fixed="from efficientnet.keras import EfficientNetB3\nfrom efficientnet.keras import preprocess_input\n"
+        "from keras.preprocessing.image import ImageDataGenerator\n"
+        "base = EfficientNetB3()\ngen = ImageDataGenerator(preprocessing_function=preprocess_input)",
+    ),
+    # The student's generator: the augmentation runs first, then the backbone's normalization.
+    Invalid(
+        "import efficientnet.tfkeras as efn\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+        "base = efn.EfficientNetB6(weights='imagenet')\n"
+        "gen = ImageDataGenerator(\n    rescale=1/255, # normalization\n    validation_split=0.2,\n"
+        "    preprocessing_function=augment_image)",
+        fixed="import efficientnet.tfkeras as efn\nfrom efficientnet.tfkeras import preprocess_input\n"
+        "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+        "base = efn.EfficientNetB6(weights='imagenet')\n"
+        "gen = ImageDataGenerator(\n    validation_split=0.2,\n"
+        "    preprocessing_function=lambda img: preprocess_input(augment_image(img)))",
+    ),
+    # preprocess_input is taken (by ResNet's): the module alias names efficientnet's.
+    Invalid(
+        "import efficientnet.tfkeras as efn\nfrom keras.applications.resnet import preprocess_input\n"
+        "from keras.preprocessing.image import ImageDataGenerator\n"
+        "base = efn.EfficientNetB0(weights='imagenet')\ngen = ImageDataGenerator(rescale=1./255)",
+        fixed="import efficientnet.tfkeras as efn\nfrom keras.applications.resnet import preprocess_input\n"
+        "from keras.preprocessing.image import ImageDataGenerator\n"
+        "base = efn.EfficientNetB0(weights='imagenet')\ngen = ImageDataGenerator(preprocessing_function=efn.preprocess_input)",
     ),
     Invalid(
         "import tensorflow as tf\nbase = tf.keras.applications.EfficientNetB0(include_top=False)\n"
@@ -177,11 +323,26 @@ INVALID = [
         "train_ds = train_ds.map(prep)\nmodel = tf.keras.Sequential([base, tf.keras.layers.Dense(5)])\n"
         "model.fit(train_ds, epochs=5)",
         message="scales twice",
+        fixed="import tensorflow as tf\nbase = tf.keras.applications.EfficientNetB0(include_top=False)\n"
+        "def prep(image, label):\n    return tf.cast(image, tf.float32), label\n"
+        "train_ds = train_ds.map(prep)\nmodel = tf.keras.Sequential([base, tf.keras.layers.Dense(5)])\n"
+        "model.fit(train_ds, epochs=5)",
     ),
     Invalid(
         "from tensorflow import keras\nfrom tensorflow.keras import layers\n"
         "base = keras.applications.EfficientNetV2B0(include_top=False)\n"
-        "inputs = keras.Input((224, 224, 3))\nx = layers.Rescaling(1. / 255)(inputs)\nx = base(x)"
+        "inputs = keras.Input((224, 224, 3))\nx = layers.Rescaling(1. / 255)(inputs)\nx = base(x)",
+        fixed="from tensorflow import keras\nfrom tensorflow.keras import layers\n"
+        "base = keras.applications.EfficientNetV2B0(include_top=False)\n"
+        "inputs = keras.Input((224, 224, 3))\nx = inputs\nx = base(x)",
+    ),
+    Invalid(
+        "import keras\nbase = keras.applications.EfficientNetB0(include_top=False, weights='imagenet')\n"
+        "model = keras.Sequential([\n    keras.layers.Rescaling(1. / 255),\n    base,\n    keras.layers.Dense(3),\n])\n"
+        "model.fit(x, y)",
+        fixed="import keras\nbase = keras.applications.EfficientNetB0(include_top=False, weights='imagenet')\n"
+        "model = keras.Sequential([\n    base,\n    keras.layers.Dense(3),\n])\n"
+        "model.fit(x, y)",
     ),
     Invalid(
         "from tensorflow.keras.applications import ResNet50\nfrom tensorflow.keras import layers\n"
@@ -197,10 +358,19 @@ INVALID = [
         "from tensorflow.keras.preprocessing.image import ImageDataGenerator\nbase = efn.EfficientNetB0()\n"
         "gen = ImageDataGenerator(rescale=1./255, preprocessing_function=preprocess_input)",
         message="twice",
+        fixed="import efficientnet.tfkeras as efn\nfrom efficientnet.tfkeras import preprocess_input\n"
+        "from tensorflow.keras.preprocessing.image import ImageDataGenerator\nbase = efn.EfficientNetB0()\n"
+        "gen = ImageDataGenerator(preprocessing_function=preprocess_input)",
     ),
     Invalid(
         "import numpy as np\nfrom tensorflow.keras.applications import Xception\nSCALE = 255\n"
         "base = Xception(weights='imagenet')\nX_train = X_train * (1 / SCALE)\n"
         "model = keras.Sequential([base, keras.layers.Dense(10)])\nmodel.fit(X_train, y_train)"
+    ),
+    Invalid(
+        "import tensorflow as tf\nbase = tf.keras.applications.ResNet101V2(weights='imagenet')\n"
+        "def decode(image):\n    image = tf.cast(image, tf.float32)\n    image /= 255.0\n    return image\n"
+        "model = tf.keras.Sequential([base])\nmodel.fit(ds.map(decode))",
+        message="image /= 255.0",
     ),
 ]

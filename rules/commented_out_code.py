@@ -37,6 +37,7 @@ from collections.abc import Iterator
 
 from reviewlint.commented_code import block_is_code
 from reviewlint.comments import Comment
+from reviewlint.fix import Fix, delete_lines
 from reviewlint.rule import Invalid, Option, Report, RuleContext, Severity, Span
 
 CODE = "RL401"
@@ -46,6 +47,8 @@ SUMMARY = "Blocks of comments that are commented-out code"
 NEEDS = "comments"
 TRIGGERS = ("#",)
 OPTIONS = {"min_lines": Option(1, "smallest block (in lines that read as code) that is reported")}
+# The fix deletes the block (from its first to its last line of code): unsafe, code is lost.
+FIX = "unsafe"
 
 _CELL_MARKER = re.compile(r"^#\s*(%%|\+|-)(\s|$)|^#\s*In\s*\[")
 _MARKDOWN_MARKER = re.compile(r"^#\s*(%%|\+)\s*\[markdown\]|^#\s*%%\s+md\b")
@@ -108,11 +111,13 @@ def check(ctx: RuleContext) -> Iterator[Report]:
             continue
         previous_line = last.line
         count = last.line - first.line + 1
+        span = Span(first.line, first.column, last.line, last.column + len(last.text))
         yield Report(
-            Span(first.line, first.column, last.line, last.column + len(last.text)),
+            span,
             f"commented-out code ({count} line{'s' if count != 1 else ''}): delete it, or make it a real, "
             f"configurable option",
             hint="delete the block; version control keeps the old code",
+            fix=Fix("delete the commented-out code", [delete_lines(span)]),
         )
 
 
@@ -143,19 +148,29 @@ VALID = [
 ]
 
 INVALID = [
-    Invalid("# model.add(layers.BatchNormalization())\n# model.add(layers.Dense(256))\nx = 1", message="2 lines"),
-    Invalid("# tfsim.visualization.projector(\n#     embeddings, labels=labels,\n# )\nx = 1"),
-    Invalid("# if foo:\n#     x = 1\n# else:\n#     x = 2\ny = 1"),
-    Invalid("# env.render(); Adding this line would show the game\nx = 1"),
-    Invalid("# lr = 1e-3\n# model.compile(optimizer=Adam(lr))\nx = 1"),
-    Invalid("# import pdb; pdb.set_trace()\nx = 1"),
-    Invalid("x = 1\n\n# model.fit(x, y)\n\n# model.evaluate(x, y)\n", count=1, message="3 lines"),
-    Invalid("# model.fit(x, y)\nx = 1\n# model.evaluate(x, y)\n", count=2),
+    Invalid("# model.add(layers.BatchNormalization())\n# model.add(layers.Dense(256))\nx = 1", message="2 lines", fixed="x = 1"),
+    Invalid("# tfsim.visualization.projector(\n#     embeddings, labels=labels,\n# )\nx = 1", fixed="x = 1"),
+    Invalid("# if foo:\n#     x = 1\n# else:\n#     x = 2\ny = 1", fixed="y = 1"),
+    Invalid("# env.render(); Adding this line would show the game\nx = 1", fixed="x = 1"),
+    Invalid("# lr = 1e-3\n# model.compile(optimizer=Adam(lr))\nx = 1", fixed="x = 1"),
+    Invalid("# import pdb; pdb.set_trace()\nx = 1", fixed="x = 1"),
+    Invalid("x = 1\n\n# model.fit(x, y)\n\n# model.evaluate(x, y)\n", count=1, message="3 lines", fixed="x = 1\n"),
+    Invalid("# model.fit(x, y)\nx = 1\n# model.evaluate(x, y)\n", count=2, fixed="x = 1\n"),
     Invalid(
         "def f():\n    # for layer in base.layers[:100]:\n    #     layer.trainable = False\n    return 1",
+        fixed="def f():\n    return 1",
     ),
     Invalid(
         "# Step 4: augmentation\n# aug = A.Compose([\n#     A.HorizontalFlip(),\n#     A.Rotate(limit=20),\n# ])\nx = 1",
         message="4 lines",
+        fixed="# Step 4: augmentation\nx = 1",
+    ),
+    Invalid(
+        "x = 1\n\n# model.fit(x, y)\n# model.evaluate(x, y)\n\ny = 2  # kept\n",
+        fixed="x = 1\n\ny = 2  # kept\n",
+    ),
+    Invalid(
+        "for layer in base.layers:\n    layer.trainable = True\n    # model.summary()\nx = 1\n",
+        fixed="for layer in base.layers:\n    layer.trainable = True\nx = 1\n",
     ),
 ]

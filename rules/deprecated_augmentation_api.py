@@ -42,6 +42,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
+from reviewlint.facts import CallSite
+from reviewlint.fix import Fix, drop_args, keyword_arg, rename_callee, replace, with_args
 from reviewlint.knowledge.api_changes import argument_changes, class_change
 from reviewlint.rule import Invalid, Report, RuleContext, Severity
 
@@ -50,6 +54,63 @@ NAME = "deprecated-augmentation-api"
 SEVERITY = Severity.WARNING
 SUMMARY = "Augmentation class or argument that was deprecated, removed or renamed"
 TRIGGERS = ("albumentations", "ImageDataGenerator")
+# Renamed arguments are safe fixes: the same setting, spelled as albumentations 2.x reads it
+# (value= -> fill=, always_apply=True -> p=1.0, height=/width= -> size=(h, w) …). Replacing a
+# removed class by a different one (Flip -> HorizontalFlip) changes the augmentation: unsafe.
+FIX = "mixed"
+
+# Classes replaced by one with a different behaviour, when the fix is a plain rename.
+_CLASS_RENAMES = {"albumentations.Flip": "albumentations.HorizontalFlip"}
+# Arguments merged into one range argument: (first, second) -> new name, both must be given.
+_PAIRS = {
+    "height": ("height", "width", "size"),
+    "width": ("height", "width", "size"),
+    "quality_lower": ("quality_lower", "quality_upper", "quality_range"),
+    "quality_upper": ("quality_lower", "quality_upper", "quality_range"),
+    "scale_min": ("scale_min", "scale_max", "scale_range"),
+    "scale_max": ("scale_min", "scale_max", "scale_range"),
+}
+
+
+def _argument_fix(ctx: RuleContext, call: CallSite, name: str, arg: cst.Arg, replacement: str) -> Fix | None:
+    node = call.node
+    keywords = call.keywords()
+    if name == "always_apply":
+        value = ctx.facts.value(arg.value)
+        if value is False:
+            return Fix("drop always_apply=False", [replace(node, drop_args(node, arg))], safe=True)
+        if value is not True:
+            return None
+        p = keywords.get("p")
+        if p is None:
+            return Fix("write p=1.0", [replace(arg, arg.with_changes(keyword=cst.Name("p"), value=cst.Float("1.0")))], safe=True)
+        args = [a.with_changes(value=cst.Float("1.0")) if a is p else a for a in node.args if a is not arg]
+        return Fix("write p=1.0", [replace(node, with_args(node, args))], safe=True)
+    if name in _PAIRS:
+        first, second, merged = _PAIRS[name]
+        if first not in keywords or second not in keywords or merged in keywords:
+            return None
+        pair = cst.Tuple([cst.Element(keywords[first].value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                          cst.Element(keywords[second].value)])
+        args = [keyword_arg(merged, pair).with_changes(comma=a.comma) if a is keywords[first] else a
+                for a in node.args if a is not keywords[second]]
+        return Fix(f"write {merged}=({first}, {second})", [replace(node, with_args(node, args))], safe=True)
+    if not replacement.isidentifier():
+        return None  # a change of meaning (var_limit -> std_range, max_holes -> num_holes_range …)
+    if replacement in keywords:
+        return Fix(f"drop {name}= ({replacement}= is given)", [replace(node, drop_args(node, arg))], safe=True)
+    return Fix(f"write {replacement}=", [replace(arg.keyword, cst.Name(replacement))], safe=True)  # type: ignore[arg-type]
+
+
+def _class_fix(ctx: RuleContext, call: CallSite) -> Fix | None:
+    new = _CLASS_RENAMES.get(call.qualname or "")
+    if new is None:
+        return None
+    renamed = rename_callee(ctx.facts, ctx.source.text, call.node.func, new)
+    if renamed is None:
+        return None
+    edits, imports = renamed
+    return Fix(f"use {new.rsplit('.', 1)[1]}", edits, imports, safe=False)
 
 
 def check(ctx: RuleContext) -> Iterator[Report]:
@@ -65,6 +126,7 @@ def check(ctx: RuleContext) -> Iterator[Report]:
                 call.node,
                 f"{short} {change.change}{effect}. Use {change.replacement}",
                 hint=f"replace {short} with {change.replacement}",
+                fix=_class_fix(ctx, call),
             )
         renamed = argument_changes(qualname)
         if not renamed:
@@ -78,6 +140,7 @@ def check(ctx: RuleContext) -> Iterator[Report]:
                 arg,
                 f"{short}({name}=…): `{name}` {change.change}{effect}. Use {change.replacement}",
                 hint=f"write {change.replacement} instead of {name}",
+                fix=_argument_fix(ctx, call, name, arg, change.replacement),
             )
 
 
@@ -98,21 +161,81 @@ VALID = [
 ]
 
 INVALID = [
-    Invalid("import albumentations\nalbumentations.Flip(p=0.5)", message="Flip was deprecated in albumentations 1.4.15"),
-    Invalid("import albumentations as A\nA.Compose([A.Flip()])", message="Use HorizontalFlip"),
-    Invalid("from albumentations import Flip as F\nF()", message="removed in 1.4.24"),
-    Invalid("from albumentations import *\nCompose([Flip(), HorizontalFlip()])"),
+    Invalid(
+        "import albumentations\nalbumentations.Flip(p=0.5)",
+        message="Flip was deprecated in albumentations 1.4.15",
+        fixed="import albumentations\nalbumentations.HorizontalFlip(p=0.5)",
+    ),
+    Invalid(
+        "import albumentations as A\nA.Compose([A.Flip()])",
+        message="Use HorizontalFlip",
+        fixed="import albumentations as A\nA.Compose([A.HorizontalFlip()])",
+    ),
+    Invalid(
+        "from albumentations import Flip as F\nF()",
+        message="removed in 1.4.24",
+        fixed="from albumentations import HorizontalFlip as F\nF()",
+    ),
+    Invalid(
+        "from albumentations import *\nCompose([Flip(), HorizontalFlip()])",
+        fixed="from albumentations import *\nCompose([HorizontalFlip(), HorizontalFlip()])",
+    ),
     Invalid("import albumentations as A\nA.ShiftScaleRotate(rotate_limit=20)", message="Use Affine("),
     Invalid(
         "import albumentations as A\nimport cv2\nA.ShiftScaleRotate(border_mode=cv2.BORDER_CONSTANT, value=0, mask_value=0)",
         count=3,
+        fixed="import albumentations as A\nimport cv2\nA.ShiftScaleRotate(border_mode=cv2.BORDER_CONSTANT, fill=0, fill_mask=0)",
     ),
-    Invalid("import albumentations as A\nA.Rotate(limit=30, value=0)", message="Rotate(value=…): `value` was deprecated during albumentations 1.4.x and removed in 2.0.0"),
-    Invalid("import albumentations as A\nA.Affine(rotate=10, cval=0, cval_mask=0, mode=0)", count=3, message="Use fill"),
-    Invalid("import albumentations as A\nA.PadIfNeeded(64, 64, border_mode=0, value=0)", message="Use fill"),
-    Invalid("import albumentations as A\nA.Normalize(always_apply=True)", message="runs with probability p, not always"),
+    Invalid(
+        "import albumentations as A\nA.Rotate(limit=30, value=0)",
+        message="Rotate(value=…): `value` was deprecated during albumentations 1.4.x and removed in 2.0.0",
+        fixed="import albumentations as A\nA.Rotate(limit=30, fill=0)",
+    ),
+    Invalid(
+        "import albumentations as A\nA.Rotate(limit=30, value=0, fill=0)",
+        fixed="import albumentations as A\nA.Rotate(limit=30, fill=0)",
+    ),
+    Invalid(
+        "import albumentations as A\nA.Affine(rotate=10, cval=0, cval_mask=0, mode=0)",
+        count=3,
+        message="Use fill",
+        fixed="import albumentations as A\nA.Affine(rotate=10, fill=0, fill_mask=0, border_mode=0)",
+    ),
+    Invalid(
+        "import albumentations as A\nA.PadIfNeeded(64, 64, border_mode=0, value=0)",
+        message="Use fill",
+        fixed="import albumentations as A\nA.PadIfNeeded(64, 64, border_mode=0, fill=0)",
+    ),
+    Invalid(
+        "import albumentations as A\nA.Normalize(always_apply=True)",
+        message="runs with probability p, not always",
+        fixed="import albumentations as A\nA.Normalize(p=1.0)",
+    ),
+    Invalid(
+        "import albumentations as A\nA.Blur(always_apply=True, p=0.5)",
+        fixed="import albumentations as A\nA.Blur(p=1.0)",
+    ),
+    Invalid(
+        "import albumentations as A\nA.CLAHE(clip_limit=2.0, always_apply=False, p=0.1)",
+        fixed="import albumentations as A\nA.CLAHE(clip_limit=2.0, p=0.1)",
+    ),
     Invalid("import albumentations as A\nA.CoarseDropout(max_holes=8, max_height=16, max_width=16)", count=3),
-    Invalid("import albumentations as A\nA.RandomResizedCrop(height=224, width=224)", count=2, message="size=(height, width)"),
+    Invalid(
+        "import albumentations as A\nA.RandomResizedCrop(height=224, width=224)",
+        count=2,
+        message="size=(height, width)",
+        fixed="import albumentations as A\nA.RandomResizedCrop(size=(224, 224))",
+    ),
+    Invalid(
+        "import albumentations as A\nA.RandomResizedCrop(scale=(0.7, 1.0), height=H, width=W, p=0.3)",
+        count=2,
+        fixed="import albumentations as A\nA.RandomResizedCrop(scale=(0.7, 1.0), size=(H, W), p=0.3)",
+    ),
+    Invalid(
+        "import albumentations as A\nA.ImageCompression(quality_lower=70, quality_upper=95)",
+        count=2,
+        fixed="import albumentations as A\nA.ImageCompression(quality_range=(70, 95))",
+    ),
     Invalid("import albumentations as A\nA.Cutout(num_holes=8)", message="Use CoarseDropout"),
     Invalid(
         "from tensorflow.keras.preprocessing.image import ImageDataGenerator\nImageDataGenerator(rescale=1/255)",

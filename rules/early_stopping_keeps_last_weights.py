@@ -36,6 +36,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from reviewlint.facts import CallSite, Facts, Fit
+from reviewlint.fix import Fix, replace, set_keyword
 from reviewlint.knowledge import training
 from reviewlint.rule import Invalid, Report, RuleContext, Severity
 
@@ -44,6 +45,13 @@ NAME = "early-stopping-keeps-last-weights"
 SEVERITY = Severity.INFO
 SUMMARY = "EarlyStopping without restore_best_weights=True keeps the last epoch's weights, not the best"
 TRIGGERS = ("EarlyStopping",)
+# The fix passes restore_best_weights=True: the model left after training changes, so it is unsafe.
+FIX = "unsafe"
+
+
+def _restore_best(stopper: CallSite) -> Fix | None:
+    new = set_keyword(stopper.node, "restore_best_weights", cst.Name("True"))
+    return Fix("pass restore_best_weights=True", [replace(stopper.node, new)]) if new is not None else None
 
 _LOADERS = frozenset({"keras.load_model", "keras.saving.load_model"})
 
@@ -94,6 +102,7 @@ def check(ctx: RuleContext) -> Iterator[Report]:
             f"of the last epoch{past}, not of the best epoch",
             hint="pass restore_best_weights=True, or load the best ModelCheckpoint(save_best_only=True) after fit",
             related=tuple((fit.node, "used in this fit") for fit in fits[:2]),
+            fix=_restore_best(stopper),
         )
 
 
@@ -117,23 +126,39 @@ INVALID = [
     Invalid(
         "from tensorflow.keras.callbacks import EarlyStopping as ES\nes = ES(monitor='val_accuracy', patience=3, mode='max')",
         message="(3 epochs past the best one)",
+        fixed="from tensorflow.keras.callbacks import EarlyStopping as ES\n"
+        "es = ES(monitor='val_accuracy', patience=3, mode='max', restore_best_weights=True)",
     ),
-    Invalid("import tensorflow as tf\ntf.keras.callbacks.EarlyStopping(restore_best_weights=False)"),
-    Invalid("import tensorflow\ntensorflow.keras.callbacks.EarlyStopping(patience=10)"),
+    Invalid(
+        "import tensorflow as tf\ntf.keras.callbacks.EarlyStopping(restore_best_weights=False)",
+        fixed="import tensorflow as tf\ntf.keras.callbacks.EarlyStopping(restore_best_weights=True)",
+    ),
+    Invalid(
+        "import tensorflow\ntensorflow.keras.callbacks.EarlyStopping(patience=10)",
+        fixed="import tensorflow\ntensorflow.keras.callbacks.EarlyStopping(patience=10, restore_best_weights=True)",
+    ),
     # A checkpoint, but it is never loaded back.
     Invalid(
         "import keras\ncbs = [keras.callbacks.EarlyStopping(patience=3), keras.callbacks.ModelCheckpoint('b.keras', save_best_only=True)]\n"
-        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.save('final.keras')"
+        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.save('final.keras')",
+        fixed="import keras\ncbs = [keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True), "
+        "keras.callbacks.ModelCheckpoint('b.keras', save_best_only=True)]\n"
+        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.save('final.keras')",
     ),
     # A checkpoint of every epoch, loaded: not the best one.
     Invalid(
         "import keras\ncbs = [keras.callbacks.EarlyStopping(patience=3), keras.callbacks.ModelCheckpoint('w.h5')]\n"
-        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.load_weights('w.h5')"
+        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.load_weights('w.h5')",
+        fixed="import keras\ncbs = [keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True), keras.callbacks.ModelCheckpoint('w.h5')]\n"
+        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.load_weights('w.h5')",
     ),
     # A different file is loaded.
     Invalid(
         "from keras.callbacks import EarlyStopping, ModelCheckpoint\n"
         "cbs = [EarlyStopping(), ModelCheckpoint('best.h5', save_best_only=True)]\n"
-        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.load_weights('pretrained.h5')"
+        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.load_weights('pretrained.h5')",
+        fixed="from keras.callbacks import EarlyStopping, ModelCheckpoint\n"
+        "cbs = [EarlyStopping(restore_best_weights=True), ModelCheckpoint('best.h5', save_best_only=True)]\n"
+        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.load_weights('pretrained.h5')",
     ),
 ]

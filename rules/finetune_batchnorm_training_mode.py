@@ -51,7 +51,9 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.facts import MODULE_SCOPE, AttributeAssignment, CallSite, Facts, names_in
+from reviewlint.facts import AttributeAssignment, CallSite, Facts, names_in
+from reviewlint.fix import Fix, replace, set_keyword
+from reviewlint.knowledge import training as training_table
 from reviewlint.rule import Anchor, Invalid, Report, RuleContext, Severity
 
 CODE = "RL503"
@@ -59,6 +61,17 @@ NAME = "finetune-batchnorm-training-mode"
 SEVERITY = Severity.WARNING
 SUMMARY = "Pretrained backbone unfrozen while its BatchNormalization runs in training mode"
 TRIGGERS = ("trainable",)
+# The fix passes training=False where the backbone is called directly (base(x) -> base(x,
+# training=False)); Sequential/add/Model-graph uses have no fix. Training changes: unsafe.
+FIX = "unsafe"
+
+
+def _inference_mode(facts: Facts, use: CallSite, backbone: str) -> Fix | None:
+    func = use.node.func
+    if use.qualname is not None or not isinstance(func, cst.Name) or facts.qualify(func.value, use.scope) != backbone:
+        return None
+    new = set_keyword(use.node, "training", cst.Name("False"))
+    return Fix("pass training=False", [replace(use.node, new)]) if new is not None else None
 
 # Conditions and values that single out BatchNormalization layers: isinstance(layer,
 # BatchNormalization), "bn" in layer.name (keras.applications and efficientnet name them
@@ -68,6 +81,7 @@ _INFINITY = 1 << 60
 
 
 def _backbones(facts: Facts) -> list[CallSite]:
+    """Pretrained backbone constructors whose model has BatchNormalization layers."""
     found = [b.call for b in facts.backbones if b.pretrained]
     known = {id(call.node) for call in found}
     for call in facts.calls:
@@ -79,7 +93,11 @@ def _backbones(facts: Facts) -> list[CallSite]:
         weights = call.arg("weights")
         if weights is None or facts.value(weights.value) is not None:
             found.append(call)
-    return found
+    return [
+        call
+        for call in found
+        if not (call.qualname or "").rsplit(".", 1)[-1].startswith(training_table.NO_BATCHNORM_BACKBONES)
+    ]
 
 
 def _negated(test: cst.BaseExpression) -> bool:
@@ -188,13 +206,47 @@ def _unfreezes(
     return unfreeze, freeze_bn, freeze
 
 
+def _model_inputs(facts: Facts) -> set[str]:
+    """Everything the keras.Model(…) calls of the module are built from."""
+    used: set[str] = set()
+    for call in facts.calls_to("keras.Model"):
+        used |= facts.reaches(facts.names_used(call.node, call.scope))
+    return used
+
+
+def _inside_model_call(facts: Facts, call: CallSite) -> bool:
+    """Whether the call is written inside the arguments of a keras.Model(…) call."""
+    for model in facts.calls_to("keras.Model"):
+        if model.scope == call.scope and model.index < call.index and any(
+            inner is call.node for inner in _calls_below(model.node)
+        ):
+            return True
+    return False
+
+
+def _calls_below(node: cst.CSTNode) -> Iterator[cst.Call]:
+    stack = list(node.children)
+    while stack:
+        child = stack.pop()
+        if isinstance(child, cst.Call):
+            yield child
+        stack.extend(child.children)
+
+
 def _training_mode_uses(facts: Facts, backbone: _Backbone) -> Iterator[tuple[CallSite, str]]:
-    """Places where the backbone runs in whatever mode fit() runs the model (training)."""
+    """Places where the backbone runs in whatever mode fit() runs the model (training).
+
+    A direct call ``base(x)`` counts only when it builds a model (its result flows into
+    ``keras.Model(…)``): ``features = base(image_batch)`` on data runs in inference mode.
+    """
+    model_inputs = _model_inputs(facts)
     for call in facts.calls:
         if not backbone.holds(call.scope, call.index):
             continue
         func = call.node.func
         if call.qualname is None and isinstance(func, cst.Name) and facts.qualify(func.value, call.scope) == backbone.key:
+            if not (facts.owners(call) & model_inputs or _inside_model_call(facts, call)):
+                continue
             training = call.arg("training")
             if training is None:
                 yield call, f"{backbone.name}(…) is called without training=False"
@@ -253,6 +305,7 @@ def check(ctx: RuleContext) -> Iterator[Report]:
                     "the pretrained moving mean/variance",
                     hint=f"call {name}(x, training=False), or keep its BatchNormalization layers frozen when unfreezing",
                     related=related,
+                    fix=_inference_mode(facts, use, backbone.key),
                 )
 
 
@@ -288,6 +341,14 @@ VALID = [
     "import tensorflow as tf\nencoder = tf.keras.applications.VGG16(input_tensor=inputs, weights='imagenet', include_top=False)\n"
     "encoder.trainable = True  # the default: nothing was frozen\nx = encoder.output\n"
     "model = tf.keras.Model(inputs=inputs, outputs=tf.keras.layers.Conv2D(3, 1)(x))",
+    # Calling the backbone on a batch of data (not building a model) runs it in inference mode.
+    "import tensorflow as tf\nbase_model = tf.keras.applications.MobileNetV2(include_top=False, weights='imagenet')\n"
+    "feature_batch = base_model(image_batch)\nbase_model.trainable = False\nx = base_model(x, training=False)\n"
+    "model = tf.keras.Model(inputs, tf.keras.layers.Dense(1)(x))\nbase_model.trainable = True",
+    # VGG16 has no BatchNormalization layers.
+    "from keras.applications import VGG16\nfrom keras import layers\nimport keras\n"
+    "conv_base = VGG16(weights='imagenet', include_top=False)\nconv_base.trainable = False\n"
+    "x = conv_base(inputs)\nmodel = keras.Model(inputs, layers.Dense(1)(x))\nconv_base.trainable = True",
 ]
 
 INVALID = [
@@ -295,6 +356,8 @@ INVALID = [
         _EFN + _BASE + "inputs = Input((224, 224, 3))\nx = base(inputs)\nx = layers.Dense(10)(x)\n"
         "model = Model(inputs, x)\nbase.trainable = False\nmodel.compile('adam', 'mse')\nbase.trainable = True",
         message="base(…) is called without training=False",
+        fixed=_EFN + _BASE + "inputs = Input((224, 224, 3))\nx = base(inputs, training=False)\nx = layers.Dense(10)(x)\n"
+        "model = Model(inputs, x)\nbase.trainable = False\nmodel.compile('adam', 'mse')\nbase.trainable = True",
     ),
     Invalid(
         "import tensorflow as tf\nbase = tf.keras.applications.EfficientNetB3(include_top=False)\n"
@@ -309,7 +372,13 @@ INVALID = [
         "base_model.trainable = False\n"
         "x = base_model(inputs)\nmodel = Model(inputs=inputs, outputs=keras.layers.Dense(10)(x))\n"
         "fine_tune_at = len(base_model.layers) // 2\nfor layer in base_model.layers[fine_tune_at:]:\n"
-        "    layer.trainable = True"
+        "    layer.trainable = True",
+        fixed="import tensorflow.keras as keras\nfrom tensorflow.keras.models import Model\n"
+        "base_model = keras.applications.ResNet50V2(weights='imagenet', include_top=False)\n"
+        "base_model.trainable = False\n"
+        "x = base_model(inputs, training=False)\nmodel = Model(inputs=inputs, outputs=keras.layers.Dense(10)(x))\n"
+        "fine_tune_at = len(base_model.layers) // 2\nfor layer in base_model.layers[fine_tune_at:]:\n"
+        "    layer.trainable = True",
     ),
     Invalid(
         "from tensorflow.keras.applications import MobileNetV2 as Net\nfrom tensorflow.keras.models import Model\n"
@@ -326,6 +395,8 @@ INVALID = [
     ),
     Invalid(
         _EFN + "def build():\n    base = efn.EfficientNetB4(weights='noisy-student', include_top=False)\n"
-        "    base.trainable = False\n    base.trainable = True\n    inputs = Input((380, 380, 3))\n    return Model(inputs, base(inputs, training=True))"
+        "    base.trainable = False\n    base.trainable = True\n    inputs = Input((380, 380, 3))\n    return Model(inputs, base(inputs, training=True))",
+        fixed=_EFN + "def build():\n    base = efn.EfficientNetB4(weights='noisy-student', include_top=False)\n"
+        "    base.trainable = False\n    base.trainable = True\n    inputs = Input((380, 380, 3))\n    return Model(inputs, base(inputs, training=False))",
     ),
 ]

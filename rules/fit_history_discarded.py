@@ -1,13 +1,15 @@
 """RL501 fit-history-discarded: a Keras `fit` whose History is thrown away, with nothing else logging.
 
 ## What it does
-Flags a Keras `model.fit(...)` (or `fit_generator`) written as a bare statement, so the `History`
-object it returns (the per-epoch loss and metrics) is dropped, when nothing else keeps the
-per-epoch metrics either: no `CSVLogger`, `TensorBoard`, `History`, `RemoteMonitor`,
-Weights & Biases, livelossplot, Neptune, MLflow or DVCLive callback, no
-`LambdaCallback(on_epoch_end=…)`, no callback the linter cannot identify (a class of your own is
-assumed to record what it receives), no `mlflow.autolog()`/`comet_ml`/`clearml` auto-logging, and
-no later read of `model.history` (Keras keeps the last fit's History there).
+Flags a Keras `model.fit(...)` (or `fit_generator`) written as a bare statement (or assigned to
+`_`), so the `History` object it returns (the per-epoch loss and metrics) is dropped, when
+nothing else keeps the per-epoch metrics either: no `CSVLogger`, `TensorBoard`, `History`,
+`RemoteMonitor`, Weights & Biases, livelossplot, Neptune, MLflow or DVCLive callback, no
+`LambdaCallback(on_epoch_end=…)`, no callback the linter cannot see into (a class of your own, a
+third-party callback it does not know, a function from another module that returns the
+callbacks: all assumed to record what they receive; Keras's own callbacks and known progress bars
+do not), no `mlflow.autolog()`/`comet_ml`/`clearml` auto-logging, and no read of `model.history`
+(Keras keeps the last fit's History there).
 
 Only Keras fits count: the receiver is built by `keras.Model`/`keras.Sequential`/a pretrained
 backbone/`load_model`, or `compile()` is called on it, or the call passes Keras-only arguments
@@ -60,14 +62,15 @@ def _keeps_metrics(facts: Facts, callback: CallSite) -> bool:
     if site_qualname == training.LAMBDA_CALLBACK:
         return bool(training.LAMBDA_EPOCH_HOOKS & set(callback.keywords()))
     func = callback.node.func
-    if site_qualname is None:
-        if isinstance(func, cst.Name) and func.value in facts.functions:
-            return False  # a function of this module: origins() already followed what it returns
-        name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
-        return name[:1].isupper()  # a class the linter cannot see into: assume it records
-    if site_qualname.startswith("keras."):
-        return False  # EarlyStopping, ModelCheckpoint, ReduceLROnPlateau …
-    return site_qualname.rsplit(".", 1)[-1][:1].isupper()  # an unknown third-party callback class
+    if site_qualname is None and isinstance(func, cst.Name) and func.value in facts.functions:
+        return False  # a function of this module: origins() already followed what it returns
+    if site_qualname is not None and (
+        site_qualname.startswith("keras.") or site_qualname in training.NON_LOGGING_CALLBACKS
+    ):
+        return False  # EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, progress bars …
+    # A class of this module, a third-party callback, or a function from another module that
+    # returns the callbacks: the linter cannot see inside, so it assumes the metrics are recorded.
+    return True
 
 
 def _history_read(facts: Facts, fit: Fit) -> bool:
@@ -82,7 +85,9 @@ def check(ctx: RuleContext) -> Iterator[Report]:
     if any(call.qualname in training.AUTOLOG_CALLS for call in facts.calls):
         return
     for fit in facts.fits:
-        if not fit.statement:
+        if fit.receiver == "self":  # self.fit(…): a model class's own code, not a training run
+            continue
+        if not fit.statement and fit.call.assigned_to != ("_",):
             continue
         if fit.planned_epochs == 1 and not fit.call.in_loop:
             continue
@@ -133,6 +138,8 @@ VALID = [
     "from sklearn.pipeline import make_pipeline\nfrom sklearn.svm import SVC\n"
     "def build():\n    return make_pipeline(SVC())\nclf = build()\nclf.fit(X, y)",
     "model.fit(X, y)  # nothing says this is Keras",
+    # Callbacks from the project's own module: the linter cannot see inside, so it assumes they log.
+    "from utils import get_callbacks\nmodel.fit(x, y, epochs=10, callbacks=get_callbacks('run1'))",
     "EPOCHS = 10\nmodel.fit(X, y)",
 ]
 
@@ -152,6 +159,7 @@ INVALID = [
     Invalid("model.compile(optimizer='adam', loss='mse')\nmodel.fit(x, y, batch_size=32, epochs=3)"),
     Invalid("model.fit_generator(gen, steps_per_epoch=100, epochs=5)"),
     Invalid("import keras\nmodel = keras.Sequential()\nfor epoch in range(10):\n    model.fit(x, y, epochs=1)", message="inside a loop"),
+    Invalid("from tqdm.keras import TqdmCallback\n_ = model.fit(x, y, epochs=10, callbacks=[TqdmCallback(verbose=2)])"),
     Invalid("import efficientnet.tfkeras as efn\nbase = efn.EfficientNetB0(weights='imagenet')\nbase.fit(x, y, epochs=3)"),
     Invalid("import keras\nmodel = keras.Sequential()\nmodel.fit(x, y, epochs=2)\nmodel.fit(x, y, epochs=2)", count=2),
 ]

@@ -29,6 +29,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
+from reviewlint.facts import Transform
+from reviewlint.fix import Fix, drop_args, replace
+from reviewlint.knowledge.transforms import Form, Magnitude
 from reviewlint.rule import Invalid, Option, Report, RuleContext, Severity, Valid
 
 CODE = "RL101"
@@ -37,10 +42,21 @@ SEVERITY = Severity.WARNING
 SUMMARY = "Scale/zoom augmentation so close to identity that it only costs a resample and time"
 OPTIONS = {"threshold": Option(0.05, "largest deviation from a scale factor of 1 that counts as near zero")}
 TRIGGERS = ("scale", "zoom", "Zoom")
+# The fix removes the scaling (scale_limit=0, zoom 0, Affine without scale): the images change,
+# if only by the near-nothing the rule reports, so the fix is unsafe.
+FIX = "unsafe"
 
 
 def _describe(low: float, high: float) -> str:
     return f"{1 + low:.4g}–{1 + high:.4g}×"
+
+
+def _no_scaling(transform: Transform, magnitude: Magnitude, arg: cst.Arg) -> Fix:
+    if magnitude.form is Form.FACTOR:
+        if arg.keyword is not None:
+            return Fix(f"drop {magnitude.param}=", [replace(transform.node, drop_args(transform.node, arg))])
+        return Fix(f"set {magnitude.param} to 1.0", [replace(arg.value, cst.Float("1.0"))])
+    return Fix(f"set {magnitude.param} to 0", [replace(arg.value, cst.Integer("0"))])
 
 
 def check(ctx: RuleContext) -> Iterator[Report]:
@@ -66,6 +82,7 @@ def check(ctx: RuleContext) -> Iterator[Report]:
                 f"{_describe(low, high)}: every image is resampled for a change the model "
                 f"cannot learn from (threshold {threshold:g})",
                 hint=f"set {magnitude.param} to no scaling at all, or to a real range (e.g. ±0.1)",
+                fix=_no_scaling(transform, magnitude, arg),
             )
 
 
@@ -91,14 +108,42 @@ INVALID = [
         "import albumentations\n"
         "albumentations.ShiftScaleRotate(shift_limit=0.0625, scale_limit=0.01, rotate_limit=20)",
         message="scale_limit=0.01",
+        fixed="import albumentations\n"
+        "albumentations.ShiftScaleRotate(shift_limit=0.0625, scale_limit=0, rotate_limit=20)",
     ),
-    Invalid("from albumentations import ShiftScaleRotate as SSR\nSSR(scale_limit=(-0.01, 0.02))"),
-    Invalid("import albumentations as A\nSCALE = 1 / 100\nA.RandomScale(scale_limit=SCALE)"),
-    Invalid("import albumentations as A\nA.Affine(scale=(0.99, 1.01))", message="0.99–1.01×"),
-    Invalid("from albumentations import *\nCompose([ShiftScaleRotate(scale_limit=0.02)])"),
-    Invalid("from tensorflow.keras.preprocessing.image import ImageDataGenerator\nImageDataGenerator(zoom_range=0.01)"),
-    Invalid("import tensorflow as tf\ntf.keras.preprocessing.image.ImageDataGenerator(zoom_range=[0.99, 1.01])"),
-    Invalid("from tensorflow.keras import layers\nlayers.RandomZoom(height_factor=0.02)"),
-    Invalid("import keras\nkeras.layers.RandomZoom(0.01, 0.01)", count=2),
-    Invalid("import albumentations as A\nA.ShiftScaleRotate(scale_limit=0.04)", settings={"threshold": 0.05}),
+    Invalid(
+        "from albumentations import ShiftScaleRotate as SSR\nSSR(scale_limit=(-0.01, 0.02))",
+        fixed="from albumentations import ShiftScaleRotate as SSR\nSSR(scale_limit=0)",
+    ),
+    Invalid(
+        "import albumentations as A\nSCALE = 1 / 100\nA.RandomScale(scale_limit=SCALE)",
+        fixed="import albumentations as A\nSCALE = 1 / 100\nA.RandomScale(scale_limit=0)",
+    ),
+    Invalid(
+        "import albumentations as A\nA.Affine(scale=(0.99, 1.01), rotate=(-20, 20))",
+        message="0.99–1.01×",
+        fixed="import albumentations as A\nA.Affine(rotate=(-20, 20))",
+    ),
+    Invalid(
+        "from albumentations import *\nCompose([ShiftScaleRotate(scale_limit=0.02)])",
+        fixed="from albumentations import *\nCompose([ShiftScaleRotate(scale_limit=0)])",
+    ),
+    Invalid(
+        "from tensorflow.keras.preprocessing.image import ImageDataGenerator\nImageDataGenerator(zoom_range=0.01)",
+        fixed="from tensorflow.keras.preprocessing.image import ImageDataGenerator\nImageDataGenerator(zoom_range=0)",
+    ),
+    Invalid(
+        "import tensorflow as tf\ntf.keras.preprocessing.image.ImageDataGenerator(zoom_range=[0.99, 1.01])",
+        fixed="import tensorflow as tf\ntf.keras.preprocessing.image.ImageDataGenerator(zoom_range=0)",
+    ),
+    Invalid(
+        "from tensorflow.keras import layers\nlayers.RandomZoom(height_factor=0.02)",
+        fixed="from tensorflow.keras import layers\nlayers.RandomZoom(height_factor=0)",
+    ),
+    Invalid("import keras\nkeras.layers.RandomZoom(0.01, 0.01)", count=2, fixed="import keras\nkeras.layers.RandomZoom(0, 0)"),
+    Invalid(
+        "import albumentations as A\nA.ShiftScaleRotate(scale_limit=0.04)",
+        settings={"threshold": 0.05},
+        fixed="import albumentations as A\nA.ShiftScaleRotate(scale_limit=0)",
+    ),
 ]

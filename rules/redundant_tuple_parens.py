@@ -34,6 +34,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
+from reviewlint.fix import Edit, Fix, parent_of, replace, without_parens
 from reviewlint.rule import Invalid, Report, RuleContext, Severity
 
 CODE = "RL402"
@@ -41,6 +44,32 @@ NAME = "redundant-tuple-parens"
 SEVERITY = Severity.INFO
 SUMMARY = "Parentheses around a returned, assigned or looped-over tuple that are not needed"
 TRIGGERS = (",",)  # a tuple of two or more needs a comma
+FIX = "safe"  # the same tuple, without the parentheses
+
+_SPACE = cst.SimpleWhitespace(" ")
+
+
+def _unparenthesize(module: cst.Module, node: cst.Tuple) -> list[Edit]:
+    """Drop the parentheses; ``return(a, b)`` and ``for(i, x)in`` also get the space they need."""
+    bare = without_parens(node)
+    parent = parent_of(module, node)
+    if isinstance(parent, cst.Return) and parent.value is node and _empty(parent.whitespace_after_return):
+        return [replace(parent, parent.with_changes(value=bare, whitespace_after_return=_SPACE))]
+    if isinstance(parent, cst.For) and parent.target is node and (
+        _empty(parent.whitespace_after_for) or _empty(parent.whitespace_before_in)
+    ):
+        loop = parent.with_changes(
+            target=bare,
+            whitespace_after_for=_SPACE if _empty(parent.whitespace_after_for) else parent.whitespace_after_for,
+            whitespace_before_in=_SPACE if _empty(parent.whitespace_before_in) else parent.whitespace_before_in,
+        )
+        return [replace(parent, loop)]
+    return [replace(node, bare)]
+
+
+def _empty(whitespace: object) -> bool:
+    return isinstance(whitespace, cst.SimpleWhitespace) and whitespace.value == ""
+
 
 _WHERE = {
     "return": "a returned tuple",
@@ -55,6 +84,8 @@ def check(ctx: RuleContext) -> Iterator[Report]:
         node = found.node
         if len(node.elements) < 2:
             continue  # (a,) and () need their parentheses
+        if found.context == "return" and any(isinstance(e, cst.StarredElement) for e in node.elements):
+            continue  # return (a, *rest) needed them before Python 3.8
         text = module.code_for_node(node)
         if "\n" in text:
             continue  # the parentheses let the tuple run over several lines
@@ -65,11 +96,13 @@ def check(ctx: RuleContext) -> Iterator[Report]:
             node,
             f"the parentheses around {_WHERE[found.context]} are not needed: the comma makes the tuple",
             hint=f"write {inner}",
+            fix=Fix("drop the parentheses", lambda node=node: _unparenthesize(module, node)),
         )
 
 
 VALID = [
     "def f():\n    return a, b",
+    "def f():\n    return (df_train, *eval_dfs)",
     "a, b = f()",
     "def f():\n    return (a,)",
     "def f():\n    return ()",
@@ -89,14 +122,17 @@ INVALID = [
     Invalid(
         "def building_generators():\n    return(train_generator,test_generator,test_sub_generator)",
         message="returned tuple",
+        fixed="def building_generators():\n    return train_generator,test_generator,test_sub_generator",
     ),
     Invalid(
         "(train_generator,test_generator,test_sub_generator) = building_generators()",
         message="targets of an assignment",
+        fixed="train_generator,test_generator,test_sub_generator = building_generators()",
     ),
-    Invalid("def f():\n    return (a, b)"),
-    Invalid("for (i, x) in enumerate(xs):\n    pass", message="for loop"),
-    Invalid("(a, b) = (c, d) = f()", count=2),
-    Invalid("def f():\n    return ((a, b))"),
-    Invalid("(a, *rest) = f()"),
+    Invalid("def f():\n    return (a, b)  # two\n", fixed="def f():\n    return a, b  # two\n"),
+    Invalid("for (i, x) in enumerate(xs):\n    pass", message="for loop", fixed="for i, x in enumerate(xs):\n    pass"),
+    Invalid("for(i,x)in xs:\n    pass", message="for loop", fixed="for i,x in xs:\n    pass"),
+    Invalid("(a, b) = (c, d) = f()", count=2, fixed="a, b = c, d = f()"),
+    Invalid("def f():\n    return ((a, b))", fixed="def f():\n    return a, b"),
+    Invalid("(a, *rest) = f()", fixed="a, *rest = f()"),
 ]

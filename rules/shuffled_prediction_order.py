@@ -38,7 +38,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from reviewlint.facts import CallSite, Facts
+from reviewlint.facts import CallSite, Facts, names_in
+from reviewlint.fix import Fix, replace, set_keyword
 from reviewlint.knowledge.roles import PREDICT_METHODS
 from reviewlint.knowledge.transforms import IMAGE_DATA_GENERATOR_QUALNAMES
 from reviewlint.names import dotted
@@ -49,6 +50,9 @@ NAME = "shuffled-prediction-order"
 SEVERITY = Severity.WARNING
 SUMMARY = "Predictions of a shuffling generator or dataset matched to files or labels by position"
 TRIGGERS = ("flow", "shuffle", "image_dataset_from_directory")
+# The fix passes shuffle=False to the generator or dataset; the order of what it yields (and of
+# the predictions) changes, so the fix is unsafe. A tf.data .shuffle() is not fixed.
+FIX = "unsafe"
 
 # ImageDataGenerator methods, with the position of ``shuffle`` when it is passed positionally
 # (keras/src/legacy/preprocessing/image.py, Keras 3.15); all default to shuffle=True.
@@ -154,6 +158,17 @@ def _short(name: str) -> str:
     return name.rsplit(":", 1)[-1]
 
 
+def _no_shuffle(call: CallSite) -> Fix | None:
+    if call.qualname is None and call.method in FLOW_METHODS:
+        position: int | None = FLOW_METHODS[call.method]
+    elif call.qualname in SHUFFLING_DATASETS:
+        position = None
+    else:
+        return None
+    new = set_keyword(call.node, "shuffle", cst.Name("False"), position)
+    return Fix("pass shuffle=False", [replace(call.node, new)]) if new is not None else None
+
+
 def check(ctx: RuleContext) -> Iterator[Report]:
     facts = ctx.facts
     sources, unshuffled = _sources(facts)
@@ -175,6 +190,8 @@ def check(ctx: RuleContext) -> Iterator[Report]:
         data = predict.arg("x", 0) or predict.arg("generator", 0)
         if data is None:
             continue
+        if _walks_batches(predict, data.value):
+            continue  # for x, y in gen: model.predict(x) — each batch stays with its own labels
         direct = facts.names_used(data.value, predict.scope)
         reached = facts.reaches(direct)
         nested = _calls_inside(data.value, set(source_nodes))
@@ -199,7 +216,25 @@ def check(ctx: RuleContext) -> Iterator[Report]:
                 f"are matched by position to {text}: each prediction lands next to the wrong file or label",
                 hint="pass shuffle=False to the generator or dataset you predict on",
                 related=((anchor, "paired by position here"),),
+                fix=_no_shuffle(source.call),
             )
+
+
+def _walks_batches(predict: CallSite, data: cst.BaseExpression) -> bool:
+    """Whether the predicted data is a loop variable of a ``for`` loop around the call."""
+    used = {name.split(".", 1)[0] for name in names_in(data)}
+    for loop in predict.loops:
+        if isinstance(loop, cst.For) and used & {n.value for n in _names(loop.target)}:
+            return True
+    return False
+
+
+def _names(node: cst.BaseExpression) -> list[cst.Name]:
+    if isinstance(node, cst.Name):
+        return [node]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [name for element in node.elements for name in _names(element.value)]
+    return []
 
 
 def _grow(facts: Facts, predictions: set[str]) -> set[str]:
@@ -248,6 +283,9 @@ _HEAD = (
 )
 
 VALID = [
+    "from keras.preprocessing.image import ImageDataGenerator\ngenerator = ImageDataGenerator().flow_from_directory('d')\n"
+    "for inputs_batch, labels_batch in generator:\n    features_batch = conv_base.predict(inputs_batch)\n"
+    "    features[i:j] = features_batch\n    labels[i:j] = labels_batch",
     _HEAD + "test_gen = test_datagen.flow_from_directory('test', class_mode=None, shuffle=False)\n"
     "preds = model.predict(test_gen)\n"
     "sub = pd.DataFrame({'id': test_gen.filenames, 'label': preds.argmax(1)})",
@@ -281,6 +319,9 @@ INVALID = [
         "sub = pd.DataFrame({'id': test_gen.filenames, 'label': preds.argmax(1)})",
         message="flow_from_directory() shuffles (shuffle defaults to True), but the predictions of model.predict(test_gen)"
         " are matched by position to test_gen.filenames",
+        fixed=_HEAD + "test_gen = test_datagen.flow_from_directory('test', class_mode=None, shuffle=False)\n"
+        "preds = model.predict(test_gen)\n"
+        "sub = pd.DataFrame({'id': test_gen.filenames, 'label': preds.argmax(1)})",
     ),
     Invalid(
         _HEAD + "test_gen = test_datagen.flow_from_dataframe(test_df, x_col='id', y_col=None, class_mode=None)\n"
@@ -288,6 +329,10 @@ INVALID = [
         "submission = pd.read_csv('sample_submission.csv')\n"
         "submission['label'] = pred.argmax(axis=1)",
         message="the rows of submission",
+        fixed=_HEAD + "test_gen = test_datagen.flow_from_dataframe(test_df, x_col='id', y_col=None, class_mode=None, shuffle=False)\n"
+        "pred = model.predict(test_gen, verbose=1)\n"
+        "submission = pd.read_csv('sample_submission.csv')\n"
+        "submission['label'] = pred.argmax(axis=1)",
     ),
     Invalid(
         "import keras\nfrom keras.preprocessing import image\n"
@@ -295,18 +340,28 @@ INVALID = [
         "test_generator = test_set.flow_from_directory('test', target_size=(224, 224), class_mode=None)\n"
         "ans = tb_model.predict(test_generator)\nsubmission = pd.read_csv('SampleSubmission.csv')\nsubmission.LABEL = ans",
         message="the rows of submission (submission.LABEL = …)",
+        fixed="import keras\nfrom keras.preprocessing import image\n"
+        "test_set = image.ImageDataGenerator(preprocessing_function=keras.applications.vgg16.preprocess_input)\n"
+        "test_generator = test_set.flow_from_directory('test', target_size=(224, 224), class_mode=None, shuffle=False)\n"
+        "ans = tb_model.predict(test_generator)\nsubmission = pd.read_csv('SampleSubmission.csv')\nsubmission.LABEL = ans",
     ),
     Invalid(
         _HEAD + "val_gen = test_datagen.flow_from_directory('val', shuffle=True)\n"
         "y_pred = np.argmax(model.predict_generator(val_gen), axis=1)\n"
         "print(confusion_matrix(val_gen.classes, y_pred))",
         message="val_gen.classes",
+        fixed=_HEAD + "val_gen = test_datagen.flow_from_directory('val', shuffle=False)\n"
+        "y_pred = np.argmax(model.predict_generator(val_gen), axis=1)\n"
+        "print(confusion_matrix(val_gen.classes, y_pred))",
     ),
     Invalid(
         "import tensorflow as tf\n"
         "gen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1/255).flow(x_test, y_test, batch_size=32)\n"
         "preds = model.predict(gen)\nprint(accuracy_score(y_test, preds.argmax(1)))",
         message="accuracy_score",
+        fixed="import tensorflow as tf\n"
+        "gen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1/255).flow(x_test, y_test, batch_size=32, shuffle=False)\n"
+        "preds = model.predict(gen)\nprint(accuracy_score(y_test, preds.argmax(1)))",
     ),
     Invalid(
         "import tensorflow as tf\n"
@@ -314,6 +369,10 @@ INVALID = [
         "y_pred = model.predict(val_ds).argmax(1)\ny_true = np.concatenate([y for x, y in val_ds])\n"
         "cm = confusion_matrix(y_true, y_pred)",
         message="image_dataset_from_directory() shuffles",
+        fixed="import tensorflow as tf\n"
+        "val_ds = tf.keras.utils.image_dataset_from_directory('data', validation_split=0.2, subset='validation', seed=1, shuffle=False)\n"
+        "y_pred = model.predict(val_ds).argmax(1)\ny_true = np.concatenate([y for x, y in val_ds])\n"
+        "cm = confusion_matrix(y_true, y_pred)",
     ),
     Invalid(
         "import tensorflow as tf\n"
@@ -326,6 +385,10 @@ INVALID = [
         "gen = IDG().flow_from_directory('test')\npreds = []\n"
         "for i in range(5):\n    preds.append(model.predict(gen))\n"
         "df['label'] = np.mean(preds, axis=0).argmax(1)",
+        fixed="from keras.preprocessing.image import ImageDataGenerator as IDG\n"
+        "gen = IDG().flow_from_directory('test', shuffle=False)\npreds = []\n"
+        "for i in range(5):\n    preds.append(model.predict(gen))\n"
+        "df['label'] = np.mean(preds, axis=0).argmax(1)",
     ),
     Invalid(
         _HEAD + "gen = test_datagen.flow_from_dataframe(sample_submission, x_col='Id', y_col=None, class_mode=None)\n"
@@ -333,11 +396,26 @@ INVALID = [
         "    predictions.append(preds)\npredictions = np.mean(predictions, axis=0)\n"
         "sample_submission['Category'] = predictions.argmax(1)",
         message="the rows of sample_submission",
+        fixed=_HEAD + "gen = test_datagen.flow_from_dataframe(sample_submission, x_col='Id', y_col=None, class_mode=None, shuffle=False)\n"
+        "predictions = []\nfor i in range(5):\n    gen.reset()\n    preds = model.predict(gen, steps=len(gen))\n"
+        "    predictions.append(preds)\npredictions = np.mean(predictions, axis=0)\n"
+        "sample_submission['Category'] = predictions.argmax(1)",
     ),
     Invalid(
         _HEAD + "def predict_all(model):\n"
         "    gen = test_datagen.flow_from_directory('test')\n"
         "    probs = model.predict(gen)\n"
         "    return pd.DataFrame({'file': gen.filenames, 'p': probs[:, 1]})",
+        fixed=_HEAD + "def predict_all(model):\n"
+        "    gen = test_datagen.flow_from_directory('test', shuffle=False)\n"
+        "    probs = model.predict(gen)\n"
+        "    return pd.DataFrame({'file': gen.filenames, 'p': probs[:, 1]})",
+    ),
+    # shuffle passed by position (flow(x, y, batch_size, shuffle)): the value is replaced.
+    Invalid(
+        _HEAD + "gen = test_datagen.flow(x_test, None, 32, True)\npreds = model.predict(gen)\n"
+        "print(accuracy_score(y_test, preds.argmax(1)))",
+        fixed=_HEAD + "gen = test_datagen.flow(x_test, None, 32, False)\npreds = model.predict(gen)\n"
+        "print(accuracy_score(y_test, preds.argmax(1)))",
     ),
 ]

@@ -136,11 +136,37 @@ def _layer(facts: Facts, node: cst.BaseExpression) -> tuple[str, cst.CSTNode] | 
     return (kind, node) if kind is not None else None
 
 
-def _tensor(facts: Facts, node: cst.BaseExpression) -> tuple[str, cst.CSTNode] | None:
+def _passes_through(facts: Facts, node: cst.BaseExpression) -> bool:
+    """A layer that leaves the activation of its input as it is: Activation('linear'), Reshape, Flatten."""
+    site = facts.call_site(node) if isinstance(node, cst.Call) else None
+    if site is None or site.qualname is None:
+        return False
+    if site.qualname in training.PASS_THROUGH_LAYERS:
+        return True
+    if site.qualname == training.ACTIVATION_LAYER:
+        arg = site.arg("activation", 0)
+        return arg is not None and _activation_of(facts, arg.value) == "linear"
+    return False
+
+
+def _last_layer(facts: Facts, layers: list[cst.BaseExpression]) -> tuple[str, cst.CSTNode] | None:
+    """The activation of the last layer of a Sequential that is not a pass-through layer."""
+    for node in reversed(layers):
+        if not _passes_through(facts, node):
+            return _layer(facts, node)
+    return None
+
+
+def _tensor(facts: Facts, node: cst.BaseExpression, scope: str, depth: int = 0) -> tuple[str, cst.CSTNode] | None:
     """The activation applied last to a tensor: ``Dense(…)(x)`` or ``tf.nn.softmax(x)``."""
-    if not isinstance(node, cst.Call):
+    if not isinstance(node, cst.Call) or depth > 5:
         return None
     if isinstance(node.func, cst.Call):
+        if _passes_through(facts, node.func) and node.args and node.args[0].keyword is None:
+            site = facts.call_site(node)
+            before = site.index if site is not None else None
+            produced = _single(facts, node.args[0].value, scope, before)
+            return _tensor(facts, produced[0], produced[1], depth + 1) if produced is not None else None
         return _layer(facts, node.func)
     site = facts.call_site(node)
     if site is not None and site.qualname in training.ACTIVATION_FUNCTIONS:
@@ -168,18 +194,19 @@ def _output(facts: Facts, compile_call: CallSite) -> tuple[str, cst.CSTNode] | N
             and model.index < call.index < compile_call.index and call.node.args
         ]
         if adds:
-            return _layer(facts, max(adds, key=lambda call: call.index).node.args[0].value)
+            return _last_layer(facts, [call.node.args[0].value for call in sorted(adds, key=lambda call: call.index)])
         layers = model.arg("layers", 0)
         if layers is None or not isinstance(layers.value, (cst.List, cst.Tuple)) or not layers.value.elements:
             return None
-        last = layers.value.elements[-1]
-        return _layer(facts, last.value) if isinstance(last, cst.Element) else None
+        if not all(isinstance(element, cst.Element) for element in layers.value.elements):
+            return None
+        return _last_layer(facts, [element.value for element in layers.value.elements])
     if model.qualname == "keras.Model":
         outputs = model.arg("outputs", 1)
         if outputs is None:
             return None
         produced = _single(facts, outputs.value, scope, model.index)
-        return _tensor(facts, produced[0]) if produced is not None else None
+        return _tensor(facts, produced[0], produced[1]) if produced is not None else None
     return None
 
 
@@ -234,6 +261,13 @@ VALID = [
     "model = Model(inputs, x)\nmodel.compile(loss='sparse_categorical_crossentropy')",
     "from tensorflow import keras\nx = keras.layers.Dense(10)(x)\nout = keras.layers.Softmax()(x)\nmodel = keras.Model(i, out)\n"
     "model.compile(loss='categorical_crossentropy')",
+    # Mixed precision: a linear Activation only casts the softmax output to float32.
+    "from tensorflow import keras\nfrom tensorflow.keras import layers\n"
+    "x = layers.Dense(10, name='dense_logits')(x)\noutputs = layers.Activation('softmax', dtype='float32')(x)\n"
+    "outputs = layers.Activation('linear', dtype='float32')(outputs)\nmodel = keras.Model(inputs=inputs, outputs=outputs)\n"
+    "model.compile(loss='sparse_categorical_crossentropy', optimizer='rmsprop')",
+    "import keras\nmodel = keras.Sequential([keras.layers.Dense(64 * 3, activation='softmax'), keras.layers.Reshape((64, 3))])\n"
+    "model.compile(loss='categorical_crossentropy')",
 ]
 
 INVALID = [
@@ -258,6 +292,11 @@ INVALID = [
         "from keras.layers import Dense, Activation\nfrom keras.models import Model\nfrom keras.losses import SparseCategoricalCrossentropy as SCE\n"
         "LOGITS = True\nx = Dense(5)(x)\nout = Activation('softmax')(x)\nmodel = Model(inputs=i, outputs=out)\n"
         "loss = SCE(from_logits=LOGITS)\nmodel.compile(optimizer='sgd', loss=loss)"
+    ),
+    Invalid(
+        "import keras\nmodel = keras.Sequential([keras.layers.Dense(5), keras.layers.Activation('linear', dtype='float32')])\n"
+        "model.compile(loss='sparse_categorical_crossentropy')",
+        message="no activation",
     ),
     Invalid(
         "import keras\nmodel = keras.Sequential([keras.layers.Dense(1, activation=None)])\n"

@@ -161,6 +161,12 @@ VALID = [
 ]
 
 INVALID = [
+    Invalid(
+        "import albumentations as A\nAUGMENTATIONS = A.Compose([A.ShiftScaleRotate(rotate_limit=20)])\n"
+        "model.fit(gen(AUGMENTATIONS))\nAUGMENTATIONS = A.Compose([A.ShiftScaleRotate(rotate_limit=40)])\n"
+        "for _ in range(10):\n    preds.append(model.predict(gen(AUGMENTATIONS)))",
+        message="±40°",
+    ),
     Invalid(_STUDENT, message="rotate ±40° (ShiftScaleRotate(rotate_limit=40)) is stronger than training ±20°"),
     Invalid(
         "import albumentations as A\nROT = 20\n"

@@ -54,7 +54,10 @@ SUMMARY = "Keras training that never seeds Python's random, NumPy and TensorFlow
 TRIGGERS = ("fit",)
 
 _ORDER = (training.PYTHON, training.NUMPY, training.BACKEND)
-_SEED_NAMES = {training.PYTHON: "random", training.NUMPY: "NumPy", training.BACKEND: "TensorFlow"}
+# Packages whose own seeding functions are all in training.SEEDERS: any other "seed" function of
+# theirs (np.random.SeedSequence, tf.random.experimental.stateless_…) is not a global seed.
+_KNOWN_PACKAGES = {name.split(".", 1)[0] for name in training.SEEDERS} | {"keras", "numpy", "tensorflow", "torch"}
+_SEED_NAMES = {training.PYTHON: "Python's random", training.NUMPY: "NumPy", training.BACKEND: "TensorFlow"}
 
 
 def _seeded_by(facts: Facts, call: CallSite, seen: set[str]) -> tuple[frozenset[str], str | None]:
@@ -64,9 +67,7 @@ def _seeded_by(facts: Facts, call: CallSite, seen: set[str]) -> tuple[frozenset[
         if qualname in training.SEEDERS:
             return training.SEEDERS[qualname], qualname
         last = qualname.rsplit(".", 1)[-1]
-        top = qualname.split(".", 1)[0]
-        known = {name.split(".", 1)[0] for name in training.SEEDERS} | {"keras", "numpy", "tensorflow", "torch"}
-        if training.SEEDING_NAME.search(last) and top not in known:
+        if training.SEEDING_NAME.search(last) and qualname.split(".", 1)[0] not in _KNOWN_PACKAGES:
             return training.EVERYTHING, qualname  # a seeding helper from the project's own modules
         return frozenset(), None
     func = call.node.func
@@ -82,13 +83,14 @@ def _seeded_by(facts: Facts, call: CallSite, seen: set[str]) -> tuple[frozenset[
 
 def check(ctx: RuleContext) -> Iterator[Report]:
     facts = ctx.facts
-    if not facts.fits:
+    fits = [fit for fit in facts.fits if fit.receiver != "self"]  # a model class's own code, not a training run
+    if not fits:
         return
     seeded: set[str] = set()
     how: list[str] = []
     # A notebook (every fit at module level) seeds in module-level code or in the functions it
     # calls; a fit inside a function may be run from anywhere, so any seeding in the file counts.
-    notebook = all(fit.call.scope not in facts.functions for fit in facts.fits)
+    notebook = all(fit.call.scope not in facts.functions for fit in fits)
     for call in facts.calls:
         if notebook and call.scope in facts.functions:
             continue  # inside a function: counted through the call of that function
@@ -100,15 +102,26 @@ def check(ctx: RuleContext) -> Iterator[Report]:
     missing = [source for source in _ORDER if source not in seeded]
     if not missing:
         return
-    first = min(facts.fits, key=lambda fit: fit.call.index)
-    if not seeded:
+    first = min(fits, key=lambda fit: fit.call.index)
+    unused = [
+        name
+        for name in facts.functions
+        if notebook and not any(_calls_function(call, name) for call in facts.calls)
+        and _seeded_by_body(facts, name)
+    ]
+    if not seeded and unused:
+        message = (
+            f"{_join([name + '()' for name in unused])} would seed the random generators but "
+            f"{'is' if len(unused) == 1 else 'are'} never called before training: results differ from run to run"
+        )
+    elif not seeded:
         message = (
             "this file trains a Keras model but never seeds the random generators "
             "(no keras.utils.set_random_seed, random.seed, np.random.seed or tf.random.set_seed): "
             "results differ from run to run"
         )
     else:
-        names = ", ".join(_short(name) for name in how)
+        names = _join([_short(name) for name in how])
         message = (
             f"{names} {'is' if len(how) == 1 else 'are'} called but "
             f"{_join([_SEED_NAMES[source] for source in missing])} "
@@ -116,6 +129,18 @@ def check(ctx: RuleContext) -> Iterator[Report]:
         )
     yield Report(first.node, message, hint="call keras.utils.set_random_seed(SEED) once, before building the model")
 
+
+
+def _calls_function(call: CallSite, name: str) -> bool:
+    return call.qualname is None and isinstance(call.node.func, cst.Name) and call.node.func.value == name
+
+
+def _seeded_by_body(facts: Facts, name: str) -> frozenset[str]:
+    found: set[str] = set()
+    for inner in facts.calls:
+        if inner.scope == name:
+            found |= _seeded_by(facts, inner, {name})[0]
+    return frozenset(found)
 
 
 def _short(qualname: str) -> str:
@@ -142,6 +167,7 @@ VALID = [
     "setup()\nmodel.fit(x, y, epochs=10)",
     "from utils import seed_everything\nseed_everything(42)\nmodel.fit(x, y, epochs=10)",
     "from transformers import set_seed\nset_seed(0)\nmodel.fit(x, y, epochs=3)",
+    "from tensorflow.keras.utils import set_random_seed as fix_seed\nfix_seed(7)\nmodel.fit(x, y, epochs=3)",
     "import keras\ndef train():\n    model = keras.Sequential()\n    model.fit(x, y, epochs=10)\n"
     "def main():\n    keras.utils.set_random_seed(0)\n    train()",
     # No Keras training here.
@@ -157,23 +183,23 @@ INVALID = [
     ),
     Invalid(
         "import tensorflow as tf\ntf.random.set_seed(42)\nmodel.fit(x, y, epochs=10)",
-        message="tf.random.set_seed is called but random and NumPy are not seeded",
+        message="tf.random.set_seed is called but Python's random and NumPy are not seeded",
     ),
     Invalid(
         "import numpy as np\nimport tensorflow\nnp.random.seed(1)\ntensorflow.random.set_seed(1)\n"
         "model.fit(x, y, epochs=10)\nmodel.fit(x, y, epochs=10)",
-        message="random is not seeded",
+        message="np.random.seed and tf.random.set_seed are called but Python's random is not seeded",
     ),
     Invalid(
         "import numpy as np\nimport tensorflow as tf\ndef seed_everything(seed):\n    np.random.seed(seed)\n"
         "    tf.random.set_seed(seed)\nseed_everything(0)\nmodel.fit(x, y, epochs=10)",
-        message="seed_everything() is called but random is not seeded",
+        message="seed_everything() is called but Python's random is not seeded",
     ),
     Invalid("import keras\nmodel = keras.models.load_model('m.keras')\nhistory = model.fit(ds, epochs=5)"),
     Invalid("import torch\ntorch.manual_seed(0)\nmodel.fit(x, y, epochs=3, validation_split=0.1)", message="never seeds"),
     Invalid(
         "import keras\ndef seed_everything(seed):\n    keras.utils.set_random_seed(seed)\n"
         "model = keras.Sequential()\nmodel.fit(x, y, epochs=10)",
-        message="never seeds",
+        message="seed_everything() would seed the random generators but is never called",
     ),
 ]

@@ -33,6 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from reviewlint.facts import Transform
+from reviewlint.fix import Fix, drop_args, insert_positional, rename_callee, replace, string_like
+from reviewlint.knowledge.domains import domain_hint
 from reviewlint.knowledge.transforms import ORIENTATION_KINDS
 from reviewlint.rule import Invalid, Report, RuleContext, Severity, Valid
 
@@ -41,6 +44,9 @@ NAME = "vertical-flip"
 SEVERITY = Severity.WARNING
 SUMMARY = "Vertical flips or 90° rotations of natural photos, which are never upside down"
 TRIGGERS = ("Flip", "flip", "Rotate90", "Transpose", "transpose", "D4", "SquareSymmetry", "rot90")
+# Fixes: Flip -> HorizontalFlip, RandomFlip() / RandomFlip("horizontal_and_vertical") ->
+# RandomFlip("horizontal"), drop vertical_flip=True. The augmentation changes: unsafe.
+FIX = "unsafe"
 
 _WHAT = {
     "vflip": "flips images upside down",
@@ -58,9 +64,33 @@ def _call_text(transform_name: str, mode: object) -> str:
     return transform_name
 
 
+def _fix(ctx: RuleContext, transform: Transform, anchor: object, mode: object) -> Fix | None:
+    name = transform.short_name
+    if name == "Flip" and transform.qualname == "albumentations.Flip":
+        renamed = rename_callee(ctx.facts, ctx.source.text, transform.node.func, "albumentations.HorizontalFlip")
+        if renamed is not None:
+            edits, imports = renamed
+            return Fix("use HorizontalFlip", edits, imports)
+    elif name == "RandomFlip" and mode == "horizontal_and_vertical":
+        arg = transform.param_node("mode")
+        if arg is None:
+            return Fix('use RandomFlip("horizontal")', [replace(transform.node, insert_positional(transform.node, string_like(None, "horizontal")))])
+        return Fix('use RandomFlip("horizontal")', [replace(arg.value, string_like(arg.value, "horizontal"))])
+    elif anchor is not None and anchor is transform.param_node("vertical_flip"):
+        return Fix("drop vertical_flip=True", [replace(transform.node, drop_args(transform.node, anchor))])  # type: ignore[arg-type]
+    return None
+
+
 def check(ctx: RuleContext) -> Iterator[Report]:
     if ctx.settings.get("image-domain", "natural") != "natural":
         return
+    hint_word = domain_hint(f"{ctx.source.path}\n{ctx.source.text}")
+    setting = (
+        f'this file mentions "{hint_word[0]}": if its images have no natural orientation, set '
+        f'image-domain = "{hint_word[1]}" in [tool.reviewlint]'
+        if hint_word
+        else "set image-domain in [tool.reviewlint] if your images have no natural orientation"
+    )
     for transform in ctx.facts.transforms:
         kinds = transform.kinds() & ORIENTATION_KINDS
         if not kinds or transform.p == 0:
@@ -68,6 +98,7 @@ def check(ctx: RuleContext) -> Iterator[Report]:
         anchor = transform.param_node("vertical_flip") if "vertical_flip" in transform.spec.switches else None
         name = transform.short_name
         mode = transform.params.get("mode") if transform.spec.mode_param else None
+        effective_mode = transform.params.get("mode", transform.spec.mode_default) if transform.spec.mode_param else None
         what = "; ".join(_WHAT[kind] for kind in sorted(kinds))
         hint = "use a horizontal flip only"
         if name == "RandomFlip":
@@ -78,9 +109,9 @@ def check(ctx: RuleContext) -> Iterator[Report]:
             hint = "drop vertical_flip=True (keep horizontal_flip=True)"
         yield Report(
             anchor if anchor is not None else transform.node,
-            f"{_call_text(name, mode)} {what}: natural photos are never seen that way at test time "
-            f"(set image-domain in [tool.reviewlint] if your images have no natural orientation)",
+            f"{_call_text(name, mode)} {what}: natural photos are never seen that way at test time ({setting})",
             hint=hint,
+            fix=_fix(ctx, transform, anchor, effective_mode),
         )
 
 
@@ -98,17 +129,54 @@ VALID = [
 ]
 
 INVALID = [
-    Invalid("import albumentations\nalbumentations.Flip(p=0.5)", message="both axes"),
+    Invalid("# APTOS 2019: fundus photographs\nimport albumentations as A\nA.VerticalFlip()", message='image-domain = "medical"'),
+    Invalid(
+        "import albumentations\nalbumentations.Flip(p=0.5)",
+        message="both axes",
+        fixed="import albumentations\nalbumentations.HorizontalFlip(p=0.5)",
+    ),
     Invalid("import albumentations as A\nA.Compose([A.VerticalFlip(p=0.5), A.HorizontalFlip()])"),
     Invalid("from albumentations import RandomRotate90 as R90\nR90()"),
     Invalid("import albumentations as A\nA.Transpose()"),
     Invalid("import albumentations as A\nA.D4()"),
     Invalid("import albumentations as A\nA.SquareSymmetry(p=1)"),
-    Invalid("from tensorflow.keras.preprocessing.image import ImageDataGenerator\nImageDataGenerator(vertical_flip=True)"),
-    Invalid("import tensorflow as tf\ntf.keras.layers.RandomFlip()", message="default mode"),
+    Invalid(
+        "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+        "ImageDataGenerator(horizontal_flip=True, vertical_flip=True)",
+        fixed="from tensorflow.keras.preprocessing.image import ImageDataGenerator\nImageDataGenerator(horizontal_flip=True)",
+    ),
+    Invalid(
+        "import tensorflow as tf\ntf.keras.layers.RandomFlip()",
+        message="default mode",
+        fixed='import tensorflow as tf\ntf.keras.layers.RandomFlip("horizontal")',
+    ),
+    Invalid(
+        "import tensorflow as tf\ntf.keras.layers.RandomFlip(seed=1)",
+        fixed='import tensorflow as tf\ntf.keras.layers.RandomFlip("horizontal", seed=1)',
+    ),
     Invalid("import tensorflow as tf\ntf.keras.layers.experimental.preprocessing.RandomFlip('vertical')"),
-    Invalid("from keras import layers\nMODE = 'horizontal_and_vertical'\nlayers.RandomFlip(MODE)"),
+    Invalid(
+        "from keras import layers\nlayers.RandomFlip(mode='horizontal_and_vertical')",
+        fixed="from keras import layers\nlayers.RandomFlip(mode='horizontal')",
+    ),
+    Invalid(
+        "from keras import layers\nMODE = 'horizontal_and_vertical'\nlayers.RandomFlip(MODE)",
+        fixed="from keras import layers\nMODE = 'horizontal_and_vertical'\nlayers.RandomFlip(\"horizontal\")",
+    ),
     Invalid("import tensorflow as tf\ndef aug(x):\n    return tf.image.random_flip_up_down(x)"),
     Invalid("import torchvision.transforms as T\nT.RandomVerticalFlip()"),
-    Invalid("from albumentations import *\nCompose([Flip()])"),
+    Invalid("from albumentations import *\nCompose([Flip()])", fixed="from albumentations import *\nCompose([HorizontalFlip()])"),
+    Invalid(
+        "from albumentations import Compose, Flip\nCompose([Flip(p=0.5)])",
+        fixed="from albumentations import Compose, HorizontalFlip\nCompose([HorizontalFlip(p=0.5)])",
+    ),
+    Invalid(
+        "from albumentations import Flip as F, HorizontalFlip\nF(p=0.5)\nF()",
+        count=2,
+        fixed="from albumentations import HorizontalFlip as F, HorizontalFlip\nF(p=0.5)\nF()",
+    ),
+    Invalid(
+        "from albumentations import Flip, HorizontalFlip\nt = [Flip(p=0.5), HorizontalFlip()]",
+        fixed="from albumentations import HorizontalFlip\nt = [HorizontalFlip(p=0.5), HorizontalFlip()]",
+    ),
 ]

@@ -103,3 +103,16 @@ def test_string_sources_and_nbformat3(tmp_path: Path) -> None:
     for path in (v4, v3):
         assert len(lint(path, "RL102").findings) == 1
         assert load_source(path, path.read_bytes()).kind == "notebook"
+
+
+def test_stacked_cell_magics(tmp_path: Path) -> None:
+    path = notebook(tmp_path, [("code", "%%capture\n%%bash\nmkdir -p datasets\ncd datasets && ls"),
+                               ("code", "import albumentations as A\nA.VerticalFlip()")])
+    result = lint(path, "RL102")
+    assert not result.errors and len(result.findings) == 1
+
+
+def test_syntax_error_location_comes_from_cpython(tmp_path: Path) -> None:
+    path = notebook(tmp_path, [("code", "import albumentations as A"), ("code", "x = 1\ny = (\n\nz = 3")])
+    (error,) = lint(path, "RL101").errors
+    assert "cell 2, line 2" in error.message

@@ -18,6 +18,8 @@ MODULE_ALIASES: tuple[tuple[str, str], ...] = (
     ("tensorflow.compat.v2.keras", "keras"),
     ("tensorflow.compat.v1.keras", "keras"),
     ("tf_keras", "keras"),
+    # Keras 3 ships the tf.keras-compatible API as keras._tf_keras.keras (keras/_tf_keras/keras/).
+    ("keras._tf_keras.keras", "keras"),
     ("keras.api._v2.keras", "keras"),
     ("keras.src", "keras"),
     ("keras.layers.experimental.preprocessing", "keras.layers"),
@@ -61,3 +63,22 @@ def canonical(qualname: str) -> str:
                 return f"{package}.{last}"
             break
     return qualname
+
+
+# Names a star import brings in, for the modules whose APIs the rules know: a star import hides
+# what it binds, so without this table `from albumentations import *` would leave every
+# transform unresolved. Sources: albumentations/__init__.py (star-imports all transforms);
+# keras/api/layers/__init__.py and keras/api/applications; efficientnet/tfkeras.py (exports the
+# EfficientNetB0-B7/L2 constructors and preprocess_input); ImageDataAugmentor/
+# image_data_augmentor.py (the ImageDataAugmentor class, the SkillFactory course's idiom).
+STAR_EXPORTS: dict[str, str] = {
+    "albumentations": r"[A-Z]\w*",
+    "keras.layers": r"(Random\w+|Rescaling|Resizing|Normalization|CenterCrop|BatchNormalization|Dense|Dropout"
+    r"|GlobalAveragePooling2D|Softmax|Activation)",
+    "keras.preprocessing.image": r"ImageDataGenerator",
+    "keras.applications": r"(EfficientNet\w*|ResNet\w*|VGG1[69]|Inception\w*|Xception|MobileNet\w*|DenseNet\w*"
+    r"|NASNet\w*|ConvNeXt\w*)",
+    "efficientnet.keras": r"(EfficientNet(B[0-7]|L2)|preprocess_input)",
+    "efficientnet.tfkeras": r"(EfficientNet(B[0-7]|L2)|preprocess_input)",
+    "ImageDataAugmentor.image_data_augmentor": r"ImageDataAugmentor",
+}

@@ -138,6 +138,19 @@ LOGGING_CALLBACKS = frozenset(
     }
 )
 
+# Third-party callbacks that only show progress or stop training, and keep no metrics:
+# tqdm.keras.TqdmCallback (tqdm docs, "Keras integration"), TensorFlow Addons' TQDMProgressBar and
+# TimeStopping (tensorflow_addons/callbacks), keras-tqdm's TQDMCallback/TQDMNotebookCallback.
+NON_LOGGING_CALLBACKS = frozenset(
+    {
+        "tqdm.keras.TqdmCallback",
+        "tensorflow_addons.callbacks.TQDMProgressBar",
+        "tensorflow_addons.callbacks.TimeStopping",
+        "keras_tqdm.TQDMCallback",
+        "keras_tqdm.TQDMNotebookCallback",
+    }
+)
+
 # keras.callbacks.LambdaCallback counts as logging when it has an ``on_epoch_end`` hook: that hook
 # receives the epoch's metrics (keras/src/callbacks/lambda_callback.py).
 LAMBDA_CALLBACK = "keras.callbacks.LambdaCallback"
@@ -315,5 +328,17 @@ ACTIVATION_LAYERS = frozenset(
     }
 )
 ACTIVATION_POSITION = {"keras.layers.Dense": 1}
+# Layers that pass their input through unchanged as far as the output activation goes: a model
+# that ends ``Dense(10, activation="softmax")`` then ``Activation("linear", dtype="float32")`` (the
+# mixed-precision idiom, tensorflow.org/guide/mixed_precision) or a ``Reshape`` still outputs
+# probabilities.
+PASS_THROUGH_LAYERS = frozenset({"keras.layers.Reshape", "keras.layers.Flatten", "keras.layers.Permute"})
 ACTIVATION_LAYER = "keras.layers.Activation"  # Activation(activation)
 SOFTMAX_LAYER = "keras.layers.Softmax"
+
+# --- Backbones ----------------------------------------------------------------------------------
+
+# Pretrained backbones without BatchNormalization layers: VGG16/VGG19 (keras/src/applications/
+# vgg16.py, vgg19.py: convolutions and pooling only) and ConvNeXt (keras/src/applications/
+# convnext.py: LayerNormalization). Their canonical qualified names' last part, by prefix.
+NO_BATCHNORM_BACKBONES: tuple[str, ...] = ("VGG16", "VGG19", "ConvNeXt")

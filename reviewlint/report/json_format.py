@@ -25,6 +25,7 @@ def render(result: RunResult, stream: TextIO) -> None:
                 "severity": f.severity.value,
                 "message": f.message,
                 "hint": f.hint,
+                "fix": f.fix,
                 "related": [
                     {
                         "path": r.location.path,

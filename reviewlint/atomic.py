@@ -1,0 +1,73 @@
+"""Replacing a file's contents safely: atomically, with its permissions, and never over a change.
+
+``replace_if_unchanged`` writes the new bytes to a temporary file in the same directory (so that
+``os.replace`` is a rename within one file system, atomic on POSIX and Windows), copies the
+original's permission bits onto it, checks that the file on disk still holds exactly the bytes
+that were read (and has the same size and modification time), and only then renames it over the
+original. A reader never sees a half-written file, and an editor's save between the read and the
+write is not lost: the write is refused with :class:`ChangedOnDisk`. Symbolic links are followed:
+the file they point to is replaced, the link stays.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ChangedOnDisk(Exception):
+    """The file is no longer what was read: it was not overwritten."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a file was when it was read: its bytes, size and modification time."""
+
+    data: bytes
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def read(cls, path: Path) -> Snapshot:
+        with open(path, "rb") as handle:
+            before = os.fstat(handle.fileno())
+            data = handle.read()
+        return cls(data, before.st_size, before.st_mtime_ns)
+
+
+def _unchanged(path: Path, snapshot: Snapshot) -> bool:
+    try:
+        now = os.stat(path)
+        if now.st_size != snapshot.size or now.st_mtime_ns != snapshot.mtime_ns:
+            return False
+        return path.read_bytes() == snapshot.data
+    except OSError:
+        return False
+
+
+def replace_if_unchanged(path: Path, data: bytes, snapshot: Snapshot) -> None:
+    """Atomically replace ``path`` with ``data`` if it still is what ``snapshot`` recorded.
+
+    Raises :class:`ChangedOnDisk` when it is not (it was edited, replaced or deleted since it was
+    read), and ``OSError`` when the directory is not writable; the file is then left as it was.
+    """
+    target = Path(os.path.realpath(path))
+    mode = stat.S_IMODE(os.stat(target).st_mode)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".reviewlint-tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        if not _unchanged(target, snapshot):
+            raise ChangedOnDisk(f"{path} changed on disk since it was read")
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

@@ -1,0 +1,230 @@
+"""Writing a fixed module back into the notebook it was joined from.
+
+:func:`reviewlint.source.notebook_module` joins a notebook's code cells into one module, masking
+magics with placeholders and removing a cell's leading indentation. After the fixer has edited
+that module, :func:`write_back` puts the result back into the notebook:
+
+- the old and new module are compared line by line; every unchanged line is written back as the
+  cell's *original* line — so masked magics, shell lines and stripped indentation come back
+  exactly as they were — and changed or inserted lines go to the cell they belong to (an
+  inserted line to the cell of the line before it), with the cell's indentation restored;
+- only the ``source`` (nbformat 3: ``input``) of changed code cells is rewritten, in the form it
+  had (a list of lines or one string); outputs, metadata, ids and every other cell are untouched;
+- the JSON is written back in the layout it was read in (indentation, key order, escaping) when
+  that layout can be recognised, else in nbformat's (one-space indent, UTF-8).
+
+A change that would alter a masked line, or that straddles two cells, is refused with
+:class:`CellMappingError`: the fixer then leaves the notebook alone.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+
+from reviewlint.source import cell_code, mask_cell, notebook_cells, strip_leading_indent
+
+
+class CellMappingError(Exception):
+    """A change of the joined module that cannot be put back into the cells."""
+
+
+@dataclass
+class _Cell:
+    index: int  # 1-based position in the cells list
+    cell: dict[str, object]
+    code: str  # the cell's code as stored
+    newline: str
+    original: list[str]  # its lines, as stored (line endings normalised)
+    module: list[str]  # its lines in the joined module
+    indent: str  # leading indentation removed from the cell
+    new: list[str] = field(default_factory=list)
+    changed: bool = False
+
+    def masked(self, line: int) -> bool:
+        """Whether module line ``line`` of this cell is a placeholder for something else."""
+        body = self.original[line]
+        if self.indent and body.startswith(self.indent):
+            body = body[len(self.indent) :]
+        return self.module[line] != body
+
+
+def _cells(data: object) -> list[_Cell]:
+    cells: list[_Cell] = []
+    for index, cell in enumerate(notebook_cells(data), start=1):
+        code = cell_code(cell, index)
+        if code is None:
+            continue
+        newline = "\r\n" if "\r\n" in code else "\n"
+        normalised = code.replace("\r\n", "\n").replace("\r", "\n")
+        body, width = strip_leading_indent(normalised)
+        first = normalised.split("\n", 1)[0]
+        masked = mask_cell(body).rstrip("\n")
+        cells.append(_Cell(index, cell, code, newline, normalised.split("\n"), masked.split("\n"), first[:width]))
+    return cells
+
+
+def masked_lines(raw: bytes) -> set[int]:
+    """The 1-based lines of the joined module that are placeholders (masked magics, %%bash bodies)."""
+    found: set[int] = set()
+    line = 1
+    for cell in _cells(json.loads(raw.decode("utf-8-sig"))):
+        for offset in range(len(cell.module)):
+            if cell.masked(offset):
+                found.add(line + offset)
+        line += len(cell.module)
+    return found
+
+
+def _split_source(text: str) -> list[str]:
+    """A cell's text as nbformat's list of lines: each ends with its newline, the last may not."""
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
+
+
+def _layout(raw: bytes, data: object) -> dict[str, object]:
+    """The json.dumps arguments that reproduce ``raw`` exactly, or nbformat's defaults."""
+    text = raw.decode("utf-8-sig")
+    for indent in (1, 2, 4, None):
+        for ensure_ascii in (False, True):
+            for sort_keys in (True, False):
+                dumped = json.dumps(data, indent=indent, ensure_ascii=ensure_ascii, sort_keys=sort_keys)
+                for tail in ("\n", ""):
+                    if dumped + tail == text:
+                        return {"indent": indent, "ensure_ascii": ensure_ascii, "sort_keys": sort_keys, "tail": tail}
+    return {"indent": 1, "ensure_ascii": False, "sort_keys": False, "tail": "\n"}
+
+
+def _with_indent(cell: _Cell, line: str) -> str:
+    return cell.indent + line if cell.indent and line.strip() else line
+
+
+def write_back(raw: bytes, old_text: str, new_text: str) -> tuple[bytes, list[tuple[int, str, str]]]:
+    """The notebook ``raw`` with its code cells rewritten so that they join to ``new_text``.
+
+    ``old_text`` is the module :func:`reviewlint.source.notebook_module` made of ``raw``. Returns
+    the new notebook bytes and, for each changed cell, (cell index, old code, new code).
+    """
+    data = json.loads(raw.decode("utf-8-sig"))
+    cells = _cells(data)
+    owner: list[tuple[_Cell, int]] = [(cell, offset) for cell in cells for offset in range(len(cell.module))]
+    old_lines = old_text.split("\n")
+    if old_lines and old_lines[-1] == "":
+        old_lines.pop()
+    if [cell.module[offset] for cell, offset in owner] != old_lines:
+        raise CellMappingError("the notebook changed while it was being fixed")
+    new_lines = new_text.split("\n")
+    if new_lines and new_lines[-1] == "":
+        new_lines.pop()
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for position in range(i1, i2):
+                cell, offset = owner[position]
+                cell.new.append(cell.original[offset])
+            continue
+        touched = {id(owner[position][0]) for position in range(i1, i2)}
+        if len(touched) > 1 and tag == "replace":
+            _replace_across_cells(owner, old_lines, new_lines, i1, i2, j1, j2)
+            continue
+        for position in range(i1, i2):
+            cell, offset = owner[position]
+            cell.changed = True
+            if cell.masked(offset):
+                raise CellMappingError(f"a fix would change the magic or shell line {offset + 1} of cell {cell.index}")
+        if tag == "delete":
+            continue
+        if i1 < i2:
+            target = owner[i1][0]
+        elif i1 > 0:
+            target = owner[i1 - 1][0]
+        elif owner:
+            target = owner[0][0]
+        else:
+            raise CellMappingError("the notebook has no code cell to put the fix in")
+        target.changed = True
+        target.new.extend(_with_indent(target, line) for line in new_lines[j1:j2])
+    changes: list[tuple[int, str, str]] = []
+    for cell in cells:
+        if not cell.changed:
+            continue
+        tail = cell.original[len(cell.module) :]
+        text = cell.newline.join(cell.new + tail) if cell.new or tail else ""
+        if text.replace(cell.newline, "\n") == cell.code.replace("\r\n", "\n"):
+            continue
+        key = "input" if "source" not in cell.cell and "input" in cell.cell else "source"
+        stored = cell.cell.get(key)
+        cell.cell[key] = _split_source(text) if isinstance(stored, list) else text
+        changes.append((cell.index, cell.code, text))
+    if not changes:
+        return raw, []
+    layout = _layout(raw, json.loads(raw.decode("utf-8-sig")))
+    tail = str(layout.pop("tail"))
+    dumped = json.dumps(data, **layout) + tail  # type: ignore[arg-type]
+    prefix = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    return prefix + dumped.encode("utf-8"), changes
+
+
+def _replace_across_cells(
+    owner: list[tuple[_Cell, int]], old_lines: list[str], new_lines: list[str], i1: int, i2: int, j1: int, j2: int
+) -> None:
+    """Put a changed run of lines that spans cells back, pairing each new line with the old line
+    it most resembles (in order); a new line without a partner goes to the cell of the old line
+    before it."""
+    pairs = _align(old_lines[i1:i2], new_lines[j1:j2])
+    cell = owner[i1][0]
+    for old, new in pairs:
+        if old is not None:
+            cell, offset = owner[i1 + old]
+            cell.changed = True
+            if cell.masked(offset) and (new is None or new_lines[j1 + new] != old_lines[i1 + old]):
+                raise CellMappingError(f"a fix would change the magic or shell line {offset + 1} of cell {cell.index}")
+            if new is not None and new_lines[j1 + new] == old_lines[i1 + old]:
+                cell.new.append(cell.original[offset])
+                continue
+        if new is not None:
+            cell.changed = True
+            cell.new.append(_with_indent(cell, new_lines[j1 + new]))
+
+
+def _align(old: list[str], new: list[str]) -> list[tuple[int | None, int | None]]:
+    """An order-keeping pairing of similar lines (similarity >= 0.6) that maximises the total."""
+    def score(a: str, b: str) -> float:
+        ratio = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+        return ratio if ratio >= 0.6 else 0.0
+
+    rows, cols = len(old), len(new)
+    best = [[0.0] * (cols + 1) for _ in range(rows + 1)]
+    for i in range(rows - 1, -1, -1):
+        for j in range(cols - 1, -1, -1):
+            pair = score(old[i], new[j])
+            best[i][j] = max(best[i + 1][j], best[i][j + 1], best[i + 1][j + 1] + pair if pair else 0.0)
+    pairs: list[tuple[int | None, int | None]] = []
+    i = j = 0
+    while i < rows or j < cols:
+        if i < rows and j < cols:
+            pair = score(old[i], new[j])
+            if pair and best[i][j] == best[i + 1][j + 1] + pair:
+                pairs.append((i, j))
+                i, j = i + 1, j + 1
+                continue
+            if best[i][j] == best[i + 1][j]:
+                pairs.append((i, None))
+                i += 1
+                continue
+            pairs.append((None, j))
+            j += 1
+        elif i < rows:
+            pairs.append((i, None))
+            i += 1
+        else:
+            pairs.append((None, j))
+            j += 1
+    return pairs
+
+
+def code_cells(raw: bytes) -> dict[int, str]:
+    """Each code cell's code by cell index (for diffs)."""
+    data = json.loads(raw.decode("utf-8-sig"))
+    return {cell.index: cell.code for cell in _cells(data)}

@@ -1,0 +1,3 @@
+import albumentations as A
+def broken(:
+    return A.VerticalFlip(p=0.5)
