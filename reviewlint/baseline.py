@@ -6,9 +6,8 @@ FILE`` then reports only findings that are not in it. A finding is identified by
 - its file, as a path relative to the baseline file's folder (so the baseline works from any
   working directory, and a moved file's findings count as new);
 - its rule code;
-- a fingerprint: :func:`reviewlint.finding.fingerprints` of the finding with the message and the
-  notebook cell number left out — that is, a hash of rule, file and the offending source lines
-  (stripped of indentation), without line numbers.
+- a fingerprint: :func:`reviewlint.finding.fingerprints` — a hash of rule, file and the
+  offending source lines (stripped of indentation), without line numbers, cell numbers or message.
 
 So a finding keeps its identity when lines are added or removed elsewhere, when the code around
 it is reindented, when a notebook cell is inserted above it (cell numbers shift like line
@@ -50,10 +49,7 @@ def _relative(path: str, root: Path) -> str:
 
 def keys(findings: Sequence[Finding], root: Path) -> list[tuple[str, str, str, int]]:
     """(path, code, fingerprint, ordinal) of each finding, paths relative to ``root``."""
-    stable = [
-        replace(f, message="", location=replace(f.location, path=_relative(f.location.path, root), cell=None))
-        for f in findings
-    ]
+    stable = [replace(f, location=replace(f.location, path=_relative(f.location.path, root))) for f in findings]
     result = []
     for finding, printed in zip(stable, fingerprints(stable)):
         digest, _, ordinal = printed.rpartition(":")

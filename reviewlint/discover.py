@@ -131,7 +131,10 @@ def _load_gitignore(directory: Path) -> _GitIgnore | None:
 
 
 def _is_virtualenv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").is_file() or (directory / "conda-meta").is_dir()
+    try:
+        return (directory / "pyvenv.cfg").is_file() or (directory / "conda-meta").is_dir()
+    except OSError:  # cannot look inside: not known to be a virtualenv, so walked (and reported)
+        return False
 
 
 def _ignored(path: Path, is_dir: bool, ignores: list[_GitIgnore]) -> bool:
@@ -168,7 +171,7 @@ def discover(paths: list[Path], excluded: Callable[[Path], bool]) -> Iterator[Pa
     """
     seen: set[Path] = set()
     for root in paths:
-        if root.is_file() or not root.is_dir():
+        if not os.path.isdir(root):  # never raises: a path that cannot even be looked at is linted, and reported
             if not _excluded(excluded, root):
                 key = _resolve(root)
                 if key not in seen:
@@ -187,7 +190,10 @@ def _walk(root: Path, excluded: Callable[[Path], bool], seen: set[Path]) -> Iter
         directory, inherited = stack.pop()
         try:
             stat = directory.stat()
+        except FileNotFoundError:  # vanished during the run: nothing left to lint
+            continue
         except OSError:
+            yield directory  # linting it reports why it cannot be read
             continue
         if (stat.st_dev, stat.st_ino) in visited:
             continue
@@ -198,8 +204,12 @@ def _walk(root: Path, excluded: Callable[[Path], bool], seen: set[Path]) -> Iter
             if own is not None:
                 local = [*inherited, own]
         try:
-            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
-        except OSError:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except FileNotFoundError:
+            continue
+        except OSError:  # unreadable: its files are not skipped in silence
+            yield directory
             continue
         subdirs: list[Path] = []
         for entry in entries:

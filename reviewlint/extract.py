@@ -119,6 +119,7 @@ class _Scan(cst.CSTVisitor):
         self._collectors: list[set[str]] = []
         self._targets: list[tuple[str, ...]] = []
         self._call_names: list[str | None] = []
+        self._lambda_params: list[frozenset[str]] = []
         self._index = 0
         self._conditions: list[tuple[cst.BaseExpression, bool]] = []
 
@@ -216,7 +217,22 @@ class _Scan(cst.CSTVisitor):
         self._leave_loop(original_node)
 
     # Names and data flow ---------------------------------------------------------------------
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        params = node.params
+        every = [*params.posonly_params, *params.params, *params.kwonly_params]
+        every += [star for star in (params.star_arg, params.star_kwarg) if isinstance(star, cst.Param)]
+        self._lambda_params.append(frozenset(param.name.value for param in every))
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._lambda_params.pop()
+
+    def _shadowed(self, name: str) -> bool:
+        """A lambda's parameter: local to the lambda, not the module-level name it spells."""
+        return any(name in params for params in self._lambda_params)
+
     def visit_Name(self, node: cst.Name) -> None:
+        if self._shadowed(node.value):
+            return
         for names in self._collectors:
             names.add(node.value)
 
@@ -224,6 +240,8 @@ class _Scan(cst.CSTVisitor):
         name = dotted(node)
         if name is not None:
             self.attribute_reads.append((name, node, self._scopes[-1]))
+            if self._shadowed(name.split(".", 1)[0]):
+                return
             for names in self._collectors:
                 names.add(name)
 

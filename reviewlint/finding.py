@@ -59,16 +59,18 @@ class FileError:
 
 
 def fingerprints(findings: Sequence[Finding]) -> list[str]:
-    """A fingerprint per finding: rule, file, cell, offending code and message, hashed.
+    """A fingerprint per finding: rule, file and offending code, hashed, with an ordinal.
 
-    Line numbers are left out, so the fingerprint survives unrelated edits that shift lines;
-    identical findings in one file get an ordinal so that each fingerprint is unique.
+    Line numbers, notebook cell numbers, indentation and the message are left out, so the
+    fingerprint survives unrelated edits that shift lines, a cell inserted above, and messages
+    whose numbers come from elsewhere in the file; identical findings in one file get an ordinal
+    (``digest:2``) so that each fingerprint is unique. Baselines and SARIF use the same key.
     """
     seen: dict[str, int] = {}
     result: list[str] = []
     for finding in findings:
         code = "\n".join(line.strip() for line in finding.source_lines)
-        key = "\0".join((finding.code, finding.location.path, str(finding.location.cell), code, finding.message))
+        key = "\0".join((finding.code, finding.location.path, code))
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]
         seen[digest] = seen.get(digest, 0) + 1
         result.append(f"{digest}:{seen[digest]}")

@@ -277,6 +277,8 @@ def _read(path: Path, settings: Settings, shown: str) -> bytes | FileResult:
     """A file's bytes, or the result that says why there are none."""
     try:
         if path.is_dir():
+            with os.scandir(path):  # discovery hands over a directory only when it cannot be read
+                pass
             return FileResult(shown, errors=[FileError(shown, "is a directory, not a file")])
         size = os.path.getsize(path)
         if size > settings.max_file_size:

@@ -1,0 +1,331 @@
+"""Bad inputs: every file of ``tests/bad_inputs/`` is linted or reported, never a traceback.
+
+``corpus()`` below is the recipe of every committed file, byte for byte (run this module as a
+script to rewrite the corpus); ``ERRORS``, ``FINDINGS`` and ``CLEAN`` say what must happen to
+each. The CLI runs on a copy of the corpus (plus a 5 MB generated module, made here) and must
+exit 2, name every bad file in its errors with a one-line reason, and still report the findings
+of every good file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reviewlint.config import Settings
+from reviewlint.registry import all_rules
+from reviewlint.runner import lint_path
+
+CORPUS = Path(__file__).resolve().parent / "bad_inputs"
+NOT_INPUTS = {"README.md", ".gitattributes"}
+FLIP = "import albumentations as A\ntrain_aug = A.Compose([A.VerticalFlip(p=0.5)])\n"
+
+
+def _notebook(cells: list[tuple[str, object]]) -> str:
+    data = {
+        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "cells": [
+            {"cell_type": kind, "metadata": {}, "source": source,
+             **({"outputs": [], "execution_count": None} if kind == "code" else {})}
+            for kind, source in cells
+        ],
+    }
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def corpus() -> dict[str, bytes]:
+    """The committed corpus: file name -> exact bytes."""
+    files: dict[str, str | bytes] = {}
+    # Reported under errors.
+    files["syntax_error.py"] = "import albumentations as A\ndef broken(:\n    return A.VerticalFlip(p=0.5)\n"
+    files["python2.py"] = 'import albumentations as A\nprint "training"\nexec "x = 1"\nraise ValueError, "old style"\n'
+    files["nul_bytes.py"] = b"import albumentations as A\nx = 1\x00\ntrain_aug = A.VerticalFlip(p=0.5)\n"
+    files["invalid_utf8.py"] = (
+        b"import albumentations as A\n# no coding cookie, yet latin-1 bytes: caf\xe9 \xff\xfe\ntrain_aug = A.VerticalFlip(p=0.5)\n"
+    )
+    files["unknown_coding.py"] = b"# -*- coding: klingon -*-\nimport albumentations as A\n"
+    files["nested_brackets.py"] = "import albumentations as A\nx = " + "[" * 1000 + "1" + "]" * 1000 + "\n"
+    files["nested_parens.py"] = "import albumentations as A\nx = " + "(" * 1000 + "1" + ")" * 1000 + "\n"
+    files["nested_chain.py"] = "import albumentations as A\nx = A.VerticalFlip" + "[0]" * 3000 + "\n"
+    files["nested_lambda.py"] = "import albumentations as A\nx = " + "lambda: " * 10000 + "A.VerticalFlip(p=0.5)\n"
+    files["nb_empty_object.ipynb"] = "{}"
+    whole = _notebook([("code", _lines(FLIP))])
+    files["nb_truncated.ipynb"] = whole[: len(whole) // 2]
+    files["nb_not_json.ipynb"] = FLIP
+    files["nb_cells_not_objects.ipynb"] = '{"cells": [1, "two"], "nbformat": 4, "nbformat_minor": 5, "metadata": {}}\n'
+    files["nb_invalid_utf8.ipynb"] = (
+        b'{"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": ["x = \'caf\xe9\'"]}]}\n'
+    )
+    files["nb_syntax_error.ipynb"] = _notebook([
+        ("code", _lines("import albumentations as A\n")), ("markdown", ["# text"]),
+        ("code", _lines("x = 1\ndef broken(:\n    pass\n")),
+    ])
+    # Linted.
+    files["good.py"] = FLIP
+    files["empty.py"] = b""
+    files["latin1_cookie.py"] = (
+        b"# -*- coding: latin-1 -*-\n# caf\xe9, na\xefve, \xa9\nimport albumentations as A\nlabel = 'r\xe9sum\xe9'\n"
+        b"train_aug = A.Compose([A.VerticalFlip(p=0.5)])\n"
+    )
+    files["utf8_bom.py"] = b"\xef\xbb\xbf" + FLIP.encode()
+    files["crlf.py"] = ("# windows\n" + FLIP).replace("\n", "\r\n")
+    files["lone_cr.py"] = ("# classic mac\n" + FLIP).replace("\n", "\r")
+    files["mixed_line_endings.py"] = (
+        "# one\r\n# two\rimport albumentations as A\ntrain_aug = A.Compose([A.VerticalFlip(p=0.5)])\r\n"
+    )
+    files["tabs.py"] = "import albumentations as A\n\n\ndef make():\n\tif True:\n\t\treturn A.Compose([A.VerticalFlip(p=0.5)])\n"
+    files["formfeed.py"] = "import albumentations as A\n\f\ndef make():\n    return A.Compose([A.VerticalFlip(p=0.5)])\n"
+    files["non_ascii_idents.py"] = (
+        "import albumentations as A\ndonnées = 1\nπ = 3.14\ntrain_aug = A.Compose([A.VerticalFlip(p=0.5)])  # ünïcödé\n"
+    )
+    files["nb_nbformat3.ipynb"] = json.dumps({
+        "nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""},
+        "worksheets": [{"cells": [
+            {"cell_type": "heading", "level": 1, "metadata": {}, "source": ["Old notebook"]},
+            {"cell_type": "code", "collapsed": False, "input": ["import albumentations as A\n"], "language": "python",
+             "metadata": {}, "outputs": []},
+            {"cell_type": "code", "collapsed": False,
+             "input": ["%matplotlib inline\n", "train_aug = A.Compose([A.VerticalFlip(p=0.5)])\n"],
+             "language": "python", "metadata": {}, "outputs": []},
+        ]}],
+    }, indent=1) + "\n"
+    files["nb_source_string.ipynb"] = _notebook([
+        ("code", "import albumentations as A"), ("code", "x = 1\ntrain_aug = A.Compose([A.VerticalFlip(p=0.5)])\n"),
+    ])
+    files["nb_raw_markdown.ipynb"] = _notebook([
+        ("markdown", ["# Title\n", "def not_python(:\n"]), ("raw", ["%%% raw, not python {{{\n"]),
+        ("code", _lines(FLIP)), ("markdown", "plain string markdown"),
+    ])
+    files["nb_bash_cell.ipynb"] = _notebook([
+        ("code", _lines('%%bash\nfor f in *.png; do\n  echo "$f" | tr a-z A-Z\ndone\nif [ -d data ]; then ls; fi\n')),
+        ("code", _lines("%%writefile helper.txt\nthis is not ( python\n")),
+        ("code", _lines(FLIP)),
+    ])
+    files["nb_indented_magics.ipynb"] = _notebook([("code", _lines(
+        "import albumentations as A\n"
+        "for epoch in range(3):\n"
+        "    %time step = epoch * 2\n"
+        "    !echo epoch $epoch\n"
+        "    if epoch:\n"
+        "        %matplotlib inline\n"
+        "        files = !ls data\n"
+        "def f():\n"
+        "    %load_ext autoreload\n"
+        "train_aug = A.Compose([A.VerticalFlip(p=0.5)])\n"
+    ))])
+    return {name: data if isinstance(data, bytes) else data.encode("utf-8") for name, data in files.items()}
+
+
+# File -> text its one-line error must contain.
+ERRORS = {
+    "syntax_error.py": "syntax error at line 2",
+    "python2.py": "syntax error at line 2",
+    "nul_bytes.py": "NUL",
+    "invalid_utf8.py": "cannot decode as utf-8 (line 2)",
+    "unknown_coding.py": "klingon",
+    "nested_brackets.py": "too many nested parentheses",
+    "nested_parens.py": "too many nested parentheses",
+    "nested_chain.py": "too deeply nested",
+    "nested_lambda.py": "too deeply nested",
+    "nb_empty_object.ipynb": "not a notebook",
+    "nb_truncated.ipynb": "invalid notebook JSON",
+    "nb_not_json.ipynb": "invalid notebook JSON",
+    "nb_cells_not_objects.ipynb": "not a notebook",
+    "nb_invalid_utf8.ipynb": "not valid UTF-8",
+    "nb_syntax_error.ipynb": "syntax error at cell 3, line 2",
+}
+# File -> (cell, line, column) of its RL102 finding.
+FINDINGS = {
+    "good.py": (None, 2, 24),
+    "latin1_cookie.py": (None, 5, 24),
+    "utf8_bom.py": (None, 2, 24),
+    "crlf.py": (None, 3, 24),
+    "lone_cr.py": (None, 3, 24),
+    "mixed_line_endings.py": (None, 4, 24),
+    "tabs.py": (None, 6, 21),
+    "formfeed.py": (None, 4, 23),
+    "non_ascii_idents.py": (None, 4, 24),
+    "nb_nbformat3.ipynb": (3, 2, 24),
+    "nb_source_string.ipynb": (2, 2, 24),
+    "nb_raw_markdown.ipynb": (3, 2, 24),
+    "nb_bash_cell.ipynb": (3, 2, 24),
+    "nb_indented_magics.ipynb": (1, 10, 24),
+}
+CLEAN = {"empty.py"}
+
+
+def generated_module(size: int = 5 * 1024 * 1024) -> str:
+    """A generated module of ``size`` bytes or a little more: an embedded resource in hex.
+
+    No rule's trigger text occurs in it, so only CPython's parser reads it (fast); see
+    ``generated_table`` for one that every rule gets to parse.
+    """
+    lines: list[str] = []
+    total = 0
+    while total < size:
+        line = '    "' + "".join(f"{(len(lines) * 7919 + i * 104729) % 4096:03x}" for i in range(24)) + '"\n'
+        lines.append(line)
+        total += len(line)
+    return '"""Generated resource: do not edit."""\n\nBLOB = (\n' + "".join(lines) + ")\n"
+
+
+def generated_table(size: int = 5 * 1024 * 1024) -> str:
+    """A generated data table of ``size`` bytes or a little more (commas: rules parse it)."""
+    rows: list[str] = []
+    total = 0
+    while total < size:
+        row = "    (" + ", ".join(str((len(rows) * 7919 + column * 104729) % 100003) for column in range(16)) + "),\n"
+        rows.append(row)
+        total += len(row)
+    return '"""Generated by a data export: do not edit."""\n\nDATA = [\n' + "".join(rows) + "]\n"
+
+
+def reviewlint(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "reviewlint", *args], cwd=cwd, env=env, capture_output=True, text=True,
+        timeout=timeout, check=False,
+    )
+
+
+def test_every_corpus_file_has_an_expected_outcome() -> None:
+    names = set(corpus())
+    assert names == set(ERRORS) | set(FINDINGS) | CLEAN
+    assert not (set(ERRORS) & set(FINDINGS)) and not (CLEAN & (set(ERRORS) | set(FINDINGS)))
+    on_disk = {path.name for path in CORPUS.iterdir()} - NOT_INPUTS
+    assert on_disk == names, "run `python tests/test_bad_inputs.py` to rewrite the corpus"
+
+
+def test_committed_bytes_are_exact() -> None:
+    """Git kept every byte: no CRLF conversion, no re-encoding (see bad_inputs/.gitattributes)."""
+    for name, data in corpus().items():
+        assert (CORPUS / name).read_bytes() == data, name
+    assert b"\r\n" in (CORPUS / "crlf.py").read_bytes()
+    assert b"\n" not in (CORPUS / "lone_cr.py").read_bytes()
+    assert (CORPUS / "utf8_bom.py").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+@pytest.mark.parametrize("name", sorted(corpus()))
+def test_each_file_is_linted_or_reported(name: str) -> None:
+    result = lint_path(CORPUS / name, Settings(root=CORPUS), all_rules())
+    if name in ERRORS:
+        assert len(result.errors) == 1, result.errors
+        message = result.errors[0].message
+        assert ERRORS[name] in message
+        assert "\n" not in message and message.strip() == message and len(message) < 200
+        assert result.errors[0].code is None, "an input problem, not a rule's internal error"
+    else:
+        assert result.errors == []
+    if name in FINDINGS:
+        places = {(f.location.cell, f.location.line, f.location.column) for f in result.findings if f.code == "RL102"}
+        assert FINDINGS[name] in places, result.findings
+    if name in CLEAN:
+        assert result.findings == []
+
+
+@pytest.fixture(scope="module")
+def corpus_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus, copied, with a 5 MB generated module: what the CLI runs on."""
+    root = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(CORPUS, root / "inputs")
+    (root / "inputs" / "generated_5mb.py").write_text(generated_module(), encoding="utf-8")
+    return root / "inputs"
+
+
+def _check_json_report(data: dict[str, object], stdout: str) -> None:
+    errors = data["errors"]
+    findings = data["findings"]
+    assert isinstance(errors, list) and isinstance(findings, list)
+    by_path: dict[str, list[str]] = {}
+    for error in errors:
+        by_path.setdefault(error["path"], []).append(error["message"])
+    assert set(by_path) == set(ERRORS), "exactly the bad files are errors (the 5 MB module is linted)"
+    for name, reason in ERRORS.items():
+        (message,) = by_path[name]
+        assert reason in message and "\n" not in message
+    places = {(f["path"], f["cell"], f["line"], f["column"]) for f in findings if f["code"] == "RL102"}
+    for name, (cell, line, column) in FINDINGS.items():
+        assert (name, cell, line, column) in places, f"{name}: finding lost\n{stdout[:2000]}"
+    assert not any(f["path"] in CLEAN or f["path"] == "generated_5mb.py" for f in findings)
+    for item in [*findings, *errors]:
+        assert not Path(item["path"]).is_absolute() and ".." not in item["path"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_cli_json_on_the_corpus(corpus_copy: Path, jobs: str) -> None:
+    started = time.monotonic()
+    run = reviewlint(["check", "--no-cache", "--format", "json", "--jobs", jobs, "."], cwd=corpus_copy)
+    elapsed = time.monotonic() - started
+    assert run.returncode == 2, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "Traceback" not in run.stdout + run.stderr
+    assert run.stderr == ""
+    _check_json_report(json.loads(run.stdout), run.stdout)
+    assert elapsed < 120, f"the corpus took {elapsed:.0f}s"
+
+
+@pytest.mark.parametrize("output_format", ["text", "concise", "github", "sarif"])
+def test_cli_other_formats_on_the_corpus(corpus_copy: Path, output_format: str) -> None:
+    run = reviewlint(["check", "--format", output_format, "."], cwd=corpus_copy)
+    assert run.returncode == 2
+    output = run.stdout + run.stderr
+    assert "Traceback" not in output
+    if output_format == "sarif":
+        log = json.loads(run.stdout)
+        notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        named = {note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: note["message"]["text"] for note in notes}
+        assert set(named) == set(ERRORS)
+        results = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
+        assert set(FINDINGS) <= results
+        return
+    lines = run.stdout.splitlines()
+    for name, reason in ERRORS.items():
+        assert any(name in line and reason in line for line in lines), f"{name} not reported on one line"
+    for name in FINDINGS:
+        assert any(line.startswith(name) or f"file={name}," in line for line in lines), f"{name}: finding lost"
+
+
+def test_file_over_max_file_size_is_skipped_with_a_notice(tmp_path: Path) -> None:
+    """Even one that rules would fire on: it is neither parsed nor an error."""
+    (tmp_path / "pyproject.toml").write_text("[tool.reviewlint]\nmax-file-size = 1_000_000\n")
+    big = "import albumentations as A\n" + generated_table() + "aug = A.Compose([A.VerticalFlip(p=0.5)])\n"
+    (tmp_path / "huge.py").write_text(big)
+    (tmp_path / "good.py").write_text(FLIP)
+    started = time.monotonic()
+    run = reviewlint(["check", "--no-cache", "--format", "text", "."], cwd=tmp_path)
+    assert time.monotonic() - started < 60
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    assert "huge.py: skipped" in run.stdout and "max-file-size" in run.stdout
+    assert "good.py:2:24" in run.stdout
+    as_json = json.loads(reviewlint(["check", "--no-cache", "--format", "json", "."], cwd=tmp_path).stdout)
+    assert as_json["errors"] == [] and {f["path"] for f in as_json["findings"]} == {"good.py"}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("REVIEWLINT_SLOW"), reason="set REVIEWLINT_SLOW=1: minutes and GBs of memory")
+def test_5mb_module_that_rules_fire_on_is_linted_under_the_default_limit(tmp_path: Path) -> None:
+    big = "import albumentations as A\n" + generated_table() + "aug = A.Compose([A.VerticalFlip(p=0.5)])\n"
+    (tmp_path / "huge.py").write_text(big)
+    run = reviewlint(["check", "--no-cache", "--format", "json", "huge.py"], cwd=tmp_path, timeout=1800)
+    assert run.returncode == 1, run.stderr
+    assert [f["code"] for f in json.loads(run.stdout)["findings"]] == ["RL102"]
+
+
+if __name__ == "__main__":  # python tests/test_bad_inputs.py: rewrite the committed corpus
+    for stale in CORPUS.iterdir():
+        if stale.name not in NOT_INPUTS:
+            stale.unlink()
+    for file_name, content in corpus().items():
+        (CORPUS / file_name).write_bytes(content)
+    print(f"wrote {len(corpus())} files to {CORPUS}")
