@@ -68,11 +68,11 @@ def code_fingerprint(rules: Iterable[RuleInfo]) -> str:
     import libcst
 
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{_FORMAT}|{__version__}|{libcst.__file__}|{sys.version}|".encode())
-    with contextlib.suppress(Exception):
-        from importlib.metadata import version
-
-        digest.update(version("libcst").encode())
+    try:
+        from libcst._version import __version__ as libcst_version
+    except ImportError:  # pragma: no cover - a libcst without it
+        libcst_version = "?"
+    digest.update(f"{_FORMAT}|{__version__}|{libcst.__file__}|{libcst_version}|{sys.version}|".encode())
     directories = {Path(__file__).resolve().parent}
     for rule in rules:
         module_file = getattr(rule.module, "__file__", None)
@@ -86,6 +86,17 @@ def code_fingerprint(rules: Iterable[RuleInfo]) -> str:
             with contextlib.suppress(OSError):
                 digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+_FINGERPRINTS: dict[int, tuple[Settings, str]] = {}
+
+
+def _fingerprint(settings: Settings) -> str:
+    """``settings.fingerprint()``, computed once per settings object (one per configuration)."""
+    known = _FINGERPRINTS.get(id(settings))
+    if known is None or known[0] is not settings:
+        known = _FINGERPRINTS[id(settings)] = (settings, settings.fingerprint())
+    return known[1]
 
 
 class _ResultUnpickler(pickle.Unpickler):
@@ -115,7 +126,7 @@ class Cache:
     def key(self, raw: bytes, shown: str, settings: Settings, enabled: Iterable[str]) -> str:
         """The entry key of one file's bytes as linted under these settings and rules."""
         digest = hashlib.blake2b(digest_size=20)
-        digest.update(f"{shown}\0{settings.fingerprint()}\0{','.join(enabled)}\0".encode("utf-8", "surrogatepass"))
+        digest.update(f"{shown}\0{_fingerprint(settings)}\0{','.join(enabled)}\0".encode("utf-8", "surrogatepass"))
         digest.update(raw)
         return digest.hexdigest()
 

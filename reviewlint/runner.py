@@ -49,11 +49,14 @@ def display_path(path: Path) -> str:
 
     Bytes of a file name that are not UTF-8 are shown as ``\\xe9`` escapes (they could not be
     printed, nor written to JSON), control characters (a newline, an escape sequence) as ``\\n``,
-    ``\\x1b``: every output format stays one line a finding. A symlink loop, which cannot be
-    resolved, is shown as given.
+    ``\\x1b``: every output format stays one line a finding. A symlink that leads nowhere (a
+    loop, a missing target) is shown by its own name.
     """
     try:
-        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        if os.path.islink(path) and not os.path.exists(path):
+            shown = Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
+        else:
+            shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except (ValueError, OSError, RuntimeError):
         shown = path.as_posix()
     shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
@@ -346,8 +349,17 @@ def run_paths(
     collected per file and reported in discovery order.
     """
     result = RunResult()
-    files = list(discover(list(paths), lambda path: resolver.for_path(path).excluded(path)))
-    tasks = [(index, path, resolver.for_path(path)) for index, path in enumerate(files)]
+
+    def excluded(path: Path) -> bool:
+        settings = resolver.for_path(path)
+        return bool(settings.exclude) and settings.excluded(path)  # no patterns: skip resolving the path
+
+    files = list(discover(list(paths), excluded))
+    by_folder: dict[Path, Settings] = {}  # a file's settings depend on its folder only
+    for path in files:
+        if path.parent not in by_folder:
+            by_folder[path.parent] = resolver.for_path(path)
+    tasks = [(index, path, by_folder[path.parent]) for index, path in enumerate(files)]
     results: list[FileResult | None] = [None] * len(files)
     if cache is not None:
         cache.prepare()

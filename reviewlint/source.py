@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 class SourceError(Exception):
     """A file that cannot be turned into a module; the message is one line, for the user."""
 
@@ -41,7 +44,15 @@ class SourceFile:
 
     @property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        """The module's lines as Python counts them: split at CR LF, CR and LF only.
+
+        ``str.splitlines()`` also splits at form feeds, ``\\x1c``-``\\x1e``, ``\\x85`` and U+2028/9,
+        which may sit inside a comment or a string: its line numbers drift from libcst's.
+        """
+        lines = _LINE_BREAK.split(self.text)
+        if lines[-1] == "":
+            lines.pop()
+        return lines
 
     def cell_indent(self, cell: int | None) -> int:
         """Columns of leading indentation removed from a notebook cell (0 for .py files)."""
@@ -85,8 +96,9 @@ def mask_line(line: str) -> str:
     return f"{indent}pass"
 
 
-def _bracket_state(line: str, depth: int, quote: str | None) -> tuple[int, str | None]:
-    """Bracket depth and open triple-quoted string after a line (strings and comments skipped)."""
+def _bracket_state(line: str, depth: int, quote: str | None) -> tuple[int, str | None, bool]:
+    """Bracket depth and open triple-quoted string after a line (strings and comments skipped),
+    and whether the line ends in a comment (where a final backslash continues nothing)."""
     i = 0
     while i < len(line):
         if quote is not None:
@@ -98,7 +110,7 @@ def _bracket_state(line: str, depth: int, quote: str | None) -> tuple[int, str |
             continue
         char = line[i]
         if char == "#":
-            break
+            return depth, quote, True
         if char in "\"'":
             triple = line[i : i + 3]
             if triple in ('"""', "'''"):
@@ -115,7 +127,7 @@ def _bracket_state(line: str, depth: int, quote: str | None) -> tuple[int, str |
         elif char in ")]}":
             depth = max(0, depth - 1)
         i += 1
-    return depth, quote
+    return depth, quote, False
 
 
 def mask_cell(source: str) -> str:
@@ -143,8 +155,8 @@ def mask_cell(source: str) -> str:
             masked.append(mask_line(line))
         ends_with_backslash = line.rstrip().endswith("\\")
         if masked[-1] == line:
-            depth, quote = _bracket_state(line, depth, quote)
-            continues_python, continues_magic = ends_with_backslash, False
+            depth, quote, comment = _bracket_state(line, depth, quote)
+            continues_python, continues_magic = ends_with_backslash and not comment, False
         else:
             continues_magic = ends_with_backslash
     return "\n".join(masked)
@@ -181,7 +193,9 @@ def notebook_cells(data: object) -> list[dict[str, object]]:
         worksheets = data["worksheets"]
         if not isinstance(worksheets, list):
             raise SourceError("not a notebook: 'worksheets' is not a list")
-        cells = [cell for sheet in worksheets if isinstance(sheet, dict) for cell in sheet.get("cells", [])]
+        if not all(isinstance(sheet, dict) and isinstance(sheet.get("cells", []), list) for sheet in worksheets):
+            raise SourceError("not a notebook: a worksheet is not an object with a 'cells' list")
+        cells = [cell for sheet in worksheets for cell in sheet.get("cells", [])]
     else:
         raise SourceError("not a notebook: no 'cells' list")
     if not isinstance(cells, list) or not all(isinstance(cell, dict) for cell in cells):
@@ -206,6 +220,10 @@ def notebook_module(raw: bytes) -> tuple[str, tuple[CellSpan, ...]]:
         raise SourceError(f"notebook is not valid UTF-8 (byte {error.start})") from None
     except json.JSONDecodeError as error:
         raise SourceError(f"invalid notebook JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+    except RecursionError:
+        raise SourceError("invalid notebook JSON: nested too deeply") from None
+    except ValueError as error:  # a number of over 4300 digits, …
+        raise SourceError(f"invalid notebook JSON: {str(error).splitlines()[0]}") from None
     parts: list[str] = []
     spans: list[CellSpan] = []
     line = 1
@@ -213,6 +231,12 @@ def notebook_module(raw: bytes) -> tuple[str, tuple[CellSpan, ...]]:
         code = cell_code(cell, index)
         if code is None:
             continue
+        if "\x00" in code:
+            raise SourceError(f"cell {index}: the code holds a NUL character")
+        try:
+            code.encode("utf-8")
+        except UnicodeEncodeError as error:  # "\\ud800" in the JSON: a lone surrogate is not text
+            raise SourceError(f"cell {index}: the code holds {error.object[error.start]!a}, which is not text") from None
         body, indent = strip_leading_indent(code.replace("\r\n", "\n").replace("\r", "\n"))
         body = mask_cell(body).rstrip("\n")
         count = body.count("\n") + 1

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import operator
 import re
 import typing
 from collections.abc import Callable, Sequence
@@ -186,11 +187,13 @@ def _code_fields(cls: type) -> frozenset[str]:
 
 
 # A class's plan: (visit hook, leave hook, fields to walk as (name, field visit hook, field leave
-# hook, hooks only when the field is set)); None for a class whose nodes need no visit at all.
+# hook, hooks only when the field is set), a getter of all those fields at once when none has
+# hooks); None for a class whose nodes need no visit at all.
 _Plan = tuple[
     "Callable[[Any, Any], Any] | None",
     "Callable[[Any, Any], Any] | None",
     tuple[tuple[str, "Callable[[Any, Any], Any] | None", "Callable[[Any, Any], Any] | None", bool], ...],
+    "Callable[[Any], tuple[Any, ...]] | None",
 ] | None
 
 
@@ -217,7 +220,12 @@ class _Plans(dict):  # type: ignore[type-arg]
             leave_field = getattr(hooks, f"leave_{name}_{field}", None)
             if self.trivia_hooks or field in code_fields or visit_field is not None or leave_field is not None:
                 fields.append((field, visit_field, leave_field, (name, field) in _VISITED_ONLY_WHEN_SET))
-        plan: _Plan = (visit_hook, leave_hook, tuple(fields))
+        getter = None
+        if fields and not any(visit_field or leave_field for _, visit_field, leave_field, _ in fields):
+            # No attribute hooks: read every child field in one C call.
+            names = [field for field, _, _, _ in fields]
+            getter = operator.attrgetter(*names) if len(names) > 1 else _single(names[0])
+        plan: _Plan = (visit_hook, leave_hook, tuple(fields), getter)
         if visit_hook is None and leave_hook is None and not fields:
             plan = None
         if cls in _TRIVIA and not self.trivia_hooks:
@@ -227,6 +235,13 @@ class _Plans(dict):  # type: ignore[type-arg]
 
 
 _PLANS: dict[type, _Plans | None] = {}
+
+
+def _single(name: str) -> Callable[[Any], tuple[Any]]:
+    def get(node: Any) -> tuple[Any]:
+        return (getattr(node, name),)
+
+    return get
 
 
 def _plans_for(visitor: cst.CSTVisitor) -> _Plans | None:
@@ -249,26 +264,53 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     if plans is None:
         root.visit(visitor)
         return
-    sequence = (tuple, list)
 
     def visit(node: cst.CSTNode, plan: _Plan) -> None:
-        visit_hook, leave_hook, fields = plan  # type: ignore[misc]
+        visit_hook, leave_hook, fields, getter = plan  # type: ignore[misc]
         if visit_hook is None or visit_hook(visitor, node) is not False:
-            for name, visit_field, leave_field, only_when_set in fields:
-                value = getattr(node, name)
-                if visit_field is not None and not (only_when_set and value is None):
-                    visit_field(visitor, node)
-                if isinstance(value, sequence):
-                    for child in value:
-                        child_plan = plans[child.__class__]
+            if getter is not None:
+                for value in getter(node):
+                    kind = value.__class__
+                    if kind is tuple or kind is list:
+                        for child in value:
+                            child_plan = plans[child.__class__]
+                            if child_plan is None:
+                                continue
+                            if child_plan[2]:
+                                visit(child, child_plan)
+                            else:  # a leaf (Name, Integer …): its hooks, without a call of visit()
+                                if child_plan[0] is not None:
+                                    child_plan[0](visitor, child)
+                                if child_plan[1] is not None:
+                                    child_plan[1](visitor, child)
+                    else:
+                        child_plan = plans[kind]
+                        if child_plan is None:
+                            continue
+                        if child_plan[2]:
+                            visit(value, child_plan)
+                        else:
+                            if child_plan[0] is not None:
+                                child_plan[0](visitor, value)
+                            if child_plan[1] is not None:
+                                child_plan[1](visitor, value)
+            else:
+                for name, visit_field, leave_field, only_when_set in fields:
+                    value = getattr(node, name)
+                    if visit_field is not None and not (only_when_set and value is None):
+                        visit_field(visitor, node)
+                    kind = value.__class__
+                    if kind is tuple or kind is list:
+                        for child in value:
+                            child_plan = plans[child.__class__]
+                            if child_plan is not None:
+                                visit(child, child_plan)
+                    else:
+                        child_plan = plans[kind]
                         if child_plan is not None:
-                            visit(child, child_plan)
-                else:
-                    child_plan = plans[value.__class__]
-                    if child_plan is not None:
-                        visit(value, child_plan)
-                if leave_field is not None and not (only_when_set and value is None):
-                    leave_field(visitor, node)
+                            visit(value, child_plan)
+                    if leave_field is not None and not (only_when_set and value is None):
+                        leave_field(visitor, node)
         if leave_hook is not None:
             leave_hook(visitor, node)
 
