@@ -37,6 +37,20 @@ MODEL_METHODS = frozenset(
 TRAIN, VALIDATION, TTA, PREDICT = "train", "validation", "tta", "predict"
 
 
+def find_arg(call: cst.Call, name: str, position: int | None = None) -> cst.Arg | None:
+    """The argument passed as keyword ``name`` or at ``position`` (0-based, plain positionals only)."""
+    positional = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == name:
+                return arg
+        elif arg.star == "":
+            if position is not None and positional == position:
+                return arg
+            positional += 1
+    return None
+
+
 @dataclass(eq=False)
 class CallSite:
     """One call in the module."""
@@ -52,16 +66,7 @@ class CallSite:
 
     def arg(self, name: str, position: int | None = None) -> cst.Arg | None:
         """The argument passed as keyword ``name`` or at ``position`` (0-based)."""
-        positional = 0
-        for arg in self.node.args:
-            if arg.keyword is not None:
-                if arg.keyword.value == name:
-                    return arg
-            elif arg.star == "":
-                if position is not None and positional == position:
-                    return arg
-                positional += 1
-        return None
+        return find_arg(self.node, name, position)
 
     def keywords(self) -> dict[str, cst.Arg]:
         """Keyword arguments by name."""

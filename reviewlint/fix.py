@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from reviewlint.facts import find_arg
 from reviewlint.knowledge.modules import canonical
 
 if TYPE_CHECKING:
@@ -173,20 +174,6 @@ def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
         keyword=cst.Name(name),
         equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
     )
-
-
-def find_arg(call: cst.Call, name: str, position: int | None = None) -> cst.Arg | None:
-    """The argument passed as keyword ``name`` or at ``position`` (0-based, plain positionals only)."""
-    positional = 0
-    for arg in call.args:
-        if arg.keyword is not None:
-            if arg.keyword.value == name:
-                return arg
-        elif arg.star == "":
-            if position is not None and positional == position:
-                return arg
-            positional += 1
-    return None
 
 
 def set_keyword(call: cst.Call, name: str, value: cst.BaseExpression, position: int | None = None) -> cst.Call | None:

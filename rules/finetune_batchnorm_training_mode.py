@@ -41,7 +41,14 @@ base.trainable = True
 x = base(inputs, training=False)  # BatchNormalization stays in inference mode
 ...
 base.trainable = True
+for layer in base.layers:         # Keras 3: also keep BatchNormalization frozen
+    if isinstance(layer, keras.layers.BatchNormalization):
+        layer.trainable = False
 ```
+Under Keras 3 the outer model's `fit` passes `training=True` down to nested layers, replacing the
+`training=False` written when the model was built (keras-team/keras#20285, measured in this
+project's reference pipeline); a BatchNormalization layer with `trainable=False` always runs in
+inference mode, so freeze those layers as well.
 """
 
 from __future__ import annotations
@@ -303,7 +310,7 @@ def check(ctx: RuleContext) -> Iterator[Report]:
                     f"pretrained {short} '{name}' is unfrozen for fine-tuning but {how}: its "
                     "BatchNormalization layers will normalize with each batch's statistics and overwrite "
                     "the pretrained moving mean/variance",
-                    hint=f"call {name}(x, training=False), or keep its BatchNormalization layers frozen when unfreezing",
+                    hint=f"call {name}(x, training=False) and keep its BatchNormalization layers frozen when unfreezing (Keras 3 needs both)",
                     related=related,
                     fix=_inference_mode(facts, use, backbone.key),
                 )

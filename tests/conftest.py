@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import replace
@@ -12,7 +13,7 @@ import pytest
 from reviewlint.config import Settings
 from reviewlint.finding import Finding
 from reviewlint.registry import all_rules, find_rule
-from reviewlint.runner import FileResult, lint_text
+from reviewlint.runner import FileResult, lint_path, lint_text
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
@@ -41,3 +42,28 @@ def findings_of(code: str, text: str, **kwargs: object) -> list[Finding]:
 @pytest.fixture
 def rules():
     return all_rules()
+
+
+def lint_file(path: Path, *codes: str) -> list[Finding]:
+    """Lint a real file with the given rules; it must lint without errors."""
+    rules = [find_rule(code) for code in codes]
+    settings = Settings(root=path.parent, select=codes)
+    result = lint_path(path, settings, rules)  # type: ignore[arg-type]
+    assert not result.errors, result.errors
+    return result.findings
+
+
+def write_notebook(tmp_path: Path, *cells: str, name: str = "train.ipynb") -> Path:
+    """An nbformat 4 notebook whose code cells hold the given sources."""
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": cell}
+            for cell in cells
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = tmp_path / name
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    return path

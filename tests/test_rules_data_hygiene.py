@@ -2,44 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import libcst as cst
 
-from reviewlint.config import Settings
 from reviewlint.extract import extract
 from reviewlint.knowledge.api_changes import argument_changes, class_change
 from reviewlint.registry import find_rule
-from reviewlint.runner import lint_path
-from tests.conftest import findings_of
+from tests.conftest import findings_of, lint_file, write_notebook
 
 REPO = Path(__file__).resolve().parent.parent
 STUDENT = REPO / "fixtures" / "student_notebook.py"
 CODES = ("RL103", "RL302", "RL303", "RL304", "RL305", "RL402")
-
-
-def _lint_file(path: Path, *codes: str) -> list:
-    rules = [find_rule(code) for code in codes]
-    settings = Settings(root=path.parent, select=codes)
-    result = lint_path(path, settings, rules)  # type: ignore[arg-type]
-    assert not result.errors, result.errors
-    return result.findings
-
-
-def _notebook(tmp_path: Path, *cells: str) -> Path:
-    notebook = {
-        "cells": [
-            {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": cell}
-            for cell in cells
-        ],
-        "metadata": {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    path = tmp_path / "kaggle.ipynb"
-    path.write_text(json.dumps(notebook), encoding="utf-8")
-    return path
 
 
 # Facts -------------------------------------------------------------------------------------------
@@ -78,7 +52,7 @@ def test_api_change_table():
 
 # The student's notebook (review points P2, P4, P7 and the submission order) -----------------------
 def test_student_notebook_findings():
-    findings = _lint_file(STUDENT, *CODES)
+    findings = lint_file(STUDENT, *CODES)
     by_code: dict[str, int] = {}
     for finding in findings:
         by_code[finding.code] = by_code.get(finding.code, 0) + 1
@@ -92,27 +66,27 @@ def test_student_notebook_findings():
 
 
 def test_student_notebook_as_ipynb_reports_cells(tmp_path):
-    path = _notebook(
+    path = write_notebook(
         tmp_path,
         "import albumentations\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n",
         "aug = albumentations.Compose([albumentations.Flip(p=0.5)])\n",
         "def building_generators():\n    return(train_generator, test_generator)\n",
         "%matplotlib inline\n(train_generator, test_generator) = building_generators()\n",
     )
-    findings = _lint_file(path, "RL103", "RL402")
+    findings = lint_file(path, "RL103", "RL402")
     places = sorted((f.code, f.location.cell, f.location.line) for f in findings)
     assert places == [("RL103", 2, 1), ("RL402", 3, 2), ("RL402", 4, 2)]
 
 
 def test_notebook_tta_over_cells(tmp_path):
-    path = _notebook(
+    path = write_notebook(
         tmp_path,
         "import numpy as np\nfrom tensorflow import keras\nfrom tensorflow.keras import layers\n",
         "model = keras.Sequential([layers.RandomFlip('horizontal'), layers.RandomRotation(0.2), base])\n",
         "model.fit(train_ds, epochs=3)\n",
         "TTA_STEPS = 4\npreds = np.mean([model.predict(test_ds) for _ in range(TTA_STEPS)], axis=0)\n",
     )
-    findings = _lint_file(path, "RL304", "RL305")
+    findings = lint_file(path, "RL304", "RL305")
     assert [(f.code, f.location.cell) for f in findings] == [("RL304", 4)]
 
 

@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import libcst as cst
 import pytest
 
-from reviewlint.config import Settings
 from reviewlint.extract import extract
-from reviewlint.registry import find_rule
-from reviewlint.runner import lint_path
-from tests.conftest import findings_of
+from tests.conftest import findings_of, lint_file, write_notebook
 
 REPO = Path(__file__).resolve().parent.parent
 STUDENT = REPO / "fixtures" / "student_notebook.py"
 STUDENT_NB = REPO / "fixtures" / "student_notebook.ipynb"
 CORRECTED = REPO / "fixtures" / "corrected" / "corrected_notebook.py"
 CODES = ("RL501", "RL502", "RL503", "RL504", "RL505", "RL506", "RL507")
-
-
-def _lint_file(path: Path, *codes: str) -> list:
-    rules = [find_rule(code) for code in codes]
-    settings = Settings(root=path.parent, select=codes)
-    result = lint_path(path, settings, rules)  # type: ignore[arg-type]
-    assert not result.errors, result.errors
-    return result.findings
-
-
-def _notebook(tmp_path: Path, *cells: str) -> Path:
-    notebook = {
-        "cells": [
-            {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": cell}
-            for cell in cells
-        ],
-        "metadata": {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    path = tmp_path / "train.ipynb"
-    path.write_text(json.dumps(notebook), encoding="utf-8")
-    return path
 
 
 # Facts -------------------------------------------------------------------------------------------
@@ -107,7 +80,7 @@ def test_attribute_assignment_records_enclosing_conditions():
 
 # The student notebook and its corrected version --------------------------------------------------
 def test_student_notebook_findings_match_the_review():
-    found = sorted((f.code, f.location.line) for f in _lint_file(STUDENT, *CODES))
+    found = sorted((f.code, f.location.line) for f in lint_file(STUDENT, *CODES))
     assert found == [
         ("RL501", 279),  # P12: bare model.fit (Step 2)
         ("RL501", 306),  # P12: bare model.fit (Step 3)
@@ -119,7 +92,7 @@ def test_student_notebook_findings_match_the_review():
 
 
 def test_student_notebook_related_locations():
-    findings = {f.code: f for f in _lint_file(STUDENT, "RL503", "RL505")}
+    findings = {f.code: f for f in lint_file(STUDENT, "RL503", "RL505")}
     assert [(r.location.line, r.message) for r in findings["RL503"].related] == [
         (268, "unfrozen here"), (301, "unfrozen here")
     ]
@@ -127,7 +100,7 @@ def test_student_notebook_related_locations():
 
 
 def test_student_ipynb_gives_the_same_findings_by_cell():
-    found = sorted((f.code, f.location.cell, f.location.line) for f in _lint_file(STUDENT_NB, *CODES))
+    found = sorted((f.code, f.location.cell, f.location.line) for f in lint_file(STUDENT_NB, *CODES))
     assert found == [
         ("RL501", 26, 1), ("RL501", 29, 6), ("RL502", 22, 2), ("RL503", 18, 4), ("RL504", 19, 3), ("RL505", 26, 1)
     ]
@@ -135,16 +108,16 @@ def test_student_ipynb_gives_the_same_findings_by_cell():
 
 def test_student_notebook_early_stopping_is_covered_by_the_reloaded_checkpoint():
     # EarlyStopping has no restore_best_weights, but every fit reloads best_model.hdf5 afterwards.
-    assert _lint_file(STUDENT, "RL507") == []
+    assert lint_file(STUDENT, "RL507") == []
 
 
 def test_corrected_notebook_is_clean():
-    assert _lint_file(CORRECTED, *CODES) == []
+    assert lint_file(CORRECTED, *CODES) == []
 
 
 # Notebooks and rule details ----------------------------------------------------------------------
 def test_notebook_epochs_per_stage_feed_the_schedule(tmp_path):
-    path = _notebook(
+    path = write_notebook(
         tmp_path,
         "import tensorflow as tf\nEPOCHS = 3\nSTEPS = 200\n",
         "sched = tf.keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=50, decay_rate=0.5)\n"
@@ -152,7 +125,7 @@ def test_notebook_epochs_per_stage_feed_the_schedule(tmp_path):
         "h1 = model.fit(ds, epochs=EPOCHS, steps_per_epoch=STEPS)\n",
         "EPOCHS = 1\nh2 = model.fit(ds, epochs=EPOCHS, steps_per_epoch=STEPS)\n",
     )
-    (finding,) = _lint_file(path, "RL504")
+    (finding,) = lint_file(path, "RL504")
     assert "after the planned 4 epochs × 200 steps (800 steps, 2 fit() calls)" in finding.message
     assert finding.location.cell == 2
 
