@@ -14,6 +14,7 @@ nothing is unique, the whole module is rendered as before. Results are identical
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
@@ -35,13 +36,20 @@ class NodePositions:
         self._known: dict[cst.CSTNode, CodeRange] = {}
         self._full: object | None = None
 
+    def prepare(self, nodes: Iterable[object]) -> None:
+        """Find the statements of these nodes in one walk (before asking for their positions)."""
+        if self._full is None:
+            if self._index is None:
+                self._index = StatementIndex(self._module)
+            self._index.locate(node for node in nodes if isinstance(node, cst.CSTNode) and node not in self._known)
+
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
         known = self._known.get(node)
         if known is not None:
             return known
         if self._full is None:
-            if self._index is None:
-                self._index = StatementIndex(self._module)
+            self.prepare((node,))
+            assert self._index is not None
             statement = self._index.statement_of.get(id(node))
             while statement is not None:
                 if self._place(statement) and node in self._known:

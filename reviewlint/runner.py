@@ -70,8 +70,16 @@ class _Placer:
         self._source = source
         self._analysis = analysis
         self._shown = shown
-        self._positions: object | None = None
+        self._positions: NodePositions | None = None
         self._lines = source.text.splitlines()
+
+    def prepare(self, reports: Sequence[Report]) -> None:
+        """Locate the nodes a rule reported in one walk of the tree, before placing them one by one."""
+        anchors = [anchor for report in reports for anchor in (report.at, *(at for at, _ in report.related))]
+        if any(not isinstance(anchor, Span) for anchor in anchors):
+            if self._positions is None:
+                self._positions = NodePositions(self._analysis.module, self._source.text)
+            self._positions.prepare(anchors)
 
     def span(self, anchor: Anchor) -> Span:
         if isinstance(anchor, Span):
@@ -79,7 +87,7 @@ class _Placer:
         if self._positions is None:
             # Renders only the statements that hold reported nodes (reviewlint.positions).
             self._positions = NodePositions(self._analysis.module, self._source.text)
-        code_range = self._positions[anchor]  # type: ignore[index]
+        code_range = self._positions[anchor]
         return Span(code_range.start.line, code_range.start.column, code_range.end.line, code_range.end.column)
 
     def location(self, anchor: Anchor) -> Location:
@@ -232,6 +240,12 @@ def lint_source(
             pass
     else:
         problem = _quick_syntax_check(source)
+        if problem is not None and not problem.startswith(TOO_DEEP) and _nesting_problem(source) is None:
+            try:  # newer syntax than this Python's (PEP 695 on 3.11) is an error only if libcst agrees
+                analysis.module  # noqa: B018
+                problem = None
+            except (cst.ParserSyntaxError, RecursionError):
+                pass
         if problem is not None:
             result.errors.append(FileError(shown, problem))
             return result
@@ -243,6 +257,7 @@ def lint_source(
         context = RuleContext(analysis, settings.options_for(rule), {"image-domain": settings.image_domain})
         try:
             reports = list(rule.check(context))
+            placer.prepare(reports)
             findings = [_finding(rule, report, placer) for report in reports]
         except SyntaxError as error:
             result.errors.append(FileError(shown, f"cannot tokenize: {error.msg if hasattr(error, 'msg') else error}"))
@@ -300,8 +315,18 @@ def _enabled(settings: Settings, rule: RuleInfo, path: Path) -> bool:
     return settings.enabled(rule.code, path if settings.per_file_ignores else None)
 
 
+_ENABLED: dict[tuple[int, int], tuple[Settings, Sequence[RuleInfo], list[str]]] = {}
+
+
 def _cache_key(cache: Cache, raw: bytes, shown: str, path: Path, settings: Settings, rules: Sequence[RuleInfo]) -> str:
-    return cache.key(raw, shown, settings, [rule.code for rule in rules if _enabled(settings, rule, path)])
+    if settings.per_file_ignores:
+        codes = [rule.code for rule in rules if _enabled(settings, rule, path)]
+    else:  # the same codes for every file under these settings: work them out once
+        known = _ENABLED.get((id(settings), id(rules)))
+        if known is None or known[0] is not settings or known[1] is not rules:
+            known = _ENABLED[(id(settings), id(rules))] = (settings, rules, [rule.code for rule in rules if settings.enabled(rule.code)])
+        codes = known[2]
+    return cache.key(raw, shown, settings, codes)
 
 
 def lint_path(path: Path, settings: Settings, rules: Sequence[RuleInfo], cache: Cache | None = None) -> FileResult:

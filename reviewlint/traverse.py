@@ -26,7 +26,7 @@ import inspect
 import operator
 import re
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import libcst as cst
@@ -99,6 +99,18 @@ _ALL_NAMES: frozenset[str] | None = None
 _HOOK = re.compile(r"^(visit|leave)_(\w+)$")
 
 
+def _hook(visitor_class: type, name: str) -> Callable[..., Any] | None:
+    """A visitor's hook, or None when it has none or only libcst's no-op stub.
+
+    ``CSTVisitor`` inherits a stub ``visit_<Node>``/``leave_<Node>`` for every node class (marked
+    ``_is_no_op``); calling one does nothing, so walking without it is the same walk.
+    """
+    function = getattr(visitor_class, name, None)
+    if function is None or getattr(function, "_is_no_op", False):
+        return None
+    return function  # type: ignore[no-any-return]
+
+
 def _all_node_names() -> frozenset[str]:
     global _ALL_NAMES
     if _ALL_NAMES is None:
@@ -122,7 +134,7 @@ def _hooks(visitor: cst.CSTVisitor) -> tuple[bool, bool]:
     trivia_hooks = False
     for attribute in dir(cls):
         match = _HOOK.match(attribute)
-        if match is None:
+        if match is None or _hook(cls, attribute) is None:
             continue
         target = match.group(2)
         node_name = target if target in names else target.split("_", 1)[0]
@@ -211,13 +223,13 @@ class _Plans(dict):  # type: ignore[type-arg]
             return None
         name = cls.__name__
         hooks = self.visitor_class
-        visit_hook = getattr(hooks, f"visit_{name}", None)
-        leave_hook = getattr(hooks, f"leave_{name}", None)
+        visit_hook = _hook(hooks, f"visit_{name}")
+        leave_hook = _hook(hooks, f"leave_{name}")
         code_fields = _code_fields(cls)
         fields = []
         for field in child_fields(cls):
-            visit_field = getattr(hooks, f"visit_{name}_{field}", None)
-            leave_field = getattr(hooks, f"leave_{name}_{field}", None)
+            visit_field = _hook(hooks, f"visit_{name}_{field}")
+            leave_field = _hook(hooks, f"leave_{name}_{field}")
             if self.trivia_hooks or field in code_fields or visit_field is not None or leave_field is not None:
                 fields.append((field, visit_field, leave_field, (name, field) in _VISITED_ONLY_WHEN_SET))
         getter = None
@@ -319,21 +331,34 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         visit(root, root_plan)
 
 
-class StatementIndex:
-    """For the code nodes of a module: the innermost statement that holds each, and its context.
+class _AllFound(Exception):
+    """Ends a search as soon as every node looked for is found."""
 
-    ``statement_of[id(node)]`` is the statement (None for the module itself); for a statement,
-    ``parent_of[id(statement)]`` is the enclosing statement (None at the top),
+
+class StatementIndex:
+    """For code nodes of a module: the innermost statement that holds each, and its context.
+
+    :meth:`locate` walks the module until it has found the given nodes (or every node, given
+    None). Then ``statement_of[id(node)]`` is the statement (None for the module itself); for each
+    statement walked, ``parent_of[id(statement)]`` is the enclosing statement (None at the top),
     ``indents_of[id(statement)]`` the indentation tokens codegen has pushed when it renders the
     statement (one per enclosing ``IndentedBlock``) and ``siblings_of[id(statement)]`` the body it
     belongs to and its place there. Trivia (whitespace, comments, punctuation) is not indexed.
     """
 
     def __init__(self, module: cst.Module) -> None:
+        self.module = module
         self.statement_of: dict[int, cst.CSTNode | None] = {}
         self.parent_of: dict[int, cst.CSTNode | None] = {}
         self.indents_of: dict[int, tuple[str, ...]] = {}
         self.siblings_of: dict[int, tuple[Sequence[cst.CSTNode], int]] = {}
+
+    def locate(self, nodes: Iterable[cst.CSTNode] | None = None) -> None:
+        """Index ``nodes`` (all nodes, given None), walking no further than the last one found."""
+        wanted = None if nodes is None else {id(node) for node in nodes} - self.statement_of.keys()
+        if wanted is not None and not wanted:
+            return
+        module = self.module
         default_indent = module.default_indent
         statement_of = self.statement_of
         parent_of = self.parent_of
@@ -360,7 +385,13 @@ class StatementIndex:
                 parent_of[id(node)] = statement
                 indents_of[id(node)] = indents
                 statement = node
-            statement_of[id(node)] = statement
+            if wanted is None:
+                statement_of[id(node)] = statement
+            elif id(node) in wanted:
+                statement_of[id(node)] = statement
+                wanted.discard(id(node))
+                if not wanted:
+                    raise _AllFound
             if node.__class__ is indented_block:
                 indents = (*indents, default_indent if node.indent is None else node.indent)  # type: ignore[attr-defined]
             for name in fields:
@@ -383,4 +414,7 @@ class StatementIndex:
 
         root = plan(module.__class__)
         assert root is not None
-        visit(module, None, None, (), *root)
+        try:
+            visit(module, None, None, (), *root)
+        except _AllFound:
+            pass

@@ -137,6 +137,38 @@ def test_walk_makes_the_same_calls_as_libcst(trivia: bool, prune: bool) -> None:
         assert actual.log == expected.log, where
 
 
+class _FewHooks(cst.CSTVisitor):
+    """Real hooks for a few classes; libcst's no-op stubs for every other one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log: list[tuple[str, str]] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.log.append(("name", node.value))
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        self.log.append(("call", type(original_node.func).__name__))
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        self.log.append(("lambda", ""))
+        return False
+
+
+class _CommentHooks(_FewHooks):
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.log.append(("comment", node.value))
+
+
+@pytest.mark.parametrize("visitor", [_FewHooks, _CommentHooks])
+def test_walk_skips_libcsts_no_op_stubs_only(visitor: type[_FewHooks]) -> None:
+    for where, module, _ in MODULES:
+        expected, actual = visitor(), visitor()
+        module.visit(expected)
+        walk(module, actual)
+        assert actual.log == expected.log, where
+
+
 def test_walk_falls_back_for_visitors_it_cannot_stand_in_for() -> None:
     class Custom(cst.CSTVisitor):
         def __init__(self) -> None:
@@ -184,6 +216,7 @@ def test_node_positions_are_position_providers() -> None:
     for where, module, text in MODULES:
         expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         index = StatementIndex(module)
+        index.locate()
         nodes = [node for node in expected if id(node) in index.statement_of]
         # One fresh mapping per node, so each is placed on its own (not found through a neighbour).
         for node in nodes[:: max(1, len(nodes) // 60)]:

@@ -171,9 +171,9 @@ def test_unreadable_directory_simulated_is_reported_not_skipped(tmp_path: Path, 
 ))
 def test_unsearchable_directory_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "good.py").write_text(FLIP)
-    (tmp_path / "private").mkdir()
-    (tmp_path / "private" / "hidden.py").write_text(FLIP)
-    _deny_directory(monkeypatch, tmp_path / "private", stat_inside=True)
+    (tmp_path / "sub" / "private").mkdir(parents=True)  # the only entry of its folder
+    (tmp_path / "sub" / "private" / "hidden.py").write_text(FLIP)
+    _deny_directory(monkeypatch, tmp_path / "sub" / "private", stat_inside=True)
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     result = runner.invoke(cli, ["check", "--no-cache", "--jobs", "1", "--format", "json", "."])
@@ -181,7 +181,7 @@ def test_unsearchable_directory_simulated(tmp_path: Path, monkeypatch: pytest.Mo
         raise result.exception
     data = json.loads(result.stdout)
     assert result.exit_code == 2
-    assert error_map(data) == {"private": "cannot read: Permission denied"}
+    assert error_map(data) == {"sub/private": "cannot read: Permission denied"}
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
