@@ -17,8 +17,8 @@ class Measurement:
     label: str
     wall: float  # seconds
     cpu: float  # user + system seconds of the process and its waited-for children
-    peak_mb: float  # peak of the summed memory of the process tree (PSS where available, else RSS)
-    largest_mb: float  # peak resident memory of the largest single process (getrusage ru_maxrss)
+    peak_mb: float  # peak of the summed memory of the process tree (PSS where available, else RSS), sampled
+    largest_mb: float  # the largest peak resident memory (VmHWM) of one process of the tree
     returncode: int
 
 
@@ -36,26 +36,29 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _memory_kb(pid: int) -> int:
-    for name, key in (("smaps_rollup", b"Pss:"), ("status", b"VmRSS:")):
-        try:
-            with open(f"/proc/{pid}/{name}", "rb") as handle:
-                for line in handle:
-                    if line.startswith(key):
-                        return int(line.split()[1])
-        except OSError:
-            continue
-    return 0
+def _field_kb(pid: int, name: str, key: bytes) -> int | None:
+    try:
+        with open(f"/proc/{pid}/{name}", "rb") as handle:
+            for line in handle:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
-def _tree_memory_kb(root: int) -> int:
+def _tree_memory_kb(root: int) -> tuple[int, int]:
+    """(memory of the process tree now: PSS, else RSS; the largest peak RSS of one of its processes)."""
     tree = _children()
-    total, stack = 0, [root]
+    total = largest = 0
+    stack = [root]
     while stack:
         pid = stack.pop()
-        total += _memory_kb(pid)
+        now = _field_kb(pid, "smaps_rollup", b"Pss:")
+        total += now if now is not None else (_field_kb(pid, "status", b"VmRSS:") or 0)
+        largest = max(largest, _field_kb(pid, "status", b"VmHWM:") or 0)
         stack.extend(tree.get(pid, ()))
-    return total
+    return total, largest
 
 
 def run(label: str, command: list[str], cwd: Path, env: dict[str, str] | None = None, log: Path | None = None,
@@ -65,14 +68,15 @@ def run(label: str, command: list[str], cwd: Path, env: dict[str, str] | None = 
     try:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT)
-        peak = 0
+        peak = largest = 0
         done = threading.Event()
         sampling = os.path.isdir("/proc")
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, largest
             while not done.is_set():
-                peak = max(peak, _tree_memory_kb(process.pid))
+                total, high = _tree_memory_kb(process.pid)
+                peak, largest = max(peak, total), max(largest, high)
                 done.wait(interval)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -87,6 +91,7 @@ def run(label: str, command: list[str], cwd: Path, env: dict[str, str] | None = 
     finally:
         if log is not None:
             sink.close()  # type: ignore[union-attr]
-    largest = usage.ru_maxrss / 1024  # kB on Linux
-    return Measurement(label, wall, usage.ru_utime + usage.ru_stime, max(peak / 1024, 0.0) or largest, largest,
+    # Without /proc, getrusage's maxrss (which on Linux can include the parent's at fork time).
+    largest_mb = largest / 1024 if largest else usage.ru_maxrss / 1024
+    return Measurement(label, wall, usage.ru_utime + usage.ru_stime, peak / 1024 or largest_mb, largest_mb,
                        process.returncode)

@@ -99,11 +99,23 @@ def _fingerprint(settings: Settings) -> str:
     return known[1]
 
 
+_RESULT_CLASSES = frozenset(
+    {
+        ("reviewlint.finding", "Finding"),
+        ("reviewlint.finding", "Location"),
+        ("reviewlint.finding", "Related"),
+        ("reviewlint.finding", "FileError"),
+        ("reviewlint.rule", "Severity"),
+    }
+)
+
+
 class _ResultUnpickler(pickle.Unpickler):
     """Unpickles only reviewlint's result classes (no arbitrary code from a tampered entry)."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if module == "reviewlint.finding" or (module == "reviewlint.rule" and name == "Severity"):
+        # Exact names only: a dotted name ("Finding.__init__.__builtins__") would reach eval.
+        if (module, name) in _RESULT_CLASSES:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not a cached result class")
 

@@ -13,10 +13,13 @@ name when visited (see :func:`child_fields`); ``tests/test_cache_and_jobs.py`` c
 libcst's traversal.
 
 Whitespace, comments and punctuation (``libcst._nodes.whitespace``/``op``, brackets) are not
-descended into unless the visitor has a hook for one of those classes.
+descended into unless the visitor has a hook for one of those classes; libcst's inherited no-op
+stubs (``visit_Name`` on a visitor that does not define it) are not called. The walk recurses one
+Python frame per tree level where libcst uses three, so it also goes deeper before the recursion
+limit. Visitors it cannot stand in for (overridden ``on_visit``, transformers) use libcst's.
 
-:func:`statement_index` maps every node to the innermost statement that holds it, with the
-indentation in force there, for :mod:`reviewlint.positions`.
+:class:`StatementIndex` finds the innermost statement that holds a node, with the indentation in
+force there, for :mod:`reviewlint.positions`.
 """
 
 from __future__ import annotations

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from reviewlint.result import RunResult
+from reviewlint.result import RunResult, escape_control
 
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape_control(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

@@ -43,10 +43,12 @@ def render(result: RunResult, stream: TextIO) -> None:
         )
         _frame(console, finding)
         if finding.hint:
-            console.print(f"  [green]help:[/green] {escape(finding.hint)}", highlight=False)
+            console.print(f"  [green]help:[/green] {escape(escape_control(finding.hint))}", highlight=False)
         for related in finding.related:
             console.print(
-                f"  [blue]note:[/blue] {escape(position(related.location))}: {escape(related.message)}", highlight=False
+                f"  [blue]note:[/blue] {escape(escape_control(position(related.location)))}: "
+                f"{escape(escape_control(related.message))}",
+                highlight=False,
             )
         console.print()
     for error in result.errors:
