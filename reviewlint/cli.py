@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -215,6 +216,25 @@ def explain(rule: str) -> None:
         click.echo(text)
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: the run stops (a file being fixed is left old or new, never half-written)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.status = 128 + signum
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
 def main() -> None:
     """Entry point of the ``reviewlint`` script."""
-    cli()
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        cli()
+    except Interrupted as stop:
+        sys.stderr.write(f"reviewlint: interrupted by {signal.Signals(stop.status - 128).name}; "
+                         "no file was left half-written\n")
+        sys.exit(stop.status)

@@ -26,6 +26,7 @@ import difflib
 import io
 import re
 import tokenize
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -281,7 +282,9 @@ def _add_imports(module: cst.Module, imports: Sequence[NewImport]) -> cst.Module
 
 def _compile_error(text: str) -> str | None:
     try:
-        compile(text, "<fixed>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+        with warnings.catch_warnings():  # the user's `1(2)` or invalid escapes are not the fixer's to print
+            warnings.simplefilter("ignore")
+            compile(text, "<fixed>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
     except SyntaxError as error:
         return f"{error.msg} (line {error.lineno})"
     except (ValueError, RecursionError, MemoryError) as error:

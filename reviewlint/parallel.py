@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -70,8 +71,15 @@ def chunks(tasks: Sequence[Task], jobs: int) -> list[list[Task]]:
     return grouped
 
 
+def _leave(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds: a cache entry being written is removed, not left half-done
+
+
 def _initialize(rules: Sequence[RuleInfo] | None, codes: Sequence[str], cache: Cache | None) -> None:
     global _worker_rules, _worker_cache
+    # Ctrl-C reaches the whole process group: the parent alone handles it and stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _leave)
     if rules is None:
         from reviewlint.registry import all_rules
 
@@ -112,21 +120,37 @@ def lint_parallel(
             return
     codes = [rule.code for rule in rules]
     pending: dict[Future[list[tuple[int, FileResult]]], list[Task]] = {}
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(grouped)),
+        mp_context=context,
+        initializer=_initialize,
+        initargs=(rules if inherits else None, codes, cache),
+    )
     try:
-        with ProcessPoolExecutor(
-            max_workers=min(jobs, len(grouped)),
-            mp_context=context,
-            initializer=_initialize,
-            initargs=(rules if inherits else None, codes, cache),
-        ) as pool:
-            pending = {pool.submit(_lint_chunk, chunk): chunk for chunk in grouped}
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    results = future.result()
-                    del pending[future]
-                    yield from results
+        pending = {pool.submit(_lint_chunk, chunk): chunk for chunk in grouped}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                results = future.result()
+                del pending[future]
+                yield from results
     except BrokenProcessPool:
+        pool.shutdown(wait=True)
         for chunk in pending.values():
             for index, path, settings in chunk:
                 yield index, lint_path(path, settings, rules, cache)
+    except BaseException:  # interrupted (or the consumer stopped): do not wait for the queued chunks
+        _stop(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers (they only read files and write the cache)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)

@@ -32,6 +32,7 @@ train_generator, test_generator, test_sub_generator = building_generators()
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import libcst as cst
@@ -43,7 +44,10 @@ CODE = "RL402"
 NAME = "redundant-tuple-parens"
 SEVERITY = Severity.INFO
 SUMMARY = "Parentheses around a returned, assigned or looped-over tuple that are not needed"
-TRIGGERS = (",",)  # a tuple of two or more needs a comma
+# The tuple's "(" follows `return`, `for`, a statement's start (a line's indentation, `;`, the `:`
+# of a one-line compound statement) or the `=` of a chained assignment, with only blanks and
+# backslash continuations between: a file without that never needs the parse for this rule.
+TRIGGERS = (re.compile(r"(?:\breturn|\bfor|[=;:])[\s\\]*\(|^[ \t\f]*\(", re.MULTILINE),)
 FIX = "safe"  # the same tuple, without the parentheses
 
 _SPACE = cst.SimpleWhitespace(" ")
@@ -135,4 +139,8 @@ INVALID = [
     Invalid("(a, b) = (c, d) = f()", count=2, fixed="a, b = c, d = f()"),
     Invalid("def f():\n    return ((a, b))", fixed="def f():\n    return a, b"),
     Invalid("(a, *rest) = f()", fixed="a, *rest = f()"),
+    Invalid("def f():\n    return \\\n        (a, b)", fixed="def f():\n    return \\\n        a, b"),
+    Invalid("if x: (a, b) = f()", fixed="if x: a, b = f()"),
+    Invalid("x = 1; (a, b) = f()", fixed="x = 1; a, b = f()"),
+    Invalid("async def f():\n    async for\t(i, x) in xs:\n        pass", fixed="async def f():\n    async for\ti, x in xs:\n        pass"),
 ]

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import stat
+import warnings
 from pathlib import Path
 
 import libcst as cst
@@ -18,6 +19,8 @@ from reviewlint.atomic import ChangedOnDisk, Snapshot, replace_if_unchanged
 from reviewlint.cli import cli
 from reviewlint.config import Settings
 from reviewlint.fix import Fix, replace
+from reviewlint.fixer import fix_text
+from reviewlint.registry import all_rules
 from reviewlint.rule import Invalid, Report, RuleInfo, Severity, Valid
 from tests.conftest import REPO
 
@@ -323,3 +326,13 @@ def test_fix_does_not_overwrite_a_file_edited_meanwhile(tmp_path: Path, monkeypa
     assert path.read_text() == "def f():\n    return (a, b)  # edited in the editor\n"
     assert "f.py: error: changed on disk while it was being fixed: not overwritten" in result.output
     assert result.exit_code == 2
+
+
+def test_fixing_code_that_warns_prints_no_warning() -> None:
+    """Checking the fixed code compiles it; CPython's SyntaxWarnings about the user's code stay silent."""
+    code = "def f():\n    x = 1(2)\n    y = '\\d'\n    return (x, y)\n"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        new = fix_text(code, all_rules(), Settings(root=Path.cwd()))
+    assert "return x, y" in new
+    assert [w for w in caught if issubclass(w.category, SyntaxWarning)] == []

@@ -15,6 +15,7 @@ sets the number of examples of every test here.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -31,6 +32,7 @@ from reviewlint.config import Settings
 from reviewlint.finding import Location
 from reviewlint.knowledge.transforms import ALBUMENTATIONS, IMAGE_DATA_GENERATOR, KERAS_LAYERS, TF_IMAGE
 from reviewlint.registry import all_rules
+from reviewlint.fixer import FileFix, fix_bytes
 from reviewlint.runner import FileResult, lint_text
 from reviewlint.source import load_source, mask_cell
 
@@ -403,6 +405,85 @@ def test_any_json_as_a_notebook_is_linted_or_refused_in_one_line(data: object, a
 @given(st.binary(max_size=300) | GENERATED.map(lambda text: text.encode("utf-8", "surrogatepass")), st.sampled_from(["x.py", "x.ipynb"]))
 def test_any_bytes_are_linted_or_refused_in_one_line(raw: bytes, name: str) -> None:
     lint_bytes(name, raw)
+
+
+# ---- triggers ------------------------------------------------------------------------------------
+
+UNFILTERED = [dataclasses.replace(rule, triggers=()) for rule in RULES]
+
+
+@budget(40)
+@given(st.one_of(training_code(), GENERATED))
+def test_text_triggers_never_hide_a_finding(text: str) -> None:
+    """A rule skipped by its cheap text pre-filter would have found nothing anyway."""
+    assume(libcst_parses(text))
+    filtered = lint_text(text, RULES, SETTINGS, path="train.py")
+    unfiltered = lint_text(text, UNFILTERED, SETTINGS, path="train.py")
+    assert filtered.findings == unfiltered.findings
+    assert filtered.errors == unfiltered.errors
+
+
+# ---- fixes ---------------------------------------------------------------------------------------
+
+def fixed(path: str, raw: bytes) -> FileFix:
+    return fix_bytes(Path(path), raw, SETTINGS, RULES, unsafe=True, shown=path)
+
+
+def check_fix(outcome: FileFix) -> None:
+    """A fix run reports no internal error, and a second run over its output changes nothing."""
+    assert not [e for e in outcome.errors if "internal error" in e.message or "failed" in e.message], outcome.errors
+    assert not outcome.notices, outcome.notices
+    again = fixed(outcome.shown, outcome.fixed)
+    assert again.fixed == outcome.fixed, "a second fix pass changed the code:\n" + again.diff()
+
+
+@budget(60)
+@given(training_code())
+def test_applying_all_fixes_gives_code_that_parses_and_a_second_pass_leaves_alone(text: str) -> None:
+    outcome = fixed("train.py", text.encode("utf-8"))
+    new = outcome.fixed.decode("utf-8")
+    assert libcst_parses(new), new
+    assert compiles(new), new
+    check_fix(outcome)
+
+
+@budget(30)
+@given(GENERATED)
+def test_fixing_any_valid_module_keeps_it_valid(text: str) -> None:
+    assume(libcst_parses(text))
+    outcome = fixed("module.py", text.encode("utf-8", "surrogatepass"))
+    new = outcome.fixed.decode("utf-8", "surrogatepass")
+    assert libcst_parses(new), new
+    if compiles(text):
+        assert compiles(new), new
+    check_fix(outcome)
+
+
+def _kept(cell: dict[str, object]) -> dict[str, object]:
+    return {key: value for key, value in cell.items() if key != "source"}
+
+
+@budget(40)
+@given(notebooks())
+def test_fixed_notebooks_keep_their_structure(case: tuple[str, dict[int, list[str]]]) -> None:
+    """Cells, their kinds, outputs and metadata, text cells and magic lines survive fixing."""
+    text, _ = case
+    outcome = fixed("nb.ipynb", text.encode("utf-8"))
+    before, after = json.loads(text), json.loads(outcome.fixed.decode("utf-8"))
+    assert set(after) == set(before) and after["metadata"] == before["metadata"]
+    assert len(after["cells"]) == len(before["cells"])
+    for old, new in zip(before["cells"], after["cells"]):
+        assert _kept(new) == _kept(old)
+        old_source = old["source"] if isinstance(old["source"], str) else "".join(old["source"])
+        new_source = new["source"] if isinstance(new["source"], str) else "".join(new["source"])
+        if old["cell_type"] != "code":
+            assert new["source"] == old["source"]
+            continue
+        assert isinstance(new["source"], type(old["source"]))
+        magics = [line for line in python_lines(old_source) if re.match(r"\s*[%!]|.*= *[%!]", line)]
+        assert [line for line in python_lines(new_source) if line in magics] == magics, "a magic line was lost"
+    load_source(Path("nb.ipynb"), outcome.fixed)
+    check_fix(outcome)
 
 
 @pytest.mark.skipif(not LONG_RUN, reason="the long run: set REVIEWLINT_FUZZ_EXAMPLES")
