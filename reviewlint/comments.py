@@ -6,6 +6,8 @@ import io
 import tokenize
 from dataclasses import dataclass
 
+from reviewlint.source import python_lines
+
 
 @dataclass(frozen=True)
 class Comment:
@@ -20,7 +22,7 @@ class Comment:
 def scan_comments(text: str) -> list[Comment]:
     """Every comment in a module's text, in order. Raises ``SyntaxError`` on untokenizable text."""
     comments: list[Comment] = []
-    lines = text.splitlines()
+    lines = python_lines(text)
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type == tokenize.COMMENT:

@@ -29,7 +29,7 @@ from reviewlint.rule import RuleInfo
 
 IMAGE_DOMAINS = ("natural", "overhead", "microscopy", "medical")
 TOP_LEVEL_KEYS = frozenset({"select", "ignore", "exclude", "per-file-ignores", "image-domain", "max-file-size"})
-DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+DEFAULT_MAX_FILE_SIZE = 1024 * 1024  # larger .py files are generated (data tables, bindings); libcst needs ~1 GB and a minute per dense MB
 
 
 class ConfigError(Exception):
@@ -239,7 +239,7 @@ class ConfigResolver:
             return cached
         candidate = directory / "pyproject.toml"
         settings: Settings | None = None
-        if candidate.is_file():
+        if _is_file(candidate):
             loaded = load_file(candidate, self._rules, required=False)
             if loaded is not None:
                 settings = self._apply(loaded)
@@ -247,3 +247,11 @@ class ConfigResolver:
             settings = self._default if directory.parent == directory else self._for_dir(directory.parent)
         self._by_dir[directory] = settings
         return settings
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; False when its directory cannot be searched (discovery reports that)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False

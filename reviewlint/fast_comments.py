@@ -11,7 +11,7 @@ two could differ: a quote that starts no complete string (``tokenize`` reports a
 fails), a lone carriage return (``tokenize`` does not end lines there), and, from Python 3.12
 on, where ``tokenize`` reads f-strings as nested tokens, any f-string. Line numbers, columns,
 text and ``own_line`` are computed exactly as ``scan_comments`` computes them (it numbers lines
-at ``\\n`` and judges ``own_line`` on ``str.splitlines()``).
+at ``\\n`` and judges ``own_line`` on the line as Python splits it).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import sys
 
 from reviewlint.comments import Comment
 from reviewlint.comments import scan_comments as scan_with_tokenize
+from reviewlint.source import python_lines
 
 _STRINGS_AND_COMMENTS = re.compile(
     r"""
@@ -54,7 +55,7 @@ def scan_comments(text: str) -> list[Comment]:
             return scan_with_tokenize(text)  # an unterminated string: tokenize decides
     if not found:
         return []
-    lines = text.splitlines()
+    lines = python_lines(text)
     comments: list[Comment] = []
     line, line_start, position = 1, 0, 0
     for start, comment in found:

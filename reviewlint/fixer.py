@@ -44,7 +44,7 @@ from reviewlint.fix import REMOVE, Edit, Fix, NewImport, applicability
 from reviewlint.names import ImportTable, dotted
 from reviewlint.rule import Analysis, Report, RuleInfo, Span
 from reviewlint.runner import display_path, lint_source
-from reviewlint.source import SourceError, load_source
+from reviewlint.source import SourceError, load_source, python_lines
 
 MAX_PASSES = 10
 # A jupytext/VS Code cell marker: a deleted block right after it takes the blank line after it along.
@@ -85,7 +85,7 @@ class FileFix:
 
 def _unified(old: str, new: str, name: str) -> str:
     lines = difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=name, tofile=name
+        python_lines(old, keepends=True), python_lines(new, keepends=True), fromfile=name, tofile=name
     )
     text = ""
     for line in lines:
@@ -155,7 +155,7 @@ class _Positions:
         self.map = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         self.protected = protected
         self.cell_starts = cell_starts
-        self.lines = module.code.splitlines()
+        self.lines = python_lines(module.code)
         self._comment_lines: list[tuple[int, cst.EmptyLine]] | None = None
 
     def range(self, node: cst.CSTNode) -> tuple[Position, Position] | None:
@@ -375,6 +375,16 @@ def _attempt(module: cst.Module, chosen: Sequence[_Candidate], old_compiles: boo
 # ---------------------------------------------------------------------------------------------
 
 
+def _lost_tail(text: str, code: str) -> str | None:
+    """What libcst's module leaves off ``text`` (it drops a final lone ``\\r``), or None when its
+    code differs from ``text`` otherwise: then nothing may be written back."""
+    if code == text:
+        return ""
+    if text == code + "\r" and not text.endswith("\r\n"):
+        return "\r"
+    return None
+
+
 def fix_bytes(
     path: Path, raw: bytes, settings: Settings, rules: Sequence[RuleInfo], *, unsafe: bool, shown: str | None = None
 ) -> FileFix:
@@ -402,9 +412,14 @@ def fix_bytes(
             module = collected[0][2].module  # comment-only rules (RL401) do not parse; fixing does
         except (cst.ParserSyntaxError, RecursionError):
             break
+        tail = _lost_tail(source.text, module.code)
+        if tail is None:
+            outcome.errors.append(FileError(shown, "not fixed: libcst does not reproduce this file byte for byte"))
+            break
         protected = notebook_writer.masked_lines(current) if source.kind == "notebook" else set()
         try:
             text, applied, problems = fix_module(module, fixes, protected, {span.first_line for span in source.cells})
+            text += tail
         except Exception as error:  # noqa: BLE001 - a broken fix must not stop the run
             outcome.errors.append(FileError(shown, f"fixing failed: {type(error).__name__}: {error}"))
             break

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from typing import TextIO
 
 from reviewlint.finding import FileError, Finding
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_JSON_RAW_CONTROL = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass
@@ -25,6 +28,13 @@ class RunResult:
         if self.errors:
             return 2
         return 1 if self.findings else 0
+
+
+def dump_json(data: object, stream: TextIO) -> None:
+    """JSON in UTF-8 as written, except the characters a terminal or an editor would act on
+    (DEL, C1 controls, U+2028/9), which JSON's own escaping leaves raw: written as ``\\u0085``."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    stream.write(_JSON_RAW_CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n")
 
 
 def escape_control(text: str) -> str:

@@ -71,7 +71,7 @@ class _Placer:
         self._analysis = analysis
         self._shown = shown
         self._positions: NodePositions | None = None
-        self._lines = source.text.splitlines()
+        self._lines = source.lines
 
     def prepare(self, reports: Sequence[Report]) -> None:
         """Locate the nodes a rule reported in one walk of the tree, before placing them one by one."""
@@ -115,10 +115,15 @@ def _suppressed(line_text: str, code: str) -> bool:
 
 
 def _syntax_error(source: SourceFile, error: cst.ParserSyntaxError) -> str:
+    """What libcst's parse error means: CPython's own message when it rejects the code too, else
+    that libcst has a limit Python does not (e.g. 10,000 implicitly joined strings)."""
+    problem = _quick_syntax_check(source)
+    if problem is not None:
+        return problem
     cell, line = source.cell_position(error.raw_line)
     where = f"cell {cell}, line {line}" if cell is not None else f"line {line}"
     message = error.message.splitlines()[0] if error.message else "invalid syntax"
-    return f"syntax error at {where}, column {error.raw_column + 1}: {message}"
+    return f"libcst cannot parse this code, which Python accepts (at {where}, column {error.raw_column + 1}: {message})"
 
 
 def _quick_syntax_check(source: SourceFile) -> str | None:
@@ -226,7 +231,7 @@ def lint_source(
             analysis.module  # noqa: B018 - parse once, here, so a syntax error is reported once
         except cst.ParserSyntaxError as error:
             # CPython's parser pinpoints most errors better than libcst's tokenizer does.
-            result.errors.append(FileError(shown, _quick_syntax_check(source) or _syntax_error(source, error)))
+            result.errors.append(FileError(shown, _syntax_error(source, error)))
             return result
         except RecursionError:
             result.errors.append(FileError(shown, TOO_DEEP))
@@ -252,7 +257,7 @@ def lint_source(
     if not active:
         return result
     placer = _Placer(source, analysis, shown)
-    lines = source.text.splitlines()
+    lines = source.lines
     for rule in active:
         context = RuleContext(analysis, settings.options_for(rule), {"image-domain": settings.image_domain})
         try:

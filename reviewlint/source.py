@@ -17,6 +17,21 @@ from pathlib import Path
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def python_lines(text: str, keepends: bool = False) -> list[str]:
+    """Lines as Python counts them: split at CR LF, CR and LF only.
+
+    ``str.splitlines()`` also splits at form feeds, ``\\x1c``-``\\x1e``, ``\\x85`` and U+2028/9,
+    which may sit inside a comment or a string: its line numbers drift from libcst's and tokenize's.
+    """
+    if keepends:
+        return _LINE_WITH_END.findall(text)
+    lines = _LINE_BREAK.split(text)
+    if lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 class SourceError(Exception):
@@ -44,15 +59,8 @@ class SourceFile:
 
     @property
     def lines(self) -> list[str]:
-        """The module's lines as Python counts them: split at CR LF, CR and LF only.
-
-        ``str.splitlines()`` also splits at form feeds, ``\\x1c``-``\\x1e``, ``\\x85`` and U+2028/9,
-        which may sit inside a comment or a string: its line numbers drift from libcst's.
-        """
-        lines = _LINE_BREAK.split(self.text)
-        if lines[-1] == "":
-            lines.pop()
-        return lines
+        """The module's lines as Python counts them (see :func:`python_lines`)."""
+        return python_lines(self.text)
 
     def cell_indent(self, cell: int | None) -> int:
         """Columns of leading indentation removed from a notebook cell (0 for .py files)."""

@@ -98,7 +98,7 @@ def _content(comment: Comment) -> str:
 def check(ctx: RuleContext) -> Iterator[Report]:
     min_lines = int(ctx.options["min_lines"])  # type: ignore[call-overload]
     previous_line = 0
-    blank_lines = {number for number, line in enumerate(ctx.source.text.splitlines(), start=1) if not line.strip()}
+    blank_lines = {number for number, line in enumerate(ctx.source.lines, start=1) if not line.strip()}
     for block in _blocks(ctx.comments, blank_lines):
         lines = [_content(comment) for comment in block]
         if block[0].line <= 2 and lines[0].startswith("!"):

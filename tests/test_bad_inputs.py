@@ -27,7 +27,7 @@ from reviewlint.cli import cli
 from reviewlint.config import Settings
 from reviewlint.registry import all_rules
 from reviewlint.rule import Report, RuleContext
-from reviewlint.runner import lint_path
+from reviewlint.runner import lint_path, lint_text
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 NOT_INPUTS = {"README.md", ".gitattributes"}
@@ -214,7 +214,7 @@ def generated_module(size: int = 5 * 1024 * 1024) -> str:
         line = '    "' + "".join(f"{(len(lines) * 7919 + i * 104729) % 4096:03x}" for i in range(24)) + '"\n'
         lines.append(line)
         total += len(line)
-    return '"""Generated resource: do not edit."""\n\nBLOB = (\n' + "".join(lines) + ")\n"
+    return '"""Generated resource: do not edit."""\n\nBLOB = bytes.fromhex(\n' + "".join(lines) + ")\n"
 
 
 def generated_table(size: int = 5 * 1024 * 1024) -> str:
@@ -285,9 +285,10 @@ def test_whether_a_file_is_an_error_does_not_depend_on_which_rules_run(name: str
 
 @pytest.fixture(scope="module")
 def corpus_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The corpus, copied, with a 5 MB generated module: what the CLI runs on."""
+    """The corpus, copied, with a 5 MB generated module (and a limit that lets it in): what the CLI runs on."""
     root = tmp_path_factory.mktemp("corpus")
     shutil.copytree(CORPUS, root / "inputs")
+    (root / "inputs" / "pyproject.toml").write_text("[tool.reviewlint]\nmax-file-size = 8_000_000\n")
     (root / "inputs" / "generated_5mb.py").write_text(generated_module(), encoding="utf-8")
     return root / "inputs"
 
@@ -361,11 +362,6 @@ def test_file_over_max_file_size_is_skipped_with_a_notice(tmp_path: Path) -> Non
     assert as_json["errors"] == [] and {f["path"] for f in as_json["findings"]} == {"good.py"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runner.py (and comments.py, fast_comments.py, fixer.py, rules/commented_out_code.py) split lines with "
-    "str.splitlines(), which also breaks at \\f, \\x1c-\\x1e, \\x85, U+2028/9; Python does not: the noqa "
-    "is read from the wrong line and the code frame shows the wrong line (SourceFile.lines splits right)"
-))
 def test_noqa_and_code_frame_follow_python_lines() -> None:
     result = lint_path(CORPUS / "line_separators.py", Settings(root=CORPUS), all_rules())
     flips = [f for f in result.findings if f.code == "RL102"]
@@ -457,3 +453,58 @@ if __name__ == "__main__":  # python tests/test_bad_inputs.py: rewrite the commi
     for file_name, content in corpus().items():
         (CORPUS / file_name).write_bytes(content)
     print(f"wrote {len(corpus())} files to {CORPUS}")
+
+
+def test_code_python_accepts_but_libcst_cannot_parse_is_not_called_a_syntax_error() -> None:
+    """libcst stops at ~10,000 implicitly joined strings; CPython does not: the error says which."""
+    text = "import albumentations as A\nBLOB = (\n" + "".join(f'    "{i:06x}"\n' for i in range(12000)) + ")\n"
+    result = lint_text(text, all_rules(), Settings(root=Path.cwd()), path="blob.py")
+    (error,) = result.errors
+    assert error.message.startswith("libcst cannot parse this code, which Python accepts (at line 12003, column 1")
+    assert "\n" not in error.message
+
+
+def test_files_over_one_mebibyte_are_skipped_by_default(tmp_path: Path) -> None:
+    (tmp_path / "big.py").write_text(generated_module(1024 * 1024 + 1))
+    (tmp_path / "good.py").write_text(FLIP)
+    run = run_cli(["check", "--no-cache", "--format", "text", "."], cwd=tmp_path)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "big.py: skipped" in run.stdout and "over max-file-size (1048576)" in run.stdout
+
+
+def _with_a_fixable_tuple(data: bytes) -> bytes:
+    """``data`` plus an RL402 finding (safe fix), in the file's own line endings and encoding."""
+    newline = b"\r\n" if b"\r\n" in data else b"\r" if b"\r" in data else b"\n"
+    if data and not data.endswith((b"\n", b"\r")):
+        data += newline
+    return data + newline.join([b"def _pair(a, b):", b"    return (a, b)", b""])
+
+
+def test_fix_and_diff_over_the_corpus_touch_only_what_they_fix(tmp_path: Path) -> None:
+    """Every corpus file gets a fixable line: --diff writes nothing; --fix fixes the valid .py files
+    keeping their BOM, coding and line endings, leaves bad files byte for byte, and a second --fix
+    changes nothing."""
+    root = tmp_path / "inputs"
+    shutil.copytree(CORPUS, root)
+    for path in root.glob("*.py"):
+        path.write_bytes(_with_a_fixable_tuple(path.read_bytes()))
+    before = {path.name: path.read_bytes() for path in root.iterdir() if path.is_file()}
+    valid_py = {name for name in {*FINDINGS, *CLEAN} if name.endswith(".py")}
+
+    diff = run_cli(["check", "--diff", "--no-cache", "."], cwd=root)
+    assert "Traceback" not in diff.stdout + diff.stderr, diff.stderr
+    assert {path.name: path.read_bytes() for path in root.iterdir() if path.is_file()} == before
+    assert {line[4:] for line in diff.stdout.splitlines() if line.startswith("--- ")} == valid_py
+
+    fix = run_cli(["check", "--fix", "--no-cache", "--format", "json", "."], cwd=root)
+    assert "Traceback" not in fix.stdout + fix.stderr and fix.returncode == 2, fix.stderr
+    assert {f["path"] for f in json.loads(fix.stdout)["errors"]} == set(ERRORS)
+    after = {path.name: path.read_bytes() for path in root.iterdir() if path.is_file()}
+    assert {name for name in before if after[name] != before[name]} == valid_py
+    for name in valid_py:
+        old, new = before[name], after[name]
+        assert new == old.replace(b"return (a, b)", b"return a, b"), name  # that line only, bytes kept
+
+    again = run_cli(["check", "--fix", "--no-cache", "."], cwd=root)
+    assert "Traceback" not in again.stdout + again.stderr
+    assert {path.name: path.read_bytes() for path in root.iterdir() if path.is_file()} == after

@@ -336,3 +336,18 @@ def test_fixing_code_that_warns_prints_no_warning() -> None:
         new = fix_text(code, all_rules(), Settings(root=Path.cwd()))
     assert "return x, y" in new
     assert [w for w in caught if issubclass(w.category, SyntaxWarning)] == []
+
+
+def test_lone_cr_files_keep_their_last_line_ending() -> None:
+    """libcst drops a file's final lone CR when it parses; the fixer puts it back."""
+    rules, settings = all_rules(), Settings(root=Path.cwd())
+    assert fix_text("def f(a, b):\r    return (a, b)\r", rules, settings) == "def f(a, b):\r    return a, b\r"
+    assert fix_text("x = 1\r\n\rdef f(a, b):\r    return (a, b)\r\r", rules, settings) == (
+        "x = 1\r\n\rdef f(a, b):\r    return a, b\r\r")
+
+
+def test_lost_tail_refuses_what_libcst_does_not_reproduce() -> None:
+    assert fixer._lost_tail("x = 1\n", "x = 1\n") == ""
+    assert fixer._lost_tail("x = 1\r", "x = 1") == "\r"
+    assert fixer._lost_tail("x = 1\r\n", "x = 1") is None
+    assert fixer._lost_tail("x = 2\n", "x = 1\n") is None

@@ -201,7 +201,7 @@ def training_code(draw: st.DrawFn) -> str:
                 lines.append("except Exception:\n    pass")
         else:
             lines.extend(block)
-    text = "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n", "\r\n"]))
+    text = "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n", "\r\n", "\r"]))
     assume(compiles(text))
     return text
 

@@ -95,3 +95,36 @@ def test_text_has_code_frame_and_hint(fixture_result: RunResult, monkeypatch: py
     assert "scale_limit=0.01" in text and "help:" in text and "^^^" in text
     assert "note: " in text, "RL201 points at the backbone"
     assert text.rstrip().endswith("files.")
+
+
+def test_sarif_uris_are_percent_encoded_and_relative(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "my data" / "répertoire#1"
+    folder.mkdir(parents=True)
+    (folder / "train 100%.py").write_text("import albumentations as A\nA.VerticalFlip(p=0.5)\n(a, b) = 1, 2\n")
+    (folder / "broken.py").write_text("def f(:\n")
+    monkeypatch.chdir(tmp_path)
+    rules = all_rules()
+    result = run_paths([Path("my data")], ConfigResolver(rules, Overrides()), rules)
+    log = json.loads(render(result, "sarif"))
+    jsonschema.validate(log, SCHEMA)
+    run = log["runs"][0]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert uris == {"my%20data/r%C3%A9pertoire%231/train%20100%25.py"}
+    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "my%20data/r%C3%A9pertoire%231/broken.py", "uriBaseId": "%SRCROOT%"}
+
+
+def test_json_and_sarif_escape_what_a_terminal_would_act_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """C1 controls (\\x9b is a CSI), DEL and U+2028 stay valid JSON but are never written raw."""
+    (tmp_path / "train\x9b31m\u2028.py").write_text("import albumentations as A\nA.VerticalFlip(p=0.5)  # \x7f\x85\n")
+    monkeypatch.chdir(tmp_path)
+    rules = all_rules()
+    result = run_paths([Path(".")], ConfigResolver(rules, Overrides()), rules)
+    for name in ("json", "sarif"):
+        text = render(result, name)
+        assert not any(0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029" for c in text), name
+        assert ("\\u2028" if name == "json" else "%E2%80%A8") in text
+        json.loads(text)
+    paths = {f["path"] for f in json.loads(render(result, "json"))["findings"]}
+    assert paths == {"train\\x9b31m\u2028.py"}  # file names show controls as escapes in every format

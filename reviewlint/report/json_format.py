@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import TextIO
 
 from reviewlint import __version__
-from reviewlint.result import RunResult
+from reviewlint.result import RunResult, dump_json
 
 
 def render(result: RunResult, stream: TextIO) -> None:
@@ -41,5 +40,4 @@ def render(result: RunResult, stream: TextIO) -> None:
         ],
         "errors": [{"path": e.path, "message": e.message, "code": e.code} for e in result.errors],
     }
-    json.dump(data, stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    dump_json(data, stream)

@@ -6,21 +6,30 @@ cell. RL201's backbone (and other related places) are ``relatedLocations``.
 
 from __future__ import annotations
 
-import json
+from pathlib import PurePosixPath
 from typing import TextIO
+from urllib.parse import quote
 
 from reviewlint import __version__
 from reviewlint.finding import Location, fingerprints
 from reviewlint.registry import all_rules
-from reviewlint.result import RunResult
+from reviewlint.result import RunResult, dump_json
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
+def _artifact(path: str) -> dict[str, str]:
+    """A path as a SARIF artifact location: a percent-encoded URI, relative to the source root
+    (the working directory) unless the file lies outside it."""
+    if PurePosixPath(path).is_absolute():
+        return {"uri": "file://" + quote(path, safe="/")}
+    return {"uri": quote(path, safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
 def _physical(location: Location) -> dict[str, object]:
     return {
-        "artifactLocation": {"uri": location.path, "uriBaseId": "%SRCROOT%"},
+        "artifactLocation": _artifact(location.path),
         "region": {
             "startLine": location.line,
             "startColumn": location.column,
@@ -54,7 +63,7 @@ def render(result: RunResult, stream: TextIO) -> None:
         results.append(entry)
     notifications = [
         {"level": "error", "message": {"text": error.message},
-         "locations": [{"physicalLocation": {"artifactLocation": {"uri": error.path, "uriBaseId": "%SRCROOT%"}}}]}
+         "locations": [{"physicalLocation": {"artifactLocation": _artifact(error.path)}}]}
         for error in result.errors
     ]
     log = {
@@ -85,5 +94,4 @@ def render(result: RunResult, stream: TextIO) -> None:
             }
         ],
     }
-    json.dump(log, stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    dump_json(log, stream)
