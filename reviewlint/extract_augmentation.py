@@ -231,6 +231,9 @@ def _range_length(facts: Facts, node: cst.BaseExpression | None) -> int | None:
     if not 1 <= len(values) <= 3 or not all(isinstance(value, int) and not isinstance(value, bool) for value in values):
         return None
     try:
-        return len(range(*values))  # type: ignore[arg-type]
-    except ValueError:
+        steps = range(*values)  # type: ignore[arg-type]
+    except ValueError:  # a zero step
         return None
+    if steps.step > 0:  # len() of a range over 2**63 items raises OverflowError
+        return max(0, (steps.stop - steps.start + steps.step - 1) // steps.step)
+    return max(0, (steps.start - steps.stop - steps.step - 1) // -steps.step)

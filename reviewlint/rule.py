@@ -122,7 +122,7 @@ class RuleInfo:
         """Cheap text pre-filter: False when the file cannot trigger this rule.
 
         A trigger is a string the text must contain or a compiled pattern it must match
-        (``re.compile(r"^[ \t]*\(", re.M)``), for rules whose telltale is not one substring.
+        (``re.compile(r"^[ \\t]*\\(", re.M)``), for rules whose telltale is not one substring.
         """
         return not self.triggers or any(
             trigger in text if isinstance(trigger, str) else trigger.search(text) is not None
