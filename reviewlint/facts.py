@@ -25,6 +25,7 @@ from reviewlint.consts import UNKNOWN, ConstantFolder, is_number
 from reviewlint.knowledge.backbones import BackboneFamily
 from reviewlint.knowledge.transforms import Form, Magnitude, TransformSpec
 from reviewlint.names import ImportTable, dotted
+from reviewlint.traverse import walk
 
 MODULE_SCOPE = "<module>"
 
@@ -559,7 +560,7 @@ class Facts:
 def names_in(node: cst.CSTNode) -> set[str]:
     """Every plain name and dotted name used in a subtree (``a.b`` gives ``a`` and ``a.b``)."""
     collector = _NameCollector()
-    node.visit(collector)
+    walk(node, collector)
     return collector.names
 
 

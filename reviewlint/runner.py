@@ -7,9 +7,11 @@ the run goes on. Positions are computed only for files that have something to re
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import os
 import re
+import sys
 import tokenize
 import traceback
 import warnings
@@ -154,6 +156,9 @@ TOO_DEEP = "too deeply nested to parse"
 
 def _nesting_problem(source: SourceFile) -> str | None:
     """A one-line reason when the code is too deep for libcst to parse safely, else None."""
+    fits = _compiles_within_depth(source.text)
+    if fits is not None:
+        return None if fits else f"{TOO_DEEP} (expressions nested over {MAX_NESTING} levels)"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -187,6 +192,54 @@ def _nesting_problem(source: SourceFile) -> str | None:
         level = below
         depth += 1
     return None
+
+
+def _frames() -> int:
+    frame, count = sys._getframe(), 0
+    while frame is not None:
+        count, frame = count + 1, frame.f_back
+    return count
+
+
+def _compile_under_limit(text: str, levels: int) -> bool | None:
+    """Compile ``text`` with the recursion limit ``levels`` frames above this one: True if it
+    compiles, False if CPython's compiler ran out of depth, None if it cannot tell (the code does
+    not compile, or the limit could not be set)."""
+    old = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(_frames() + levels)
+    except RecursionError:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, "<nesting>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except RecursionError:
+        return False
+    except (SyntaxError, ValueError, MemoryError):
+        return None
+    finally:
+        sys.setrecursionlimit(old)
+    return True
+
+
+@functools.cache
+def _compiler_depth_is_bounded() -> bool:
+    """Whether CPython's compiler (3.11: three levels of nesting per frame of recursion limit)
+    refuses code nested deeper than :data:`MAX_NESTING` under :func:`_compile_under_limit` and
+    accepts code well below it; later Pythons bound the compiler's C recursion otherwise."""
+    levels = MAX_NESTING // 3
+    return (_compile_under_limit("x = " + "-" * (MAX_NESTING + 50) + "1", levels) is False
+            and _compile_under_limit("x = " + "-" * (MAX_NESTING - 50) + "1", levels) is True)
+
+
+def _compiles_within_depth(text: str) -> bool | None:
+    """The nesting guard's fast path: CPython's compiler, which checks its own depth, compiles
+    the code (about half the cost of ``ast.parse`` and a walk of its tree). True: no deeper than
+    ~MAX_NESTING levels; False: deeper; None: the slower guard must decide."""
+    if not _compiler_depth_is_bounded():
+        return None
+    return _compile_under_limit(text, MAX_NESTING // 3)
 
 
 def _statement_size(text: str) -> tuple[int, int]:

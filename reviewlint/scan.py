@@ -210,7 +210,7 @@ class Scan(cst.CSTVisitor):
         return any(name in params for params in self._lambda_params)
 
     def visit_Name(self, node: cst.Name) -> None:
-        if self._shadowed(node.value):
+        if self._lambda_params and self._shadowed(node.value):
             return
         for names in self._collectors:
             names.add(node.value)
@@ -219,7 +219,7 @@ class Scan(cst.CSTVisitor):
         name = dotted(node)
         if name is not None:
             self.attribute_reads.append((name, node, self._scopes[-1]))
-            if self._shadowed(name.split(".", 1)[0]):
+            if self._lambda_params and self._shadowed(name.split(".", 1)[0]):
                 return
             for names in self._collectors:
                 names.add(name)

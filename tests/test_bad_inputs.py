@@ -508,3 +508,44 @@ def test_fix_and_diff_over_the_corpus_touch_only_what_they_fix(tmp_path: Path) -
     again = run_cli(["check", "--fix", "--no-cache", "."], cwd=root)
     assert "Traceback" not in again.stdout + again.stderr
     assert {path.name: path.read_bytes() for path in root.iterdir() if path.is_file()} == after
+
+
+CHAINS = {
+    "unary": lambda n: "x = " + "-" * n + "1\n",
+    "binary": lambda n: "x = " + "+".join(["1"] * n) + "\n",
+    "attribute": lambda n: "x = a" + ".b" * n + "\n",
+    "call": lambda n: "x = f" + "()" * n + "\n",
+    "subscript": lambda n: "x = a" + "[0]" * n + "\n",
+    "lambda": lambda n: "x = " + "lambda: " * n + "1\n",
+    "conditional": lambda n: "x = " + "1 if a else " * n + "2\n",
+}
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["compile", "ast-walk"])
+@pytest.mark.parametrize("kind", sorted(CHAINS))
+def test_nesting_guard_boundary(kind: str, fast: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both guards (bytecode compile under a lowered recursion limit, and ast.parse + a walk,
+    used where the first cannot tell) pass 250 levels and refuse 350, in code at module level
+    and in code the compiler refuses (`return` outside a function)."""
+    from reviewlint import runner
+    from reviewlint.source import SourceFile
+
+    if not fast:
+        monkeypatch.setattr(runner, "_compiler_depth_is_bounded", lambda: False)
+    for prefix in ("", "return 1\n"):
+        for depth, too_deep in ((250, False), (350, True)):
+            source = SourceFile(Path("deep.py"), prefix + CHAINS[kind](depth), "python")
+            problem = runner._nesting_problem(source)
+            assert (problem is not None and problem.startswith(runner.TOO_DEEP)) == too_deep, (kind, depth, prefix, problem)
+
+
+def test_compiler_guard_is_active_on_this_python() -> None:
+    from reviewlint import runner
+
+    from reviewlint.source import SourceFile
+
+    if sys.version_info[:2] == (3, 11):
+        assert runner._compiler_depth_is_bounded()
+    limit = sys.getrecursionlimit()
+    assert runner._nesting_problem(SourceFile(Path("deep.py"), CHAINS["unary"](400), "python")) is not None
+    assert sys.getrecursionlimit() == limit, "the recursion limit is restored"
