@@ -16,11 +16,15 @@ sets the number of examples of every test (11 properties: 9,100 each is 100,100 
 
 from __future__ import annotations
 
+import atexit
+import collections
 import dataclasses
+import functools
 import json
 import os
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import hypothesmith
@@ -40,6 +44,32 @@ from reviewlint.source import load_source, mask_cell
 # hypothesmith compiles what it generates ("<string>") and CPython warns about `1(2)`: not ours.
 pytestmark = pytest.mark.filterwarnings("ignore:.*:SyntaxWarning:<string>")
 LONG_RUN = int(os.environ.get("REVIEWLINT_FUZZ_EXAMPLES", "0"))
+# A long run may be stopped (Ctrl-C) before every test reaches its budget: with this set, the
+# examples each test has passed are counted and written there (JSON), as the run goes and at exit.
+COUNTS_FILE = os.environ.get("REVIEWLINT_FUZZ_COUNTS")
+_COUNTS: collections.Counter[str] = collections.Counter()
+
+
+def _write_counts() -> None:
+    if COUNTS_FILE:
+        Path(COUNTS_FILE).write_text(json.dumps(dict(_COUNTS), indent=1, sort_keys=True))
+
+
+if COUNTS_FILE:
+    atexit.register(_write_counts)
+
+
+def counted(test: Callable[..., None]) -> Callable[..., None]:
+    """Count the examples ``test`` passes (for the report of a long run)."""
+
+    @functools.wraps(test)
+    def run(*args: object, **kwargs: object) -> None:
+        test(*args, **kwargs)
+        _COUNTS[test.__name__] += 1
+        if COUNTS_FILE and _COUNTS[test.__name__] % 250 == 0:
+            _write_counts()
+
+    return run
 RULES = all_rules()
 SETTINGS = Settings(root=Path.cwd())
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -238,6 +268,7 @@ def check_result(result: FileResult, lines_of: dict[int | None, list[str]]) -> N
 
 @budget(60)
 @given(GENERATED)
+@counted
 def test_any_valid_module_is_linted_without_error_and_findings_lie_inside_it(text: str) -> None:
     assume(libcst_parses(text))  # libcst's grammar, not the linter, decides what it can read
     result = lint_text(text, RULES, SETTINGS, path="module.py")
@@ -246,6 +277,7 @@ def test_any_valid_module_is_linted_without_error_and_findings_lie_inside_it(tex
 
 @budget(40)
 @given(training_code())
+@counted
 def test_training_code_is_linted_without_error_and_findings_lie_inside_it(text: str) -> None:
     result = lint_text(text, RULES, SETTINGS, path="train.py")
     check_result(result, {None: python_lines(text)})
@@ -308,6 +340,7 @@ def code_with_magics(draw: st.DrawFn) -> tuple[str, str]:
 
 @budget(40)
 @given(code_with_magics())
+@counted
 def test_masking_magics_keeps_code_parseable_and_lines_in_place(case: tuple[str, str]) -> None:
     with_magics, with_pass = case
     assume(compiles(with_pass))  # IPython would run it: a magic is a statement at its indentation
@@ -320,6 +353,7 @@ def test_masking_magics_keeps_code_parseable_and_lines_in_place(case: tuple[str,
 
 @budget(20)
 @given(GENERATED)
+@counted
 def test_masking_never_breaks_code_without_magics(text: str) -> None:
     masked = mask_cell(text.replace("\r\n", "\n").replace("\r", "\n"))
     assert masked.count("\n") == text.replace("\r\n", "\n").replace("\r", "\n").count("\n")
@@ -358,6 +392,7 @@ def notebooks(draw: st.DrawFn) -> tuple[str, dict[int, list[str]]]:
 
 @budget(40)
 @given(notebooks())
+@counted
 def test_notebooks_of_generated_cells_are_linted_and_findings_map_to_code_cells(case: tuple[str, dict[int, list[str]]]) -> None:
     text, code_lines = case
     source = load_source(Path("nb.ipynb"), text.encode("utf-8"))
@@ -403,12 +438,14 @@ def lint_bytes(name: str, raw: bytes) -> None:
 
 @budget(30)
 @given(NOTEBOOK_JSON, st.booleans())
+@counted
 def test_any_json_as_a_notebook_is_linted_or_refused_in_one_line(data: object, ascii_only: bool) -> None:
     lint_bytes("nb.ipynb", json.dumps(data, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass"))
 
 
 @budget(30)
 @given(st.binary(max_size=300) | GENERATED.map(lambda text: text.encode("utf-8", "surrogatepass")), st.sampled_from(["x.py", "x.ipynb"]))
+@counted
 def test_any_bytes_are_linted_or_refused_in_one_line(raw: bytes, name: str) -> None:
     lint_bytes(name, raw)
 
@@ -420,6 +457,7 @@ UNFILTERED = [dataclasses.replace(rule, triggers=()) for rule in RULES]
 
 @budget(40)
 @given(st.one_of(training_code(), GENERATED))
+@counted
 def test_text_triggers_never_hide_a_finding(text: str) -> None:
     """A rule skipped by its cheap text pre-filter would have found nothing anyway."""
     assume(libcst_parses(text))
@@ -445,6 +483,7 @@ def check_fix(outcome: FileFix) -> None:
 
 @budget(60)
 @given(training_code())
+@counted
 def test_applying_all_fixes_gives_code_that_parses_and_a_second_pass_leaves_alone(text: str) -> None:
     outcome = fixed("train.py", text.encode("utf-8"))
     new = outcome.fixed.decode("utf-8")
@@ -455,6 +494,7 @@ def test_applying_all_fixes_gives_code_that_parses_and_a_second_pass_leaves_alon
 
 @budget(30)
 @given(GENERATED)
+@counted
 def test_fixing_any_valid_module_keeps_it_valid(text: str) -> None:
     assume(libcst_parses(text))
     outcome = fixed("module.py", text.encode("utf-8", "surrogatepass"))
@@ -471,6 +511,7 @@ def _kept(cell: dict[str, object]) -> dict[str, object]:
 
 @budget(40)
 @given(notebooks())
+@counted
 def test_fixed_notebooks_keep_their_structure(case: tuple[str, dict[int, list[str]]]) -> None:
     """Cells, their kinds, outputs and metadata, text cells and magic lines survive fixing."""
     text, _ = case
