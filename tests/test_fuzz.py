@@ -30,7 +30,7 @@ from pathlib import Path
 import hypothesmith
 import libcst as cst
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from reviewlint.config import Settings
@@ -76,8 +76,11 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def budget(examples: int) -> settings:
+    # A long run skips Hypothesis's targeting phase and example database: hypothesmith targets
+    # ever larger modules, and the pareto front it keeps makes each example slower than the last.
+    long_run = {"database": None, "phases": [Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink]} if LONG_RUN else {}
     return settings(
-        max_examples=LONG_RUN or examples, deadline=None, print_blob=True,
+        max_examples=LONG_RUN or examples, deadline=None, print_blob=True, **long_run,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
                                HealthCheck.large_base_example],
     )
