@@ -358,8 +358,10 @@ def test_masking_magics_keeps_code_parseable_and_lines_in_place(case: tuple[str,
 @given(GENERATED)
 @counted
 def test_masking_never_breaks_code_without_magics(text: str) -> None:
-    masked = mask_cell(text.replace("\r\n", "\n").replace("\r", "\n"))
-    assert masked.count("\n") == text.replace("\r\n", "\n").replace("\r", "\n").count("\n")
+    cell = text.replace("\r\n", "\n").replace("\r", "\n")  # a notebook cell's line endings
+    assume(compiles(cell))  # CPython compiles "\n\\\r\n" but not "\n\\\n": normalizing alone can break code
+    masked = mask_cell(cell)
+    assert masked.count("\n") == cell.count("\n")
     assert compiles(masked), masked
 
 
