@@ -370,6 +370,13 @@ def test_masking_never_breaks_code_without_magics(text: str) -> None:
 TEXT_CELL = st.tuples(st.sampled_from(["markdown", "raw"]), st.text(max_size=60))
 
 
+def ipython_dedent(cell: str) -> str:
+    """IPython's leading_indent: the first line's indentation, removed from every line that has it."""
+    lines = cell.split("\n")
+    indent = lines[0][: len(lines[0]) - len(lines[0].lstrip(" \t"))]
+    return "\n".join(line[len(indent):] if indent and line.startswith(indent) else line for line in lines)
+
+
 @st.composite
 def notebooks(draw: st.DrawFn) -> tuple[str, dict[int, list[str]]]:
     """A notebook of generated cells (magics included) and, per code cell, its lines."""
@@ -387,6 +394,7 @@ def notebooks(draw: st.DrawFn) -> tuple[str, dict[int, list[str]]]:
         cells.append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
                       "source": with_magics.splitlines(keepends=True) if as_list else with_magics})
         code_lines[len(cells)] = python_lines(with_magics)
+        assume(compiles(ipython_dedent(with_pass)))  # the cell runs on its own in Jupyter, not only joined to the last
         oracle.append(with_pass)
     assume(code_lines)
     joined = "\n".join(oracle) + "\n"
