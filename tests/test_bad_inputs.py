@@ -549,3 +549,13 @@ def test_compiler_guard_is_active_on_this_python() -> None:
     limit = sys.getrecursionlimit()
     assert runner._nesting_problem(SourceFile(Path("deep.py"), CHAINS["unary"](400), "python")) is not None
     assert sys.getrecursionlimit() == limit, "the recursion limit is restored"
+
+
+def test_huge_ranges_do_not_overflow_extraction() -> None:
+    """len(range(2**64)) raises OverflowError; a TTA loop over such a range is still linted (found by fuzzing)."""
+    text = ("import albumentations as A\nimport numpy as np\ntta = A.Compose([A.VerticalFlip()])\n"
+            "preds = np.mean([model.predict(tta(image=x)['image']) for _ in range(2**64)], axis=0)\n"
+            "for i in range(10**30, 0, -3):\n    preds += model.predict(tta(image=x)['image'])\n")
+    result = lint_text(text, all_rules(), Settings(root=Path.cwd()))
+    assert result.errors == []
+    assert any(f.code == "RL102" for f in result.findings)
