@@ -151,11 +151,11 @@ def _overlaps(a: tuple[Position, Position], b: tuple[Position, Position]) -> boo
 
 
 class _Positions:
-    def __init__(self, module: cst.Module, protected: set[int], cell_starts: set[int]) -> None:
+    def __init__(self, module: cst.Module, old: str, protected: set[int], cell_starts: set[int]) -> None:
         self.map = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         self.protected = protected
         self.cell_starts = cell_starts
-        self.lines = python_lines(module.code)
+        self.lines = python_lines(old)
         self._comment_lines: list[tuple[int, cst.EmptyLine]] | None = None
 
     def range(self, node: cst.CSTNode) -> tuple[Position, Position] | None:
@@ -320,14 +320,16 @@ def _valid(text: str, old_compiles: bool) -> str | None:
 
 def fix_module(
     module: cst.Module, fixes: Sequence[tuple[str, Fix]], protected: set[int] | None = None,
-    cell_starts: set[int] | None = None,
+    cell_starts: set[int] | None = None, old: str | None = None,
 ) -> tuple[str, list[_Candidate], list[str]]:
     """One pass: apply the non-overlapping fixes. Returns the new text, what was applied and problems.
 
     ``protected``: module lines never deleted (masked magics); ``cell_starts``: the first module
-    line of each notebook cell (a deleted block there does not leave a blank line behind).
+    line of each notebook cell (a deleted block there does not leave a blank line behind);
+    ``old``: ``module.code``, if the caller has rendered it already.
     """
-    positions = _Positions(module, protected or set(), cell_starts or set())
+    old = module.code if old is None else old
+    positions = _Positions(module, old, protected or set(), cell_starts or set())
     problems: list[str] = []
     candidates = [c for c in (_candidate(code, fix, positions, problems) for code, fix in fixes) if c is not None]
     candidates.sort(key=lambda c: (min(c.ranges), c.code))
@@ -339,8 +341,8 @@ def fix_module(
         chosen.append(candidate)
         taken.extend(candidate.ranges)
     if not chosen:
-        return module.code, [], problems
-    old_compiles = _compile_error(module.code) is None
+        return old, [], problems
+    old_compiles = _compile_error(old) is None
     text, reason = _attempt(module, chosen, old_compiles)
     if text is not None:
         return text, chosen, problems
@@ -357,7 +359,7 @@ def fix_module(
         if text is not None:
             return text, good, problems
         good = good[:-1]
-    return module.code, [], problems
+    return old, [], problems
 
 
 def _attempt(module: cst.Module, chosen: Sequence[_Candidate], old_compiles: bool) -> tuple[str | None, str | None]:
@@ -412,13 +414,14 @@ def fix_bytes(
             module = collected[0][2].module  # comment-only rules (RL401) do not parse; fixing does
         except (cst.ParserSyntaxError, RecursionError):
             break
-        tail = _lost_tail(source.text, module.code)
+        old = module.code
+        tail = _lost_tail(source.text, old)
         if tail is None:
             outcome.errors.append(FileError(shown, "not fixed: libcst does not reproduce this file byte for byte"))
             break
         protected = notebook_writer.masked_lines(current) if source.kind == "notebook" else set()
         try:
-            text, applied, problems = fix_module(module, fixes, protected, {span.first_line for span in source.cells})
+            text, applied, problems = fix_module(module, fixes, protected, {span.first_line for span in source.cells}, old)
             text += tail
         except Exception as error:  # noqa: BLE001 - a broken fix must not stop the run
             outcome.errors.append(FileError(shown, f"fixing failed: {type(error).__name__}: {error}"))

@@ -79,17 +79,18 @@ class _Placer:
         """Locate the nodes a rule reported in one walk of the tree, before placing them one by one."""
         anchors = [anchor for report in reports for anchor in (report.at, *(at for at, _ in report.related))]
         if any(not isinstance(anchor, Span) for anchor in anchors):
-            if self._positions is None:
-                self._positions = NodePositions(self._analysis.module, self._source.text)
-            self._positions.prepare(anchors)
+            self._node_positions().prepare(anchors)
+
+    def _node_positions(self) -> NodePositions:
+        """Renders only the statements that hold reported nodes (reviewlint.positions); made on first need."""
+        if self._positions is None:
+            self._positions = NodePositions(self._analysis.module, self._source.text)
+        return self._positions
 
     def span(self, anchor: Anchor) -> Span:
         if isinstance(anchor, Span):
             return anchor
-        if self._positions is None:
-            # Renders only the statements that hold reported nodes (reviewlint.positions).
-            self._positions = NodePositions(self._analysis.module, self._source.text)
-        code_range = self._positions[anchor]
+        code_range = self._node_positions()[anchor]
         return Span(code_range.start.line, code_range.start.column, code_range.end.line, code_range.end.column)
 
     def location(self, anchor: Anchor) -> Location:
