@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from reviewlint.cli import cli
 from reviewlint.config import Settings
 from reviewlint.finding import Finding
 from reviewlint.registry import all_rules, find_rule
@@ -17,6 +21,31 @@ from reviewlint.runner import FileResult, lint_path, lint_text
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+# The command as a subprocess: no colour, UTF-8 output whatever the locale.
+CLI_ENV = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+CLI = [sys.executable, "-m", "reviewlint"]
+
+
+def run_cli(args: list[str], cwd: Path, timeout: float = 300, command: list[str] = CLI) -> subprocess.CompletedProcess[str]:
+    """Run ``reviewlint ARGS`` in a subprocess in ``cwd``."""
+    return subprocess.run([*command, *args], cwd=cwd, env=CLI_ENV, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def cli_runner() -> CliRunner:
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click 8.1; 8.2 keeps stderr apart
+    except TypeError:
+        return CliRunner()
+
+
+def check_in_process(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
+    """Run ``reviewlint check ARGS`` in this process (so monkeypatches apply): exit code, stdout, stderr."""
+    monkeypatch.chdir(cwd)
+    result = cli_runner().invoke(cli, ["check", *args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError("reviewlint raised") from result.exception
+    return result.exit_code, result.stdout, result.stderr
 
 
 def run_rule(code: str, text: str, options: Mapping[str, object] | None = None, path: str = "example.py",

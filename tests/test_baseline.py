@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from reviewlint.cli import cli
+from tests.conftest import cli_runner
 
 TRAIN = (
     "import albumentations as A\n"
@@ -20,11 +20,7 @@ TRAIN = (
 
 def run(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(cwd)
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:  # click 8.2 keeps stderr apart by itself
-        runner = CliRunner()
-    return runner.invoke(cli, args, catch_exceptions=False)
+    return cli_runner().invoke(cli, args, catch_exceptions=False)
 
 
 @pytest.fixture

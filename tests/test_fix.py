@@ -12,7 +12,6 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from click.testing import CliRunner
 
 from reviewlint import fixer
 from reviewlint.atomic import ChangedOnDisk, Snapshot, replace_if_unchanged
@@ -22,7 +21,7 @@ from reviewlint.fix import Fix, replace
 from reviewlint.fixer import fix_text
 from reviewlint.registry import all_rules
 from reviewlint.rule import Invalid, Report, RuleInfo, Severity, Valid
-from tests.conftest import REPO
+from tests.conftest import REPO, cli_runner
 
 SAFE_AND_UNSAFE = (
     "import albumentations as A\n"
@@ -33,16 +32,11 @@ SAFE_AND_UNSAFE = (
 )
 
 
-def runner() -> CliRunner:
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click 8.1; 8.2 keeps them apart
-    except TypeError:
-        return CliRunner()
 
 
 def invoke(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(cwd)
-    return runner().invoke(cli, args, catch_exceptions=False)
+    return cli_runner().invoke(cli, args, catch_exceptions=False)
 
 
 def test_fix_applies_safe_fixes_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

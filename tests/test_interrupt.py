@@ -6,7 +6,6 @@ interrupted ``check -j 2`` stops its workers and prints no traceback either.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import CLI, CLI_ENV, REPO
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -25,9 +24,7 @@ COPIES = 60  # of each fixture: far more work than the time before the signal
 
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.Popen([sys.executable, "-m", "reviewlint", *args], cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen([*CLI, *args], cwd=cwd, env=CLI_ENV, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 @pytest.fixture(scope="module")

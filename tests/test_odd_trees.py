@@ -22,30 +22,14 @@ from click.testing import CliRunner
 
 import reviewlint.runner
 from reviewlint.cli import cli
+from tests.conftest import check_in_process, run_cli
 
 FLIP = "import albumentations as A\ntrain_aug = A.Compose([A.VerticalFlip(p=0.5)])\n"
 needs_symlinks = pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32", reason="POSIX symlinks")
 
 
-def reviewlint_cli(args: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "reviewlint", *args], cwd=cwd, env=env, capture_output=True, text=True,
-        timeout=timeout, check=False,
-    )
 
 
-def in_process(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    """Run ``reviewlint check`` in this process (so monkeypatches apply); exit code, stdout, stderr."""
-    monkeypatch.chdir(cwd)
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:  # click >= 8.2 keeps stderr apart by default
-        runner = CliRunner()
-    result = runner.invoke(cli, ["check", *args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError("reviewlint raised") from result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def report(run: subprocess.CompletedProcess[str]) -> dict[str, object]:
@@ -76,7 +60,7 @@ def test_symlink_loops_and_broken_links_are_reported_and_the_rest_linted(tmp_pat
     (tmp_path / "loop1").symlink_to("loop2")
     (tmp_path / "loop2").symlink_to("loop1")
 
-    run = reviewlint_cli(["check", "--no-cache", "--format", "json", "."], cwd=tmp_path, timeout=60)
+    run = run_cli(["check", "--no-cache", "--format", "json", "."], cwd=tmp_path, timeout=60)
     data = report(run)
     assert run.returncode == 2
     errors = error_map(data)
@@ -85,7 +69,7 @@ def test_symlink_loops_and_broken_links_are_reported_and_the_rest_linted(tmp_pat
     assert errors["dangling.py"] == "broken symbolic link: its target does not exist"
     assert finding_paths(data) == ["good.py", "sub/inner.py"], "each real file once, loops not followed"
 
-    named = reviewlint_cli(["check", "--no-cache", "--format", "json", "a.py", "self.py", "dangling.py", "good.py"],
+    named = run_cli(["check", "--no-cache", "--format", "json", "a.py", "self.py", "dangling.py", "good.py"],
                            cwd=tmp_path, timeout=60)
     data = report(named)
     assert named.returncode == 2
@@ -98,7 +82,7 @@ def test_directory_named_like_a_python_file_is_walked(tmp_path: Path) -> None:
     (tmp_path / "x.py" / "inner.py").write_text(FLIP)
     (tmp_path / "empty.ipynb").mkdir()
     for args in (["."], ["x.py", "empty.ipynb"]):
-        run = reviewlint_cli(["check", "--no-cache", "--format", "json", *args], cwd=tmp_path, timeout=60)
+        run = run_cli(["check", "--no-cache", "--format", "json", *args], cwd=tmp_path, timeout=60)
         data = report(run)
         assert run.returncode == 1, data
         assert data["errors"] == []
@@ -107,7 +91,7 @@ def test_directory_named_like_a_python_file_is_walked(tmp_path: Path) -> None:
 
 def test_missing_path_on_the_command_line_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "good.py").write_text(FLIP)
-    run = reviewlint_cli(["check", "--no-cache", "--format", "json", "missing.py", "gone/", "good.py"], cwd=tmp_path)
+    run = run_cli(["check", "--no-cache", "--format", "json", "missing.py", "gone/", "good.py"], cwd=tmp_path)
     data = report(run)
     assert run.returncode == 2
     assert set(error_map(data)) == {"missing.py", "gone"}
@@ -127,7 +111,7 @@ def test_unreadable_file_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         return real_read_bytes(self)
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    code, out, err = in_process(["--no-cache", "--jobs", jobs, "--format", "json", "."], tmp_path, monkeypatch)
+    code, out, err = check_in_process(["--no-cache", "--jobs", jobs, "--format", "json", "."], tmp_path, monkeypatch)
     data = json.loads(out)
     assert code == 2, out + err
     assert error_map(data) == {"secret.py": "cannot read: Permission denied"}
@@ -158,7 +142,7 @@ def test_unreadable_directory_simulated_is_reported_not_skipped(tmp_path: Path, 
     (tmp_path / "private").mkdir()
     (tmp_path / "private" / "hidden.py").write_text(FLIP)
     _deny_directory(monkeypatch, tmp_path / "private", stat_inside=False)
-    code, out, err = in_process(["--no-cache", "--jobs", "1", "--format", "json", "."], tmp_path, monkeypatch)
+    code, out, err = check_in_process(["--no-cache", "--jobs", "1", "--format", "json", "."], tmp_path, monkeypatch)
     data = json.loads(out)
     assert code == 2, out + err
     assert error_map(data) == {"private": "cannot read: Permission denied"}
@@ -188,7 +172,7 @@ def test_unreadable_file_for_real(tmp_path: Path) -> None:
     secret.write_text(FLIP)
     secret.chmod(0)
     try:
-        run = reviewlint_cli(["check", "--no-cache", "--format", "json", "."], cwd=tmp_path)
+        run = run_cli(["check", "--no-cache", "--format", "json", "."], cwd=tmp_path)
     finally:
         secret.chmod(0o644)
     data = report(run)
@@ -213,7 +197,7 @@ def test_files_that_vanish_during_the_run(tmp_path: Path, monkeypatch: pytest.Mo
         (tmp_path / "b.py").unlink()  # found, then gone before it is read
 
     monkeypatch.setattr(reviewlint.runner, "discover", discover_then_delete)
-    code, out, err = in_process(["--no-cache", "--jobs", jobs, "--format", "json", "."], tmp_path, monkeypatch)
+    code, out, err = check_in_process(["--no-cache", "--jobs", jobs, "--format", "json", "."], tmp_path, monkeypatch)
     data = json.loads(out)
     assert code == 2, out + err
     assert error_map(data) == {"b.py": "no such file (or it vanished during the run)"}
@@ -247,18 +231,18 @@ def _odd_names(root: Path) -> dict[str, str]:
 
 def test_paths_with_spaces_non_ascii_and_control_characters(tmp_path: Path) -> None:
     names = _odd_names(tmp_path)
-    run = reviewlint_cli(["check", "--no-cache", "--format", "json", "."], cwd=tmp_path)
+    run = run_cli(["check", "--no-cache", "--format", "json", "."], cwd=tmp_path)
     data = report(run)
     assert run.returncode == 1, run.stderr
     assert data["errors"] == []
     assert finding_paths(data) == sorted(names.values())
     for output_format in ("concise", "text", "github"):
-        run = reviewlint_cli(["check", "--no-cache", "--format", output_format, "."], cwd=tmp_path)
+        run = run_cli(["check", "--no-cache", "--format", output_format, "."], cwd=tmp_path)
         assert run.returncode == 1 and "Traceback" not in run.stdout + run.stderr, run.stderr
         assert "\x1b" not in run.stdout, f"{output_format}: a raw escape sequence from a file name"
         for shown in names.values():
             assert any(line.startswith(shown) or f"file={shown}," in line for line in run.stdout.splitlines()), shown
-    concise = reviewlint_cli(["check", "--no-cache", "--format", "concise", "."], cwd=tmp_path)
+    concise = run_cli(["check", "--no-cache", "--format", "concise", "."], cwd=tmp_path)
     assert len(concise.stdout.splitlines()) == len(names), "one line a finding, whatever the name"
 
 
@@ -266,7 +250,7 @@ def test_odd_gitignore_patterns_do_not_break_discovery(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("[z-a].py\n[]]\nfoo[\n[!a]b.py\n\\#hash.py\n[[:alpha:]]\n", encoding="utf-8")
     for name in ("ab.py", "cb.py", "#hash.py", "keep.py"):
         (tmp_path / name).write_text(FLIP)
-    run = reviewlint_cli(["check", "--no-cache", "--format", "json", "."], cwd=tmp_path)
+    run = run_cli(["check", "--no-cache", "--format", "json", "."], cwd=tmp_path)
     data = report(run)
     assert run.returncode == 1, run.stderr
     assert finding_paths(data) == ["ab.py", "keep.py"], "[!a]b.py ignores cb.py, \\#hash.py ignores #hash.py"
@@ -285,14 +269,14 @@ def test_thousands_of_files(tmp_path: Path) -> None:
             path.write_text(f"VALUE_{index} = {index}\n")
     (tmp_path / "pyproject.toml").write_text("[tool.reviewlint]\n")
     started = time.monotonic()
-    first = reviewlint_cli(["check", "--format", "json", "."], cwd=tmp_path)  # default jobs, with the cache
+    first = run_cli(["check", "--format", "json", "."], cwd=tmp_path)  # default jobs, with the cache
     elapsed = time.monotonic() - started
     data = report(first)
     assert first.returncode == 1
     assert data["errors"] == []
     assert finding_paths(data) == sorted(flagged)
     assert elapsed < 120, f"3,000 files took {elapsed:.0f}s"
-    again = reviewlint_cli(["check", "--format", "json", "."], cwd=tmp_path)  # from the cache
+    again = run_cli(["check", "--format", "json", "."], cwd=tmp_path)  # from the cache
     assert json.loads(again.stdout) == data
-    text = reviewlint_cli(["check", "--no-cache", "--jobs", "1", "--format", "text", "."], cwd=tmp_path)
+    text = run_cli(["check", "--no-cache", "--jobs", "1", "--format", "text", "."], cwd=tmp_path)
     assert text.returncode == 1 and "in 3000 files." in text.stdout

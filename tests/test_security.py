@@ -11,45 +11,32 @@ users run it use the ``reviewlint`` entry point (``python -m`` would put the lin
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
 import shutil
 import stat
 import struct
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import reviewlint.registry
-from reviewlint.cli import cli
 from reviewlint.rule import Report, RuleContext, Span
+from tests.conftest import check_in_process, run_cli
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 FLIP = "import albumentations as A\ntrain_aug = A.Compose([A.VerticalFlip(p=0.5)])\n"
 # Entry point of the installed command (what users, pre-commit and CI run), without ``-m``.
 ENTRY = [sys.executable, "-c", "import sys; sys.path.pop(0); from reviewlint.cli import main; main()"]
+run_command = functools.partial(run_cli, command=ENTRY)
 
 
-def run_command(args: list[str], cwd: Path, command: list[str] = ENTRY) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([*command, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
-def in_process(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    monkeypatch.chdir(cwd)
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:  # click >= 8.2
-        runner = CliRunner()
-    result = runner.invoke(cli, ["check", *args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise AssertionError("reviewlint raised") from result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _payload(markers: Path, name: str) -> str:
@@ -165,7 +152,7 @@ def test_audit_hooks_see_no_exec_import_network_or_process(tmp_path: Path, monke
                                                            audit: list[tuple[str, tuple[object, ...]]]) -> None:
     tree = hostile_tree(tmp_path)
     audit.clear()  # the events of the run only
-    code, out, err = in_process(["--jobs", "1", "--format", "json", "."], tree, monkeypatch)
+    code, out, err = check_in_process(["--jobs", "1", "--format", "json", "."], tree, monkeypatch)
     events = list(audit)
     assert code == 1, out + err
     assert json.loads(out)["findings"]
@@ -277,7 +264,7 @@ def _lint_escapes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output_format
         f"train_aug = A.Compose([A.VerticalFlip(p=0.5)])  # {ESCAPES}\n"
         f"label = '{ESCAPES}'\n"
     )
-    code, out, err = in_process(["--no-cache", "--jobs", "1", "--format", output_format, "."], tmp_path, monkeypatch)
+    code, out, err = check_in_process(["--no-cache", "--jobs", "1", "--format", output_format, "."], tmp_path, monkeypatch)
     assert code == 1, out + err
     assert "RL998" in out and "RL102" in out
     assert "\x1b" not in err
