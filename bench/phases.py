@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     _timed_property(rule.Analysis, "module", "libcst parse")
     _timed_property(rule.Analysis, "facts", "extract facts")
     _timed_property(rule.Analysis, "comments", "scan comments")
-    for name, label in (("_nesting_problem", "nesting guard (ast)"), ("_quick_syntax_check", "syntax check (ast)"),
+    for name, label in (("nesting_problem", "nesting guard (ast)"), ("syntax_problem", "syntax check (ast)"),
                         ("_finding", "place findings"), ("load_source", "load source"), ("lint_source", "lint_source, all")):
         if hasattr(runner, name):
             setattr(runner, name, _timed(getattr(runner, name), label))

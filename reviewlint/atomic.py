@@ -19,6 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a directory"}
+
+
 class ChangedOnDisk(Exception):
     """The file is no longer what was read: it was not overwritten."""
 
@@ -32,11 +36,24 @@ class Snapshot:
     mtime_ns: int
 
     @classmethod
-    def read(cls, path: Path) -> Snapshot:
-        with open(path, "rb") as handle:
+    def read(cls, path: Path, limit: int) -> Snapshot | None:
+        """A regular file's snapshot, or None when it holds more than ``limit`` bytes.
+
+        Only regular files are read: a FIFO would block forever and ``/dev/zero`` never ends, so
+        anything else (a symbolic link is followed first) raises ``OSError`` naming what it is. The
+        file is opened without blocking and checked on its descriptor, so nothing can be swapped
+        in between.
+        """
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(descriptor, "rb") as handle:
             before = os.fstat(handle.fileno())
-            data = handle.read()
-        return cls(data, before.st_size, before.st_mtime_ns)
+            if not stat.S_ISREG(before.st_mode):
+                kind = _KINDS.get(stat.S_IFMT(before.st_mode), "a special file")
+                raise OSError(0, f"{kind}, not a regular file: not read")
+            if before.st_size > limit:
+                return None
+            data = handle.read(limit + 1)
+        return None if len(data) > limit else cls(data, before.st_size, before.st_mtime_ns)
 
 
 def _unchanged(path: Path, snapshot: Snapshot) -> bool:

@@ -13,13 +13,14 @@ from rich.table import Table
 
 from reviewlint import __version__
 from reviewlint import baseline as baselines
-from reviewlint.cache import Cache, default_cache_dir
-from reviewlint.config import IMAGE_DOMAINS, ConfigError, ConfigResolver, Overrides
+from reviewlint.cache import Cache, CacheError, default_cache_dir, remove_cache
+from reviewlint.config import FAIL_ON, IMAGE_DOMAINS, ConfigError, ConfigResolver, Overrides
 from reviewlint.fixer import FileFix, fix_paths
 from reviewlint.parallel import available_cores
 from reviewlint.registry import all_rules, find_rule
 from reviewlint.report import REPORTERS
 from reviewlint.result import RunResult
+from reviewlint.rule import Severity
 from reviewlint.runner import run_paths
 
 
@@ -43,7 +44,8 @@ def cli() -> None:
 @click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Use this pyproject.toml (or TOML file) for every file.")
 @click.option("--image-domain", type=click.Choice(IMAGE_DOMAINS), help="What the images show (affects RL102).")
-@click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings.")
+@click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings (files that cannot be read still exit 2).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), help="The lowest severity that fails the run (default: warning; config: fail-on).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when there is nothing to report.")
 @click.option("--show-internal-errors", is_flag=True, help="Print the traceback of internal errors.")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="Write the report to a file.")
@@ -64,6 +66,7 @@ def check(
     config_file: Path | None,
     image_domain: str | None,
     exit_zero: bool,
+    fail_on: str | None,
     quiet: bool,
     show_internal_errors: bool,
     output: click.utils.LazyFile,
@@ -88,7 +91,7 @@ def check(
             raise click.UsageError(str(error)) from None
     overrides = Overrides(
         select=_codes(select), ignore=_codes(ignore) or (), extend_select=_codes(extend_select) or (),
-        image_domain=image_domain,
+        image_domain=image_domain, fail_on=fail_on,
     )
     known = {rule.code for rule in rules}
     for selector in (overrides.select or ()) + overrides.ignore + overrides.extend_select:
@@ -102,12 +105,18 @@ def check(
         if diff:
             sys.exit(_print_diff(fixed, output))
         cache = None if no_cache else Cache.open(cache_dir or default_cache_dir(), rules)
+        if cache is not None and not cache.usable:
+            click.echo(f"reviewlint: warning: {cache.directory} is not a directory (a symbolic link?): running without the cache", err=True)
+            cache = None
         result = run_paths(list(paths) or [Path(".")], resolver, rules, jobs=jobs or available_cores(), cache=cache)
+        result.fail_on = Severity(resolver.for_path(Path.cwd()).fail_on)
     except ConfigError as error:
         click.echo(f"reviewlint: config error: {error}", err=True)
         sys.exit(2)
     missing = [path for path in paths if not path.exists() and not path.is_symlink()]
     result.show_internal_errors = show_internal_errors
+    if result.files_checked == 0 and not result.errors and not result.skipped:
+        click.echo("reviewlint: warning: no Python files or notebooks found under the given path(s)", err=True)
     if write_baseline_file is not None:
         count = baselines.write(write_baseline_file, result.findings)
         click.echo(f"reviewlint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline_file}", err=True)
@@ -122,7 +131,7 @@ def check(
                 f"{known} finding{'s' if known != 1 else ''} in the baseline not shown"
                 + (f"; {stale} baseline entr{'ies' if stale != 1 else 'y'} no longer found (rewrite it with --write-baseline)" if stale else "")
             )
-    if not (quiet and not result.findings and not result.errors) or output_format in ("json", "sarif"):
+    if not (quiet and not result.findings and not result.errors and not result.skipped) or output_format in ("json", "sarif"):
         REPORTERS[output_format](result, output)
     if show_internal_errors and output_format != "text":
         for error in result.errors:
@@ -169,6 +178,19 @@ def _note_fixes(result: RunResult, fixed: list[FileFix], fix: bool, unsafe_fixes
         result.notices.append(f"{safe} fixable with --fix{more}.")
     elif hidden:
         result.notices.append(f"{hidden} fixable with --fix --unsafe-fixes (these fixes change what the code does: review them).")
+
+
+@cli.command()
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), envvar="REVIEWLINT_CACHE_DIR", help="The cache to remove (default: .reviewlint_cache next to the nearest pyproject.toml).")
+def clean(cache_dir: Path | None) -> None:
+    """Remove the results cache."""
+    directory = cache_dir or default_cache_dir()
+    try:
+        removed = remove_cache(directory)
+    except CacheError as error:
+        click.echo(f"reviewlint: error: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"reviewlint: removed {directory}" if removed else f"reviewlint: no cache at {directory}", err=True)
 
 
 _FIX_COLUMN = {"safe": "safe", "unsafe": "unsafe", "mixed": "safe/unsafe", None: "—"}

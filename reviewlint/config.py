@@ -28,8 +28,13 @@ from pathlib import Path
 from reviewlint.rule import RuleInfo
 
 IMAGE_DOMAINS = ("natural", "overhead", "microscopy", "medical")
-TOP_LEVEL_KEYS = frozenset({"select", "ignore", "exclude", "per-file-ignores", "image-domain", "max-file-size"})
+TOP_LEVEL_KEYS = frozenset({"select", "ignore", "exclude", "per-file-ignores", "image-domain", "max-file-size",
+                            "max-notebook-size", "fail-on"})
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024  # larger .py files are generated (data tables, bindings); libcst needs ~1 GB and a minute per dense MB
+# A notebook's JSON is mostly outputs (plots, tables), read once; only a pathological file is refused.
+DEFAULT_MAX_NOTEBOOK_SIZE = 256 * 1024 * 1024
+FAIL_ON = ("info", "warning", "error")
+DEFAULT_FAIL_ON = "warning"  # info-level notes (style, advice) are reported and do not fail the run
 
 
 class ConfigError(Exception):
@@ -48,6 +53,8 @@ class Settings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     image_domain: str = "natural"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_notebook_size: int = DEFAULT_MAX_NOTEBOOK_SIZE
+    fail_on: str = DEFAULT_FAIL_ON
     rule_options: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
 
     def enabled(self, code: str, path: Path | None = None) -> bool:
@@ -75,7 +82,7 @@ class Settings:
     def fingerprint(self) -> str:
         """A stable text of everything that changes results (for the cache key)."""
         return repr((self.select, self.ignore, self.per_file_ignores, self.image_domain,
-                     self.max_file_size, sorted((k, sorted(v.items())) for k, v in self.rule_options.items())))
+                     self.max_file_size, self.max_notebook_size, sorted((k, sorted(v.items())) for k, v in self.rule_options.items())))
 
 
 def _matches_any(code: str, selectors: Iterable[str]) -> bool:
@@ -107,6 +114,7 @@ class Overrides:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     image_domain: str | None = None
+    fail_on: str | None = None
 
 
 def _string_list(value: object, key: str, origin: str) -> tuple[str, ...]:
@@ -134,10 +142,14 @@ def parse_table(table: Mapping[str, object], root: Path, origin: str, rules: Seq
             if value not in IMAGE_DOMAINS:
                 raise ConfigError(f"{origin}: image-domain must be one of {', '.join(IMAGE_DOMAINS)}, not {value!r}")
             settings = replace(settings, image_domain=str(value))
-        elif key == "max-file-size":
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ConfigError(f"{origin}: max-file-size must be a positive number of bytes")
-            settings = replace(settings, max_file_size=value)
+        elif key in ("max-file-size", "max-notebook-size"):
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**62:
+                raise ConfigError(f"{origin}: {key} must be a positive number of bytes")
+            settings = replace(settings, **{key.replace("-", "_"): value})
+        elif key == "fail-on":
+            if value not in FAIL_ON:
+                raise ConfigError(f"{origin}: fail-on must be one of {', '.join(FAIL_ON)}, not {value!r}")
+            settings = replace(settings, fail_on=str(value))
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise ConfigError(f"{origin}: per-file-ignores must be a table of glob = [codes]")
@@ -224,6 +236,8 @@ class ConfigResolver:
             settings = replace(settings, ignore=settings.ignore + flags.ignore)
         if flags.image_domain is not None:
             settings = replace(settings, image_domain=flags.image_domain)
+        if flags.fail_on is not None:
+            settings = replace(settings, fail_on=flags.fail_on)
         return settings
 
     def for_path(self, path: Path) -> Settings:

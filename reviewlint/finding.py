@@ -50,12 +50,26 @@ class Finding:
 
 @dataclass(frozen=True)
 class FileError:
-    """A file that could not be linted (or a rule that failed on it), with a one-line reason."""
+    """A file that could not be read (or a rule that failed on it), with a one-line reason."""
 
     path: str
     message: str
     code: str | None = None
     trace: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was found and deliberately not linted, with a one-line reason.
+
+    ``fails``: whether the skip fails the run like a warning does (a file over a size limit: its
+    findings are unknown); a file the configuration excludes, or a notebook in another language,
+    is reported and never fails the run.
+    """
+
+    path: str
+    reason: str
+    fails: bool = True
 
 
 def fingerprints(findings: Sequence[Finding]) -> list[str]:

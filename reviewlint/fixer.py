@@ -43,8 +43,9 @@ from reviewlint.finding import FileError
 from reviewlint.fix import REMOVE, Edit, Fix, NewImport, applicability
 from reviewlint.names import ImportTable, dotted
 from reviewlint.rule import Analysis, Report, RuleInfo, Span
-from reviewlint.runner import display_path, lint_source
-from reviewlint.source import SourceError, load_source, python_lines
+from reviewlint.result import FileResult
+from reviewlint.runner import display_path, file_limit, lint_source, load
+from reviewlint.source import python_lines
 
 MAX_PASSES = 10
 # A jupytext/VS Code cell marker: a deleted block right after it takes the blank line after it along.
@@ -395,14 +396,11 @@ def fix_bytes(
     outcome = FileFix(path, shown, raw, raw)
     current = raw
     for _ in range(MAX_PASSES):
-        try:
-            source = load_source(path, current)
-        except SourceError:
-            break
+        loaded = load(path, current, settings, shown)
+        if isinstance(loaded, FileResult):
+            break  # not linted at all (check reports why): nothing to fix
         collected: list[tuple[RuleInfo, Report, Analysis]] = []
-        result = lint_source(source, settings, rules, shown, on_report=lambda *item, sink=collected: sink.append(item))
-        if any(error.code is None for error in result.errors):
-            break  # the file does not parse: nothing to fix (check reports it)
+        lint_source(loaded, settings, rules, shown, on_report=lambda *item, sink=collected: sink.append(item))
         fixes = [
             (rule.code, report.fix)
             for rule, report, _ in collected
@@ -410,8 +408,10 @@ def fix_bytes(
         ]
         if not fixes:
             break
+        analysis = collected[0][2]
+        source = analysis.source  # without the notebook cells that do not parse, if any
         try:
-            module = collected[0][2].module  # comment-only rules (RL401) do not parse; fixing does
+            module = analysis.module  # comment-only rules (RL401) do not parse; fixing does
         except (cst.ParserSyntaxError, RecursionError):
             break
         old = module.code
@@ -419,7 +419,8 @@ def fix_bytes(
         if tail is None:
             outcome.errors.append(FileError(shown, "not fixed: libcst does not reproduce this file byte for byte"))
             break
-        protected = notebook_writer.masked_lines(current) if source.kind == "notebook" else set()
+        broken = {item.cell for item in source.broken}
+        protected = notebook_writer.masked_lines(current, broken) if source.kind == "notebook" else set()
         try:
             text, applied, problems = fix_module(module, fixes, protected, {span.first_line for span in source.cells}, old)
             text += tail
@@ -433,7 +434,7 @@ def fix_bytes(
             break
         try:
             if source.kind == "notebook":
-                new_bytes, _ = notebook_writer.write_back(current, source.text, text)
+                new_bytes, _ = notebook_writer.write_back(current, source.text, text, broken)
             else:
                 new_bytes = _encode_python(current, text)
         except (notebook_writer.CellMappingError, UnicodeEncodeError, ValueError) as error:
@@ -464,11 +465,11 @@ def fix_paths(
         settings = resolver.for_path(path)
         shown = display_path(path)
         try:
-            if path.stat().st_size > settings.max_file_size:
-                continue
-            snapshot = Snapshot.read(path)
+            snapshot = Snapshot.read(path, file_limit(path, settings))
         except OSError:
             continue  # check reports unreadable files
+        if snapshot is None:
+            continue  # over a size limit: check reports it as skipped
         outcome = fix_bytes(path, snapshot.data, settings, rules, unsafe=unsafe, shown=shown)
         if write and outcome.changed:
             try:

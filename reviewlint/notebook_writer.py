@@ -8,13 +8,14 @@ that module, :func:`write_back` puts the result back into the notebook:
   cell's *original* line — so masked magics, shell lines and stripped indentation come back
   exactly as they were — and changed or inserted lines go to the cell they belong to (an
   inserted line to the cell of the line before it), with the cell's indentation restored;
-- only the ``source`` (nbformat 3: ``input``) of changed code cells is rewritten, in the form it
-  had (a list of lines or one string); outputs, metadata, ids and every other cell are untouched;
-- the JSON is written back in the layout it was read in (indentation, key order, escaping) when
-  that layout can be recognised, else in nbformat's (one-space indent, UTF-8).
+- only the ``source`` (nbformat 3: ``input``) values of changed code cells are rewritten, spliced
+  into the file's own bytes in the form they had (a list of lines, with its indentation and line
+  endings, or one string): every other byte of the file — other cells, outputs, metadata, numbers,
+  escapes, duplicate keys, the JSON layout — stays exactly as it was.
 
-A change that would alter a masked line, or that straddles two cells, is refused with
-:class:`CellMappingError`: the fixer then leaves the notebook alone.
+A change that would alter a masked line, a cell left out because it does not parse (a *broken*
+cell), or that straddles two cells, is refused with :class:`CellMappingError`: the fixer then
+leaves the notebook alone.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from reviewlint.source import cell_code, mask_cell, notebook_cells, strip_leading_indent
+from reviewlint.notebook_json import splice_sources
+from reviewlint.source import cell_code, cell_lines, notebook_cells, prepare_cell
 
 
 class CellMappingError(Exception):
@@ -39,38 +42,37 @@ class _Cell:
     newline: str
     original: list[str]  # its lines, as stored (line endings normalised)
     module: list[str]  # its lines in the joined module
-    indent: str  # leading indentation removed from the cell
+    masked_lines: tuple[bool, ...]  # which module lines are placeholders
+    indent: str  # leading indentation removed from the cell's first line
+    broken: bool = False
     new: list[str] = field(default_factory=list)
     changed: bool = False
 
     def masked(self, line: int) -> bool:
         """Whether module line ``line`` of this cell is a placeholder for something else."""
-        body = self.original[line]
-        if self.indent and body.startswith(self.indent):
-            body = body[len(self.indent) :]
-        return self.module[line] != body
+        return self.broken or self.masked_lines[line]
 
 
-def _cells(data: object) -> list[_Cell]:
+def _cells(data: object, broken: Collection[int] = ()) -> list[_Cell]:
     cells: list[_Cell] = []
     for index, cell in enumerate(notebook_cells(data), start=1):
         code = cell_code(cell, index)
         if code is None:
             continue
         newline = "\r\n" if "\r\n" in code else "\n"
-        normalised = code.replace("\r\n", "\n").replace("\r", "\n")
-        body, width = strip_leading_indent(normalised)
-        first = normalised.split("\n", 1)[0]
-        masked = mask_cell(body).rstrip("\n")
-        cells.append(_Cell(index, cell, code, newline, normalised.split("\n"), masked.split("\n"), first[:width]))
+        prepared = prepare_cell(code)
+        module = [""] * len(prepared.module) if index in broken else list(prepared.module)
+        indent = next((removed for removed, line in zip(prepared.removed, prepared.module) if line.strip()), "")
+        cells.append(_Cell(index, cell, code, newline, cell_lines(code), module, prepared.masked, indent, index in broken))
     return cells
 
 
-def masked_lines(raw: bytes) -> set[int]:
-    """The 1-based lines of the joined module that are placeholders (masked magics, %%bash bodies)."""
+def masked_lines(raw: bytes, broken: Collection[int] = ()) -> set[int]:
+    """The 1-based lines of the joined module that are placeholders (masked magics, %%bash bodies,
+    broken cells)."""
     found: set[int] = set()
     line = 1
-    for cell in _cells(json.loads(raw.decode("utf-8-sig"))):
+    for cell in _cells(json.loads(raw.decode("utf-8-sig")), broken):
         for offset in range(len(cell.module)):
             if cell.masked(offset):
                 found.add(line + offset)
@@ -78,36 +80,21 @@ def masked_lines(raw: bytes) -> set[int]:
     return found
 
 
-def _split_source(text: str) -> list[str]:
-    """A cell's text as nbformat's list of lines: each ends with its newline, the last may not."""
-    return re.findall(r"[^\n]*\n|[^\n]+$", text)
-
-
-def _layout(raw: bytes, data: object) -> dict[str, object]:
-    """The json.dumps arguments that reproduce ``raw`` exactly, or nbformat's defaults."""
-    text = raw.decode("utf-8-sig")
-    for indent in (1, 2, 4, None):
-        for ensure_ascii in (False, True):
-            for sort_keys in (True, False):
-                dumped = json.dumps(data, indent=indent, ensure_ascii=ensure_ascii, sort_keys=sort_keys)
-                for tail in ("\n", ""):
-                    if dumped + tail == text:
-                        return {"indent": indent, "ensure_ascii": ensure_ascii, "sort_keys": sort_keys, "tail": tail}
-    return {"indent": 1, "ensure_ascii": False, "sort_keys": False, "tail": "\n"}
-
-
 def _with_indent(cell: _Cell, line: str) -> str:
     return cell.indent + line if cell.indent and line.strip() else line
 
 
-def write_back(raw: bytes, old_text: str, new_text: str) -> tuple[bytes, list[tuple[int, str, str]]]:
+def write_back(
+    raw: bytes, old_text: str, new_text: str, broken: Collection[int] = ()
+) -> tuple[bytes, list[tuple[int, str, str]]]:
     """The notebook ``raw`` with its code cells rewritten so that they join to ``new_text``.
 
-    ``old_text`` is the module :func:`reviewlint.source.notebook_module` made of ``raw``. Returns
-    the new notebook bytes and, for each changed cell, (cell index, old code, new code).
+    ``old_text`` is the module :func:`reviewlint.source.notebook_module` made of ``raw`` (with the
+    ``broken`` cells blank). Returns the new notebook bytes and, for each changed cell, (cell
+    index, old code, new code).
     """
     data = json.loads(raw.decode("utf-8-sig"))
-    cells = _cells(data)
+    cells = _cells(data, broken)
     owner: list[tuple[_Cell, int]] = [(cell, offset) for cell in cells for offset in range(len(cell.module))]
     old_lines = old_text.split("\n")
     if old_lines and old_lines[-1] == "":
@@ -143,6 +130,8 @@ def write_back(raw: bytes, old_text: str, new_text: str) -> tuple[bytes, list[tu
             target = owner[0][0]
         else:
             raise CellMappingError("the notebook has no code cell to put the fix in")
+        if target.broken:
+            raise CellMappingError(f"a fix would change cell {target.index}, which does not parse")
         target.changed = True
         target.new.extend(_with_indent(target, line) for line in new_lines[j1:j2])
     changes: list[tuple[int, str, str]] = []
@@ -153,17 +142,10 @@ def write_back(raw: bytes, old_text: str, new_text: str) -> tuple[bytes, list[tu
         text = cell.newline.join(cell.new + tail) if cell.new or tail else ""
         if text.replace(cell.newline, "\n") == cell.code.replace("\r\n", "\n"):
             continue
-        key = "input" if "source" not in cell.cell and "input" in cell.cell else "source"
-        stored = cell.cell.get(key)
-        cell.cell[key] = _split_source(text) if isinstance(stored, list) else text
         changes.append((cell.index, cell.code, text))
     if not changes:
         return raw, []
-    layout = _layout(raw, json.loads(raw.decode("utf-8-sig")))
-    tail = str(layout.pop("tail"))
-    dumped = json.dumps(data, **layout) + tail  # type: ignore[arg-type]
-    prefix = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-    return prefix + dumped.encode("utf-8"), changes
+    return splice_sources(raw, {index: text for index, _, text in changes}), changes
 
 
 def _replace_across_cells(

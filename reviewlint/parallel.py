@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from reviewlint.cache import Cache
     from reviewlint.config import Settings
     from reviewlint.rule import RuleInfo
-    from reviewlint.runner import FileResult
+    from reviewlint.result import FileResult
 
 Task = tuple[int, Path, "Settings"]
 

@@ -7,27 +7,55 @@ import re
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from reviewlint.finding import FileError, Finding
+from reviewlint.finding import FileError, Finding, Skipped
+from reviewlint.rule import Severity
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _JSON_RAW_CONTROL = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass
+class FileResult:
+    """What linting one file produced."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass
 class RunResult:
-    """Findings, errors and notices of a run, sorted by file and position."""
+    """Findings, errors, skipped files and notices of a run, sorted by file and position.
+
+    ``fail_on``: the lowest severity that fails the run; findings below it are reported only.
+    """
 
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     files_checked: int = 0
     show_internal_errors: bool = False
+    fail_on: Severity = Severity.WARNING
+
+    @property
+    def failing(self) -> bool:
+        """Whether a finding (or a skipped file, which counts as a warning) fails the run."""
+        floor = _RANK[self.fail_on]
+        return any(_RANK[finding.severity] >= floor for finding in self.findings) or (
+            floor <= _RANK[Severity.WARNING] and any(item.fails for item in self.skipped)
+        )
 
     @property
     def exit_code(self) -> int:
+        """2: a file could not be read, or a rule failed; 1: findings that fail the run; else 0."""
         if self.errors:
             return 2
-        return 1 if self.findings else 0
+        return 1 if self.failing else 0
 
 
 def dump_json(data: object, stream: TextIO) -> None:

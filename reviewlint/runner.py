@@ -6,44 +6,35 @@ the run goes on. Positions are computed only for files that have something to re
 
 from __future__ import annotations
 
-import ast
-import functools
-import io
 import os
 import re
-import sys
-import tokenize
 import traceback
-import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
 
+from reviewlint.atomic import Snapshot
 from reviewlint.cache import Cache
 from reviewlint.config import ConfigResolver, Settings
 from reviewlint.discover import discover
-from reviewlint.positions import NodePositions
-from reviewlint.finding import FileError, Finding, Location, Related
+from reviewlint.finding import FileError, Finding, Location, Related, Skipped
 from reviewlint.fix import applicability
-from reviewlint.result import RunResult
-from reviewlint.rule import Analysis, Anchor, Report, RuleContext, RuleInfo, Span
-from reviewlint.source import SourceError, SourceFile, load_source
+from reviewlint.fast_comments import scan_comments as fast_scan_comments
+from reviewlint.parse_guard import TOO_DEEP, ParseProblem, isolate_broken_cells, libcst_problem, nesting_problem, syntax_problem
+from reviewlint.positions import NodePositions
+from reviewlint.result import FileResult, RunResult
+from reviewlint.rule import Analysis, Anchor, Report, RuleContext, RuleInfo, Severity, Span
+from reviewlint.source import NotPythonNotebook, SourceError, SourceFile, load_source
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 _PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SKIP_FILE = re.compile(r"^\s*#\s*reviewlint:\s*skip-file\b", re.MULTILINE)
 
 
-@dataclass
-class FileResult:
-    """What linting one file produced."""
-
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[FileError] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+# The diagnostic for code that cannot be parsed (documented as the rule ``rules/syntax_error.py``).
+SYNTAX_ERROR_CODE = "RL001"
+SYNTAX_ERROR_NAME = "syntax-error"
 
 
 def display_path(path: Path) -> str:
@@ -99,14 +90,18 @@ class _Placer:
         end_cell, end_line = self._source.cell_position(span.end_line)
         if end_cell != cell:
             end_line, end_column = line, len(self._lines[span.line - 1]) if span.line <= len(self._lines) else 0
+            end_indent = self._source.removed_indent(span.line)
         else:
-            end_column = span.end_column
-        indent = self._source.cell_indent(cell)
-        return Location(self._shown, line, span.column + 1 + indent, end_line, end_column + 1 + indent, cell)
+            end_column, end_indent = span.end_column, self._source.removed_indent(span.end_line)
+        indent = self._source.removed_indent(span.line)
+        return Location(self._shown, line, span.column + 1 + indent, end_line, end_column + 1 + end_indent, cell)
 
     def source_lines(self, anchor: Anchor) -> tuple[str, ...]:
+        """The reported lines as written (with the indentation a notebook cell's line lost)."""
         span = self.span(anchor)
-        return tuple(self._lines[span.line - 1 : min(span.end_line, span.line + 5)])
+        last = min(span.end_line, span.line + 5)
+        return tuple(" " * self._source.removed_indent(number) + self._lines[number - 1]
+                     for number in range(span.line, last + 1) if number <= len(self._lines))
 
 
 def _suppressed(line_text: str, code: str) -> bool:
@@ -117,149 +112,63 @@ def _suppressed(line_text: str, code: str) -> bool:
     return codes is None or code in re.split(r"[,\s]+", codes.upper())
 
 
-def _syntax_error(source: SourceFile, error: cst.ParserSyntaxError) -> str:
-    """What libcst's parse error means: CPython's own message when it rejects the code too, else
-    that libcst has a limit Python does not (e.g. 10,000 implicitly joined strings)."""
-    problem = _quick_syntax_check(source)
-    if problem is not None:
-        return problem
-    cell, line = source.cell_position(error.raw_line)
-    where = f"cell {cell}, line {line}" if cell is not None else f"line {line}"
-    message = error.message.splitlines()[0] if error.message else "invalid syntax"
-    return f"libcst cannot parse this code, which Python accepts (at {where}, column {error.raw_column + 1}: {message})"
-
-
-def _quick_syntax_check(source: SourceFile) -> str | None:
-    """Report syntax errors of files no rule needs to parse, with CPython's own (fast) parser."""
-    try:
-        with warnings.catch_warnings():  # the user's invalid escapes are not the linter's to print
-            warnings.simplefilter("ignore")
-            compile(source.text, str(source.path), "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
-                    dont_inherit=True)
-    except SyntaxError as error:
-        cell, line = source.cell_position(error.lineno or 1)
-        where = f"cell {cell}, line {line}" if cell is not None else f"line {line}"
-        return f"syntax error at {where}, column {error.offset or 1}: {error.msg}"
-    except (RecursionError, MemoryError):
-        return TOO_DEEP
-    except ValueError as error:
-        return f"cannot parse: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
-    return None
-
-
-# libcst's native parser takes time super-linear in an expression's depth (3,000 chained
-# subscripts: minutes) and overflows its stack, killing the process, on deeper ones (10,000
-# nested lambdas: SIGSEGV). CPython's parser is fast and safe at any depth, so it measures first.
-MAX_NESTING = 300
-MAX_STATEMENT_TOKENS = 5000
-TOO_DEEP = "too deeply nested to parse"
-
-
-def _nesting_problem(source: SourceFile) -> str | None:
-    """A one-line reason when the code is too deep for libcst to parse safely, else None."""
-    fits = _compiles_within_depth(source.text)
-    if fits is not None:
-        return None if fits else f"{TOO_DEEP} (expressions nested over {MAX_NESTING} levels)"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source.text)
-    except SyntaxError:
-        # Newer syntax than this Python's, or no Python at all: bound the statement length and the
-        # bracket depth instead (no CPython accepts more than 200 nested brackets).
-        tokens, brackets = _statement_size(source.text)
-        if tokens <= MAX_STATEMENT_TOKENS and brackets <= 200:
-            return None
-        return _quick_syntax_check(source) or TOO_DEEP
-    except (RecursionError, MemoryError):
-        return TOO_DEEP
-    except ValueError:
-        return None
-    # Level by level (the nodes of depth 1, 2, …): as ast.iter_child_nodes, at half the cost.
-    level: list[ast.AST] = [tree]
-    depth = 1
-    node_type = ast.AST
-    while level:
-        if depth > MAX_NESTING:
-            return f"{TOO_DEEP} (expressions nested over {MAX_NESTING} levels)"
-        below: list[ast.AST] = []
-        for node in level:
-            for name in node._fields:
-                value = getattr(node, name, None)
-                if isinstance(value, list):
-                    below.extend([item for item in value if isinstance(item, node_type)])
-                elif isinstance(value, node_type):
-                    below.append(value)
-        level = below
-        depth += 1
-    return None
-
-
-def _frames() -> int:
-    frame, count = sys._getframe(), 0
-    while frame is not None:
-        count, frame = count + 1, frame.f_back
-    return count
-
-
-def _compile_under_limit(text: str, levels: int) -> bool | None:
-    """Compile ``text`` with the recursion limit ``levels`` frames above this one: True if it
-    compiles, False if CPython's compiler ran out of depth, None if it cannot tell (the code does
-    not compile, or the limit could not be set)."""
-    old = sys.getrecursionlimit()
-    try:
-        sys.setrecursionlimit(_frames() + levels)
-    except RecursionError:
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, "<nesting>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
-    except RecursionError:
+def skips_file(text: str) -> bool:
+    """Whether the module holds a ``# reviewlint: skip-file`` comment (a comment, not text in a
+    string that looks like one)."""
+    if _SKIP_FILE.search(text) is None:
         return False
-    except (SyntaxError, ValueError, MemoryError):
-        return None
-    finally:
-        sys.setrecursionlimit(old)
-    return True
-
-
-@functools.cache
-def _compiler_depth_is_bounded() -> bool:
-    """Whether CPython's compiler (3.11: three levels of nesting per frame of recursion limit)
-    refuses code nested deeper than :data:`MAX_NESTING` under :func:`_compile_under_limit` and
-    accepts code well below it; later Pythons bound the compiler's C recursion otherwise."""
-    levels = MAX_NESTING // 3
-    return (_compile_under_limit("x = " + "-" * (MAX_NESTING + 50) + "1", levels) is False
-            and _compile_under_limit("x = " + "-" * (MAX_NESTING - 50) + "1", levels) is True)
-
-
-def _compiles_within_depth(text: str) -> bool | None:
-    """The nesting guard's fast path: CPython's compiler, which checks its own depth, compiles
-    the code (about half the cost of ``ast.parse`` and a walk of its tree). True: no deeper than
-    ~MAX_NESTING levels; False: deeper; None: the slower guard must decide."""
-    if not _compiler_depth_is_bounded():
-        return None
-    return _compile_under_limit(text, MAX_NESTING // 3)
-
-
-def _statement_size(text: str) -> tuple[int, int]:
-    """The most tokens in one logical line, and the deepest bracket nesting (up to where
-    tokenizing fails, if it does)."""
-    longest = count = depth = deepest = 0
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            count += 1
-            if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
-                longest, count = max(longest, count), 0
-            elif token.type == tokenize.OP and token.string in "([{":
-                depth += 1
-                deepest = max(deepest, depth)
-            elif token.type == tokenize.OP and token.string in ")]}":
-                depth = max(0, depth - 1)
-    except (SyntaxError, tokenize.TokenError):
-        pass
-    return max(longest, count), deepest
+        comments = fast_scan_comments(text)
+    except SyntaxError:  # not tokenizable: the pattern's word is all there is to go by
+        return True
+    return any(_SKIP_FILE.match(comment.text) for comment in comments)
+
+
+def syntax_finding(shown: str, message: str, line: int = 1, column: int = 1, cell: int | None = None,
+                   text: str = "") -> Finding:
+    """The RL001 diagnostic: code that cannot be parsed, at its place."""
+    return Finding(
+        code=SYNTAX_ERROR_CODE, name=SYNTAX_ERROR_NAME, severity=Severity.ERROR, message=message,
+        location=Location(shown, line, column, line, column, cell), source_lines=(text,) if text else (),
+    )
+
+
+def _problem_finding(source: SourceFile, shown: str, problem: ParseProblem) -> Finding:
+    cell, line = source.cell_position(problem.line)
+    lines = source.lines
+    text = lines[problem.line - 1] if 0 < problem.line <= len(lines) else ""
+    return syntax_finding(shown, problem.message, line, problem.column + source.removed_indent(problem.line), cell, text)
+
+
+def _parse_problem(analysis: Analysis, needs_module: bool) -> ParseProblem | None:
+    """Why the module cannot be analysed, or None. With rules that need the syntax tree, it is
+    parsed (and its facts extracted) here, once; otherwise CPython's parser alone judges it."""
+    text = analysis.source.text
+    if needs_module:
+        problem = nesting_problem(text)
+        if problem is not None:
+            return problem
+        try:
+            analysis.module  # noqa: B018 - parse once, here, so a syntax error is reported once
+        except cst.ParserSyntaxError as error:
+            return libcst_problem(text, error)
+        except RecursionError:
+            return ParseProblem(TOO_DEEP)
+        try:
+            analysis.facts  # noqa: B018 - extract once, here, so input too deep for it is one problem, not one a rule
+        except RecursionError:
+            return ParseProblem("too deeply nested to analyse")
+        except Exception:  # noqa: BLE001, S110 - an extraction bug: each rule that needs the facts reports it
+            pass
+        return None
+    problem = syntax_problem(text)
+    if problem is not None and not problem.too_deep and nesting_problem(text) is None:
+        try:  # newer syntax than this Python's (PEP 695 on 3.11) is a problem only if libcst agrees
+            analysis.module  # noqa: B018
+            return None
+        except (cst.ParserSyntaxError, RecursionError):
+            pass
+    return problem
 
 
 def lint_source(
@@ -268,47 +177,32 @@ def lint_source(
 ) -> FileResult:
     """Lint one loaded source file with the rules enabled for it.
 
-    ``on_report`` sees every report that becomes a finding (not suppressed), with the analysis
-    its nodes belong to: the fixer (reviewlint.fixer) collects fixes through it.
+    Code that cannot be parsed is the RL001 finding; in a notebook, the cells that do not parse
+    are each one RL001 finding and are left out, and the other cells are linted. ``on_report``
+    sees every report that becomes a finding (not suppressed), with the analysis its nodes belong
+    to: the fixer (reviewlint.fixer) collects fixes through it.
     """
     result = FileResult(shown)
-    if _SKIP_FILE.search(source.text):
+    if skips_file(source.text):
         return result
     active = [rule for rule in rules if _enabled(settings, rule, source.path) and rule.may_fire(source.text)]
     analysis = Analysis(source)
-    if any(rule.needs == "facts" for rule in active):
-        problem = _nesting_problem(source)
-        if problem is not None:
-            result.errors.append(FileError(shown, problem))
-            return result
-        try:
-            analysis.module  # noqa: B018 - parse once, here, so a syntax error is reported once
-        except cst.ParserSyntaxError as error:
-            # CPython's parser pinpoints most errors better than libcst's tokenizer does.
-            result.errors.append(FileError(shown, _syntax_error(source, error)))
-            return result
-        except RecursionError:
-            result.errors.append(FileError(shown, TOO_DEEP))
-            return result
-        try:
-            analysis.facts  # noqa: B018 - extract once, here, so input too deep for it is one error, not one a rule
-        except RecursionError:
-            result.errors.append(FileError(shown, "too deeply nested to analyse"))
-            return result
-        except Exception:  # noqa: BLE001, S110 - an extraction bug: each rule that needs the facts reports it
-            pass
-    else:
-        problem = _quick_syntax_check(source)
-        if problem is not None and not problem.startswith(TOO_DEEP) and _nesting_problem(source) is None:
-            try:  # newer syntax than this Python's (PEP 695 on 3.11) is an error only if libcst agrees
-                analysis.module  # noqa: B018
-                problem = None
-            except (cst.ParserSyntaxError, RecursionError):
-                pass
-        if problem is not None:
-            result.errors.append(FileError(shown, problem))
-            return result
+    problem = _parse_problem(analysis, any(rule.needs == "facts" for rule in active))
+    if problem is not None and source.kind == "notebook":
+        isolated = isolate_broken_cells(source, problem)
+        if isolated is not None:
+            return lint_source(isolated, settings, rules, shown, on_report)
+    report_syntax = settings.enabled(SYNTAX_ERROR_CODE, source.path if settings.per_file_ignores else None)
+    if problem is not None:
+        if report_syntax:
+            result.findings.append(_problem_finding(source, shown, problem))
+        return result
+    if report_syntax:
+        result.findings.extend(
+            syntax_finding(shown, broken.message, broken.line, broken.column, broken.cell, broken.text) for broken in source.broken
+        )
     if not active:
+        result.findings.sort(key=Finding.sort_key)
         return result
     placer = _Placer(source, analysis, shown)
     lines = source.lines
@@ -318,9 +212,6 @@ def lint_source(
             reports = list(rule.check(context))
             placer.prepare(reports)
             findings = [_finding(rule, report, placer) for report in reports]
-        except SyntaxError as error:
-            result.errors.append(FileError(shown, f"cannot tokenize: {error.msg if hasattr(error, 'msg') else error}"))
-            return result
         except Exception as error:  # noqa: BLE001 - one failing rule must not stop the run
             message = f"internal error in {rule.code} ({rule.name}): {type(error).__name__}: {error}"
             result.errors.append(FileError(shown, message.splitlines()[0], rule.code, traceback.format_exc()))
@@ -350,6 +241,18 @@ def _finding(rule: RuleInfo, report: Report, placer: _Placer) -> Finding:
     )
 
 
+def file_limit(path: Path, settings: Settings) -> int:
+    """How many bytes of a file are read at most: a notebook's JSON has its own, larger bound
+    (outputs do not count towards ``max-file-size``, which is checked on its code)."""
+    return settings.max_notebook_size if path.suffix == ".ipynb" else settings.max_file_size
+
+
+def _too_large(path: Path, settings: Settings) -> str:
+    if path.suffix == ".ipynb":
+        return f"skipped: the notebook file is over max-notebook-size ({settings.max_notebook_size} bytes)"
+    return f"skipped: over max-file-size ({settings.max_file_size} bytes)"
+
+
 def _read(path: Path, settings: Settings, shown: str) -> bytes | FileResult:
     """A file's bytes, or the result that says why there are none."""
     try:
@@ -357,16 +260,34 @@ def _read(path: Path, settings: Settings, shown: str) -> bytes | FileResult:
             with os.scandir(path):  # discovery hands over a directory only when it cannot be read
                 pass
             return FileResult(shown, errors=[FileError(shown, "is a directory, not a file")])
-        size = os.path.getsize(path)
-        if size > settings.max_file_size:
-            return FileResult(shown, notices=[f"{shown}: skipped, {size} bytes is over max-file-size ({settings.max_file_size})"])
-        return path.read_bytes()
+        snapshot = Snapshot.read(path, file_limit(path, settings))
     except FileNotFoundError:
         if os.path.islink(path):
             return FileResult(shown, errors=[FileError(shown, "broken symbolic link: its target does not exist")])
         return FileResult(shown, errors=[FileError(shown, "no such file (or it vanished during the run)")])
     except OSError as error:
         return FileResult(shown, errors=[FileError(shown, f"cannot read: {error.strerror or error}")])
+    if snapshot is None:
+        return FileResult(shown, skipped=[Skipped(shown, _too_large(path, settings))])
+    return snapshot.data
+
+
+def load(path: Path, raw: bytes, settings: Settings, shown: str) -> SourceFile | FileResult:
+    """A file's bytes as a module, or the result that says why it cannot be linted: code that
+    cannot be decoded is an RL001 finding; a notebook whose code is over ``max-file-size``, or
+    whose kernel runs another language, is skipped."""
+    try:
+        source = load_source(path, raw)
+    except NotPythonNotebook as error:
+        return FileResult(shown, skipped=[Skipped(shown, f"skipped: {error}", fails=False)])
+    except SourceError as error:
+        enabled = settings.enabled(SYNTAX_ERROR_CODE, path if settings.per_file_ignores else None)
+        return FileResult(shown, findings=[syntax_finding(shown, str(error), error.line)] if enabled else [])
+    if source.kind == "notebook":
+        size = len(source.text.encode("utf-8", "surrogatepass"))
+        if size > settings.max_file_size:
+            return FileResult(shown, skipped=[Skipped(shown, f"skipped: its code is {size} bytes, over max-file-size ({settings.max_file_size})")])
+    return source
 
 
 def _enabled(settings: Settings, rule: RuleInfo, path: Path) -> bool:
@@ -404,12 +325,8 @@ def lint_path(path: Path, settings: Settings, rules: Sequence[RuleInfo], cache: 
         cached = cache.get(key)
         if cached is not None:
             return cached
-    try:
-        source = load_source(path, raw)
-    except SourceError as error:
-        result = FileResult(shown, errors=[FileError(shown, str(error))])
-    else:
-        result = lint_source(source, settings, rules, shown)
+    source = load(path, raw, settings, shown)
+    result = source if isinstance(source, FileResult) else lint_source(source, settings, rules, shown)
     if cache is not None and key is not None and not any(error.code for error in result.errors):
         cache.put(key, result)
     return result
@@ -430,13 +347,19 @@ def run_paths(
     """Discover and lint every file under ``paths``, on ``jobs`` processes, through ``cache``.
 
     Results are the same whatever ``jobs`` and whether or not a cache is used: they are
-    collected per file and reported in discovery order.
+    collected per file and reported in discovery order. A file named in ``paths`` that the
+    configuration excludes is reported as skipped.
     """
     result = RunResult()
+    named_excluded: list[Path] = []
 
     def excluded(path: Path) -> bool:
         settings = resolver.for_path(path)
-        return bool(settings.exclude) and settings.excluded(path)  # no patterns: skip resolving the path
+        if not (settings.exclude and settings.excluded(path)):  # no patterns: skip resolving the path
+            return False
+        if path in paths:
+            named_excluded.append(path)
+        return True
 
     files = list(discover(list(paths), excluded))
     by_folder: dict[Path, Settings] = {}  # a file's settings depend on its folder only
@@ -464,21 +387,23 @@ def run_paths(
     else:
         for index, path, settings in tasks:
             results[index] = lint_path(path, settings, rules, cache)
+    for path in named_excluded:
+        shown = display_path(path)
+        result.skipped.append(Skipped(shown, f"skipped: excluded by 'exclude' in {resolver.for_path(path).origin}", fails=False))
     for file_result in results:
         assert file_result is not None
         result.findings.extend(file_result.findings)
         result.errors.extend(file_result.errors)
-        result.notices.extend(file_result.notices)
-    result.files_checked = len(files)
+        result.skipped.extend(file_result.skipped)
+    result.files_checked = len(files) - sum(1 for item in results if item is not None and item.skipped)
     result.findings.sort(key=Finding.sort_key)
+    if cache is not None:
+        cache.trim()
     return result
 
 
 def lint_text(text: str, rules: Sequence[RuleInfo], settings: Settings, path: str = "example.py") -> FileResult:
     """Lint source text as if it were a file (rule examples and tests use this path)."""
     source_path = Path(path)
-    try:
-        source = load_source(source_path, text.encode("utf-8"))
-    except SourceError as error:
-        return FileResult(path, errors=[FileError(path, str(error))])
-    return lint_source(source, settings, rules, path)
+    source = load(source_path, text.encode("utf-8"), settings, path)
+    return source if isinstance(source, FileResult) else lint_source(source, settings, rules, path)

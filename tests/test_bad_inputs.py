@@ -154,28 +154,28 @@ def corpus() -> dict[str, bytes]:
     return {name: data if isinstance(data, bytes) else data.encode("utf-8") for name, data in files.items()}
 
 
-# File -> text its one-line error must contain.
+# File -> (text its one-line RL001 message must contain, cell, line): the files that cannot be parsed.
 ERRORS = {
-    "syntax_error.py": "syntax error at line 2",
-    "python2.py": "syntax error at line 2",
-    "nul_bytes.py": "NUL",
-    "invalid_utf8.py": "cannot decode as utf-8 (line 2)",
-    "unknown_coding.py": "klingon",
-    "nested_brackets.py": "too many nested parentheses",
-    "nested_parens.py": "too many nested parentheses",
-    "nested_chain.py": "too deeply nested",
-    "nested_lambda.py": "too deeply nested",
-    "nb_empty_object.ipynb": "not a notebook",
-    "nb_truncated.ipynb": "invalid notebook JSON",
-    "nb_not_json.ipynb": "invalid notebook JSON",
-    "nb_cells_not_objects.ipynb": "not a notebook",
-    "nb_invalid_utf8.ipynb": "not valid UTF-8",
-    "nb_syntax_error.ipynb": "syntax error at cell 3, line 2",
-    "nb_worksheet_cells_null.ipynb": "not a notebook",
-    "nb_deep_json.ipynb": "nested too deeply",
-    "nb_huge_number.ipynb": "invalid notebook JSON",
-    "nb_lone_surrogate.ipynb": "cell 1: the code holds '\\ud800'",
-    "nb_nul_in_cell.ipynb": "cell 1: the code holds a NUL character",
+    "syntax_error.py": ("syntax error: invalid syntax", None, 2),
+    "python2.py": ("syntax error: Missing parentheses", None, 2),
+    "nul_bytes.py": ("NUL", None, 2),
+    "invalid_utf8.py": ("cannot decode as utf-8 (line 2)", None, 2),
+    "unknown_coding.py": ("klingon", None, 1),
+    "nested_brackets.py": ("too many nested parentheses", None, 2),
+    "nested_parens.py": ("too many nested parentheses", None, 2),
+    "nested_chain.py": ("too deeply nested", None, 1),
+    "nested_lambda.py": ("too deeply nested", None, 1),
+    "nb_empty_object.ipynb": ("not a notebook", None, 1),
+    "nb_truncated.ipynb": ("invalid notebook JSON", None, 10),
+    "nb_not_json.ipynb": ("invalid notebook JSON", None, 1),
+    "nb_cells_not_objects.ipynb": ("not a notebook", None, 1),
+    "nb_invalid_utf8.ipynb": ("not valid UTF-8", None, 1),
+    "nb_syntax_error.ipynb": ("syntax error: invalid syntax", 3, 2),
+    "nb_worksheet_cells_null.ipynb": ("not a notebook", None, 1),
+    "nb_deep_json.ipynb": ("nested too deeply", None, 1),
+    "nb_huge_number.ipynb": ("invalid notebook JSON", None, 1),
+    "nb_lone_surrogate.ipynb": ("the code holds '\\ud800'", 1, 2),
+    "nb_nul_in_cell.ipynb": ("the code holds a NUL character", 1, 2),
 }
 # File -> (cell, line, column) of its RL102 finding.
 FINDINGS = {
@@ -248,14 +248,17 @@ def test_committed_bytes_are_exact() -> None:
 @pytest.mark.parametrize("name", sorted(corpus()))
 def test_each_file_is_linted_or_reported(name: str) -> None:
     result = lint_path(CORPUS / name, Settings(root=CORPUS), all_rules())
+    assert result.errors == [], "an input problem is a finding (RL001), not an error"
+    unparsable = [f for f in result.findings if f.code == "RL001"]
     if name in ERRORS:
-        assert len(result.errors) == 1, result.errors
-        message = result.errors[0].message
-        assert ERRORS[name] in message
+        fragment, cell, line = ERRORS[name]
+        assert len(unparsable) == 1, result.findings
+        message = unparsable[0].message
+        assert fragment in message
         assert "\n" not in message and message.strip() == message and len(message) < 200
-        assert result.errors[0].code is None, "an input problem, not a rule's internal error"
+        assert (unparsable[0].location.cell, unparsable[0].location.line) == (cell, line)
     else:
-        assert result.errors == []
+        assert unparsable == []
     if name in FINDINGS:
         places = {(f.location.cell, f.location.line, f.location.column) for f in result.findings if f.code == "RL102"}
         assert FINDINGS[name] in places, result.findings
@@ -266,13 +269,13 @@ def test_each_file_is_linted_or_reported(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(corpus()))
 def test_whether_a_file_is_an_error_does_not_depend_on_which_rules_run(name: str) -> None:
     """With no rule that needs a parse (only CPython's quick check runs), the same verdict."""
-    with_rules = lint_path(CORPUS / name, Settings(root=CORPUS), all_rules())
-    without = lint_path(CORPUS / name, Settings(root=CORPUS), [])
-    if with_rules.errors and "too deeply nested" in with_rules.errors[0].message:
+    with_rules = [f for f in lint_path(CORPUS / name, Settings(root=CORPUS), all_rules()).findings if f.code == "RL001"]
+    without = [f for f in lint_path(CORPUS / name, Settings(root=CORPUS), []).findings if f.code == "RL001"]
+    if with_rules and "too deeply nested" in with_rules[0].message:
         # What is too deep is the analysis rules need; CPython alone may read the file, or not:
         # that depends on the recursion limit (importing tensorflow raises it to 3000).
         return
-    assert bool(without.errors) == bool(with_rules.errors), (without.errors, with_rules.errors)
+    assert bool(without) == bool(with_rules), (without, with_rules)
 
 
 @pytest.fixture(scope="module")
@@ -289,11 +292,13 @@ def _check_json_report(data: dict[str, object], stdout: str) -> None:
     errors = data["errors"]
     findings = data["findings"]
     assert isinstance(errors, list) and isinstance(findings, list)
+    assert errors == [] and data["skipped"] == []
     by_path: dict[str, list[str]] = {}
-    for error in errors:
-        by_path.setdefault(error["path"], []).append(error["message"])
-    assert set(by_path) == set(ERRORS), "exactly the bad files are errors (the 5 MB module is linted)"
-    for name, reason in ERRORS.items():
+    for finding in findings:
+        if finding["code"] == "RL001":
+            by_path.setdefault(finding["path"], []).append(finding["message"])
+    assert set(by_path) == set(ERRORS), "exactly the bad files are RL001 (the 5 MB module is linted)"
+    for name, (reason, cell, line) in ERRORS.items():
         (message,) = by_path[name]
         assert reason in message and "\n" not in message
     places = {(f["path"], f["cell"], f["line"], f["column"]) for f in findings if f["code"] == "RL102"}
@@ -309,7 +314,7 @@ def test_cli_json_on_the_corpus(corpus_copy: Path, jobs: str) -> None:
     started = time.monotonic()
     run = run_cli(["check", "--no-cache", "--format", "json", "--jobs", jobs, "."], cwd=corpus_copy)
     elapsed = time.monotonic() - started
-    assert run.returncode == 2, run.stdout[-2000:] + run.stderr[-2000:]
+    assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
     assert "Traceback" not in run.stdout + run.stderr
     assert run.stderr == ""
     _check_json_report(json.loads(run.stdout), run.stdout)
@@ -319,20 +324,21 @@ def test_cli_json_on_the_corpus(corpus_copy: Path, jobs: str) -> None:
 @pytest.mark.parametrize("output_format", ["text", "concise", "github", "sarif"])
 def test_cli_other_formats_on_the_corpus(corpus_copy: Path, output_format: str) -> None:
     run = run_cli(["check", "--format", output_format, "."], cwd=corpus_copy)
-    assert run.returncode == 2
+    assert run.returncode == 1
     output = run.stdout + run.stderr
     assert "Traceback" not in output
     if output_format == "sarif":
         log = json.loads(run.stdout)
-        notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-        named = {note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: note["message"]["text"] for note in notes}
-        assert set(named) == set(ERRORS)
+        assert log["runs"][0]["invocations"][0]["toolExecutionNotifications"] == []
+        unparsable = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                      for r in log["runs"][0]["results"] if r["ruleId"] == "RL001"}
+        assert unparsable == set(ERRORS)
         results = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
         assert set(FINDINGS) <= results
         return
     lines = run.stdout.splitlines()
-    for name, reason in ERRORS.items():
-        assert any(name in line and reason in line for line in lines), f"{name} not reported on one line"
+    for name, (reason, _, _) in ERRORS.items():
+        assert any(name in line and "RL001" in line and reason in line for line in lines), f"{name} not reported on one line"
     for name in FINDINGS:
         assert any(line.startswith(name) or f"file={name}," in line for line in lines), f"{name}: finding lost"
 
@@ -441,9 +447,11 @@ def test_code_python_accepts_but_libcst_cannot_parse_is_not_called_a_syntax_erro
     """libcst stops at ~10,000 implicitly joined strings; CPython does not: the error says which."""
     text = "import albumentations as A\nBLOB = (\n" + "".join(f'    "{i:06x}"\n' for i in range(12000)) + ")\n"
     result = lint_text(text, all_rules(), Settings(root=Path.cwd()), path="blob.py")
-    (error,) = result.errors
-    assert error.message.startswith("libcst cannot parse this code, which Python accepts (at line 12003, column 1")
-    assert "\n" not in error.message
+    assert result.errors == []
+    (finding,) = result.findings
+    assert finding.code == "RL001" and (finding.location.line, finding.location.column) == (12003, 1)
+    assert finding.message.startswith("libcst cannot parse this code, which Python accepts (")
+    assert "\n" not in finding.message
 
 
 def test_files_over_one_mebibyte_are_skipped_by_default(tmp_path: Path) -> None:
@@ -451,7 +459,7 @@ def test_files_over_one_mebibyte_are_skipped_by_default(tmp_path: Path) -> None:
     (tmp_path / "good.py").write_text(FLIP)
     run = run_cli(["check", "--no-cache", "--format", "text", "."], cwd=tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "big.py: skipped" in run.stdout and "over max-file-size (1048576)" in run.stdout
+    assert "big.py: skipped: over max-file-size (1048576 bytes)" in run.stdout
 
 
 def _with_a_fixable_tuple(data: bytes) -> bytes:
@@ -479,8 +487,8 @@ def test_fix_and_diff_over_the_corpus_touch_only_what_they_fix(tmp_path: Path) -
     assert {line[4:] for line in diff.stdout.splitlines() if line.startswith("--- ")} == valid_py
 
     fix = run_cli(["check", "--fix", "--no-cache", "--format", "json", "."], cwd=root)
-    assert "Traceback" not in fix.stdout + fix.stderr and fix.returncode == 2, fix.stderr
-    assert {f["path"] for f in json.loads(fix.stdout)["errors"]} == set(ERRORS)
+    assert "Traceback" not in fix.stdout + fix.stderr and fix.returncode == 1, fix.stderr
+    assert {f["path"] for f in json.loads(fix.stdout)["findings"] if f["code"] == "RL001"} == set(ERRORS)
     after = {path.name: path.read_bytes() for path in root.iterdir() if path.is_file()}
     assert {name for name in before if after[name] != before[name]} == valid_py
     for name in valid_py:
@@ -509,27 +517,23 @@ def test_nesting_guard_boundary(kind: str, fast: bool, monkeypatch: pytest.Monke
     """Both guards (bytecode compile under a lowered recursion limit, and ast.parse + a walk,
     used where the first cannot tell) pass 250 levels and refuse 350, in code at module level
     and in code the compiler refuses (`return` outside a function)."""
-    from reviewlint import runner
-    from reviewlint.source import SourceFile
+    from reviewlint import parse_guard
 
     if not fast:
-        monkeypatch.setattr(runner, "_compiler_depth_is_bounded", lambda: False)
+        monkeypatch.setattr(parse_guard, "compiler_depth_is_bounded", lambda: False)
     for prefix in ("", "return 1\n"):
         for depth, too_deep in ((250, False), (350, True)):
-            source = SourceFile(Path("deep.py"), prefix + CHAINS[kind](depth), "python")
-            problem = runner._nesting_problem(source)
-            assert (problem is not None and problem.startswith(runner.TOO_DEEP)) == too_deep, (kind, depth, prefix, problem)
+            problem = parse_guard.nesting_problem(prefix + CHAINS[kind](depth))
+            assert (problem is not None and problem.too_deep) == too_deep, (kind, depth, prefix, problem)
 
 
 def test_compiler_guard_is_active_on_this_python() -> None:
-    from reviewlint import runner
-
-    from reviewlint.source import SourceFile
+    from reviewlint import parse_guard
 
     if sys.version_info[:2] == (3, 11):
-        assert runner._compiler_depth_is_bounded()
+        assert parse_guard.compiler_depth_is_bounded()
     limit = sys.getrecursionlimit()
-    assert runner._nesting_problem(SourceFile(Path("deep.py"), CHAINS["unary"](400), "python")) is not None
+    assert parse_guard.nesting_problem(CHAINS["unary"](400)) is not None
     assert sys.getrecursionlimit() == limit, "the recursion limit is restored"
 
 

@@ -36,8 +36,8 @@ def test_exit_codes(tree: Path) -> None:
     assert run(["check", "--exit-zero", str(tree / "bad.py")]).returncode == 0
     (tree / "broken.py").write_text("import albumentations as A\ndef f(:\n")
     broken = run(["check", str(tree)])
-    assert broken.returncode == 2
-    assert "broken.py" in broken.stdout and "syntax error" in broken.stdout
+    assert broken.returncode == 1, "code that does not parse is a finding (RL001)"
+    assert "broken.py" in broken.stdout and "RL001" in broken.stdout and "syntax error" in broken.stdout
     assert "bad.py" in broken.stdout, "the other files are still linted"
     assert "Traceback" not in broken.stdout + broken.stderr
 

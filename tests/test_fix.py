@@ -277,7 +277,7 @@ def test_atomic_replace_keeps_permissions_and_leaves_no_temporary(tmp_path: Path
     path = tmp_path / "f.py"
     path.write_bytes(b"old\n")
     path.chmod(0o640)
-    snapshot = Snapshot.read(path)
+    snapshot = Snapshot.read(path, 1 << 20)
     replace_if_unchanged(path, b"new\n", snapshot)
     assert path.read_bytes() == b"new\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
@@ -287,7 +287,7 @@ def test_atomic_replace_keeps_permissions_and_leaves_no_temporary(tmp_path: Path
 def test_atomic_replace_refuses_a_changed_file(tmp_path: Path) -> None:
     path = tmp_path / "f.py"
     path.write_bytes(b"old\n")
-    snapshot = Snapshot.read(path)
+    snapshot = Snapshot.read(path, 1 << 20)
     path.write_bytes(b"edited meanwhile\n")
     with pytest.raises(ChangedOnDisk):
         replace_if_unchanged(path, b"new\n", snapshot)
@@ -301,7 +301,7 @@ def test_atomic_replace_follows_symlinks(tmp_path: Path) -> None:
     target.write_bytes(b"old\n")
     link = tmp_path / "link.py"
     link.symlink_to(target)
-    replace_if_unchanged(link, b"new\n", Snapshot.read(link))
+    replace_if_unchanged(link, b"new\n", Snapshot.read(link, 1 << 20))
     assert link.is_symlink() and target.read_bytes() == b"new\n"
 
 

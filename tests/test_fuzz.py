@@ -38,7 +38,8 @@ from reviewlint.finding import Location
 from reviewlint.knowledge.transforms import ALBUMENTATIONS, IMAGE_DATA_GENERATOR, KERAS_LAYERS, TF_IMAGE
 from reviewlint.registry import all_rules
 from reviewlint.fixer import FileFix, fix_bytes
-from reviewlint.runner import FileResult, lint_text
+from reviewlint.result import FileResult
+from reviewlint.runner import lint_text
 from reviewlint.source import load_source, mask_cell
 
 # hypothesmith compiles what it generates ("<string>") and CPython warns about `1(2)`: not ours.

@@ -103,14 +103,14 @@ def test_unreadable_file_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     (tmp_path / "good.py").write_text(FLIP)
     (tmp_path / "secret.py").write_text(FLIP)
     secret = (tmp_path / "secret.py").resolve()
-    real_read_bytes = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.resolve() == secret:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+    def open_file(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        if Path(os.fspath(path)).resolve() == secret:  # type: ignore[arg-type]
+            raise PermissionError(13, "Permission denied", os.fspath(path))  # type: ignore[arg-type]
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_file)
     code, out, err = check_in_process(["--no-cache", "--jobs", jobs, "--format", "json", "."], tmp_path, monkeypatch)
     data = json.loads(out)
     assert code == 2, out + err

@@ -34,7 +34,7 @@ def render(result: RunResult, name: str) -> str:
 
 def test_json_shape(fixture_result: RunResult) -> None:
     data = json.loads(render(fixture_result, "json"))
-    assert set(data) == {"version", "findings", "errors"}
+    assert set(data) == {"version", "findings", "errors", "skipped"}
     keys = {"path", "line", "column", "end_line", "end_column", "cell", "code", "name", "severity", "message"}
     for finding in data["findings"]:
         assert keys <= set(finding)
@@ -109,10 +109,14 @@ def test_sarif_uris_are_percent_encoded_and_relative(tmp_path: Path, monkeypatch
     jsonschema.validate(log, SCHEMA)
     run = log["runs"][0]
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
-    assert uris == {"my%20data/r%C3%A9pertoire%231/train%20100%25.py"}
-    (note,) = run["invocations"][0]["toolExecutionNotifications"]
-    assert note["locations"][0]["physicalLocation"]["artifactLocation"] == {
-        "uri": "my%20data/r%C3%A9pertoire%231/broken.py", "uriBaseId": "%SRCROOT%"}
+    assert uris == {"my%20data/r%C3%A9pertoire%231/train%20100%25.py", "my%20data/r%C3%A9pertoire%231/broken.py"}
+    (Path("my data") / "répertoire#1" / "big.py").write_text("x = 1\n" * 100)
+    (Path("my data") / "pyproject.toml").write_text("[tool.reviewlint]\nmax-file-size = 300\n")
+    result = run_paths([Path("my data")], ConfigResolver(rules, Overrides()), rules)
+    run = json.loads(render(result, "sarif"))["runs"][0]
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert [note["locations"][0]["physicalLocation"]["artifactLocation"] for note in notes if note["level"] == "warning"] == [
+        {"uri": "my%20data/r%C3%A9pertoire%231/big.py", "uriBaseId": "%SRCROOT%"}]
 
 
 def test_json_and_sarif_escape_what_a_terminal_would_act_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,3 +18,5 @@ def render(result: RunResult, stream: TextIO) -> None:
         stream.write(f"{escape_control(position(finding.location))}: {finding.code} {escape_control(finding.message)}\n")
     for error in result.errors:
         stream.write(f"{escape_control(error.path)}: error: {escape_control(error.message)}\n")
+    for skipped in result.skipped:
+        stream.write(f"{escape_control(skipped.path)}: {escape_control(skipped.reason)}\n")

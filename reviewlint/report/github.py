@@ -30,3 +30,6 @@ def render(result: RunResult, stream: TextIO) -> None:
         stream.write(f"::{_LEVELS[finding.severity.value]} {properties}::{_escape_data(message)}\n")
     for error in result.errors:
         stream.write(f"::error file={_escape_property(error.path)},title=reviewlint::{_escape_data(error.message)}\n")
+    for skipped in result.skipped:
+        level = "warning" if skipped.fails else "notice"
+        stream.write(f"::{level} file={_escape_property(skipped.path)},title=reviewlint::{_escape_data(skipped.reason)}\n")

@@ -1,4 +1,9 @@
-"""Machine-readable JSON: ``{"version", "findings": […], "errors": […]}``."""
+"""Machine-readable JSON: ``{"version", "findings": […], "errors": […], "skipped": […]}``.
+
+``errors``: files that could not be read and rules that failed (the run exits 2); ``skipped``:
+files found and not linted, with the reason (over a size limit, excluded by configuration, a
+notebook in another language) and whether the skip fails the run.
+"""
 
 from __future__ import annotations
 
@@ -39,5 +44,6 @@ def render(result: RunResult, stream: TextIO) -> None:
             for f in result.findings
         ],
         "errors": [{"path": e.path, "message": e.message, "code": e.code} for e in result.errors],
+        "skipped": [{"path": s.path, "reason": s.reason, "fails": s.fails} for s in result.skipped],
     }
     dump_json(data, stream)

@@ -65,6 +65,10 @@ def render(result: RunResult, stream: TextIO) -> None:
         {"level": "error", "message": {"text": error.message},
          "locations": [{"physicalLocation": {"artifactLocation": _artifact(error.path)}}]}
         for error in result.errors
+    ] + [
+        {"level": "warning" if skipped.fails else "note", "message": {"text": f"{skipped.path}: {skipped.reason}"},
+         "locations": [{"physicalLocation": {"artifactLocation": _artifact(skipped.path)}}]}
+        for skipped in result.skipped
     ]
     log = {
         "$schema": SCHEMA,
@@ -89,6 +93,7 @@ def render(result: RunResult, stream: TextIO) -> None:
                         ],
                     }
                 },
+                "columnKind": "unicodeCodePoints",
                 "invocations": [{"executionSuccessful": not result.errors, "toolExecutionNotifications": notifications}],
                 "results": results,
             }

@@ -51,11 +51,15 @@ def _lines(result: RunResult) -> Iterator[Line]:
         yield [("error", "bold red"), (f": {escape_control(error.path)}: {escape_control(error.message)}", "")]
         if error.trace and result.show_internal_errors:
             yield [(error.trace.rstrip("\n"), "")]
+    for skipped in result.skipped:
+        yield [("skipped" if skipped.fails else "note", "bold yellow" if skipped.fails else "dim"),
+               (f": {escape_control(skipped.path)}: {escape_control(skipped.reason)}", "")]
     for notice in result.notices:
         yield [(escape_control(notice), "dim")]
     counts = f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}"
     errors = f", {len(result.errors)} error{'s' if len(result.errors) != 1 else ''}" if result.errors else ""
-    yield [(f"{counts}{errors} in {result.files_checked} file{'s' if result.files_checked != 1 else ''}.", "")]
+    skips = f" ({len(result.skipped)} skipped)" if result.skipped else ""
+    yield [(f"{counts}{errors} in {result.files_checked} file{'s' if result.files_checked != 1 else ''}{skips}.", "")]
 
 
 def render(result: RunResult, stream: TextIO) -> None:
