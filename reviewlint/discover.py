@@ -1,17 +1,26 @@
 """From command-line paths to the files to lint.
 
 Walks directories for ``.py`` and ``.ipynb`` files, skipping version-control and virtualenv
-folders, build outputs, caches, what ``.gitignore`` files ignore, and configured ``exclude``
-globs. A file named on the command line is always linted (unless excluded by config).
+folders, build outputs, caches, what git ignores, and configured ``exclude`` globs. A file named
+on the command line is always linted (unless excluded by config).
+
+Ignore files are read as git reads them. Inside a git work tree: ``core.excludesFile`` (default
+``$XDG_CONFIG_HOME/git/ignore``), ``.git/info/exclude``, and the ``.gitignore`` files from the
+work tree's root down to each file, later ones taking precedence; nothing above the work tree.
+Outside a git work tree: the ``.gitignore`` files from the linted folder down. Only regular files
+are read as ignore files (a FIFO or ``/dev/zero`` named ``.gitignore`` is passed over).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from reviewlint.atomic import Snapshot
 
 SUFFIXES = (".py", ".ipynb")
 SKIPPED_DIRS = frozenset(
@@ -121,13 +130,107 @@ class _GitIgnore:
         return verdict
 
 
-def _load_gitignore(directory: Path) -> _GitIgnore | None:
+_MAX_IGNORE_FILE = 1024 * 1024
+
+
+def _load_patterns(path: Path, base: Path) -> _GitIgnore | None:
+    """The patterns of one ignore file, relative to ``base``; None when there is none to read."""
     try:
-        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+        snapshot = Snapshot.read(path, _MAX_IGNORE_FILE)
     except OSError:
         return None
-    rules = tuple(rule for rule in map(_compile_gitignore_line, text.splitlines()) if rule is not None)
-    return _GitIgnore(directory, rules) if rules else None
+    if snapshot is None:
+        return None
+    lines = snapshot.data.decode("utf-8", errors="replace").split("\n")
+    rules = tuple(rule for rule in map(_compile_gitignore_line, lines) if rule is not None)
+    return _GitIgnore(base, rules) if rules else None
+
+
+def _load_gitignore(directory: Path) -> _GitIgnore | None:
+    return _load_patterns(directory / ".gitignore", directory)
+
+
+def _git_dir(work_tree: Path) -> Path | None:
+    """The repository folder of a work tree: ``.git`` itself, or where a ``.git`` file points
+    (worktrees, submodules)."""
+    dot_git = work_tree / ".git"
+    try:
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.is_file():
+            snapshot = Snapshot.read(dot_git, 4096)
+            text = snapshot.data.decode("utf-8", "replace").strip() if snapshot else ""
+            if text.startswith("gitdir:"):
+                return (work_tree / text[len("gitdir:") :].strip()).resolve()
+    except OSError:
+        pass
+    return None
+
+
+def work_tree_of(path: Path) -> Path | None:
+    """The root of the git work tree holding ``path`` (a resolved folder), or None."""
+    for directory in (path, *path.parents):
+        try:
+            if (directory / ".git").exists():
+                return directory
+        except OSError:
+            return None
+    return None
+
+
+def _excludes_file(git_dir: Path) -> Path:
+    """``core.excludesFile``: from the repository's config, else the user's, else git's default."""
+    home = Path(os.path.expanduser("~"))
+    xdg = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    for config in (git_dir / "config", home / ".gitconfig", xdg / "git" / "config"):
+        value = _config_value(config, "core", "excludesfile")
+        if value:
+            return Path(os.path.expanduser(value))
+    return xdg / "git" / "ignore"
+
+
+def _config_value(config: Path, section: str, key: str) -> str | None:
+    """One value from a git config file (the last one set; no includes), or None."""
+    try:
+        snapshot = Snapshot.read(config, _MAX_IGNORE_FILE)
+    except OSError:
+        return None
+    if snapshot is None:
+        return None
+    found = None
+    current = ""
+    for raw in snapshot.data.decode("utf-8", "replace").splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            current = line[1:].split("]", 1)[0].strip().split(" ", 1)[0].lower()
+            continue
+        name, equals, value = line.partition("=")
+        if current == section and equals and name.strip().lower() == key:
+            value = value.split(" #", 1)[0].split(" ;", 1)[0].strip()
+            found = value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+    return found
+
+
+def _ignores_above(root: Path) -> list[_GitIgnore]:
+    """The ignore rules that apply to ``root`` (a resolved folder) from above and beside it."""
+    work_tree = work_tree_of(root)
+    if work_tree is None:
+        own = _load_gitignore(root)
+        return [own] if own is not None else []
+    found: list[_GitIgnore | None] = []
+    git_dir = _git_dir(work_tree)
+    if git_dir is not None:
+        common = git_dir
+        with contextlib.suppress(OSError):
+            pointer = Snapshot.read(git_dir / "commondir", 4096)
+            if pointer is not None:
+                common = (git_dir / pointer.data.decode("utf-8", "replace").strip()).resolve()
+        found.append(_load_patterns(_excludes_file(common), work_tree))
+        found.append(_load_patterns(common / "info" / "exclude", work_tree))
+    chain = [root, *root.parents]
+    for directory in reversed(chain[: chain.index(work_tree) + 1]):
+        found.append(_load_gitignore(directory))
+    return [item for item in found if item is not None]
 
 
 def _is_virtualenv(directory: Path) -> bool:
@@ -182,8 +285,7 @@ def discover(paths: list[Path], excluded: Callable[[Path], bool]) -> Iterator[Pa
 
 
 def _walk(root: Path, excluded: Callable[[Path], bool], seen: set[Path]) -> Iterator[Path]:
-    parents = [root.resolve(), *root.resolve().parents]
-    ignores = [found for found in (_load_gitignore(p) for p in reversed(parents)) if found is not None]
+    ignores = _ignores_above(_resolve(root))
     stack: list[tuple[Path, list[_GitIgnore]]] = [(root, ignores)]
     visited: set[tuple[int, int]] = set()
     while stack:

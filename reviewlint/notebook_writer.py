@@ -52,6 +52,12 @@ class _Cell:
         """Whether module line ``line`` of this cell is a placeholder for something else."""
         return self.broken or self.masked_lines[line]
 
+    def refusal(self, line: int) -> CellMappingError:
+        """Why module line ``line`` (a placeholder) cannot be changed."""
+        if self.broken:
+            return CellMappingError(f"a fix would change cell {self.index}, which does not parse")
+        return CellMappingError(f"a fix would change the magic or shell line {line + 1} of cell {self.index}")
+
 
 def _cells(data: object, broken: Collection[int] = ()) -> list[_Cell]:
     cells: list[_Cell] = []
@@ -119,7 +125,7 @@ def write_back(
             cell, offset = owner[position]
             cell.changed = True
             if cell.masked(offset):
-                raise CellMappingError(f"a fix would change the magic or shell line {offset + 1} of cell {cell.index}")
+                raise cell.refusal(offset)
         if tag == "delete":
             continue
         if i1 < i2:
@@ -161,7 +167,7 @@ def _replace_across_cells(
             cell, offset = owner[i1 + old]
             cell.changed = True
             if cell.masked(offset) and (new is None or new_lines[j1 + new] != old_lines[i1 + old]):
-                raise CellMappingError(f"a fix would change the magic or shell line {offset + 1} of cell {cell.index}")
+                raise cell.refusal(offset)
             if new is not None and new_lines[j1 + new] == old_lines[i1 + old]:
                 cell.new.append(cell.original[offset])
                 continue
