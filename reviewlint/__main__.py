@@ -11,7 +11,11 @@ if sys.path and sys.path[0] in ("", "."):
 elif sys.path:
     import os
 
-    if os.path.abspath(sys.path[0]) == os.getcwd():
+    try:
+        here = os.getcwd()
+    except OSError:  # the working directory was deleted: whatever sys.path[0] was, drop it
+        here = os.path.abspath(sys.path[0])
+    if os.path.abspath(sys.path[0]) == here:
         del sys.path[0]
 
 from reviewlint.cli import main  # noqa: E402 - after sys.path is cleaned

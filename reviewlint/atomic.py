@@ -2,16 +2,19 @@
 
 ``replace_if_unchanged`` writes the new bytes to a temporary file in the same directory (so that
 ``os.replace`` is a rename within one file system, atomic on POSIX and Windows), copies the
-original's permission bits onto it, checks that the file on disk still holds exactly the bytes
+original's permission bits, owner, group and extended attributes onto it, checks that the file on disk still holds exactly the bytes
 that were read (and has the same size and modification time), and only then renames it over the
 original. A reader never sees a half-written file, and an editor's save between the read and the
-write is not lost: the write is refused with :class:`ChangedOnDisk`. Symbolic links are followed:
-the file they point to is replaced, the link stays.
+write is not lost: the write is refused with :class:`ChangedOnDisk`. A read-only file, or one with
+several hard links (which a rename would leave holding the old code), is not rewritten. Symbolic
+links are followed: the file they point to is replaced, the link stays (``reviewlint check --fix``
+itself never writes through a link that leads out of the folders it was given).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -66,21 +69,74 @@ def _unchanged(path: Path, snapshot: Snapshot) -> bool:
         return False
 
 
-def replace_if_unchanged(path: Path, data: bytes, snapshot: Snapshot) -> None:
-    """Atomically replace ``path`` with ``data`` if it still is what ``snapshot`` recorded.
+def _copy_extended_attributes(source: Path, target: str) -> None:
+    """Copy every extended attribute of ``source`` onto ``target`` (``OSError`` if one cannot be)."""
+    if not hasattr(os, "listxattr"):
+        return
+    try:
+        names = os.listxattr(source)
+    except OSError as error:
+        if error.errno in (errno.ENOTSUP, errno.ENOSYS):
+            return  # the file system has none
+        raise
+    for name in names:
+        os.setxattr(target, name, os.getxattr(source, name))
 
-    Raises :class:`ChangedOnDisk` when it is not (it was edited, replaced or deleted since it was
-    read), and ``OSError`` when the directory is not writable; the file is then left as it was.
-    """
-    target = Path(os.path.realpath(path))
-    mode = stat.S_IMODE(os.stat(target).st_mode)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".reviewlint-tmp")
+
+def _refusal(target: Path, status: os.stat_result) -> str | None:
+    """Why replacing ``target`` would lose something the user has, or None."""
+    if not status.st_mode & stat.S_IWUSR:
+        return "it is read-only: not rewritten"
+    if status.st_nlink > 1:
+        return f"it has {status.st_nlink} hard links, which replacing it would break: not rewritten"
+    return None
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write ``path`` atomically: a temporary file in the same folder, renamed over it (an old file
+    is either kept whole or replaced whole, also on a full disk)."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".rl-", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def replace_if_unchanged(path: Path, data: bytes, snapshot: Snapshot) -> None:
+    """Atomically replace ``path`` with ``data`` if it still is what ``snapshot`` recorded.
+
+    The new file gets the old one's permission bits, owner and group, and extended attributes.
+    Raises :class:`ChangedOnDisk` when the file is not what was read (it was edited, replaced or
+    deleted since), and ``OSError`` when the directory is not writable, the file is read-only or
+    has hard links (a rename would leave the other names with the old code), or its owner or
+    attributes cannot be kept; the file is then left as it was. The temporary file's name is short
+    (``.rl-XXXXXXXX.tmp``), so a file whose name is as long as the file system allows can be fixed.
+    """
+    target = Path(os.path.realpath(path))
+    status = os.stat(target)
+    refusal = _refusal(target, status)
+    if refusal is not None:
+        raise OSError(0, refusal)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".rl-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if hasattr(os, "chown"):
+            try:
+                os.chown(temporary, status.st_uid, status.st_gid)
+            except PermissionError:
+                if os.stat(temporary).st_uid != status.st_uid:
+                    raise OSError(0, "its owner could not be kept: not rewritten") from None
+        os.chmod(temporary, stat.S_IMODE(status.st_mode))
+        _copy_extended_attributes(target, temporary)
         if not _unchanged(target, snapshot):
             raise ChangedOnDisk(f"{path} changed on disk since it was read")
         os.replace(temporary, target)

@@ -30,9 +30,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from reviewlint.atomic import Snapshot, write_new
 from reviewlint.finding import Finding, fingerprints
 
 FORMAT_VERSION = 1
+MAX_BASELINE_SIZE = 256 * 1024 * 1024
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a number a baseline holds")
 
 
 class BaselineError(Exception):
@@ -80,22 +86,34 @@ class Baseline:
 
 def load(path: Path) -> Baseline:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        snapshot = Snapshot.read(path, MAX_BASELINE_SIZE)
+        if snapshot is None:
+            raise BaselineError(f"baseline {path} is over {MAX_BASELINE_SIZE} bytes")
+        data = json.loads(snapshot.data.decode("utf-8"), parse_constant=_no_constant)
     except FileNotFoundError:
         raise BaselineError(f"baseline file {path} does not exist (write it with --write-baseline)") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise BaselineError(f"cannot read baseline {path}: {error}") from None
+    except OSError as error:
+        raise BaselineError(f"cannot read baseline {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise BaselineError(f"cannot read baseline {path}: not UTF-8 (byte {error.start})") from None
     except json.JSONDecodeError as error:
         raise BaselineError(f"baseline {path} is not valid JSON: {error.msg} at line {error.lineno}") from None
+    except RecursionError:
+        raise BaselineError(f"baseline {path} is not a reviewlint baseline: nested too deeply") from None
+    except ValueError as error:  # a number of over 4300 digits
+        raise BaselineError(f"baseline {path} is not a reviewlint baseline: {str(error).splitlines()[0]}") from None
     if not isinstance(data, dict) or data.get("reviewlint-baseline") != FORMAT_VERSION or not isinstance(data.get("findings"), list):
         raise BaselineError(f"{path} is not a reviewlint baseline (version {FORMAT_VERSION})")
     counts: dict[tuple[str, str, str], int] = {}
     for entry in data["findings"]:
         try:
             key = (str(entry["path"]), str(entry["code"]), str(entry["fingerprint"]))
-            counts[key] = counts.get(key, 0) + int(entry.get("count", 1))
+            count = entry.get("count", 1)
+            if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count < 2**31:
+                raise TypeError("count")
+            counts[key] = counts.get(key, 0) + count
         except (KeyError, TypeError, ValueError):
-            raise BaselineError(f"baseline {path}: malformed entry {entry!r}") from None
+            raise BaselineError(f"baseline {path}: malformed entry {repr(entry)[:200]}") from None
     return Baseline(Path(os.path.abspath(path)).parent, counts)
 
 
@@ -118,7 +136,11 @@ def render(findings: Sequence[Finding], root: Path) -> str:
 
 
 def write(path: Path, findings: Sequence[Finding]) -> int:
-    """Write the baseline for ``findings``; returns how many findings it records."""
+    """Write the baseline for ``findings`` atomically (the previous one stays whole if the write
+    fails); returns how many findings it records. Raises :class:`BaselineError`."""
     root = Path(os.path.abspath(path)).parent
-    path.write_text(render(findings, root), encoding="utf-8")
+    try:
+        write_new(Path(os.path.abspath(path)), render(findings, root).encode("utf-8"))
+    except OSError as error:
+        raise BaselineError(f"cannot write baseline {path}: {error.strerror or error}") from None
     return len(findings)

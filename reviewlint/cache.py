@@ -183,6 +183,7 @@ def encode_result(result: FileResult) -> dict[str, object]:
         ],
         "errors": [{"path": e.path, "message": e.message, "code": e.code, "trace": e.trace} for e in result.errors],
         "skipped": [{"path": s.path, "reason": s.reason, "fails": s.fails} for s in result.skipped],
+        "uri": result.uri,
     }
 
 
@@ -211,7 +212,7 @@ def decode_result(data: dict[str, Any]) -> FileResult:
     errors = [FileError(_text(e["path"]), _text(e["message"]), _optional_text(e["code"]), _optional_text(e["trace"]))
               for e in data["errors"]]
     skipped = [Skipped(_text(s["path"]), _text(s["reason"]), bool(s["fails"])) for s in data["skipped"]]
-    return FileResult(_text(data["path"]), findings, errors, skipped)
+    return FileResult(_text(data["path"]), findings, errors, skipped, _optional_text(data["uri"]))
 
 
 def _is_real_directory(path: Path) -> bool:

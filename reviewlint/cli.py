@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
+import traceback
 from pathlib import Path
 
 import click
@@ -109,16 +111,20 @@ def check(
             click.echo(f"reviewlint: warning: {cache.directory} is not a directory (a symbolic link?): running without the cache", err=True)
             cache = None
         result = run_paths(list(paths) or [Path(".")], resolver, rules, jobs=jobs or available_cores(), cache=cache)
-        result.fail_on = Severity(resolver.for_path(Path.cwd()).fail_on)
+        result.fail_on = Severity(resolver.for_folder(Path.cwd()).fail_on)
     except ConfigError as error:
         click.echo(f"reviewlint: config error: {error}", err=True)
         sys.exit(2)
-    missing = [path for path in paths if not path.exists() and not path.is_symlink()]
+    missing = [path for path in paths if not os.path.lexists(path)]
     result.show_internal_errors = show_internal_errors
     if result.files_checked == 0 and not result.errors and not result.skipped:
         click.echo("reviewlint: warning: no Python files or notebooks found under the given path(s)", err=True)
     if write_baseline_file is not None:
-        count = baselines.write(write_baseline_file, result.findings)
+        try:
+            count = baselines.write(write_baseline_file, result.findings)
+        except baselines.BaselineError as error:
+            click.echo(f"reviewlint: error: {error}", err=True)
+            sys.exit(2)
         click.echo(f"reviewlint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline_file}", err=True)
         for error in result.errors:
             click.echo(f"reviewlint: {error.path}: error: {error.message}", err=True)
@@ -239,7 +245,7 @@ def explain(rule: str) -> None:
 
 
 class Interrupted(BaseException):
-    """SIGINT or SIGTERM arrived: the run stops (a file being fixed is left old or new, never half-written)."""
+    """SIGINT, SIGTERM or SIGHUP arrived: the run stops (a file being fixed is left old or new, never half-written)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -254,9 +260,27 @@ def main() -> None:
     """Entry point of the ``reviewlint`` script."""
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+    if hasattr(signal, "SIGHUP"):  # a closed terminal: stop as cleanly as on Ctrl-C
+        signal.signal(signal.SIGHUP, _interrupt)
+    try:
+        os.getcwd()
+    except OSError as error:
+        sys.stderr.write(f"reviewlint: error: the working directory cannot be used ({error.strerror or error})\n")
+        sys.exit(2)
     try:
         cli()
     except Interrupted as stop:
         sys.stderr.write(f"reviewlint: interrupted by {signal.Signals(stop.status - 128).name}; "
                          "no file was left half-written\n")
         sys.exit(stop.status)
+    except OSError as error:  # a path the system refuses (a name too long, …): one line, no traceback
+        where = f"{error.filename}: " if error.filename else ""
+        sys.stderr.write(f"reviewlint: error: {where}{error.strerror or error}\n")
+        sys.exit(2)
+    except Exception as error:  # noqa: BLE001 - a bug of ours: one line, the traceback on request
+        if os.environ.get("REVIEWLINT_TRACEBACK"):
+            traceback.print_exc()
+        first = str(error).splitlines()[0] if str(error) else ""
+        sys.stderr.write(f"reviewlint: internal error: {type(error).__name__}: {first} "
+                         "(set REVIEWLINT_TRACEBACK=1 to see where)\n")
+        sys.exit(2)

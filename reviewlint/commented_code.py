@@ -13,6 +13,8 @@ import ast
 import re
 from enum import Enum
 
+from reviewlint.source import bracket_state
+
 
 class Verdict(Enum):
     STRONG = "strong"  # certainly code
@@ -156,10 +158,19 @@ _MAX_STATEMENT_LINES = 40
 
 
 def _multiline_statement(lines: list[str], start: int) -> int | None:
-    """The last line of a code statement that opens on ``start`` and spans lines, if any."""
+    """The last line of a code statement that opens on ``start`` and spans lines, if any.
+
+    Only a window whose brackets and triple quotes are closed, and that does not end in a
+    continuation, can parse: other windows are not handed to the parser (a run of lines that all
+    open brackets — ``# model.fit(x, callbacks=[`` — would otherwise cost 40 parses a line).
+    """
     if not lines[start].rstrip().endswith(("(", "[", "{", ":", ",", "\\")):
         return None
-    for end in range(start + 1, min(len(lines), start + _MAX_STATEMENT_LINES)):
+    depth, quote = 0, None
+    for end in range(start, min(len(lines), start + _MAX_STATEMENT_LINES)):
+        depth, quote, _ = bracket_state(lines[end], depth, quote)
+        if end == start or depth or quote is not None or lines[end].rstrip().endswith("\\"):
+            continue
         body = _parse(_dedent(lines[start : end + 1]))
         if body is not None:
             verdicts = [_statement_verdict(statement) for statement in body]

@@ -20,16 +20,19 @@ Example::
 from __future__ import annotations
 
 import fnmatch
+import os
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from reviewlint.atomic import Snapshot
 from reviewlint.rule import RuleInfo
 
 IMAGE_DOMAINS = ("natural", "overhead", "microscopy", "medical")
 TOP_LEVEL_KEYS = frozenset({"select", "ignore", "exclude", "per-file-ignores", "image-domain", "max-file-size",
                             "max-notebook-size", "fail-on"})
+MAX_CONFIG_SIZE = 4 * 1024 * 1024
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024  # larger .py files are generated (data tables, bindings); libcst needs ~1 GB and a minute per dense MB
 # A notebook's JSON is mostly outputs (plots, tables), read once; only a pathological file is refused.
 DEFAULT_MAX_NOTEBOOK_SIZE = 256 * 1024 * 1024
@@ -90,10 +93,18 @@ def _matches_any(code: str, selectors: Iterable[str]) -> bool:
 
 
 def _relative(path: Path, root: Path) -> str:
+    """The path that patterns match: relative to the configuration's folder, else to the working
+    directory (``--config`` elsewhere), else absolute — the same however the path was typed."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        resolved = Path(os.path.abspath(path))
+    for base in (root, Path.cwd()):
+        try:
+            return resolved.relative_to(base.resolve()).as_posix()
+        except (ValueError, OSError):
+            continue
+    return resolved.as_posix()
 
 
 def _glob(relative: str, pattern: str) -> bool:
@@ -194,11 +205,18 @@ def _rule_options(rule: RuleInfo, value: object, origin: str) -> dict[str, objec
 def load_file(path: Path, rules: Sequence[RuleInfo], required: bool) -> Settings | None:
     """Settings from one pyproject.toml; None if it has no [tool.reviewlint] and is not required."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        snapshot = Snapshot.read(path, MAX_CONFIG_SIZE)
+        if snapshot is None:
+            raise ConfigError(f"{path}: over {MAX_CONFIG_SIZE} bytes: not a configuration file")
+        data = tomllib.loads(snapshot.data.decode("utf-8"))
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+        raise ConfigError(f"{path}: invalid TOML: {str(error).splitlines()[0]}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+    except ValueError as error:  # an integer of over 4300 digits
+        raise ConfigError(f"{path}: invalid TOML: {str(error).splitlines()[0]}") from None
     tool = data.get("tool", {})
     table = tool.get("reviewlint") if isinstance(tool, dict) else None
     if table is None and path.name != "pyproject.toml":
@@ -241,11 +259,16 @@ class ConfigResolver:
         return settings
 
     def for_path(self, path: Path) -> Settings:
-        """The settings for a file (or a directory being walked)."""
+        """The settings for a file — or for a folder found in a walk, when deciding whether it is
+        excluded: those of the folder holding it (so a folder's own pyproject.toml cannot
+        un-exclude the folder, and an excluded folder's configuration is never read)."""
+        return self.for_folder(path.parent)
+
+    def for_folder(self, directory: Path) -> Settings:
+        """The settings of the files in ``directory``."""
         if self._fixed is not None:
             return self._fixed
-        directory = path if path.is_dir() else path.parent
-        return self._for_dir(directory.resolve())
+        return self._for_dir(_resolved(directory))
 
     def _for_dir(self, directory: Path) -> Settings:
         cached = self._by_dir.get(directory)
@@ -261,6 +284,13 @@ class ConfigResolver:
             settings = self._default if directory.parent == directory else self._for_dir(directory.parent)
         self._by_dir[directory] = settings
         return settings
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 def _is_file(path: Path) -> bool:

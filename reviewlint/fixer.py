@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import difflib
 import io
+import os
 import re
 import tokenize
 import warnings
@@ -44,7 +45,7 @@ from reviewlint.fix import REMOVE, Edit, Fix, NewImport, applicability
 from reviewlint.names import ImportTable, dotted
 from reviewlint.rule import Analysis, Report, RuleInfo, Span
 from reviewlint.result import FileResult
-from reviewlint.runner import display_path, file_limit, lint_source, load
+from reviewlint.runner import display_path, file_limit, lint_source, load, suppressed
 from reviewlint.source import python_lines
 
 MAX_PASSES = 10
@@ -168,9 +169,10 @@ class _Positions:
     def _blank(self, line: int) -> bool:
         return 1 <= line <= len(self.lines) and not self.lines[line - 1].strip() and line not in self.protected
 
-    def lines_in(self, span: Span) -> list[cst.EmptyLine]:
+    def lines_in(self, span: Span, code: str) -> list[cst.EmptyLine]:
         """The comment and blank lines (EmptyLine nodes) to delete for a span, and one blank line
-        next to it when the deletion would otherwise leave two in a row (or one at the end)."""
+        next to it when the deletion would otherwise leave two in a row (or one at the end); a line
+        whose ``# noqa`` covers ``code`` is kept."""
         if self._comment_lines is None:
             self._comment_lines = sorted(
                 ((self.map[node].start.line, node) for node in self.map if isinstance(node, cst.EmptyLine)),
@@ -187,7 +189,8 @@ class _Positions:
             wanted.add(after)
         elif (after > len(self.lines) or after in self.cell_starts) and self._blank(span.line - 1) and span.line not in self.cell_starts:
             wanted.add(span.line - 1)
-        return [node for line, node in self._comment_lines if line in wanted and line not in self.protected]
+        return [node for line, node in self._comment_lines
+                if line in wanted and line not in self.protected and not suppressed(self.lines[line - 1], code)]
 
 
 def _candidate(code: str, fix: Fix, positions: _Positions, problems: list[str]) -> _Candidate | None:
@@ -207,7 +210,7 @@ def _candidate(code: str, fix: Fix, positions: _Positions, problems: list[str]) 
             candidate.edits[id(edit.target)] = edit.replacement
             candidate.ranges.append(span)
         elif isinstance(edit.target, Span) and edit.replacement is REMOVE:
-            for line in positions.lines_in(edit.target):
+            for line in positions.lines_in(edit.target, code):
                 span = positions.range(line)
                 if span is not None:
                     candidate.edits[id(line)] = REMOVE
@@ -459,11 +462,21 @@ def fix_text(text: str, rules: Sequence[RuleInfo], settings: Settings, *, unsafe
 def fix_paths(
     paths: Sequence[Path], resolver: ConfigResolver, rules: Sequence[RuleInfo], *, unsafe: bool, write: bool
 ) -> list[FileFix]:
-    """Fix every file under ``paths``; with ``write``, replace the changed ones on disk."""
+    """Fix every file under ``paths``; with ``write``, replace the changed ones on disk.
+
+    A file whose real path lies outside the real paths of the folders given (a symbolic link, or a
+    linked folder, that leads out of them) is never written: that is an error for the file.
+    """
     outcomes: list[FileFix] = []
+    roots = [Path(os.path.realpath(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))) for path in paths]
     for path in discover(list(paths), lambda candidate: resolver.for_path(candidate).excluded(candidate)):
         settings = resolver.for_path(path)
         shown = display_path(path)
+        real = Path(os.path.realpath(path))
+        if write and not any(real.is_relative_to(root) for root in roots):
+            outcomes.append(FileFix(path, shown, b"", b"", errors=[FileError(
+                shown, "not fixed: a symbolic link leads out of the folders given, and --fix never writes there")]))
+            continue
         try:
             snapshot = Snapshot.read(path, file_limit(path, settings))
         except OSError:

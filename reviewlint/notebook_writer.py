@@ -20,6 +20,7 @@ leaves the notebook alone.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 import re
@@ -86,6 +87,22 @@ def masked_lines(raw: bytes, broken: Collection[int] = ()) -> set[int]:
     return found
 
 
+def _insertion_cell(owner: list[tuple[_Cell, int]], i1: int, i2: int) -> _Cell:
+    """The cell that new lines replacing old lines ``i1:i2`` (or inserted before line ``i1``) go to:
+    the cell of the lines they replace; for an insertion, the cell of the line before it — unless
+    that line is a placeholder (the body of a ``%%bash`` or ``%%writefile`` cell, a magic at a
+    cell's end), where the code would not run as Python: then the cell of the line after it."""
+    if i1 < i2:
+        return owner[i1][0]
+    if not owner:
+        raise CellMappingError("the notebook has no code cell to put the fix in")
+    if i1 > 0:
+        before, offset = owner[i1 - 1]
+        if not before.masked(offset) or i1 == len(owner) or owner[i1][0] is before:
+            return before
+    return owner[min(i1, len(owner) - 1)][0]
+
+
 def _with_indent(cell: _Cell, line: str) -> str:
     return cell.indent + line if cell.indent and line.strip() else line
 
@@ -110,8 +127,7 @@ def write_back(
     new_lines = new_text.split("\n")
     if new_lines and new_lines[-1] == "":
         new_lines.pop()
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(old_lines, new_lines):
         if tag == "equal":
             for position in range(i1, i2):
                 cell, offset = owner[position]
@@ -128,14 +144,7 @@ def write_back(
                 raise cell.refusal(offset)
         if tag == "delete":
             continue
-        if i1 < i2:
-            target = owner[i1][0]
-        elif i1 > 0:
-            target = owner[i1 - 1][0]
-        elif owner:
-            target = owner[0][0]
-        else:
-            raise CellMappingError("the notebook has no code cell to put the fix in")
+        target = _insertion_cell(owner, i1, i2)
         if target.broken:
             raise CellMappingError(f"a fix would change cell {target.index}, which does not parse")
         target.changed = True
@@ -210,6 +219,93 @@ def _align(old: list[str], new: list[str]) -> list[tuple[int | None, int | None]
             pairs.append((None, j))
             j += 1
     return pairs
+
+
+Opcode = tuple[str, int, int, int, int]
+# Above this many line pairs, a gap without a line unique to both sides is not aligned line by line.
+_MAX_GAP_PAIRS = 250_000
+
+
+def line_opcodes(old: list[str], new: list[str]) -> list[Opcode]:
+    """``difflib.SequenceMatcher(None, old, new).get_opcodes()``, in about linear time.
+
+    A patience diff: common leading and trailing lines are matched first, then the lines that
+    occur once in each side, in order, anchor the rest; only the small gaps between anchors go to
+    ``SequenceMatcher``. A notebook of thousands of cells with lines repeated in every cell
+    (``pass`` placeholders, ``return (a, b)``) took difflib minutes (quadratic in repeated lines).
+    """
+    found: list[Opcode] = []
+    _diff(old, 0, len(old), new, 0, len(new), found)
+    merged: list[Opcode] = []
+    for op in found:
+        if op[1] == op[2] and op[3] == op[4]:
+            continue
+        if merged and merged[-1][0] == op[0]:
+            last = merged[-1]
+            merged[-1] = (op[0], last[1], op[2], last[3], op[4])
+        else:
+            merged.append(op)
+    return merged
+
+
+def _diff(old: list[str], alo: int, ahi: int, new: list[str], blo: int, bhi: int, out: list[Opcode]) -> None:
+    start_a, start_b = alo, blo
+    while alo < ahi and blo < bhi and old[alo] == new[blo]:
+        alo, blo = alo + 1, blo + 1
+    out.append(("equal", start_a, alo, start_b, blo))
+    end_a, end_b = ahi, bhi
+    while ahi > alo and bhi > blo and old[ahi - 1] == new[bhi - 1]:
+        ahi, bhi = ahi - 1, bhi - 1
+    if alo == ahi or blo == bhi:
+        out.append(("delete" if blo == bhi else "insert", alo, ahi, blo, bhi))
+    else:
+        anchors = _unique_anchors(old, alo, ahi, new, blo, bhi)
+        if anchors:
+            i, j = alo, blo
+            for a, b in anchors:
+                _diff(old, i, a, new, j, b, out)
+                out.append(("equal", a, a + 1, b, b + 1))
+                i, j = a + 1, b + 1
+            _diff(old, i, ahi, new, j, bhi, out)
+        elif (ahi - alo) * (bhi - blo) <= _MAX_GAP_PAIRS:
+            matcher = difflib.SequenceMatcher(None, old[alo:ahi], new[blo:bhi], autojunk=False)
+            out.extend((tag, alo + i1, alo + i2, blo + j1, blo + j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes())
+        else:
+            out.append(("replace", alo, ahi, blo, bhi))
+    out.append(("equal", ahi, end_a, bhi, end_b))
+
+
+def _unique_anchors(old: list[str], alo: int, ahi: int, new: list[str], blo: int, bhi: int) -> list[tuple[int, int]]:
+    """The longest in-order run of lines that occur exactly once in both ranges: (old, new) index pairs."""
+    counts: dict[str, list[int]] = {}
+    for i in range(alo, ahi):
+        entry = counts.setdefault(old[i], [0, 0, i, -1])
+        entry[0] += 1
+    for j in range(blo, bhi):
+        entry = counts.get(new[j])
+        if entry is not None:
+            entry[1] += 1
+            entry[3] = j
+    pairs = sorted((entry[2], entry[3]) for entry in counts.values() if entry[0] == 1 and entry[1] == 1)
+    # Longest increasing subsequence of the new positions (patience sorting).
+    tails: list[int] = []
+    previous: list[int] = [-1] * len(pairs)
+    tail_index: list[int] = []
+    for k, (_, j) in enumerate(pairs):
+        position = bisect.bisect_left(tails, j)
+        if position == len(tails):
+            tails.append(j)
+            tail_index.append(k)
+        else:
+            tails[position] = j
+            tail_index[position] = k
+        previous[k] = tail_index[position - 1] if position else -1
+    chain: list[tuple[int, int]] = []
+    k = tail_index[-1] if tail_index else -1
+    while k >= 0:
+        chain.append(pairs[k])
+        k = previous[k]
+    return chain[::-1]
 
 
 def code_cells(raw: bytes) -> dict[int, str]:

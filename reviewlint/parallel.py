@@ -80,6 +80,8 @@ def _initialize(rules: Sequence[RuleInfo] | None, codes: Sequence[str], cache: C
     # Ctrl-C reaches the whole process group: the parent alone handles it and stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _leave)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, _leave)
     if rules is None:
         from reviewlint.registry import all_rules
 

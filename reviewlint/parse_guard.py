@@ -70,10 +70,13 @@ def libcst_problem(text: str, error: cst.ParserSyntaxError) -> ParseProblem:
 
 
 def nesting_problem(text: str) -> ParseProblem | None:
-    """A problem when the code is too deep for libcst to parse safely, else None."""
-    fits = _compiles_within_depth(text)
-    if fits is not None:
-        return None if fits else ParseProblem(NESTED_TOO_DEEP)
+    """A problem when the code is too deep for libcst to parse safely, else None.
+
+    A left-associative chain of binary operators (``w0 + w1 - … + w319``, long string
+    concatenations) is nested in Python's tree but flat to read and to parse: it counts as one level.
+    """
+    if _compiles_within_depth(text):
+        return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -89,24 +92,26 @@ def nesting_problem(text: str) -> ParseProblem | None:
         return ParseProblem(TOO_DEEP)
     except ValueError:
         return None
-    # Level by level (the nodes of depth 1, 2, …): as ast.iter_child_nodes, at half the cost.
-    level: list[ast.AST] = [tree]
-    depth = 1
-    node_type = ast.AST
-    while level:
-        if depth > MAX_NESTING:
-            return ParseProblem(NESTED_TOO_DEEP)
-        below: list[ast.AST] = []
-        for node in level:
-            for name in node._fields:
-                value = getattr(node, name, None)
-                if isinstance(value, list):
-                    below.extend([item for item in value if isinstance(item, node_type)])
-                elif isinstance(value, node_type):
-                    below.append(value)
-        level = below
-        depth += 1
-    return None
+    return ParseProblem(NESTED_TOO_DEEP) if _deeper_than(tree, MAX_NESTING) else None
+
+
+def _deeper_than(tree: ast.AST, limit: int) -> bool:
+    """Whether the tree nests deeper than ``limit`` levels, a left-associative chain counting once."""
+    node_type, binary = ast.AST, ast.BinOp
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        for name in node._fields:
+            value = getattr(node, name, None)
+            children = value if isinstance(value, list) else (value,)
+            for child in children:
+                if not isinstance(child, node_type):
+                    continue
+                chained = name == "left" and isinstance(node, binary) and isinstance(child, binary)
+                stack.append((child, depth if chained else depth + 1))
+    return False
 
 
 def _frames() -> int:

@@ -10,7 +10,7 @@ from typing import TextIO
 from reviewlint.finding import FileError, Finding, Skipped
 from reviewlint.rule import Severity
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _JSON_RAW_CONTROL = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
@@ -22,6 +22,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    uri: str | None = None  # the file's real name, percent-encoded (SARIF); None where unknown
 
 
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
@@ -41,6 +42,7 @@ class RunResult:
     files_checked: int = 0
     show_internal_errors: bool = False
     fail_on: Severity = Severity.WARNING
+    uris: dict[str, str] = field(default_factory=dict)  # reported path -> its real name as a URI
 
     @property
     def failing(self) -> bool:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import re
 import traceback
+from urllib.parse import quote
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
@@ -35,6 +37,17 @@ _SKIP_FILE = re.compile(r"^\s*#\s*reviewlint:\s*skip-file\b", re.MULTILINE)
 # The diagnostic for code that cannot be parsed (documented as the rule ``rules/syntax_error.py``).
 SYNTAX_ERROR_CODE = "RL001"
 SYNTAX_ERROR_NAME = "syntax-error"
+MAX_SOURCE_LINE = 2000
+
+
+def _reported(path: Path) -> str:
+    """The path relative to the working directory when it lies below it, else as given."""
+    try:
+        if os.path.islink(path) and not os.path.exists(path):
+            return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return path.as_posix()
 
 
 def display_path(path: Path) -> str:
@@ -45,15 +58,16 @@ def display_path(path: Path) -> str:
     ``\\x1b``: every output format stays one line a finding. A symlink that leads nowhere (a
     loop, a missing target) is shown by its own name.
     """
-    try:
-        if os.path.islink(path) and not os.path.exists(path):
-            shown = Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
-        else:
-            shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError, RuntimeError):
-        shown = path.as_posix()
-    shown = shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    shown = _reported(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return _PATH_CONTROL.sub(lambda match: repr(match.group())[1:-1], shown)
+
+
+def path_uri(path: Path) -> str:
+    """The path as a percent-encoded URI reference of its real bytes (SARIF's ``uri``): relative
+    to the working directory when it lies below it, ``file://`` and absolute otherwise."""
+    reported = _reported(path)
+    encoded = quote(os.fsencode(reported), safe="/")
+    return "file://" + encoded if reported.startswith("/") else encoded
 
 
 class _Placer:
@@ -97,14 +111,16 @@ class _Placer:
         return Location(self._shown, line, span.column + 1 + indent, end_line, end_column + 1 + end_indent, cell)
 
     def source_lines(self, anchor: Anchor) -> tuple[str, ...]:
-        """The reported lines as written (with the indentation a notebook cell's line lost)."""
+        """The reported lines as written (with the indentation a notebook cell's line lost), each
+        cut to :data:`MAX_SOURCE_LINE` characters (a minified line is not copied into every finding)."""
         span = self.span(anchor)
         last = min(span.end_line, span.line + 5)
-        return tuple(" " * self._source.removed_indent(number) + self._lines[number - 1]
+        return tuple((" " * self._source.removed_indent(number) + self._lines[number - 1])[:MAX_SOURCE_LINE]
                      for number in range(span.line, last + 1) if number <= len(self._lines))
 
 
-def _suppressed(line_text: str, code: str) -> bool:
+def suppressed(line_text: str, code: str) -> bool:
+    """Whether a line's ``# noqa`` (bare, or naming ``code``) suppresses ``code``."""
     match = _NOQA.search(line_text)
     if match is None:
         return False
@@ -218,7 +234,7 @@ def lint_source(
             continue
         for report, finding in zip(reports, findings):
             line = placer.span(report.at).line
-            if line <= len(lines) and _suppressed(lines[line - 1], rule.code):
+            if line <= len(lines) and suppressed(lines[line - 1], rule.code):
                 continue
             result.findings.append(finding)
             if on_report is not None:
@@ -318,7 +334,7 @@ def lint_path(path: Path, settings: Settings, rules: Sequence[RuleInfo], cache: 
     shown = display_path(path)
     raw = _read(path, settings, shown)
     if isinstance(raw, FileResult):
-        return raw
+        return replace(raw, uri=path_uri(path))
     key = None
     if cache is not None:
         key = _cache_key(cache, raw, shown, path, settings, rules)
@@ -327,6 +343,7 @@ def lint_path(path: Path, settings: Settings, rules: Sequence[RuleInfo], cache: 
             return cached
     source = load(path, raw, settings, shown)
     result = source if isinstance(source, FileResult) else lint_source(source, settings, rules, shown)
+    result.uri = path_uri(path)
     if cache is not None and key is not None and not any(error.code for error in result.errors):
         cache.put(key, result)
     return result
@@ -389,12 +406,15 @@ def run_paths(
             results[index] = lint_path(path, settings, rules, cache)
     for path in named_excluded:
         shown = display_path(path)
+        result.uris[shown] = path_uri(path)
         result.skipped.append(Skipped(shown, f"skipped: excluded by 'exclude' in {resolver.for_path(path).origin}", fails=False))
     for file_result in results:
         assert file_result is not None
         result.findings.extend(file_result.findings)
         result.errors.extend(file_result.errors)
         result.skipped.extend(file_result.skipped)
+        if file_result.uri is not None:
+            result.uris[file_result.path] = file_result.uri
     result.files_checked = len(files) - sum(1 for item in results if item is not None and item.skipped)
     result.findings.sort(key=Finding.sort_key)
     if cache is not None:

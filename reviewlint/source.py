@@ -121,7 +121,7 @@ _CELL_MAGIC = re.compile(r"^%%(\w+)")
 def _is_help(line: str) -> bool:
     """``obj?`` and its kin: the line ends in ``?`` outside any comment, after a name IPython takes."""
     stripped = line.rstrip()
-    if not stripped.endswith("?") or _bracket_state(stripped, 0, None)[2]:
+    if not stripped.endswith("?") or bracket_state(stripped, 0, None)[2]:
         return False
     return _HELP_END.search(stripped) is not None
 
@@ -139,7 +139,7 @@ def mask_line(line: str) -> str:
     return f"{indent}pass"
 
 
-def _bracket_state(line: str, depth: int, quote: str | None) -> tuple[int, str | None, bool]:
+def bracket_state(line: str, depth: int, quote: str | None) -> tuple[int, str | None, bool]:
     """Bracket depth and open triple-quoted string after a line (strings and comments skipped),
     and whether the line ends in a comment (where a final backslash continues nothing)."""
     i = 0
@@ -192,7 +192,7 @@ def _mask_lines(lines: list[str]) -> list[str]:
             masked.append(mask_line(line))
         ends_with_backslash = line.rstrip().endswith("\\")
         if masked[-1] == line:
-            depth, quote, comment = _bracket_state(line, depth, quote)
+            depth, quote, comment = bracket_state(line, depth, quote)
             continues_python, continues_magic = ends_with_backslash and not comment, False
         else:
             continues_magic = ends_with_backslash

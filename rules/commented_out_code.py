@@ -61,8 +61,9 @@ def _bridges(block: list[Comment], comment: Comment, blank_lines: set[int]) -> b
     return comment.column == block[-1].column and all(line in blank_lines for line in gap)
 
 
-def _blocks(comments: list[Comment], blank_lines: set[int]) -> Iterator[list[Comment]]:
-    """Runs of own-line comments on consecutive lines, outside markdown cells and metadata."""
+def _blocks(comments: list[Comment], blank_lines: set[int], cell_starts: set[int]) -> Iterator[list[Comment]]:
+    """Runs of own-line comments on consecutive lines of one notebook cell, outside markdown cells
+    and metadata."""
     block: list[Comment] = []
     in_markdown = in_metadata = False
     for comment in comments:
@@ -82,7 +83,8 @@ def _blocks(comments: list[Comment], blank_lines: set[int]) -> Iterator[list[Com
             continue
         if in_markdown or in_metadata:
             continue
-        if block and comment.line != block[-1].line + 1 and not _bridges(block, comment, blank_lines):
+        if block and (comment.line in cell_starts or (
+                comment.line != block[-1].line + 1 and not _bridges(block, comment, blank_lines))):
             yield block
             block = []
         block.append(comment)
@@ -99,7 +101,8 @@ def check(ctx: RuleContext) -> Iterator[Report]:
     min_lines = int(ctx.options["min_lines"])  # type: ignore[call-overload]
     previous_line = 0
     blank_lines = {number for number, line in enumerate(ctx.source.lines, start=1) if not line.strip()}
-    for block in _blocks(ctx.comments, blank_lines):
+    cell_starts = {span.first_line for span in ctx.source.cells}
+    for block in _blocks(ctx.comments, blank_lines, cell_starts):
         lines = [_content(comment) for comment in block]
         if block[0].line <= 2 and lines[0].startswith("!"):
             lines[0] = ""  # shebang

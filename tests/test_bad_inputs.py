@@ -502,7 +502,7 @@ def test_fix_and_diff_over_the_corpus_touch_only_what_they_fix(tmp_path: Path) -
 
 CHAINS = {
     "unary": lambda n: "x = " + "-" * n + "1\n",
-    "binary": lambda n: "x = " + "+".join(["1"] * n) + "\n",
+    "power": lambda n: "x = " + "**".join(["1"] * n) + "\n",
     "attribute": lambda n: "x = a" + ".b" * n + "\n",
     "call": lambda n: "x = f" + "()" * n + "\n",
     "subscript": lambda n: "x = a" + "[0]" * n + "\n",
@@ -525,6 +525,18 @@ def test_nesting_guard_boundary(kind: str, fast: bool, monkeypatch: pytest.Monke
         for depth, too_deep in ((250, False), (350, True)):
             problem = parse_guard.nesting_problem(prefix + CHAINS[kind](depth))
             assert (problem is not None and problem.too_deep) == too_deep, (kind, depth, prefix, problem)
+
+
+@pytest.mark.parametrize("terms", [320, 900])
+def test_a_flat_chain_of_operators_is_not_too_deep(terms: int) -> None:
+    """``w0 + w1 + … + w319`` nests in Python's tree, but it is one flat expression to read."""
+    from reviewlint import parse_guard
+
+    for joiner in (" + ", " - ", " + 'x' * "):
+        text = "TOTAL = " + joiner.join(f"w{i}" for i in range(terms)) + "\n"
+        assert parse_guard.nesting_problem(text) is None, joiner
+    text = FLIP + "TOTAL = " + " + ".join(f"w{i}" for i in range(320)) + "\n"
+    assert [f.code for f in lint_text(text, all_rules(), Settings(root=Path.cwd())).findings] == ["RL102"]
 
 
 def test_compiler_guard_is_active_on_this_python() -> None:

@@ -23,11 +23,11 @@ def render(result: RunResult, stream: TextIO) -> None:
         message = finding.message if loc.cell is None else f"cell {loc.cell}, line {loc.line}: {finding.message}"
         properties = (
             f"file={_escape_property(loc.path)},line={loc.line},col={loc.column},"
-            f"endLine={loc.end_line},endColumn={loc.end_column},title={finding.code} {finding.name}"
+            f"endLine={loc.end_line},endColumn={loc.end_column},title={_escape_property(finding.code)} {_escape_property(finding.name)}"
             if loc.cell is None
-            else f"file={_escape_property(loc.path)},title={finding.code} {finding.name}"
+            else f"file={_escape_property(loc.path)},title={_escape_property(finding.code)} {_escape_property(finding.name)}"
         )
-        stream.write(f"::{_LEVELS[finding.severity.value]} {properties}::{_escape_data(message)}\n")
+        stream.write(f"::{_LEVELS.get(finding.severity.value, 'error')} {properties}::{_escape_data(message)}\n")
     for error in result.errors:
         stream.write(f"::error file={_escape_property(error.path)},title=reviewlint::{_escape_data(error.message)}\n")
     for skipped in result.skipped:

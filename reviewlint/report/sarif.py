@@ -6,6 +6,7 @@ cell. RL201's backbone (and other related places) are ``relatedLocations``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import TextIO
 from urllib.parse import quote
@@ -19,17 +20,20 @@ SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sar
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def _artifact(path: str) -> dict[str, str]:
-    """A path as a SARIF artifact location: a percent-encoded URI, relative to the source root
-    (the working directory) unless the file lies outside it."""
-    if PurePosixPath(path).is_absolute():
-        return {"uri": "file://" + quote(path, safe="/")}
-    return {"uri": quote(path, safe="/"), "uriBaseId": "%SRCROOT%"}
+def _artifact(path: str, uris: Mapping[str, str]) -> dict[str, str]:
+    """A path as a SARIF artifact location: a percent-encoded URI of the file's real name,
+    relative to the source root (the working directory) unless the file lies outside it."""
+    uri = uris.get(path)
+    if uri is None:
+        uri = "file://" + quote(path, safe="/") if PurePosixPath(path).is_absolute() else quote(path, safe="/")
+    if uri.startswith("file://"):
+        return {"uri": uri}
+    return {"uri": uri, "uriBaseId": "%SRCROOT%"}
 
 
-def _physical(location: Location) -> dict[str, object]:
+def _physical(location: Location, uris: Mapping[str, str]) -> dict[str, object]:
     return {
-        "artifactLocation": _artifact(location.path),
+        "artifactLocation": _artifact(location.path, uris),
         "region": {
             "startLine": location.line,
             "startColumn": location.column,
@@ -47,27 +51,28 @@ def render(result: RunResult, stream: TextIO) -> None:
     for finding, print_ in zip(result.findings, prints):
         entry: dict[str, object] = {
             "ruleId": finding.code,
-            "ruleIndex": index[finding.code],
             "level": _LEVELS[finding.severity.value],
             "message": {"text": finding.message + (f" ({finding.hint})" if finding.hint else "")},
-            "locations": [{"physicalLocation": _physical(finding.location)}],
+            "locations": [{"physicalLocation": _physical(finding.location, result.uris)}],
             "partialFingerprints": {"reviewlint/v1": print_},
         }
+        if finding.code in index:
+            entry["ruleIndex"] = index[finding.code]
         if finding.location.cell is not None:
             entry["properties"] = {"cell": finding.location.cell}
         if finding.related:
             entry["relatedLocations"] = [
-                {"id": number, "physicalLocation": _physical(related.location), "message": {"text": related.message}}
+                {"id": number, "physicalLocation": _physical(related.location, result.uris), "message": {"text": related.message}}
                 for number, related in enumerate(finding.related, start=1)
             ]
         results.append(entry)
     notifications = [
         {"level": "error", "message": {"text": error.message},
-         "locations": [{"physicalLocation": {"artifactLocation": _artifact(error.path)}}]}
+         "locations": [{"physicalLocation": {"artifactLocation": _artifact(error.path, result.uris)}}]}
         for error in result.errors
     ] + [
         {"level": "warning" if skipped.fails else "note", "message": {"text": f"{skipped.path}: {skipped.reason}"},
-         "locations": [{"physicalLocation": {"artifactLocation": _artifact(skipped.path)}}]}
+         "locations": [{"physicalLocation": {"artifactLocation": _artifact(skipped.path, result.uris)}}]}
         for skipped in result.skipped
     ]
     log = {

@@ -22,14 +22,34 @@ _STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 Line = list[tuple[str, str]]  # (text, rich style; "" for none)
 
 
+FRAME_WIDTH = 120  # a longer source line is shown as a window of this many characters around the finding
+
+
+def _window(raw: str, start: int, end: int) -> tuple[str, int, int]:
+    """A long line cut to :data:`FRAME_WIDTH` characters around ``start``, and the caret's new span
+    (empty where the finding lies beyond the text kept of the line)."""
+    if len(raw) <= FRAME_WIDTH and end <= FRAME_WIDTH:
+        return raw, start, end
+    if start >= len(raw):
+        return ("…" if len(raw) > FRAME_WIDTH else "") + raw[-FRAME_WIDTH:] + "…", 0, 0
+    first = max(0, min(start - FRAME_WIDTH // 3, len(raw) - FRAME_WIDTH))
+    shown = raw[first : first + FRAME_WIDTH]
+    prefix = "…" if first else ""
+    suffix = "…" if first + FRAME_WIDTH < len(raw) else ""
+    offset = len(prefix) - first
+    return prefix + shown + suffix, start + offset, min(end, first + FRAME_WIDTH) + offset
+
+
 def _frame(finding: Finding) -> Iterator[Line]:
     loc = finding.location
     width = len(str(loc.line + len(finding.source_lines)))
+    single = len(finding.source_lines) == 1
     for offset, raw in enumerate(finding.source_lines):
-        yield [(f"{loc.line + offset:>{width}} |", "dim"), (" " + escape_control(raw.expandtabs(4)), "")]
-        if offset == 0 and len(finding.source_lines) == 1:
-            start = max(loc.column - 1, 0)
-            end = loc.end_column - 1 if loc.end_line == loc.line else len(raw)
+        start = max(loc.column - 1, 0) if offset == 0 else 0
+        end = loc.end_column - 1 if single and loc.end_line == loc.line else max(len(raw), start + 1)
+        line, start, end = _window(raw.expandtabs(4) if "\t" in raw else raw, start, end)
+        yield [(f"{loc.line + offset:>{width}} |", "dim"), (" " + escape_control(line), "")]
+        if offset == 0 and single and end > start:
             yield [(f"{'':>{width}} |", "dim"), (" ", ""), (" " * start + "^" * max(1, end - start), _STYLES[finding.severity.value])]
 
 
@@ -68,4 +88,5 @@ def render(result: RunResult, stream: TextIO) -> None:
         for line in _lines(result):
             console.print(Text.assemble(*line), highlight=False)
         return
-    stream.write("".join("".join(text for text, _ in line) + "\n" for line in _lines(result)))
+    for line in _lines(result):  # line by line: a report of 9,000 findings is never one string
+        stream.write("".join(text for text, _ in line) + "\n")
