@@ -15,6 +15,7 @@ from rich.table import Table
 
 from reviewlint import __version__
 from reviewlint import baseline as baselines
+from reviewlint import interrupt
 from reviewlint.cache import Cache, CacheError, default_cache_dir, remove_cache
 from reviewlint.config import FAIL_ON, IMAGE_DOMAINS, ConfigError, ConfigResolver, Overrides
 from reviewlint.fixer import FileFix, fix_paths
@@ -244,24 +245,9 @@ def explain(rule: str) -> None:
         click.echo(text)
 
 
-class Interrupted(BaseException):
-    """SIGINT, SIGTERM or SIGHUP arrived: the run stops (a file being fixed is left old or new, never half-written)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.status = 128 + signum
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise Interrupted(signum)
-
-
 def main() -> None:
     """Entry point of the ``reviewlint`` script."""
-    signal.signal(signal.SIGINT, _interrupt)
-    signal.signal(signal.SIGTERM, _interrupt)
-    if hasattr(signal, "SIGHUP"):  # a closed terminal: stop as cleanly as on Ctrl-C
-        signal.signal(signal.SIGHUP, _interrupt)
+    interrupt.install()  # Ctrl-C, SIGTERM and a closed terminal (SIGHUP) stop the run cleanly
     try:
         os.getcwd()
     except OSError as error:
@@ -269,7 +255,7 @@ def main() -> None:
         sys.exit(2)
     try:
         cli()
-    except Interrupted as stop:
+    except interrupt.Interrupted as stop:
         sys.stderr.write(f"reviewlint: interrupted by {signal.Signals(stop.status - 128).name}; "
                          "no file was left half-written\n")
         sys.exit(stop.status)

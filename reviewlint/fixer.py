@@ -41,6 +41,7 @@ from reviewlint.atomic import ChangedOnDisk, Snapshot, replace_if_unchanged
 from reviewlint.config import ConfigResolver, Settings
 from reviewlint.discover import discover
 from reviewlint.finding import FileError
+from reviewlint.interrupt import checkpoint
 from reviewlint.fix import REMOVE, Edit, Fix, NewImport, applicability
 from reviewlint.names import ImportTable, dotted
 from reviewlint.rule import Analysis, Report, RuleInfo, Span
@@ -470,6 +471,7 @@ def fix_paths(
     outcomes: list[FileFix] = []
     roots = [Path(os.path.realpath(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))) for path in paths]
     for path in discover(list(paths), lambda candidate: resolver.for_path(candidate).excluded(candidate)):
+        checkpoint()
         settings = resolver.for_path(path)
         shown = display_path(path)
         real = Path(os.path.realpath(path))
@@ -484,6 +486,7 @@ def fix_paths(
         if snapshot is None:
             continue  # over a size limit: check reports it as skipped
         outcome = fix_bytes(path, snapshot.data, settings, rules, unsafe=unsafe, shown=shown)
+        checkpoint()  # a signal whose first raise was lost inside fixing: the file is still untouched
         if write and outcome.changed:
             try:
                 replace_if_unchanged(path, outcome.fixed, snapshot)

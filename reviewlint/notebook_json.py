@@ -116,7 +116,7 @@ def _render(old: str, code: str, ensure_ascii: bool) -> str:
     newline = "\r\n" if "\r\n" in opening.group(1) else "\n"
     closing = re.search(r"\n([ \t]*)\]$", old)
     inner, outer = opening.group(2), closing.group(1) if closing else ""
-    trailing = re.search(r'"([ \t]*),[ \t]*\r?\n', old)  # Python 2's json wrote ", \n"
+    trailing = re.search(r'",([ \t]*)\r?\n', old)  # Python 2's json wrote ", " then the newline
     comma = "," + (trailing.group(1) if trailing else "")
     return "[" + newline + inner + (comma + newline + inner).join(items) + newline + outer + "]"
 

@@ -22,6 +22,7 @@ from reviewlint.config import ConfigResolver, Settings
 from reviewlint.discover import discover
 from reviewlint.finding import FileError, Finding, Location, Related, Skipped
 from reviewlint.fix import applicability
+from reviewlint.interrupt import checkpoint
 from reviewlint.fast_comments import scan_comments as fast_scan_comments
 from reviewlint.parse_guard import TOO_DEEP, ParseProblem, isolate_broken_cells, libcst_problem, nesting_problem, syntax_problem
 from reviewlint.positions import NodePositions
@@ -400,9 +401,11 @@ def run_paths(
         from reviewlint.parallel import lint_parallel
 
         for index, file_result in lint_parallel(tasks, rules, jobs, cache):
+            checkpoint()
             results[index] = file_result
     else:
         for index, path, settings in tasks:
+            checkpoint()
             results[index] = lint_path(path, settings, rules, cache)
     for path in named_excluded:
         shown = display_path(path)

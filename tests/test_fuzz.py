@@ -23,6 +23,9 @@ import functools
 import json
 import os
 import re
+import subprocess
+import sys
+import tempfile
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +36,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
+from reviewlint import notebook_json
 from reviewlint.config import Settings
 from reviewlint.finding import Location
 from reviewlint.knowledge.transforms import ALBUMENTATIONS, IMAGE_DATA_GENERATOR, KERAS_LAYERS, TF_IMAGE
@@ -545,6 +549,116 @@ def test_fixed_notebooks_keep_their_structure(case: tuple[str, dict[int, list[st
         assert [line for line in python_lines(new_source) if line in magics] == magics, "a magic line was lost"
     load_source(Path("nb.ipynb"), outcome.fixed)
     check_fix(outcome)
+
+
+LAYOUTS = st.fixed_dictionaries({
+    "indent": st.sampled_from([None, 1, 2, 4, "\t"]), "ensure_ascii": st.booleans(), "sort_keys": st.booleans(),
+    "separators": st.sampled_from([None, (",", ":"), (", ", ": ")]), "crlf": st.booleans(), "tail": st.sampled_from(["", "\n"]),
+})
+
+
+def _relaid(text: str, layout: dict[str, object]) -> bytes:
+    """The notebook ``text`` written in another JSON layout (compact, tabs, CRLF, escaped …)."""
+    options = {key: value for key, value in layout.items() if key not in ("crlf", "tail")}
+    dumped = json.dumps(json.loads(text), **options) + str(layout["tail"])  # type: ignore[arg-type]
+    return (dumped.replace("\n", "\r\n") if layout["crlf"] else dumped).encode("utf-8")
+
+
+def _outside_sources(raw: bytes) -> list[str]:
+    """The notebook's text between its cells' source values, in order."""
+    text = raw.decode("utf-8")
+    pieces, at = [], 0
+    for cell in notebook_json._cells(notebook_json._value(text, 0)):
+        node = notebook_json._source_node(cell)
+        if node is not None:
+            pieces.append(text[at : node.start])
+            at = node.end
+    return [*pieces, text[at:]]
+
+
+@budget(40)
+@given(notebooks(), LAYOUTS)
+@counted
+def test_fixing_a_notebook_keeps_every_byte_outside_the_changed_sources(case: tuple[str, dict[int, list[str]]],
+                                                                        layout: dict[str, object]) -> None:
+    raw = _relaid(case[0], layout)
+    outcome = fixed("nb.ipynb", raw)
+    assert _outside_sources(outcome.fixed) == _outside_sources(raw)
+    before, after = json.loads(raw), json.loads(outcome.fixed)
+    for old, new in zip(before["cells"], after["cells"]):
+        if old.get("source") != new.get("source"):
+            assert old["cell_type"] == "code" and isinstance(new["source"], type(old["source"]))
+
+
+TREE_ENTRIES = st.lists(st.tuples(
+    st.sampled_from(["file", "notebook", "fifo", "link-file", "link-dir", "link-dangling", "link-loop", "link-device",
+                     "dir", "gitignore", "gitignore-fifo", "unreadable"]),
+    st.sampled_from(["", "a", "a/b", "c"]), st.sampled_from(["x", "y", "z", "train", "data"])), max_size=12)
+
+
+def _build_tree(root: Path, entries: list[tuple[str, str, str]]) -> None:
+    for kind, folder, name in entries:
+        where = root / folder
+        where.mkdir(parents=True, exist_ok=True)
+        path = where / (name + (".ipynb" if kind == "notebook" else ".py"))
+        if os.path.lexists(path) or os.path.lexists(where / name) or (
+                kind.startswith("gitignore") and os.path.lexists(where / ".gitignore")):
+            continue
+        if kind == "file":
+            path.write_text("import albumentations as A\naug = A.VerticalFlip(p=0.5)\n")
+        elif kind == "notebook":
+            path.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "source": "x = (\n"}],
+                                        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+        elif kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "link-file":
+            path.symlink_to(root / "x.py")
+        elif kind == "link-dir":
+            (where / name).symlink_to(root, target_is_directory=True)
+        elif kind == "link-dangling":
+            path.symlink_to(root / "nowhere.py")
+        elif kind == "link-loop":
+            path.symlink_to(path)
+        elif kind == "link-device":
+            path.symlink_to("/dev/zero")
+        elif kind == "dir":
+            (where / name).mkdir(exist_ok=True)
+        elif kind == "gitignore":
+            (where / ".gitignore").write_text(f"{name}.py\n")
+        elif kind == "gitignore-fifo":
+            os.mkfifo(where / ".gitignore")
+        elif kind == "unreadable":
+            path.write_text("x = 1\n")
+            path.chmod(0)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+@budget(25)
+@given(TREE_ENTRIES)
+@counted
+def test_any_file_system_tree_is_linted_or_refused_in_one_line_in_bounded_time(entries: list[tuple[str, str, str]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        _build_tree(root, entries)
+        run = subprocess.run([sys.executable, "-m", "reviewlint", "check", "--no-cache", "-j", "1", "--format", "json", "."],
+                             cwd=root, capture_output=True, text=True, timeout=60, check=False)
+        assert run.returncode in (0, 1, 2), run.stderr
+        assert "Traceback" not in run.stderr and run.stderr.count("\n") <= 1, run.stderr
+        report = json.loads(run.stdout)
+        for error in report["errors"]:
+            assert "\n" not in error["message"] and error["message"]
+        # Every FIFO and device in the tree (not ignored by a .gitignore beside it or above) is
+        # reported; links to one file are that file, reported once.
+        named = {os.path.realpath(root / item["path"]) for key in ("findings", "errors", "skipped") for item in report[key]}
+        for kind, folder_name, name in entries:
+            shown = root / folder_name / (name + ".py")
+            try:
+                special = not shown.is_dir() and not shown.is_file() and shown.exists()
+            except OSError:
+                special = False
+            ignored = any(k.startswith("gitignore") for k, f, n in entries if f == "" or folder_name.startswith(f))
+            if special and not ignored:
+                assert os.path.realpath(shown) in named, (shown, report)
 
 
 @pytest.mark.skipif(not LONG_RUN, reason="the long run: set REVIEWLINT_FUZZ_EXAMPLES")

@@ -60,7 +60,7 @@ def _first_change(originals: dict[Path, bytes], process: subprocess.Popen[str], 
     pytest.fail("no file was fixed before the deadline, or the run ended first")
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"])
 @pytest.mark.parametrize("delay", [0.0, 0.35])
 def test_interrupted_fix_leaves_each_file_old_or_new(
     tmp_path: Path, fixed_fixtures: dict[str, bytes], signum: int, delay: float
@@ -101,7 +101,7 @@ def _alive(pid: str) -> bool:
         return False
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_interrupted_parallel_check_stops_its_workers(tmp_path: Path, signum: int) -> None:
     originals = _tree(tmp_path)
     process = _start(["check", "-j", "2", "."], tmp_path)

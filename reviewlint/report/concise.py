@@ -15,7 +15,7 @@ def position(location: Location) -> str:
 
 def render(result: RunResult, stream: TextIO) -> None:
     for finding in result.findings:
-        stream.write(f"{escape_control(position(finding.location))}: {finding.code} {escape_control(finding.message)}\n")
+        stream.write(f"{escape_control(position(finding.location))}: {escape_control(finding.code)} {escape_control(finding.message)}\n")
     for error in result.errors:
         stream.write(f"{escape_control(error.path)}: error: {escape_control(error.message)}\n")
     for skipped in result.skipped:

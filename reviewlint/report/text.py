@@ -57,7 +57,7 @@ def _lines(result: RunResult) -> Iterator[Line]:
     for finding in result.findings:
         yield [
             (escape_control(position(finding.location)), "bold"), (": ", ""),
-            (finding.code, _STYLES[finding.severity.value]), (" ", ""), (finding.name, "dim"),
+            (escape_control(finding.code), _STYLES[finding.severity.value]), (" ", ""), (escape_control(finding.name), "dim"),
             (" " + escape_control(finding.message), ""),
         ]
         yield from _frame(finding)
