@@ -127,7 +127,7 @@ def render(findings: Sequence[Finding], root: Path) -> str:
             {"path": path, "code": code, "fingerprint": digest, "count": 0,
              "source": (finding.source_lines[0].strip()[:120] if finding.source_lines else "")},
         )
-        entry["count"] = max(int(entry["count"]), ordinal)  # type: ignore[call-overload]
+        entry["count"] = max(int(entry["count"]), ordinal)  # type: ignore[call-overload]  # an int, set just above
     document = {
         "reviewlint-baseline": FORMAT_VERSION,
         "findings": [entries[key] for key in sorted(entries)],

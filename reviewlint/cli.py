@@ -8,6 +8,7 @@ import signal
 import sys
 import traceback
 from pathlib import Path
+from typing import TextIO, cast
 
 import click
 from rich.console import Console
@@ -23,7 +24,7 @@ from reviewlint.parallel import available_cores
 from reviewlint.registry import all_rules, find_rule
 from reviewlint.report import REPORTERS
 from reviewlint.result import RunResult
-from reviewlint.rule import Severity
+from reviewlint.rule import ImageDomain, Severity
 from reviewlint.runner import run_paths
 
 
@@ -94,7 +95,7 @@ def check(
             raise click.UsageError(str(error)) from None
     overrides = Overrides(
         select=_codes(select), ignore=_codes(ignore) or (), extend_select=_codes(extend_select) or (),
-        image_domain=image_domain, fail_on=fail_on,
+        image_domain=cast(ImageDomain | None, image_domain), fail_on=fail_on,
     )
     known = {rule.code for rule in rules}
     for selector in (overrides.select or ()) + overrides.ignore + overrides.extend_select:
@@ -127,23 +128,23 @@ def check(
             click.echo(f"reviewlint: error: {error}", err=True)
             sys.exit(2)
         click.echo(f"reviewlint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline_file}", err=True)
-        for error in result.errors:
-            click.echo(f"reviewlint: {error.path}: error: {error.message}", err=True)
+        for problem in result.errors:
+            click.echo(f"reviewlint: {problem.path}: error: {problem.message}", err=True)
         sys.exit(2 if result.errors else 0)
     _note_fixes(result, fixed, fix, unsafe_fixes, output_format)
     if baseline is not None:
-        result.findings, known, stale = baseline.split(result.findings)
-        if known or stale:
+        result.findings, in_baseline, stale = baseline.split(result.findings)
+        if in_baseline or stale:
             result.notices.append(
-                f"{known} finding{'s' if known != 1 else ''} in the baseline not shown"
+                f"{in_baseline} finding{'s' if in_baseline != 1 else ''} in the baseline not shown"
                 + (f"; {stale} baseline entr{'ies' if stale != 1 else 'y'} no longer found (rewrite it with --write-baseline)" if stale else "")
             )
     if not (quiet and not result.findings and not result.errors and not result.skipped) or output_format in ("json", "sarif"):
-        REPORTERS[output_format](result, output)
+        REPORTERS[output_format](result, cast(TextIO, output))
     if show_internal_errors and output_format != "text":
-        for error in result.errors:
-            if error.trace:
-                click.echo(error.trace, err=True)
+        for problem in result.errors:
+            if problem.trace:
+                click.echo(problem.trace, err=True)
     if missing and not result.errors:
         sys.exit(2)
     sys.exit(0 if exit_zero and result.exit_code == 1 else result.exit_code)
@@ -232,8 +233,8 @@ def explain(rule: str) -> None:
     header = f"# {found.code} {found.name} ({found.severity.value})\n\n"
     body = found.doc.split("\n", 1)[1] if "\n" in found.doc else found.doc
     options = ""
-    if found.options:
-        rows = "\n".join(f"- `{name}` (default `{opt.default}`): {opt.help}" for name, opt in found.options.items())
+    if found.option_infos:
+        rows = "\n".join(f"- `{info.name}` (default `{info.default}`): {info.help}" for info in found.option_infos)
         options = f"\n## Options\n`[tool.reviewlint.{found.name}]`\n\n{rows}\n"
     text = header + found.summary + "\n" + body + options
     console = Console(highlight=False)

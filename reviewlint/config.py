@@ -24,12 +24,13 @@ import os
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import get_args
 from pathlib import Path
 
 from reviewlint.atomic import Snapshot
-from reviewlint.rule import RuleInfo
+from reviewlint.rule import ImageDomain, RuleInfo
 
-IMAGE_DOMAINS = ("natural", "overhead", "microscopy", "medical")
+IMAGE_DOMAINS: tuple[ImageDomain, ...] = get_args(ImageDomain)
 TOP_LEVEL_KEYS = frozenset({"select", "ignore", "exclude", "per-file-ignores", "image-domain", "max-file-size",
                             "max-notebook-size", "fail-on"})
 MAX_CONFIG_SIZE = 4 * 1024 * 1024
@@ -54,7 +55,7 @@ class Settings:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    image_domain: str = "natural"
+    image_domain: ImageDomain = "natural"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     max_notebook_size: int = DEFAULT_MAX_NOTEBOOK_SIZE
     fail_on: str = DEFAULT_FAIL_ON
@@ -76,11 +77,9 @@ class Settings:
         relative = _relative(path, self.root)
         return any(_glob(relative, pattern) or _glob(path.name, pattern) for pattern in self.exclude)
 
-    def options_for(self, rule: RuleInfo) -> dict[str, object]:
-        """A rule's options: its defaults, overridden by configuration."""
-        options = {name: option.default for name, option in rule.options.items()}
-        options.update(self.rule_options.get(rule.code, {}))
-        return options
+    def options_for(self, rule: RuleInfo) -> object:
+        """A rule's options: an instance of its ``Options``, defaults overridden by configuration."""
+        return rule.options(**self.rule_options.get(rule.code, {}))
 
     def fingerprint(self) -> str:
         """A stable text of everything that changes results (for the cache key)."""
@@ -124,7 +123,7 @@ class Overrides:
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
-    image_domain: str | None = None
+    image_domain: ImageDomain | None = None
     fail_on: str | None = None
 
 
@@ -152,11 +151,11 @@ def parse_table(table: Mapping[str, object], root: Path, origin: str, rules: Seq
         elif key == "image-domain":
             if value not in IMAGE_DOMAINS:
                 raise ConfigError(f"{origin}: image-domain must be one of {', '.join(IMAGE_DOMAINS)}, not {value!r}")
-            settings = replace(settings, image_domain=str(value))
+            settings = replace(settings, image_domain=value)
         elif key in ("max-file-size", "max-notebook-size"):
             if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**62:
                 raise ConfigError(f"{origin}: {key} must be a positive number of bytes")
-            settings = replace(settings, **{key.replace("-", "_"): value})
+            settings = replace(settings, max_file_size=value) if key == "max-file-size" else replace(settings, max_notebook_size=value)
         elif key == "fail-on":
             if value not in FAIL_ON:
                 raise ConfigError(f"{origin}: fail-on must be one of {', '.join(FAIL_ON)}, not {value!r}")
@@ -188,11 +187,12 @@ def _rule_options(rule: RuleInfo, value: object, origin: str) -> dict[str, objec
     if not isinstance(value, dict):
         raise ConfigError(f"{origin}: [{rule.name}] must be a table of options")
     options: dict[str, object] = {}
+    defaults = {info.name: info.default for info in rule.option_infos}
     for name, setting in value.items():
-        if name not in rule.options:
-            known = ", ".join(sorted(rule.options)) or "none"
+        if name not in defaults:
+            known = ", ".join(sorted(defaults)) or "none"
             raise ConfigError(f"{origin}: {rule.code} ({rule.name}) has no option '{name}' (options: {known})")
-        default = rule.options[name].default
+        default = defaults[name]
         if isinstance(default, (int, float)) and not isinstance(default, bool):
             if not isinstance(setting, (int, float)) or isinstance(setting, bool):
                 raise ConfigError(f"{origin}: {rule.name}.{name} must be a number")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import operator
+from typing import TypeGuard
 from collections.abc import Callable, Mapping
 
 import libcst as cst
@@ -115,7 +116,7 @@ class ConstantFolder:
             if op is None or not is_number(left) or not is_number(right):
                 return UNKNOWN
             try:
-                if isinstance(node.operator, cst.Power) and abs(right) > 64:  # type: ignore[arg-type]
+                if isinstance(node.operator, cst.Power) and abs(right) > 64:
                     return UNKNOWN
                 return op(left, right)
             except (ArithmeticError, ValueError, TypeError):
@@ -123,6 +124,6 @@ class ConstantFolder:
         return UNKNOWN
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     """Whether a folded value is an int or float (not a bool)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)

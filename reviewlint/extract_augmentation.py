@@ -161,8 +161,8 @@ def roles(facts: Facts) -> None:
                 mark(reached(facts.names_used(validation.value, call.scope), call.index), VALIDATION, f"validation_data of {call.method}()")
         elif call.method in PREDICT_METHODS:
             if call.loops:
-                for loop in call.loops:
-                    loops_with_predict.setdefault(id(loop), call.index)
+                for enclosing in call.loops:
+                    loops_with_predict.setdefault(id(enclosing), call.index)
             else:
                 data = call.arg("x", 0) or call.arg("generator", 0)
                 if data is not None:
@@ -230,8 +230,9 @@ def _range_length(facts: Facts, node: cst.BaseExpression | None) -> int | None:
     values = [facts.value(arg.value) for arg in node.args]
     if not 1 <= len(values) <= 3 or not all(isinstance(value, int) and not isinstance(value, bool) for value in values):
         return None
+    bounds = [value for value in values if isinstance(value, int)]
     try:
-        steps = range(*values)  # type: ignore[arg-type]
+        steps = range(*bounds)
     except ValueError:  # a zero step
         return None
     if steps.step > 0:  # len() of a range over 2**63 items raises OverflowError

@@ -38,7 +38,7 @@ def backbones(facts: Facts) -> None:
 
 
 def _close(value: object, target: float) -> bool:
-    return is_number(value) and abs(float(value) - target) <= target * 0.01  # type: ignore[arg-type]
+    return is_number(value) and abs(float(value) - target) <= target * 0.01
 
 
 def normalizations(facts: Facts, scan: Scan) -> None:
@@ -73,8 +73,9 @@ def normalizations(facts: Facts, scan: Scan) -> None:
         left, right = facts.value(item.left), facts.value(item.right)
         if is_number(left) == is_number(right):
             continue  # constant arithmetic (1/255 itself), or no constant at all
+        factor: object
         if item.divide:
-            factor = 1 / right if is_number(right) and right else UNKNOWN  # type: ignore[operator]
+            factor = 1 / right if isinstance(right, (int, float)) and right else UNKNOWN
         else:
             factor = right if is_number(right) else left
         offset = -1 if id(node) in scan.minus_one else 0
@@ -121,7 +122,7 @@ def _scale_convention(factor: object, offset: object) -> str | None:
     """'unit' for x/255, 'tf' for x/127.5 - 1, None for anything else."""
     if _close(factor, _UNIT) and offset == 0:
         return "unit"
-    if _close(factor, _TF_SCALE) and is_number(offset) and abs(float(offset) + 1) < 0.01:  # type: ignore[arg-type]
+    if _close(factor, _TF_SCALE) and is_number(offset) and abs(float(offset) + 1) < 0.01:
         return "tf"
     return None
 

@@ -166,14 +166,14 @@ def deviation_range(value: object, form: Form) -> tuple[float, float] | None:
             return None
         return min(span[0] for span in known), max(span[1] for span in known)
     if isinstance(value, tuple) and len(value) == 2 and all(is_number(item) for item in value):
-        low, high = float(value[0]), float(value[1])  # type: ignore[arg-type]
+        low, high = float(value[0]), float(value[1])  # type: ignore[arg-type, unused-ignore]  # numbers, checked above (narrowed on some mypy versions)
         if form in (Form.FACTOR, Form.ZOOM_RANGE):
             return low - 1.0, high - 1.0
         if form is Form.TURN:
             return low * 360.0, high * 360.0
         return low, high
     if is_number(value):
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
         if form is Form.FACTOR:
             return number - 1.0, number - 1.0
         if form is Form.TURN:
@@ -360,7 +360,7 @@ class Fit:
     def planned_epochs(self) -> object:
         """Epochs this call runs if nothing stops it early (``epochs - initial_epoch``), or UNKNOWN."""
         if is_number(self.epochs) and is_number(self.initial_epoch):
-            return max(0, self.epochs - self.initial_epoch)  # type: ignore[operator]
+            return max(0, self.epochs - self.initial_epoch)
         return UNKNOWN
 
 

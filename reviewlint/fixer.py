@@ -144,7 +144,9 @@ class _Apply(cst.CSTTransformer):
     def on_visit(self, node: cst.CSTNode) -> bool:
         return id(node) not in self.replacements
 
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode | cst.RemovalSentinel:
+    def on_leave(  # type: ignore[override]  # libcst's signature is generic over the node type
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> cst.CSTNode | cst.RemovalSentinel:
         replacement = self.replacements.get(id(original_node))
         return updated_node if replacement is None else replacement
 

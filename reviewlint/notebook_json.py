@@ -30,25 +30,32 @@ class _Node:
     members: dict[str, _Node] | list[_Node] | None = None  # object (last key wins), array, or scalar
 
 
+def _skip(text: str, i: int) -> int:
+    """The index after the white space at ``i``."""
+    match = _SPACE.match(text, i)
+    assert match is not None  # the pattern matches the empty string too
+    return match.end()
+
+
 def _value(text: str, i: int) -> _Node:
-    i = _SPACE.match(text, i).end()  # type: ignore[union-attr] - the pattern always matches
+    i = _skip(text, i)
     char = text[i : i + 1]
     if char == "{":
         members: dict[str, _Node] = {}
-        j = _SPACE.match(text, i + 1).end()  # type: ignore[union-attr]
+        j = _skip(text, i + 1)
         if text[j : j + 1] == "}":
             return _Node(i, j + 1, members)
         while True:
-            key = _STRING.match(text, _SPACE.match(text, j).end())  # type: ignore[union-attr]
+            key = _STRING.match(text, _skip(text, j))
             if key is None:
                 raise ValueError("a key was expected")
-            colon = _SPACE.match(text, key.end()).end()  # type: ignore[union-attr]
+            colon = _skip(text, key.end())
             if text[colon : colon + 1] != ":":
                 raise ValueError("':' was expected")
             member = _value(text, colon + 1)
             members.pop(json.loads(key.group()), None)
             members[json.loads(key.group())] = member
-            j = _SPACE.match(text, member.end).end()  # type: ignore[union-attr]
+            j = _skip(text, member.end)
             if text[j : j + 1] == "}":
                 return _Node(i, j + 1, members)
             if text[j : j + 1] != ",":
@@ -56,13 +63,13 @@ def _value(text: str, i: int) -> _Node:
             j += 1
     if char == "[":
         items: list[_Node] = []
-        j = _SPACE.match(text, i + 1).end()  # type: ignore[union-attr]
+        j = _skip(text, i + 1)
         if text[j : j + 1] == "]":
             return _Node(i, j + 1, items)
         while True:
             item = _value(text, j)
             items.append(item)
-            j = _SPACE.match(text, item.end).end()  # type: ignore[union-attr]
+            j = _skip(text, item.end)
             if text[j : j + 1] == "]":
                 return _Node(i, j + 1, items)
             if text[j : j + 1] != ",":

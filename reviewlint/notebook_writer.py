@@ -282,10 +282,10 @@ def _unique_anchors(old: list[str], alo: int, ahi: int, new: list[str], blo: int
         entry = counts.setdefault(old[i], [0, 0, i, -1])
         entry[0] += 1
     for j in range(blo, bhi):
-        entry = counts.get(new[j])
-        if entry is not None:
-            entry[1] += 1
-            entry[3] = j
+        found = counts.get(new[j])
+        if found is not None:
+            found[1] += 1
+            found[3] = j
     pairs = sorted((entry[2], entry[3]) for entry in counts.values() if entry[0] == 1 and entry[1] == 1)
     # Longest increasing subsequence of the new positions (patience sorting).
     tails: list[int] = []

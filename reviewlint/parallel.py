@@ -40,7 +40,7 @@ _worker_cache: Cache | None = None
 def available_cores() -> int:
     """The cores this process may run on."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+        return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
 

@@ -117,7 +117,7 @@ def _deeper_than(tree: ast.AST, limit: int) -> bool:
 def _frames() -> int:
     frame, count = sys._getframe(), 0
     while frame is not None:
-        count, frame = count + 1, frame.f_back  # type: ignore[assignment]
+        count, frame = count + 1, frame.f_back  # type: ignore[assignment]  # None ends the loop
     return count
 
 

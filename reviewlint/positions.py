@@ -14,7 +14,7 @@ nothing is unique, the whole module is rendered as before. Results are identical
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
@@ -56,7 +56,8 @@ class NodePositions:
                     return self._known[node]
                 statement = self._index.parent_of.get(id(statement))
             self._full = MetadataWrapper(self._module, unsafe_skip_copy=True).resolve(PositionProvider)
-        return self._full[node]  # type: ignore[index]
+        found: CodeRange = self._full[node]  # type: ignore[index]  # libcst types the mapping loosely
+        return found
 
     def _place(self, statement: cst.CSTNode) -> bool:
         """Render one statement, find where it lies in the text, and record its nodes' positions.
@@ -103,7 +104,8 @@ class NodePositions:
         text = self._text
         offset = text.count("\n", 0, start) if "\r" not in text else len(_NEWLINE.findall(text, 0, start))
         known = self._known
-        for node, where in provider._computed.items():  # noqa: SLF001 - libcst's own result
+        computed: Mapping[cst.CSTNode, CodeRange] = provider._computed  # type: ignore[assignment]  # noqa: SLF001 - libcst's own result, all CodeRanges
+        for node, where in computed.items():
             known[node] = CodeRange(
                 CodePosition(where.start.line + offset, where.start.column),
                 CodePosition(where.end.line + offset, where.end.column),

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 import re
 from functools import cache
 from types import ModuleType
+from typing import cast, get_args
 
 from reviewlint.fix import FIX_KINDS
-from reviewlint.rule import REQUIRED_SECTIONS, Invalid, Option, RuleInfo, Severity, Valid
+from reviewlint.rule import REQUIRED_SECTIONS, Invalid, Needs, NoOptions, RuleInfo, Severity, Valid
 
 RULES_PACKAGE = "reviewlint_rules"
 _CODE = re.compile(r"^RL\d{3}$")
@@ -34,15 +36,18 @@ def load_rule(module: ModuleType) -> RuleInfo:
     if missing:
         raise RuleDefinitionError(f"{where}: docstring lacks section(s) {', '.join(missing)}")
     severity = getattr(module, "SEVERITY", Severity.WARNING)
-    options = getattr(module, "OPTIONS", {})
-    if not all(isinstance(option, Option) for option in options.values()):
-        raise RuleDefinitionError(f"{where}: OPTIONS values must be reviewlint.rule.Option")
+    options = getattr(module, "Options", NoOptions)
+    if not (isinstance(options, type) and dataclasses.is_dataclass(options) and options.__dataclass_params__.frozen):  # type: ignore[attr-defined]  # a dataclass has it
+        raise RuleDefinitionError(f"{where}: Options must be a frozen dataclass")
+    for item in dataclasses.fields(options):
+        if item.default is dataclasses.MISSING or not item.metadata.get("help"):
+            raise RuleDefinitionError(f"{where}: option {item.name} needs a default and a help text (reviewlint.api.option)")
     valid = tuple(item if isinstance(item, Valid) else Valid(item) for item in getattr(module, "VALID", ()))
     invalid = tuple(item if isinstance(item, Invalid) else Invalid(item) for item in getattr(module, "INVALID", ()))
     if not valid or not invalid:
         raise RuleDefinitionError(f"{where}: VALID and INVALID examples are required")
     needs = getattr(module, "NEEDS", "facts")
-    if needs not in ("facts", "comments"):
+    if needs not in get_args(Needs):
         raise RuleDefinitionError(f"{where}: NEEDS must be 'facts' or 'comments'")
     fix = getattr(module, "FIX", None)
     if fix is not None and fix not in FIX_KINDS:
@@ -55,7 +60,7 @@ def load_rule(module: ModuleType) -> RuleInfo:
         doc=doc,
         check=module.check,
         options=options,
-        needs=needs,
+        needs=cast(Needs, needs),
         triggers=tuple(getattr(module, "TRIGGERS", ())),
         valid=valid,
         invalid=invalid,

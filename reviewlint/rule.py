@@ -6,7 +6,9 @@ A rule is a module in ``rules/`` (installed as ``reviewlint_rules``) with:
 - a docstring with the sections *What it does*, *Why it matters*, *Example*, *Use instead*;
 - ``VALID`` and ``INVALID`` examples, which the test suite runs through the same path as the CLI;
 - ``check(ctx) -> Iterable[Report]``;
-- optionally ``OPTIONS`` (per-rule settings with defaults), ``NEEDS`` (``"facts"``, the default,
+- optionally ``Options``, a frozen dataclass of per-rule settings whose fields are made with
+  :func:`option` (a default and a help text); configuration is validated against it and the rule
+  reads ``ctx.options`` as an instance of it, typed; ``NEEDS`` (``"facts"``, the default,
   or ``"comments"`` for rules that read comments only and need no parse), and ``TRIGGERS``
   (strings, or compiled patterns, without which the rule cannot fire: a file containing none of
   them is neither parsed nor checked by it);
@@ -17,12 +19,14 @@ A rule is a module in ``rules/`` (installed as ``reviewlint_rules``) with:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 from types import ModuleType
+from typing import Any, Generic, Literal, TypeVar
 
 import libcst as cst
 
@@ -66,12 +70,44 @@ class Report:
     fix: Fix | None = None
 
 
-@dataclass(frozen=True)
-class Option:
-    """A per-rule setting: its default and what it means."""
+T = TypeVar("T")
+OptionsT = TypeVar("OptionsT")
+FixLevel = Literal["safe", "unsafe", "mixed"]
+ImageDomain = Literal["natural", "overhead", "microscopy", "medical"]
+Needs = Literal["facts", "comments"]
 
+
+def option(default: T, help: str) -> T:
+    """A field of a rule's ``Options`` dataclass: its default and what it means."""
+    found: T = field(default=default, metadata={"help": help})
+    return found
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """The options of a rule that has none."""
+
+
+@dataclass(frozen=True)
+class OptionInfo:
+    """One option of a rule, as configuration and ``reviewlint explain`` see it."""
+
+    name: str
     default: object
     help: str
+
+
+def option_infos(options: type) -> tuple[OptionInfo, ...]:
+    """The options an ``Options`` dataclass declares."""
+    return tuple(OptionInfo(item.name, item.default, str(item.metadata.get("help", "")))
+                 for item in dataclasses.fields(options))
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    """What a rule may know of the project beyond its own options."""
+
+    image_domain: ImageDomain = "natural"
 
 
 @dataclass(frozen=True)
@@ -109,14 +145,18 @@ class RuleInfo:
     severity: Severity
     summary: str
     doc: str
-    check: Callable[[RuleContext], Iterable[Report]]
-    options: Mapping[str, Option]
-    needs: str
+    check: Callable[[RuleContext[Any]], Iterable[Report]]
+    options: type  # the rule's ``Options`` dataclass (:class:`NoOptions` when it has none)
+    needs: Needs
     triggers: tuple[str | re.Pattern[str], ...]
     valid: tuple[Valid, ...]
     invalid: tuple[Invalid, ...]
     module: ModuleType
-    fix: str | None = None  # "safe", "unsafe" or "mixed" (see reviewlint.fix); None: no fixes
+    fix: FixLevel | None = None  # see reviewlint.fix; None: no fixes
+
+    @property
+    def option_infos(self) -> tuple[OptionInfo, ...]:
+        return option_infos(self.options)
 
     def may_fire(self, text: str) -> bool:
         """Cheap text pre-filter: False when the file cannot trigger this rule.
@@ -154,12 +194,13 @@ class Analysis:
 
 
 @dataclass(frozen=True)
-class RuleContext:
-    """What one rule sees of one file: the shared analysis, its own options, project settings."""
+class RuleContext(Generic[OptionsT]):
+    """What one rule sees of one file: the shared analysis, its own options (an instance of its
+    ``Options`` dataclass), and the project's settings."""
 
     analysis: Analysis
-    options: Mapping[str, object]
-    settings: Mapping[str, object]
+    options: OptionsT
+    project: ProjectSettings
 
     @property
     def source(self) -> SourceFile:

@@ -27,7 +27,7 @@ from reviewlint.fast_comments import scan_comments as fast_scan_comments
 from reviewlint.parse_guard import TOO_DEEP, ParseProblem, isolate_broken_cells, libcst_problem, nesting_problem, syntax_problem
 from reviewlint.positions import NodePositions
 from reviewlint.result import FileResult, RunResult
-from reviewlint.rule import Analysis, Anchor, Report, RuleContext, RuleInfo, Severity, Span
+from reviewlint.rule import Analysis, Anchor, ProjectSettings, Report, RuleContext, RuleInfo, Severity, Span
 from reviewlint.source import NotPythonNotebook, SourceError, SourceFile, load_source
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
@@ -224,7 +224,7 @@ def lint_source(
     placer = _Placer(source, analysis, shown)
     lines = source.lines
     for rule in active:
-        context = RuleContext(analysis, settings.options_for(rule), {"image-domain": settings.image_domain})
+        context = RuleContext(analysis, settings.options_for(rule), ProjectSettings(settings.image_domain))
         try:
             reports = list(rule.check(context))
             placer.prepare(reports)
@@ -411,13 +411,13 @@ def run_paths(
         shown = display_path(path)
         result.uris[shown] = path_uri(path)
         result.skipped.append(Skipped(shown, f"skipped: excluded by 'exclude' in {resolver.for_path(path).origin}", fails=False))
-    for file_result in results:
-        assert file_result is not None
-        result.findings.extend(file_result.findings)
-        result.errors.extend(file_result.errors)
-        result.skipped.extend(file_result.skipped)
-        if file_result.uri is not None:
-            result.uris[file_result.path] = file_result.uri
+    for done in results:
+        assert done is not None
+        result.findings.extend(done.findings)
+        result.errors.extend(done.errors)
+        result.skipped.extend(done.skipped)
+        if done.uri is not None:
+            result.uris[done.path] = done.uri
     result.files_checked = len(files) - sum(1 for item in results if item is not None and item.skipped)
     result.findings.sort(key=Finding.sort_key)
     if cache is not None:

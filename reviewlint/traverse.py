@@ -72,11 +72,11 @@ def child_fields(cls: type) -> tuple[str, ...]:
     if fields is not None:
         return fields
     recorder = _FieldRecorder()
-    stand = object.__new__(cls)
+    stand: Any = object.__new__(cls)
     for field in dataclasses.fields(cls):
         object.__setattr__(stand, field.name, _STAND)
     try:
-        cls._visit_and_replace_children(stand, recorder)  # type: ignore[attr-defined]
+        cls._visit_and_replace_children(stand, recorder)  # type: ignore[attr-defined]  # every libcst node class has it
     except Exception:  # noqa: BLE001 - the constructor rejects the stand-ins, after every field was visited
         pass
     fields = _FIELDS[cls] = tuple(dict.fromkeys(recorder.names))
@@ -111,7 +111,7 @@ def _hook(visitor_class: type, name: str) -> Callable[..., Any] | None:
     function = getattr(visitor_class, name, None)
     if function is None or getattr(function, "_is_no_op", False):
         return None
-    return function  # type: ignore[no-any-return]
+    return function  # type: ignore[no-any-return]  # operator.attrgetter, typed as Any
 
 
 def _all_node_names() -> frozenset[str]:
@@ -166,7 +166,7 @@ def _only_trivia(cls: type) -> bool:
     """Whether every concrete node class a value of type ``cls`` can have is trivia."""
     if cls in _TRIVIA:
         return True
-    subclasses = cls.__subclasses__()
+    subclasses: list[type] = cls.__subclasses__()
     if not subclasses or not inspect.isabstract(cls):
         return False  # instances of the class itself are possible
     return all(_only_trivia(sub) for sub in subclasses)
@@ -212,7 +212,7 @@ _Plan = tuple[
 ] | None
 
 
-class _Plans(dict):  # type: ignore[type-arg]
+class _Plans(dict):  # type: ignore[type-arg]  # keys are node classes, values plans
     """Per visitor class: how to walk each node class (computed on first sight)."""
 
     def __init__(self, visitor_class: type, trivia_hooks: bool) -> None:
@@ -281,7 +281,7 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         return
 
     def visit(node: cst.CSTNode, plan: _Plan) -> None:
-        visit_hook, leave_hook, fields, getter = plan  # type: ignore[misc]
+        visit_hook, leave_hook, fields, getter = plan  # type: ignore[misc]  # a plan is a 4-tuple
         if visit_hook is None or visit_hook(visitor, node) is not False:
             if getter is not None:
                 for value in getter(node):
@@ -384,7 +384,7 @@ class StatementIndex:
 
         def visit(node: cst.CSTNode, parent: cst.CSTNode | None, statement: cst.CSTNode | None,
                   indents: tuple[str, ...], fields: tuple[str, ...], is_statement_class: bool) -> None:
-            if is_statement_class and not (parent.__class__ is cst.If and parent.orelse is node):  # type: ignore[union-attr]
+            if is_statement_class and not (parent.__class__ is cst.If and parent.orelse is node):  # type: ignore[union-attr, unused-ignore]  # parent is an If here (mypy narrows it on some versions)
                 parent_of[id(node)] = statement
                 indents_of[id(node)] = indents
                 statement = node
@@ -396,7 +396,7 @@ class StatementIndex:
                 if not wanted:
                     raise _AllFound
             if node.__class__ is indented_block:
-                indents = (*indents, default_indent if node.indent is None else node.indent)  # type: ignore[attr-defined]
+                indents = (*indents, default_indent if node.indent is None else node.indent)  # type: ignore[attr-defined, unused-ignore]  # an IndentedBlock (narrowed on some mypy versions)
             for name in fields:
                 value = getattr(node, name)
                 if isinstance(value, sequence):

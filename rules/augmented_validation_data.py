@@ -46,9 +46,20 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.facts import TRAIN, CallSite, Facts, Pipeline, Transform
+from reviewlint.api import (
+    TRAIN,
+    Anchor,
+    CallSite,
+    Facts,
+    Invalid,
+    NoOptions,
+    Pipeline,
+    Report,
+    RuleContext,
+    Severity,
+    Transform,
+)
 from reviewlint.knowledge.roles import FIT_METHODS
-from reviewlint.rule import Anchor, Invalid, Report, RuleContext, Severity
 
 CODE = "RL302"
 NAME = "augmented-validation-data"
@@ -69,7 +80,7 @@ def _random(pipeline: Pipeline) -> list[Transform]:
     return pipeline.augmenting()
 
 
-def _describe(ctx: RuleContext, pipeline: Pipeline, transforms: list[Transform]) -> str:
+def _describe(ctx: RuleContext[NoOptions], pipeline: Pipeline, transforms: list[Transform]) -> str:
     if pipeline.kind == "image-data-generator":
         transform = transforms[0]
         augmenting = {m.param for m in transform.spec.magnitudes} | set(transform.spec.switches)
@@ -93,7 +104,7 @@ class _Inside(cst.CSTVisitor):
             self.found.append(self.wanted[id(node)])
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     shared: dict[str, int] = {}
     for pipeline in facts.pipelines:

@@ -21,6 +21,7 @@ point 3: `rescale=1/255` with the `efficientnet` package).
 
 ## Example
 ```python
+import functools
 import efficientnet.tfkeras as efn
 base = efn.EfficientNetB6(weights="imagenet", include_top=False)
 datagen = ImageDataGenerator(rescale=1 / 255)
@@ -35,17 +36,34 @@ datagen = ImageDataGenerator(preprocessing_function=preprocess_input)
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.consts import is_number
-from reviewlint.facts import MODULE_SCOPE, Backbone, Facts, Normalization
-from reviewlint.fix import Edit, Fix, NewImport, drop_args, name_is_free, parent_of, replace, with_args
+from reviewlint.api import (
+    MODULE_SCOPE,
+    Backbone,
+    Edit,
+    Facts,
+    Fix,
+    Invalid,
+    NewImport,
+    NoOptions,
+    Normalization,
+    Report,
+    RuleContext,
+    Severity,
+    drop_args,
+    is_number,
+    name_is_free,
+    parent_of,
+    replace,
+    with_args,
+)
 from reviewlint.knowledge.backbones import EXPECTATIONS
 from reviewlint.knowledge.modules import canonical
-from reviewlint.rule import Invalid, Report, RuleContext, Severity
 
 CODE = "RL201"
 NAME = "backbone-preprocessing-mismatch"
@@ -112,7 +130,7 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: list[Normalization], single
     return [n for n in norms if n.kind != "arithmetic"]
 
 
-def _preprocess_input(ctx: RuleContext, backbone: Backbone) -> tuple[cst.BaseExpression, tuple[NewImport, ...]] | None:
+def _preprocess_input(ctx: RuleContext[NoOptions], backbone: Backbone) -> tuple[cst.BaseExpression, tuple[NewImport, ...]] | None:
     """How to name the backbone module's ``preprocess_input`` here, and the import that needs."""
     facts, text = ctx.facts, ctx.source.text
     module = (backbone.call.qualname or "").rpartition(".")[0]
@@ -134,7 +152,7 @@ def _preprocess_input(ctx: RuleContext, backbone: Backbone) -> tuple[cst.BaseExp
 _PARAMETER_NAMES = ("image", "img", "pixels", "image_array", "augmented_image")
 
 
-def _use_preprocess_input(ctx: RuleContext, norm: Normalization, backbone: Backbone) -> Fix | None:
+def _use_preprocess_input(ctx: RuleContext[NoOptions], norm: Normalization, backbone: Backbone) -> Fix | None:
     """``ImageDataGenerator(rescale=1/255, …)`` -> ``ImageDataGenerator(preprocessing_function=preprocess_input, …)``."""
     if norm.call is None or not isinstance(norm.node, cst.Arg):
         return None
@@ -161,13 +179,13 @@ def _use_preprocess_input(ctx: RuleContext, norm: Normalization, backbone: Backb
     return Fix("normalize with preprocess_input after preprocessing_function", [replace(call, with_args(call, args))], imports)
 
 
-def _drop_unit_scaling(ctx: RuleContext, norm: Normalization) -> Fix | None:
+def _drop_unit_scaling(ctx: RuleContext[NoOptions], norm: Normalization) -> Fix | None:
     """Drop a /255 in front of a model that rescales inside."""
     module = ctx.facts.module
     if norm.kind == "rescale" and norm.call is not None and isinstance(norm.node, cst.Arg):
         return Fix("drop rescale=", [replace(norm.call.node, drop_args(norm.call.node, norm.node))])
     if norm.kind == "rescaling-layer" and isinstance(norm.node, cst.Call):
-        return Fix("drop the Rescaling layer", lambda: _drop_layer(module, norm.node))
+        return Fix("drop the Rescaling layer", functools.partial(_drop_layer, module, norm.node))
     if norm.kind == "arithmetic" and isinstance(norm.node, cst.BinaryOperation):
         node = norm.node
         facts = ctx.facts
@@ -198,7 +216,7 @@ def _drop_layer(module: cst.Module, layer: cst.Call) -> list[Edit] | None:
     return None
 
 
-def _fix(ctx: RuleContext, norm: Normalization, backbone: Backbone, stacked: bool) -> Fix | None:
+def _fix(ctx: RuleContext[NoOptions], norm: Normalization, backbone: Backbone, stacked: bool) -> Fix | None:
     expects = backbone.expects
     if stacked and norm.call is not None and isinstance(norm.node, cst.Arg):
         return Fix("drop rescale=", [replace(norm.call.node, drop_args(norm.call.node, norm.node))])
@@ -209,7 +227,7 @@ def _fix(ctx: RuleContext, norm: Normalization, backbone: Backbone, stacked: boo
     return None
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     backbones = [b for b in facts.backbones if b.pretrained and b.expects is not None]
     if not backbones:

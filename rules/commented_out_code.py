@@ -33,12 +33,21 @@ Delete the block; keep the variants you compared as configuration, and their res
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from collections.abc import Iterator
 
-from reviewlint.commented_code import block_is_code
-from reviewlint.comments import Comment
-from reviewlint.fix import Fix, delete_lines
-from reviewlint.rule import Invalid, Option, Report, RuleContext, Severity, Span
+from reviewlint.api import (
+    Comment,
+    Fix,
+    Invalid,
+    Report,
+    RuleContext,
+    Severity,
+    Span,
+    block_is_code,
+    delete_lines,
+    option,
+)
 
 CODE = "RL401"
 NAME = "commented-out-code"
@@ -46,7 +55,10 @@ SEVERITY = Severity.WARNING
 SUMMARY = "Blocks of comments that are commented-out code"
 NEEDS = "comments"
 TRIGGERS = ("#",)
-OPTIONS = {"min_lines": Option(1, "smallest block (in lines that read as code) that is reported")}
+@dataclass(frozen=True)
+class Options:
+    min_lines: int = option(1, "smallest block (in lines that read as code) that is reported")
+
 # The fix deletes the block (from its first to its last line of code): unsafe, code is lost.
 FIX = "unsafe"
 
@@ -97,8 +109,8 @@ def _content(comment: Comment) -> str:
     return text[1:] if text.startswith(" ") else text
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
-    min_lines = int(ctx.options["min_lines"])  # type: ignore[call-overload]
+def check(ctx: RuleContext[Options]) -> Iterator[Report]:
+    min_lines = ctx.options.min_lines
     previous_line = 0
     blank_lines = {number for number, line in enumerate(ctx.source.lines, start=1) if not line.strip()}
     cell_starts = {span.first_line for span in ctx.source.cells}

@@ -44,10 +44,21 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.facts import CallSite
-from reviewlint.fix import Fix, drop_args, keyword_arg, rename_callee, replace, with_args
+from reviewlint.api import (
+    CallSite,
+    Fix,
+    Invalid,
+    NoOptions,
+    Report,
+    RuleContext,
+    Severity,
+    drop_args,
+    keyword_arg,
+    rename_callee,
+    replace,
+    with_args,
+)
 from reviewlint.knowledge.api_changes import argument_changes, class_change
-from reviewlint.rule import Invalid, Report, RuleContext, Severity
 
 CODE = "RL103"
 NAME = "deprecated-augmentation-api"
@@ -72,7 +83,7 @@ _PAIRS = {
 }
 
 
-def _argument_fix(ctx: RuleContext, call: CallSite, name: str, arg: cst.Arg, replacement: str) -> Fix | None:
+def _argument_fix(ctx: RuleContext[NoOptions], call: CallSite, name: str, arg: cst.Arg, replacement: str) -> Fix | None:
     node = call.node
     keywords = call.keywords()
     if name == "always_apply":
@@ -99,10 +110,10 @@ def _argument_fix(ctx: RuleContext, call: CallSite, name: str, arg: cst.Arg, rep
         return None  # a change of meaning (var_limit -> std_range, max_holes -> num_holes_range …)
     if replacement in keywords:
         return Fix(f"drop {name}= ({replacement}= is given)", [replace(node, drop_args(node, arg))], safe=True)
-    return Fix(f"write {replacement}=", [replace(arg.keyword, cst.Name(replacement))], safe=True)  # type: ignore[arg-type]
+    return Fix(f"write {replacement}=", [replace(arg.keyword, cst.Name(replacement))], safe=True)  # type: ignore[arg-type]  # a keyword argument: keyword is a Name
 
 
-def _class_fix(ctx: RuleContext, call: CallSite) -> Fix | None:
+def _class_fix(ctx: RuleContext[NoOptions], call: CallSite) -> Fix | None:
     new = _CLASS_RENAMES.get(call.qualname or "")
     if new is None:
         return None
@@ -113,7 +124,7 @@ def _class_fix(ctx: RuleContext, call: CallSite) -> Fix | None:
     return Fix(f"use {new.rsplit('.', 1)[1]}", edits, imports, safe=False)
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     for call in ctx.facts.calls:
         qualname = call.qualname
         if qualname is None:

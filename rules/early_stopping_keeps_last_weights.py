@@ -35,10 +35,20 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.facts import CallSite, Facts, Fit
-from reviewlint.fix import Fix, replace, set_keyword
+from reviewlint.api import (
+    CallSite,
+    Facts,
+    Fit,
+    Fix,
+    Invalid,
+    NoOptions,
+    Report,
+    RuleContext,
+    Severity,
+    replace,
+    set_keyword,
+)
 from reviewlint.knowledge import training
-from reviewlint.rule import Invalid, Report, RuleContext, Severity
 
 CODE = "RL507"
 NAME = "early-stopping-keeps-last-weights"
@@ -84,7 +94,7 @@ def _best_checkpoint_loaded(facts: Facts, fit: Fit) -> bool:
     return False
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     for stopper in facts.calls_to(training.EARLY_STOPPING):
         restore = stopper.arg("restore_best_weights")

@@ -58,10 +58,22 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.facts import AttributeAssignment, CallSite, Facts, names_in
-from reviewlint.fix import Fix, replace, set_keyword
+from reviewlint.api import (
+    Anchor,
+    AttributeAssignment,
+    CallSite,
+    Facts,
+    Fix,
+    Invalid,
+    NoOptions,
+    Report,
+    RuleContext,
+    Severity,
+    names_in,
+    replace,
+    set_keyword,
+)
 from reviewlint.knowledge import training as training_table
-from reviewlint.rule import Anchor, Invalid, Report, RuleContext, Severity
 
 CODE = "RL503"
 NAME = "finetune-batchnorm-training-mode"
@@ -118,7 +130,7 @@ def _negated(test: cst.BaseExpression) -> bool:
     )
 
 
-def _bn_effect(ctx: RuleContext, assignment: AttributeAssignment) -> str:
+def _bn_effect(ctx: RuleContext[NoOptions], assignment: AttributeAssignment) -> str:
     """What an assignment in a loop over layers does to the BatchNormalization layers among them.
 
     'unfreeze' (they become trainable), 'freeze-bn' (exactly they are frozen), 'freeze' (all
@@ -180,7 +192,7 @@ def _contains(facts: Facts, backbone: _Backbone, name: str, scope: str) -> bool:
 
 
 def _unfreezes(
-    ctx: RuleContext, backbone: _Backbone
+    ctx: RuleContext[NoOptions], backbone: _Backbone
 ) -> tuple[list[AttributeAssignment], list[AttributeAssignment], list[AttributeAssignment]]:
     """Assignments that unfreeze the backbone's BatchNormalization layers, those that freeze them
     again, and those that freeze the whole backbone (or a model built from it)."""
@@ -282,7 +294,7 @@ def _training_mode_uses(facts: Facts, backbone: _Backbone) -> Iterator[tuple[Cal
                 )
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     reported: set[int] = set()
     # Attribute assignments are listed in statement order (their index only counts calls).

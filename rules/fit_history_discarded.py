@@ -42,10 +42,8 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.consts import is_number
-from reviewlint.facts import CallSite, Facts, Fit
+from reviewlint.api import CallSite, Facts, Fit, Invalid, NoOptions, Report, RuleContext, Severity, is_number
 from reviewlint.knowledge import training
-from reviewlint.rule import Invalid, Report, RuleContext, Severity
 
 CODE = "RL501"
 NAME = "fit-history-discarded"
@@ -80,7 +78,7 @@ def _history_read(facts: Facts, fit: Fit) -> bool:
     return facts.qualify(f"{receiver}.history", fit.call.scope) in facts.attribute_reads
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     if any(call.qualname in training.AUTOLOG_CALLS for call in facts.calls):
         return

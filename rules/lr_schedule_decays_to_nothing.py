@@ -48,21 +48,32 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from reviewlint.consts import is_number
-from reviewlint.facts import CallSite, Facts, Fit
+from reviewlint.api import (
+    Anchor,
+    CallSite,
+    Facts,
+    Fit,
+    Invalid,
+    Report,
+    RuleContext,
+    Severity,
+    Valid,
+    is_number,
+    option,
+)
 from reviewlint.knowledge import training
-from reviewlint.rule import Anchor, Invalid, Option, Report, RuleContext, Severity, Valid
 
 CODE = "RL504"
 NAME = "lr-schedule-decays-to-nothing"
 SEVERITY = Severity.WARNING
 SUMMARY = "Learning-rate schedule that decays to almost nothing before training ends"
-OPTIONS = {
-    "min_fraction": Option(0.01, "fraction of the initial learning rate below which the rate counts as gone"),
-    "min_steps_per_epoch": Option(
+@dataclass(frozen=True)
+class Options:
+    min_fraction: float = option(0.01, "fraction of the initial learning rate below which the rate counts as gone")
+    min_steps_per_epoch: int = option(
         10, "batches per epoch assumed when the code does not say (a lower bound: smaller assumes less)"
-    ),
-}
+    )
+
 TRIGGERS = ("Decay", "decay")
 
 
@@ -82,7 +93,7 @@ class _Schedule:
         if self.staircase:
             t = math.floor(t)
         if self.kind == "exponential":
-            return self.rate**t
+            return float(self.rate**t)
         if self.kind in ("inverse-time", "legacy"):
             return 1.0 / (1.0 + self.rate * t)
         return self.rate if t >= 1 else 1.0  # floor schedules: judged at the floor only
@@ -115,7 +126,7 @@ def _schedules(facts: Facts) -> Iterator[_Schedule]:
             params = {**training.SCHEDULE_DEFAULTS, **_params(facts, call, names)}
             short = qualname.rsplit(".", 1)[-1]
             decay_steps = params.get("decay_steps")
-            if not is_number(decay_steps) or decay_steps <= 0:  # type: ignore[operator]
+            if not is_number(decay_steps) or decay_steps <= 0:
                 continue
             anchor: Anchor = call.arg("decay_steps", names.index("decay_steps")) or call.node
             staircase = params.get("staircase") is True
@@ -125,7 +136,7 @@ def _schedules(facts: Facts) -> Iterator[_Schedule]:
                     continue
                 kind = "exponential" if "xponential" in short else "inverse-time"
                 label = f"{short}(decay_steps={_fmt(decay_steps)}, decay_rate={_fmt(rate)})"
-                yield _Schedule(call, kind, label, float(decay_steps), float(rate), staircase, anchor)  # type: ignore[arg-type]
+                yield _Schedule(call, kind, label, float(decay_steps), float(rate), staircase, anchor)
             else:
                 if short == "CosineDecay":
                     if call.arg("warmup_target") is not None:
@@ -138,21 +149,21 @@ def _schedules(facts: Facts) -> Iterator[_Schedule]:
                     initial, end = params.get("initial_learning_rate"), params.get("end_learning_rate")
                     if not (is_number(initial) and is_number(end)) or not initial:
                         continue
-                    floor = end / initial  # type: ignore[operator]
+                    floor = end / initial
                     label = f"PolynomialDecay(decay_steps={_fmt(decay_steps)}, end_learning_rate={_fmt(end)})"
                 if not is_number(floor):
                     continue
                 kind = "cosine" if short == "CosineDecay" else "polynomial"
-                yield _Schedule(call, kind, label, float(decay_steps), float(floor), False, anchor)  # type: ignore[arg-type]
+                yield _Schedule(call, kind, label, float(decay_steps), float(floor), False, anchor)
             continue
         if training.optimizer_name(qualname) is not None:
             decay_arg = call.arg("decay")
             if decay_arg is None:
                 continue
             decay = facts.value_of_call_arg(call, decay_arg.value)
-            if is_number(decay) and decay > 0:  # type: ignore[operator]
+            if is_number(decay) and decay > 0:
                 label = f"{qualname.rsplit('.', 1)[-1]}(decay={_fmt(decay)})"
-                yield _Schedule(call, "legacy", label, 1.0, float(decay), False, decay_arg)  # type: ignore[arg-type]
+                yield _Schedule(call, "legacy", label, 1.0, float(decay), False, decay_arg)
 
 
 def _uses(facts: Facts, node: cst.CSTNode, arg: cst.Arg | None, scope: str) -> bool:
@@ -203,24 +214,24 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[Options]) -> Iterator[Report]:
     facts = ctx.facts
-    min_fraction = float(ctx.options["min_fraction"])  # type: ignore[arg-type]
-    min_steps = max(1, int(ctx.options["min_steps_per_epoch"]))  # type: ignore[call-overload]
+    min_fraction = float(ctx.options.min_fraction)
+    min_steps = max(1, int(ctx.options.min_steps_per_epoch))
     for schedule in _schedules(facts):
         fits = _fits_of(facts, schedule)
         epochs = [fit.planned_epochs for fit in fits]
         steps = [fit.steps_per_epoch for fit in fits]
         epochs_known = bool(fits) and all(is_number(e) for e in epochs)
         steps_known = bool(fits) and all(is_number(s) for s in steps)
-        total_epochs = sum(e for e in epochs if is_number(e)) + sum(1 for e in epochs if not is_number(e))  # type: ignore[misc]
+        total_epochs = sum(e for e in epochs if is_number(e)) + sum(1 for e in epochs if not is_number(e))
         total_epochs = max(total_epochs, 1)
         related: tuple[tuple[Anchor, str], ...] = tuple((fit.node, "training planned here") for fit in fits[:3])
         plan = f"{len(fits)} fit() calls" if len(fits) > 1 else "fit()"
         floor_kind = schedule.kind in ("cosine", "polynomial")
         what = "per batch, not per epoch" if schedule.kind != "legacy" else "at every batch (Keras 2; Keras 3 ignores decay=)"
         if steps_known and epochs_known:
-            total = sum(e * s for e, s in zip(epochs, steps))  # type: ignore[operator]
+            total = sum(e * s for e, s in zip(epochs, steps))  # type: ignore[operator]  # numbers: checked by the caller
             fraction = schedule.fraction(total)
             if fraction < min_fraction and (not floor_kind or total >= 2 * schedule.decay_steps):
                 yield Report(
@@ -232,7 +243,8 @@ def check(ctx: RuleContext) -> Iterator[Report]:
                     related=related,
                 )
             continue
-        per_epoch = min(s for s in steps if is_number(s)) if any(is_number(s) for s in steps) else min_steps  # type: ignore[type-var]
+        counted = [float(s) for s in steps if isinstance(s, (int, float)) and is_number(s)]
+        per_epoch = min(counted) if counted else min_steps
         lower = total_epochs * per_epoch
         fraction = schedule.fraction(lower)
         if fraction < min_fraction and (not floor_kind or lower >= 2 * schedule.decay_steps):
@@ -281,7 +293,7 @@ def _epochs(count: object) -> str:
 
 
 def _steps_text(steps: list[object]) -> str:
-    distinct = sorted({int(s) for s in steps if is_number(s)})  # type: ignore[call-overload]
+    distinct = sorted({int(s) for s in steps if is_number(s)})
     return "/".join(str(s) for s in distinct)
 
 

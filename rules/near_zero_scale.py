@@ -27,20 +27,23 @@ A.Affine(translate_percent=(-0.0625, 0.0625), scale=(0.9, 1.1), rotate=(-20, 20)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.facts import Transform
-from reviewlint.fix import Fix, drop_args, replace
+from reviewlint.api import Fix, Invalid, Report, RuleContext, Severity, Transform, Valid, drop_args, option, replace
 from reviewlint.knowledge.transforms import Form, Magnitude
-from reviewlint.rule import Invalid, Option, Report, RuleContext, Severity, Valid
 
 CODE = "RL101"
 NAME = "near-zero-scale"
 SEVERITY = Severity.WARNING
 SUMMARY = "Scale/zoom augmentation so close to identity that it only costs a resample and time"
-OPTIONS = {"threshold": Option(0.05, "largest deviation from a scale factor of 1 that counts as near zero")}
+@dataclass(frozen=True)
+class Options:
+    threshold: float = option(0.05, "largest deviation from a scale factor of 1 that counts as near zero")
+
+
 TRIGGERS = ("scale", "zoom", "Zoom")
 # The fix removes the scaling (scale_limit=0, zoom 0, Affine without scale): the images change,
 # if only by the near-nothing the rule reports, so the fix is unsafe.
@@ -59,8 +62,8 @@ def _no_scaling(transform: Transform, magnitude: Magnitude, arg: cst.Arg) -> Fix
     return Fix(f"set {magnitude.param} to 0", [replace(arg.value, cst.Integer("0"))])
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
-    threshold = float(ctx.options["threshold"])  # type: ignore[arg-type]
+def check(ctx: RuleContext[Options]) -> Iterator[Report]:
+    threshold = float(ctx.options.threshold)
     for transform in ctx.facts.transforms:
         for magnitude in transform.spec.magnitudes:
             if magnitude.dimension != "scale":

@@ -32,13 +32,24 @@ train_generator, test_generator, test_sub_generator = building_generators()
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.fix import Edit, Fix, parent_of, replace, without_parens
-from reviewlint.rule import Invalid, Report, RuleContext, Severity
+from reviewlint.api import (
+    Edit,
+    Fix,
+    Invalid,
+    NoOptions,
+    Report,
+    RuleContext,
+    Severity,
+    parent_of,
+    replace,
+    without_parens,
+)
 
 CODE = "RL402"
 NAME = "redundant-tuple-parens"
@@ -82,7 +93,7 @@ _WHERE = {
 }
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     module = ctx.facts.module
     for found in ctx.facts.parenthesized_tuples:
         node = found.node
@@ -100,7 +111,7 @@ def check(ctx: RuleContext) -> Iterator[Report]:
             node,
             f"the parentheses around {_WHERE[found.context]} are not needed: the comma makes the tuple",
             hint=f"write {inner}",
-            fix=Fix("drop the parentheses", lambda node=node: _unparenthesize(module, node)),
+            fix=Fix("drop the parentheses", functools.partial(_unparenthesize, module, node)),
         )
 
 

@@ -38,12 +38,22 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from reviewlint.facts import CallSite, Facts, names_in
-from reviewlint.fix import Fix, replace, set_keyword
+from reviewlint.api import (
+    CallSite,
+    Facts,
+    Fix,
+    Invalid,
+    NoOptions,
+    Report,
+    RuleContext,
+    Severity,
+    dotted,
+    names_in,
+    replace,
+    set_keyword,
+)
 from reviewlint.knowledge.roles import PREDICT_METHODS
 from reviewlint.knowledge.transforms import IMAGE_DATA_GENERATOR_QUALNAMES
-from reviewlint.names import dotted
-from reviewlint.rule import Invalid, Report, RuleContext, Severity
 
 CODE = "RL303"
 NAME = "shuffled-prediction-order"
@@ -169,7 +179,7 @@ def _no_shuffle(call: CallSite) -> Fix | None:
     return Fix("pass shuffle=False", [replace(call.node, new)]) if new is not None else None
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     sources, unshuffled = _sources(facts)
     sources = [source for source in sources if not source.keys & unshuffled]
@@ -264,9 +274,9 @@ def _evidence(facts: Facts, names: set[str], predictions: set[str]) -> tuple[cst
         if predictions & facts.reaches(facts.names_used(assignment.value, assignment.scope)):
             target = assignment.target or "a container"
             return assignment.node, f"the rows of {target} ({facts.module.code_for_node(assignment.node).strip()[:60]})"
-    for attribute in facts.attribute_assignments:  # submission.label = preds
-        if predictions & facts.reaches(facts.names_used(attribute.value, attribute.scope)):
-            return attribute.node, f"the rows of {attribute.target.rsplit('.', 1)[0]} ({attribute.target} = …)"
+    for assigned in facts.attribute_assignments:  # submission.label = preds
+        if predictions & facts.reaches(facts.names_used(assigned.value, assigned.scope)):
+            return assigned.node, f"the rows of {assigned.target.rsplit('.', 1)[0]} ({assigned.target} = …)"
     for call in facts.calls:
         name = (call.qualname or dotted(call.node.func) or call.method or "").rsplit(".", 1)[-1]
         if name not in PAIRING_CALLS:

@@ -48,9 +48,8 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.facts import CallSite, Facts
+from reviewlint.api import CallSite, Facts, Invalid, NoOptions, Report, RuleContext, Severity
 from reviewlint.knowledge import training
-from reviewlint.rule import Invalid, Report, RuleContext, Severity
 
 CODE = "RL506"
 NAME = "softmax-from-logits-mismatch"
@@ -210,7 +209,7 @@ def _output(facts: Facts, compile_call: CallSite) -> tuple[str, cst.CSTNode] | N
     return None
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     for compile_call in facts.method_calls("compile"):
         loss = _loss(facts, compile_call)

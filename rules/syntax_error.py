@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reviewlint.rule import Invalid, Report, RuleContext, Severity
+from reviewlint.api import Invalid, NoOptions, Report, RuleContext, Severity
 
 CODE = "RL001"
 NAME = "syntax-error"
@@ -50,6 +50,6 @@ INVALID = [
 ]
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     """Nothing to do here: the engine reports what does not parse before any rule runs."""
     return iter(())

@@ -33,24 +33,35 @@ preds = [model.predict(tta_gen) for _ in range(10)]
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.consts import is_number
-from reviewlint.facts import Facts, PredictLoop, Transform
-from reviewlint.rule import Invalid, Option, Report, RuleContext, Severity, Valid
+from reviewlint.api import (
+    Facts,
+    Invalid,
+    PredictLoop,
+    Report,
+    RuleContext,
+    Severity,
+    Transform,
+    Valid,
+    is_number,
+    option,
+)
 
 CODE = "RL305"
 NAME = "too-few-tta-steps"
 SEVERITY = Severity.INFO
 SUMMARY = "Random test-time augmentation with strong transforms averaged over too few steps"
-OPTIONS = {
-    "min_steps": Option(8, "fewest TTA steps that are enough for a strong random augmentation"),
-    "strong_rotation": Option(15.0, "rotation (degrees) from which a TTA augmentation counts as strong"),
-    "strong_shift_scale": Option(0.1, "shift or scale/zoom (fraction) from which a TTA augmentation counts as strong"),
-    "strong_count": Option(3, "number of random transforms from which a TTA augmentation counts as strong"),
-}
+@dataclass(frozen=True)
+class Options:
+    min_steps: int = option(8, "fewest TTA steps that are enough for a strong random augmentation")
+    strong_rotation: float = option(15.0, "rotation (degrees) from which a TTA augmentation counts as strong")
+    strong_shift_scale: float = option(0.1, "shift or scale/zoom (fraction) from which a TTA augmentation counts as strong")
+    strong_count: int = option(3, "number of random transforms from which a TTA augmentation counts as strong")
+
 TRIGGERS = ("range(",)
 
 _UNITS = {"rotate": "°"}
@@ -65,7 +76,7 @@ def _random(transform: Transform) -> bool:
     if transform.dimensions():
         return True
     p = transform.p
-    return not (is_number(p) and float(p) >= 1.0)  # type: ignore[arg-type]
+    return not (is_number(p) and float(p) >= 1.0)
 
 
 def _count(transform: Transform) -> int:
@@ -113,11 +124,11 @@ def _called_in_training(facts: Facts, transform: Transform) -> bool:
     return False
 
 
-def _strength(ctx: RuleContext, transforms: list[Transform]) -> tuple[str, Transform] | None:
+def _strength(ctx: RuleContext[Options], transforms: list[Transform]) -> tuple[str, Transform] | None:
     """Why the augmentation is strong, or None if it is not."""
-    rotation = float(ctx.options["strong_rotation"])  # type: ignore[arg-type]
-    fraction = float(ctx.options["strong_shift_scale"])  # type: ignore[arg-type]
-    count = int(ctx.options["strong_count"])  # type: ignore[arg-type]
+    rotation = float(ctx.options.strong_rotation)
+    fraction = float(ctx.options.strong_shift_scale)
+    count = int(ctx.options.strong_count)
     best: dict[str, tuple[float, Transform]] = {}
     for transform in transforms:
         for dimension, value in transform.dimensions().items():
@@ -142,9 +153,9 @@ def _iterable(found: PredictLoop) -> cst.CSTNode:
     return found.call.node
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[Options]) -> Iterator[Report]:
     facts = ctx.facts
-    minimum = int(ctx.options["min_steps"])  # type: ignore[arg-type]
+    minimum = int(ctx.options.min_steps)
     for found in facts.predict_loops:
         steps = found.steps
         if steps is None or not 1 <= steps < minimum or not found.repeats:

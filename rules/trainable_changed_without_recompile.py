@@ -44,9 +44,18 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.facts import AttributeAssignment, CallSite, Facts, names_in
-from reviewlint.names import dotted
-from reviewlint.rule import Invalid, Report, RuleContext, Severity
+from reviewlint.api import (
+    AttributeAssignment,
+    CallSite,
+    Facts,
+    Invalid,
+    NoOptions,
+    Report,
+    RuleContext,
+    Severity,
+    dotted,
+    names_in,
+)
 
 CODE = "RL505"
 NAME = "trainable-changed-without-recompile"
@@ -74,7 +83,7 @@ def _parts(facts: Facts, key: str, containers: dict[str, set[str]]) -> set[str]:
     return parts
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     code = facts.module.code_for_node
     compiles = [call for call in facts.method_calls("compile") if call.receiver]

@@ -29,16 +29,32 @@ tta_aug = train_aug  # or a milder version of it
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from collections.abc import Iterator
 
-from reviewlint.facts import PREDICT, TRAIN, TTA, Pipeline, Transform
-from reviewlint.rule import Anchor, Invalid, Option, Report, RuleContext, Severity
+from reviewlint.api import (
+    PREDICT,
+    TRAIN,
+    TTA,
+    Anchor,
+    Invalid,
+    Pipeline,
+    Report,
+    RuleContext,
+    Severity,
+    Transform,
+    option,
+)
 
 CODE = "RL301"
 NAME = "tta-stronger-than-training"
 SEVERITY = Severity.WARNING
 SUMMARY = "Test-time augmentation stronger than the training augmentation"
-OPTIONS = {"tolerance": Option(0.0, "relative margin by which TTA may exceed training before it is reported")}
+@dataclass(frozen=True)
+class Options:
+    tolerance: float = option(0.0, "relative margin by which TTA may exceed training before it is reported")
+
+
 TRIGGERS = ("albumentations", "ImageDataGenerator")
 
 _UNITS = {"rotate": "°", "shear": "°"}
@@ -49,7 +65,7 @@ def _fmt(dimension: str, value: float) -> str:
     return f"±{value:.4g}{_UNITS.get(dimension, '')}"
 
 
-def _param_text(ctx: RuleContext, transform: Transform, dimension: str) -> str:
+def _param_text(ctx: RuleContext[Options], transform: Transform, dimension: str) -> str:
     for magnitude in transform.spec.magnitudes:
         if magnitude.dimension == dimension:
             arg = transform.param_node(magnitude.param)
@@ -85,14 +101,14 @@ def _combined(pipelines: list[Pipeline]) -> tuple[dict[str, tuple[float, Transfo
     return dims, kinds
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[Options]) -> Iterator[Report]:
     pipelines = ctx.facts.pipelines
     training = _training(pipelines)
     if not training:
         return
     train = max(training, key=lambda p: len(p.augmenting()))
     train_dims, train_kinds = _combined(training)
-    tolerance = float(ctx.options["tolerance"])  # type: ignore[arg-type]
+    tolerance = float(ctx.options.tolerance)
     for tta in pipelines:
         if tta in training or TRAIN in tta.roles or tta.kind == "keras-layers":
             continue

@@ -36,8 +36,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.facts import CallSite, Facts, PredictLoop, Transform
-from reviewlint.rule import Invalid, Report, RuleContext, Severity
+from reviewlint.api import CallSite, Facts, Invalid, NoOptions, PredictLoop, Report, RuleContext, Severity, Transform
 
 CODE = "RL304"
 NAME = "tta-with-inactive-layers"
@@ -132,7 +131,7 @@ def _loop_augments(facts: Facts, found: PredictLoop, model_layers: list[Transfor
     return False
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     for found in facts.predict_loops:
         call = found.call

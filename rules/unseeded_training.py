@@ -43,9 +43,8 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.facts import CallSite, Facts
+from reviewlint.api import CallSite, Facts, Invalid, NoOptions, Report, RuleContext, Severity
 from reviewlint.knowledge import training
-from reviewlint.rule import Invalid, Report, RuleContext, Severity
 
 CODE = "RL502"
 NAME = "unseeded-training"
@@ -81,7 +80,7 @@ def _seeded_by(facts: Facts, call: CallSite, seen: set[str]) -> tuple[frozenset[
     return frozenset(), None
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
+def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     fits = [fit for fit in facts.fits if fit.receiver != "self"]  # a model class's own code, not a training run
     if not fits:

@@ -33,11 +33,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reviewlint.facts import Transform
-from reviewlint.fix import Fix, drop_args, insert_positional, rename_callee, replace, string_like
+from reviewlint.api import (
+    Fix,
+    Invalid,
+    NoOptions,
+    Report,
+    RuleContext,
+    Severity,
+    Transform,
+    Valid,
+    drop_args,
+    insert_positional,
+    rename_callee,
+    replace,
+    string_like,
+)
 from reviewlint.knowledge.domains import domain_hint
 from reviewlint.knowledge.transforms import ORIENTATION_KINDS
-from reviewlint.rule import Invalid, Report, RuleContext, Severity, Valid
 
 CODE = "RL102"
 NAME = "vertical-flip"
@@ -64,7 +76,7 @@ def _call_text(transform_name: str, mode: object) -> str:
     return transform_name
 
 
-def _fix(ctx: RuleContext, transform: Transform, anchor: object, mode: object) -> Fix | None:
+def _fix(ctx: RuleContext[NoOptions], transform: Transform, anchor: object, mode: object) -> Fix | None:
     name = transform.short_name
     if name == "Flip" and transform.qualname == "albumentations.Flip":
         renamed = rename_callee(ctx.facts, ctx.source.text, transform.node.func, "albumentations.HorizontalFlip")
@@ -77,12 +89,12 @@ def _fix(ctx: RuleContext, transform: Transform, anchor: object, mode: object) -
             return Fix('use RandomFlip("horizontal")', [replace(transform.node, insert_positional(transform.node, string_like(None, "horizontal")))])
         return Fix('use RandomFlip("horizontal")', [replace(arg.value, string_like(arg.value, "horizontal"))])
     elif anchor is not None and anchor is transform.param_node("vertical_flip"):
-        return Fix("drop vertical_flip=True", [replace(transform.node, drop_args(transform.node, anchor))])  # type: ignore[arg-type]
+        return Fix("drop vertical_flip=True", [replace(transform.node, drop_args(transform.node, anchor))])  # type: ignore[arg-type]  # the transform is a call here
     return None
 
 
-def check(ctx: RuleContext) -> Iterator[Report]:
-    if ctx.settings.get("image-domain", "natural") != "natural":
+def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
+    if ctx.project.image_domain != "natural":
         return
     hint_word = domain_hint(f"{ctx.source.path}\n{ctx.source.text}")
     setting = (

@@ -20,7 +20,7 @@ from reviewlint.config import Settings
 from reviewlint.fix import Fix, replace
 from reviewlint.fixer import fix_text
 from reviewlint.registry import all_rules
-from reviewlint.rule import Invalid, Report, RuleInfo, Severity, Valid
+from reviewlint.rule import Invalid, NoOptions, Report, RuleInfo, Severity, Valid
 from tests.conftest import REPO, cli_runner
 
 SAFE_AND_UNSAFE = (
@@ -96,7 +96,7 @@ def test_two_fixes_of_one_node_apply_one_per_pass() -> None:
 
 
 def _rule(code: str, check, fix_kind: str = "safe") -> RuleInfo:
-    return RuleInfo(code, f"test-rule-{code[-3:]}", Severity.WARNING, "test", "## What it does", check, {}, "facts", (),
+    return RuleInfo(code, f"test-rule-{code[-3:]}", Severity.WARNING, "test", "## What it does", check, NoOptions, "facts", (),
                     (Valid("x"),), (Invalid("x"),), None, fix_kind)  # type: ignore[arg-type]
 
 

@@ -176,7 +176,7 @@ def test_rl305_kfold_ensemble_is_not_tta():
 
 def test_rl305_option_names_use_underscores():
     rule = find_rule("RL305")
-    assert set(rule.options) == {"min_steps", "strong_rotation", "strong_shift_scale", "strong_count"}
+    assert {info.name for info in rule.option_infos} == {"min_steps", "strong_rotation", "strong_shift_scale", "strong_count"}
 
 
 # RL402 ------------------------------------------------------------------------------------------------
