@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
         import libcst
 
         arguments = [str(Path(libcst.__file__).parent)]
-    from reviewlint import rule, runner
+    from reviewlint import rule, run, runner
     from reviewlint.config import ConfigResolver, Overrides
     from reviewlint.registry import all_rules
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
 
         timed_rules.append(type(info)(**{**{field: getattr(info, field) for field in info.__dataclass_fields__}, "check": run_check}))
     start = time.process_time()
-    result = runner.run_paths([Path(path) for path in arguments], ConfigResolver(rules, Overrides()), timed_rules)
+    result = run.run_paths([Path(path) for path in arguments], ConfigResolver(rules, Overrides()), timed_rules)
     total = time.process_time() - start
     parse = _SPENT["libcst parse"] or 1.0
     print(f"{result.files_checked} files, {len(result.findings)} findings, {len(result.errors)} errors; "

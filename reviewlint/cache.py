@@ -40,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import importlib.util
 import json
 import os
 import secrets
@@ -55,11 +56,10 @@ from typing import TYPE_CHECKING, Any
 from reviewlint import __version__
 from reviewlint.finding import FileError, Finding, Location, Related, Skipped
 from reviewlint.result import FileResult
-from reviewlint.rule import Severity
+from reviewlint.rule_meta import DescribedRule, Severity
 
 if TYPE_CHECKING:
     from reviewlint.config import Settings
-    from reviewlint.rule import RuleInfo
 
 CACHE_DIR_NAME = ".reviewlint_cache"
 MAX_ENTRIES = 20_000
@@ -92,21 +92,27 @@ def _package_files(directory: Path) -> Iterable[Path]:
                 yield Path(root) / name
 
 
-def code_fingerprint(rules: Iterable[RuleInfo]) -> str:
-    """A hash of the code that produces results: reviewlint, the rule modules, versions."""
-    import libcst
-
-    digest = hashlib.blake2b(digest_size=16)
+def _libcst_version() -> tuple[str, str]:
+    """Where libcst is and its version, read without importing it (a warm run never does)."""
+    spec = importlib.util.find_spec("libcst")
+    if spec is None or spec.origin is None:
+        return "?", "?"
     try:
-        from libcst._version import __version__ as libcst_version
-    except ImportError:  # pragma: no cover - a libcst without it
-        libcst_version = "?"
-    digest.update(f"{_FORMAT}|{__version__}|{libcst.__file__}|{libcst_version}|{sys.version}|".encode())
+        version = (Path(spec.origin).parent / "_version.py").read_text(encoding="utf-8")
+    except OSError:
+        version = "?"
+    return spec.origin, version
+
+
+def code_fingerprint(rules: Iterable[DescribedRule]) -> str:
+    """A hash of the code that produces results: reviewlint, the rule modules, versions."""
+    digest = hashlib.blake2b(digest_size=16)
+    where, version = _libcst_version()
+    digest.update(f"{_FORMAT}|{__version__}|{where}|{version}|{sys.version}|".encode())
     directories = {Path(__file__).resolve().parent}
     for rule in rules:
-        module_file = getattr(rule.module, "__file__", None)
-        if module_file:
-            directories.add(Path(module_file).resolve().parent)
+        if rule.path is not None:
+            directories.add(rule.path.resolve().parent)
         else:
             digest.update(repr((rule.code, rule.name)).encode())  # a rule without a file (tests)
     for directory in sorted(directories):
@@ -149,6 +155,7 @@ def _secret() -> bytes:
 
 
 _FINGERPRINTS: dict[int, tuple[Settings, str]] = {}
+_READY: set[Path] = set()  # entry folders this process made or checked
 
 
 def _fingerprint(settings: Settings) -> str:
@@ -232,7 +239,7 @@ class Cache:
     code: str
 
     @classmethod
-    def open(cls, directory: Path, rules: Iterable[RuleInfo]) -> Cache:
+    def open(cls, directory: Path, rules: Iterable[DescribedRule]) -> Cache:
         return cls(directory, code_fingerprint(rules))
 
     @property
@@ -282,17 +289,19 @@ class Cache:
                              ensure_ascii=True, separators=(",", ":")).encode()
         signature = hmac.new(_secret(), key.encode() + b"\0" + payload, hashlib.sha256).hexdigest().encode()
         target = self._path(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            if not self._prepare():
-                return
+        if target.parent not in _READY:  # made and checked once per process
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
             except OSError:
+                if not self._prepare():
+                    return
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                except OSError:
+                    return
+            if not all(map(_is_real_directory, (self._entries, target.parent))):
                 return
-        if not all(map(_is_real_directory, (self._entries, target.parent))):
-            return
+            _READY.add(target.parent)
         temporary = None
         try:
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
@@ -301,7 +310,7 @@ class Cache:
             os.replace(temporary, target)
             temporary = None
         except OSError:
-            pass
+            _READY.discard(target.parent)  # removed meanwhile (reviewlint clean): made again next time
         finally:
             if temporary is not None:
                 with contextlib.suppress(OSError):

@@ -8,24 +8,37 @@ import signal
 import sys
 import traceback
 from pathlib import Path
-from typing import TextIO, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TextIO, cast
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from reviewlint import __version__
 from reviewlint import baseline as baselines
 from reviewlint import interrupt
 from reviewlint.cache import Cache, CacheError, default_cache_dir, remove_cache
 from reviewlint.config import FAIL_ON, IMAGE_DOMAINS, ConfigError, ConfigResolver, Overrides
-from reviewlint.fixer import FileFix, fix_paths
 from reviewlint.parallel import available_cores
-from reviewlint.registry import all_rules, find_rule
 from reviewlint.report import REPORTERS
 from reviewlint.result import RunResult
-from reviewlint.rule import ImageDomain, Severity
-from reviewlint.runner import run_paths
+from reviewlint.rule_meta import ImageDomain, RuleMeta, Severity, rule_index
+from reviewlint.run import RuleSet, run_paths
+
+if TYPE_CHECKING:
+    from reviewlint.fixer import FileFix
+    from reviewlint.rule import RuleInfo
+
+
+def _load_rules() -> Sequence[RuleInfo]:
+    """Import the rule modules (libcst with them): only when a file must be linted or fixed."""
+    from reviewlint.registry import all_rules
+
+    return all_rules()
+
+
+def _find_rule(key: str) -> RuleMeta | None:
+    """A rule by code (case-insensitive) or name."""
+    return next((rule for rule in rule_index() if rule.code == key.upper() or rule.name == key), None)
 
 
 def _codes(value: str | None) -> tuple[str, ...] | None:
@@ -84,7 +97,7 @@ def check(
     cache_dir: Path | None,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory)."""
-    rules = all_rules()
+    rules = RuleSet(rule_index(), _load_rules)
     if write_baseline_file is not None and (baseline_file is not None or fix or diff):
         raise click.UsageError("--write-baseline cannot be combined with --baseline, --fix or --diff")
     baseline = None
@@ -97,18 +110,20 @@ def check(
         select=_codes(select), ignore=_codes(ignore) or (), extend_select=_codes(extend_select) or (),
         image_domain=cast(ImageDomain | None, image_domain), fail_on=fail_on,
     )
-    known = {rule.code for rule in rules}
+    known = {rule.code for rule in rules.described}
     for selector in (overrides.select or ()) + overrides.ignore + overrides.extend_select:
         if selector != "ALL" and not any(code.startswith(selector) for code in known):
             raise click.UsageError(f"'{selector}' matches no rule code")
     fixed: list[FileFix] = []
     try:
-        resolver = ConfigResolver(rules, overrides, config_file)
+        resolver = ConfigResolver(rules.described, overrides, config_file)
         if fix or diff:
-            fixed = fix_paths(list(paths) or [Path(".")], resolver, rules, unsafe=unsafe_fixes, write=not diff)
+            from reviewlint.fixer import fix_paths
+
+            fixed = fix_paths(list(paths) or [Path(".")], resolver, rules.loaded, unsafe=unsafe_fixes, write=not diff)
         if diff:
             sys.exit(_print_diff(fixed, output))
-        cache = None if no_cache else Cache.open(cache_dir or default_cache_dir(), rules)
+        cache = None if no_cache else Cache.open(cache_dir or default_cache_dir(), rules.described)
         if cache is not None and not cache.usable:
             click.echo(f"reviewlint: warning: {cache.directory} is not a directory (a symbolic link?): running without the cache", err=True)
             cache = None
@@ -208,12 +223,15 @@ _FIX_COLUMN = {"safe": "safe", "unsafe": "unsafe", "mixed": "safe/unsafe", None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_rules(output_format: str) -> None:
     """List every rule: code, name, severity, fix (safe / unsafe / — for none) and summary."""
-    rules = all_rules()
+    rules = rule_index()
     if output_format == "json":
         click.echo(json.dumps([
             {"code": r.code, "name": r.name, "severity": r.severity.value, "fix": r.fix, "summary": r.summary} for r in rules
         ], indent=2))
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False)
     for column in ("Code", "Name", "Severity", "Fix"):
         table.add_column(column, no_wrap=True)
@@ -227,7 +245,7 @@ def list_rules(output_format: str) -> None:
 @click.argument("rule")
 def explain(rule: str) -> None:
     """Show a rule's documentation (by code or name)."""
-    found = find_rule(rule)
+    found = _find_rule(rule)
     if found is None:
         raise click.UsageError(f"no rule '{rule}' (see `reviewlint rules`)")
     header = f"# {found.code} {found.name} ({found.severity.value})\n\n"
@@ -237,6 +255,8 @@ def explain(rule: str) -> None:
         rows = "\n".join(f"- `{info.name}` (default `{info.default}`): {info.help}" for info in found.option_infos)
         options = f"\n## Options\n`[tool.reviewlint.{found.name}]`\n\n{rows}\n"
     text = header + found.summary + "\n" + body + options
+    from rich.console import Console
+
     console = Console(highlight=False)
     if console.is_terminal:
         from rich.markdown import Markdown  # imported here: only explain on a terminal needs it

@@ -24,11 +24,14 @@ import os
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 from pathlib import Path
 
 from reviewlint.atomic import Snapshot
-from reviewlint.rule import ImageDomain, RuleInfo
+from reviewlint.rule_meta import DescribedRule, ImageDomain
+
+if TYPE_CHECKING:
+    from reviewlint.rule import RuleInfo
 
 IMAGE_DOMAINS: tuple[ImageDomain, ...] = get_args(ImageDomain)
 TOP_LEVEL_KEYS = frozenset({"select", "ignore", "exclude", "per-file-ignores", "image-domain", "max-file-size",
@@ -135,7 +138,7 @@ def _string_list(value: object, key: str, origin: str) -> tuple[str, ...]:
     raise ConfigError(f"{origin}: '{key}' must be a list of strings")
 
 
-def parse_table(table: Mapping[str, object], root: Path, origin: str, rules: Sequence[RuleInfo]) -> Settings:
+def parse_table(table: Mapping[str, object], root: Path, origin: str, rules: Sequence[DescribedRule]) -> Settings:
     """Validate a ``[tool.reviewlint]`` table and turn it into :class:`Settings`."""
     by_key = {rule.code: rule for rule in rules} | {rule.name: rule for rule in rules}
     known_codes = {rule.code for rule in rules}
@@ -183,7 +186,7 @@ def _codes(selectors: tuple[str, ...], known: set[str], origin: str) -> tuple[st
     return selectors
 
 
-def _rule_options(rule: RuleInfo, value: object, origin: str) -> dict[str, object]:
+def _rule_options(rule: DescribedRule, value: object, origin: str) -> dict[str, object]:
     if not isinstance(value, dict):
         raise ConfigError(f"{origin}: [{rule.name}] must be a table of options")
     options: dict[str, object] = {}
@@ -202,7 +205,7 @@ def _rule_options(rule: RuleInfo, value: object, origin: str) -> dict[str, objec
     return options
 
 
-def load_file(path: Path, rules: Sequence[RuleInfo], required: bool) -> Settings | None:
+def load_file(path: Path, rules: Sequence[DescribedRule], required: bool) -> Settings | None:
     """Settings from one pyproject.toml; None if it has no [tool.reviewlint] and is not required."""
     try:
         snapshot = Snapshot.read(path, MAX_CONFIG_SIZE)
@@ -233,7 +236,7 @@ def load_file(path: Path, rules: Sequence[RuleInfo], required: bool) -> Settings
 class ConfigResolver:
     """Finds the settings that apply to each file; caches the search per directory."""
 
-    def __init__(self, rules: Sequence[RuleInfo], overrides: Overrides, config_file: Path | None = None) -> None:
+    def __init__(self, rules: Sequence[DescribedRule], overrides: Overrides, config_file: Path | None = None) -> None:
         self._rules = rules
         self._overrides = overrides
         self._by_dir: dict[Path, Settings] = {}

@@ -6,7 +6,12 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from reviewlint.rule import Severity
+from reviewlint.rule_meta import Severity
+
+
+# The diagnostic for code that cannot be parsed (documented as the rule ``rules/syntax_error.py``).
+SYNTAX_ERROR_CODE = "RL001"
+SYNTAX_ERROR_NAME = "syntax-error"
 
 
 @dataclass(frozen=True)
@@ -89,3 +94,12 @@ def fingerprints(findings: Sequence[Finding]) -> list[str]:
         seen[digest] = seen.get(digest, 0) + 1
         result.append(f"{digest}:{seen[digest]}")
     return result
+
+
+def syntax_finding(shown: str, message: str, line: int = 1, column: int = 1, cell: int | None = None,
+                   text: str = "") -> Finding:
+    """The RL001 diagnostic: code that cannot be parsed, at its place."""
+    return Finding(
+        code=SYNTAX_ERROR_CODE, name=SYNTAX_ERROR_NAME, severity=Severity.ERROR, message=message,
+        location=Location(shown, line, column, line, column, cell), source_lines=(text,) if text else (),
+    )

@@ -46,7 +46,9 @@ from reviewlint.fix import REMOVE, Edit, Fix, NewImport, applicability
 from reviewlint.names import ImportTable, dotted
 from reviewlint.rule import Analysis, Report, RuleInfo, Span
 from reviewlint.result import FileResult
-from reviewlint.runner import display_path, file_limit, lint_source, load, suppressed
+from reviewlint.paths import display_path
+from reviewlint.run import file_limit, load
+from reviewlint.runner import lint_source, suppressed
 from reviewlint.source import python_lines
 
 MAX_PASSES = 10

@@ -2,7 +2,7 @@
 
 Files are sorted largest first and grouped into chunks of about equal size (a large file is a
 chunk of its own), so the slowest file starts first and no worker is left with a long tail.
-Each worker lints a chunk with :func:`reviewlint.runner.lint_path` (which also reads and writes
+Each worker lints a chunk with :func:`reviewlint.run.lint_path` (which also reads and writes
 the cache) and sends back plain results; no syntax tree leaves a worker. Results come back in
 completion order, tagged with each file's index, so the caller can report in file order.
 
@@ -92,7 +92,7 @@ def _initialize(rules: Sequence[RuleInfo] | None, codes: Sequence[str], cache: C
 
 
 def _lint_chunk(chunk: list[Task]) -> list[tuple[int, FileResult]]:
-    from reviewlint.runner import lint_path
+    from reviewlint.run import lint_path
 
     return [(index, lint_path(path, settings, _worker_rules, _worker_cache)) for index, path, settings in chunk]
 
@@ -108,7 +108,7 @@ def lint_parallel(
     tasks: Sequence[Task], rules: Sequence[RuleInfo], jobs: int, cache: Cache | None
 ) -> Iterator[tuple[int, FileResult]]:
     """Lint ``tasks`` on up to ``jobs`` worker processes; yields (index, result) as chunks finish."""
-    from reviewlint.runner import lint_path
+    from reviewlint.run import lint_path
 
     grouped = chunks(tasks, jobs)
     context, inherits = _context()

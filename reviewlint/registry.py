@@ -11,9 +11,9 @@ from types import ModuleType
 from typing import cast, get_args
 
 from reviewlint.fix import FIX_KINDS
+from reviewlint.rule_meta import RULES_PACKAGE
 from reviewlint.rule import REQUIRED_SECTIONS, Invalid, Needs, NoOptions, RuleInfo, Severity, Valid
 
-RULES_PACKAGE = "reviewlint_rules"
 _CODE = re.compile(r"^RL\d{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from reviewlint.finding import FileError, Finding, Skipped
-from reviewlint.rule import Severity
+from reviewlint.rule_meta import Severity
 
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _JSON_RAW_CONTROL = re.compile("[\x7f-\x9f\u2028\u2029]")

@@ -19,14 +19,13 @@ A rule is a module in ``rules/`` (installed as ``reviewlint_rules``) with:
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 from functools import cached_property
+from pathlib import Path
 from types import ModuleType
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 import libcst as cst
 
@@ -35,15 +34,20 @@ from reviewlint.fast_comments import scan_comments as fast_scan_comments
 from reviewlint.extract import extract
 from reviewlint.facts import Facts
 from reviewlint.fix import Fix
+from reviewlint.rule_meta import (
+    FixLevel,
+    ImageDomain,
+    Needs,
+    NoOptions,
+    OptionInfo,
+    ProjectSettings,
+    Severity,
+    option,
+    option_infos,
+)
 from reviewlint.source import SourceFile
 
-
-class Severity(str, Enum):
-    """How serious a finding is."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
+__all__ = ["FixLevel", "ImageDomain", "Needs", "NoOptions", "OptionInfo", "ProjectSettings", "Severity", "option"]
 
 
 @dataclass(frozen=True)
@@ -70,44 +74,7 @@ class Report:
     fix: Fix | None = None
 
 
-T = TypeVar("T")
 OptionsT = TypeVar("OptionsT")
-FixLevel = Literal["safe", "unsafe", "mixed"]
-ImageDomain = Literal["natural", "overhead", "microscopy", "medical"]
-Needs = Literal["facts", "comments"]
-
-
-def option(default: T, help: str) -> T:
-    """A field of a rule's ``Options`` dataclass: its default and what it means."""
-    found: T = field(default=default, metadata={"help": help})
-    return found
-
-
-@dataclass(frozen=True)
-class NoOptions:
-    """The options of a rule that has none."""
-
-
-@dataclass(frozen=True)
-class OptionInfo:
-    """One option of a rule, as configuration and ``reviewlint explain`` see it."""
-
-    name: str
-    default: object
-    help: str
-
-
-def option_infos(options: type) -> tuple[OptionInfo, ...]:
-    """The options an ``Options`` dataclass declares."""
-    return tuple(OptionInfo(item.name, item.default, str(item.metadata.get("help", "")))
-                 for item in dataclasses.fields(options))
-
-
-@dataclass(frozen=True)
-class ProjectSettings:
-    """What a rule may know of the project beyond its own options."""
-
-    image_domain: ImageDomain = "natural"
 
 
 @dataclass(frozen=True)
@@ -157,6 +124,12 @@ class RuleInfo:
     @property
     def option_infos(self) -> tuple[OptionInfo, ...]:
         return option_infos(self.options)
+
+    @property
+    def path(self) -> Path | None:
+        """The rule module's file (None for a rule made in a test)."""
+        where = getattr(self.module, "__file__", None)
+        return Path(where) if where else None
 
     def may_fire(self, text: str) -> bool:
         """Cheap text pre-filter: False when the file cannot trigger this rule.

@@ -18,7 +18,8 @@ from reviewlint.config import Settings
 from reviewlint.finding import Finding
 from reviewlint.registry import all_rules, find_rule
 from reviewlint.result import FileResult
-from reviewlint.runner import lint_path, lint_text
+from reviewlint.run import lint_path
+from reviewlint.runner import lint_text
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")

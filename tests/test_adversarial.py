@@ -29,7 +29,7 @@ from reviewlint.registry import all_rules
 from reviewlint.report import REPORTERS
 from reviewlint.result import FileResult, RunResult
 from reviewlint.rule import Severity
-from reviewlint.runner import lint_path
+from reviewlint.run import lint_path
 from tests.conftest import CLI_ENV, check_in_process, run_cli
 
 FLIP = "import albumentations as A\ntrain_aug = A.Compose([A.VerticalFlip(p=0.5)])\n"

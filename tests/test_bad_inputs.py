@@ -24,7 +24,8 @@ import reviewlint.registry
 from reviewlint.config import Settings
 from reviewlint.registry import all_rules
 from reviewlint.rule import Report, RuleContext
-from reviewlint.runner import lint_path, lint_text
+from reviewlint.run import lint_path
+from reviewlint.runner import lint_text
 from tests.conftest import check_in_process, run_cli
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"

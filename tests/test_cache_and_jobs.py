@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from reviewlint import runner
+from reviewlint import run, runner
 from reviewlint.cache import CACHE_DIR_NAME, Cache, code_fingerprint, default_cache_dir
 from reviewlint.cli import cli
 from reviewlint.config import ConfigResolver, Overrides
@@ -257,7 +257,7 @@ def _generated_tree(root: Path, files: int = 40) -> Path:
 
 def _run(paths: list[Path], jobs: int, cache: Cache | None, overrides: Overrides | None = None) -> RunResult:
     rules = all_rules()
-    return runner.run_paths(paths, ConfigResolver(rules, overrides or Overrides()), rules, jobs=jobs, cache=cache)
+    return run.run_paths(paths, ConfigResolver(rules, overrides or Overrides()), rules, jobs=jobs, cache=cache)
 
 
 def _summary(result: RunResult) -> tuple[object, ...]:

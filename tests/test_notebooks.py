@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reviewlint.config import Settings
 from reviewlint.registry import all_rules
-from reviewlint.runner import lint_path
+from reviewlint.run import lint_path
 from reviewlint.source import load_source, mask_cell
 
 

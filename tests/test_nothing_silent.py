@@ -23,7 +23,7 @@ from reviewlint.fixer import fix_bytes
 from reviewlint.config import Settings
 from reviewlint.registry import all_rules
 from reviewlint.result import FileResult
-from reviewlint.runner import lint_path
+from reviewlint.run import lint_path
 from tests.conftest import REPO, run_cli, write_notebook
 
 SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ from reviewlint.config import ConfigResolver, Overrides
 from reviewlint.registry import all_rules
 from reviewlint.report import REPORTERS
 from reviewlint.result import RunResult
-from reviewlint.runner import run_paths
+from reviewlint.run import run_paths
 from tests.conftest import REPO
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())

@@ -209,7 +209,8 @@ def test_a_tampered_cache_entry_cannot_run_code(tmp_path: Path) -> None:
     from reviewlint.cache import Cache, default_cache_dir
     from reviewlint.config import ConfigResolver, Overrides
     from reviewlint.registry import all_rules
-    from reviewlint.runner import _cache_key, display_path
+    from reviewlint.paths import display_path
+    from reviewlint.run import _cache_key
 
     markers = tmp_path / "markers"
     markers.mkdir()

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from reviewlint import __version__
 from reviewlint.finding import Location, fingerprints
-from reviewlint.registry import all_rules
+from reviewlint.rule_meta import rule_index
 from reviewlint.result import RunResult, dump_json
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -44,7 +44,7 @@ def _physical(location: Location, uris: Mapping[str, str]) -> dict[str, object]:
 
 
 def render(result: RunResult, stream: TextIO) -> None:
-    rules = all_rules()
+    rules = rule_index()
     index = {rule.code: position for position, rule in enumerate(rules)}
     results = []
     prints = fingerprints(result.findings)

@@ -7,11 +7,9 @@ are written as plain text directly, which for hundreds of findings is several ti
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TextIO
-
-from rich.console import Console
-from rich.text import Text
 
 from reviewlint.finding import Finding
 from reviewlint.report.concise import position
@@ -82,11 +80,27 @@ def _lines(result: RunResult) -> Iterator[Line]:
     yield [(f"{counts}{errors} in {result.files_checked} file{'s' if result.files_checked != 1 else ''}{skips}.", "")]
 
 
+def _may_colour(stream: TextIO) -> bool:
+    """False where rich certainly would not colour (no terminal, no FORCE_COLOR): rich is then not
+    imported at all; otherwise rich decides."""
+    if os.environ.get("FORCE_COLOR") is not None or os.environ.get("TTY_COMPATIBLE") is not None:
+        return True
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
 def render(result: RunResult, stream: TextIO) -> None:
-    console = Console(file=stream, highlight=False, soft_wrap=True)
-    if console.is_terminal and not console.no_color:
-        for line in _lines(result):
-            console.print(Text.assemble(*line), highlight=False)
-        return
+    if _may_colour(stream):
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console(file=stream, highlight=False, soft_wrap=True)
+        if console.is_terminal and not console.no_color:
+            for line in _lines(result):
+                console.print(Text.assemble(*line), highlight=False)
+            return
     for line in _lines(result):  # line by line: a report of 9,000 findings is never one string
         stream.write("".join(text for text, _ in line) + "\n")

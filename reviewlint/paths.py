@@ -1,0 +1,40 @@
+"""How a file's path is reported: as text for people, as a URI for SARIF."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+_PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _reported(path: Path) -> str:
+    """The path relative to the working directory when it lies below it, else as given."""
+    try:
+        if os.path.islink(path) and not os.path.exists(path):
+            return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return path.as_posix()
+
+
+def display_path(path: Path) -> str:
+    """The path as reported: relative to the working directory when it lies below it.
+
+    Bytes of a file name that are not UTF-8 are shown as ``\\xe9`` escapes (they could not be
+    printed, nor written to JSON), control characters (a newline, an escape sequence) as ``\\n``,
+    ``\\x1b``: every output format stays one line a finding. A symlink that leads nowhere (a
+    loop, a missing target) is shown by its own name.
+    """
+    shown = _reported(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _PATH_CONTROL.sub(lambda match: repr(match.group())[1:-1], shown)
+
+
+def path_uri(path: Path) -> str:
+    """The path as a percent-encoded URI reference of its real bytes (SARIF's ``uri``): relative
+    to the working directory when it lies below it, ``file://`` and absolute otherwise."""
+    reported = _reported(path)
+    encoded = quote(os.fsencode(reported), safe="/")
+    return "file://" + encoded if reported.startswith("/") else encoded
