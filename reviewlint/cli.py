@@ -114,20 +114,21 @@ def check(
     for selector in (overrides.select or ()) + overrides.ignore + overrides.extend_select:
         if selector != "ALL" and not any(code.startswith(selector) for code in known):
             raise click.UsageError(f"'{selector}' matches no rule code")
-    fixed: list[FileFix] = []
+    targets = list(paths) or [Path(".")]
     try:
         resolver = ConfigResolver(rules.described, overrides, config_file)
+        fixing = None
         if fix or diff:
-            from reviewlint.fixer import fix_paths
+            from reviewlint.fixer import FixMode
 
-            fixed = fix_paths(list(paths) or [Path(".")], resolver, rules.loaded, unsafe=unsafe_fixes, write=not diff)
-        if diff:
-            sys.exit(_print_diff(fixed, output))
+            fixing = FixMode.under(targets, unsafe=unsafe_fixes, write=not diff)
         cache = None if no_cache else Cache.open(cache_dir or default_cache_dir(), rules.described)
         if cache is not None and not cache.usable:
             click.echo(f"reviewlint: warning: {cache.directory} is not a directory (a symbolic link?): running without the cache", err=True)
             cache = None
-        result = run_paths(list(paths) or [Path(".")], resolver, rules, jobs=jobs or available_cores(), cache=cache)
+        result = run_paths(targets, resolver, rules, jobs=jobs or available_cores(), cache=cache, fixing=fixing)
+        if diff:
+            sys.exit(_print_diff(result.fixes, output))
         result.fail_on = Severity(resolver.for_folder(Path.cwd()).fail_on)
     except ConfigError as error:
         click.echo(f"reviewlint: config error: {error}", err=True)
@@ -146,7 +147,7 @@ def check(
         for problem in result.errors:
             click.echo(f"reviewlint: {problem.path}: error: {problem.message}", err=True)
         sys.exit(2 if result.errors else 0)
-    _note_fixes(result, fixed, fix, unsafe_fixes, output_format)
+    _note_fixes(result, result.fixes, fix, unsafe_fixes, output_format)
     if baseline is not None:
         result.findings, in_baseline, stale = baseline.split(result.findings)
         if in_baseline or stale:

@@ -29,7 +29,7 @@ import re
 import tokenize
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,8 +38,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from reviewlint import notebook_writer
 from reviewlint.atomic import ChangedOnDisk, Snapshot, replace_if_unchanged
-from reviewlint.config import ConfigResolver, Settings
-from reviewlint.discover import discover
+from reviewlint.config import Settings
 from reviewlint.finding import FileError
 from reviewlint.interrupt import checkpoint
 from reviewlint.fix import REMOVE, Edit, Fix, NewImport, applicability
@@ -69,6 +68,7 @@ class FileFix:
     applied: Counter[str] = field(default_factory=Counter)  # rule code -> fixes applied
     errors: list[FileError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    result: FileResult | None = None  # what linting ``fixed`` reports: the findings that remain
 
     @property
     def changed(self) -> bool:
@@ -403,12 +403,14 @@ def fix_bytes(
     shown = shown or display_path(path)
     outcome = FileFix(path, shown, raw, raw)
     current = raw
+    linted: tuple[bytes, FileResult] | None = None  # the last result, and the bytes it is of
     for _ in range(MAX_PASSES):
         loaded = load(path, current, settings, shown)
         if isinstance(loaded, FileResult):
-            break  # not linted at all (check reports why): nothing to fix
+            linted = current, loaded
+            break  # not linted at all (the result says why): nothing to fix
         collected: list[tuple[RuleInfo, Report, Analysis]] = []
-        lint_source(loaded, settings, rules, shown, on_report=lambda *item, sink=collected: sink.append(item))
+        linted = current, lint_source(loaded, settings, rules, shown, on_report=lambda *item, sink=collected: sink.append(item))
         fixes = [
             (rule.code, report.fix)
             for rule, report, _ in collected
@@ -455,6 +457,10 @@ def fix_bytes(
     else:
         outcome.notices.append(f"{shown}: fixes still pending after {MAX_PASSES} passes")
     outcome.fixed = current
+    if linted is None or linted[0] != current:
+        final = load(path, current, settings, shown)
+        linted = current, final if isinstance(final, FileResult) else lint_source(final, settings, rules, shown)
+    outcome.result = linted[1]
     return outcome
 
 
@@ -464,41 +470,50 @@ def fix_text(text: str, rules: Sequence[RuleInfo], settings: Settings, *, unsafe
     return fix_bytes(Path(path), raw, settings, rules, unsafe=unsafe, shown=path).fixed.decode("utf-8")
 
 
-def fix_paths(
-    paths: Sequence[Path], resolver: ConfigResolver, rules: Sequence[RuleInfo], *, unsafe: bool, write: bool
-) -> list[FileFix]:
-    """Fix every file under ``paths``; with ``write``, replace the changed ones on disk.
+@dataclass(frozen=True)
+class FixMode:
+    """``--fix`` (``write``) or ``--diff``, with or without unsafe fixes, and the folders given:
+    a file whose real path lies outside them (reached through a symbolic link) is never written."""
 
-    A file whose real path lies outside the real paths of the folders given (a symbolic link, or a
-    linked folder, that leads out of them) is never written: that is an error for the file.
-    """
-    outcomes: list[FileFix] = []
-    roots = [Path(os.path.realpath(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))) for path in paths]
-    for path in discover(list(paths), lambda candidate: resolver.for_path(candidate).excluded(candidate)):
-        checkpoint()
-        settings = resolver.for_path(path)
-        shown = display_path(path)
-        real = Path(os.path.realpath(path))
-        if write and not any(real.is_relative_to(root) for root in roots):
-            outcomes.append(FileFix(path, shown, b"", b"", errors=[FileError(
-                shown, "not fixed: a symbolic link leads out of the folders given, and --fix never writes there")]))
-            continue
-        try:
-            snapshot = Snapshot.read(path, file_limit(path, settings))
-        except OSError:
-            continue  # check reports unreadable files
-        if snapshot is None:
-            continue  # over a size limit: check reports it as skipped
-        outcome = fix_bytes(path, snapshot.data, settings, rules, unsafe=unsafe, shown=shown)
-        checkpoint()  # a signal whose first raise was lost inside fixing: the file is still untouched
-        if write and outcome.changed:
-            try:
-                replace_if_unchanged(path, outcome.fixed, snapshot)
-            except ChangedOnDisk:
-                outcome.errors.append(FileError(shown, "changed on disk while it was being fixed: not overwritten"))
-                outcome.applied.clear()
-            except OSError as error:
-                outcome.errors.append(FileError(shown, f"cannot write the fixed file: {error.strerror or error}"))
-                outcome.applied.clear()
-        outcomes.append(outcome)
-    return outcomes
+    unsafe: bool
+    write: bool
+    roots: tuple[Path, ...]
+
+    @classmethod
+    def under(cls, paths: Sequence[Path], *, unsafe: bool, write: bool) -> FixMode:
+        roots = tuple(Path(os.path.realpath(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))))
+                      for path in paths)
+        return cls(unsafe, write, roots)
+
+
+def fix_path(path: Path, settings: Settings, rules: Sequence[RuleInfo], mode: FixMode,
+             lint: Callable[[], FileResult]) -> tuple[FileFix | None, FileResult]:
+    """Fix one file until nothing more changes (with ``mode.write``, replace it on disk) and return
+    what remains to report; ``lint`` lints the file as it is on disk (for a file not fixed)."""
+    shown = display_path(path)
+    real = Path(os.path.realpath(path))
+    if mode.write and not any(real.is_relative_to(root) for root in mode.roots):
+        refused = FileFix(path, shown, b"", b"", errors=[FileError(
+            shown, "not fixed: a symbolic link leads out of the folders given, and --fix never writes there")])
+        return refused, lint()
+    try:
+        snapshot = Snapshot.read(path, file_limit(path, settings))
+    except OSError:
+        return None, lint()  # which reports why it cannot be read
+    if snapshot is None:
+        return None, lint()  # over a size limit: reported as skipped
+    outcome = fix_bytes(path, snapshot.data, settings, rules, unsafe=mode.unsafe, shown=shown)
+    checkpoint()  # a signal whose first raise was lost inside fixing: the file is still untouched
+    assert outcome.result is not None
+    if not (mode.write and outcome.changed):
+        return outcome, lint() if outcome.changed else outcome.result
+    try:
+        replace_if_unchanged(path, outcome.fixed, snapshot)
+    except ChangedOnDisk:
+        outcome.errors.append(FileError(shown, "changed on disk while it was being fixed: not overwritten"))
+    except OSError as error:
+        outcome.errors.append(FileError(shown, f"cannot write the fixed file: {error.strerror or error}"))
+    else:
+        return outcome, outcome.result
+    outcome.applied.clear()
+    return outcome, lint()

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from reviewlint.finding import FileError, Finding, Skipped
 from reviewlint.rule_meta import Severity
+
+if TYPE_CHECKING:
+    from reviewlint.fixer import FileFix
 
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _JSON_RAW_CONTROL = re.compile("[\x7f-\x9f\u2028\u2029]")
@@ -43,6 +46,7 @@ class RunResult:
     show_internal_errors: bool = False
     fail_on: Severity = Severity.WARNING
     uris: dict[str, str] = field(default_factory=dict)  # reported path -> its real name as a URI
+    fixes: list[FileFix] = field(default_factory=list)  # with --fix or --diff: what fixing each file did
 
     @property
     def failing(self) -> bool:

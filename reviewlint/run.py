@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from reviewlint.rule_meta import DescribedRule
 from reviewlint.source import NotPythonNotebook, SourceError, SourceFile, load_source
 
 if TYPE_CHECKING:
+    from reviewlint.fixer import FixMode
     from reviewlint.rule import RuleInfo
 
 
@@ -158,13 +159,15 @@ def cached_result(path: Path, settings: Settings, rules: Sequence[DescribedRule]
 
 def run_paths(
     paths: Sequence[Path], resolver: ConfigResolver, rules: Sequence[RuleInfo] | RuleSet, jobs: int = 1,
-    cache: Cache | None = None,
+    cache: Cache | None = None, fixing: FixMode | None = None,
 ) -> RunResult:
     """Discover and lint every file under ``paths``, on ``jobs`` processes, through ``cache``.
 
     Results are the same whatever ``jobs`` and whether or not a cache is used: they are
     collected per file and reported in discovery order. A file named in ``paths`` that the
-    configuration excludes is reported as skipped.
+    configuration excludes is reported as skipped. With ``fixing`` (``--fix``, ``--diff``), each
+    file is fixed until nothing more changes, one after the other, and what remains is reported:
+    the same discovery, configuration and reading as a check, in one pass over the files.
     """
     rules = RuleSet.of(rules)
     result = RunResult()
@@ -187,6 +190,17 @@ def run_paths(
     results: list[FileResult | None] = [None] * len(files)
     if cache is not None:
         cache.prepare()
+    if fixing is not None:
+        from reviewlint.fixer import fix_path
+
+        for index, path, settings in tasks:
+            checkpoint()
+            outcome, fixed = fix_path(path, settings, rules.loaded, fixing, partial(lint_path, path, settings, rules, cache))
+            fixed.uri = path_uri(path)
+            results[index] = fixed
+            if outcome is not None:
+                result.fixes.append(outcome)
+        tasks = []
     if jobs > 1 and len(tasks) > 1 and cache is not None:
         misses = []
         for task in tasks:
