@@ -81,8 +81,9 @@ OptionsT = TypeVar("OptionsT")
 class Invalid:
     """An example a rule must flag: how many findings, and text the first message contains.
 
-    ``fixed``: the code after every fix of this rule (unsafe ones included) has been applied,
-    for rules with ``FIX``; None when the example has no fix.
+    ``range``: where the first finding lands, as reported — (line, column, end line, end column),
+    1-based (Fixit's ``Invalid(range=…)``). ``fixed``: the code after every fix of this rule
+    (unsafe ones included) has been applied, for rules with ``FIX``; None when the example has no fix.
     """
 
     code: str
@@ -90,6 +91,7 @@ class Invalid:
     message: str | None = None
     settings: Mapping[str, object] = field(default_factory=dict)
     fixed: str | None = None
+    range: tuple[int, int, int, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -259,41 +259,41 @@ INVALID = [
         "val_gen = datagen.flow_from_directory('data', subset='validation')\n"
         "model.fit(train_gen, validation_data=val_gen)",
         message="the validation subset of datagen goes through the training augmentation 'datagen' "
-        "(rotation_range=20, horizontal_flip=True)",
+        "(rotation_range=20, horizontal_flip=True)", range=(4, 11, 4, 67)
     ),
     Invalid(
         "import tensorflow as tf\n"
         "gen = tf.keras.preprocessing.image.ImageDataGenerator(zoom_range=0.2, validation_split=0.2)\n"
         "v = gen.flow_from_dataframe(df, x_col='f', y_col='y', subset='validation')",
-        message="random augmentation 'gen' (zoom_range=0.2)",
+        message="random augmentation 'gen' (zoom_range=0.2)", range=(3, 5, 3, 75)
     ),
     Invalid(
         _IDG + "train_datagen = ImageDataGenerator(rescale=1./255, shear_range=0.2, zoom_range=0.2)\n"
         "train_generator = train_datagen.flow_from_directory('train')\n"
         "validation_generator = train_datagen.flow_from_directory('valid')\n"
         "model.fit_generator(train_generator, validation_data=validation_generator)",
-        message="validation_data validation_generator goes through the training augmentation 'train_datagen'",
+        message="validation_data validation_generator goes through the training augmentation 'train_datagen'", range=(4, 24, 4, 66)
     ),
     Invalid(
         "import keras\nIDG = keras.preprocessing.image.ImageDataGenerator\n"
         "train_datagen = keras.preprocessing.image.ImageDataGenerator(width_shift_range=0.1)\n"
-        "model.fit(train_datagen.flow(x, y), validation_data=train_datagen.flow(xv, yv))",
+        "model.fit(train_datagen.flow(x, y), validation_data=train_datagen.flow(xv, yv))", range=(4, 53, 4, 79)
     ),
     Invalid(
         "import albumentations as A\n"
         "train_aug = A.Compose([A.HorizontalFlip(), A.ShiftScaleRotate(rotate_limit=20), A.Normalize()])\n"
         "train_gen = DataGenerator(train_df, transform=train_aug)\nval_gen = DataGenerator(val_df, transform=train_aug)\n"
         "model.fit(train_gen, validation_data=val_gen)",
-        message="the training augmentation 'train_aug' (HorizontalFlip, ShiftScaleRotate)",
+        message="the training augmentation 'train_aug' (HorizontalFlip, ShiftScaleRotate)", range=(5, 22, 5, 45)
     ),
     Invalid(
         "from albumentations import Compose, Rotate as R\naug = Compose([R(limit=30)])\n"
-        "model.fit(Seq(x, aug), validation_data=Seq(xv, aug))",
+        "model.fit(Seq(x, aug), validation_data=Seq(xv, aug))", range=(3, 24, 3, 52)
     ),
     Invalid(
         _IDG + "ROT = 20\nZOOM = ROT / 100\ndatagen = ImageDataGenerator(rotation_range=ROT, zoom_range=ZOOM, validation_split=0.2)\n"
         "val_gen = datagen.flow_from_directory('data', subset='validation')",
-        message="(rotation_range=ROT, zoom_range=ZOOM)",
+        message="(rotation_range=ROT, zoom_range=ZOOM)", range=(5, 11, 5, 67)
     ),
     Invalid(
         "import albumentations\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
@@ -301,14 +301,14 @@ INVALID = [
         "train_datagen = ImageDataGenerator(preprocessing_function=lambda x: AUG(image=x)['image'])\n"
         "train_gen = train_datagen.flow_from_dataframe(train_df)\nval_gen = train_datagen.flow_from_dataframe(val_df)\n"
         "model.fit(train_gen, validation_data=val_gen)\nmodel.evaluate(val_gen)",
-        message="'AUG' (HorizontalFlip)",
+        message="'AUG' (HorizontalFlip)", range=(6, 11, 6, 52)
     ),
     Invalid(
         "import tensorflow as tf\nfrom tensorflow.keras import layers\n"
         "aug = tf.keras.Sequential([layers.RandomFlip('horizontal'), layers.RandomZoom(0.2)])\n"
         "train_ds = train_ds.map(lambda x, y: (aug(x, training=True), y))\n"
         "val_ds = val_ds.map(lambda x, y: (aug(x, training=True), y))\nmodel.fit(train_ds, validation_data=val_ds)",
-        message="(RandomFlip, RandomZoom)",
+        message="(RandomFlip, RandomZoom)", range=(6, 21, 6, 43)
     ),
     Invalid(
         _IDG + "def building_generators():\n"
@@ -317,6 +317,6 @@ INVALID = [
         "    test = datagen.flow_from_directory(DIR, subset='validation')\n"
         "    return train, test\n"
         "train_generator, test_generator = building_generators()\n"
-        "model.fit(train_generator, validation_data=test_generator)",
+        "model.fit(train_generator, validation_data=test_generator)", range=(5, 12, 5, 65)
     ),
 ]

@@ -16,8 +16,9 @@ offset=-1)` is that); DenseNet expects 'torch'. Only pretrained weights count: w
 Pretrained weights only work on inputs distributed like the ones they were trained on. Dividing
 by 255 where the model expects mean/std-normalized inputs shifts every activation; dividing by
 255 in front of a model that rescales internally squeezes all pixels into [0, 1/255]. Training
-then has to undo the mistake, and fine-tuning starts far from the pretrained optimum (review
-point 3: `rescale=1/255` with the `efficientnet` package).
+then has to undo the mistake, and fine-tuning starts far from the pretrained optimum: the
+`efficientnet` package's models expect ImageNet mean/std normalization, which `rescale=1/255`
+alone does not give them.
 
 ## Example
 ```python
@@ -305,14 +306,14 @@ INVALID = [
         fixed="import efficientnet.tfkeras as efn\nfrom efficientnet.tfkeras import preprocess_input\n"
         "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
         "base = efn.EfficientNetB6(weights='imagenet', include_top=False)\n"
-        "train_datagen = ImageDataGenerator(preprocessing_function=preprocess_input, rotation_range=20)",
+        "train_datagen = ImageDataGenerator(preprocessing_function=preprocess_input, rotation_range=20)", range=(4, 36, 4, 49)
     ),
     Invalid(
         "from efficientnet.keras import EfficientNetB3\nfrom keras.preprocessing.image import ImageDataGenerator\n"
         "base = EfficientNetB3()\ngen = ImageDataGenerator(rescale=0.00392156)",
         fixed="from efficientnet.keras import EfficientNetB3\nfrom efficientnet.keras import preprocess_input\n"
         "from keras.preprocessing.image import ImageDataGenerator\n"
-        "base = EfficientNetB3()\ngen = ImageDataGenerator(preprocessing_function=preprocess_input)",
+        "base = EfficientNetB3()\ngen = ImageDataGenerator(preprocessing_function=preprocess_input)", range=(4, 26, 4, 44)
     ),
     # The student's generator: the augmentation runs first, then the backbone's normalization.
     Invalid(
@@ -324,7 +325,7 @@ INVALID = [
         "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
         "base = efn.EfficientNetB6(weights='imagenet')\n"
         "gen = ImageDataGenerator(\n    validation_split=0.2,\n"
-        "    preprocessing_function=lambda img: preprocess_input(augment_image(img)))",
+        "    preprocessing_function=lambda img: preprocess_input(augment_image(img)))", range=(5, 5, 5, 18)
     ),
     # preprocess_input is taken (by ResNet's): the module alias names efficientnet's.
     Invalid(
@@ -333,7 +334,7 @@ INVALID = [
         "base = efn.EfficientNetB0(weights='imagenet')\ngen = ImageDataGenerator(rescale=1./255)",
         fixed="import efficientnet.tfkeras as efn\nfrom keras.applications.resnet import preprocess_input\n"
         "from keras.preprocessing.image import ImageDataGenerator\n"
-        "base = efn.EfficientNetB0(weights='imagenet')\ngen = ImageDataGenerator(preprocessing_function=efn.preprocess_input)",
+        "base = efn.EfficientNetB0(weights='imagenet')\ngen = ImageDataGenerator(preprocessing_function=efn.preprocess_input)", range=(5, 26, 5, 40)
     ),
     Invalid(
         "import tensorflow as tf\nbase = tf.keras.applications.EfficientNetB0(include_top=False)\n"
@@ -344,7 +345,7 @@ INVALID = [
         fixed="import tensorflow as tf\nbase = tf.keras.applications.EfficientNetB0(include_top=False)\n"
         "def prep(image, label):\n    return tf.cast(image, tf.float32), label\n"
         "train_ds = train_ds.map(prep)\nmodel = tf.keras.Sequential([base, tf.keras.layers.Dense(5)])\n"
-        "model.fit(train_ds, epochs=5)",
+        "model.fit(train_ds, epochs=5)", range=(4, 12, 4, 46)
     ),
     Invalid(
         "from tensorflow import keras\nfrom tensorflow.keras import layers\n"
@@ -352,7 +353,7 @@ INVALID = [
         "inputs = keras.Input((224, 224, 3))\nx = layers.Rescaling(1. / 255)(inputs)\nx = base(x)",
         fixed="from tensorflow import keras\nfrom tensorflow.keras import layers\n"
         "base = keras.applications.EfficientNetV2B0(include_top=False)\n"
-        "inputs = keras.Input((224, 224, 3))\nx = inputs\nx = base(x)",
+        "inputs = keras.Input((224, 224, 3))\nx = inputs\nx = base(x)", range=(5, 5, 5, 31)
     ),
     Invalid(
         "import keras\nbase = keras.applications.EfficientNetB0(include_top=False, weights='imagenet')\n"
@@ -360,16 +361,16 @@ INVALID = [
         "model.fit(x, y)",
         fixed="import keras\nbase = keras.applications.EfficientNetB0(include_top=False, weights='imagenet')\n"
         "model = keras.Sequential([\n    base,\n    keras.layers.Dense(3),\n])\n"
-        "model.fit(x, y)",
+        "model.fit(x, y)", range=(4, 5, 4, 37)
     ),
     Invalid(
         "from tensorflow.keras.applications import ResNet50\nfrom tensorflow.keras import layers\n"
         "base = ResNet50(weights='imagenet')\nx = layers.Rescaling(1/127.5, offset=-1)(inputs)",
-        message="caffe",
+        message="caffe", range=(4, 5, 4, 41)
     ),
     Invalid(
         "import efficientnet.tfkeras as efn\nfrom tensorflow.keras.applications.resnet50 import preprocess_input\n"
-        "base = efn.EfficientNetB0()\nx = preprocess_input(x)"
+        "base = efn.EfficientNetB0()\nx = preprocess_input(x)", range=(4, 5, 4, 24)
     ),
     Invalid(
         "import efficientnet.tfkeras as efn\nfrom efficientnet.tfkeras import preprocess_input\n"
@@ -378,17 +379,17 @@ INVALID = [
         message="twice",
         fixed="import efficientnet.tfkeras as efn\nfrom efficientnet.tfkeras import preprocess_input\n"
         "from tensorflow.keras.preprocessing.image import ImageDataGenerator\nbase = efn.EfficientNetB0()\n"
-        "gen = ImageDataGenerator(preprocessing_function=preprocess_input)",
+        "gen = ImageDataGenerator(preprocessing_function=preprocess_input)", range=(5, 26, 5, 40)
     ),
     Invalid(
         "import numpy as np\nfrom tensorflow.keras.applications import Xception\nSCALE = 255\n"
         "base = Xception(weights='imagenet')\nX_train = X_train * (1 / SCALE)\n"
-        "model = keras.Sequential([base, keras.layers.Dense(10)])\nmodel.fit(X_train, y_train)"
+        "model = keras.Sequential([base, keras.layers.Dense(10)])\nmodel.fit(X_train, y_train)", range=(5, 11, 5, 32)
     ),
     Invalid(
         "import tensorflow as tf\nbase = tf.keras.applications.ResNet101V2(weights='imagenet')\n"
         "def decode(image):\n    image = tf.cast(image, tf.float32)\n    image /= 255.0\n    return image\n"
         "model = tf.keras.Sequential([base])\nmodel.fit(ds.map(decode))",
-        message="image /= 255.0",
+        message="image /= 255.0", range=(5, 5, 5, 19)
     ),
 ]

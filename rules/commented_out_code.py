@@ -12,9 +12,8 @@ least half of its lines reading as code.
 
 ## Why it matters
 Commented-out code leaves the reader guessing: is it an alternative that was tried, a bug that
-was switched off, a step still to do? The reviewer asked of "Step 4": there is a lot of
-commented-out code — should I read it or not? Version control keeps old code; experiments belong
-in a results table, not in comments. (Commented-out code is never read by the other rules.)
+was switched off, a step still to do? Should it be read at all? Version control keeps old code;
+experiments belong in a results table, not in comments. (Commented-out code is never read by the other rules.)
 
 ## Example
 ```python
@@ -163,29 +162,29 @@ VALID = [
 ]
 
 INVALID = [
-    Invalid("# model.add(layers.BatchNormalization())\n# model.add(layers.Dense(256))\nx = 1", message="2 lines", fixed="x = 1"),
-    Invalid("# tfsim.visualization.projector(\n#     embeddings, labels=labels,\n# )\nx = 1", fixed="x = 1"),
-    Invalid("# if foo:\n#     x = 1\n# else:\n#     x = 2\ny = 1", fixed="y = 1"),
-    Invalid("# env.render(); Adding this line would show the game\nx = 1", fixed="x = 1"),
-    Invalid("# lr = 1e-3\n# model.compile(optimizer=Adam(lr))\nx = 1", fixed="x = 1"),
-    Invalid("# import pdb; pdb.set_trace()\nx = 1", fixed="x = 1"),
-    Invalid("x = 1\n\n# model.fit(x, y)\n\n# model.evaluate(x, y)\n", count=1, message="3 lines", fixed="x = 1\n"),
-    Invalid("# model.fit(x, y)\nx = 1\n# model.evaluate(x, y)\n", count=2, fixed="x = 1\n"),
+    Invalid("# model.add(layers.BatchNormalization())\n# model.add(layers.Dense(256))\nx = 1", message="2 lines", fixed="x = 1", range=(1, 1, 2, 31)),
+    Invalid("# tfsim.visualization.projector(\n#     embeddings, labels=labels,\n# )\nx = 1", fixed="x = 1", range=(1, 1, 3, 4)),
+    Invalid("# if foo:\n#     x = 1\n# else:\n#     x = 2\ny = 1", fixed="y = 1", range=(1, 1, 4, 12)),
+    Invalid("# env.render(); Adding this line would show the game\nx = 1", fixed="x = 1", range=(1, 1, 1, 53)),
+    Invalid("# lr = 1e-3\n# model.compile(optimizer=Adam(lr))\nx = 1", fixed="x = 1", range=(1, 1, 2, 36)),
+    Invalid("# import pdb; pdb.set_trace()\nx = 1", fixed="x = 1", range=(1, 1, 1, 30)),
+    Invalid("x = 1\n\n# model.fit(x, y)\n\n# model.evaluate(x, y)\n", count=1, message="3 lines", fixed="x = 1\n", range=(3, 1, 5, 23)),
+    Invalid("# model.fit(x, y)\nx = 1\n# model.evaluate(x, y)\n", count=2, fixed="x = 1\n", range=(1, 1, 1, 18)),
     Invalid(
         "def f():\n    # for layer in base.layers[:100]:\n    #     layer.trainable = False\n    return 1",
-        fixed="def f():\n    return 1",
+        fixed="def f():\n    return 1", range=(2, 5, 3, 34)
     ),
     Invalid(
         "# Step 4: augmentation\n# aug = A.Compose([\n#     A.HorizontalFlip(),\n#     A.Rotate(limit=20),\n# ])\nx = 1",
         message="4 lines",
-        fixed="# Step 4: augmentation\nx = 1",
+        fixed="# Step 4: augmentation\nx = 1", range=(2, 1, 5, 5)
     ),
     Invalid(
         "x = 1\n\n# model.fit(x, y)\n# model.evaluate(x, y)\n\ny = 2  # kept\n",
-        fixed="x = 1\n\ny = 2  # kept\n",
+        fixed="x = 1\n\ny = 2  # kept\n", range=(3, 1, 4, 23)
     ),
     Invalid(
         "for layer in base.layers:\n    layer.trainable = True\n    # model.summary()\nx = 1\n",
-        fixed="for layer in base.layers:\n    layer.trainable = True\nx = 1\n",
+        fixed="for layer in base.layers:\n    layer.trainable = True\nx = 1\n", range=(3, 5, 3, 22)
     ),
 ]

@@ -175,85 +175,85 @@ INVALID = [
     Invalid(
         "import albumentations\nalbumentations.Flip(p=0.5)",
         message="Flip was deprecated in albumentations 1.4.15",
-        fixed="import albumentations\nalbumentations.HorizontalFlip(p=0.5)",
+        fixed="import albumentations\nalbumentations.HorizontalFlip(p=0.5)", range=(2, 1, 2, 27)
     ),
     Invalid(
         "import albumentations as A\nA.Compose([A.Flip()])",
         message="Use HorizontalFlip",
-        fixed="import albumentations as A\nA.Compose([A.HorizontalFlip()])",
+        fixed="import albumentations as A\nA.Compose([A.HorizontalFlip()])", range=(2, 12, 2, 20)
     ),
     Invalid(
         "from albumentations import Flip as F\nF()",
         message="removed in 1.4.24",
-        fixed="from albumentations import HorizontalFlip as F\nF()",
+        fixed="from albumentations import HorizontalFlip as F\nF()", range=(2, 1, 2, 4)
     ),
     Invalid(
         "from albumentations import *\nCompose([Flip(), HorizontalFlip()])",
-        fixed="from albumentations import *\nCompose([HorizontalFlip(), HorizontalFlip()])",
+        fixed="from albumentations import *\nCompose([HorizontalFlip(), HorizontalFlip()])", range=(2, 10, 2, 16)
     ),
-    Invalid("import albumentations as A\nA.ShiftScaleRotate(rotate_limit=20)", message="Use Affine("),
+    Invalid("import albumentations as A\nA.ShiftScaleRotate(rotate_limit=20)", message="Use Affine(", range=(2, 1, 2, 36)),
     Invalid(
         "import albumentations as A\nimport cv2\nA.ShiftScaleRotate(border_mode=cv2.BORDER_CONSTANT, value=0, mask_value=0)",
         count=3,
-        fixed="import albumentations as A\nimport cv2\nA.ShiftScaleRotate(border_mode=cv2.BORDER_CONSTANT, fill=0, fill_mask=0)",
+        fixed="import albumentations as A\nimport cv2\nA.ShiftScaleRotate(border_mode=cv2.BORDER_CONSTANT, fill=0, fill_mask=0)", range=(3, 1, 3, 75)
     ),
     Invalid(
         "import albumentations as A\nA.Rotate(limit=30, value=0)",
         message="Rotate(value=…): `value` was deprecated during albumentations 1.4.x and removed in 2.0.0",
-        fixed="import albumentations as A\nA.Rotate(limit=30, fill=0)",
+        fixed="import albumentations as A\nA.Rotate(limit=30, fill=0)", range=(2, 20, 2, 27)
     ),
     Invalid(
         "import albumentations as A\nA.Rotate(limit=30, value=0, fill=0)",
-        fixed="import albumentations as A\nA.Rotate(limit=30, fill=0)",
+        fixed="import albumentations as A\nA.Rotate(limit=30, fill=0)", range=(2, 20, 2, 27)
     ),
     Invalid(
         "import albumentations as A\nA.Affine(rotate=10, cval=0, cval_mask=0, mode=0)",
         count=3,
         message="Use fill",
-        fixed="import albumentations as A\nA.Affine(rotate=10, fill=0, fill_mask=0, border_mode=0)",
+        fixed="import albumentations as A\nA.Affine(rotate=10, fill=0, fill_mask=0, border_mode=0)", range=(2, 21, 2, 27)
     ),
     Invalid(
         "import albumentations as A\nA.PadIfNeeded(64, 64, border_mode=0, value=0)",
         message="Use fill",
-        fixed="import albumentations as A\nA.PadIfNeeded(64, 64, border_mode=0, fill=0)",
+        fixed="import albumentations as A\nA.PadIfNeeded(64, 64, border_mode=0, fill=0)", range=(2, 38, 2, 45)
     ),
     Invalid(
         "import albumentations as A\nA.Normalize(always_apply=True)",
         message="runs with probability p, not always",
-        fixed="import albumentations as A\nA.Normalize(p=1.0)",
+        fixed="import albumentations as A\nA.Normalize(p=1.0)", range=(2, 13, 2, 30)
     ),
     Invalid(
         "import albumentations as A\nA.Blur(always_apply=True, p=0.5)",
-        fixed="import albumentations as A\nA.Blur(p=1.0)",
+        fixed="import albumentations as A\nA.Blur(p=1.0)", range=(2, 8, 2, 25)
     ),
     Invalid(
         "import albumentations as A\nA.CLAHE(clip_limit=2.0, always_apply=False, p=0.1)",
-        fixed="import albumentations as A\nA.CLAHE(clip_limit=2.0, p=0.1)",
+        fixed="import albumentations as A\nA.CLAHE(clip_limit=2.0, p=0.1)", range=(2, 25, 2, 43)
     ),
-    Invalid("import albumentations as A\nA.CoarseDropout(max_holes=8, max_height=16, max_width=16)", count=3),
+    Invalid("import albumentations as A\nA.CoarseDropout(max_holes=8, max_height=16, max_width=16)", count=3, range=(2, 17, 2, 28)),
     Invalid(
         "import albumentations as A\nA.RandomResizedCrop(height=224, width=224)",
         count=2,
         message="size=(height, width)",
-        fixed="import albumentations as A\nA.RandomResizedCrop(size=(224, 224))",
+        fixed="import albumentations as A\nA.RandomResizedCrop(size=(224, 224))", range=(2, 21, 2, 31)
     ),
     Invalid(
         "import albumentations as A\nA.RandomResizedCrop(scale=(0.7, 1.0), height=H, width=W, p=0.3)",
         count=2,
-        fixed="import albumentations as A\nA.RandomResizedCrop(scale=(0.7, 1.0), size=(H, W), p=0.3)",
+        fixed="import albumentations as A\nA.RandomResizedCrop(scale=(0.7, 1.0), size=(H, W), p=0.3)", range=(2, 39, 2, 47)
     ),
     Invalid(
         "import albumentations as A\nA.ImageCompression(quality_lower=70, quality_upper=95)",
         count=2,
-        fixed="import albumentations as A\nA.ImageCompression(quality_range=(70, 95))",
+        fixed="import albumentations as A\nA.ImageCompression(quality_range=(70, 95))", range=(2, 20, 2, 36)
     ),
-    Invalid("import albumentations as A\nA.Cutout(num_holes=8)", message="Use CoarseDropout"),
+    Invalid("import albumentations as A\nA.Cutout(num_holes=8)", message="Use CoarseDropout", range=(2, 1, 2, 22)),
     Invalid(
         "from tensorflow.keras.preprocessing.image import ImageDataGenerator\nImageDataGenerator(rescale=1/255)",
-        message="ImageDataGenerator is deprecated since TensorFlow 2.11",
+        message="ImageDataGenerator is deprecated since TensorFlow 2.11", range=(2, 1, 2, 34)
     ),
-    Invalid("import tensorflow as tf\ntf.keras.preprocessing.image.ImageDataGenerator()", message="image_dataset_from_directory"),
-    Invalid("import tensorflow\ntensorflow.keras.preprocessing.image.ImageDataGenerator()"),
-    Invalid("import keras\nkeras.preprocessing.image.ImageDataGenerator(horizontal_flip=True)"),
-    Invalid("from keras.preprocessing.image import ImageDataGenerator as IDG\ngen = IDG(rotation_range=20)"),
+    Invalid("import tensorflow as tf\ntf.keras.preprocessing.image.ImageDataGenerator()", message="image_dataset_from_directory", range=(2, 1, 2, 50)),
+    Invalid("import tensorflow\ntensorflow.keras.preprocessing.image.ImageDataGenerator()", range=(2, 1, 2, 58)),
+    Invalid("import keras\nkeras.preprocessing.image.ImageDataGenerator(horizontal_flip=True)", range=(2, 1, 2, 67)),
+    Invalid("from keras.preprocessing.image import ImageDataGenerator as IDG\ngen = IDG(rotation_range=20)", range=(2, 7, 2, 29)),
 ]

@@ -14,7 +14,7 @@ folded is not reported either.
 With `patience=3` the model that training leaves behind is three epochs past its best validation
 score: what is evaluated, saved or used for the submission is not the model the log reports as
 best. Early stopping also makes compared runs train for different numbers of epochs (one arm 30,
-the other 10), which a results table hides and learning curves show (review point 13). Note that
+the other 10), which a results table hides and learning curves show. Note that
 tf.keras before 2.11 restored the best weights only when it actually stopped early; Keras 3 also
 restores them when training runs all its epochs.
 
@@ -137,15 +137,15 @@ INVALID = [
         "from tensorflow.keras.callbacks import EarlyStopping as ES\nes = ES(monitor='val_accuracy', patience=3, mode='max')",
         message="(3 epochs past the best one)",
         fixed="from tensorflow.keras.callbacks import EarlyStopping as ES\n"
-        "es = ES(monitor='val_accuracy', patience=3, mode='max', restore_best_weights=True)",
+        "es = ES(monitor='val_accuracy', patience=3, mode='max', restore_best_weights=True)", range=(2, 6, 2, 56)
     ),
     Invalid(
         "import tensorflow as tf\ntf.keras.callbacks.EarlyStopping(restore_best_weights=False)",
-        fixed="import tensorflow as tf\ntf.keras.callbacks.EarlyStopping(restore_best_weights=True)",
+        fixed="import tensorflow as tf\ntf.keras.callbacks.EarlyStopping(restore_best_weights=True)", range=(2, 34, 2, 60)
     ),
     Invalid(
         "import tensorflow\ntensorflow.keras.callbacks.EarlyStopping(patience=10)",
-        fixed="import tensorflow\ntensorflow.keras.callbacks.EarlyStopping(patience=10, restore_best_weights=True)",
+        fixed="import tensorflow\ntensorflow.keras.callbacks.EarlyStopping(patience=10, restore_best_weights=True)", range=(2, 1, 2, 54)
     ),
     # A checkpoint, but it is never loaded back.
     Invalid(
@@ -153,14 +153,14 @@ INVALID = [
         "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.save('final.keras')",
         fixed="import keras\ncbs = [keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True), "
         "keras.callbacks.ModelCheckpoint('b.keras', save_best_only=True)]\n"
-        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.save('final.keras')",
+        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.save('final.keras')", range=(2, 8, 2, 49)
     ),
     # A checkpoint of every epoch, loaded: not the best one.
     Invalid(
         "import keras\ncbs = [keras.callbacks.EarlyStopping(patience=3), keras.callbacks.ModelCheckpoint('w.h5')]\n"
         "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.load_weights('w.h5')",
         fixed="import keras\ncbs = [keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True), keras.callbacks.ModelCheckpoint('w.h5')]\n"
-        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.load_weights('w.h5')",
+        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.load_weights('w.h5')", range=(2, 8, 2, 49)
     ),
     # A different file is loaded.
     Invalid(
@@ -169,6 +169,6 @@ INVALID = [
         "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.load_weights('pretrained.h5')",
         fixed="from keras.callbacks import EarlyStopping, ModelCheckpoint\n"
         "cbs = [EarlyStopping(restore_best_weights=True), ModelCheckpoint('best.h5', save_best_only=True)]\n"
-        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.load_weights('pretrained.h5')",
+        "history = model.fit(x, y, epochs=30, callbacks=cbs)\nmodel.load_weights('pretrained.h5')", range=(2, 8, 2, 23)
     ),
 ]

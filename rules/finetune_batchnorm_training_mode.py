@@ -23,8 +23,8 @@ While the backbone is frozen its BatchNormalization layers use the moving mean a
 on ImageNet, and the head learns on those features. Once it is unfrozen and called in training
 mode, BatchNormalization switches to the statistics of each small fine-tuning batch and updates
 its moving averages from them: the features the head was trained on shift at once, and the
-pretrained statistics are overwritten. Accuracy drops sharply at the start of fine-tuning (review
-point 11: a model whose head gained BatchNormalization fell from 69% to 53%). The Keras
+pretrained statistics are overwritten. Accuracy drops sharply at the start of fine-tuning (in one
+notebook from 69% to 53% once the head gained BatchNormalization). The Keras
 fine-tuning guide: "keep the BatchNormalization layers in inference mode by passing
 `training=False` when calling the base model".
 
@@ -376,13 +376,13 @@ INVALID = [
         "model = Model(inputs, x)\nbase.trainable = False\nmodel.compile('adam', 'mse')\nbase.trainable = True",
         message="base(…) is called without training=False",
         fixed=_EFN + _BASE + "inputs = Input((224, 224, 3))\nx = base(inputs, training=False)\nx = layers.Dense(10)(x)\n"
-        "model = Model(inputs, x)\nbase.trainable = False\nmodel.compile('adam', 'mse')\nbase.trainable = True",
+        "model = Model(inputs, x)\nbase.trainable = False\nmodel.compile('adam', 'mse')\nbase.trainable = True", range=(5, 5, 5, 17)
     ),
     Invalid(
         "import tensorflow as tf\nbase = tf.keras.applications.EfficientNetB3(include_top=False)\n"
         "model = tf.keras.Sequential([base, tf.keras.layers.GlobalAveragePooling2D(), tf.keras.layers.Dense(5)])\n"
         "base.trainable = False\nbase.trainable = True",
-        message="layer of this Sequential",
+        message="layer of this Sequential", range=(3, 9, 3, 104)
     ),
     # The student's half unfreeze: the top half, BatchNormalization included, trains.
     Invalid(
@@ -397,25 +397,25 @@ INVALID = [
         "base_model.trainable = False\n"
         "x = base_model(inputs, training=False)\nmodel = Model(inputs=inputs, outputs=keras.layers.Dense(10)(x))\n"
         "fine_tune_at = len(base_model.layers) // 2\nfor layer in base_model.layers[fine_tune_at:]:\n"
-        "    layer.trainable = True",
+        "    layer.trainable = True", range=(5, 5, 5, 23)
     ),
     Invalid(
         "from tensorflow.keras.applications import MobileNetV2 as Net\nfrom tensorflow.keras.models import Model\n"
         "base = Net(weights='imagenet', include_top=False)\nx = base.output\nout = Dense(2)(x)\n"
         "model = Model(inputs=base.input, outputs=out)\nfor layer in base.layers:\n    layer.trainable = False\n"
         "for layer in model.layers:\n    layer.trainable = True",
-        message="own graph",
+        message="own graph", range=(6, 9, 6, 46)
     ),
     Invalid(
         "import keras\nWEIGHTS = 'imagenet'\nbase = keras.applications.Xception(weights=WEIGHTS, include_top=False)\n"
         "model = keras.Sequential()\nmodel.add(base)\nmodel.add(keras.layers.Dense(3))\nbase.trainable = False\n"
         "model.trainable = True",
-        message="added to a Sequential",
+        message="added to a Sequential", range=(5, 1, 5, 16)
     ),
     Invalid(
         _EFN + "def build():\n    base = efn.EfficientNetB4(weights='noisy-student', include_top=False)\n"
         "    base.trainable = False\n    base.trainable = True\n    inputs = Input((380, 380, 3))\n    return Model(inputs, base(inputs, training=True))",
         fixed=_EFN + "def build():\n    base = efn.EfficientNetB4(weights='noisy-student', include_top=False)\n"
-        "    base.trainable = False\n    base.trainable = True\n    inputs = Input((380, 380, 3))\n    return Model(inputs, base(inputs, training=False))",
+        "    base.trainable = False\n    base.trainable = True\n    inputs = Input((380, 380, 3))\n    return Model(inputs, base(inputs, training=False))", range=(8, 26, 8, 53)
     ),
 ]

@@ -20,7 +20,7 @@ holds one point, not a curve.
 ## Why it matters
 Learning curves are how you tell whether training was long enough, whether it overfits, and
 whether a change (a hidden layer, batch normalization, a learning rate) helped or just ran a
-different number of epochs. A table of final accuracies cannot show that (review point 12), and a
+different number of epochs. A table of final accuracies cannot show that, and a
 dropped History cannot be recovered without training again.
 
 ## Example
@@ -144,20 +144,20 @@ VALID = [
 INVALID = [
     Invalid(
         "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nmodel.fit(x, y, epochs=10)",
-        message="for 10 epochs",
+        message="for 10 epochs", range=(3, 1, 3, 27)
     ),
-    Invalid("import tensorflow\nmodel = tensorflow.keras.models.load_model('m.h5')\nmodel.fit(x, y, epochs=EPOCHS)"),
+    Invalid("import tensorflow\nmodel = tensorflow.keras.models.load_model('m.h5')\nmodel.fit(x, y, epochs=EPOCHS)", range=(3, 1, 3, 31)),
     Invalid(
         "from tensorflow.keras.callbacks import EarlyStopping as ES, ModelCheckpoint\n"
         "callbacks_list = [ModelCheckpoint('best.h5', save_best_only=True), ES(patience=3)]\n"
         "model.fit(train_generator, validation_data=test_generator, epochs=EPOCHS, callbacks=callbacks_list)",
-        message="History returned by model.fit()",
+        message="History returned by model.fit()", range=(3, 1, 3, 100)
     ),
-    Invalid("import keras\nEPOCHS = 20\nmodel = keras.Model(inputs, outputs)\nmodel.compile('adam', 'mse')\nmodel.fit(x, y, epochs=EPOCHS)"),
-    Invalid("model.compile(optimizer='adam', loss='mse')\nmodel.fit(x, y, batch_size=32, epochs=3)"),
-    Invalid("model.fit_generator(gen, steps_per_epoch=100, epochs=5)"),
-    Invalid("import keras\nmodel = keras.Sequential()\nfor epoch in range(10):\n    model.fit(x, y, epochs=1)", message="inside a loop"),
-    Invalid("from tqdm.keras import TqdmCallback\n_ = model.fit(x, y, epochs=10, callbacks=[TqdmCallback(verbose=2)])"),
-    Invalid("import efficientnet.tfkeras as efn\nbase = efn.EfficientNetB0(weights='imagenet')\nbase.fit(x, y, epochs=3)"),
-    Invalid("import keras\nmodel = keras.Sequential()\nmodel.fit(x, y, epochs=2)\nmodel.fit(x, y, epochs=2)", count=2),
+    Invalid("import keras\nEPOCHS = 20\nmodel = keras.Model(inputs, outputs)\nmodel.compile('adam', 'mse')\nmodel.fit(x, y, epochs=EPOCHS)", range=(5, 1, 5, 31)),
+    Invalid("model.compile(optimizer='adam', loss='mse')\nmodel.fit(x, y, batch_size=32, epochs=3)", range=(2, 1, 2, 41)),
+    Invalid("model.fit_generator(gen, steps_per_epoch=100, epochs=5)", range=(1, 1, 1, 56)),
+    Invalid("import keras\nmodel = keras.Sequential()\nfor epoch in range(10):\n    model.fit(x, y, epochs=1)", message="inside a loop", range=(4, 5, 4, 30)),
+    Invalid("from tqdm.keras import TqdmCallback\n_ = model.fit(x, y, epochs=10, callbacks=[TqdmCallback(verbose=2)])", range=(2, 5, 2, 68)),
+    Invalid("import efficientnet.tfkeras as efn\nbase = efn.EfficientNetB0(weights='imagenet')\nbase.fit(x, y, epochs=3)", range=(3, 1, 3, 25)),
+    Invalid("import keras\nmodel = keras.Sequential()\nmodel.fit(x, y, epochs=2)\nmodel.fit(x, y, epochs=2)", count=2, range=(3, 1, 3, 26)),
 ]

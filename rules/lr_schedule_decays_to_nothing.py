@@ -16,7 +16,7 @@ step count carries over from one `fit` to the next): `epochs - initial_epoch` an
 `EPOCHS = 5` is read in statement order). Where the number of batches per epoch is unknown the
 rule assumes only `min_steps_per_epoch` (default 10) and says so; where the epochs are unknown, one.
 It also reports a `decay_steps` no larger than the number of planned epochs when the batches per
-epoch are unknown: that is `decay_steps` written as if it counted epochs (review point 13), and
+epoch are unknown: that is `decay_steps` written as if it counted epochs, and
 the message says from how many batches per epoch on the rate ends below `min_fraction`.
 
 ## Why it matters
@@ -324,7 +324,7 @@ VALID = [
 ]
 
 INVALID = [
-    # The student's schedule (review point 13): decay_steps=10 with EPOCHS = 10, stepped per batch.
+    # decay_steps written in epochs (10, with EPOCHS = 10) while the schedule is stepped per batch.
     Invalid(
         "import tensorflow.keras as keras\nfrom tensorflow.keras import optimizers\nEPOCHS = 10\n"
         "lr_schedule = keras.optimizers.schedules.ExponentialDecay(initial_learning_rate=1e-3, decay_steps=10, decay_rate=0.9)\n"
@@ -332,45 +332,45 @@ INVALID = [
         "model.compile(loss='categorical_crossentropy', optimizer=optimizer)\n"
         "history = model.fit(train_generator, steps_per_epoch=train_generator.samples // 16, epochs=EPOCHS)\n"
         "EPOCHS = 5",
-        message="counts optimizer steps (batches), not epochs: the rate falls below 0.01 of its initial value after 438 steps",
+        message="counts optimizer steps (batches), not epochs: the rate falls below 0.01 of its initial value after 438 steps", range=(4, 87, 4, 101)
     ),
     Invalid(
         _ED + "sched = keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=10, decay_rate=0.9)\n"
         "model.compile(optimizer=keras.optimizers.Adam(sched), loss='mse')\nmodel.fit(x, y, epochs=10, steps_per_epoch=300)",
-        message="falls to 1.9e-14 of its initial value after the planned 10 epochs × 300 steps",
+        message="falls to 1.9e-14 of its initial value after the planned 10 epochs × 300 steps", range=(3, 59, 3, 73)
     ),
     # Two fits share the optimizer: its step count carries over.
     Invalid(
         "from tensorflow.keras.optimizers.schedules import ExponentialDecay as ED\nimport tensorflow as tf\n"
         "opt = tf.keras.optimizers.Adam(ED(1e-3, 100, 0.5))\nmodel.compile(optimizer=opt, loss='mse')\n"
         "model.fit(x, y, epochs=5, steps_per_epoch=100)\nmodel.fit(x, y, epochs=5, steps_per_epoch=100)",
-        message="(1000 steps, 2 fit() calls)",
+        message="(1000 steps, 2 fit() calls)", range=(3, 41, 3, 44)
     ),
     # Unknown batches per epoch, but even 10 per epoch is enough to kill it.
     Invalid(
         "import keras\nkeras.optimizers.schedules.ExponentialDecay(0.01, decay_steps=1, decay_rate=0.5)",
-        message="assuming at least 10 batches per epoch",
+        message="assuming at least 10 batches per epoch", range=(2, 51, 2, 64)
     ),
     Invalid(
         "import tensorflow as tf\nSTEPS = 2\nlr = tf.keras.optimizers.schedules.InverseTimeDecay(1e-2, STEPS, 10.0)\n"
         "model.compile(tf.keras.optimizers.SGD(lr), 'mse')\nmodel.fit(x, y, epochs=20)",
-        message="within the planned 20 epochs (200 steps, assuming at least 10 batches per epoch)",
+        message="within the planned 20 epochs (200 steps, assuming at least 10 batches per epoch)", range=(3, 59, 3, 64)
     ),
     # Legacy decay= argument: 1/(1 + 0.1 * 3000).
     Invalid(
         "from keras.optimizers import Adam\nmodel.compile(optimizer=Adam(lr=1e-3, decay=1e-1), loss='mse')\n"
         "model.fit(x, y, epochs=10, steps_per_epoch=300)",
-        message="Adam(decay=0.1) is stepped at every batch",
+        message="Adam(decay=0.1) is stepped at every batch", range=(2, 39, 2, 49)
     ),
     # A cosine schedule whose decay_steps counted epochs: at its floor (0) for most of the run.
     Invalid(
         _ED + "s = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=10)\nmodel.compile(keras.optimizers.SGD(s), 'mse')\n"
         "model.fit(x, y, epochs=10)",
-        message="reaches its floor (0 of the initial rate) after 10 optimizer steps",
+        message="reaches its floor (0 of the initial rate) after 10 optimizer steps", range=(3, 50, 3, 64)
     ),
     Invalid(
         _ED + "sched = keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=100, decay_rate=0.5)\n"
         "model.compile(optimizer=keras.optimizers.Adam(sched), loss='mse')\nmodel.fit(x, y, epochs=1, steps_per_epoch=600)",
-        settings={"min_fraction": 0.05},
+        settings={"min_fraction": 0.05}, range=(3, 59, 3, 74)
     ),
 ]

@@ -9,7 +9,7 @@ expressions, and parentheses that let a tuple run over several lines are left al
 ## Why it matters
 `return (train_generator, test_generator)` reads as if the parentheses did something (a call,
 a grouping), and `(a, b, c) = building_generators()` suggests that unpacking needs them. The
-comma makes the tuple; the reviewer (point 4) asked to drop the noise.
+comma makes the tuple: the parentheses are noise.
 
 ## Example
 ```python
@@ -137,21 +137,21 @@ INVALID = [
     Invalid(
         "def building_generators():\n    return(train_generator,test_generator,test_sub_generator)",
         message="returned tuple",
-        fixed="def building_generators():\n    return train_generator,test_generator,test_sub_generator",
+        fixed="def building_generators():\n    return train_generator,test_generator,test_sub_generator", range=(2, 12, 2, 61)
     ),
     Invalid(
         "(train_generator,test_generator,test_sub_generator) = building_generators()",
         message="targets of an assignment",
-        fixed="train_generator,test_generator,test_sub_generator = building_generators()",
+        fixed="train_generator,test_generator,test_sub_generator = building_generators()", range=(1, 2, 1, 51)
     ),
-    Invalid("def f():\n    return (a, b)  # two\n", fixed="def f():\n    return a, b  # two\n"),
-    Invalid("for (i, x) in enumerate(xs):\n    pass", message="for loop", fixed="for i, x in enumerate(xs):\n    pass"),
-    Invalid("for(i,x)in xs:\n    pass", message="for loop", fixed="for i,x in xs:\n    pass"),
-    Invalid("(a, b) = (c, d) = f()", count=2, fixed="a, b = c, d = f()"),
-    Invalid("def f():\n    return ((a, b))", fixed="def f():\n    return a, b"),
-    Invalid("(a, *rest) = f()", fixed="a, *rest = f()"),
-    Invalid("def f():\n    return \\\n        (a, b)", fixed="def f():\n    return \\\n        a, b"),
-    Invalid("if x: (a, b) = f()", fixed="if x: a, b = f()"),
-    Invalid("x = 1; (a, b) = f()", fixed="x = 1; a, b = f()"),
-    Invalid("async def f():\n    async for\t(i, x) in xs:\n        pass", fixed="async def f():\n    async for\ti, x in xs:\n        pass"),
+    Invalid("def f():\n    return (a, b)  # two\n", fixed="def f():\n    return a, b  # two\n", range=(2, 13, 2, 17)),
+    Invalid("for (i, x) in enumerate(xs):\n    pass", message="for loop", fixed="for i, x in enumerate(xs):\n    pass", range=(1, 6, 1, 10)),
+    Invalid("for(i,x)in xs:\n    pass", message="for loop", fixed="for i,x in xs:\n    pass", range=(1, 5, 1, 8)),
+    Invalid("(a, b) = (c, d) = f()", count=2, fixed="a, b = c, d = f()", range=(1, 2, 1, 6)),
+    Invalid("def f():\n    return ((a, b))", fixed="def f():\n    return a, b", range=(2, 14, 2, 18)),
+    Invalid("(a, *rest) = f()", fixed="a, *rest = f()", range=(1, 2, 1, 10)),
+    Invalid("def f():\n    return \\\n        (a, b)", fixed="def f():\n    return \\\n        a, b", range=(3, 10, 3, 14)),
+    Invalid("if x: (a, b) = f()", fixed="if x: a, b = f()", range=(1, 8, 1, 12)),
+    Invalid("x = 1; (a, b) = f()", fixed="x = 1; a, b = f()", range=(1, 9, 1, 13)),
+    Invalid("async def f():\n    async for\t(i, x) in xs:\n        pass", fixed="async def f():\n    async for\ti, x in xs:\n        pass", range=(2, 16, 2, 20)),
 ]

@@ -331,7 +331,7 @@ INVALID = [
         " are matched by position to test_gen.filenames",
         fixed=_HEAD + "test_gen = test_datagen.flow_from_directory('test', class_mode=None, shuffle=False)\n"
         "preds = model.predict(test_gen)\n"
-        "sub = pd.DataFrame({'id': test_gen.filenames, 'label': preds.argmax(1)})",
+        "sub = pd.DataFrame({'id': test_gen.filenames, 'label': preds.argmax(1)})", range=(4, 12, 4, 69)
     ),
     Invalid(
         _HEAD + "test_gen = test_datagen.flow_from_dataframe(test_df, x_col='id', y_col=None, class_mode=None)\n"
@@ -342,7 +342,7 @@ INVALID = [
         fixed=_HEAD + "test_gen = test_datagen.flow_from_dataframe(test_df, x_col='id', y_col=None, class_mode=None, shuffle=False)\n"
         "pred = model.predict(test_gen, verbose=1)\n"
         "submission = pd.read_csv('sample_submission.csv')\n"
-        "submission['label'] = pred.argmax(axis=1)",
+        "submission['label'] = pred.argmax(axis=1)", range=(4, 12, 4, 94)
     ),
     Invalid(
         "import keras\nfrom keras.preprocessing import image\n"
@@ -353,7 +353,7 @@ INVALID = [
         fixed="import keras\nfrom keras.preprocessing import image\n"
         "test_set = image.ImageDataGenerator(preprocessing_function=keras.applications.vgg16.preprocess_input)\n"
         "test_generator = test_set.flow_from_directory('test', target_size=(224, 224), class_mode=None, shuffle=False)\n"
-        "ans = tb_model.predict(test_generator)\nsubmission = pd.read_csv('SampleSubmission.csv')\nsubmission.LABEL = ans",
+        "ans = tb_model.predict(test_generator)\nsubmission = pd.read_csv('SampleSubmission.csv')\nsubmission.LABEL = ans", range=(4, 18, 4, 95)
     ),
     Invalid(
         _HEAD + "val_gen = test_datagen.flow_from_directory('val', shuffle=True)\n"
@@ -362,7 +362,7 @@ INVALID = [
         message="val_gen.classes",
         fixed=_HEAD + "val_gen = test_datagen.flow_from_directory('val', shuffle=False)\n"
         "y_pred = np.argmax(model.predict_generator(val_gen), axis=1)\n"
-        "print(confusion_matrix(val_gen.classes, y_pred))",
+        "print(confusion_matrix(val_gen.classes, y_pred))", range=(4, 11, 4, 64)
     ),
     Invalid(
         "import tensorflow as tf\n"
@@ -371,7 +371,7 @@ INVALID = [
         message="accuracy_score",
         fixed="import tensorflow as tf\n"
         "gen = tf.keras.preprocessing.image.ImageDataGenerator(rescale=1/255).flow(x_test, y_test, batch_size=32, shuffle=False)\n"
-        "preds = model.predict(gen)\nprint(accuracy_score(y_test, preds.argmax(1)))",
+        "preds = model.predict(gen)\nprint(accuracy_score(y_test, preds.argmax(1)))", range=(2, 7, 2, 105)
     ),
     Invalid(
         "import tensorflow as tf\n"
@@ -382,13 +382,13 @@ INVALID = [
         fixed="import tensorflow as tf\n"
         "val_ds = tf.keras.utils.image_dataset_from_directory('data', validation_split=0.2, subset='validation', seed=1, shuffle=False)\n"
         "y_pred = model.predict(val_ds).argmax(1)\ny_true = np.concatenate([y for x, y in val_ds])\n"
-        "cm = confusion_matrix(y_true, y_pred)",
+        "cm = confusion_matrix(y_true, y_pred)", range=(2, 10, 2, 112)
     ),
     Invalid(
         "import tensorflow as tf\n"
         "ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(1000).batch(32)\n"
         "preds = model.predict(ds)\nreport = classification_report(y, preds.argmax(1))",
-        message="reshuffles the data on every pass",
+        message="reshuffles the data on every pass", range=(2, 6, 2, 62)
     ),
     Invalid(
         "from keras.preprocessing.image import ImageDataGenerator as IDG\n"
@@ -398,7 +398,7 @@ INVALID = [
         fixed="from keras.preprocessing.image import ImageDataGenerator as IDG\n"
         "gen = IDG().flow_from_directory('test', shuffle=False)\npreds = []\n"
         "for i in range(5):\n    preds.append(model.predict(gen))\n"
-        "df['label'] = np.mean(preds, axis=0).argmax(1)",
+        "df['label'] = np.mean(preds, axis=0).argmax(1)", range=(2, 7, 2, 40)
     ),
     Invalid(
         _HEAD + "gen = test_datagen.flow_from_dataframe(sample_submission, x_col='Id', y_col=None, class_mode=None)\n"
@@ -409,7 +409,7 @@ INVALID = [
         fixed=_HEAD + "gen = test_datagen.flow_from_dataframe(sample_submission, x_col='Id', y_col=None, class_mode=None, shuffle=False)\n"
         "predictions = []\nfor i in range(5):\n    gen.reset()\n    preds = model.predict(gen, steps=len(gen))\n"
         "    predictions.append(preds)\npredictions = np.mean(predictions, axis=0)\n"
-        "sample_submission['Category'] = predictions.argmax(1)",
+        "sample_submission['Category'] = predictions.argmax(1)", range=(4, 7, 4, 99)
     ),
     Invalid(
         _HEAD + "def predict_all(model):\n"
@@ -419,13 +419,13 @@ INVALID = [
         fixed=_HEAD + "def predict_all(model):\n"
         "    gen = test_datagen.flow_from_directory('test', shuffle=False)\n"
         "    probs = model.predict(gen)\n"
-        "    return pd.DataFrame({'file': gen.filenames, 'p': probs[:, 1]})",
+        "    return pd.DataFrame({'file': gen.filenames, 'p': probs[:, 1]})", range=(5, 11, 5, 51)
     ),
     # shuffle passed by position (flow(x, y, batch_size, shuffle)): the value is replaced.
     Invalid(
         _HEAD + "gen = test_datagen.flow(x_test, None, 32, True)\npreds = model.predict(gen)\n"
         "print(accuracy_score(y_test, preds.argmax(1)))",
         fixed=_HEAD + "gen = test_datagen.flow(x_test, None, 32, False)\npreds = model.predict(gen)\n"
-        "print(accuracy_score(y_test, preds.argmax(1)))",
+        "print(accuracy_score(y_test, preds.argmax(1)))", range=(4, 7, 4, 48)
     ),
 ]

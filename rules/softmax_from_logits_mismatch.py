@@ -274,37 +274,37 @@ INVALID = [
         "from tensorflow import keras\nfrom tensorflow.keras import layers\n"
         "outputs = layers.Dense(10, activation='softmax')(x)\nmodel = keras.Model(inputs, outputs)\n"
         "model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True), optimizer='adam')",
-        message="already applies softmax, but CategoricalCrossentropy(from_logits=True)",
+        message="already applies softmax, but CategoricalCrossentropy(from_logits=True)", range=(5, 57, 5, 73)
     ),
     Invalid(
         "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Flatten(), tf.keras.layers.Dense(10)])\n"
         "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])",
-        message="no activation (it outputs logits), but loss='sparse_categorical_crossentropy'",
+        message="no activation (it outputs logits), but loss='sparse_categorical_crossentropy'", range=(3, 33, 3, 71)
     ),
     Invalid(
         "import tensorflow\nmodel = tensorflow.keras.models.Sequential()\n"
         "model.add(tensorflow.keras.layers.Dense(1, activation='sigmoid'))\n"
         "model.compile('adam', tensorflow.keras.losses.BinaryCrossentropy(from_logits=True))",
-        message="applies sigmoid",
+        message="applies sigmoid", range=(4, 66, 4, 82)
     ),
     Invalid(
         "from keras.layers import Dense, Activation\nfrom keras.models import Model\nfrom keras.losses import SparseCategoricalCrossentropy as SCE\n"
         "LOGITS = True\nx = Dense(5)(x)\nout = Activation('softmax')(x)\nmodel = Model(inputs=i, outputs=out)\n"
-        "loss = SCE(from_logits=LOGITS)\nmodel.compile(optimizer='sgd', loss=loss)"
+        "loss = SCE(from_logits=LOGITS)\nmodel.compile(optimizer='sgd', loss=loss)", range=(8, 12, 8, 30)
     ),
     Invalid(
         "import keras\nmodel = keras.Sequential([keras.layers.Dense(5), keras.layers.Activation('linear', dtype='float32')])\n"
         "model.compile(loss='sparse_categorical_crossentropy')",
-        message="no activation",
+        message="no activation", range=(3, 15, 3, 53)
     ),
     Invalid(
         "import keras\nmodel = keras.Sequential([keras.layers.Dense(1, activation=None)])\n"
         "model.compile(optimizer='adam', loss=keras.losses.BinaryCrossentropy())",
-        message="BinaryCrossentropy(from_logits=False)",
+        message="BinaryCrossentropy(from_logits=False)", range=(3, 38, 3, 71)
     ),
     Invalid(
         "import tensorflow as tf\ndef build():\n    inputs = tf.keras.Input((8,))\n"
         "    out = tf.nn.softmax(tf.keras.layers.Dense(3)(inputs))\n    return tf.keras.Model(inputs, out)\n"
-        "model = build()\nmodel.compile(loss=tf.keras.losses.CategoricalCrossentropy(from_logits=True))"
+        "model = build()\nmodel.compile(loss=tf.keras.losses.CategoricalCrossentropy(from_logits=True))", range=(7, 60, 7, 76)
     ),
 ]

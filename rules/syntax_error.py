@@ -44,9 +44,9 @@ TRIGGERS = ("\0",)  # the check itself never runs
 VALID = ["for epoch in range(10):\n    model.fit(train_data)\n"]
 
 INVALID = [
-    Invalid("for epoch in range(10)\n    model.fit(train_data)\n", message="syntax error: expected ':'"),
-    Invalid("x = (1,\n", message="syntax error"),
-    Invalid("def f():\nreturn 1\n", message="expected an indented block"),
+    Invalid("for epoch in range(10)\n    model.fit(train_data)\n", message="syntax error: expected ':'", range=(1, 23, 1, 23)),
+    Invalid("x = (1,\n", message="syntax error", range=(1, 5, 1, 5)),
+    Invalid("def f():\nreturn 1\n", message="expected an indented block", range=(2, 1, 2, 1)),
 ]
 
 

@@ -15,7 +15,7 @@ and is not counted.
 Each pass of random TTA predicts on one random draw of the augmentation; the average converges
 to the TTA prediction only over many draws. The stronger the augmentation, the further each
 single prediction is from the clean one, and the more steps are needed before the average is
-better than no TTA at all (review point 7). Three draws of a ±40° rotation add noise, not
+better than no TTA at all. Three draws of a ±40° rotation add noise, not
 accuracy — and make results differ from run to run.
 
 ## Example
@@ -205,7 +205,7 @@ INVALID = [
     Invalid(
         _STRONG_GEN + "preds = []\nfor i in range(3):\n    preds.append(model.predict(tta_gen))",
         message="test-time augmentation averages only 3 predictions (range(3)) of a strong random augmentation "
-        "(rotate up to ±40°",
+        "(rotate up to ±40°", range=(4, 10, 4, 18)
     ),
     Invalid(
         "import albumentations\nTTA_STEPS = 3\n"
@@ -213,7 +213,7 @@ INVALID = [
         "rotate_limit=40)])\n"
         "test_datagen = ImageDataGenerator(preprocessing_function=lambda x: tta_aug(image=x)['image'])\n"
         "preds = np.mean([model.predict(test_datagen.flow_from_dataframe(df, shuffle=False)) for _ in range(TTA_STEPS)], 0)",
-        message="(range(TTA_STEPS)) of a strong random augmentation (rotate up to ±40° (ShiftScaleRotate))",
+        message="(range(TTA_STEPS)) of a strong random augmentation (rotate up to ±40° (ShiftScaleRotate))", range=(5, 94, 5, 110)
     ),
     Invalid(
         "import albumentations as A\n"
@@ -224,20 +224,20 @@ INVALID = [
         "        batch = np.stack([tta(image=im)['image'] for im in images])\n"
         "        out.append(model.predict(batch))\n"
         "    return np.mean(out, 0)",
-        message="3 random transforms",
+        message="3 random transforms", range=(5, 14, 5, 22)
     ),
     Invalid(
         "import tensorflow as tf\n"
         "aug = tf.keras.Sequential([tf.keras.layers.RandomRotation(0.1), tf.keras.layers.RandomFlip()])\n"
         "p = sum(model.predict(aug(x, training=True)) for _ in range(5)) / 5",
-        message="rotate up to ±36°",
+        message="rotate up to ±36°", range=(3, 55, 3, 63)
     ),
-    Invalid(_STRONG_GEN + "preds = [model.predict(tta_gen) for _ in range(8)]", settings={"min_steps": 10}),
+    Invalid(_STRONG_GEN + "preds = [model.predict(tta_gen) for _ in range(8)]", settings={"min_steps": 10}, range=(3, 42, 3, 50)),
     Invalid(
         "import keras\nfrom albumentations import Compose, ShiftScaleRotate as SSR\n"
         "tta = Compose([SSR(shift_limit=0.15, rotate_limit=0)])\n"
         "gen = keras.preprocessing.image.ImageDataGenerator(preprocessing_function=lambda x: tta(image=x)['image'])\n"
         "STEPS = 2 * 2\nout = [model.predict(gen.flow(x, shuffle=False)) for _ in range(STEPS)]",
-        message="only 4 predictions (range(STEPS)) of a strong random augmentation (shift up to ±0.15 (ShiftScaleRotate))",
+        message="only 4 predictions (range(STEPS)) of a strong random augmentation (shift up to ±0.15 (ShiftScaleRotate))", range=(6, 59, 6, 71)
     ),
 ]

@@ -194,24 +194,24 @@ INVALID = [
         _STAGES + "base_model.trainable = True\nfine_tune_at = len(base_model.layers)//2\n"
         "for layer in base_model.layers[:fine_tune_at]:\n    layer.trainable = False\n"
         "model.fit(train_generator, epochs=EPOCHS)",
-        message="`base_model.trainable = True` changes what model trains after model.compile()",
+        message="`base_model.trainable = True` changes what model trains after model.compile()", range=(14, 1, 14, 42)
     ),
     Invalid(
         "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(3)])\nmodel.compile('sgd', 'mse')\n"
         "model.fit(x, y, epochs=2)\nfor layer in model.layers[:1]:\n    layer.trainable = False\nmodel.fit(x, y, epochs=2)",
-        message="`layer.trainable = False`",
+        message="`layer.trainable = False`", range=(7, 1, 7, 26)
     ),
     Invalid(
         "from tensorflow import keras\nmodel = keras.models.load_model('m.keras')\nmodel.compile('adam', 'mse')\n"
-        "model.layers[0].trainable = False\nmodel.fit(x, y, epochs=5)"
+        "model.layers[0].trainable = False\nmodel.fit(x, y, epochs=5)", range=(5, 1, 5, 26)
     ),
     Invalid(
         "import keras\nbase = keras.applications.VGG16(include_top=False)\nmodel = keras.Sequential()\nmodel.add(base)\n"
-        "model.compile('adam', 'mse')\nmodel.fit(x, y, epochs=2)\nbase.trainable = True\nmodel.fit(x, y, epochs=2)"
+        "model.compile('adam', 'mse')\nmodel.fit(x, y, epochs=2)\nbase.trainable = True\nmodel.fit(x, y, epochs=2)", range=(8, 1, 8, 26)
     ),
     Invalid(
         "import keras\ndef train(model, base):\n    model.compile('adam', 'mse')\n    base.trainable = True\n"
         "    model.fit(x, y, epochs=5)\n    model.trainable = False\n    model.fit(x, y, epochs=5)",
-        message="`model.trainable = False`",
+        message="`model.trainable = False`", range=(7, 5, 7, 30)
     ),
 ]

@@ -203,18 +203,18 @@ VALID = [
 INVALID = [
     Invalid(
         _SEQ + "preds = np.mean([model.predict(x_test) for _ in range(10)], axis=0)",
-        message="model.predict() in a loop relies on the model's preprocessing layers (RandomFlip, RandomRotation)",
+        message="model.predict() in a loop relies on the model's preprocessing layers (RandomFlip, RandomRotation)", range=(5, 18, 5, 39)
     ),
     Invalid(_FUNCTIONAL + "preds = []\nTTA = 5\nfor i in range(TTA):\n    preds.append(model.predict(test_ds))",
-            message="all 5 passes predict exactly the same thing"),
+            message="all 5 passes predict exactly the same thing", range=(11, 18, 11, 40)),
     Invalid(
         "from keras.models import Sequential\nfrom keras.layers import RandomFlip as Flip, Dense\n"
         "model = Sequential()\nmodel.add(Flip('horizontal'))\nmodel.add(Dense(2))\n"
-        "p = sum(model.predict(x) for _ in range(4)) / 4",
+        "p = sum(model.predict(x) for _ in range(4)) / 4", range=(6, 9, 6, 25)
     ),
     Invalid(
         "import tensorflow as tf\ninp = tf.keras.Input((64, 64, 3))\n"
         "x = tf.keras.layers.RandomRotation(0.2)(inp)\nout = head(x)\nnet = tf.keras.Model(inp, out)\n"
-        "def tta_predict(images, n=8):\n    return [net.predict(images) for _ in range(n)]",
+        "def tta_predict(images, n=8):\n    return [net.predict(images) for _ in range(n)]", range=(7, 13, 7, 32)
     ),
 ]

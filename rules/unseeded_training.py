@@ -21,7 +21,7 @@ not order calls across functions and cells).
 Weight initialization, data shuffling, dropout and augmentation are random: two runs of the same
 notebook give different accuracies. Without a seed a difference between two experiments (a
 hidden layer, batch normalization, an optimizer) cannot be told from run-to-run noise, and a
-result cannot be reproduced (review point 12). Seed, then compare several seeds.
+result cannot be reproduced. Seed, then compare several seeds.
 
 ## Example
 ```python
@@ -178,27 +178,27 @@ VALID = [
 INVALID = [
     Invalid(
         "import tensorflow as tf\nmodel = tf.keras.Sequential()\nmodel.compile('adam', 'mse')\nmodel.fit(x, y, epochs=10)",
-        message="never seeds",
+        message="never seeds", range=(4, 1, 4, 27)
     ),
     Invalid(
         "import tensorflow as tf\ntf.random.set_seed(42)\nmodel.fit(x, y, epochs=10)",
-        message="tf.random.set_seed is called but Python's random and NumPy are not seeded",
+        message="tf.random.set_seed is called but Python's random and NumPy are not seeded", range=(3, 1, 3, 27)
     ),
     Invalid(
         "import numpy as np\nimport tensorflow\nnp.random.seed(1)\ntensorflow.random.set_seed(1)\n"
         "model.fit(x, y, epochs=10)\nmodel.fit(x, y, epochs=10)",
-        message="np.random.seed and tf.random.set_seed are called but Python's random is not seeded",
+        message="np.random.seed and tf.random.set_seed are called but Python's random is not seeded", range=(5, 1, 5, 27)
     ),
     Invalid(
         "import numpy as np\nimport tensorflow as tf\ndef seed_everything(seed):\n    np.random.seed(seed)\n"
         "    tf.random.set_seed(seed)\nseed_everything(0)\nmodel.fit(x, y, epochs=10)",
-        message="seed_everything() is called but Python's random is not seeded",
+        message="seed_everything() is called but Python's random is not seeded", range=(7, 1, 7, 27)
     ),
-    Invalid("import keras\nmodel = keras.models.load_model('m.keras')\nhistory = model.fit(ds, epochs=5)"),
-    Invalid("import torch\ntorch.manual_seed(0)\nmodel.fit(x, y, epochs=3, validation_split=0.1)", message="never seeds"),
+    Invalid("import keras\nmodel = keras.models.load_model('m.keras')\nhistory = model.fit(ds, epochs=5)", range=(3, 11, 3, 34)),
+    Invalid("import torch\ntorch.manual_seed(0)\nmodel.fit(x, y, epochs=3, validation_split=0.1)", message="never seeds", range=(3, 1, 3, 48)),
     Invalid(
         "import keras\ndef seed_everything(seed):\n    keras.utils.set_random_seed(seed)\n"
         "model = keras.Sequential()\nmodel.fit(x, y, epochs=10)",
-        message="seed_everything() would seed the random generators but is never called",
+        message="seed_everything() would seed the random generators but is never called", range=(5, 1, 5, 27)
     ),
 ]

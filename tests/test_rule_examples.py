@@ -26,6 +26,9 @@ def test_invalid_example_is_flagged(code, index, example):
     assert all(f.code == code for f in result.findings)
     if example.message is not None:
         assert example.message in result.findings[0].message
+    first = result.findings[0].location
+    assert example.range is not None, "an INVALID example pins where its first finding lands"
+    assert (first.line, first.column, first.end_line, first.end_column) == example.range
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda rule: rule.code)
