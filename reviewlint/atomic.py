@@ -18,6 +18,7 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,20 +93,29 @@ def _refusal(target: Path, status: os.stat_result) -> str | None:
     return None
 
 
-def write_new(path: Path, data: bytes) -> None:
-    """Write ``path`` atomically: a temporary file in the same folder, renamed over it (an old file
-    is either kept whole or replaced whole, also on a full disk)."""
+def _replace(path: Path, data: bytes, before_rename: Callable[[str], None] | None = None) -> None:
+    """Write ``data`` to a temporary file beside ``path`` (a short name: ``.rl-XXXXXXXX.tmp``, so a
+    file whose name is as long as the file system allows can be replaced), flushed to disk, let
+    ``before_rename`` prepare or refuse it, and rename it over ``path``; on any failure or
+    interruption the temporary file is removed and ``path`` is as it was."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".rl-", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        if before_rename is not None:
+            before_rename(temporary)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Write ``path`` atomically: an old file is either kept whole or replaced whole, also on a full disk."""
+    _replace(path, data)
 
 
 def replace_if_unchanged(path: Path, data: bytes, snapshot: Snapshot) -> None:
@@ -115,20 +125,15 @@ def replace_if_unchanged(path: Path, data: bytes, snapshot: Snapshot) -> None:
     Raises :class:`ChangedOnDisk` when the file is not what was read (it was edited, replaced or
     deleted since), and ``OSError`` when the directory is not writable, the file is read-only or
     has hard links (a rename would leave the other names with the old code), or its owner or
-    attributes cannot be kept; the file is then left as it was. The temporary file's name is short
-    (``.rl-XXXXXXXX.tmp``), so a file whose name is as long as the file system allows can be fixed.
+    attributes cannot be kept; the file is then left as it was.
     """
     target = Path(os.path.realpath(path))
     status = os.stat(target)
     refusal = _refusal(target, status)
     if refusal is not None:
         raise OSError(0, refusal)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".rl-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+
+    def keep_metadata(temporary: str) -> None:
         if hasattr(os, "chown"):
             try:
                 os.chown(temporary, status.st_uid, status.st_gid)
@@ -139,8 +144,5 @@ def replace_if_unchanged(path: Path, data: bytes, snapshot: Snapshot) -> None:
         _copy_extended_attributes(target, temporary)
         if not _unchanged(target, snapshot):
             raise ChangedOnDisk(f"{path} changed on disk since it was read")
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+
+    _replace(target, data, keep_metadata)
