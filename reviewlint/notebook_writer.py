@@ -23,7 +23,6 @@ from __future__ import annotations
 import bisect
 import difflib
 import json
-import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 

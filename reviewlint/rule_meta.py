@@ -17,7 +17,6 @@ from __future__ import annotations
 import ast
 import dataclasses
 import importlib.util
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
