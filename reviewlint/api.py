@@ -7,8 +7,11 @@ engine (a test checks it). Like Fixit's ``from fixit import LintRule, Valid, Inv
 
 - the rule contract: :class:`Report`, :class:`Valid`, :class:`Invalid`, :class:`Severity`,
   :class:`RuleContext`, :func:`option` and :class:`Span`/:data:`Anchor` (where a finding lands);
-- the facts a file holds (``ctx.facts``): calls, pipelines and their roles, backbones,
-  normalizations, training and prediction calls, loops, data flow, folded constants;
+- the semantic model (``ctx.model``): imports, scopes, variables and their bindings, calls,
+  loops, assignments, data flow, folded constants (:data:`UNKNOWN` when not foldable);
+- the domain facts (``ctx.facts``): augmentation pipelines and their roles, backbones,
+  normalizations, Keras training calls, prediction loops;
+- syntax of the rule's own: :class:`SyntaxHooks` (``SYNTAX = …``, read with ``ctx.syntax(…)``);
 - comments (``ctx.comments``) and the judgement of commented-out code;
 - fixes: :class:`Fix`, :class:`Edit`, :class:`NewImport` and the edit helpers.
 """
@@ -17,22 +20,19 @@ from __future__ import annotations
 
 from reviewlint.commented_code import block_is_code
 from reviewlint.comments import Comment
-from reviewlint.consts import is_number
+from reviewlint.consts import UNKNOWN, Unknown, is_number
 from reviewlint.facts import (
-    MODULE_SCOPE,
     PREDICT,
     TRAIN,
     TTA,
-    AttributeAssignment,
+    VALIDATION,
     Backbone,
-    CallSite,
     Facts,
     Fit,
     Normalization,
     Pipeline,
     PredictLoop,
     Transform,
-    names_in,
 )
 from reviewlint.fix import (
     Edit,
@@ -51,13 +51,26 @@ from reviewlint.fix import (
     with_args,
     without_parens,
 )
+from reviewlint.knowledge.roles import Role
 from reviewlint.names import dotted
+from reviewlint.semantic import (
+    MODULE,
+    AttributeAssignment,
+    Binding,
+    CallSite,
+    Scope,
+    SemanticModel,
+    Var,
+    names_in,
+)
+from reviewlint.syntax_hooks import SyntaxHooks
 from reviewlint.rule import Anchor, Invalid, NoOptions, ProjectSettings, Report, RuleContext, Severity, Span, Valid, option
 
 __all__ = [
-    "MODULE_SCOPE", "PREDICT", "TRAIN", "TTA", "Anchor", "AttributeAssignment", "Backbone", "CallSite", "Comment", "Edit", "NoOptions",
-    "Facts", "Fit", "Fix", "Invalid", "NewImport", "Normalization", "Pipeline", "PredictLoop", "ProjectSettings", "Report",
-    "RuleContext", "Severity", "Span", "Transform", "Valid", "block_is_code", "delete_lines", "dotted", "drop_args",
+    "MODULE", "PREDICT", "TRAIN", "TTA", "UNKNOWN", "VALIDATION", "Anchor", "AttributeAssignment", "Backbone", "Binding",
+    "CallSite", "Comment", "Edit", "Facts", "Fit", "Fix", "Invalid", "NewImport", "NoOptions", "Normalization", "Pipeline",
+    "PredictLoop", "ProjectSettings", "Report", "Role", "RuleContext", "Scope", "SemanticModel", "Severity", "Span",
+    "SyntaxHooks", "Transform", "Unknown", "Valid", "Var", "block_is_code", "delete_lines", "dotted", "drop_args",
     "insert_positional", "is_number", "keyword_arg", "name_is_free", "names_in", "option", "parent_of", "rename_callee",
     "replace", "set_keyword", "string_like", "with_args", "without_parens",
 ]

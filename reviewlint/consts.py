@@ -15,12 +15,12 @@ from collections.abc import Callable, Mapping
 import libcst as cst
 
 
-class _Unknown:
+class Unknown:
     """The value of an expression that cannot be folded."""
 
-    _instance: _Unknown | None = None
+    _instance: Unknown | None = None
 
-    def __new__(cls) -> _Unknown:
+    def __new__(cls) -> Unknown:
         if cls._instance is None:
             cls._instance = super().__new__(cls)
         return cls._instance
@@ -32,7 +32,7 @@ class _Unknown:
         return False
 
 
-UNKNOWN = _Unknown()
+UNKNOWN = Unknown()
 
 _BINARY: dict[type[cst.BaseBinaryOp], Callable[[object, object], object]] = {
     cst.Add: operator.add,

@@ -3,22 +3,21 @@ the prediction loops that look like test-time augmentation."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
+
 import libcst as cst
 
 from reviewlint.facts import (
-    MODULE_SCOPE,
     PREDICT,
     TRAIN,
     TTA,
     VALIDATION,
-    CallSite,
-    Facts,
     Pipeline,
     PredictLoop,
     Transform,
-    names_in,
 )
 from reviewlint.knowledge import transforms as transform_table
+from reviewlint.knowledge.roles import Role
 from reviewlint.knowledge.roles import (
     FIT_METHODS,
     PREDICT_METHODS,
@@ -26,23 +25,25 @@ from reviewlint.knowledge.roles import (
     role_from_name,
 )
 from reviewlint.scan import target_names
-from reviewlint.traverse import walk
+from reviewlint.semantic import CallSite, SemanticModel, Var, names_in
 
 
-def _params(facts: Facts, call: CallSite, spec: transform_table.TransformSpec) -> dict[str, object]:
+def _params(model: SemanticModel, call: CallSite, spec: transform_table.TransformSpec) -> dict[str, object]:
     params: dict[str, object] = {}
     positional = [arg for arg in call.node.args if arg.keyword is None and arg.star == ""]
     for name, arg in zip(spec.positional, positional):
-        params[name] = facts.value(arg.value)
+        params[name] = model.value(arg.value)
     for name, arg in call.keywords().items():
-        params[name] = facts.value(arg.value)
+        params[name] = model.value(arg.value)
     return params
 
 
-def transforms_and_pipelines(facts: Facts, by_node: dict[int, CallSite]) -> None:
+def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...], tuple[Pipeline, ...]]:
+    """Every augmentation call, and the pipelines that hold them (roles not yet known)."""
     transforms: dict[int, Transform] = {}
+    pipelines: list[Pipeline] = []
     containers: list[CallSite] = []
-    for call in facts.calls:
+    for call in model.calls:
         if call.qualname is None:
             continue
         if transform_table.is_container(call.qualname):
@@ -51,18 +52,15 @@ def transforms_and_pipelines(facts: Facts, by_node: dict[int, CallSite]) -> None
         spec = transform_table.lookup(call.qualname)
         if spec is None:
             continue
-        transform = Transform(call, spec, _params(facts, call, spec))
+        transform = Transform(call, spec, _params(model, call, spec))
         transforms[id(call.node)] = transform
-        facts.transforms.append(transform)
         if spec is transform_table.IMAGE_DATA_GENERATOR:
-            pipeline = Pipeline("image-data-generator", call, facts.owners(call), [transform])
-            transform.pipeline = pipeline
-            facts.pipelines.append(pipeline)
+            pipelines.append(Pipeline("image-data-generator", call, model.owners(call), (transform,)))
 
     nested: set[int] = set()
     for container in containers:
         for arg in container.node.args:
-            for inner in _calls_in(arg.value, by_node):
+            for inner in model.calls_within(arg.value):
                 if transform_table.is_container(inner.qualname or ""):
                     nested.add(id(inner.node))
     by_name: dict[str, list[Transform]] = {}
@@ -72,12 +70,11 @@ def transforms_and_pipelines(facts: Facts, by_node: dict[int, CallSite]) -> None
     for container in containers:
         if id(container.node) in nested:
             continue
-        pipeline = Pipeline("albumentations", container, facts.owners(container))
         members: list[Transform] = []
         for arg in container.node.args:
             if arg.keyword is not None and arg.keyword.value != "transforms":
                 continue
-            for inner in _calls_in(arg.value, by_node):
+            for inner in model.calls_within(arg.value):
                 found = transforms.get(id(inner.node))
                 if found is not None and found not in members:
                     members.append(found)
@@ -85,80 +82,65 @@ def transforms_and_pipelines(facts: Facts, by_node: dict[int, CallSite]) -> None
                 for found in by_name.get(name, []):
                     if found not in members:
                         members.append(found)
-        for member in members:
-            member.pipeline = pipeline
-        pipeline.transforms = members
-        facts.pipelines.append(pipeline)
+        pipelines.append(Pipeline("albumentations", container, model.owners(container), tuple(members)))
 
-    for call in facts.calls:
+    for call in model.calls:
         if call.qualname == "keras.Sequential":
-            layers = [transforms[id(inner.node)] for inner in _calls_in(call.node, by_node) if id(inner.node) in transforms]
+            layers = [transforms[id(inner.node)] for inner in model.calls_within(call.node) if id(inner.node) in transforms]
             layers = [layer for layer in layers if layer.call.qualname and layer.call.qualname.startswith("keras.layers.")]
             if layers:
-                pipeline = Pipeline("keras-layers", call, facts.owners(call), layers)
-                for layer in layers:
-                    layer.pipeline = pipeline
-                facts.pipelines.append(pipeline)
+                pipelines.append(Pipeline("keras-layers", call, model.owners(call), tuple(layers)))
+    return tuple(transforms.values()), tuple(pipelines)
 
 
-def _calls_in(node: cst.CSTNode, by_node: dict[int, CallSite]) -> list[CallSite]:
-    collector = _CallCollector(by_node)
-    walk(node, collector)
-    return collector.found
+@dataclass
+class _Roles:
+    roles: set[Role] = field(default_factory=set)
+    evidence: dict[Role, str] = field(default_factory=dict)
+    stage: int = -1
+
+    def mark(self, role: Role, evidence: str) -> None:
+        self.roles.add(role)
+        self.evidence.setdefault(role, evidence)
 
 
-class _CallCollector(cst.CSTVisitor):
-    def __init__(self, by_node: dict[int, CallSite]) -> None:
-        self.by_node = by_node
-        self.found: list[CallSite] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        site = self.by_node.get(id(node))
-        if site is not None:
-            self.found.append(site)
-
-
-def roles(facts: Facts) -> None:
-    """Give each pipeline its roles: from use where data flow shows it, else from names."""
-    by_owner: dict[str, list[Pipeline]] = {}
-    for pipeline in facts.pipelines:
+def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...]) -> tuple[Pipeline, ...]:
+    """Each pipeline with its roles: from use where data flow shows it, else from names."""
+    found_roles = {id(pipeline): _Roles() for pipeline in pipelines}
+    by_owner: dict[Var, list[Pipeline]] = {}
+    for pipeline in pipelines:
         for owner in pipeline.owners:
             by_owner.setdefault(owner, []).append(pipeline)
 
-    def reached(names: set[str], at: int) -> list[Pipeline]:
+    def reached(names: set[Var], at: int) -> list[_Roles]:
         """Pipelines whose data reaches a use at call index ``at``; of several module-level
         pipelines bound to one name, only the last one bound before the use."""
         found: list[Pipeline] = []
-        for name in facts.reaches(names):
+        for name in model.reaches(names):
             candidates = by_owner.get(name, [])
-            earlier = [p for p in candidates if p.call.scope == MODULE_SCOPE and p.call.index < at]
+            earlier = [p for p in candidates if p.call.scope.is_module and p.call.index < at]
             if earlier:
                 latest = max(earlier, key=lambda p: p.call.index)
-                candidates = [p for p in candidates if p is latest or p.call.scope != MODULE_SCOPE]
+                candidates = [p for p in candidates if p is latest or not p.call.scope.is_module]
             for pipeline in candidates:
                 if pipeline not in found:
                     found.append(pipeline)
-        return found
-
-    def mark(pipelines: list[Pipeline], role: str, evidence: str) -> None:
-        for pipeline in pipelines:
-            pipeline.roles.add(role)
-            pipeline.role_evidence.setdefault(role, evidence)
+        return [found_roles[id(pipeline)] for pipeline in found]
 
     loops_with_predict: dict[int, int] = {}
-    for call in facts.calls:
+    for call in model.calls:
         if call.qualname is not None:
             continue
         if call.method in FIT_METHODS:
             data = call.arg("x", 0) or call.arg("generator", 0)
             if data is not None:
-                for pipeline in reached(facts.names_used(data.value, call.scope), call.index):
-                    pipeline.roles.add(TRAIN)
-                    pipeline.role_evidence.setdefault(TRAIN, f"fed to {call.method}()")
-                    pipeline.stage = max(pipeline.stage, call.index)
+                for roles in reached(model.names_used(data.value, call.scope), call.index):
+                    roles.mark(TRAIN, f"fed to {call.method}()")
+                    roles.stage = max(roles.stage, call.index)
             validation = call.arg("validation_data")
             if validation is not None:
-                mark(reached(facts.names_used(validation.value, call.scope), call.index), VALIDATION, f"validation_data of {call.method}()")
+                for roles in reached(model.names_used(validation.value, call.scope), call.index):
+                    roles.mark(VALIDATION, f"validation_data of {call.method}()")
         elif call.method in PREDICT_METHODS:
             if call.loops:
                 for enclosing in call.loops:
@@ -166,24 +148,31 @@ def roles(facts: Facts) -> None:
             else:
                 data = call.arg("x", 0) or call.arg("generator", 0)
                 if data is not None:
-                    mark(reached(facts.names_used(data.value, call.scope), call.index), PREDICT, f"fed to {call.method}()")
-    for loop in facts.loops:
+                    for roles in reached(model.names_used(data.value, call.scope), call.index):
+                        roles.mark(PREDICT, f"fed to {call.method}()")
+    for loop in model.loops:
         if id(loop.node) in loops_with_predict:
-            names = {facts.qualify(name, loop.scope) for name in loop.names}
-            mark(reached(names, loops_with_predict[id(loop.node)]), TTA, "used in a loop around predict()")
-    for pipeline in facts.pipelines:
-        if not pipeline.roles:
+            names = {model.qualify(name, loop.scope) for name in loop.names}
+            for roles in reached(names, loops_with_predict[id(loop.node)]):
+                roles.mark(TTA, "used in a loop around predict()")
+    for pipeline in pipelines:
+        roles = found_roles[id(pipeline)]
+        if not roles.roles:
             for owner in sorted(pipeline.owners):
-                role = role_from_name(owner)
+                role = role_from_name(str(owner))
                 if role is not None:
-                    pipeline.roles.add(role)
-                    pipeline.role_evidence.setdefault(role, f"named {owner!r}")
+                    roles.mark(role, f"named {str(owner)!r}")
+    return tuple(
+        replace(pipeline, roles=frozenset(roles.roles), role_evidence=dict(roles.evidence), stage=roles.stage)
+        for pipeline, roles in ((pipeline, found_roles[id(pipeline)]) for pipeline in pipelines)
+    )
 
 
-def predict_loops(facts: Facts) -> None:
+def predict_loops(model: SemanticModel) -> tuple[PredictLoop, ...]:
     """Each ``predict`` call inside a loop, with the innermost loop and how many times it runs."""
-    loops = {id(loop.node): loop for loop in facts.loops}
-    for call in facts.calls:
+    found_loops: list[PredictLoop] = []
+    loops = {id(loop.node): loop for loop in model.loops}
+    for call in model.calls:
         if call.qualname is not None or call.method not in PREDICT_METHODS or not call.loops:
             continue
         loop = loops.get(id(call.loops[-1]))
@@ -197,12 +186,12 @@ def predict_loops(facts: Facts) -> None:
         elif isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
             target, iterable = node.for_in.target, node.for_in.iter
         targets = frozenset(target_names(target)) if target is not None else frozenset()
-        found = PredictLoop(loop, call, _range_length(facts, iterable), targets)
-        found.repeats = _repeats(facts, found)
-        facts.predict_loops.append(found)
+        found = PredictLoop(loop, call, _range_length(model, iterable), targets)
+        found_loops.append(replace(found, repeats=_repeats(model, found)))
+    return tuple(found_loops)
 
 
-def _repeats(facts: Facts, found: PredictLoop) -> bool:
+def _repeats(model: SemanticModel, found: PredictLoop) -> bool:
     """Whether a loop predicts the same input with the same model on every pass."""
     call = found.call
     data = call.arg("x", 0) or call.arg("generator", 0)
@@ -211,7 +200,7 @@ def _repeats(facts: Facts, found: PredictLoop) -> bool:
     if {name.split(".", 1)[0] for name in names_in(data.value)} & found.targets:
         return False  # it walks over the data
     head = call.receiver.split(".", 1)[0]
-    for other in facts.calls:
+    for other in model.calls:
         if found.loop.node not in other.loops:
             continue
         if head in other.assigned_to:
@@ -221,13 +210,13 @@ def _repeats(facts: Facts, found: PredictLoop) -> bool:
     return True
 
 
-def _range_length(facts: Facts, node: cst.BaseExpression | None) -> int | None:
+def _range_length(model: SemanticModel, node: cst.BaseExpression | None) -> int | None:
     """len(range(…)) for a call to the builtin ``range`` with foldable integer arguments."""
     if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Name) or node.func.value != "range":
         return None
-    if "range" in facts.imports.bindings or any(arg.keyword is not None or arg.star for arg in node.args):
+    if "range" in model.imports.bindings or any(arg.keyword is not None or arg.star for arg in node.args):
         return None
-    values = [facts.value(arg.value) for arg in node.args]
+    values = [model.value(arg.value) for arg in node.args]
     if not 1 <= len(values) <= 3 or not all(isinstance(value, int) and not isinstance(value, bool) for value in values):
         return None
     bounds = [value for value in values if isinstance(value, int)]

@@ -3,74 +3,71 @@
 from __future__ import annotations
 
 from reviewlint.consts import UNKNOWN, is_number
-from reviewlint.facts import (
-    Backbone,
-    CallSite,
-    Facts,
-    Normalization,
-)
+from reviewlint.facts import Backbone, Normalization
 from reviewlint.knowledge import backbones as backbone_table
 from reviewlint.knowledge import transforms as transform_table
 from reviewlint.knowledge.roles import (
     PLOTTING_CALLS,
 )
-from reviewlint.scan import Scan
+from reviewlint.semantic import CallSite, SemanticModel
 
 _UNIT = 1 / 255
 _TF_SCALE = 1 / 127.5
 
 
-def backbones(facts: Facts) -> None:
-    for call in facts.calls:
+def backbones(model: SemanticModel) -> tuple[Backbone, ...]:
+    """Every constructor of a known backbone family, with the weights it loads and the input it expects."""
+    found: list[Backbone] = []
+    for call in model.calls:
         if call.qualname is None:
             continue
         family = backbone_table.backbone_family(call.qualname)
         if family is None:
             continue
         weights_arg = call.arg("weights")
-        weights: object = "imagenet" if weights_arg is None else facts.value(weights_arg.value)
+        weights: object = "imagenet" if weights_arg is None else model.value(weights_arg.value)
         pretrained = weights is not None
         expects: str | None = family.expects
         include = call.arg("include_preprocessing")
-        if include is not None and facts.value(include.value) is False:
+        if include is not None and model.value(include.value) is False:
             expects = None
-        facts.backbones.append(Backbone(call, family, expects, weights, pretrained, facts.owners(call)))
+        found.append(Backbone(call, family, expects, weights, pretrained, model.owners(call)))
+    return tuple(found)
 
 
 def _close(value: object, target: float) -> bool:
     return is_number(value) and abs(float(value) - target) <= target * 0.01
 
 
-def normalizations(facts: Facts, scan: Scan) -> None:
-    for call in facts.calls:
+def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
+    """Every place that scales pixel values to a known convention (``/255``, ``/127.5 - 1``, a preprocess function)."""
+    found: list[Normalization] = []
+    for call in model.calls:
         qualname = call.qualname or ""
         if qualname in transform_table.IMAGE_DATA_GENERATOR_QUALNAMES:
-            _generator_normalizations(facts, call)
+            found.extend(_generator_normalizations(model, call))
         elif qualname == "keras.layers.Rescaling":
             scale_arg = call.arg("scale", 0)
             offset_arg = call.arg("offset", 1)
-            scale = facts.value(scale_arg.value) if scale_arg is not None else UNKNOWN
-            offset = facts.value(offset_arg.value) if offset_arg is not None else 0
+            scale = model.value(scale_arg.value) if scale_arg is not None else UNKNOWN
+            offset = model.value(offset_arg.value) if offset_arg is not None else 0
             produces = _scale_convention(scale, offset)
             if produces is not None:
-                facts.normalizations.append(
+                found.append(
                     Normalization("rescaling-layer", produces, call.node, f"Rescaling({_fmt(scale)}"
-                                  + (f", offset={_fmt(offset)})" if offset else ")"), call, facts.owners(call), call.index, call.scope)
+                                  + (f", offset={_fmt(offset)})" if offset else ")"), call, model.owners(call), call.index, call.scope)
                 )
         else:
-            mode = _preprocess_call_mode(facts, call)
+            mode = _preprocess_call_mode(model, call)
             if mode is not None:
-                facts.normalizations.append(
-                    Normalization("preprocess-function", mode, call.node, f"{qualname}()", call, facts.owners(call), call.index, call.scope)
+                found.append(
+                    Normalization("preprocess-function", mode, call.node, f"{qualname}()", call, model.owners(call), call.index, call.scope)
                 )
-    facts.renormalized = bool(scan.renormalizations)
-    for name, scope, index in scan.binding_indexes:
-        facts.binding_indexes.setdefault(facts.qualify(name, scope), []).append(index)
-    for item in scan.arithmetic:
+    for item in model.arithmetic:
         node, enclosing = item.node, item.enclosing_call
         if enclosing is not None and enclosing.rsplit(".", 1)[-1] in PLOTTING_CALLS:
             continue
-        left, right = facts.value(item.left), facts.value(item.right)
+        left, right = model.value(item.left), model.value(item.right)
         if is_number(left) == is_number(right):
             continue  # constant arithmetic (1/255 itself), or no constant at all
         factor: object
@@ -78,42 +75,45 @@ def normalizations(facts: Facts, scan: Scan) -> None:
             factor = 1 / right if isinstance(right, (int, float)) and right else UNKNOWN
         else:
             factor = right if is_number(right) else left
-        offset = -1 if id(node) in scan.minus_one else 0
+        offset = -1 if item.minus_one else 0
         produces = _scale_convention(factor, offset)
         if produces is None:
             continue
-        text = facts.module.code_for_node(node)
-        owners = frozenset(facts.qualify(name, item.scope) for name in item.targets)
-        facts.normalizations.append(
+        text = model.module.code_for_node(node)
+        owners = frozenset(model.qualify(name, item.scope) for name in item.targets)
+        found.append(
             Normalization("arithmetic", produces, node, text.strip(), owners=owners, index=item.index, scope=item.scope)
         )
+    return tuple(found)
 
 
-def _generator_normalizations(facts: Facts, call: CallSite) -> None:
-    owners = facts.owners(call)
+def _generator_normalizations(model: SemanticModel, call: CallSite) -> list[Normalization]:
+    found: list[Normalization] = []
+    owners = model.owners(call)
     function_arg = call.arg("preprocessing_function")
     if function_arg is not None:
-        qualname = facts.imports.resolve(function_arg.value)
+        qualname = model.imports.resolve(function_arg.value)
         mode = backbone_table.preprocess_mode(qualname) if qualname else None
         if mode is not None:
-            facts.normalizations.append(
+            found.append(
                 Normalization("preprocess-function", mode, function_arg, f"preprocessing_function={qualname}", call, owners, call.index, call.scope)
             )
     rescale_arg = call.arg("rescale")
     if rescale_arg is not None:
-        factor = facts.value(rescale_arg.value)
+        factor = model.value(rescale_arg.value)
         produces = _scale_convention(factor, 0)
         if produces is not None:
-            facts.normalizations.append(
-                Normalization("rescale", produces, rescale_arg, "rescale=" + facts.module.code_for_node(rescale_arg.value), call, owners, call.index, call.scope)
+            found.append(
+                Normalization("rescale", produces, rescale_arg, "rescale=" + model.module.code_for_node(rescale_arg.value), call, owners, call.index, call.scope)
             )
+    return found
 
 
-def _preprocess_call_mode(facts: Facts, call: CallSite) -> str | None:
+def _preprocess_call_mode(model: SemanticModel, call: CallSite) -> str | None:
     qualname = call.qualname or ""
     if qualname == backbone_table.IMAGENET_UTILS_PREPROCESS:
         mode_arg = call.arg("mode")
-        mode = facts.value(mode_arg.value) if mode_arg is not None else "caffe"
+        mode = model.value(mode_arg.value) if mode_arg is not None else "caffe"
         return mode if isinstance(mode, str) else None
     return backbone_table.preprocess_mode(qualname)
 

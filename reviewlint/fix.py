@@ -5,7 +5,7 @@ A rule module that can fix what it reports declares ``FIX = "safe"``, ``"unsafe"
 
     yield Report(arg, message, fix=Fix("set scale_limit=0", [replace(arg.value, cst.Integer("0"))]))
 
-A fix is a list of :class:`Edit` — replace a node of ``ctx.facts.module`` by a new node, remove
+A fix is a list of :class:`Edit` — replace a node of ``ctx.model.module`` by a new node, remove
 it, or delete the own-line comments in a span of lines — and the imports the new code needs.
 Edits must target nodes of the module the rule was given (the fixer finds them by identity).
 Building an edit can be deferred: pass a zero-argument callable instead of the list; it is only
@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from reviewlint.facts import find_arg
+from reviewlint.semantic import find_arg
 from reviewlint.knowledge.modules import canonical
 
 if TYPE_CHECKING:
-    from reviewlint.facts import Facts
+    from reviewlint.semantic import SemanticModel
 
 FIX_KINDS = ("safe", "unsafe", "mixed")
 
@@ -210,16 +210,14 @@ def string_like(example: cst.BaseExpression | None, text: str) -> cst.SimpleStri
     return cst.SimpleString(f"{quote}{text}{quote}")
 
 
-def name_is_free(facts: Facts, text: str, name: str) -> bool:
+def name_is_free(model: SemanticModel, text: str, name: str) -> bool:
     """Whether ``name`` is bound nowhere in the module (no import, assignment, def, class, parameter)."""
-    if name in facts.imports.bindings or name in facts.module_history or name in facts.functions:
-        return False
-    if any(name in names for names in facts.local_names.values()):
+    if model.bound_anywhere(name):
         return False
     return re.search(rf"\b(class|def)\s+{re.escape(name)}\b|\b{re.escape(name)}\s*=[^=]", text) is None
 
 
-def rename_callee(facts: Facts, text: str, func: cst.BaseExpression, new_qualname: str) -> tuple[list[Edit], tuple[NewImport, ...]] | None:
+def rename_callee(model: SemanticModel, text: str, func: cst.BaseExpression, new_qualname: str) -> tuple[list[Edit], tuple[NewImport, ...]] | None:
     """Call another class of the same package: ``A.Flip`` -> ``A.HorizontalFlip``, ``Flip`` -> ``HorizontalFlip``.
 
     A name imported with ``from albumentations import Flip`` is renamed in the import and at
@@ -233,15 +231,15 @@ def rename_callee(facts: Facts, text: str, func: cst.BaseExpression, new_qualnam
     if not isinstance(func, cst.Name):
         return None
     local = func.value
-    existing = facts.imports.resolve_dotted(short)
+    existing = model.imports.resolve_dotted(short)
     if existing is not None and existing != canonical(new_qualname):
         return None
-    if existing is None and not name_is_free(facts, text, short):
+    if existing is None and not name_is_free(model, text, short):
         return None
-    if local not in facts.imports.bindings:  # a star import
+    if local not in model.imports.bindings:  # a star import
         return [replace(func, cst.Name(short))], ()
     finder = _ImportsOf(local)
-    facts.module.visit(finder)
+    model.module.visit(finder)
     if not finder.aliases:
         return None
     edits: list[Edit] = []
@@ -259,7 +257,7 @@ def rename_callee(facts: Facts, text: str, func: cst.BaseExpression, new_qualnam
             edits.append(replace(alias.name, cst.Name(short)))
     if all(alias.asname is None for _, alias in finder.aliases):
         uses = _NameUses(local)
-        facts.module.visit(uses)
+        model.module.visit(uses)
         edits.extend(replace(name, cst.Name(short)) for name in uses.found)
     return edits, ()
 

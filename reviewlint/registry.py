@@ -12,6 +12,7 @@ from typing import cast, get_args
 
 from reviewlint.fix import FIX_KINDS
 from reviewlint.rule_meta import RULES_PACKAGE
+from reviewlint.syntax_hooks import SyntaxHooks
 from reviewlint.rule import REQUIRED_SECTIONS, Invalid, Needs, NoOptions, RuleInfo, Severity, Valid
 
 _CODE = re.compile(r"^RL\d{3}$")
@@ -52,6 +53,11 @@ def load_rule(module: ModuleType) -> RuleInfo:
     fix = getattr(module, "FIX", None)
     if fix is not None and fix not in FIX_KINDS:
         raise RuleDefinitionError(f"{where}: FIX must be one of {', '.join(FIX_KINDS)}")
+    syntax = getattr(module, "SYNTAX", None)
+    if syntax is not None and not (isinstance(syntax, type) and issubclass(syntax, SyntaxHooks)):
+        raise RuleDefinitionError(f"{where}: SYNTAX must be a reviewlint.api.SyntaxHooks subclass")
+    if syntax is not None and needs != "facts":
+        raise RuleDefinitionError(f"{where}: a rule with SYNTAX hooks needs the parse (NEEDS = 'facts')")
     return RuleInfo(
         code=code,
         name=name,
@@ -66,6 +72,7 @@ def load_rule(module: ModuleType) -> RuleInfo:
         invalid=invalid,
         module=module,
         fix=fix,
+        syntax=syntax,
     )
 
 

@@ -45,7 +45,10 @@ from reviewlint.rule_meta import (
     option,
     option_infos,
 )
+from reviewlint.semantic import SemanticModel
 from reviewlint.source import SourceFile
+from reviewlint.syntax_hooks import SyntaxHooks, batched
+from reviewlint.traverse import walk
 
 __all__ = ["FixLevel", "ImageDomain", "Needs", "NoOptions", "OptionInfo", "ProjectSettings", "Severity", "option"]
 
@@ -122,6 +125,7 @@ class RuleInfo:
     invalid: tuple[Invalid, ...]
     module: ModuleType
     fix: FixLevel | None = None  # see reviewlint.fix; None: no fixes
+    syntax: type[SyntaxHooks] | None = None  # the rule's own syntax hooks (reviewlint.syntax_hooks)
 
     @property
     def option_infos(self) -> tuple[OptionInfo, ...]:
@@ -146,10 +150,15 @@ class RuleInfo:
 
 
 class Analysis:
-    """One file's parse, facts and comments, computed at most once and shared by all rules."""
+    """One file's parse, facts and comments, computed at most once and shared by all rules.
 
-    def __init__(self, source: SourceFile) -> None:
+    ``syntax`` are the syntax-hook classes of the rules that will run: one instance of each is
+    called in the walk that builds the facts (see :mod:`reviewlint.syntax_hooks`).
+    """
+
+    def __init__(self, source: SourceFile, syntax: Iterable[type[SyntaxHooks]] = ()) -> None:
         self.source = source
+        self.hooks: dict[type[SyntaxHooks], SyntaxHooks] = {kind: kind() for kind in syntax}
 
     @cached_property
     def module(self) -> cst.Module:
@@ -157,7 +166,7 @@ class Analysis:
 
     @cached_property
     def facts(self) -> Facts:
-        return extract(self.module)
+        return extract(self.module, tuple(self.hooks.values()))
 
     @cached_property
     def comments(self) -> list[Comment]:
@@ -166,6 +175,13 @@ class Analysis:
             # comments at a tenth of the cost (reviewlint.fast_comments).
             return fast_scan_comments(self.source.text)
         return scan_comments(self.source.text)
+
+
+HooksT = TypeVar("HooksT", bound=SyntaxHooks)
+
+
+class _NoOp(cst.CSTVisitor):
+    """The visitor syntax hooks are batched with when they run on their own."""
 
 
 @dataclass(frozen=True)
@@ -183,7 +199,24 @@ class RuleContext(Generic[OptionsT]):
 
     @property
     def facts(self) -> Facts:
+        """The domain facts: augmentation pipelines, backbones, normalizations, training calls …"""
         return self.analysis.facts
+
+    @property
+    def model(self) -> SemanticModel:
+        """The semantic model: imports, scopes, bindings, calls, data flow, folded values."""
+        return self.analysis.facts.model
+
+    def syntax(self, kind: type[HooksT]) -> HooksT:
+        """What this rule's syntax hooks (its ``SYNTAX`` class) collected in the walk over the file."""
+        self.analysis.facts  # the walk that calls the hooks
+        hooks = self.analysis.hooks.get(kind)
+        if hooks is None:  # a rule run outside the engine's hook registration (a test's RuleInfo)
+            hooks = self.analysis.hooks[kind] = kind()
+            walk(self.analysis.module, batched(_NoOp(), (hooks,)))
+        if not isinstance(hooks, kind):
+            raise TypeError(f"{kind.__name__} hooks expected, found {type(hooks).__name__}")
+        return hooks
 
     @property
     def comments(self) -> list[Comment]:

@@ -1,99 +1,116 @@
-"""The one traversal of the CST: the raw material facts are made of.
+"""The one traversal of the CST, and the semantic model built from it.
 
 :class:`Scan` records imports, calls (with scope, enclosing loops and the names their result is
-bound to), assignments and the data flow between names, loops, returns and pixel arithmetic, in
-a single pass; nothing is resolved here, since imports may come after their use.
+bound to), bindings, assignments and the data flow between names, loops, returns and pixel
+arithmetic, in a single pass; nothing is resolved while walking, since imports may come after
+their use. :func:`build_model` then resolves names and freezes the result into a
+:class:`~reviewlint.semantic.SemanticModel`. Rules that need syntax of their own pass their
+hooks in, so that one walk serves everything (see :mod:`reviewlint.syntax_hooks`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 
-from reviewlint.facts import (
-    MODULE_SCOPE,
+from reviewlint.consts import ConstantFolder
+from reviewlint.names import ImportTable, dotted
+from reviewlint.semantic import (
+    MODULE,
+    Arithmetic,
     Assignment,
     AttributeAssignment,
+    Binding,
+    BindingKind,
+    CallSite,
     Loop,
-    ParenthesizedTuple,
+    Scope,
+    SemanticModel,
     SubscriptAssignment,
+    Var,
     names_in,
 )
-from reviewlint.names import ImportTable, dotted
-
+from reviewlint.syntax_hooks import SyntaxHooks, batched
+from reviewlint.traverse import walk
 
 
 @dataclass
-class RawCall:
+class _RawCall:
     node: cst.Call
-    scope: str
+    scope: Scope
     loops: tuple[cst.CSTNode, ...]
     assigned_to: tuple[str, ...]
-    enclosing_call: str | None
 
 
 @dataclass
-class TupleAssign:
+class _TupleAssign:
     targets: list[str]
     function: str
     names: set[str]
-    scope: str
+    scope: Scope
 
 
 @dataclass
-class Arithmetic:
-    """``a / b``, ``a * b`` or ``a /= b``, ``a *= b``."""
-
+class _RawArithmetic:
     node: cst.BinaryOperation | cst.AugAssign
     left: cst.BaseExpression
     right: cst.BaseExpression
     divide: bool
     enclosing_call: str | None
     targets: tuple[str, ...]
-    scope: str
+    scope: Scope
     index: int
 
 
 @dataclass
-class Edge:
+class _Edge:
     """``target`` (bound in ``target_scope``) was computed from ``used`` (read in ``use_scope``)."""
 
     target: str
-    target_scope: str
+    target_scope: Scope
     used: set[str]
-    use_scope: str
+    use_scope: Scope
+
+
+@dataclass
+class _RawBinding:
+    name: str
+    scope: Scope
+    kind: BindingKind
+    node: cst.CSTNode
+    order: int
+    value: cst.BaseExpression | None
 
 
 @dataclass
 class Scan(cst.CSTVisitor):
-    """Collects the raw material in one pass."""
+    """Collects the raw material of the semantic model in one pass."""
 
     imports: ImportTable = field(default_factory=ImportTable)
-    calls: list[RawCall] = field(default_factory=list)
+    calls: list[_RawCall] = field(default_factory=list)
     module_bindings: dict[str, cst.BaseExpression] = field(default_factory=dict)
     rebound: set[str] = field(default_factory=set)
     attribute_assignments: list[AttributeAssignment] = field(default_factory=list)
     loops: list[Loop] = field(default_factory=list)
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
     returns: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
-    edges: list[Edge] = field(default_factory=list)
-    local_names: dict[str, set[str]] = field(default_factory=dict)
-    tuple_assigns: list[TupleAssign] = field(default_factory=list)
-    arithmetic: list[Arithmetic] = field(default_factory=list)
-    binding_indexes: list[tuple[str, str, int]] = field(default_factory=list)
-    renormalizations: list[cst.BinaryOperation] = field(default_factory=list)
+    edges: list[_Edge] = field(default_factory=list)
+    local_names: dict[Scope, set[str]] = field(default_factory=dict)
+    tuple_assigns: list[_TupleAssign] = field(default_factory=list)
+    arithmetic: list[_RawArithmetic] = field(default_factory=list)
+    bindings: list[_RawBinding] = field(default_factory=list)
     minus_one: set[int] = field(default_factory=set)
     subscript_assignments: list[SubscriptAssignment] = field(default_factory=list)
-    parenthesized_tuples: list[ParenthesizedTuple] = field(default_factory=list)
-    attribute_reads: list[tuple[str, cst.Attribute, str]] = field(default_factory=list)
+    attribute_reads: list[tuple[str, cst.Attribute, Scope]] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
     module_history: dict[str, list[tuple[int, cst.BaseExpression | None]]] = field(default_factory=dict)
     statement_calls: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         super().__init__()
-        self._scopes: list[str] = [MODULE_SCOPE]
+        self._scopes: list[Scope] = [MODULE]
         self._loops: list[cst.CSTNode] = []
         self._collectors: list[set[str]] = []
         self._targets: list[tuple[str, ...]] = []
@@ -114,18 +131,19 @@ class Scan(cst.CSTVisitor):
     # Scopes and loops ------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.functions[node.name.value] = node
-        self._bind(node.name.value, None)
-        self._scopes.append(node.name.value)
+        self._bind(node.name.value, None, "def", node)
+        scope = Scope(node.name.value, "function")
+        self._scopes.append(scope)
         params = node.params
         every = [*params.posonly_params, *params.params, *params.kwonly_params]
         every += [star for star in (params.star_arg, params.star_kwarg) if isinstance(star, cst.Param)]
-        self.local_names.setdefault(node.name.value, set()).update(param.name.value for param in every)
+        self.local_names.setdefault(scope, set()).update(param.name.value for param in every)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._scopes.pop()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._scopes.append(node.name.value)
+        self._scopes.append(Scope(node.name.value, "class"))
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._scopes.pop()
@@ -136,15 +154,13 @@ class Scan(cst.CSTVisitor):
 
     def _leave_loop(self, node: cst.CSTNode) -> None:
         self._loops.pop()
-        self.loops.append(Loop(node, self._collectors.pop(), self._scopes[-1]))
+        self.loops.append(Loop(node, frozenset(self._collectors.pop()), self._scopes[-1]))
 
     def visit_For(self, node: cst.For) -> None:
         self._enter_loop(node)
-        if isinstance(node.target, cst.Tuple) and node.target.lpar:
-            self.parenthesized_tuples.append(ParenthesizedTuple(node.target, "for"))
         for name in target_names(node.target):
-            self._bind(name, None)
-            self.edges.append(Edge(name, self._scopes[-1], names_in(node.iter), self._scopes[-1]))
+            self._bind(name, None, "for", node)
+            self.edges.append(_Edge(name, self._scopes[-1], names_in(node.iter), self._scopes[-1]))
 
     def leave_For(self, original_node: cst.For) -> None:
         self._leave_loop(original_node)
@@ -224,9 +240,11 @@ class Scan(cst.CSTVisitor):
             for names in self._collectors:
                 names.add(name)
 
-    def _bind(self, name: str, value: cst.BaseExpression | None) -> None:
-        if len(self._scopes) > 1:
-            self.local_names.setdefault(self._scopes[-1], set()).add(name)
+    def _bind(self, name: str, value: cst.BaseExpression | None, kind: BindingKind, node: cst.CSTNode) -> None:
+        scope = self._scopes[-1]
+        self.bindings.append(_RawBinding(name, scope, kind, node, self._index, value))
+        if not scope.is_module:
+            self.local_names.setdefault(scope, set()).add(name)
             return
         unconditional = value if not (self._loops or self._conditions) else None
         self.module_history.setdefault(name, []).append((self._index, unconditional))
@@ -255,11 +273,8 @@ class Scan(cst.CSTVisitor):
             elif isinstance(target.target, cst.Subscript):
                 base = dotted(target.target.value) or ""
                 self.subscript_assignments.append(SubscriptAssignment(base, node.value, node, self._scopes[-1]))
-            elif isinstance(target.target, cst.Tuple) and target.target.lpar:
-                self.parenthesized_tuples.append(ParenthesizedTuple(target.target, "assign"))
         for name in targets:
-            self._bind(name, node.value if len(targets) == 1 else None)
-            self.binding_indexes.append((name, self._scopes[-1], self._index))
+            self._bind(name, node.value if len(targets) == 1 else None, "assign", node)
         if targets:
             self.assignments.append(
                 Assignment(tuple(targets), node.value, node, self._scopes[-1], tuple(self._loops), self._index)
@@ -278,19 +293,18 @@ class Scan(cst.CSTVisitor):
             and isinstance(value, cst.Call)
             and isinstance(value.func, cst.Name)
         ):
-            self.tuple_assigns.append(TupleAssign(list(targets), value.func.value, used, self._scopes[-1]))
+            self.tuple_assigns.append(_TupleAssign(list(targets), value.func.value, used, self._scopes[-1]))
             return
         for name in targets:
-            self.edges.append(Edge(name, self._scopes[-1], used, self._scopes[-1]))
+            self.edges.append(_Edge(name, self._scopes[-1], used, self._scopes[-1]))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         names = target_names(node.target)
         for name in names:
-            self._bind(name, None)
-            self.binding_indexes.append((name, self._scopes[-1], self._index))
+            self._bind(name, None, "augassign", node)
         if isinstance(node.operator, (cst.DivideAssign, cst.MultiplyAssign)):
             self.arithmetic.append(
-                Arithmetic(
+                _RawArithmetic(
                     node,
                     node.target,
                     node.value,
@@ -305,7 +319,7 @@ class Scan(cst.CSTVisitor):
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         names = target_names(node.target)
         for name in names:
-            self._bind(name, node.value)
+            self._bind(name, node.value, "annassign", node)
         self._targets.append(tuple(names))
         self._collectors.append(set())
 
@@ -313,31 +327,23 @@ class Scan(cst.CSTVisitor):
         targets = self._targets.pop()
         used = self._collectors.pop() - set(targets)
         for name in targets:
-            self.edges.append(Edge(name, self._scopes[-1], used, self._scopes[-1]))
+            self.edges.append(_Edge(name, self._scopes[-1], used, self._scopes[-1]))
 
     def visit_Return(self, node: cst.Return) -> None:
         scope = self._scopes[-1]
         if node.value is not None:
-            self.returns.setdefault(scope, []).append(node.value)
-            if isinstance(node.value, cst.Tuple) and node.value.lpar:
-                self.parenthesized_tuples.append(ParenthesizedTuple(node.value, "return"))
-        self._targets.append((scope,))
+            self.returns.setdefault(scope.name, []).append(node.value)
+        self._targets.append((scope.name,))
         self._collectors.append(set())
 
     def leave_Return(self, original_node: cst.Return) -> None:
-        (scope,) = self._targets.pop()
-        self.edges.append(Edge(scope, MODULE_SCOPE, self._collectors.pop(), scope))
+        (name,) = self._targets.pop()
+        self.edges.append(_Edge(name, MODULE, self._collectors.pop(), self._scopes[-1]))
 
     # Calls and arithmetic --------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         self.calls.append(
-            RawCall(
-                node,
-                self._scopes[-1],
-                tuple(self._loops),
-                self._targets[-1] if self._targets else (),
-                self._call_names[-1] if self._call_names else None,
-            )
+            _RawCall(node, self._scopes[-1], tuple(self._loops), self._targets[-1] if self._targets else ())
         )
         self._call_names.append(dotted(node.func))
         self._index += 1
@@ -348,7 +354,7 @@ class Scan(cst.CSTVisitor):
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if isinstance(node.operator, (cst.Divide, cst.Multiply)):
             self.arithmetic.append(
-                Arithmetic(
+                _RawArithmetic(
                     node,
                     node.left,
                     node.right,
@@ -363,15 +369,10 @@ class Scan(cst.CSTVisitor):
             right = node.right
             if isinstance(right, (cst.Integer, cst.Float)) and right.value in ("1", "1.", "1.0"):
                 self.minus_one.add(id(node.left))
-                left = node.left
-                if isinstance(left.operator, cst.Multiply) and any(
-                    isinstance(side, (cst.Integer, cst.Float)) and side.value in ("2", "2.", "2.0")
-                    for side in (left.left, left.right)
-                ):
-                    self.renormalizations.append(node)  # 2 * x - 1: [0, 1] -> [-1, 1]
 
 
 def target_names(node: cst.BaseExpression) -> list[str]:
+    """The plain names an assignment or loop target binds (tuples and starred targets flattened)."""
     if isinstance(node, cst.Name):
         return [node.value]
     if isinstance(node, (cst.Tuple, cst.List)):
@@ -382,3 +383,88 @@ def target_names(node: cst.BaseExpression) -> list[str]:
     if isinstance(node, cst.StarredElement):
         return target_names(node.value)
     return []
+
+
+def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> SemanticModel:
+    """Walk a module once (the scan and any rules' syntax hooks together) and freeze its model."""
+    scan = batched(Scan(), hooks) if hooks else Scan()
+    walk(module, scan)
+    local_names = {scope: frozenset(names) for scope, names in scan.local_names.items()}
+
+    def qualify(name: str, scope: Scope) -> Var:
+        if not scope.is_module and name.split(".", 1)[0] in local_names.get(scope, ()):
+            return Var(name, scope)
+        return Var(name, MODULE)
+
+    deps: dict[Var, set[Var]] = {}
+    for edge in scan.edges:
+        key = qualify(edge.target, edge.target_scope)
+        deps.setdefault(key, set()).update(qualify(name, edge.use_scope) for name in edge.used)
+    _resolve_tuple_assigns(scan, deps, qualify)
+    attribute_reads: dict[Var, list[cst.Attribute]] = {}
+    for name, node, scope in scan.attribute_reads:
+        attribute_reads.setdefault(qualify(name, scope), []).append(node)
+    bindings: dict[Var, list[Binding]] = {}
+    for raw in scan.bindings:
+        var = qualify(raw.name, raw.scope)
+        bindings.setdefault(var, []).append(Binding(var, raw.kind, raw.node, raw.order, raw.value))
+    calls: list[CallSite] = []
+    for index, raw_call in enumerate(scan.calls):
+        func = raw_call.node.func
+        calls.append(
+            CallSite(
+                node=raw_call.node,
+                qualname=scan.imports.resolve(func),
+                method=func.attr.value if isinstance(func, cst.Attribute) else None,
+                receiver=dotted(func.value) if isinstance(func, cst.Attribute) else None,
+                scope=raw_call.scope,
+                loops=raw_call.loops,
+                assigned_to=raw_call.assigned_to,
+                index=index,
+                statement=id(raw_call.node) in scan.statement_calls,
+            )
+        )
+    arithmetic = tuple(
+        Arithmetic(item.node, item.left, item.right, item.divide, item.enclosing_call, item.targets, item.scope,
+                   item.index, id(item.node) in scan.minus_one)
+        for item in scan.arithmetic
+    )
+    return SemanticModel(
+        module=module,
+        imports=scan.imports,
+        folder=ConstantFolder(scan.module_bindings),
+        calls=tuple(calls),
+        bindings={var: tuple(found) for var, found in bindings.items()},
+        assignments=tuple(scan.assignments),
+        attribute_assignments=tuple(scan.attribute_assignments),
+        subscript_assignments=tuple(scan.subscript_assignments),
+        loops=tuple(scan.loops),
+        arithmetic=arithmetic,
+        functions=scan.functions,
+        returns={name: tuple(values) for name, values in scan.returns.items()},
+        attribute_reads={var: tuple(nodes) for var, nodes in attribute_reads.items()},
+        module_history={name: tuple(history) for name, history in scan.module_history.items()},
+        _local_names=local_names,
+        _deps={var: frozenset(used) for var, used in deps.items()},
+    )
+
+
+def _resolve_tuple_assigns(scan: Scan, deps: dict[Var, set[Var]], qualify: Callable[[str, Scope], Var]) -> None:
+    """``a, b = f()`` where ``f`` returns a tuple: ``a`` depends on the first element only."""
+    for pending in scan.tuple_assigns:
+        returned = scan.returns.get(pending.function, [])
+        positional = [
+            value
+            for value in returned
+            if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(pending.targets)
+        ]
+        function = Scope(pending.function, "function")
+        for position, name in enumerate(pending.targets):
+            key = qualify(name, pending.scope)
+            found = deps.setdefault(key, set())
+            if positional:
+                for value in positional:
+                    found.update(qualify(used, function) for used in names_in(value.elements[position].value))
+            else:
+                found.update(qualify(used, pending.scope) for used in pending.names)
+            found.discard(key)

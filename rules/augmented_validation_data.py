@@ -47,7 +47,6 @@ from collections.abc import Iterator
 import libcst as cst
 
 from reviewlint.api import (
-    TRAIN,
     Anchor,
     CallSite,
     Facts,
@@ -57,7 +56,9 @@ from reviewlint.api import (
     Report,
     RuleContext,
     Severity,
+    TRAIN,
     Transform,
+    Var,
 )
 from reviewlint.knowledge.roles import FIT_METHODS
 
@@ -85,7 +86,7 @@ def _describe(ctx: RuleContext[NoOptions], pipeline: Pipeline, transforms: list[
         transform = transforms[0]
         augmenting = {m.param for m in transform.spec.magnitudes} | set(transform.spec.switches)
         shown = [
-            f"{name}={ctx.facts.module.code_for_node(arg.value).strip()}"
+            f"{name}={ctx.model.module.code_for_node(arg.value).strip()}"
             for name, arg in transform.call.keywords().items()
             if name in augmenting and transform.params.get(name)
         ]
@@ -94,19 +95,9 @@ def _describe(ctx: RuleContext[NoOptions], pipeline: Pipeline, transforms: list[
     return ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
 
 
-class _Inside(cst.CSTVisitor):
-    def __init__(self, wanted: dict[int, CallSite]) -> None:
-        self.wanted = wanted
-        self.found: list[CallSite] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if id(node) in self.wanted:
-            self.found.append(self.wanted[id(node)])
-
-
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
-    shared: dict[str, int] = {}
+    shared: dict[Var, int] = {}
     for pipeline in facts.pipelines:
         for owner in pipeline.owners:
             shared[owner] = shared.get(owner, 0) + 1
@@ -117,14 +108,14 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     ]
     if not augmenting:
         return
-    flows = {id(c.node): c for c in facts.calls if c.qualname is None and c.method in FLOW_METHODS}
+    flows = {id(c.node): c for c in facts.model.calls if c.qualname is None and c.method in FLOW_METHODS}
     reported: set[int] = set()
 
-    def through(call: CallSite) -> set[str]:
+    def through(call: CallSite) -> set[Var]:
         """What a flow call's receiver was computed from."""
         if call.receiver is None:
             return set()
-        return facts.reaches({facts.qualify(call.receiver, call.scope)})
+        return facts.model.reaches({facts.model.qualify(call.receiver, call.scope)})
 
     def report(anchor: Anchor, what: str, pipeline: Pipeline, transforms: list[Transform]) -> Report:
         kind = "the training augmentation" if TRAIN in pipeline.roles else "random augmentation"
@@ -145,7 +136,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     # One generator with validation_split serving subset="validation".
     for call in flows.values():
         subset = call.arg("subset")
-        if subset is None or facts.value(subset.value) != "validation":
+        if subset is None or facts.model.value(subset.value) != "validation":
             continue
         reached = through(call)
         for pipeline, transforms in augmenting:
@@ -155,15 +146,15 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 break
 
     # What fit trains on: evaluating the training generator itself is not validation.
-    trained: set[str] = set()
-    for call in facts.calls:
+    trained: set[Var] = set()
+    for call in facts.model.calls:
         if call.qualname is None and call.method in FIT_METHODS:
             data = call.arg("x", 0) or call.arg("generator", 0)
             if data is not None:
-                trained |= facts.names_used(data.value, call.scope)
+                trained |= facts.model.names_used(data.value, call.scope)
 
     # Data given as validation_data to fit, or to evaluate.
-    for call in facts.calls:
+    for call in facts.model.calls:
         if call.qualname is not None:
             continue
         if call.method in FIT_METHODS:
@@ -174,15 +165,14 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             continue
         if arg is None:
             continue
-        direct = facts.names_used(arg.value, call.scope)
+        direct = facts.model.names_used(arg.value, call.scope)
         if call.method in EVALUATE_METHODS and direct <= trained:
             continue
-        reached = facts.reaches(direct)
+        reached = facts.model.reaches(direct)
         if _switched_off(facts, reached):
             continue
-        visitor = _Inside(flows)
-        arg.value.visit(visitor)
-        candidates = visitor.found + [f for f in flows.values() if facts.owners(f) & reached]
+        inside = [f for f in facts.model.calls_within(arg.value) if id(f.node) in flows]
+        candidates = inside + [f for f in flows.values() if facts.model.owners(f) & reached]
         for pipeline, transforms in augmenting:
             if not pipeline.owners & reached:
                 continue
@@ -191,19 +181,19 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             if id(anchor) in reported:
                 break
             reported.add(id(anchor))
-            text = ctx.facts.module.code_for_node(arg.value).strip()
+            text = ctx.model.module.code_for_node(arg.value).strip()
             what = f"{'validation_data' if call.method in FIT_METHODS else call.method + '() data'} {text[:40]}"
             yield report(anchor, what, pipeline, transforms)
             break
 
 
-def _switched_off(facts: Facts, reached: set[str]) -> bool:
+def _switched_off(facts: Facts, reached: set[Var]) -> bool:
     """Whether a call that builds the data passes ``augment=False`` (or the like)."""
-    for call in facts.calls:
-        if not facts.owners(call) & reached:
+    for call in facts.model.calls:
+        if not facts.model.owners(call) & reached:
             continue
         for name, arg in call.keywords().items():
-            if name in SWITCHES and facts.value(arg.value) is False:
+            if name in SWITCHES and facts.model.value(arg.value) is False:
                 return True
     return False
 

@@ -39,12 +39,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
 from reviewlint.api import (
-    MODULE_SCOPE,
     Backbone,
     Edit,
     Facts,
@@ -56,6 +55,7 @@ from reviewlint.api import (
     Report,
     RuleContext,
     Severity,
+    SyntaxHooks,
     drop_args,
     is_number,
     name_is_free,
@@ -95,7 +95,7 @@ def _explain(norm: Normalization, backbone: Backbone) -> str:
     return f"it expects {EXPECTATIONS[expects]}"
 
 
-def _double_with_preprocess(norms: list[Normalization]) -> set[int]:
+def _double_with_preprocess(norms: Sequence[Normalization]) -> set[int]:
     """Generators that both rescale and call a preprocess_input: the two stack."""
     by_call: dict[int, set[str]] = {}
     for norm in norms:
@@ -104,14 +104,14 @@ def _double_with_preprocess(norms: list[Normalization]) -> set[int]:
     return {key for key, kinds in by_call.items() if kinds == {"rescale", "preprocess-function"}}
 
 
-def _fed_by(facts: Facts, backbone: Backbone, norms: list[Normalization], single_family: bool) -> list[Normalization]:
+def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], single_family: bool) -> list[Normalization]:
     """The normalization sites whose output reaches the backbone, as far as data flow shows it.
 
     Where the file never runs a model built from the backbone (a snippet, or a model passed
     around as a parameter), generator ``rescale`` and ``Rescaling`` layers still count if every
     pretrained backbone in the file expects the same input; bare arithmetic does not.
     """
-    consumers = list(facts.consumers(backbone.owners)) if backbone.owners else []
+    consumers = list(facts.model.consumers(backbone.owners)) if backbone.owners else []
     if consumers:
         return [
             norm
@@ -120,8 +120,8 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: list[Normalization], single
             and any(
                 norm.owners & flow
                 and (
-                    norm.scope != MODULE_SCOPE
-                    or (call.index > norm.index and not facts.rebound_between(norm.owners, norm.index, call.index))
+                    not norm.scope.is_module
+                    or (call.index > norm.index and not facts.model.rebound_between(norm.owners, norm.index, call.index))
                 )
                 for call, flow in consumers
             )
@@ -136,16 +136,16 @@ def _preprocess_input(ctx: RuleContext[NoOptions], backbone: Backbone) -> tuple[
     facts, text = ctx.facts, ctx.source.text
     module = (backbone.call.qualname or "").rpartition(".")[0]
     wanted = canonical(f"{module}.preprocess_input")
-    for local, target in sorted(facts.imports.bindings.items()):
+    for local, target in sorted(facts.model.imports.bindings.items()):
         if canonical(target) == wanted:
             return cst.Name(local), ()
-    if name_is_free(facts, text, "preprocess_input"):
+    if name_is_free(facts.model, text, "preprocess_input"):
         return cst.Name("preprocess_input"), (NewImport(module, "preprocess_input"),)
-    for local, target in sorted(facts.imports.bindings.items()):
+    for local, target in sorted(facts.model.imports.bindings.items()):
         if canonical(target) == canonical(module):
             return cst.parse_expression(f"{local}.preprocess_input"), ()
     alias = f"{module.replace('.', '_')}_preprocess_input"
-    if name_is_free(facts, text, alias):
+    if name_is_free(facts.model, text, alias):
         return cst.Name(alias), (NewImport(module, "preprocess_input", alias),)
     return None
 
@@ -169,8 +169,8 @@ def _use_preprocess_input(ctx: RuleContext[NoOptions], norm: Normalization, back
     if not isinstance(existing.value, (cst.Name, cst.Attribute)):
         return None
     # Run the user's function first, then normalize (the order rescale had).
-    inner = ctx.facts.module.code_for_node(existing.value)
-    outer = ctx.facts.module.code_for_node(function)
+    inner = ctx.model.module.code_for_node(existing.value)
+    outer = ctx.model.module.code_for_node(function)
     # A parameter name used nowhere else in the file (data flow would mistake it for that name).
     parameter = next((name for name in _PARAMETER_NAMES if not re.search(rf"\b{name}\b", ctx.source.text)), None)
     if parameter is None:
@@ -182,7 +182,7 @@ def _use_preprocess_input(ctx: RuleContext[NoOptions], norm: Normalization, back
 
 def _drop_unit_scaling(ctx: RuleContext[NoOptions], norm: Normalization) -> Fix | None:
     """Drop a /255 in front of a model that rescales inside."""
-    module = ctx.facts.module
+    module = ctx.model.module
     if norm.kind == "rescale" and norm.call is not None and isinstance(norm.node, cst.Arg):
         return Fix("drop rescale=", [replace(norm.call.node, drop_args(norm.call.node, norm.node))])
     if norm.kind == "rescaling-layer" and isinstance(norm.node, cst.Call):
@@ -190,7 +190,7 @@ def _drop_unit_scaling(ctx: RuleContext[NoOptions], norm: Normalization) -> Fix 
     if norm.kind == "arithmetic" and isinstance(norm.node, cst.BinaryOperation):
         node = norm.node
         facts = ctx.facts
-        keep = node.left if is_number(facts.value(node.right)) else node.right
+        keep = node.left if is_number(facts.model.value(node.right)) else node.right
         if isinstance(node.operator, cst.Divide) and keep is not node.left:
             return None
         kept = keep.with_changes(lpar=(*node.lpar, *keep.lpar), rpar=(*keep.rpar, *node.rpar))
@@ -228,6 +228,28 @@ def _fix(ctx: RuleContext[NoOptions], norm: Normalization, backbone: Backbone, s
     return None
 
 
+class Renormalizations(SyntaxHooks):
+    """Whether the module maps [0, 1] to [-1, 1] somewhere (``2 * x - 1``)."""
+
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        left, right = node.left, node.right
+        if (
+            isinstance(node.operator, cst.Subtract)
+            and isinstance(left, cst.BinaryOperation)
+            and isinstance(left.operator, cst.Multiply)
+            and isinstance(right, (cst.Integer, cst.Float))
+            and right.value in ("1", "1.", "1.0")
+            and any(isinstance(side, (cst.Integer, cst.Float)) and side.value in ("2", "2.", "2.0") for side in (left.left, left.right))
+        ):
+            self.found = True
+
+
+SYNTAX = Renormalizations
+
+
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     backbones = [b for b in facts.backbones if b.pretrained and b.expects is not None]
@@ -257,7 +279,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 continue
             if norm.produces == expects:
                 continue
-            if norm.kind == "arithmetic" and norm.produces == "unit" and expects == "tf" and facts.renormalized:
+            if norm.kind == "arithmetic" and norm.produces == "unit" and expects == "tf" and ctx.syntax(Renormalizations).found:
                 continue  # x / 255 followed by 2 * x - 1 elsewhere in the file
             reported.add(id(norm.node))
             yield Report(

@@ -87,7 +87,7 @@ def _argument_fix(ctx: RuleContext[NoOptions], call: CallSite, name: str, arg: c
     node = call.node
     keywords = call.keywords()
     if name == "always_apply":
-        value = ctx.facts.value(arg.value)
+        value = ctx.model.value(arg.value)
         if value is False:
             return Fix("drop always_apply=False", [replace(node, drop_args(node, arg))], safe=True)
         if value is not True:
@@ -117,7 +117,7 @@ def _class_fix(ctx: RuleContext[NoOptions], call: CallSite) -> Fix | None:
     new = _CLASS_RENAMES.get(call.qualname or "")
     if new is None:
         return None
-    renamed = rename_callee(ctx.facts, ctx.source.text, call.node.func, new)
+    renamed = rename_callee(ctx.model, ctx.source.text, call.node.func, new)
     if renamed is None:
         return None
     edits, imports = renamed
@@ -125,7 +125,7 @@ def _class_fix(ctx: RuleContext[NoOptions], call: CallSite) -> Fix | None:
 
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
-    for call in ctx.facts.calls:
+    for call in ctx.model.calls:
         qualname = call.qualname
         if qualname is None:
             continue

@@ -68,7 +68,7 @@ _LOADERS = frozenset({"keras.load_model", "keras.saving.load_model"})
 
 def _path(facts: Facts, call: CallSite, name: str) -> object:
     arg = call.arg(name, 0)
-    return facts.value(arg.value) if arg is not None else None
+    return facts.model.value(arg.value) if arg is not None else None
 
 
 def _best_checkpoint_loaded(facts: Facts, fit: Fit) -> bool:
@@ -77,10 +77,10 @@ def _best_checkpoint_loaded(facts: Facts, fit: Fit) -> bool:
         if checkpoint.qualname != training.MODEL_CHECKPOINT:
             continue
         best_only = checkpoint.arg("save_best_only")
-        if best_only is None or facts.value(best_only.value) is not True:
+        if best_only is None or facts.model.value(best_only.value) is not True:
             continue
         saved = _path(facts, checkpoint, "filepath")
-        for load in facts.calls:
+        for load in facts.model.calls:
             if load.index <= fit.call.index:
                 continue
             if load.qualname in _LOADERS:
@@ -96,15 +96,15 @@ def _best_checkpoint_loaded(facts: Facts, fit: Fit) -> bool:
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
-    for stopper in facts.calls_to(training.EARLY_STOPPING):
+    for stopper in facts.model.calls_to(training.EARLY_STOPPING):
         restore = stopper.arg("restore_best_weights")
-        if restore is not None and facts.value(restore.value) is not False:
+        if restore is not None and facts.model.value(restore.value) is not False:
             continue  # True, or not foldable
         fits = [fit for fit in facts.fits if any(cb.node is stopper.node for cb in fit.callbacks)]
         if fits and all(_best_checkpoint_loaded(facts, fit) for fit in fits):
             continue
         patience_arg = stopper.arg("patience")
-        patience = facts.value(patience_arg.value) if patience_arg is not None else 0
+        patience = facts.model.value(patience_arg.value) if patience_arg is not None else 0
         past = f" ({patience} epochs past the best one)" if isinstance(patience, int) and patience > 0 else ""
         yield Report(
             restore if restore is not None else stopper.node,

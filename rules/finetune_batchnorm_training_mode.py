@@ -68,7 +68,9 @@ from reviewlint.api import (
     NoOptions,
     Report,
     RuleContext,
+    Scope,
     Severity,
+    Var,
     names_in,
     replace,
     set_keyword,
@@ -85,9 +87,9 @@ TRIGGERS = ("trainable",)
 FIX = "unsafe"
 
 
-def _inference_mode(facts: Facts, use: CallSite, backbone: str) -> Fix | None:
+def _inference_mode(facts: Facts, use: CallSite, backbone: Var) -> Fix | None:
     func = use.node.func
-    if use.qualname is not None or not isinstance(func, cst.Name) or facts.qualify(func.value, use.scope) != backbone:
+    if use.qualname is not None or not isinstance(func, cst.Name) or facts.model.qualify(func.value, use.scope) != backbone:
         return None
     new = set_keyword(use.node, "training", cst.Name("False"))
     return Fix("pass training=False", [replace(use.node, new)]) if new is not None else None
@@ -96,21 +98,20 @@ def _inference_mode(facts: Facts, use: CallSite, backbone: str) -> Fix | None:
 # BatchNormalization), "bn" in layer.name (keras.applications and efficientnet name them
 # "…_bn"), "batch_norm".
 _BN = re.compile(r"BatchNorm|batch_norm|['\"]_?bn_?['\"]|\bbn\b")
-_INFINITY = 1 << 60
 
 
 def _backbones(facts: Facts) -> list[CallSite]:
     """Pretrained backbone constructors whose model has BatchNormalization layers."""
     found = [b.call for b in facts.backbones if b.pretrained]
     known = {id(call.node) for call in found}
-    for call in facts.calls:
+    for call in facts.model.calls:
         qualname = call.qualname or ""
         if id(call.node) in known or not qualname.startswith("keras.applications."):
             continue
         if not qualname.rsplit(".", 1)[-1][:1].isupper():
             continue
         weights = call.arg("weights")
-        if weights is None or facts.value(weights.value) is not None:
+        if weights is None or facts.model.value(weights.value) is not None:
             found.append(call)
     return [
         call
@@ -136,8 +137,8 @@ def _bn_effect(ctx: RuleContext[NoOptions], assignment: AttributeAssignment) -> 
     'unfreeze' (they become trainable), 'freeze-bn' (exactly they are frozen), 'freeze' (all
     layers are), 'skip' (they are left out) or 'unknown'.
     """
-    code = ctx.facts.module.code_for_node
-    value = ctx.facts.value(assignment.value)
+    code = ctx.model.module.code_for_node
+    value = ctx.model.value(assignment.value)
     selects_bn: bool | None = None  # True: only BN layers; False: every layer but BN
     for test, in_else in assignment.conditions:
         if _BN.search(code(test)):
@@ -163,32 +164,27 @@ def _loop_over_layers(assignment: AttributeAssignment) -> cst.BaseExpression | N
 
 
 class _Backbone:
-    """One pretrained backbone bound to a name, and the index range while that binding holds."""
+    """One binding of a pretrained backbone to a name, live until the name is assigned again."""
 
-    def __init__(self, facts: Facts, call: CallSite, key: str, name: str) -> None:
+    def __init__(self, facts: Facts, call: CallSite, key: Var, name: str) -> None:
         self.call, self.key, self.name = call, key, name
         self.start = call.index
-        later = [
-            a.index
-            for a in facts.assignments
-            if a.index > call.index and a.scope == call.scope and any(facts.qualify(t, a.scope) == key for t in a.targets)
-        ]
-        self.end = min(later, default=_INFINITY)
+        self.end = facts.model.next_binding(key, call.index)
         # Models the backbone was put into with model.add(base): data flow does not see mutation.
         self.containers = {key}
-        for add in facts.method_calls("add"):
+        for add in facts.model.method_calls("add"):
             first = add.node.args[0].value if add.node.args else None
-            if add.receiver and isinstance(first, cst.Name) and facts.qualify(first.value, add.scope) == key:
-                self.containers.add(facts.qualify(add.receiver, add.scope))
+            if add.receiver and isinstance(first, cst.Name) and facts.model.qualify(first.value, add.scope) == key:
+                self.containers.add(facts.model.qualify(add.receiver, add.scope))
 
-    def holds(self, scope: str, index: int) -> bool:
+    def holds(self, scope: Scope, index: int) -> bool:
         """Whether code at ``index`` in ``scope`` sees this binding (indexes compare within one scope only)."""
-        return scope != self.call.scope or self.start <= index < self.end
+        return scope != self.call.scope or self.start <= index and (self.end is None or index < self.end.order)
 
 
-def _contains(facts: Facts, backbone: _Backbone, name: str, scope: str) -> bool:
+def _contains(facts: Facts, backbone: _Backbone, name: str, scope: Scope) -> bool:
     """Whether ``name`` (in ``scope``) is the backbone or a model built from it."""
-    return bool(facts.reaches({facts.qualify(name, scope)}) & backbone.containers)
+    return bool(facts.model.reaches({facts.model.qualify(name, scope)}) & backbone.containers)
 
 
 def _unfreezes(
@@ -200,7 +196,7 @@ def _unfreezes(
     unfreeze: list[AttributeAssignment] = []
     freeze_bn: list[AttributeAssignment] = []
     freeze: list[AttributeAssignment] = []
-    for assignment in facts.attribute_assignments:
+    for assignment in facts.model.attribute_assignments:
         if not assignment.target.endswith(".trainable") or not backbone.holds(assignment.scope, assignment.index):
             continue
         owner = assignment.target[: -len(".trainable")]
@@ -217,7 +213,7 @@ def _unfreezes(
             elif effect == "freeze":
                 freeze.append(assignment)
         elif _contains(facts, backbone, owner, assignment.scope):
-            value = facts.value(assignment.value)
+            value = facts.model.value(assignment.value)
             if value is True:
                 unfreeze.append(assignment)
             elif value is False:
@@ -225,31 +221,22 @@ def _unfreezes(
     return unfreeze, freeze_bn, freeze
 
 
-def _model_inputs(facts: Facts) -> set[str]:
+def _model_inputs(facts: Facts) -> set[Var]:
     """Everything the keras.Model(…) calls of the module are built from."""
-    used: set[str] = set()
-    for call in facts.calls_to("keras.Model"):
-        used |= facts.reaches(facts.names_used(call.node, call.scope))
+    used: set[Var] = set()
+    for call in facts.model.calls_to("keras.Model"):
+        used |= facts.model.reaches(facts.model.names_used(call.node, call.scope))
     return used
 
 
 def _inside_model_call(facts: Facts, call: CallSite) -> bool:
     """Whether the call is written inside the arguments of a keras.Model(…) call."""
-    for model in facts.calls_to("keras.Model"):
+    for model in facts.model.calls_to("keras.Model"):
         if model.scope == call.scope and model.index < call.index and any(
-            inner is call.node for inner in _calls_below(model.node)
+            inner is call for inner in facts.model.calls_within(model.node)
         ):
             return True
     return False
-
-
-def _calls_below(node: cst.CSTNode) -> Iterator[cst.Call]:
-    stack = list(node.children)
-    while stack:
-        child = stack.pop()
-        if isinstance(child, cst.Call):
-            yield child
-        stack.extend(child.children)
 
 
 def _training_mode_uses(facts: Facts, backbone: _Backbone) -> Iterator[tuple[CallSite, str]]:
@@ -259,34 +246,34 @@ def _training_mode_uses(facts: Facts, backbone: _Backbone) -> Iterator[tuple[Cal
     ``keras.Model(…)``): ``features = base(image_batch)`` on data runs in inference mode.
     """
     model_inputs = _model_inputs(facts)
-    for call in facts.calls:
+    for call in facts.model.calls:
         if not backbone.holds(call.scope, call.index):
             continue
         func = call.node.func
-        if call.qualname is None and isinstance(func, cst.Name) and facts.qualify(func.value, call.scope) == backbone.key:
-            if not (facts.owners(call) & model_inputs or _inside_model_call(facts, call)):
+        if call.qualname is None and isinstance(func, cst.Name) and facts.model.qualify(func.value, call.scope) == backbone.key:
+            if not (facts.model.owners(call) & model_inputs or _inside_model_call(facts, call)):
                 continue
             training = call.arg("training")
             if training is None:
                 yield call, f"{backbone.name}(…) is called without training=False"
-            elif facts.value(training.value) is True:
+            elif facts.model.value(training.value) is True:
                 yield call, f"{backbone.name}(…) is called with training=True"
             continue
         positional = [arg.value for arg in call.node.args if arg.keyword is None]
         if call.qualname == "keras.Sequential":
             layers = call.arg("layers", 0)
             if layers is not None and isinstance(layers.value, (cst.List, cst.Tuple)) and any(
-                isinstance(e.value, cst.Name) and facts.qualify(e.value.value, call.scope) == backbone.key
+                isinstance(e.value, cst.Name) and facts.model.qualify(e.value.value, call.scope) == backbone.key
                 for e in layers.value.elements
             ):
                 yield call, f"{backbone.name} is a layer of this Sequential, which fit() runs in training mode"
         elif call.qualname is None and call.method == "add" and positional[:1]:
             first = positional[0]
-            if isinstance(first, cst.Name) and facts.qualify(first.value, call.scope) == backbone.key:
+            if isinstance(first, cst.Name) and facts.model.qualify(first.value, call.scope) == backbone.key:
                 yield call, f"{backbone.name} is added to a Sequential model, which fit() runs in training mode"
         elif call.qualname == "keras.Model":
-            used = facts.reaches(facts.names_used(call.node, call.scope))
-            graph = {facts.qualify(f"{backbone.name}.{part}", call.scope) for part in ("input", "inputs", "output", "outputs")}
+            used = facts.model.reaches(facts.model.names_used(call.node, call.scope))
+            graph = {facts.model.qualify(f"{backbone.name}.{part}", call.scope) for part in ("input", "inputs", "output", "outputs")}
             if used & graph:
                 yield call, (
                     f"this Model is built on {backbone.name}'s own graph ({backbone.name}.output), "
@@ -298,11 +285,11 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     reported: set[int] = set()
     # Attribute assignments are listed in statement order (their index only counts calls).
-    order = {id(assignment): position for position, assignment in enumerate(facts.attribute_assignments)}
+    order = {id(assignment): position for position, assignment in enumerate(facts.model.attribute_assignments)}
     for call in _backbones(facts):
         short = (call.qualname or "").rsplit(".", 1)[-1]
         for name in call.assigned_to:
-            backbone = _Backbone(facts, call, facts.qualify(name, call.scope), name)
+            backbone = _Backbone(facts, call, facts.model.qualify(name, call.scope), name)
             unfreeze, freeze_bn, freeze = _unfreezes(ctx, backbone)
             unfreeze = [
                 u

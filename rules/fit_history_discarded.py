@@ -60,7 +60,7 @@ def _keeps_metrics(facts: Facts, callback: CallSite) -> bool:
     if site_qualname == training.LAMBDA_CALLBACK:
         return bool(training.LAMBDA_EPOCH_HOOKS & set(callback.keywords()))
     func = callback.node.func
-    if site_qualname is None and isinstance(func, cst.Name) and func.value in facts.functions:
+    if site_qualname is None and isinstance(func, cst.Name) and func.value in facts.model.functions:
         return False  # a function of this module: origins() already followed what it returns
     if site_qualname is not None and (
         site_qualname.startswith("keras.") or site_qualname in training.NON_LOGGING_CALLBACKS
@@ -75,12 +75,12 @@ def _history_read(facts: Facts, fit: Fit) -> bool:
     receiver = fit.receiver
     if receiver is None:
         return False
-    return facts.qualify(f"{receiver}.history", fit.call.scope) in facts.attribute_reads
+    return facts.model.qualify(f"{receiver}.history", fit.call.scope) in facts.model.attribute_reads
 
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
-    if any(call.qualname in training.AUTOLOG_CALLS for call in facts.calls):
+    if any(call.qualname in training.AUTOLOG_CALLS for call in facts.model.calls):
         return
     for fit in facts.fits:
         if fit.receiver == "self":  # self.fit(…): a model class's own code, not a training run

@@ -56,6 +56,7 @@ from reviewlint.api import (
     Invalid,
     Report,
     RuleContext,
+    Scope,
     Severity,
     Valid,
     is_number,
@@ -114,12 +115,12 @@ def _params(facts: Facts, call: CallSite, names: tuple[str, ...]) -> dict[str, o
     for position, name in enumerate(names):
         arg = call.arg(name, position)
         if arg is not None:
-            values[name] = facts.value_of_call_arg(call, arg.value)
+            values[name] = facts.model.value_of_call_arg(call, arg.value)
     return values
 
 
 def _schedules(facts: Facts) -> Iterator[_Schedule]:
-    for call in facts.calls:
+    for call in facts.model.calls:
         qualname = call.qualname or ""
         names = training.SCHEDULES.get(qualname)
         if names is not None:
@@ -160,14 +161,14 @@ def _schedules(facts: Facts) -> Iterator[_Schedule]:
             decay_arg = call.arg("decay")
             if decay_arg is None:
                 continue
-            decay = facts.value_of_call_arg(call, decay_arg.value)
+            decay = facts.model.value_of_call_arg(call, decay_arg.value)
             if is_number(decay) and decay > 0:
                 label = f"{qualname.rsplit('.', 1)[-1]}(decay={_fmt(decay)})"
                 yield _Schedule(call, "legacy", label, 1.0, float(decay), False, decay_arg)
 
 
-def _uses(facts: Facts, node: cst.CSTNode, arg: cst.Arg | None, scope: str) -> bool:
-    return arg is not None and any(origin is node for origin, _ in facts.origins(arg.value, scope))
+def _uses(facts: Facts, node: cst.CSTNode, arg: cst.Arg | None, scope: Scope) -> bool:
+    return arg is not None and any(origin is node for origin, _ in facts.model.origins(arg.value, scope))
 
 
 def _fits_of(facts: Facts, schedule: _Schedule) -> list[Fit]:
@@ -176,11 +177,11 @@ def _fits_of(facts: Facts, schedule: _Schedule) -> list[Fit]:
     if schedule.kind != "legacy":
         optimizers = [
             call
-            for call in facts.calls
+            for call in facts.model.calls
             if training.optimizer_name(call.qualname or "") is not None
             and _uses(facts, schedule.call.node, call.arg("learning_rate", 0) or call.arg("lr"), call.scope)
         ]
-    compiles = list(facts.method_calls("compile"))
+    compiles = list(facts.model.method_calls("compile"))
     fits: list[Fit] = []
     for optimizer in optimizers:
         for compile_call in compiles:
@@ -188,20 +189,24 @@ def _fits_of(facts: Facts, schedule: _Schedule) -> list[Fit]:
                 facts, optimizer.node, compile_call.arg("optimizer", 0), compile_call.scope
             ):
                 continue
-            key = facts.qualify(compile_call.receiver, compile_call.scope)
-            later = [
-                c.index
-                for c in compiles
-                if c.index > compile_call.index and c.scope == compile_call.scope and c.receiver
-                and facts.qualify(c.receiver, c.scope) == key
-            ]
-            end = min(later, default=1 << 60)
+            key = facts.model.qualify(compile_call.receiver, compile_call.scope)
+            # Until the model is compiled again (then that compile's optimizer steps it).
+            end = min(
+                (
+                    c.index
+                    for c in compiles
+                    if c.index > compile_call.index and c.scope == compile_call.scope and c.receiver
+                    and facts.model.qualify(c.receiver, c.scope) == key
+                ),
+                default=None,
+            )
             for fit in facts.fits:
                 if (
                     fit.call.scope == compile_call.scope
                     and fit.receiver
-                    and facts.qualify(fit.receiver, fit.call.scope) == key
-                    and compile_call.index < fit.call.index < end
+                    and facts.model.qualify(fit.receiver, fit.call.scope) == key
+                    and compile_call.index < fit.call.index
+                    and (end is None or fit.call.index < end)
                     and fit not in fits
                 ):
                     fits.append(fit)

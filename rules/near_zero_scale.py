@@ -78,7 +78,7 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
             largest = max(abs(low), abs(high))
             if largest == 0 or largest >= threshold:
                 continue
-            value = ctx.facts.module.code_for_node(arg.value)
+            value = ctx.model.module.code_for_node(arg.value)
             yield Report(
                 arg,
                 f"{transform.short_name}({magnitude.param}={value}) scales images by a factor of only "

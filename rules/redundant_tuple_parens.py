@@ -46,6 +46,7 @@ from reviewlint.api import (
     Report,
     RuleContext,
     Severity,
+    SyntaxHooks,
     parent_of,
     replace,
     without_parens,
@@ -93,13 +94,36 @@ _WHERE = {
 }
 
 
+class ParenthesizedTuples(SyntaxHooks):
+    """Tuples in parentheses where Python needs none: ``return (a, b)``, ``(a, b) = f()``, ``for (a, b) in …``."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[cst.Tuple, str]] = []  # (the tuple, "return" | "assign" | "for")
+
+    def _add(self, node: cst.BaseExpression | None, context: str) -> None:
+        if isinstance(node, cst.Tuple) and node.lpar:
+            self.found.append((node, context))
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self._add(node.value, "return")
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._add(target.target, "assign")
+
+    def visit_For(self, node: cst.For) -> None:
+        self._add(node.target, "for")
+
+
+SYNTAX = ParenthesizedTuples
+
+
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
-    module = ctx.facts.module
-    for found in ctx.facts.parenthesized_tuples:
-        node = found.node
+    module = ctx.model.module
+    for node, context in ctx.syntax(ParenthesizedTuples).found:
         if len(node.elements) < 2:
             continue  # (a,) and () need their parentheses
-        if found.context == "return" and any(isinstance(e, cst.StarredElement) for e in node.elements):
+        if context == "return" and any(isinstance(e, cst.StarredElement) for e in node.elements):
             continue  # return (a, *rest) needed them before Python 3.8
         text = module.code_for_node(node)
         if "\n" in text:
@@ -109,7 +133,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             inner = inner[1:-1].strip()
         yield Report(
             node,
-            f"the parentheses around {_WHERE[found.context]} are not needed: the comma makes the tuple",
+            f"the parentheses around {_WHERE[context]} are not needed: the comma makes the tuple",
             hint=f"write {inner}",
             fix=Fix("drop the parentheses", functools.partial(_unparenthesize, module, node)),
         )

@@ -47,6 +47,7 @@ from reviewlint.api import (
     Report,
     RuleContext,
     Severity,
+    Var,
     dotted,
     names_in,
     replace,
@@ -85,7 +86,7 @@ PAIRING_CALLS = frozenset(
 @dataclass
 class _Source:
     call: CallSite
-    keys: set[str]
+    keys: set[Var]
     what: str
 
 
@@ -93,10 +94,10 @@ def _is_generator(facts: Facts, call: CallSite) -> bool:
     """Whether the receiver of ``.flow(…)`` is an ImageDataGenerator."""
     func = call.node.func
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
-        return facts.imports.resolve(func.value.func) in IMAGE_DATA_GENERATOR_QUALNAMES
+        return facts.model.imports.resolve(func.value.func) in IMAGE_DATA_GENERATOR_QUALNAMES
     if call.receiver is None:
         return False
-    reached = facts.reaches({facts.qualify(call.receiver, call.scope)})
+    reached = facts.model.reaches({facts.model.qualify(call.receiver, call.scope)})
     return any(p.kind == "image-data-generator" and p.owners & reached for p in facts.pipelines)
 
 
@@ -105,7 +106,7 @@ def _shuffles(facts: Facts, call: CallSite, position: int | None) -> bool | None
     arg = call.arg("shuffle", position)
     if arg is None:
         return True
-    value = facts.value(arg.value)
+    value = facts.model.value(arg.value)
     return value if isinstance(value, bool) else None
 
 
@@ -115,7 +116,7 @@ SWITCH_PARAMETERS = frozenset({"training", "is_training", "train", "is_train", "
 
 
 def _switched(facts: Facts, call: CallSite) -> bool:
-    function = facts.functions.get(call.scope)
+    function = facts.model.functions.get(call.scope.name)
     if function is None:
         return False
     params = function.params
@@ -123,11 +124,11 @@ def _switched(facts: Facts, call: CallSite) -> bool:
     return any(param.name.value in SWITCH_PARAMETERS for param in every)
 
 
-def _sources(facts: Facts) -> tuple[list[_Source], set[str]]:
+def _sources(facts: Facts) -> tuple[list[_Source], set[Var]]:
     sources: list[_Source] = []
-    unshuffled: set[str] = set()
-    for call in facts.calls:
-        keys = set(facts.owners(call))
+    unshuffled: set[Var] = set()
+    for call in facts.model.calls:
+        keys = set(facts.model.owners(call))
         if call.qualname is None and call.method in FLOW_METHODS:
             if call.method == "flow" and not _is_generator(facts, call):
                 continue
@@ -148,24 +149,8 @@ def _sources(facts: Facts) -> tuple[list[_Source], set[str]]:
     return sources, unshuffled
 
 
-class _Contains(cst.CSTVisitor):
-    def __init__(self, wanted: set[int]) -> None:
-        self.wanted = wanted
-        self.found: set[int] = set()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if id(node) in self.wanted:
-            self.found.add(id(node))
-
-
-def _calls_inside(node: cst.CSTNode, wanted: set[int]) -> set[int]:
-    visitor = _Contains(wanted)
-    node.visit(visitor)
-    return visitor.found
-
-
-def _short(name: str) -> str:
-    return name.rsplit(":", 1)[-1]
+def _calls_inside(facts: Facts, node: cst.CSTNode, wanted: set[int]) -> set[int]:
+    return {id(call.node) for call in facts.model.calls_within(node) if id(call.node) in wanted}
 
 
 def _no_shuffle(call: CallSite) -> Fix | None:
@@ -186,15 +171,15 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     if not sources:
         return
     source_nodes = {id(source.call.node): source for source in sources}
-    predicts = [c for c in facts.calls if c.qualname is None and c.method in PREDICT_METHODS]
+    predicts = [c for c in facts.model.calls if c.qualname is None and c.method in PREDICT_METHODS]
     predict_nodes = {id(c.node): c for c in predicts}
     # ``preds.append(model.predict(gen))``: the list holds the predictions.
-    collected: dict[int, set[str]] = {}
-    for call in facts.method_calls("append", "extend"):
+    collected: dict[int, set[Var]] = {}
+    for call in facts.model.method_calls("append", "extend"):
         if call.receiver is None or not call.node.args:
             continue
-        for node_id in _calls_inside(call.node.args[0].value, set(predict_nodes)):
-            collected.setdefault(node_id, set()).add(facts.qualify(call.receiver, call.scope))
+        for node_id in _calls_inside(facts, call.node.args[0].value, set(predict_nodes)):
+            collected.setdefault(node_id, set()).add(facts.model.qualify(call.receiver, call.scope))
     reported: set[int] = set()
     for predict in predicts:
         data = predict.arg("x", 0) or predict.arg("generator", 0)
@@ -202,24 +187,24 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             continue
         if _walks_batches(predict, data.value):
             continue  # for x, y in gen: model.predict(x) — each batch stays with its own labels
-        direct = facts.names_used(data.value, predict.scope)
-        reached = facts.reaches(direct)
-        nested = _calls_inside(data.value, set(source_nodes))
+        direct = facts.model.names_used(data.value, predict.scope)
+        reached = facts.model.reaches(direct)
+        nested = _calls_inside(facts, data.value, set(source_nodes))
         matching = [s for s in sources if s.keys & reached or id(s.call.node) in nested]
         # Where the data was last bound before this call (a notebook rebinding ``test_gen``): prefer it.
-        origins = {id(node) for node, _ in facts.origins(data.value, predict.scope, before=predict.index)}
+        origins = {id(node) for node, _ in facts.model.origins(data.value, predict.scope, before=predict.index)}
         latest = [s for s in matching if id(s.call.node) in origins]
         matching = [s for s in latest or matching if id(s.call.node) not in reported]
         if not matching:
             continue
-        predictions = _grow(facts, set(facts.owners(predict)) | collected.get(id(predict.node), set()))
+        predictions = _grow(facts, set(facts.model.owners(predict)) | collected.get(id(predict.node), set()))
         for source in matching:
             evidence = _evidence(facts, direct | source.keys, predictions)
             if evidence is None:
                 continue
             anchor, text = evidence
             reported.add(id(source.call.node))
-            name = ", ".join(sorted(_short(key) for key in source.keys)) or "the generator"
+            name = ", ".join(sorted(key.name for key in source.keys)) or "the generator"
             yield Report(
                 source.call.node,
                 f"{source.what}, but the predictions of {predict.receiver or 'the model'}.{predict.method}({name}) "
@@ -247,41 +232,41 @@ def _names(node: cst.BaseExpression) -> list[cst.Name]:
     return []
 
 
-def _grow(facts: Facts, predictions: set[str]) -> set[str]:
+def _grow(facts: Facts, predictions: set[Var]) -> set[Var]:
     """Add the lists the predictions are appended to (``all_preds.append(preds)``)."""
-    appends = [c for c in facts.method_calls("append", "extend") if c.receiver is not None and c.node.args]
+    appends = [c for c in facts.model.method_calls("append", "extend") if c.receiver is not None and c.node.args]
     for _ in range(3):
         grown = set(predictions)
         for call in appends:
-            if predictions & facts.reaches(facts.names_used(call.node.args[0].value, call.scope)):
-                grown.add(facts.qualify(call.receiver or "", call.scope))
+            if predictions & facts.model.reaches(facts.model.names_used(call.node.args[0].value, call.scope)):
+                grown.add(facts.model.qualify(call.receiver or "", call.scope))
         if grown == predictions:
             break
         predictions = grown
     return predictions
 
 
-def _evidence(facts: Facts, names: set[str], predictions: set[str]) -> tuple[cst.CSTNode, str] | None:
+def _evidence(facts: Facts, names: set[Var], predictions: set[Var]) -> tuple[cst.CSTNode, str] | None:
     """Where predictions are paired by position with something in a fixed order, if anywhere."""
     for key in sorted(names):
         for attribute in ORDER_ATTRIBUTES:
-            reads = facts.attribute_reads.get(f"{key}.{attribute}")
+            reads = facts.model.attribute_reads.get(Var(f"{key.name}.{attribute}", key.scope))
             if reads:
-                return reads[0], f"{_short(key)}.{attribute}"
+                return reads[0], f"{key.name}.{attribute}"
     if not predictions:
         return None
-    for assignment in facts.subscript_assignments:
-        if predictions & facts.reaches(facts.names_used(assignment.value, assignment.scope)):
+    for assignment in facts.model.subscript_assignments:
+        if predictions & facts.model.reaches(facts.model.names_used(assignment.value, assignment.scope)):
             target = assignment.target or "a container"
-            return assignment.node, f"the rows of {target} ({facts.module.code_for_node(assignment.node).strip()[:60]})"
-    for assigned in facts.attribute_assignments:  # submission.label = preds
-        if predictions & facts.reaches(facts.names_used(assigned.value, assigned.scope)):
+            return assignment.node, f"the rows of {target} ({facts.model.module.code_for_node(assignment.node).strip()[:60]})"
+    for assigned in facts.model.attribute_assignments:  # submission.label = preds
+        if predictions & facts.model.reaches(facts.model.names_used(assigned.value, assigned.scope)):
             return assigned.node, f"the rows of {assigned.target.rsplit('.', 1)[0]} ({assigned.target} = …)"
-    for call in facts.calls:
+    for call in facts.model.calls:
         name = (call.qualname or dotted(call.node.func) or call.method or "").rsplit(".", 1)[-1]
         if name not in PAIRING_CALLS:
             continue
-        if any(predictions & facts.reaches(facts.names_used(arg.value, call.scope)) for arg in call.node.args):
+        if any(predictions & facts.model.reaches(facts.model.names_used(arg.value, call.scope)) for arg in call.node.args):
             return call.node, f"the other arguments of {name}()"
     return None
 

@@ -48,7 +48,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.api import CallSite, Facts, Invalid, NoOptions, Report, RuleContext, Severity
+from reviewlint.api import CallSite, Facts, Invalid, NoOptions, Report, RuleContext, Scope, Severity
 from reviewlint.knowledge import training
 
 CODE = "RL506"
@@ -58,9 +58,9 @@ SUMMARY = "Output activation and the loss's from_logits disagree (softmax applie
 TRIGGERS = ("crossentropy", "Crossentropy", "cross_entropy")
 
 
-def _single(facts: Facts, node: cst.BaseExpression, scope: str, before: int | None) -> tuple[cst.BaseExpression, str] | None:
+def _single(facts: Facts, node: cst.BaseExpression, scope: Scope, before: int | None) -> tuple[cst.BaseExpression, Scope] | None:
     """The one expression a value comes from, or None when there are several or none."""
-    found = facts.origins(node, scope, before)
+    found = facts.model.origins(node, scope, before)
     return found[0] if len(found) == 1 else None
 
 
@@ -73,22 +73,22 @@ def _loss(facts: Facts, compile_call: CallSite) -> tuple[bool, str, cst.CSTNode]
     if origin is None:
         return None
     node, _ = origin
-    value = facts.value(node) if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) else None
+    value = facts.model.value(node) if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) else None
     if isinstance(value, str):
         return (False, f"loss={value!r}", arg) if value in training.LOSS_STRINGS else None
     if isinstance(node, cst.Call):
-        site = facts.call_site(node)
+        site = facts.model.call_site(node)
         qualname = site.qualname if site is not None else None
         if qualname in training.LOSS_CLASSES and site is not None:
             from_logits = site.arg("from_logits")
-            logits = False if from_logits is None else facts.value(from_logits.value)
+            logits = False if from_logits is None else facts.model.value(from_logits.value)
             if logits is not True and logits is not False:
                 return None
             short = qualname.rsplit(".", 1)[-1]
             return logits, f"{short}(from_logits={logits})", from_logits if from_logits is not None else node
         return None
     if isinstance(node, (cst.Name, cst.Attribute)):
-        qualname = facts.imports.resolve(node)
+        qualname = facts.model.imports.resolve(node)
         if qualname in training.LOSS_FUNCTIONS:
             return False, f"loss={qualname.rsplit('.', 1)[-1]}", arg
         if qualname in training.LOGITS_LOSSES:
@@ -100,13 +100,13 @@ def _activation_of(facts: Facts, node: cst.BaseExpression | None) -> str | None:
     """'softmax', 'sigmoid', 'linear', another activation name, or None when unknown."""
     if node is None:
         return "linear"
-    value = facts.value(node)
+    value = facts.model.value(node)
     if value is None:
         return "linear"
     if isinstance(value, str):
         return value
     if isinstance(node, (cst.Name, cst.Attribute)):
-        qualname = facts.imports.resolve(node)
+        qualname = facts.model.imports.resolve(node)
         if qualname in training.ACTIVATION_FUNCTIONS:
             return training.ACTIVATION_FUNCTIONS[qualname]
         if qualname and qualname.startswith("keras.activations."):
@@ -118,7 +118,7 @@ def _layer(facts: Facts, node: cst.BaseExpression) -> tuple[str, cst.CSTNode] | 
     """The activation a layer constructor call (``Dense(…)``) applies, and the node to point at."""
     if not isinstance(node, cst.Call):
         return None
-    site = facts.call_site(node)
+    site = facts.model.call_site(node)
     if site is None or site.qualname is None:
         return None
     qualname = site.qualname
@@ -137,7 +137,7 @@ def _layer(facts: Facts, node: cst.BaseExpression) -> tuple[str, cst.CSTNode] | 
 
 def _passes_through(facts: Facts, node: cst.BaseExpression) -> bool:
     """A layer that leaves the activation of its input as it is: Activation('linear'), Reshape, Flatten."""
-    site = facts.call_site(node) if isinstance(node, cst.Call) else None
+    site = facts.model.call_site(node) if isinstance(node, cst.Call) else None
     if site is None or site.qualname is None:
         return False
     if site.qualname in training.PASS_THROUGH_LAYERS:
@@ -156,18 +156,18 @@ def _last_layer(facts: Facts, layers: list[cst.BaseExpression]) -> tuple[str, cs
     return None
 
 
-def _tensor(facts: Facts, node: cst.BaseExpression, scope: str, depth: int = 0) -> tuple[str, cst.CSTNode] | None:
+def _tensor(facts: Facts, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> tuple[str, cst.CSTNode] | None:
     """The activation applied last to a tensor: ``Dense(…)(x)`` or ``tf.nn.softmax(x)``."""
     if not isinstance(node, cst.Call) or depth > 5:
         return None
     if isinstance(node.func, cst.Call):
         if _passes_through(facts, node.func) and node.args and node.args[0].keyword is None:
-            site = facts.call_site(node)
+            site = facts.model.call_site(node)
             before = site.index if site is not None else None
             produced = _single(facts, node.args[0].value, scope, before)
             return _tensor(facts, produced[0], produced[1], depth + 1) if produced is not None else None
         return _layer(facts, node.func)
-    site = facts.call_site(node)
+    site = facts.model.call_site(node)
     if site is not None and site.qualname in training.ACTIVATION_FUNCTIONS:
         return training.ACTIVATION_FUNCTIONS[site.qualname], node
     return None
@@ -182,13 +182,13 @@ def _output(facts: Facts, compile_call: CallSite) -> tuple[str, cst.CSTNode] | N
     if origin is None or not isinstance(origin[0], cst.Call):
         return None
     node, scope = origin
-    model = facts.call_site(node)
+    model = facts.model.call_site(node)
     if model is None:
         return None
     if model.qualname == "keras.Sequential":
         adds = [
             call
-            for call in facts.method_calls("add")
+            for call in facts.model.method_calls("add")
             if call.receiver == receiver and call.scope == compile_call.scope
             and model.index < call.index < compile_call.index and call.node.args
         ]
@@ -211,7 +211,7 @@ def _output(facts: Facts, compile_call: CallSite) -> tuple[str, cst.CSTNode] | N
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
-    for compile_call in facts.method_calls("compile"):
+    for compile_call in facts.model.method_calls("compile"):
         loss = _loss(facts, compile_call)
         if loss is None:
             continue

@@ -67,11 +67,16 @@ TRIGGERS = ("range(",)
 _UNITS = {"rotate": "°"}
 
 
-def _random(transform: Transform) -> bool:
+def _in_generator(facts: Facts, transform: Transform) -> bool:
+    pipeline = facts.pipeline_of(transform)
+    return pipeline is not None and pipeline.kind == "image-data-generator"
+
+
+def _random(facts: Facts, transform: Transform) -> bool:
     """Whether a transform changes the image randomly (not a fixed flip or a resize)."""
     if "deterministic" in transform.spec.kinds:
         return False
-    if transform.pipeline is not None and transform.pipeline.kind == "image-data-generator":
+    if _in_generator(facts, transform):
         return bool(transform.kinds())
     if transform.dimensions():
         return True
@@ -79,8 +84,8 @@ def _random(transform: Transform) -> bool:
     return not (is_number(p) and float(p) >= 1.0)
 
 
-def _count(transform: Transform) -> int:
-    if transform.pipeline is not None and transform.pipeline.kind == "image-data-generator":
+def _count(facts: Facts, transform: Transform) -> int:
+    if _in_generator(facts, transform):
         return len(transform.kinds())
     return 1
 
@@ -89,18 +94,18 @@ def _tta_transforms(facts: Facts, found: PredictLoop) -> list[Transform]:
     """The random transforms that feed a predict loop (the model's own layers excluded)."""
     loop = found.loop.node
     head = (found.call.receiver or "").split(".", 1)[0]
-    used = {facts.qualify(name, found.loop.scope) for name in found.loop.names if name.split(".", 1)[0] != head}
-    reached = facts.reaches(used)
-    called = {call.node.func.value for call in facts.calls if loop in call.loops and isinstance(call.node.func, cst.Name)}
+    used = {facts.model.qualify(name, found.loop.scope) for name in found.loop.names if name.split(".", 1)[0] != head}
+    reached = facts.model.reaches(used)
+    called = {call.node.func.value for call in facts.model.calls if loop in call.loops and isinstance(call.node.func, cst.Name)}
     found_transforms: list[Transform] = []
     for transform in facts.transforms:
-        if not _random(transform):
+        if not _random(facts, transform):
             continue
-        pipeline = transform.pipeline
+        pipeline = facts.pipeline_of(transform)
         if (
             loop in transform.call.loops
-            or transform.call.scope in called
-            or facts.owners(transform.call) & reached
+            or transform.call.scope.name in called
+            or facts.model.owners(transform.call) & reached
             or (pipeline is not None and pipeline.owners & reached)
         ):
             if transform.qualname.startswith("keras.layers.") and not _called_in_training(facts, transform):
@@ -111,15 +116,16 @@ def _tta_transforms(facts: Facts, found: PredictLoop) -> list[Transform]:
 
 def _called_in_training(facts: Facts, transform: Transform) -> bool:
     """Whether a Keras layer (or the Sequential holding it) is called with ``training=True``."""
-    owners = transform.pipeline.owners if transform.pipeline is not None else frozenset()
-    for call in facts.calls:
+    pipeline = facts.pipeline_of(transform)
+    owners = pipeline.owners if pipeline is not None else frozenset()
+    for call in facts.model.calls:
         arg = call.arg("training")
-        if arg is None or facts.value(arg.value) is not True:
+        if arg is None or facts.model.value(arg.value) is not True:
             continue
         func = call.node.func
         if func is transform.node:
             return True
-        if isinstance(func, cst.Name) and facts.qualify(func.value, call.scope) in owners:
+        if isinstance(func, cst.Name) and facts.model.qualify(func.value, call.scope) in owners:
             return True
     return False
 
@@ -138,7 +144,7 @@ def _strength(ctx: RuleContext[Options], transforms: list[Transform]) -> tuple[s
         if dimension in best and best[dimension][0] >= threshold:
             value, transform = best[dimension]
             return f"{dimension} up to ±{value:.4g}{_UNITS.get(dimension, '')} ({transform.short_name})", transform
-    total = sum(_count(transform) for transform in transforms)
+    total = sum(_count(ctx.facts, transform) for transform in transforms)
     if total >= count:
         return f"{total} random transforms", transforms[0]
     return None
@@ -168,7 +174,7 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
             continue
         strength, transform = strong
         anchor = _iterable(found)
-        text = facts.module.code_for_node(anchor).strip()
+        text = facts.model.module.code_for_node(anchor).strip()
         yield Report(
             anchor,
             f"test-time augmentation averages only {steps} prediction{'s' if steps != 1 else ''} ({text}) of a strong "

@@ -53,6 +53,7 @@ from reviewlint.api import (
     Report,
     RuleContext,
     Severity,
+    Var,
     dotted,
     names_in,
 )
@@ -64,32 +65,32 @@ SUMMARY = "trainable changed after compile() and fit() called again without comp
 TRIGGERS = ("trainable",)
 
 
-def _containers(facts: Facts) -> dict[str, set[str]]:
+def _containers(facts: Facts) -> dict[Var, set[Var]]:
     """model -> names added into it with model.add(x) (data flow does not see the mutation)."""
-    found: dict[str, set[str]] = {}
-    for add in facts.method_calls("add"):
+    found: dict[Var, set[Var]] = {}
+    for add in facts.model.method_calls("add"):
         first = add.node.args[0].value if add.node.args else None
         if add.receiver and isinstance(first, cst.Name):
-            found.setdefault(facts.qualify(add.receiver, add.scope), set()).add(facts.qualify(first.value, add.scope))
+            found.setdefault(facts.model.qualify(add.receiver, add.scope), set()).add(facts.model.qualify(first.value, add.scope))
     return found
 
 
-def _parts(facts: Facts, key: str, containers: dict[str, set[str]]) -> set[str]:
+def _parts(facts: Facts, key: Var, containers: dict[Var, set[Var]]) -> set[Var]:
     """Everything a model is built from: itself, its sub-models and backbones."""
-    parts = facts.reaches({key})
+    parts = facts.model.reaches({key})
     for name in list(parts):
         for added in containers.get(name, ()):
-            parts |= facts.reaches({added})
+            parts |= facts.model.reaches({added})
     return parts
 
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
-    code = facts.module.code_for_node
-    compiles = [call for call in facts.method_calls("compile") if call.receiver]
+    code = facts.model.module.code_for_node
+    compiles = [call for call in facts.model.method_calls("compile") if call.receiver]
     containers = _containers(facts)
     changes: list[tuple[AttributeAssignment, set[str]]] = []
-    for assignment in facts.attribute_assignments:
+    for assignment in facts.model.attribute_assignments:
         if assignment.target.endswith(".trainable") or assignment.target == "":
             found = _changed_names(assignment)
             if found:
@@ -97,8 +98,8 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     for fit in facts.fits:
         if fit.receiver is None:
             continue
-        scope, key = fit.call.scope, facts.qualify(fit.receiver, fit.call.scope)
-        own = [c for c in compiles if c.scope == scope and facts.qualify(c.receiver or "", scope) == key]
+        scope, key = fit.call.scope, facts.model.qualify(fit.receiver, fit.call.scope)
+        own = [c for c in compiles if c.scope == scope and facts.model.qualify(c.receiver or "", scope) == key]
         earlier = [c for c in own if c.index < fit.call.index]
         if not earlier:
             continue
@@ -107,7 +108,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         for assignment, names in changes:
             if assignment.scope != scope or not last.index < assignment.index <= fit.call.index:
                 continue
-            changed = {facts.qualify(name, scope) for name in names}
+            changed = {facts.model.qualify(name, scope) for name in names}
             if not changed & parts:
                 continue
             if _gan_idiom(facts, compiles, assignment, fit.call, key, changed, containers):
@@ -146,15 +147,15 @@ def _gan_idiom(
     compiles: list[CallSite],
     assignment: AttributeAssignment,
     fit: CallSite,
-    key: str,
-    changed: set[str],
-    containers: dict[str, set[str]],
+    key: Var,
+    changed: set[Var],
+    containers: dict[Var, set[Var]],
 ) -> bool:
     """Another model built from the changed one is compiled between the change and the fit."""
     for other in compiles:
         if other.scope != assignment.scope or not assignment.index <= other.index < fit.index:
             continue
-        other_key = facts.qualify(other.receiver or "", other.scope)
+        other_key = facts.model.qualify(other.receiver or "", other.scope)
         if other_key != key and changed & _parts(facts, other_key, containers):
             return True
     return False

@@ -30,7 +30,7 @@ tta_aug = train_aug  # or a milder version of it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from reviewlint.api import (
     PREDICT,
@@ -70,7 +70,7 @@ def _param_text(ctx: RuleContext[Options], transform: Transform, dimension: str)
         if magnitude.dimension == dimension:
             arg = transform.param_node(magnitude.param)
             if arg is not None:
-                return f"{transform.short_name}({magnitude.param}={ctx.facts.module.code_for_node(arg.value)})"
+                return f"{transform.short_name}({magnitude.param}={ctx.model.module.code_for_node(arg.value)})"
     return f"{transform.short_name} (default {dimension})"
 
 
@@ -83,7 +83,7 @@ def _anchor(transform: Transform, dimension: str) -> Anchor:
     return transform.node
 
 
-def _training(pipelines: list[Pipeline]) -> list[Pipeline]:
+def _training(pipelines: Sequence[Pipeline]) -> list[Pipeline]:
     """The pipelines of the last training stage (an ImageDataGenerator and the Compose it calls)."""
     trained = [p for p in pipelines if TRAIN in p.roles and p.kind != "keras-layers"]
     last = max((p.stage for p in trained), default=-1)

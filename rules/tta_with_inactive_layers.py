@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.api import CallSite, Facts, Invalid, NoOptions, PredictLoop, Report, RuleContext, Severity, Transform
+from reviewlint.api import CallSite, Facts, Invalid, NoOptions, PredictLoop, Report, RuleContext, Severity, Transform, Var
 
 CODE = "RL304"
 NAME = "tta-with-inactive-layers"
@@ -50,53 +50,44 @@ def _is_layer(transform: Transform) -> bool:
 
 def _training_true(facts: Facts, call: CallSite) -> bool:
     arg = call.arg("training")
-    return arg is not None and facts.value(arg.value) is True
+    return arg is not None and facts.model.value(arg.value) is True
 
 
 def _active(facts: Facts, layers: list[Transform]) -> set[int]:
     """Layers called with ``training=True`` (directly, or through the Sequential that holds them)."""
-    by_owner: dict[str, list[Transform]] = {}
+    by_owner: dict[Var, list[Transform]] = {}
     for layer in layers:
-        if layer.pipeline is not None:
-            for owner in layer.pipeline.owners:
+        pipeline = facts.pipeline_of(layer)
+        if pipeline is not None:
+            for owner in pipeline.owners:
                 by_owner.setdefault(owner, []).append(layer)
     nodes = {id(layer.node): layer for layer in layers}
     active: set[int] = set()
-    for call in facts.calls:
+    for call in facts.model.calls:
         if not _training_true(facts, call):
             continue
         func = call.node.func
         if isinstance(func, cst.Call) and id(func) in nodes:
             active.add(id(func))
         elif isinstance(func, cst.Name):
-            for layer in by_owner.get(facts.qualify(func.value, call.scope), []):
+            for layer in by_owner.get(facts.model.qualify(func.value, call.scope), []):
                 active.add(id(layer.node))
     return active
 
 
-class _CallsIn(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.ids: set[int] = set()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.ids.add(id(node))
-
-
-def _model_layers(facts: Facts, model: set[str]) -> list[Transform]:
+def _model_layers(facts: Facts, model: set[Var]) -> list[Transform]:
     layers: list[Transform] = []
     adds: set[int] = set()
-    for call in facts.method_calls("add"):
-        if call.receiver is not None and facts.qualify(call.receiver, call.scope) in model:
-            visitor = _CallsIn()
-            call.node.visit(visitor)
-            adds |= visitor.ids
+    for call in facts.model.method_calls("add"):
+        if call.receiver is not None and facts.model.qualify(call.receiver, call.scope) in model:
+            adds |= {id(inner.node) for inner in facts.model.calls_within(call.node)}
     for transform in facts.transforms:
         if not _is_layer(transform):
             continue
-        pipeline = transform.pipeline
+        pipeline = facts.pipeline_of(transform)
         if (
             (pipeline is not None and pipeline.owners & model)
-            or facts.owners(transform.call) & model
+            or facts.model.owners(transform.call) & model
             or id(transform.node) in adds
         ):
             layers.append(transform)
@@ -108,10 +99,10 @@ def _loop_augments(facts: Facts, found: PredictLoop, model_layers: list[Transfor
     loop = found.loop.node
     mine = {id(layer.node) for layer in model_layers}
     head = (found.call.receiver or "").split(".", 1)[0]
-    used = {facts.qualify(name, found.loop.scope) for name in found.loop.names if name.split(".", 1)[0] != head}
-    reached = facts.reaches(used)
+    used = {facts.model.qualify(name, found.loop.scope) for name in found.loop.names if name.split(".", 1)[0] != head}
+    reached = facts.model.reaches(used)
     called = set()
-    for call in facts.calls:
+    for call in facts.model.calls:
         if loop in call.loops:
             if _training_true(facts, call):
                 return True
@@ -120,13 +111,14 @@ def _loop_augments(facts: Facts, found: PredictLoop, model_layers: list[Transfor
     for transform in facts.transforms:
         if id(transform.node) in mine or "deterministic" in transform.spec.kinds:
             continue
-        if transform.pipeline is not None and transform.pipeline.kind == "image-data-generator" and not transform.kinds():
+        pipeline = facts.pipeline_of(transform)
+        if pipeline is not None and pipeline.kind == "image-data-generator" and not transform.kinds():
             continue
-        if loop in transform.call.loops or transform.call.scope in called:
+        if loop in transform.call.loops or transform.call.scope.name in called:
             return True
-        if facts.owners(transform.call) & reached:
+        if facts.model.owners(transform.call) & reached:
             return True
-        if transform.pipeline is not None and transform.pipeline.owners & reached:
+        if pipeline is not None and pipeline.owners & reached:
             return True
     return False
 
@@ -137,7 +129,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         call = found.call
         if not found.repeats:
             continue
-        model = facts.reaches({facts.qualify(call.receiver or "", call.scope)})
+        model = facts.model.reaches({facts.model.qualify(call.receiver or "", call.scope)})
         layers = _model_layers(facts, model)
         if not layers:
             continue

@@ -70,11 +70,11 @@ def _seeded_by(facts: Facts, call: CallSite, seen: set[str]) -> tuple[frozenset[
             return training.EVERYTHING, qualname  # a seeding helper from the project's own modules
         return frozenset(), None
     func = call.node.func
-    if isinstance(func, cst.Name) and func.value in facts.functions and func.value not in seen:
+    if isinstance(func, cst.Name) and func.value in facts.model.functions and func.value not in seen:
         seen.add(func.value)
         found: set[str] = set()
-        for inner in facts.calls:
-            if inner.scope == func.value:
+        for inner in facts.model.calls:
+            if inner.scope.name == func.value:
                 found |= _seeded_by(facts, inner, seen)[0]
         return frozenset(found), f"{func.value}()"
     return frozenset(), None
@@ -89,9 +89,9 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     how: list[str] = []
     # A notebook (every fit at module level) seeds in module-level code or in the functions it
     # calls; a fit inside a function may be run from anywhere, so any seeding in the file counts.
-    notebook = all(fit.call.scope not in facts.functions for fit in fits)
-    for call in facts.calls:
-        if notebook and call.scope in facts.functions:
+    notebook = all(fit.call.scope.name not in facts.model.functions for fit in fits)
+    for call in facts.model.calls:
+        if notebook and call.scope.name in facts.model.functions:
             continue  # inside a function: counted through the call of that function
         what, name = _seeded_by(facts, call, set())
         if what:
@@ -104,8 +104,8 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     first = min(fits, key=lambda fit: fit.call.index)
     unused = [
         name
-        for name in facts.functions
-        if notebook and not any(_calls_function(call, name) for call in facts.calls)
+        for name in facts.model.functions
+        if notebook and not any(_calls_function(call, name) for call in facts.model.calls)
         and _seeded_by_body(facts, name)
     ]
     if not seeded and unused:
@@ -136,8 +136,8 @@ def _calls_function(call: CallSite, name: str) -> bool:
 
 def _seeded_by_body(facts: Facts, name: str) -> frozenset[str]:
     found: set[str] = set()
-    for inner in facts.calls:
-        if inner.scope == name:
+    for inner in facts.model.calls:
+        if inner.scope.name == name:
             found |= _seeded_by(facts, inner, {name})[0]
     return frozenset(found)
 

@@ -79,7 +79,7 @@ def _call_text(transform_name: str, mode: object) -> str:
 def _fix(ctx: RuleContext[NoOptions], transform: Transform, anchor: object, mode: object) -> Fix | None:
     name = transform.short_name
     if name == "Flip" and transform.qualname == "albumentations.Flip":
-        renamed = rename_callee(ctx.facts, ctx.source.text, transform.node.func, "albumentations.HorizontalFlip")
+        renamed = rename_callee(ctx.model, ctx.source.text, transform.node.func, "albumentations.HorizontalFlip")
         if renamed is not None:
             edits, imports = renamed
             return Fix("use HorizontalFlip", edits, imports)

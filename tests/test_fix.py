@@ -102,7 +102,7 @@ def _rule(code: str, check, fix_kind: str = "safe") -> RuleInfo:
 
 def _increment(ctx):
     """A fix that never converges: x = n becomes x = n + 1, forever."""
-    for statement in ctx.facts.module.body:
+    for statement in ctx.model.module.body:
         value = statement.body[0].value
         yield Report(value, "x", fix=Fix("increment", [replace(value, cst.Integer(str(int(value.value) + 1)))]))
 
@@ -115,7 +115,7 @@ def test_passes_are_bounded() -> None:
 
 
 def _breaks(ctx):
-    for statement in ctx.facts.module.body:
+    for statement in ctx.model.module.body:
         call = statement.body[0].value
         bad = call.with_changes(args=[*call.args, cst.Arg(cst.Integer("2"), keyword=cst.Name("a"))])
         yield Report(call, "x", fix=Fix("duplicate a keyword", [replace(call, bad)]))

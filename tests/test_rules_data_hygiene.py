@@ -7,6 +7,8 @@ from pathlib import Path
 import libcst as cst
 
 from reviewlint.extract import extract
+from reviewlint.semantic import Scope, Var
+from reviewlint_rules.redundant_tuple_parens import ParenthesizedTuples
 from reviewlint.knowledge.api_changes import argument_changes, class_change
 from reviewlint.registry import find_rule
 from tests.conftest import findings_of, lint_file, write_notebook
@@ -33,13 +35,14 @@ def test_predict_loop_steps_fold_constants_and_know_repetition():
 
 
 def test_parenthesized_tuples_subscripts_and_attribute_reads_are_collected():
+    hooks = ParenthesizedTuples()
     facts = extract(cst.parse_module(
         "def f():\n    gen = g()\n    print(gen.filenames)\n    return (a, b)\n"
         "(c, d) = f()\nfor (i, x) in y:\n    pass\nsub['label'] = preds\n"
-    ))
-    assert sorted(found.context for found in facts.parenthesized_tuples) == ["assign", "for", "return"]
-    assert [s.target for s in facts.subscript_assignments] == ["sub"]
-    assert "f:gen.filenames" in facts.attribute_reads
+    ), (hooks,))
+    assert sorted(context for _, context in hooks.found) == ["assign", "for", "return"]
+    assert [s.target for s in facts.model.subscript_assignments] == ["sub"]
+    assert Var("gen.filenames", Scope("f", "function")) in facts.model.attribute_reads
 
 
 def test_api_change_table():

@@ -25,8 +25,8 @@ def test_assignment_and_call_indexes_share_one_order():
         "model.fit(x, y, epochs=2)\n"         # call 1
         "layer.trainable = g()\n"             # before call 2 (g() is call 2)
     ))
-    compile_call, fit_call, g_call = facts.calls
-    first, second = facts.attribute_assignments
+    compile_call, fit_call, g_call = facts.model.calls
+    first, second = facts.model.attribute_assignments
     assert compile_call.index < first.index <= fit_call.index  # compile, then the change, then fit
     assert fit_call.index < second.index <= g_call.index
 
@@ -73,9 +73,9 @@ def test_attribute_assignment_records_enclosing_conditions():
     facts = extract(cst.parse_module(
         "for layer in base.layers:\n    if isinstance(layer, BN):\n        pass\n    else:\n        layer.trainable = True\n"
     ))
-    (assignment,) = facts.attribute_assignments
+    (assignment,) = facts.model.attribute_assignments
     ((test, in_else),) = assignment.conditions
-    assert facts.module.code_for_node(test) == "isinstance(layer, BN)" and in_else
+    assert facts.model.module.code_for_node(test) == "isinstance(layer, BN)" and in_else
 
 
 # The student notebook and its corrected version --------------------------------------------------

@@ -8,6 +8,10 @@ only when use shows nothing, from the names people give pipelines (``train_aug``
 from __future__ import annotations
 
 import re
+from typing import Literal
+
+# What a pipeline is for.
+Role = Literal["train", "validation", "tta", "predict"]
 
 # Keras Model methods (keras.io/api/models/model_training_apis); *_generator are the TF 1.x/2.0
 # spellings, removed in TF 2.x but common in old notebooks.
@@ -17,7 +21,7 @@ PREDICT_METHODS = frozenset({"predict", "predict_generator", "predict_on_batch"}
 # Calls whose arguments are for display, not for the model: x/255 there is not a normalization.
 PLOTTING_CALLS = frozenset({"imshow", "imsave", "plot", "show", "save_img", "array_to_img", "hist", "figure"})
 
-_NAME_ROLES: tuple[tuple[re.Pattern[str], str], ...] = (
+_NAME_ROLES: tuple[tuple[re.Pattern[str], Role], ...] = (
     (re.compile(r"tta", re.IGNORECASE), "tta"),
     (re.compile(r"(^|_)(val|valid|validation)(_|$)|^val|valid", re.IGNORECASE), "validation"),
     (re.compile(r"train|(^|_)aug(ment\w*)?$|^aug", re.IGNORECASE), "train"),
@@ -25,7 +29,7 @@ _NAME_ROLES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def role_from_name(name: str) -> str | None:
+def role_from_name(name: str) -> Role | None:
     """The role a name suggests (``tta``, ``validation``, ``train``, ``predict``), or None."""
     for pattern, role in _NAME_ROLES:
         if pattern.search(name):

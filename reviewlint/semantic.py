@@ -1,0 +1,462 @@
+"""The semantic model of one module: what its names are, where they are bound and what flows where.
+
+Built once per file by :func:`reviewlint.scan.build_model` and frozen; every domain extractor
+and every rule reads it, none writes it.
+
+- :class:`Scope` — the module, or a function or class body (scopes are named as written).
+- :class:`Var` — a name (or dotted name) as bound in one scope: the unit of data flow.
+- :class:`Binding` — one place that binds a :class:`Var`, with its position in call order.
+- :class:`CallSite` — every call, with its qualified name when the callee is imported.
+- :class:`SemanticModel` — imports (star imports included), scopes, bindings, calls, loops,
+  assignments, returns, the data flow between names and folded constants, with the queries
+  rules need: :meth:`~SemanticModel.qualify`, :meth:`~SemanticModel.reaching`,
+  :meth:`~SemanticModel.binding_at`, :meth:`~SemanticModel.flows_into`,
+  :meth:`~SemanticModel.calls_within`, :meth:`~SemanticModel.value` (a folded value or
+  :data:`UNKNOWN`) …
+
+"Position in call order" (``order``/``index``) counts the calls visited before a node, in source
+order; it compares within one scope, where code runs top to bottom (a notebook's cells, one
+function body).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import libcst as cst
+
+from reviewlint.consts import ConstantFolder
+from reviewlint.names import ImportTable, dotted
+from reviewlint.traverse import walk
+
+ScopeKind = Literal["module", "function", "class"]
+BindingKind = Literal["assign", "augassign", "annassign", "for", "def"]
+
+# Methods that run a model on data (keras.io/api/models/model_training_apis).
+MODEL_METHODS = frozenset(
+    {"fit", "fit_generator", "predict", "predict_generator", "predict_on_batch", "evaluate", "train_on_batch", "__call__"}
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The module, or a function or class body, by the name it is written with."""
+
+    name: str
+    kind: ScopeKind
+
+    @property
+    def is_module(self) -> bool:
+        return self.kind == "module"
+
+
+MODULE = Scope("<module>", "module")
+
+
+@dataclass(frozen=True)
+class Var:
+    """A (dotted) name as bound in one scope: ``x`` at module level, or ``x`` local to ``train``."""
+
+    name: str
+    scope: Scope
+
+    def __str__(self) -> str:
+        return self.name if self.scope.is_module else f"{self.scope.name}:{self.name}"
+
+    def __lt__(self, other: Var) -> bool:
+        return str(self) < str(other)
+
+    @property
+    def head(self) -> str:
+        """The plain name a dotted name starts with (``gen`` for ``gen.filenames``)."""
+        return self.name.split(".", 1)[0]
+
+
+def find_arg(call: cst.Call, name: str, position: int | None = None) -> cst.Arg | None:
+    """The argument passed as keyword ``name`` or at ``position`` (0-based, plain positionals only)."""
+    positional = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == name:
+                return arg
+        elif arg.star == "":
+            if position is not None and positional == position:
+                return arg
+            positional += 1
+    return None
+
+
+@dataclass(frozen=True, eq=False)
+class CallSite:
+    """One call in the module."""
+
+    node: cst.Call
+    qualname: str | None
+    method: str | None
+    receiver: str | None
+    scope: Scope
+    loops: tuple[cst.CSTNode, ...]
+    assigned_to: tuple[str, ...]
+    index: int
+    statement: bool = False  # the call is a whole expression statement: its result is dropped
+
+    def arg(self, name: str, position: int | None = None) -> cst.Arg | None:
+        """The argument passed as keyword ``name`` or at ``position`` (0-based)."""
+        return find_arg(self.node, name, position)
+
+    def keywords(self) -> dict[str, cst.Arg]:
+        """Keyword arguments by name."""
+        return {arg.keyword.value: arg for arg in self.node.args if arg.keyword is not None}
+
+    @property
+    def in_loop(self) -> bool:
+        return bool(self.loops)
+
+
+@dataclass(frozen=True, eq=False)
+class Binding:
+    """One place that binds a name: an assignment, an augmented assignment, a loop target, a ``def``."""
+
+    var: Var
+    kind: BindingKind
+    node: cst.CSTNode
+    order: int  # calls visited before it: the binding precedes call ``c`` when ``order <= c.index``
+    value: cst.BaseExpression | None  # the value assigned, when one name gets one value
+
+
+@dataclass(frozen=True, eq=False)
+class AttributeAssignment:
+    """``obj.attr = value`` (e.g. ``base_model.trainable = True``).
+
+    ``index`` counts the calls visited before the statement, so it compares with
+    :attr:`CallSite.index`: the assignment comes before call ``c`` when ``index <= c.index`` and
+    after it when ``index > c.index``.
+    """
+
+    target: str
+    value: cst.BaseExpression
+    node: cst.CSTNode
+    scope: Scope
+    loops: tuple[cst.CSTNode, ...]
+    index: int
+    # Enclosing ``if`` tests, innermost last, each with True when the statement is in the ``else``.
+    conditions: tuple[tuple[cst.BaseExpression, bool], ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Loop:
+    """A ``for``/``while`` loop or a comprehension, with the names used inside it."""
+
+    node: cst.CSTNode
+    names: frozenset[str]
+    scope: Scope
+
+
+@dataclass(frozen=True, eq=False)
+class SubscriptAssignment:
+    """``obj[key] = value`` (e.g. ``submission['label'] = preds``): a value stored into a container."""
+
+    target: str  # the dotted name subscripted ("submission", "df.loc"); "" when it is not a name
+    value: cst.BaseExpression
+    node: cst.Assign
+    scope: Scope
+
+
+@dataclass(frozen=True, eq=False)
+class Assignment:
+    """``name = value`` to plain names (tuple targets flattened), in statement order.
+
+    ``index`` compares with :attr:`CallSite.index` as :class:`AttributeAssignment`'s does.
+    """
+
+    targets: tuple[str, ...]
+    value: cst.BaseExpression
+    node: cst.CSTNode
+    scope: Scope
+    loops: tuple[cst.CSTNode, ...]
+    index: int
+
+
+@dataclass(frozen=True, eq=False)
+class Arithmetic:
+    """``a / b``, ``a * b`` (possibly ``… - 1``) or ``a /= b``, ``a *= b``."""
+
+    node: cst.BinaryOperation | cst.AugAssign
+    left: cst.BaseExpression
+    right: cst.BaseExpression
+    divide: bool
+    enclosing_call: str | None  # the dotted callee of the call it is an argument of
+    targets: tuple[str, ...]  # the names its result is assigned to
+    scope: Scope
+    index: int
+    minus_one: bool = False  # the product or quotient has 1 subtracted from it: ``x / 127.5 - 1``
+
+
+@dataclass(frozen=True, eq=False)
+class SemanticModel:
+    """Everything one module says about names, bindings, calls and data flow; immutable."""
+
+    module: cst.Module
+    imports: ImportTable
+    folder: ConstantFolder
+    calls: tuple[CallSite, ...]
+    bindings: Mapping[Var, tuple[Binding, ...]]
+    assignments: tuple[Assignment, ...]
+    attribute_assignments: tuple[AttributeAssignment, ...]
+    subscript_assignments: tuple[SubscriptAssignment, ...]
+    loops: tuple[Loop, ...]
+    arithmetic: tuple[Arithmetic, ...]
+    functions: Mapping[str, cst.FunctionDef]
+    # The expressions each function returns, by function name.
+    returns: Mapping[str, tuple[cst.BaseExpression, ...]]
+    # Every read of a dotted attribute (``test_gen.filenames``), by the variable it reads.
+    attribute_reads: Mapping[Var, tuple[cst.Attribute, ...]]
+    # Module-level bindings of each name in statement order: (order, value); value None when the
+    # binding cannot be folded (a loop target, a binding under ``if``/in a loop, ``x += …``).
+    module_history: Mapping[str, tuple[tuple[int, cst.BaseExpression | None], ...]]
+    _local_names: Mapping[Scope, frozenset[str]]
+    _deps: Mapping[Var, frozenset[Var]]
+    _by_node: dict[int, CallSite] = field(default_factory=dict, repr=False)
+    _binding_of: dict[int, Binding] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_node.update((id(call.node), call) for call in self.calls)
+        for bindings in self.bindings.values():
+            self._binding_of.update((id(binding.node), binding) for binding in bindings)
+
+    # Names ---------------------------------------------------------------------------------
+    def qualify(self, name: str, scope: Scope) -> Var:
+        """The variable a (dotted) name read or bound in ``scope`` stands for."""
+        if not scope.is_module and name.split(".", 1)[0] in self._local_names.get(scope, ()):
+            return Var(name, scope)
+        return Var(name, MODULE)
+
+    def is_local(self, name: str, scope: Scope) -> bool:
+        """Whether ``name`` is bound inside function or class ``scope`` (a parameter, an assignment …)."""
+        return name in self._local_names.get(scope, ())
+
+    def bound_anywhere(self, name: str) -> bool:
+        """Whether ``name`` is bound anywhere: imported, assigned, a function, a parameter or local."""
+        if name in self.imports.bindings or name in self.module_history or name in self.functions:
+            return True
+        return any(name in names for names in self._local_names.values())
+
+    def names_used(self, node: cst.CSTNode, scope: Scope) -> set[Var]:
+        """The variables every name used in a subtree that lies in ``scope`` stands for."""
+        return {self.qualify(name, scope) for name in names_in(node)}
+
+    def owners(self, call: CallSite) -> frozenset[Var]:
+        """The variables a call's result is bound to."""
+        return frozenset(self.qualify(name, call.scope) for name in call.assigned_to)
+
+    # Bindings ------------------------------------------------------------------------------
+    def bindings_of(self, var: Var) -> tuple[Binding, ...]:
+        """Every binding of a variable, in source order."""
+        return self.bindings.get(var, ())
+
+    def binding_at(self, node: cst.CSTNode) -> Binding | None:
+        """The binding a statement makes (the first, for ``a = b = …`` or tuple targets)."""
+        return self._binding_of.get(id(node))
+
+    def reaching(self, var: Var, at: int) -> Binding | None:
+        """The binding of ``var`` in force at position ``at`` of its scope: the last one before it."""
+        found: Binding | None = None
+        for binding in self.bindings.get(var, ()):
+            if binding.order > at:
+                break
+            found = binding
+        return found
+
+    def next_binding(self, var: Var, after: int) -> Binding | None:
+        """The first ``var = …`` strictly after position ``after``: where the value bound before ends."""
+        for binding in self.bindings.get(var, ()):
+            if binding.order > after and binding.kind == "assign":
+                return binding
+        return None
+
+    def rebound_between(self, vars: Iterable[Var], start: int, end: int) -> bool:
+        """Whether any of ``vars`` is assigned again strictly between two positions in call order."""
+        return any(
+            start < binding.order < end and binding.kind in ("assign", "augassign")
+            for var in vars
+            for binding in self.bindings.get(var, ())
+        )
+
+    # Data flow -----------------------------------------------------------------------------
+    def reaches(self, vars: Iterable[Var]) -> set[Var]:
+        """Every variable the given ones were (transitively) computed from, themselves included."""
+        seen: set[Var] = set()
+        stack = list(vars)
+        while stack:
+            var = stack.pop()
+            if var in seen:
+                continue
+            seen.add(var)
+            stack.extend(self._deps.get(var, ()))
+        return seen
+
+    def flows_into(self, source: Var, target: Var) -> bool:
+        """Whether ``target``'s value was (transitively) computed from ``source``'s."""
+        return source in self.reaches({target})
+
+    def computed_from(self, var: Var) -> frozenset[Var]:
+        """The variables ``var`` was directly computed from (one step of :meth:`reaches`)."""
+        return self._deps.get(var, frozenset())
+
+    def consumers(self, owners: frozenset[Var]) -> Iterator[tuple[CallSite, set[Var]]]:
+        """Calls that run a model built from ``owners`` (``model.fit(x)``, ``base(x)``), each with
+        everything its model and its data were computed from."""
+        for call in self.calls:
+            if call.qualname is not None:
+                continue
+            if call.method is not None:
+                if call.method not in MODEL_METHODS or call.receiver is None:
+                    continue
+                model = call.receiver
+            else:
+                model = dotted(call.node.func) or ""
+            if not model:
+                continue
+            model_flow = self.reaches({self.qualify(model, call.scope)})
+            if not owners & model_flow:
+                continue
+            yield call, model_flow | self.reaches(self.names_used(call.node, call.scope))
+
+    def origins(
+        self, node: cst.BaseExpression, scope: Scope, before: int | None = None, _depth: int = 0
+    ) -> list[tuple[cst.BaseExpression, Scope]]:
+        """The expressions a value may come from, each with the scope it is in.
+
+        Follows names to the values assigned to them (with ``before``, only the last assignment
+        that precedes call index ``before``, when there is one), ``x.append(…)``/``x.extend(…)``
+        into a list, calls of the module's own functions to what they return, and flattens list,
+        tuple and set displays and ``a + b``. Anything else is an origin: a call, a constant, an
+        attribute, a parameter name with no assignment.
+        """
+        if _depth > 8:
+            return []
+        depth = _depth + 1
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            found: list[tuple[cst.BaseExpression, Scope]] = []
+            for element in node.elements:
+                found.extend(self.origins(element.value, scope, before, depth))
+            return found
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self.origins(node.left, scope, before, depth) + self.origins(node.right, scope, before, depth)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in self.functions:
+            site = self.call_site(node)
+            if site is not None and site.qualname is None and node.func.value in self.returns:
+                function = node.func.value
+                found = []
+                for value in self.returns[function]:
+                    found.extend(self.origins(value, Scope(function, "function"), None, depth))
+                return found
+        if isinstance(node, cst.Name) and node.value not in ("True", "False", "None"):
+            return self._name_origins(node, scope, before, depth)
+        return [(node, scope)]
+
+    def _name_origins(
+        self, node: cst.Name, scope: Scope, before: int | None, depth: int
+    ) -> list[tuple[cst.BaseExpression, Scope]]:
+        name = node.value
+        where = self.qualify(name, scope).scope
+        bound = [a for a in self.assignments if a.scope == where and name in a.targets and len(a.targets) == 1]
+        if before is not None:
+            earlier = [a for a in bound if a.index <= before]
+            if earlier:
+                bound = [max(earlier, key=lambda a: a.index)]
+        found: list[tuple[cst.BaseExpression, Scope]] = []
+        for assignment in bound:
+            found.extend(self.origins(assignment.value, where, before, depth))
+        for call in self.calls:
+            if call.receiver != name or call.qualname is not None or call.method not in ("append", "extend", "insert"):
+                continue
+            if call.scope != where and not (where.is_module and not self.is_local(name, call.scope)):
+                continue
+            if before is not None and call.index >= before:
+                continue
+            args = [arg for arg in call.node.args if arg.keyword is None]
+            if call.method == "insert":
+                args = args[1:]
+            for arg in args[:1]:
+                found.extend(self.origins(arg.value, call.scope, before, depth))
+        return found if found or bound else [(node, scope)]
+
+    # Calls ---------------------------------------------------------------------------------
+    def call_site(self, node: cst.CSTNode) -> CallSite | None:
+        """The CallSite of a ``cst.Call`` node of this module, or None."""
+        return self._by_node.get(id(node))
+
+    def calls_within(self, node: cst.CSTNode) -> list[CallSite]:
+        """The calls inside a subtree (the node itself included), in source order."""
+        found: list[CallSite] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Call):
+                site = self._by_node.get(id(current))
+                if site is not None:
+                    found.append(site)
+            stack.extend(reversed(current.children))
+        return found
+
+    def calls_to(self, *qualnames: str) -> Iterator[CallSite]:
+        """Calls whose callee resolves to one of ``qualnames``."""
+        wanted = set(qualnames)
+        return (call for call in self.calls if call.qualname in wanted)
+
+    def method_calls(self, *methods: str) -> Iterator[CallSite]:
+        """``obj.method(…)`` calls on a receiver that is not an imported module."""
+        wanted = set(methods)
+        return (call for call in self.calls if call.method in wanted and call.qualname is None)
+
+    # Values --------------------------------------------------------------------------------
+    def value(self, node: cst.BaseExpression | None) -> object:
+        """The folded value of an expression, or UNKNOWN."""
+        return self.folder.fold(node)
+
+    def value_at(self, node: cst.BaseExpression | None, index: int) -> object:
+        """The folded value of an expression in module-level code just before call ``index``.
+
+        Unlike :meth:`value`, a name bound several times at module level (a notebook that sets
+        ``EPOCHS = 10`` and later ``EPOCHS = 5``) takes the binding that precedes ``index``.
+        Use it only for code that runs once, top to bottom (module scope, outside loops).
+        """
+        bindings: dict[str, cst.BaseExpression] = {}
+        for name, history in self.module_history.items():
+            latest: cst.BaseExpression | None = None
+            for where, bound in history:
+                if where > index:
+                    break
+                latest = bound
+            if latest is not None:
+                bindings[name] = latest
+        return ConstantFolder(bindings).fold(node)
+
+    def value_of_call_arg(self, call: CallSite, node: cst.BaseExpression | None) -> object:
+        """:meth:`value_at` for a call that runs once at module level, else :meth:`value`."""
+        if call.scope.is_module and not call.loops:
+            return self.value_at(node, call.index)
+        return self.value(node)
+
+
+def names_in(node: cst.CSTNode) -> set[str]:
+    """Every plain name and dotted name used in a subtree (``a.b`` gives ``a`` and ``a.b``)."""
+    collector = _NameCollector()
+    walk(node, collector)
+    return collector.names
+
+
+class _NameCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        name = dotted(node)
+        if name is not None:
+            self.names.add(name)
