@@ -59,17 +59,18 @@ class ConstantFolder:
 
     def __init__(self, bindings: Mapping[str, cst.BaseExpression]) -> None:
         self._bindings = bindings
-        self._cache: dict[int, object] = {}
+        # By id(), with the node kept alive so that its id cannot be reused by another node.
+        self._cache: dict[int, tuple[cst.BaseExpression, object]] = {}
         self._folding: set[str] = set()
 
     def fold(self, node: cst.BaseExpression | None, depth: int = 0) -> object:
         """The value of ``node``, or :data:`UNKNOWN`."""
         if node is None or depth > _MAX_DEPTH:
             return UNKNOWN
-        key = id(node)
-        if key not in self._cache:
-            self._cache[key] = self._fold(node, depth)
-        return self._cache[key]
+        cached = self._cache.get(id(node))
+        if cached is None or cached[0] is not node:
+            cached = self._cache[id(node)] = (node, self._fold(node, depth))
+        return cached[1]
 
     def _fold(self, node: cst.BaseExpression, depth: int) -> object:
         if isinstance(node, (cst.Integer, cst.Float)):

@@ -151,8 +151,10 @@ def lint_source(
     result = FileResult(shown)
     if skips_file(source.text):
         return result
-    active = [rule for rule in rules if enabled(settings, rule, source.path) and rule.may_fire(source.text)]
-    analysis = Analysis(source, dict.fromkeys(rule.syntax for rule in active if rule.syntax is not None))
+    selected = [rule for rule in rules if enabled(settings, rule, source.path)]
+    active = [rule for rule in selected if rule.may_fire(source.text)]
+    # The hooks of every selected rule, fired or not: one batched visitor class per configuration.
+    analysis = Analysis(source, dict.fromkeys(rule.syntax for rule in selected if rule.syntax is not None))
     problem = _parse_problem(analysis, any(rule.needs == "facts" for rule in active))
     if problem is not None and source.kind == "notebook":
         isolated = isolate_broken_cells(source, problem)

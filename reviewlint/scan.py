@@ -10,7 +10,7 @@ hooks in, so that one walk serves everything (see :mod:`reviewlint.syntax_hooks`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -22,14 +22,16 @@ from reviewlint.semantic import (
     Arithmetic,
     Assignment,
     AttributeAssignment,
-    Binding,
     BindingKind,
     CallSite,
+    Edge,
+    FlowRecords,
     Loop,
+    RawBinding,
     Scope,
     SemanticModel,
     SubscriptAssignment,
-    Var,
+    Unpacking,
     names_in,
 )
 from reviewlint.syntax_hooks import SyntaxHooks, batched
@@ -42,14 +44,8 @@ class _RawCall:
     scope: Scope
     loops: tuple[cst.CSTNode, ...]
     assigned_to: tuple[str, ...]
-
-
-@dataclass
-class _TupleAssign:
-    targets: list[str]
-    function: str
-    names: set[str]
-    scope: Scope
+    callee: str | None  # the dotted name of the callee (``np.random.seed``), None when it is not one
+    end: int = 0  # one past the index of the last call inside it
 
 
 @dataclass
@@ -65,26 +61,6 @@ class _RawArithmetic:
 
 
 @dataclass
-class _Edge:
-    """``target`` (bound in ``target_scope``) was computed from ``used`` (read in ``use_scope``)."""
-
-    target: str
-    target_scope: Scope
-    used: set[str]
-    use_scope: Scope
-
-
-@dataclass
-class _RawBinding:
-    name: str
-    scope: Scope
-    kind: BindingKind
-    node: cst.CSTNode
-    order: int
-    value: cst.BaseExpression | None
-
-
-@dataclass
 class Scan(cst.CSTVisitor):
     """Collects the raw material of the semantic model in one pass."""
 
@@ -96,11 +72,11 @@ class Scan(cst.CSTVisitor):
     loops: list[Loop] = field(default_factory=list)
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
     returns: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
-    edges: list[_Edge] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
     local_names: dict[Scope, set[str]] = field(default_factory=dict)
-    tuple_assigns: list[_TupleAssign] = field(default_factory=list)
+    tuple_assigns: list[Unpacking] = field(default_factory=list)
     arithmetic: list[_RawArithmetic] = field(default_factory=list)
-    bindings: list[_RawBinding] = field(default_factory=list)
+    bindings: list[RawBinding] = field(default_factory=list)
     minus_one: set[int] = field(default_factory=set)
     subscript_assignments: list[SubscriptAssignment] = field(default_factory=list)
     attribute_reads: list[tuple[str, cst.Attribute, Scope]] = field(default_factory=list)
@@ -118,6 +94,20 @@ class Scan(cst.CSTVisitor):
         self._lambda_params: list[frozenset[str]] = []
         self._index = 0
         self._conditions: list[tuple[cst.BaseExpression, bool]] = []
+        # Dotted names already computed for attribute nodes not yet visited (the inner links of
+        # a chain, a callee): each chain is read once.
+        self._dotted: dict[int, str | None] = {}
+        self._open_calls: list[_RawCall] = []
+
+    def _dotted_name(self, node: cst.Attribute) -> str | None:
+        key = id(node)
+        name = self._dotted.pop(key) if key in self._dotted else dotted(node)
+        inner, prefix = node.value, name
+        while isinstance(inner, cst.Attribute):
+            prefix = prefix.rpartition(".")[0] if prefix is not None else None
+            self._dotted[id(inner)] = prefix
+            inner = inner.value
+        return name
 
     # Imports -------------------------------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> bool:
@@ -160,7 +150,7 @@ class Scan(cst.CSTVisitor):
         self._enter_loop(node)
         for name in target_names(node.target):
             self._bind(name, None, "for", node)
-            self.edges.append(_Edge(name, self._scopes[-1], names_in(node.iter), self._scopes[-1]))
+            self.edges.append((name, self._scopes[-1], names_in(node.iter), self._scopes[-1]))
 
     def leave_For(self, original_node: cst.For) -> None:
         self._leave_loop(original_node)
@@ -232,7 +222,7 @@ class Scan(cst.CSTVisitor):
             names.add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        name = dotted(node)
+        name = self._dotted_name(node)
         if name is not None:
             self.attribute_reads.append((name, node, self._scopes[-1]))
             if self._lambda_params and self._shadowed(name.split(".", 1)[0]):
@@ -242,7 +232,7 @@ class Scan(cst.CSTVisitor):
 
     def _bind(self, name: str, value: cst.BaseExpression | None, kind: BindingKind, node: cst.CSTNode) -> None:
         scope = self._scopes[-1]
-        self.bindings.append(_RawBinding(name, scope, kind, node, self._index, value))
+        self.bindings.append((name, scope, kind, node, self._index, value))
         if not scope.is_module:
             self.local_names.setdefault(scope, set()).add(name)
             return
@@ -293,10 +283,10 @@ class Scan(cst.CSTVisitor):
             and isinstance(value, cst.Call)
             and isinstance(value.func, cst.Name)
         ):
-            self.tuple_assigns.append(_TupleAssign(list(targets), value.func.value, used, self._scopes[-1]))
+            self.tuple_assigns.append((targets, value.func.value, used, self._scopes[-1]))
             return
         for name in targets:
-            self.edges.append(_Edge(name, self._scopes[-1], used, self._scopes[-1]))
+            self.edges.append((name, self._scopes[-1], used, self._scopes[-1]))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         names = target_names(node.target)
@@ -327,7 +317,7 @@ class Scan(cst.CSTVisitor):
         targets = self._targets.pop()
         used = self._collectors.pop() - set(targets)
         for name in targets:
-            self.edges.append(_Edge(name, self._scopes[-1], used, self._scopes[-1]))
+            self.edges.append((name, self._scopes[-1], used, self._scopes[-1]))
 
     def visit_Return(self, node: cst.Return) -> None:
         scope = self._scopes[-1]
@@ -338,18 +328,23 @@ class Scan(cst.CSTVisitor):
 
     def leave_Return(self, original_node: cst.Return) -> None:
         (name,) = self._targets.pop()
-        self.edges.append(_Edge(name, MODULE, self._collectors.pop(), self._scopes[-1]))
+        self.edges.append((name, MODULE, self._collectors.pop(), self._scopes[-1]))
 
     # Calls and arithmetic --------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(
-            _RawCall(node, self._scopes[-1], tuple(self._loops), self._targets[-1] if self._targets else ())
-        )
-        self._call_names.append(dotted(node.func))
+        func = node.func
+        callee = dotted(func)
+        if isinstance(func, cst.Attribute):
+            self._dotted[id(func)] = callee
+        raw = _RawCall(node, self._scopes[-1], tuple(self._loops), self._targets[-1] if self._targets else (), callee)
+        self.calls.append(raw)
+        self._open_calls.append(raw)
+        self._call_names.append(callee)
         self._index += 1
 
     def leave_Call(self, original_node: cst.Call) -> None:
         self._call_names.pop()
+        self._open_calls.pop().end = self._index
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if isinstance(node.operator, (cst.Divide, cst.Multiply)):
@@ -389,39 +384,22 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
     """Walk a module once (the scan and any rules' syntax hooks together) and freeze its model."""
     scan = batched(Scan(), hooks) if hooks else Scan()
     walk(module, scan)
-    local_names = {scope: frozenset(names) for scope, names in scan.local_names.items()}
-
-    def qualify(name: str, scope: Scope) -> Var:
-        if not scope.is_module and name.split(".", 1)[0] in local_names.get(scope, ()):
-            return Var(name, scope)
-        return Var(name, MODULE)
-
-    deps: dict[Var, set[Var]] = {}
-    for edge in scan.edges:
-        key = qualify(edge.target, edge.target_scope)
-        deps.setdefault(key, set()).update(qualify(name, edge.use_scope) for name in edge.used)
-    _resolve_tuple_assigns(scan, deps, qualify)
-    attribute_reads: dict[Var, list[cst.Attribute]] = {}
-    for name, node, scope in scan.attribute_reads:
-        attribute_reads.setdefault(qualify(name, scope), []).append(node)
-    bindings: dict[Var, list[Binding]] = {}
-    for raw in scan.bindings:
-        var = qualify(raw.name, raw.scope)
-        bindings.setdefault(var, []).append(Binding(var, raw.kind, raw.node, raw.order, raw.value))
     calls: list[CallSite] = []
     for index, raw_call in enumerate(scan.calls):
-        func = raw_call.node.func
+        func, callee = raw_call.node.func, raw_call.callee
+        attribute = isinstance(func, cst.Attribute)
         calls.append(
             CallSite(
                 node=raw_call.node,
-                qualname=scan.imports.resolve(func),
+                qualname=scan.imports.resolve_dotted(callee) if callee is not None else None,
                 method=func.attr.value if isinstance(func, cst.Attribute) else None,
-                receiver=dotted(func.value) if isinstance(func, cst.Attribute) else None,
+                receiver=callee.rpartition(".")[0] if attribute and callee is not None else None,
                 scope=raw_call.scope,
                 loops=raw_call.loops,
                 assigned_to=raw_call.assigned_to,
                 index=index,
                 statement=id(raw_call.node) in scan.statement_calls,
+                end=raw_call.end,
             )
         )
     arithmetic = tuple(
@@ -429,12 +407,17 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
                    item.index, id(item.node) in scan.minus_one)
         for item in scan.arithmetic
     )
+    records = FlowRecords(
+        edges=scan.edges,
+        unpacked=scan.tuple_assigns,
+        bindings=scan.bindings,
+        attribute_reads=scan.attribute_reads,
+    )
     return SemanticModel(
         module=module,
         imports=scan.imports,
         folder=ConstantFolder(scan.module_bindings),
         calls=tuple(calls),
-        bindings={var: tuple(found) for var, found in bindings.items()},
         assignments=tuple(scan.assignments),
         attribute_assignments=tuple(scan.attribute_assignments),
         subscript_assignments=tuple(scan.subscript_assignments),
@@ -442,29 +425,7 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
         arithmetic=arithmetic,
         functions=scan.functions,
         returns={name: tuple(values) for name, values in scan.returns.items()},
-        attribute_reads={var: tuple(nodes) for var, nodes in attribute_reads.items()},
         module_history={name: tuple(history) for name, history in scan.module_history.items()},
-        _local_names=local_names,
-        _deps={var: frozenset(used) for var, used in deps.items()},
+        _local_names={scope: frozenset(names) for scope, names in scan.local_names.items()},
+        _records=records,
     )
-
-
-def _resolve_tuple_assigns(scan: Scan, deps: dict[Var, set[Var]], qualify: Callable[[str, Scope], Var]) -> None:
-    """``a, b = f()`` where ``f`` returns a tuple: ``a`` depends on the first element only."""
-    for pending in scan.tuple_assigns:
-        returned = scan.returns.get(pending.function, [])
-        positional = [
-            value
-            for value in returned
-            if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(pending.targets)
-        ]
-        function = Scope(pending.function, "function")
-        for position, name in enumerate(pending.targets):
-            key = qualify(name, pending.scope)
-            found = deps.setdefault(key, set())
-            if positional:
-                for value in positional:
-                    found.update(qualify(used, function) for used in names_in(value.elements[position].value))
-            else:
-                found.update(qualify(used, pending.scope) for used in pending.names)
-            found.discard(key)

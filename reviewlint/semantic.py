@@ -21,9 +21,10 @@ function body).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
+from typing import Literal, NamedTuple
 
 import libcst as cst
 
@@ -40,8 +41,7 @@ MODEL_METHODS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """The module, or a function or class body, by the name it is written with."""
 
     name: str
@@ -55,17 +55,19 @@ class Scope:
 MODULE = Scope("<module>", "module")
 
 
-@dataclass(frozen=True)
-class Var:
-    """A (dotted) name as bound in one scope: ``x`` at module level, or ``x`` local to ``train``."""
+class Var(NamedTuple):
+    """A (dotted) name as bound in one scope: ``x`` at module level, or ``x`` local to ``train``.
+
+    Immutable and hashed in C (a named tuple): variables are the members of every data-flow set.
+    """
 
     name: str
     scope: Scope
 
     def __str__(self) -> str:
-        return self.name if self.scope.is_module else f"{self.scope.name}:{self.name}"
+        return self.name if self.scope.kind == "module" else f"{self.scope.name}:{self.name}"
 
-    def __lt__(self, other: Var) -> bool:
+    def __lt__(self, other: object) -> bool:
         return str(self) < str(other)
 
     @property
@@ -101,6 +103,7 @@ class CallSite:
     assigned_to: tuple[str, ...]
     index: int
     statement: bool = False  # the call is a whole expression statement: its result is dropped
+    end: int = 0  # one past the index of the last call inside this one (calls are numbered in source order)
 
     def arg(self, name: str, position: int | None = None) -> cst.Arg | None:
         """The argument passed as keyword ``name`` or at ``position`` (0-based)."""
@@ -194,15 +197,37 @@ class Arithmetic:
     minus_one: bool = False  # the product or quotient has 1 subtracted from it: ``x / 127.5 - 1``
 
 
+# What the walk records of data flow and bindings, resolved into variables on first use:
+# ``x = f(a, b)``: (target name, its scope, names used, the scope they are read in);
+Edge = tuple[str, Scope, AbstractSet[str], Scope]
+# ``a, b = f()``: (targets, function name, names used, scope);
+Unpacking = tuple[tuple[str, ...], str, AbstractSet[str], Scope]
+# a binding: (name, scope, kind, statement, order, value).
+RawBinding = tuple[str, Scope, BindingKind, cst.CSTNode, int, cst.BaseExpression | None]
+
+
+@dataclass(frozen=True)
+class FlowRecords:
+    """The walk's records of bindings, data flow and attribute reads (kept as recorded, read only)."""
+
+    edges: Sequence[Edge]
+    unpacked: Sequence[Unpacking]
+    bindings: Sequence[RawBinding]
+    attribute_reads: Sequence[tuple[str, cst.Attribute, Scope]]
+
+
 @dataclass(frozen=True, eq=False)
 class SemanticModel:
-    """Everything one module says about names, bindings, calls and data flow; immutable."""
+    """Everything one module says about names, bindings, calls and data flow; immutable.
+
+    Bindings, attribute reads and the data-flow graph are resolved on first use: a file whose
+    rules never ask about data flow does not pay for it.
+    """
 
     module: cst.Module
     imports: ImportTable
     folder: ConstantFolder
     calls: tuple[CallSite, ...]
-    bindings: Mapping[Var, tuple[Binding, ...]]
     assignments: tuple[Assignment, ...]
     attribute_assignments: tuple[AttributeAssignment, ...]
     subscript_assignments: tuple[SubscriptAssignment, ...]
@@ -211,25 +236,70 @@ class SemanticModel:
     functions: Mapping[str, cst.FunctionDef]
     # The expressions each function returns, by function name.
     returns: Mapping[str, tuple[cst.BaseExpression, ...]]
-    # Every read of a dotted attribute (``test_gen.filenames``), by the variable it reads.
-    attribute_reads: Mapping[Var, tuple[cst.Attribute, ...]]
     # Module-level bindings of each name in statement order: (order, value); value None when the
     # binding cannot be folded (a loop target, a binding under ``if``/in a loop, ``x += …``).
     module_history: Mapping[str, tuple[tuple[int, cst.BaseExpression | None], ...]]
     _local_names: Mapping[Scope, frozenset[str]]
-    _deps: Mapping[Var, frozenset[Var]]
+    _records: FlowRecords
     _by_node: dict[int, CallSite] = field(default_factory=dict, repr=False)
-    _binding_of: dict[int, Binding] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_node.update((id(call.node), call) for call in self.calls)
-        for bindings in self.bindings.values():
-            self._binding_of.update((id(binding.node), binding) for binding in bindings)
+
+    @property
+    def bindings(self) -> Mapping[Var, tuple[Binding, ...]]:
+        """Every binding of every variable, in source order."""
+        return self._binding_tables[0]
+
+    @cached_property
+    def _binding_tables(self) -> tuple[Mapping[Var, tuple[Binding, ...]], Mapping[int, Binding]]:
+        """Bindings by variable, and the first binding each statement makes by the statement's id()."""
+        by_var: dict[Var, list[Binding]] = {}
+        by_statement: dict[int, Binding] = {}
+        for name, scope, kind, node, order, value in self._records.bindings:
+            var = self.qualify(name, scope)
+            binding = Binding(var, kind, node, order, value)
+            by_var.setdefault(var, []).append(binding)
+            by_statement.setdefault(id(node), binding)
+        return {var: tuple(found) for var, found in by_var.items()}, by_statement
+
+    @cached_property
+    def attribute_reads(self) -> Mapping[Var, tuple[cst.Attribute, ...]]:
+        """Every read of a dotted attribute (``test_gen.filenames``), by the variable it reads."""
+        found: dict[Var, list[cst.Attribute]] = {}
+        for name, node, scope in self._records.attribute_reads:
+            found.setdefault(self.qualify(name, scope), []).append(node)
+        return {var: tuple(nodes) for var, nodes in found.items()}
+
+    @cached_property
+    def _deps(self) -> Mapping[Var, AbstractSet[Var]]:
+        """The data-flow graph: each variable to the variables its value was computed from."""
+        qualify = self.qualify
+        deps: dict[Var, set[Var]] = {}
+        for target, target_scope, used, use_scope in self._records.edges:
+            deps.setdefault(qualify(target, target_scope), set()).update(qualify(name, use_scope) for name in used)
+        for targets, function, used, scope in self._records.unpacked:
+            # ``a, b = f()`` where ``f`` returns a tuple: ``a`` depends on the first element only.
+            returned = [
+                value for value in self.returns.get(function, ())
+                if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(targets)
+            ]
+            inside = Scope(function, "function")
+            for position, name in enumerate(targets):
+                key = qualify(name, scope)
+                found = deps.setdefault(key, set())
+                if returned:
+                    for value in returned:
+                        found.update(qualify(read, inside) for read in names_in(value.elements[position].value))
+                else:
+                    found.update(qualify(read, scope) for read in used)
+                found.discard(key)
+        return deps
 
     # Names ---------------------------------------------------------------------------------
     def qualify(self, name: str, scope: Scope) -> Var:
         """The variable a (dotted) name read or bound in ``scope`` stands for."""
-        if not scope.is_module and name.split(".", 1)[0] in self._local_names.get(scope, ()):
+        if scope.kind != "module" and name.split(".", 1)[0] in self._local_names.get(scope, ()):
             return Var(name, scope)
         return Var(name, MODULE)
 
@@ -258,7 +328,7 @@ class SemanticModel:
 
     def binding_at(self, node: cst.CSTNode) -> Binding | None:
         """The binding a statement makes (the first, for ``a = b = …`` or tuple targets)."""
-        return self._binding_of.get(id(node))
+        return self._binding_tables[1].get(id(node))
 
     def reaching(self, var: Var, at: int) -> Binding | None:
         """The binding of ``var`` in force at position ``at`` of its scope: the last one before it."""
@@ -301,7 +371,7 @@ class SemanticModel:
         """Whether ``target``'s value was (transitively) computed from ``source``'s."""
         return source in self.reaches({target})
 
-    def computed_from(self, var: Var) -> frozenset[Var]:
+    def computed_from(self, var: Var) -> AbstractSet[Var]:
         """The variables ``var`` was directly computed from (one step of :meth:`reaches`)."""
         return self._deps.get(var, frozenset())
 
@@ -391,16 +461,12 @@ class SemanticModel:
 
     def calls_within(self, node: cst.CSTNode) -> list[CallSite]:
         """The calls inside a subtree (the node itself included), in source order."""
-        found: list[CallSite] = []
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, cst.Call):
-                site = self._by_node.get(id(current))
-                if site is not None:
-                    found.append(site)
-            stack.extend(reversed(current.children))
-        return found
+        site = self._by_node.get(id(node))
+        if site is not None:
+            return list(self.calls[site.index : site.end])
+        finder = _OutermostCalls(self)
+        walk(node, finder)
+        return finder.found
 
     def calls_to(self, *qualnames: str) -> Iterator[CallSite]:
         """Calls whose callee resolves to one of ``qualnames``."""
@@ -440,6 +506,21 @@ class SemanticModel:
         if call.scope.is_module and not call.loops:
             return self.value_at(node, call.index)
         return self.value(node)
+
+
+class _OutermostCalls(cst.CSTVisitor):
+    """Collects the calls of a subtree: each outermost call with the calls nested in it."""
+
+    def __init__(self, model: SemanticModel) -> None:
+        self.model = model
+        self.found: list[CallSite] = []
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        site = self.model.call_site(node)
+        if site is None:
+            return True
+        self.found.extend(self.model.calls[site.index : site.end])
+        return False
 
 
 def names_in(node: cst.CSTNode) -> set[str]:

@@ -26,12 +26,17 @@ class SyntaxHooks:
     """Base class of a rule's syntax hooks: define ``visit_<Node>``/``leave_<Node>`` methods."""
 
 
+_HOOK_NAMES: dict[type[SyntaxHooks], tuple[str, ...]] = {}
+
+
 def hook_names(cls: type[SyntaxHooks]) -> tuple[str, ...]:
     """The libcst hook methods a hooks class defines."""
-    return tuple(
-        name for name in dir(cls)
-        if name.startswith(("visit_", "leave_")) and callable(getattr(cls, name))
-    )
+    names = _HOOK_NAMES.get(cls)
+    if names is None:
+        names = _HOOK_NAMES[cls] = tuple(
+            name for name in dir(cls) if name.startswith(("visit_", "leave_")) and callable(getattr(cls, name))
+        )
+    return names
 
 
 _BATCHED: dict[tuple[type, tuple[type[SyntaxHooks], ...]], type] = {}

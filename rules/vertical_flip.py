@@ -93,20 +93,26 @@ def _fix(ctx: RuleContext[NoOptions], transform: Transform, anchor: object, mode
     return None
 
 
+def _setting(ctx: RuleContext[NoOptions]) -> str:
+    """What to set when the images have no natural orientation, naming a word of the file that suggests so."""
+    hint_word = domain_hint(f"{ctx.source.path}\n{ctx.source.text}")
+    if hint_word:
+        return (
+            f'this file mentions "{hint_word[0]}": if its images have no natural orientation, set '
+            f'image-domain = "{hint_word[1]}" in [tool.reviewlint]'
+        )
+    return "set image-domain in [tool.reviewlint] if your images have no natural orientation"
+
+
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     if ctx.project.image_domain != "natural":
         return
-    hint_word = domain_hint(f"{ctx.source.path}\n{ctx.source.text}")
-    setting = (
-        f'this file mentions "{hint_word[0]}": if its images have no natural orientation, set '
-        f'image-domain = "{hint_word[1]}" in [tool.reviewlint]'
-        if hint_word
-        else "set image-domain in [tool.reviewlint] if your images have no natural orientation"
-    )
+    setting = ""
     for transform in ctx.facts.transforms:
         kinds = transform.kinds() & ORIENTATION_KINDS
         if not kinds or transform.p == 0:
             continue
+        setting = setting or _setting(ctx)
         anchor = transform.param_node("vertical_flip") if "vertical_flip" in transform.spec.switches else None
         name = transform.short_name
         mode = transform.params.get("mode") if transform.spec.mode_param else None

@@ -1,0 +1,163 @@
+"""The semantic model: scopes, variables, bindings, flows, calls, folded values; frozen."""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+
+import libcst as cst
+import pytest
+
+from reviewlint.api import UNKNOWN, SyntaxHooks, Unknown
+from reviewlint.extract import extract
+from reviewlint.scan import build_model
+from reviewlint.semantic import MODULE, Scope, SemanticModel, Var
+
+
+def _model(code: str) -> SemanticModel:
+    return build_model(cst.parse_module(textwrap.dedent(code)))
+
+
+def _call(model: SemanticModel, callee: str) -> int:
+    (found,) = [c for c in model.calls if cst.Module([]).code_for_node(c.node.func) == callee]
+    return found.index
+
+
+def test_names_qualify_to_the_scope_that_binds_them() -> None:
+    model = _model("""
+        x = 1
+        def train(data, epochs=3):
+            model = build()
+            return model.fit(data, epochs=epochs, verbose=x)
+        class Net:
+            width = 4
+    """)
+    train = Scope("train", "function")
+    assert model.qualify("model", train) == Var("model", train)
+    assert model.qualify("model.fit", train) == Var("model.fit", train)  # dotted names follow their head
+    assert model.qualify("data", train) == Var("data", train)  # a parameter is local
+    assert model.qualify("x", train) == Var("x", MODULE)  # read, never bound there: the module's
+    assert model.qualify("width", Scope("Net", "class")) == Var("width", Scope("Net", "class"))
+    assert model.is_local("epochs", train) and not model.is_local("x", train)
+    assert model.bound_anywhere("width") and not model.bound_anywhere("nothing")
+
+
+def test_bindings_in_order_reaching_and_the_next_assignment() -> None:
+    model = _model("""
+        x = load()
+        first(x)
+        x += 1
+        x = other()
+        second(x)
+        for x in items:
+            third(x)
+    """)
+    x = Var("x", MODULE)
+    kinds = [binding.kind for binding in model.bindings_of(x)]
+    assert kinds == ["assign", "augassign", "assign", "for"]
+    first, second = _call(model, "first"), _call(model, "second")
+    reaching_first = model.reaching(x, first)
+    reaching_second = model.reaching(x, second)
+    assert reaching_first is not None and reaching_second is not None
+    assert cst.Module([]).code_for_node(reaching_first.value) == "load()"  # type: ignore[arg-type]
+    assert cst.Module([]).code_for_node(reaching_second.value) == "other()"  # type: ignore[arg-type]
+    assert reaching_first.order <= first < reaching_second.order <= second
+    after = model.next_binding(x, reaching_first.order)
+    assert after is reaching_second  # x += 1 changes x but is not a new value from elsewhere
+    assert model.next_binding(x, reaching_second.order) is None  # a for target is not "x = …"
+    assert model.rebound_between({x}, first, second)
+    assert not model.rebound_between({x}, second, second + 1)
+
+
+def test_binding_at_a_statement() -> None:
+    module = cst.parse_module("a, b = pair()\nc = 3\n")
+    model = build_model(module)
+    tuple_assign, plain = (statement.body[0] for statement in module.body)  # type: ignore[attr-defined]
+    binding = model.binding_at(tuple_assign)
+    assert binding is not None and binding.var == Var("a", MODULE) and binding.value is None
+    binding = model.binding_at(plain)
+    assert binding is not None and binding.var == Var("c", MODULE) and model.value(binding.value) == 3
+    assert model.binding_at(module) is None
+
+
+def test_flows_follow_assignments_returns_and_tuple_unpacking() -> None:
+    model = _model("""
+        def make():
+            aug = Compose([Flip()])
+            return aug, size
+        train_aug, train_size = make()
+        images = load()
+        batch = images / 255
+        gen = flow(batch, augment=train_aug)
+    """)
+    assert model.flows_into(Var("images", MODULE), Var("gen", MODULE))
+    assert model.flows_into(Var("aug", Scope("make", "function")), Var("train_aug", MODULE))
+    assert not model.flows_into(Var("aug", Scope("make", "function")), Var("train_size", MODULE))
+    assert not model.flows_into(Var("gen", MODULE), Var("images", MODULE))
+    assert Var("images", MODULE) in model.computed_from(Var("batch", MODULE))
+
+
+def test_calls_within_a_node_in_source_order() -> None:
+    module = cst.parse_module("model.fit(gen.flow(x, y), callbacks=[EarlyStopping(), CSVLogger(path())])\n")
+    model = build_model(module)
+    (fit,) = [c for c in model.calls if c.method == "fit"]
+    inner = [c.method or cst.Module([]).code_for_node(c.node.func) for c in model.calls_within(fit.node)]
+    assert inner == ["fit", "flow", "EarlyStopping", "CSVLogger", "path"]
+    assert model.call_site(fit.node) is fit
+
+
+def test_folded_values_and_the_typed_unknown() -> None:
+    model = _model("""
+        ROT = 20
+        SCALE = 1 / 255.0
+        n = len(data)
+    """)
+    assert model.value(cst.parse_expression("ROT // 2")) == 10
+    assert model.value(cst.parse_expression("SCALE")) == pytest.approx(1 / 255)
+    unknown = model.value(cst.parse_expression("n"))
+    assert unknown is UNKNOWN and isinstance(unknown, Unknown) and not unknown
+
+
+def test_star_imports_of_known_modules_resolve() -> None:
+    model = _model("""
+        from tensorflow.keras.layers import *
+        from model import *
+        aug = RandomFlip("horizontal")
+        net = build_net()
+    """)
+    qualnames = {c.qualname for c in model.calls}
+    assert "keras.layers.RandomFlip" in qualnames
+    assert None in qualnames  # build_net from a local star import stays unknown
+
+
+def test_the_model_and_the_facts_are_frozen() -> None:
+    facts = extract(cst.parse_module(
+        "import albumentations as A\ntrain_aug = A.Compose([A.HorizontalFlip()])\nmodel.fit(gen(train_aug))\n"
+    ))
+    (pipeline,) = facts.pipelines
+    assert pipeline.roles == {"train"} and facts.pipeline_of(pipeline.transforms[0]) is pipeline
+    for value, field in ((facts, "pipelines"), (facts.model, "calls"), (pipeline, "roles"), (facts.model.calls[0], "index")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, field, None)
+
+
+class _Subscripts(SyntaxHooks):
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self.seen.append("subscript")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.seen.append("call")  # the scan has visit_Call too: both run
+
+
+def test_syntax_hooks_run_in_the_same_walk_without_changing_the_model() -> None:
+    code = "import a.b as c\nx = f(y[0])\nfor i in z:\n    g(i)\n"
+    plain = build_model(cst.parse_module(code))
+    hooks = _Subscripts()
+    hooked = build_model(cst.parse_module(code), (hooks,))
+    assert hooks.seen == ["call", "subscript", "call"]
+    assert [c.index for c in hooked.calls] == [c.index for c in plain.calls]
+    assert hooked.bindings.keys() == plain.bindings.keys()
+    assert hooked.imports.bindings == plain.imports.bindings == {"c": "a.b"}
