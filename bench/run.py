@@ -89,7 +89,7 @@ def _machine() -> dict[str, object]:
         memory = f"{kb / 1024 / 1024:.0f} GiB"
     except (OSError, IndexError, ValueError):
         pass
-    from reviewlint.parallel import available_cores
+    from reviewlint.run import available_cores
 
     return {
         "cpu": model or platform.processor() or platform.machine(),
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the work folder (outputs, logs, cache)")
     arguments = parser.parse_args(argv)
 
-    from reviewlint.parallel import available_cores
+    from reviewlint.run import available_cores
 
     jobs = arguments.jobs or available_cores()
     source = _corpus_source(arguments.corpus)

@@ -14,15 +14,13 @@ from typing import TYPE_CHECKING, TextIO, cast
 import click
 
 from reviewlint import __version__
-from reviewlint import baseline as baselines
 from reviewlint import interrupt
 from reviewlint.cache import Cache, CacheError, default_cache_dir, remove_cache
 from reviewlint.config import FAIL_ON, IMAGE_DOMAINS, ConfigError, ConfigResolver, Overrides
-from reviewlint.parallel import available_cores
 from reviewlint.report import REPORTERS
 from reviewlint.result import RunResult
 from reviewlint.rule_meta import ImageDomain, RuleMeta, Severity, rule_index
-from reviewlint.run import RuleSet, run_paths
+from reviewlint.run import RuleSet, available_cores, run_paths
 
 if TYPE_CHECKING:
     from reviewlint.fixer import FileFix
@@ -101,6 +99,8 @@ def check(
     if write_baseline_file is not None and (baseline_file is not None or fix or diff):
         raise click.UsageError("--write-baseline cannot be combined with --baseline, --fix or --diff")
     baseline = None
+    if baseline_file is not None or write_baseline_file is not None:
+        from reviewlint import baseline as baselines  # only when a baseline is read or written
     if baseline_file is not None:
         try:
             baseline = baselines.load(baseline_file)

@@ -37,14 +37,6 @@ _worker_rules: Sequence[RuleInfo] = ()
 _worker_cache: Cache | None = None
 
 
-def available_cores() -> int:
-    """The cores this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
 def chunks(tasks: Sequence[Task], jobs: int) -> list[list[Task]]:
     """Tasks grouped largest file first into chunks of roughly ``total / (jobs * 8)`` bytes."""
     sized = []

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
 _PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+@lru_cache(maxsize=4)
+def _working_directory(cwd: str) -> Path:
+    return Path(cwd).resolve()
 
 
 def _reported(path: Path) -> str:
@@ -15,7 +21,7 @@ def _reported(path: Path) -> str:
     try:
         if os.path.islink(path) and not os.path.exists(path):
             return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.resolve().relative_to(_working_directory(os.getcwd())).as_posix()
     except (ValueError, OSError, RuntimeError):
         return path.as_posix()
 

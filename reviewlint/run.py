@@ -157,6 +157,14 @@ def cached_result(path: Path, settings: Settings, rules: Sequence[DescribedRule]
     return cache.get(_cache_key(cache, raw, shown, path, settings, rules))
 
 
+def available_cores() -> int:
+    """The cores this process may run on (the default number of jobs)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def run_paths(
     paths: Sequence[Path], resolver: ConfigResolver, rules: Sequence[RuleInfo] | RuleSet, jobs: int = 1,
     cache: Cache | None = None, fixing: FixMode | None = None,
