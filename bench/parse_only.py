@@ -39,7 +39,7 @@ def _parallel(paths: list[Path], jobs: int, use_ast: bool) -> None:
 
     import libcst  # noqa: F401 - loaded once, before the fork, as reviewlint does
 
-    from reviewlint.parallel import chunks
+    from reviewlint.run.parallel import chunks
 
     grouped = [[path for _, path, _ in chunk] for chunk in chunks([(i, path, None) for i, path in enumerate(paths)], jobs)]  # type: ignore[misc]
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -50,7 +50,7 @@ def _parallel(paths: list[Path], jobs: int, use_ast: bool) -> None:
 def _parse(paths: list[Path], use_ast: bool) -> tuple[int, int]:
     import libcst
 
-    from reviewlint.source import SourceError, load_source
+    from reviewlint.source.files import SourceError, load_source
 
     parsed = failed = 0
     for path in paths:

@@ -1,7 +1,7 @@
 """Where one process's time goes: ``python -m bench.phases [PATH ...]`` (default: libcst's source).
 
 Lints the paths in this process (one job, no cache) with a CPU-time counter around each phase of
-:func:`reviewlint.runner.lint_source` and prints each phase as a multiple of the libcst parse:
+:func:`reviewlint.lint.runner.lint_source` and prints each phase as a multiple of the libcst parse:
 the parse, the nesting guard, fact extraction, comment scanning, the rules' own work, placing
 findings. Phases nest (a rule's time includes facts it was the first to ask for); the runner asks
 for the parse and the facts before any rule runs, so those two are counted apart.
@@ -45,9 +45,10 @@ def main(argv: list[str] | None = None) -> None:
         import libcst
 
         arguments = [str(Path(libcst.__file__).parent)]
-    from reviewlint import rule, run, runner
-    from reviewlint.config import ConfigResolver, Overrides
-    from reviewlint.registry import all_rules
+    from reviewlint.lint import rule, runner
+    from reviewlint.lint.registry import all_rules
+    from reviewlint.run import loop as run
+    from reviewlint.run.config import ConfigResolver, Overrides
 
     _timed_property(rule.Analysis, "module", "libcst parse")
     _timed_property(rule.Analysis, "facts", "extract facts")

@@ -50,7 +50,7 @@ def _corpus_source(name: str) -> Path:
 
 
 def _discover(root: Path) -> list[Path]:
-    from reviewlint.discover import discover
+    from reviewlint.source.discover import discover
 
     return sorted(discover([root], lambda path: False))
 
@@ -66,7 +66,7 @@ def _copy(files: list[Path], source: Path, target: Path) -> list[Path]:
 
 
 def _lines(path: Path) -> int:
-    from reviewlint.source import SourceError, load_source
+    from reviewlint.source.files import SourceError, load_source
 
     try:
         return load_source(path, path.read_bytes()).text.count("\n")
@@ -89,7 +89,7 @@ def _machine() -> dict[str, object]:
         memory = f"{kb / 1024 / 1024:.0f} GiB"
     except (OSError, IndexError, ValueError):
         pass
-    from reviewlint.run import available_cores
+    from reviewlint.run.loop import available_cores
 
     return {
         "cpu": model or platform.processor() or platform.machine(),
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the work folder (outputs, logs, cache)")
     arguments = parser.parse_args(argv)
 
-    from reviewlint.run import available_cores
+    from reviewlint.run.loop import available_cores
 
     jobs = arguments.jobs or available_cores()
     source = _corpus_source(arguments.corpus)

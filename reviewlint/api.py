@@ -18,10 +18,9 @@ engine (a test checks it). Like Fixit's ``from fixit import LintRule, Valid, Inv
 
 from __future__ import annotations
 
-from reviewlint.commented_code import block_is_code
-from reviewlint.comments import Comment
-from reviewlint.consts import UNKNOWN, Unknown, is_number
-from reviewlint.facts import (
+from reviewlint.analysis.commented_code import block_is_code
+from reviewlint.analysis.constants import UNKNOWN, Unknown, is_number
+from reviewlint.analysis.facts import (
     PREDICT,
     TRAIN,
     TTA,
@@ -34,7 +33,19 @@ from reviewlint.facts import (
     PredictLoop,
     Transform,
 )
-from reviewlint.fix import (
+from reviewlint.analysis.imports import dotted
+from reviewlint.analysis.semantic import (
+    MODULE,
+    AttributeAssignment,
+    Binding,
+    CallSite,
+    Scope,
+    SemanticModel,
+    Var,
+    names_in,
+)
+from reviewlint.analysis.syntax_hooks import SyntaxHooks
+from reviewlint.fixing.edits import (
     Edit,
     Fix,
     NewImport,
@@ -52,19 +63,8 @@ from reviewlint.fix import (
     without_parens,
 )
 from reviewlint.knowledge.roles import Role
-from reviewlint.names import dotted
-from reviewlint.semantic import (
-    MODULE,
-    AttributeAssignment,
-    Binding,
-    CallSite,
-    Scope,
-    SemanticModel,
-    Var,
-    names_in,
-)
-from reviewlint.syntax_hooks import SyntaxHooks
-from reviewlint.rule import Anchor, Invalid, NoOptions, ProjectSettings, Report, RuleContext, Severity, Span, Valid, option
+from reviewlint.lint.rule import Anchor, Invalid, NoOptions, ProjectSettings, Report, RuleContext, Severity, Span, Valid, option
+from reviewlint.source.comments import Comment
 
 __all__ = [
     "MODULE", "PREDICT", "TRAIN", "TTA", "UNKNOWN", "VALIDATION", "Anchor", "AttributeAssignment", "Backbone", "Binding",

@@ -7,29 +7,29 @@ import os
 import signal
 import sys
 import traceback
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 import click
 
 from reviewlint import __version__
-from reviewlint import interrupt
-from reviewlint.cache import Cache, CacheError, default_cache_dir, remove_cache
-from reviewlint.config import FAIL_ON, IMAGE_DOMAINS, ConfigError, ConfigResolver, Overrides
+from reviewlint.lint.rule_meta import ImageDomain, RuleMeta, Severity, rule_index
 from reviewlint.report import REPORTERS
-from reviewlint.result import RunResult
-from reviewlint.rule_meta import ImageDomain, RuleMeta, Severity, rule_index
-from reviewlint.run import RuleSet, available_cores, run_paths
+from reviewlint.run import interrupt
+from reviewlint.run.cache import Cache, CacheError, default_cache_dir, remove_cache
+from reviewlint.run.config import FAIL_ON, IMAGE_DOMAINS, ConfigError, ConfigResolver, Overrides
+from reviewlint.run.loop import RuleSet, available_cores, run_paths
+from reviewlint.run.result import RunResult
 
 if TYPE_CHECKING:
-    from reviewlint.fixer import FileFix
-    from reviewlint.rule import RuleInfo
+    from reviewlint.fixing.fixer import FileFix
+    from reviewlint.lint.rule import RuleInfo
 
 
 def _load_rules() -> Sequence[RuleInfo]:
     """Import the rule modules (libcst with them): only when a file must be linted or fixed."""
-    from reviewlint.registry import all_rules
+    from reviewlint.lint.registry import all_rules
 
     return all_rules()
 
@@ -100,7 +100,7 @@ def check(
         raise click.UsageError("--write-baseline cannot be combined with --baseline, --fix or --diff")
     baseline = None
     if baseline_file is not None or write_baseline_file is not None:
-        from reviewlint import baseline as baselines  # only when a baseline is read or written
+        from reviewlint.report import baseline as baselines  # only when a baseline is read or written
     if baseline_file is not None:
         try:
             baseline = baselines.load(baseline_file)
@@ -119,7 +119,7 @@ def check(
         resolver = ConfigResolver(rules.described, overrides, config_file)
         fixing = None
         if fix or diff:
-            from reviewlint.fixer import FixMode
+            from reviewlint.fixing.fixer import FixMode
 
             fixing = FixMode.under(targets, unsafe=unsafe_fixes, write=not diff)
         cache = None if no_cache else Cache.open(cache_dir or default_cache_dir(), rules.described)

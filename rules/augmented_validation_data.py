@@ -44,9 +44,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import libcst as cst
-
 from reviewlint.api import (
+    TRAIN,
     Anchor,
     CallSite,
     Facts,
@@ -56,7 +55,6 @@ from reviewlint.api import (
     Report,
     RuleContext,
     Severity,
-    TRAIN,
     Transform,
     Var,
 )

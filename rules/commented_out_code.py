@@ -32,8 +32,8 @@ Delete the block; keep the variants you compared as configuration, and their res
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from reviewlint.api import (
     Comment,

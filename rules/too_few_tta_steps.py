@@ -33,8 +33,8 @@ preds = [model.predict(tta_gen) for _ in range(10)]
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import libcst as cst
 

@@ -29,8 +29,8 @@ tta_aug = train_aug  # or a milder version of it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from reviewlint.api import (
     PREDICT,

@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner
 
 from reviewlint.cli import cli
-from reviewlint.config import Settings
-from reviewlint.finding import Finding
-from reviewlint.registry import all_rules, find_rule
-from reviewlint.result import FileResult
-from reviewlint.run import lint_path
-from reviewlint.runner import lint_text
+from reviewlint.lint.finding import Finding
+from reviewlint.lint.registry import all_rules, find_rule
+from reviewlint.lint.runner import lint_text
+from reviewlint.run.config import Settings
+from reviewlint.run.loop import lint_path
+from reviewlint.run.result import FileResult
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")

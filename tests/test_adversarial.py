@@ -20,16 +20,16 @@ from pathlib import Path
 
 import pytest
 
-from reviewlint import cache as cache_module
-from reviewlint import commented_code
-from reviewlint.cache import Cache
-from reviewlint.config import Settings
-from reviewlint.finding import Finding, Location
-from reviewlint.registry import all_rules
+from reviewlint.analysis import commented_code
+from reviewlint.lint.finding import Finding, Location
+from reviewlint.lint.registry import all_rules
+from reviewlint.lint.rule import Severity
 from reviewlint.report import REPORTERS
-from reviewlint.result import FileResult, RunResult
-from reviewlint.rule import Severity
-from reviewlint.run import lint_path
+from reviewlint.run import cache as cache_module
+from reviewlint.run.cache import Cache
+from reviewlint.run.config import Settings
+from reviewlint.run.loop import lint_path
+from reviewlint.run.result import FileResult, RunResult
 from tests.conftest import CLI_ENV, check_in_process, run_cli
 
 FLIP = "import albumentations as A\ntrain_aug = A.Compose([A.VerticalFlip(p=0.5)])\n"
@@ -418,8 +418,7 @@ def test_f29_a_file_with_the_longest_name_can_be_fixed(tmp_path: Path) -> None:
 
 def test_a_lost_interrupt_is_raised_again_at_the_next_file(monkeypatch: pytest.MonkeyPatch) -> None:
     """C code that calls back into Python can swallow the handler's exception; the run still stops."""
-    from reviewlint import interrupt
-
+    from reviewlint.run import interrupt
     monkeypatch.setattr(interrupt, "_received", [])
     interrupt.checkpoint()  # nothing arrived: nothing happens
     try:

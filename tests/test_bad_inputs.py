@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-import reviewlint.registry
-from reviewlint.config import Settings
-from reviewlint.registry import all_rules
-from reviewlint.rule import Report, RuleContext
-from reviewlint.run import lint_path
-from reviewlint.runner import lint_text
+import reviewlint.lint.registry
+from reviewlint.lint.registry import all_rules
+from reviewlint.lint.rule import Report, RuleContext
+from reviewlint.lint.runner import lint_text
+from reviewlint.run.config import Settings
+from reviewlint.run.loop import lint_path
 from tests.conftest import check_in_process, run_cli
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
@@ -370,8 +370,8 @@ def test_noqa_and_code_frame_follow_python_lines() -> None:
 
 def _failing_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     """Add RL999, a rule that raises on files holding ``boom`` (and only on those)."""
-    original = reviewlint.registry.all_rules
-    base = reviewlint.registry.find_rule("RL102")
+    original = reviewlint.lint.registry.all_rules
+    base = reviewlint.lint.registry.find_rule("RL102")
     assert base is not None
 
     def check(ctx: RuleContext) -> Iterator[Report]:
@@ -518,8 +518,7 @@ def test_nesting_guard_boundary(kind: str, fast: bool, monkeypatch: pytest.Monke
     """Both guards (bytecode compile under a lowered recursion limit, and ast.parse + a walk,
     used where the first cannot tell) pass 250 levels and refuse 350, in code at module level
     and in code the compiler refuses (`return` outside a function)."""
-    from reviewlint import parse_guard
-
+    from reviewlint.source import parse_guard
     if not fast:
         monkeypatch.setattr(parse_guard, "compiler_depth_is_bounded", lambda: False)
     for prefix in ("", "return 1\n"):
@@ -531,8 +530,7 @@ def test_nesting_guard_boundary(kind: str, fast: bool, monkeypatch: pytest.Monke
 @pytest.mark.parametrize("terms", [320, 900])
 def test_a_flat_chain_of_operators_is_not_too_deep(terms: int) -> None:
     """``w0 + w1 + … + w319`` nests in Python's tree, but it is one flat expression to read."""
-    from reviewlint import parse_guard
-
+    from reviewlint.source import parse_guard
     for joiner in (" + ", " - ", " + 'x' * "):
         text = "TOTAL = " + joiner.join(f"w{i}" for i in range(terms)) + "\n"
         assert parse_guard.nesting_problem(text) is None, joiner
@@ -541,8 +539,7 @@ def test_a_flat_chain_of_operators_is_not_too_deep(terms: int) -> None:
 
 
 def test_compiler_guard_is_active_on_this_python() -> None:
-    from reviewlint import parse_guard
-
+    from reviewlint.source import parse_guard
     if sys.version_info[:2] == (3, 11):
         assert parse_guard.compiler_depth_is_bounded()
     limit = sys.getrecursionlimit()

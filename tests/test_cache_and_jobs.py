@@ -24,16 +24,17 @@ import pytest
 from click.testing import CliRunner
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from reviewlint import run, runner
-from reviewlint.cache import CACHE_DIR_NAME, Cache, code_fingerprint, default_cache_dir
+from reviewlint.analysis.walk import _TRIVIA, StatementIndex, child_fields, walk
 from reviewlint.cli import cli
-from reviewlint.config import ConfigResolver, Overrides
-from reviewlint.parallel import chunks
-from reviewlint.positions import NodePositions
-from reviewlint.registry import all_rules
-from reviewlint.result import RunResult
-from reviewlint.source import load_source
-from reviewlint.traverse import _TRIVIA, StatementIndex, child_fields, walk
+from reviewlint.lint import runner
+from reviewlint.lint.registry import all_rules
+from reviewlint.run import loop as run
+from reviewlint.run.cache import CACHE_DIR_NAME, Cache, code_fingerprint, default_cache_dir
+from reviewlint.run.config import ConfigResolver, Overrides
+from reviewlint.run.parallel import chunks
+from reviewlint.run.result import RunResult
+from reviewlint.source.files import load_source
+from reviewlint.source.positions import NodePositions
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"

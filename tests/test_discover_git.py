@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewlint.discover import discover
+from reviewlint.source.discover import discover
 
 pytestmark = pytest.mark.skipif(subprocess.run(["git", "--version"], capture_output=True).returncode != 0,
                                 reason="git is not installed")

@@ -13,14 +13,14 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from reviewlint import fixer
-from reviewlint.atomic import ChangedOnDisk, Snapshot, replace_if_unchanged
 from reviewlint.cli import cli
-from reviewlint.config import Settings
-from reviewlint.fix import Fix, replace
-from reviewlint.fixer import fix_text
-from reviewlint.registry import all_rules
-from reviewlint.rule import Invalid, NoOptions, Report, RuleInfo, Severity, Valid
+from reviewlint.fixing import fixer
+from reviewlint.fixing.edits import Fix, replace
+from reviewlint.fixing.fixer import fix_text
+from reviewlint.lint.registry import all_rules
+from reviewlint.lint.rule import Invalid, NoOptions, Report, RuleInfo, Severity, Valid
+from reviewlint.run.config import Settings
+from reviewlint.source.atomic import ChangedOnDisk, Snapshot, replace_if_unchanged
 from tests.conftest import REPO, cli_runner
 
 SAFE_AND_UNSAFE = (

@@ -11,9 +11,9 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from reviewlint.config import Settings
-from reviewlint.fixer import fix_text
-from reviewlint.registry import all_rules
+from reviewlint.fixing.fixer import fix_text
+from reviewlint.lint.registry import all_rules
+from reviewlint.run.config import Settings
 from tests.conftest import run_rule
 
 

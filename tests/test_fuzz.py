@@ -36,15 +36,15 @@ import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
-from reviewlint import notebook_json
-from reviewlint.config import Settings
-from reviewlint.finding import Location
+from reviewlint.fixing import notebook_json
+from reviewlint.fixing.fixer import FileFix, fix_bytes
 from reviewlint.knowledge.transforms import ALBUMENTATIONS, IMAGE_DATA_GENERATOR, KERAS_LAYERS, TF_IMAGE
-from reviewlint.registry import all_rules
-from reviewlint.fixer import FileFix, fix_bytes
-from reviewlint.result import FileResult
-from reviewlint.runner import lint_text
-from reviewlint.source import load_source, mask_cell
+from reviewlint.lint.finding import Location
+from reviewlint.lint.registry import all_rules
+from reviewlint.lint.runner import lint_text
+from reviewlint.run.config import Settings
+from reviewlint.run.result import FileResult
+from reviewlint.source.files import load_source, mask_cell
 
 # hypothesmith compiles what it generates ("<string>") and CPython warns about `1(2)`: not ours.
 pytestmark = pytest.mark.filterwarnings("ignore:.*:SyntaxWarning:<string>")
@@ -441,8 +441,8 @@ NOTEBOOK_JSON = st.one_of(
 
 def lint_bytes(name: str, raw: bytes) -> None:
     """Read bytes as the file ``name``: a one-line SourceError, or a lint with no internal error."""
-    from reviewlint.runner import lint_source
-    from reviewlint.source import SourceError
+    from reviewlint.lint.runner import lint_source
+    from reviewlint.source.files import SourceError
 
     try:
         source = load_source(Path(name), raw)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reviewlint.config import Settings
-from reviewlint.registry import all_rules
-from reviewlint.run import lint_path
-from reviewlint.source import load_source, mask_cell
+from reviewlint.lint.registry import all_rules
+from reviewlint.run.config import Settings
+from reviewlint.run.loop import lint_path
+from reviewlint.source.files import load_source, mask_cell
 
 
 def notebook(tmp_path: Path, cells: list[tuple[str, str]], name: str = "nb.ipynb") -> Path:

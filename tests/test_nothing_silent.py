@@ -17,13 +17,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from reviewlint.cache import Cache, CacheError, remove_cache
-from reviewlint.finding import Finding
-from reviewlint.fixer import fix_bytes
-from reviewlint.config import Settings
-from reviewlint.registry import all_rules
-from reviewlint.result import FileResult
-from reviewlint.run import lint_path
+from reviewlint.fixing.fixer import fix_bytes
+from reviewlint.lint.finding import Finding
+from reviewlint.lint.registry import all_rules
+from reviewlint.run.cache import Cache, CacheError, remove_cache
+from reviewlint.run.config import Settings
+from reviewlint.run.loop import lint_path
+from reviewlint.run.result import FileResult
 from tests.conftest import REPO, run_cli, write_notebook
 
 SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
@@ -211,7 +211,7 @@ def test_an_unsafe_fix_with_an_import_leaves_the_broken_cell_alone(tmp_path: Pat
 
 
 def test_a_change_inside_a_broken_cell_is_refused() -> None:
-    from reviewlint.notebook_writer import CellMappingError, write_back
+    from reviewlint.fixing.notebook_writer import CellMappingError, write_back
 
     raw = _notebook_bytes("a = 1\n", "x = (\n", "b = 2\n")
     old = "a = 1\n\nb = 2\n"  # the broken cell 2 is a blank line in the module

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import reviewlint.run
+import reviewlint.run.loop
 from reviewlint.cli import cli
 from tests.conftest import check_in_process, run_cli
 
@@ -187,7 +187,7 @@ def test_files_that_vanish_during_the_run(tmp_path: Path, monkeypatch: pytest.Mo
         (tmp_path / name).write_text(FLIP)
     (tmp_path / "later").mkdir()
     (tmp_path / "later" / "d.py").write_text(FLIP)
-    real_discover = reviewlint.run.discover
+    real_discover = reviewlint.run.loop.discover
 
     def discover_then_delete(*args: object, **kwargs: object) -> Iterator[Path]:
         for index, path in enumerate(real_discover(*args, **kwargs)):  # type: ignore[arg-type]
@@ -196,7 +196,7 @@ def test_files_that_vanish_during_the_run(tmp_path: Path, monkeypatch: pytest.Mo
             yield path
         (tmp_path / "b.py").unlink()  # found, then gone before it is read
 
-    monkeypatch.setattr(reviewlint.run, "discover", discover_then_delete)
+    monkeypatch.setattr(reviewlint.run.loop, "discover", discover_then_delete)
     code, out, err = check_in_process(["--no-cache", "--jobs", jobs, "--format", "json", "."], tmp_path, monkeypatch)
     data = json.loads(out)
     assert code == 2, out + err

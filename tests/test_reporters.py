@@ -9,11 +9,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from reviewlint.config import ConfigResolver, Overrides
-from reviewlint.registry import all_rules
+from reviewlint.lint.registry import all_rules
 from reviewlint.report import REPORTERS
-from reviewlint.result import RunResult
-from reviewlint.run import run_paths
+from reviewlint.run.config import ConfigResolver, Overrides
+from reviewlint.run.loop import run_paths
+from reviewlint.run.result import RunResult
 from tests.conftest import REPO
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())

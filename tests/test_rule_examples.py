@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reviewlint.registry import all_rules
+from reviewlint.lint.registry import all_rules
 from tests.conftest import run_rule
 
 CASES_VALID = [(rule.code, i, example) for rule in all_rules() for i, example in enumerate(rule.valid)]

@@ -32,8 +32,8 @@ def test_the_facade_exports_what_it_names() -> None:
 
 
 def test_rule_descriptions_read_from_source_match_the_loaded_rules() -> None:
-    from reviewlint.registry import all_rules
-    from reviewlint.rule_meta import rule_index
+    from reviewlint.lint.registry import all_rules
+    from reviewlint.lint.rule_meta import rule_index
 
     described = {meta.code: meta for meta in rule_index()}
     loaded = all_rules()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import libcst as cst
-
-from reviewlint.extract import extract
-from reviewlint.semantic import Scope, Var
 from reviewlint_rules.redundant_tuple_parens import ParenthesizedTuples
+
+from reviewlint.analysis.extract import extract
+from reviewlint.analysis.semantic import Scope, Var
 from reviewlint.knowledge.api_changes import argument_changes, class_change
-from reviewlint.registry import find_rule
+from reviewlint.lint.registry import find_rule
 from tests.conftest import findings_of, lint_file, write_notebook
 
 REPO = Path(__file__).resolve().parent.parent

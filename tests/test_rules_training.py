@@ -7,7 +7,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from reviewlint.extract import extract
+from reviewlint.analysis.extract import extract
 from tests.conftest import findings_of, lint_file, write_notebook
 
 REPO = Path(__file__).resolve().parent.parent

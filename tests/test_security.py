@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-import reviewlint.registry
-from reviewlint.rule import Report, RuleContext, Span
+import reviewlint.lint.registry
+from reviewlint.lint.rule import Report, RuleContext, Span
 from tests.conftest import check_in_process, run_cli
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
@@ -172,7 +172,7 @@ def test_audit_hooks_see_no_exec_import_network_or_process(tmp_path: Path, monke
             if isinstance(mode, str) and any(flag in mode for flag in "wax+"):
                 assert not path.startswith(inside) or "/.reviewlint_cache/" in path, (path, mode)
         elif event == "pickle.find_class":
-            assert args[0] in {"reviewlint.finding", "reviewlint.rule"}, args
+            assert args[0] in {"reviewlint.lint.finding", "reviewlint.lint.rule"}, args
         elif event in {"shutil.rmtree", "os.remove", "os.rename", "os.truncate", "os.chmod", "os.utime"}:
             assert not str(args[0]).startswith(inside) or "/.reviewlint_cache/" in str(args[0]), (event, args)
         else:
@@ -198,19 +198,19 @@ def _dotted_global_pickle(marker: Path) -> bytes:
 
     return (
         b"\x80\x04"
-        + text("reviewlint.finding") + text("Finding.__init__.__globals__.__class__.get") + b"\x93"  # dict.get
-        + text("reviewlint.finding") + text("Finding.__init__.__builtins__") + b"\x93"  # the builtins dict
+        + text("reviewlint.lint.finding") + text("Finding.__init__.__globals__.__class__.get") + b"\x93"  # dict.get
+        + text("reviewlint.lint.finding") + text("Finding.__init__.__builtins__") + b"\x93"  # the builtins dict
         + text("eval") + b"\x86R"  # dict.get(builtins, "eval")
         + text(f"__import__('pathlib').Path({str(marker)!r}).write_text('ran')") + b"\x85R."  # eval("…")
     )
 
 
 def test_a_tampered_cache_entry_cannot_run_code(tmp_path: Path) -> None:
-    from reviewlint.cache import Cache, default_cache_dir
-    from reviewlint.config import ConfigResolver, Overrides
-    from reviewlint.registry import all_rules
-    from reviewlint.paths import display_path
-    from reviewlint.run import _cache_key
+    from reviewlint.lint.registry import all_rules
+    from reviewlint.run.cache import Cache, default_cache_dir
+    from reviewlint.run.config import ConfigResolver, Overrides
+    from reviewlint.run.loop import _cache_key
+    from reviewlint.source.paths import display_path
 
     markers = tmp_path / "markers"
     markers.mkdir()
@@ -236,7 +236,7 @@ def test_a_tampered_cache_entry_cannot_run_code(tmp_path: Path) -> None:
 def _echo_rule(monkeypatch: pytest.MonkeyPatch, where: str) -> None:
     """Add a rule that reports every line holding an escape character, quoting the line in its
     message (``where="message"``) or in its hint and related note (``where="hint"``)."""
-    base = reviewlint.registry.find_rule("RL102")
+    base = reviewlint.lint.registry.find_rule("RL102")
     assert base is not None
 
     def check(ctx: RuleContext) -> Iterator[Report]:
@@ -249,7 +249,7 @@ def _echo_rule(monkeypatch: pytest.MonkeyPatch, where: str) -> None:
                     yield Report(span, "this line has escapes", hint=f"not {line}", related=((span, f"see {line}"),))
 
     echo = dataclasses.replace(base, code="RL998", name="echo-escapes", check=check, triggers=("\x1b",))
-    original = reviewlint.registry.all_rules
+    original = reviewlint.lint.registry.all_rules
     rules = (*original(), echo)
     for module in list(sys.modules.values()):
         if getattr(module, "all_rules", None) is original:

@@ -8,10 +8,10 @@ import textwrap
 import libcst as cst
 import pytest
 
+from reviewlint.analysis.extract import extract
+from reviewlint.analysis.scan import build_model
+from reviewlint.analysis.semantic import MODULE, Scope, SemanticModel, Var
 from reviewlint.api import UNKNOWN, SyntaxHooks, Unknown
-from reviewlint.extract import extract
-from reviewlint.scan import build_model
-from reviewlint.semantic import MODULE, Scope, SemanticModel, Var
 
 
 def _model(code: str) -> SemanticModel:

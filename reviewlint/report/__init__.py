@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from reviewlint.report import concise, github, json_format, sarif, text
-from reviewlint.result import RunResult
+from reviewlint.run.result import RunResult
 
 Reporter = Callable[[RunResult, TextIO], None]
 

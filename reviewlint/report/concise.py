@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from reviewlint.finding import Location
-from reviewlint.result import RunResult, escape_control
+from reviewlint.lint.finding import Location
+from reviewlint.run.result import RunResult, escape_control
 
 
 def position(location: Location) -> str:

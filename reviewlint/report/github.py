@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from reviewlint.result import RunResult, escape_control
+from reviewlint.run.result import RunResult, escape_control
 
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 

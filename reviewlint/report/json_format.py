@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from reviewlint import __version__
-from reviewlint.result import RunResult, dump_json
+from reviewlint.run.result import RunResult, dump_json
 
 
 def render(result: RunResult, stream: TextIO) -> None:

@@ -12,9 +12,9 @@ from typing import TextIO
 from urllib.parse import quote
 
 from reviewlint import __version__
-from reviewlint.finding import Location, fingerprints
-from reviewlint.rule_meta import rule_index
-from reviewlint.result import RunResult, dump_json
+from reviewlint.lint.finding import Location, fingerprints
+from reviewlint.lint.rule_meta import rule_index
+from reviewlint.run.result import RunResult, dump_json
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}

@@ -11,9 +11,9 @@ import os
 from collections.abc import Iterator
 from typing import TextIO
 
-from reviewlint.finding import Finding
+from reviewlint.lint.finding import Finding
 from reviewlint.report.concise import position
-from reviewlint.result import RunResult, escape_control
+from reviewlint.run.result import RunResult, escape_control
 
 _STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 

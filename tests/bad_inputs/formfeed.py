@@ -1,4 +1,5 @@
 import albumentations as A
-
+
+
 def make():
     return A.Compose([A.VerticalFlip(p=0.5)])

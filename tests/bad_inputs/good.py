@@ -1,2 +1,3 @@
 import albumentations as A
+
 train_aug = A.Compose([A.VerticalFlip(p=0.5)])

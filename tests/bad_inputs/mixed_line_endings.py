@@ -1,3 +1,4 @@
 # one
 # twoimport albumentations as A
+
 train_aug = A.Compose([A.VerticalFlip(p=0.5)])

@@ -1,0 +1,229 @@
+"""Augmentation facts: transforms, pipelines, their roles (train, validation, TTA, predict) and
+the prediction loops that look like test-time augmentation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+from reviewlint.analysis.facts import (
+    PREDICT,
+    TRAIN,
+    TTA,
+    VALIDATION,
+    Pipeline,
+    PredictLoop,
+    Transform,
+)
+from reviewlint.analysis.scan import target_names
+from reviewlint.analysis.semantic import CallSite, SemanticModel, Var, names_in
+from reviewlint.knowledge import transforms as transform_table
+from reviewlint.knowledge.roles import (
+    FIT_METHODS,
+    PREDICT_METHODS,
+    WEIGHT_METHODS,
+    Role,
+    role_from_name,
+)
+
+
+def _params(model: SemanticModel, call: CallSite, spec: transform_table.TransformSpec) -> dict[str, object]:
+    params: dict[str, object] = {}
+    positional = [arg for arg in call.node.args if arg.keyword is None and arg.star == ""]
+    for name, arg in zip(spec.positional, positional):
+        params[name] = model.value(arg.value)
+    for name, arg in call.keywords().items():
+        params[name] = model.value(arg.value)
+    return params
+
+
+def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...], tuple[Pipeline, ...]]:
+    """Every augmentation call, and the pipelines that hold them (roles not yet known)."""
+    transforms: dict[int, Transform] = {}
+    pipelines: list[Pipeline] = []
+    containers: list[CallSite] = []
+    for call in model.calls:
+        if call.qualname is None:
+            continue
+        if transform_table.is_container(call.qualname):
+            containers.append(call)
+            continue
+        spec = transform_table.lookup(call.qualname)
+        if spec is None:
+            continue
+        transform = Transform(call, spec, _params(model, call, spec))
+        transforms[id(call.node)] = transform
+        if spec is transform_table.IMAGE_DATA_GENERATOR:
+            pipelines.append(Pipeline("image-data-generator", call, model.owners(call), (transform,)))
+
+    nested: set[int] = set()
+    for container in containers:
+        for arg in container.node.args:
+            for inner in model.calls_within(arg.value):
+                if transform_table.is_container(inner.qualname or ""):
+                    nested.add(id(inner.node))
+    by_name: dict[str, list[Transform]] = {}
+    for transform in transforms.values():
+        for name in transform.call.assigned_to:
+            by_name.setdefault(name, []).append(transform)
+    for container in containers:
+        if id(container.node) in nested:
+            continue
+        members: list[Transform] = []
+        for arg in container.node.args:
+            if arg.keyword is not None and arg.keyword.value != "transforms":
+                continue
+            for inner in model.calls_within(arg.value):
+                found = transforms.get(id(inner.node))
+                if found is not None and found not in members:
+                    members.append(found)
+            for name in names_in(arg.value):
+                for found in by_name.get(name, []):
+                    if found not in members:
+                        members.append(found)
+        pipelines.append(Pipeline("albumentations", container, model.owners(container), tuple(members)))
+
+    for call in model.calls:
+        if call.qualname == "keras.Sequential":
+            layers = [transforms[id(inner.node)] for inner in model.calls_within(call.node) if id(inner.node) in transforms]
+            layers = [layer for layer in layers if layer.call.qualname and layer.call.qualname.startswith("keras.layers.")]
+            if layers:
+                pipelines.append(Pipeline("keras-layers", call, model.owners(call), tuple(layers)))
+    return tuple(transforms.values()), tuple(pipelines)
+
+
+@dataclass
+class _Roles:
+    roles: set[Role] = field(default_factory=set)
+    evidence: dict[Role, str] = field(default_factory=dict)
+    stage: int = -1
+
+    def mark(self, role: Role, evidence: str) -> None:
+        self.roles.add(role)
+        self.evidence.setdefault(role, evidence)
+
+
+def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...]) -> tuple[Pipeline, ...]:
+    """Each pipeline with its roles: from use where data flow shows it, else from names."""
+    found_roles = {id(pipeline): _Roles() for pipeline in pipelines}
+    by_owner: dict[Var, list[Pipeline]] = {}
+    for pipeline in pipelines:
+        for owner in pipeline.owners:
+            by_owner.setdefault(owner, []).append(pipeline)
+
+    def reached(names: set[Var], at: int) -> list[_Roles]:
+        """Pipelines whose data reaches a use at call index ``at``; of several module-level
+        pipelines bound to one name, only the last one bound before the use."""
+        found: list[Pipeline] = []
+        for name in model.reaches(names):
+            candidates = by_owner.get(name, [])
+            earlier = [p for p in candidates if p.call.scope.is_module and p.call.index < at]
+            if earlier:
+                latest = max(earlier, key=lambda p: p.call.index)
+                candidates = [p for p in candidates if p is latest or not p.call.scope.is_module]
+            for pipeline in candidates:
+                if pipeline not in found:
+                    found.append(pipeline)
+        return [found_roles[id(pipeline)] for pipeline in found]
+
+    loops_with_predict: dict[int, int] = {}
+    for call in model.calls:
+        if call.qualname is not None:
+            continue
+        if call.method in FIT_METHODS:
+            data = call.arg("x", 0) or call.arg("generator", 0)
+            if data is not None:
+                for roles in reached(model.names_used(data.value, call.scope), call.index):
+                    roles.mark(TRAIN, f"fed to {call.method}()")
+                    roles.stage = max(roles.stage, call.index)
+            validation = call.arg("validation_data")
+            if validation is not None:
+                for roles in reached(model.names_used(validation.value, call.scope), call.index):
+                    roles.mark(VALIDATION, f"validation_data of {call.method}()")
+        elif call.method in PREDICT_METHODS:
+            if call.loops:
+                for enclosing in call.loops:
+                    loops_with_predict.setdefault(id(enclosing), call.index)
+            else:
+                data = call.arg("x", 0) or call.arg("generator", 0)
+                if data is not None:
+                    for roles in reached(model.names_used(data.value, call.scope), call.index):
+                        roles.mark(PREDICT, f"fed to {call.method}()")
+    for loop in model.loops:
+        if id(loop.node) in loops_with_predict:
+            names = {model.qualify(name, loop.scope) for name in loop.names}
+            for roles in reached(names, loops_with_predict[id(loop.node)]):
+                roles.mark(TTA, "used in a loop around predict()")
+    for pipeline in pipelines:
+        roles = found_roles[id(pipeline)]
+        if not roles.roles:
+            for owner in sorted(pipeline.owners):
+                role = role_from_name(str(owner))
+                if role is not None:
+                    roles.mark(role, f"named {str(owner)!r}")
+    return tuple(
+        replace(pipeline, roles=frozenset(roles.roles), role_evidence=dict(roles.evidence), stage=roles.stage)
+        for pipeline, roles in ((pipeline, found_roles[id(pipeline)]) for pipeline in pipelines)
+    )
+
+
+def predict_loops(model: SemanticModel) -> tuple[PredictLoop, ...]:
+    """Each ``predict`` call inside a loop, with the innermost loop and how many times it runs."""
+    found_loops: list[PredictLoop] = []
+    loops = {id(loop.node): loop for loop in model.loops}
+    for call in model.calls:
+        if call.qualname is not None or call.method not in PREDICT_METHODS or not call.loops:
+            continue
+        loop = loops.get(id(call.loops[-1]))
+        if loop is None:
+            continue
+        node = loop.node
+        target: cst.BaseExpression | None = None
+        iterable: cst.BaseExpression | None = None
+        if isinstance(node, cst.For):
+            target, iterable = node.target, node.iter
+        elif isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+            target, iterable = node.for_in.target, node.for_in.iter
+        targets = frozenset(target_names(target)) if target is not None else frozenset()
+        found = PredictLoop(loop, call, _range_length(model, iterable), targets)
+        found_loops.append(replace(found, repeats=_repeats(model, found)))
+    return tuple(found_loops)
+
+
+def _repeats(model: SemanticModel, found: PredictLoop) -> bool:
+    """Whether a loop predicts the same input with the same model on every pass."""
+    call = found.call
+    data = call.arg("x", 0) or call.arg("generator", 0)
+    if data is None or call.receiver is None:
+        return False
+    if {name.split(".", 1)[0] for name in names_in(data.value)} & found.targets:
+        return False  # it walks over the data
+    head = call.receiver.split(".", 1)[0]
+    for other in model.calls:
+        if found.loop.node not in other.loops:
+            continue
+        if head in other.assigned_to:
+            return False
+        if other.receiver is not None and other.receiver.split(".", 1)[0] == head and other.method in WEIGHT_METHODS:
+            return False
+    return True
+
+
+def _range_length(model: SemanticModel, node: cst.BaseExpression | None) -> int | None:
+    """len(range(…)) for a call to the builtin ``range`` with foldable integer arguments."""
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Name) or node.func.value != "range":
+        return None
+    if "range" in model.imports.bindings or any(arg.keyword is not None or arg.star for arg in node.args):
+        return None
+    values = [model.value(arg.value) for arg in node.args]
+    if not 1 <= len(values) <= 3 or not all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+        return None
+    bounds = [value for value in values if isinstance(value, int)]
+    try:
+        steps = range(*bounds)
+    except ValueError:  # a zero step
+        return None
+    if steps.step > 0:  # len() of a range over 2**63 items raises OverflowError
+        return max(0, (steps.stop - steps.start + steps.step - 1) // steps.step)
+    return max(0, (steps.start - steps.stop - steps.step - 1) // -steps.step)

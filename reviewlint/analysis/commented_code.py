@@ -1,0 +1,208 @@
+"""How to tell a comment that is code from a comment that is prose.
+
+Judged on whole blocks of consecutive comment lines, with precision before recall: a block is
+commented-out code only if it has at least one *strong* code line (a call on an attribute, an
+assignment, an import, a compound-statement header, several statements) and at least half of
+its lines read as code. The false positives listed in the comments below are those of ruff's
+ERA001/eradicate on the Keras examples (see the core issue).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from enum import Enum
+
+from reviewlint.source.files import bracket_state
+
+
+class Verdict(Enum):
+    STRONG = "strong"  # certainly code
+    WEAK = "weak"  # code only next to strong lines (``return x``, ``continue``, ``a + b``)
+    PROSE = "prose"
+
+
+# Lines that are never code: pragmas, tool directives, task markers, links, cell markers.
+NOT_CODE = re.compile(
+    r"""^\s*(
+        (TODO|FIXME|XXX|HACK|BUG|NOTE|NB)\b
+      | .*\bnoqa\b | type:\s | pylint: | fmt: | .*\bpragma\b | isort: | mypy: | pyright: | flake8
+      | -\*-.*-\*- | !/ | %% | In\s*\[.*\]:? | Out\s*\[.*\]:? | ///
+      | .*https?:// | .*www\.
+      | [-=#*~_+.]{3,}\s*$
+      | [%!]  # a magic jupytext turned into a comment (# %matplotlib inline, # !pip install …)
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# "effective_group (int)", "offset  (right-multiply)": a space before "(" after a name is prose.
+_SPACED_CALL = re.compile(r"\b(?!(?:if|elif|in|and|or|not|return|else|for|while|with|assert|yield|print|lambda|is)\b)[A-Za-z_]\w*\s+\(")
+# "Or, layout=…", "Then x = …": an English word opening the line.
+_ENGLISH_START = re.compile(r"^[A-Z][a-z]+(,\s|\s+[a-z])")
+_OPENER = re.compile(r"^[A-Za-z_][\w.]*\s*(\(|\[|\{)\s*$|^[A-Za-z_][\w.]*\s*=\s*[\w.]+\s*\(\s*$")
+_BLOCK_CONTINUATION = re.compile(r"^\s*(else|elif\b.*|except\b.*|finally|try)\s*:\s*$")
+_SEMICOLON_PROSE = re.compile(r"^(?P<code>[^;#]+);\s+[A-Z][a-z]")
+
+
+def _is_prose_expression(node: ast.expr) -> bool:
+    """Expressions that parse as Python but are shapes, maths, labels or pseudo-code."""
+    if isinstance(node, (ast.Name, ast.Constant, ast.Attribute, ast.Compare, ast.Tuple, ast.List, ast.Set, ast.Slice)):
+        return True  # a word, a number, `django>=4`, a shape like (None, 7, 7, 1280)
+    for child in ast.walk(node):
+        if isinstance(child, ast.BinOp) and isinstance(child.op, ast.BitXor):
+            return True  # maths: tanh(v*h_k^T), w^T*(...)
+        if isinstance(child, ast.Constant) and child.value is Ellipsis:
+            return True  # pseudo-code: f(...)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        name = node.func.id
+        if len(name) == 1 or name.isupper():
+            return True  # O(1), CHANGE(add / 255)
+    return False
+
+
+_TYPE_NAMES = frozenset({"int", "float", "str", "bool", "bytes", "list", "dict", "tuple", "set", "object", "None"})
+
+
+def _is_maths_or_pseudo(statement: ast.AST) -> bool:
+    for child in ast.walk(statement):
+        if isinstance(child, ast.BinOp) and isinstance(child.op, ast.BitXor):
+            return True  # E(x^2) - E(x)^2
+        if isinstance(child, ast.Constant) and child.value is Ellipsis:
+            return True  # for x, y in data_gen.flow(...):
+    return False
+
+
+def _computes(node: ast.AST) -> bool:
+    """Whether an expression does more than a formula: attribute access, indexing, keywords.
+
+    ``x_new = lerp(x_old, momentum, weight)`` and ``fn = sum(true_labels) - tp`` explain maths;
+    ``var = backend.Variable(np.zeros((2,)))`` is code.
+    """
+    for child in ast.walk(node):
+        if isinstance(child, (ast.Attribute, ast.Subscript, ast.Lambda, ast.ListComp, ast.DictComp, ast.GeneratorExp)):
+            return True
+        if isinstance(child, ast.Call) and child.keywords:
+            return True
+    return False
+
+
+def _looks_like_type(node: ast.expr) -> bool:
+    if isinstance(node, ast.Name):
+        return node.id in _TYPE_NAMES or node.id[:1].isupper()
+    return isinstance(node, (ast.Attribute, ast.Subscript, ast.BinOp, ast.Constant))
+
+
+def _statement_verdict(statement: ast.stmt) -> Verdict:
+    if _is_maths_or_pseudo(statement):
+        return Verdict.PROSE
+    if isinstance(statement, ast.AnnAssign):
+        target = statement.target
+        plausible = isinstance(target, ast.Name) and not target.id[:1].isupper() and _looks_like_type(statement.annotation)
+        if statement.value is None or not plausible:
+            return Verdict.PROSE  # "Notice: channels-first", "Denormalize: x = (x_norm * std) + mean"
+        return Verdict.STRONG
+    if isinstance(statement, (ast.Assign, ast.AugAssign)):
+        # "tpr = [1, 0.5, 0]", "denom = a6*x + a7*y + 1": worked values and formulas read as prose
+        # on their own; an assignment that calls or indexes something is code.
+        return Verdict.STRONG if _computes(statement.value) else Verdict.WEAK
+    if isinstance(statement, ast.With):
+        named = all(isinstance(item.context_expr, ast.Name) for item in statement.items)
+        return Verdict.WEAK if named else Verdict.STRONG  # "with sample_weight:"
+    if isinstance(statement, ast.Expr):
+        value = statement.value
+        if _is_prose_expression(value):
+            return Verdict.PROSE
+        if isinstance(value, ast.Call):
+            return Verdict.STRONG if isinstance(value.func, (ast.Attribute, ast.Call, ast.Subscript)) else Verdict.WEAK
+        if isinstance(value, ast.Await):
+            return Verdict.STRONG
+        return Verdict.WEAK
+    if isinstance(statement, (ast.Return, ast.Continue, ast.Break, ast.Pass, ast.Raise, ast.Delete, ast.Global, ast.Nonlocal)):
+        return Verdict.WEAK  # "# continue", "# return ioU" above a real return
+    return Verdict.STRONG  # imports, def/class/for/if/try headers
+
+
+def _parse(text: str) -> list[ast.stmt] | None:
+    try:
+        return ast.parse(text).body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
+def code_verdict(text: str) -> Verdict:
+    """Whether one comment line (without its ``#``) reads as code."""
+    stripped = text.strip()
+    if not stripped or NOT_CODE.match(stripped) or _SPACED_CALL.search(stripped) or _ENGLISH_START.match(stripped):
+        return Verdict.PROSE
+    body = _parse(stripped)
+    if body is None and stripped.endswith(":"):
+        if _BLOCK_CONTINUATION.match(stripped):
+            return Verdict.STRONG  # "# else:", "# except ValueError:"
+        body = _parse(stripped + "\n    pass")
+    if body is None:
+        if _OPENER.match(stripped):
+            return Verdict.STRONG  # the opening line of a commented-out call: "# tfsim.visualization.projector("
+        match = _SEMICOLON_PROSE.match(stripped)
+        if match is not None:
+            return code_verdict(match.group("code"))  # "# env.render(); Adding this line…"
+        return Verdict.PROSE
+    if not body:
+        return Verdict.PROSE
+    if len(body) > 1:
+        verdicts = [_statement_verdict(statement) for statement in body]
+        return Verdict.STRONG if Verdict.PROSE not in verdicts else Verdict.PROSE
+    return _statement_verdict(body[0])
+
+
+_MAX_STATEMENT_LINES = 40
+
+
+def _multiline_statement(lines: list[str], start: int) -> int | None:
+    """The last line of a code statement that opens on ``start`` and spans lines, if any.
+
+    Only a window whose brackets and triple quotes are closed, and that does not end in a
+    continuation, can parse: other windows are not handed to the parser (a run of lines that all
+    open brackets — ``# model.fit(x, callbacks=[`` — would otherwise cost 40 parses a line).
+    """
+    if not lines[start].rstrip().endswith(("(", "[", "{", ":", ",", "\\")):
+        return None
+    depth, quote = 0, None
+    for end in range(start, min(len(lines), start + _MAX_STATEMENT_LINES)):
+        depth, quote, _ = bracket_state(lines[end], depth, quote)
+        if end == start or depth or quote is not None or lines[end].rstrip().endswith("\\"):
+            continue
+        body = _parse(_dedent(lines[start : end + 1]))
+        if body is not None:
+            verdicts = [_statement_verdict(statement) for statement in body]
+            return end if Verdict.STRONG in verdicts and Verdict.PROSE not in verdicts else None
+    return None
+
+
+def block_is_code(lines: list[str]) -> tuple[bool, list[int]]:
+    """Judge a block of comment lines; returns (is code, indexes of the lines that read as code)."""
+    meaningful = [i for i, line in enumerate(lines) if line.strip()]
+    verdicts: dict[int, Verdict] = {}
+    index = 0
+    while index < len(lines):
+        if not lines[index].strip():
+            index += 1
+            continue
+        end = None if NOT_CODE.match(lines[index].strip()) else _multiline_statement(lines, index)
+        if end is not None:
+            for covered in range(index, end + 1):
+                verdicts[covered] = Verdict.STRONG
+            index = end + 1
+            continue
+        verdicts[index] = code_verdict(lines[index])
+        index += 1
+    strong = [i for i, verdict in verdicts.items() if verdict is Verdict.STRONG]
+    if not strong:
+        return False, []
+    code = sorted(i for i, verdict in verdicts.items() if verdict is not Verdict.PROSE and lines[i].strip())
+    return len(code) * 2 >= len(meaningful), code
+
+
+def _dedent(lines: list[str]) -> str:
+    indents = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
+    cut = min(indents) if indents else 0
+    return "\n".join(line[cut:] for line in lines)

@@ -1,0 +1,130 @@
+"""Constant folding: the value of an expression when it can be known without running code.
+
+Folds numbers, strings, booleans, None, tuples and lists, unary minus, simple arithmetic
+(``1./255``, ``1 / 255.0``, ``ROT // 2``) and names bound exactly once at module level
+(``ROT = 20`` … ``rotate_limit=ROT``). Anything else is :data:`UNKNOWN`.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Mapping
+from typing import TypeGuard
+
+import libcst as cst
+
+
+class Unknown:
+    """The value of an expression that cannot be folded."""
+
+    _instance: Unknown | None = None
+
+    def __new__(cls) -> Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN = Unknown()
+
+_BINARY: dict[type[cst.BaseBinaryOp], Callable[[object, object], object]] = {
+    cst.Add: operator.add,
+    cst.Subtract: operator.sub,
+    cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv,
+    cst.FloorDivide: operator.floordiv,
+    cst.Modulo: operator.mod,
+    cst.Power: operator.pow,
+}
+_NAMED = {"True": True, "False": False, "None": None}
+_MAX_DEPTH = 200
+
+
+def _number(node: cst.Integer | cst.Float) -> object:
+    try:
+        return ast.literal_eval(node.value)
+    except (ValueError, SyntaxError):
+        return UNKNOWN
+
+
+class ConstantFolder:
+    """Folds expressions, following names bound once at module level."""
+
+    def __init__(self, bindings: Mapping[str, cst.BaseExpression]) -> None:
+        self._bindings = bindings
+        # By id(), with the node kept alive so that its id cannot be reused by another node.
+        self._cache: dict[int, tuple[cst.BaseExpression, object]] = {}
+        self._folding: set[str] = set()
+
+    def fold(self, node: cst.BaseExpression | None, depth: int = 0) -> object:
+        """The value of ``node``, or :data:`UNKNOWN`."""
+        if node is None or depth > _MAX_DEPTH:
+            return UNKNOWN
+        cached = self._cache.get(id(node))
+        if cached is None or cached[0] is not node:
+            cached = self._cache[id(node)] = (node, self._fold(node, depth))
+        return cached[1]
+
+    def _fold(self, node: cst.BaseExpression, depth: int) -> object:
+        if isinstance(node, (cst.Integer, cst.Float)):
+            return _number(node)
+        if isinstance(node, cst.Imaginary):
+            return UNKNOWN
+        if isinstance(node, cst.SimpleString):
+            try:
+                return ast.literal_eval(node.value)
+            except (ValueError, SyntaxError):
+                return UNKNOWN
+        if isinstance(node, cst.ConcatenatedString):
+            left, right = self.fold(node.left, depth + 1), self.fold(node.right, depth + 1)
+            return left + right if isinstance(left, str) and isinstance(right, str) else UNKNOWN
+        if isinstance(node, cst.Name):
+            if node.value in _NAMED:
+                return _NAMED[node.value]
+            bound = self._bindings.get(node.value)
+            if bound is None or node.value in self._folding:
+                return UNKNOWN  # unbound, or defined in terms of itself (x = x * 2)
+            self._folding.add(node.value)
+            try:
+                return self.fold(bound, depth + 1)
+            finally:
+                self._folding.discard(node.value)
+        if isinstance(node, (cst.Tuple, cst.List)):
+            values = []
+            for element in node.elements:
+                if not isinstance(element, cst.Element):
+                    return UNKNOWN
+                values.append(self.fold(element.value, depth + 1))
+            return tuple(values)
+        if isinstance(node, cst.UnaryOperation):
+            value = self.fold(node.expression, depth + 1)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if isinstance(node.operator, cst.Minus):
+                    return -value
+                if isinstance(node.operator, cst.Plus):
+                    return value
+            return UNKNOWN
+        if isinstance(node, cst.BinaryOperation):
+            op = _BINARY.get(type(node.operator))
+            left, right = self.fold(node.left, depth + 1), self.fold(node.right, depth + 1)
+            if op is None or not is_number(left) or not is_number(right):
+                return UNKNOWN
+            try:
+                if isinstance(node.operator, cst.Power) and abs(right) > 64:
+                    return UNKNOWN
+                return op(left, right)
+            except (ArithmeticError, ValueError, TypeError):
+                return UNKNOWN
+        return UNKNOWN
+
+
+def is_number(value: object) -> TypeGuard[int | float]:
+    """Whether a folded value is an int or float (not a bool)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

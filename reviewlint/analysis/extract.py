@@ -1,0 +1,37 @@
+"""From a parsed module to :class:`~reviewlint.analysis.facts.Facts`.
+
+:func:`extract` builds the semantic model in the one walk (:func:`reviewlint.analysis.scan.build_model`),
+then runs the pure extractors on it, each a function of the model (and of the facts it names as
+arguments) that returns frozen data: augmentation (:mod:`reviewlint.analysis.augmentation`),
+backbones and input normalization (:mod:`reviewlint.analysis.inputs`), Keras training calls
+(:mod:`reviewlint.analysis.training`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+
+from reviewlint.analysis.augmentation import pipelines_with_roles, predict_loops, transforms_and_pipelines
+from reviewlint.analysis.facts import Facts
+from reviewlint.analysis.inputs import backbones, normalizations
+from reviewlint.analysis.scan import build_model
+from reviewlint.analysis.syntax_hooks import SyntaxHooks
+from reviewlint.analysis.training import fits
+
+
+def extract(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Facts:
+    """Build the facts of one parsed module (calling rules' syntax hooks in the same walk)."""
+    model = build_model(module, hooks)
+    transforms, pipelines = transforms_and_pipelines(model)
+    found_backbones = backbones(model)
+    return Facts(
+        model=model,
+        transforms=transforms,
+        pipelines=pipelines_with_roles(model, pipelines),
+        backbones=found_backbones,
+        normalizations=normalizations(model),
+        predict_loops=predict_loops(model),
+        fits=fits(model, found_backbones),
+    )

@@ -1,0 +1,133 @@
+"""Input facts: pretrained backbones and the places that normalize pixel values."""
+
+from __future__ import annotations
+
+from reviewlint.analysis.constants import UNKNOWN, is_number
+from reviewlint.analysis.facts import Backbone, Normalization
+from reviewlint.analysis.semantic import CallSite, SemanticModel
+from reviewlint.knowledge import backbones as backbone_table
+from reviewlint.knowledge import transforms as transform_table
+from reviewlint.knowledge.roles import (
+    PLOTTING_CALLS,
+)
+
+_UNIT = 1 / 255
+_TF_SCALE = 1 / 127.5
+
+
+def backbones(model: SemanticModel) -> tuple[Backbone, ...]:
+    """Every constructor of a known backbone family, with the weights it loads and the input it expects."""
+    found: list[Backbone] = []
+    for call in model.calls:
+        if call.qualname is None:
+            continue
+        family = backbone_table.backbone_family(call.qualname)
+        if family is None:
+            continue
+        weights_arg = call.arg("weights")
+        weights: object = "imagenet" if weights_arg is None else model.value(weights_arg.value)
+        pretrained = weights is not None
+        expects: str | None = family.expects
+        include = call.arg("include_preprocessing")
+        if include is not None and model.value(include.value) is False:
+            expects = None
+        found.append(Backbone(call, family, expects, weights, pretrained, model.owners(call)))
+    return tuple(found)
+
+
+def _close(value: object, target: float) -> bool:
+    return is_number(value) and abs(float(value) - target) <= target * 0.01
+
+
+def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
+    """Every place that scales pixel values to a known convention (``/255``, ``/127.5 - 1``, a preprocess function)."""
+    found: list[Normalization] = []
+    for call in model.calls:
+        qualname = call.qualname or ""
+        if qualname in transform_table.IMAGE_DATA_GENERATOR_QUALNAMES:
+            found.extend(_generator_normalizations(model, call))
+        elif qualname == "keras.layers.Rescaling":
+            scale_arg = call.arg("scale", 0)
+            offset_arg = call.arg("offset", 1)
+            scale = model.value(scale_arg.value) if scale_arg is not None else UNKNOWN
+            offset = model.value(offset_arg.value) if offset_arg is not None else 0
+            produces = _scale_convention(scale, offset)
+            if produces is not None:
+                found.append(
+                    Normalization("rescaling-layer", produces, call.node, f"Rescaling({_fmt(scale)}"
+                                  + (f", offset={_fmt(offset)})" if offset else ")"), call, model.owners(call), call.index, call.scope)
+                )
+        else:
+            mode = _preprocess_call_mode(model, call)
+            if mode is not None:
+                found.append(
+                    Normalization("preprocess-function", mode, call.node, f"{qualname}()", call, model.owners(call), call.index, call.scope)
+                )
+    for item in model.arithmetic:
+        node, enclosing = item.node, item.enclosing_call
+        if enclosing is not None and enclosing.rsplit(".", 1)[-1] in PLOTTING_CALLS:
+            continue
+        left, right = model.value(item.left), model.value(item.right)
+        if is_number(left) == is_number(right):
+            continue  # constant arithmetic (1/255 itself), or no constant at all
+        factor: object
+        if item.divide:
+            factor = 1 / right if isinstance(right, (int, float)) and right else UNKNOWN
+        else:
+            factor = right if is_number(right) else left
+        offset = -1 if item.minus_one else 0
+        produces = _scale_convention(factor, offset)
+        if produces is None:
+            continue
+        text = model.module.code_for_node(node)
+        owners = frozenset(model.qualify(name, item.scope) for name in item.targets)
+        found.append(
+            Normalization("arithmetic", produces, node, text.strip(), owners=owners, index=item.index, scope=item.scope)
+        )
+    return tuple(found)
+
+
+def _generator_normalizations(model: SemanticModel, call: CallSite) -> list[Normalization]:
+    found: list[Normalization] = []
+    owners = model.owners(call)
+    function_arg = call.arg("preprocessing_function")
+    if function_arg is not None:
+        qualname = model.imports.resolve(function_arg.value)
+        mode = backbone_table.preprocess_mode(qualname) if qualname else None
+        if mode is not None:
+            found.append(
+                Normalization("preprocess-function", mode, function_arg, f"preprocessing_function={qualname}", call, owners, call.index, call.scope)
+            )
+    rescale_arg = call.arg("rescale")
+    if rescale_arg is not None:
+        factor = model.value(rescale_arg.value)
+        produces = _scale_convention(factor, 0)
+        if produces is not None:
+            found.append(
+                Normalization("rescale", produces, rescale_arg, "rescale=" + model.module.code_for_node(rescale_arg.value), call, owners, call.index, call.scope)
+            )
+    return found
+
+
+def _preprocess_call_mode(model: SemanticModel, call: CallSite) -> str | None:
+    qualname = call.qualname or ""
+    if qualname == backbone_table.IMAGENET_UTILS_PREPROCESS:
+        mode_arg = call.arg("mode")
+        mode = model.value(mode_arg.value) if mode_arg is not None else "caffe"
+        return mode if isinstance(mode, str) else None
+    return backbone_table.preprocess_mode(qualname)
+
+
+def _scale_convention(factor: object, offset: object) -> str | None:
+    """'unit' for x/255, 'tf' for x/127.5 - 1, None for anything else."""
+    if _close(factor, _UNIT) and offset == 0:
+        return "unit"
+    if _close(factor, _TF_SCALE) and is_number(offset) and abs(float(offset) + 1) < 0.01:
+        return "tf"
+    return None
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return repr(value)

@@ -1,0 +1,431 @@
+"""The one traversal of the CST, and the semantic model built from it.
+
+:class:`Scan` records imports, calls (with scope, enclosing loops and the names their result is
+bound to), bindings, assignments and the data flow between names, loops, returns and pixel
+arithmetic, in a single pass; nothing is resolved while walking, since imports may come after
+their use. :func:`build_model` then resolves names and freezes the result into a
+:class:`~reviewlint.analysis.semantic.SemanticModel`. Rules that need syntax of their own pass their
+hooks in, so that one walk serves everything (see :mod:`reviewlint.analysis.syntax_hooks`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from reviewlint.analysis.constants import ConstantFolder
+from reviewlint.analysis.imports import ImportTable, dotted
+from reviewlint.analysis.semantic import (
+    MODULE,
+    Arithmetic,
+    Assignment,
+    AttributeAssignment,
+    BindingKind,
+    CallSite,
+    Edge,
+    FlowRecords,
+    Loop,
+    RawBinding,
+    Scope,
+    SemanticModel,
+    SubscriptAssignment,
+    Unpacking,
+    names_in,
+)
+from reviewlint.analysis.syntax_hooks import SyntaxHooks, batched
+from reviewlint.analysis.walk import walk
+
+
+@dataclass
+class _RawCall:
+    node: cst.Call
+    scope: Scope
+    loops: tuple[cst.CSTNode, ...]
+    assigned_to: tuple[str, ...]
+    callee: str | None  # the dotted name of the callee (``np.random.seed``), None when it is not one
+    end: int = 0  # one past the index of the last call inside it
+
+
+@dataclass
+class _RawArithmetic:
+    node: cst.BinaryOperation | cst.AugAssign
+    left: cst.BaseExpression
+    right: cst.BaseExpression
+    divide: bool
+    enclosing_call: str | None
+    targets: tuple[str, ...]
+    scope: Scope
+    index: int
+
+
+@dataclass
+class Scan(cst.CSTVisitor):
+    """Collects the raw material of the semantic model in one pass."""
+
+    imports: ImportTable = field(default_factory=ImportTable)
+    calls: list[_RawCall] = field(default_factory=list)
+    module_bindings: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    rebound: set[str] = field(default_factory=set)
+    attribute_assignments: list[AttributeAssignment] = field(default_factory=list)
+    loops: list[Loop] = field(default_factory=list)
+    functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    returns: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    local_names: dict[Scope, set[str]] = field(default_factory=dict)
+    tuple_assigns: list[Unpacking] = field(default_factory=list)
+    arithmetic: list[_RawArithmetic] = field(default_factory=list)
+    bindings: list[RawBinding] = field(default_factory=list)
+    minus_one: set[int] = field(default_factory=set)
+    subscript_assignments: list[SubscriptAssignment] = field(default_factory=list)
+    attribute_reads: list[tuple[str, cst.Attribute, Scope]] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    module_history: dict[str, list[tuple[int, cst.BaseExpression | None]]] = field(default_factory=dict)
+    statement_calls: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        super().__init__()
+        self._scopes: list[Scope] = [MODULE]
+        self._loops: list[cst.CSTNode] = []
+        self._collectors: list[set[str]] = []
+        self._targets: list[tuple[str, ...]] = []
+        self._call_names: list[str | None] = []
+        self._lambda_params: list[frozenset[str]] = []
+        self._index = 0
+        self._conditions: list[tuple[cst.BaseExpression, bool]] = []
+        # Dotted names already computed for attribute nodes not yet visited (the inner links of
+        # a chain, a callee): each chain is read once.
+        self._dotted: dict[int, str | None] = {}
+        self._open_calls: list[_RawCall] = []
+
+    def _dotted_name(self, node: cst.Attribute) -> str | None:
+        key = id(node)
+        name = self._dotted.pop(key) if key in self._dotted else dotted(node)
+        inner, prefix = node.value, name
+        while isinstance(inner, cst.Attribute):
+            prefix = prefix.rpartition(".")[0] if prefix is not None else None
+            self._dotted[id(inner)] = prefix
+            inner = inner.value
+        return name
+
+    # Imports -------------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> bool:
+        self.imports.add(node)
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        self.imports.add(node)
+        return False
+
+    # Scopes and loops ------------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions[node.name.value] = node
+        self._bind(node.name.value, None, "def", node)
+        scope = Scope(node.name.value, "function")
+        self._scopes.append(scope)
+        params = node.params
+        every = [*params.posonly_params, *params.params, *params.kwonly_params]
+        every += [star for star in (params.star_arg, params.star_kwarg) if isinstance(star, cst.Param)]
+        self.local_names.setdefault(scope, set()).update(param.name.value for param in every)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._scopes.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._scopes.append(Scope(node.name.value, "class"))
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._scopes.pop()
+
+    def _enter_loop(self, node: cst.CSTNode) -> None:
+        self._loops.append(node)
+        self._collectors.append(set())
+
+    def _leave_loop(self, node: cst.CSTNode) -> None:
+        self._loops.pop()
+        self.loops.append(Loop(node, frozenset(self._collectors.pop()), self._scopes[-1]))
+
+    def visit_For(self, node: cst.For) -> None:
+        self._enter_loop(node)
+        for name in target_names(node.target):
+            self._bind(name, None, "for", node)
+            self.edges.append((name, self._scopes[-1], names_in(node.iter), self._scopes[-1]))
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self._leave_loop(original_node)
+
+    def visit_If_body(self, node: cst.If) -> None:
+        self._conditions.append((node.test, False))
+
+    def leave_If_body(self, node: cst.If) -> None:
+        self._conditions.pop()
+
+    def visit_If_orelse(self, node: cst.If) -> None:
+        self._conditions.append((node.test, True))
+
+    def leave_If_orelse(self, node: cst.If) -> None:
+        self._conditions.pop()
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, cst.Call):
+            self.statement_calls.add(id(node.value))
+
+    def visit_While(self, node: cst.While) -> None:
+        self._enter_loop(node)
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self._leave_loop(original_node)
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._enter_loop(node)
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self._leave_loop(original_node)
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._enter_loop(node)
+
+    def leave_SetComp(self, original_node: cst.SetComp) -> None:
+        self._leave_loop(original_node)
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._enter_loop(node)
+
+    def leave_DictComp(self, original_node: cst.DictComp) -> None:
+        self._leave_loop(original_node)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._enter_loop(node)
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
+        self._leave_loop(original_node)
+
+    # Names and data flow ---------------------------------------------------------------------
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        params = node.params
+        every = [*params.posonly_params, *params.params, *params.kwonly_params]
+        every += [star for star in (params.star_arg, params.star_kwarg) if isinstance(star, cst.Param)]
+        self._lambda_params.append(frozenset(param.name.value for param in every))
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._lambda_params.pop()
+
+    def _shadowed(self, name: str) -> bool:
+        """A lambda's parameter: local to the lambda, not the module-level name it spells."""
+        return any(name in params for params in self._lambda_params)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self._lambda_params and self._shadowed(node.value):
+            return
+        for names in self._collectors:
+            names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        name = self._dotted_name(node)
+        if name is not None:
+            self.attribute_reads.append((name, node, self._scopes[-1]))
+            if self._lambda_params and self._shadowed(name.split(".", 1)[0]):
+                return
+            for names in self._collectors:
+                names.add(name)
+
+    def _bind(self, name: str, value: cst.BaseExpression | None, kind: BindingKind, node: cst.CSTNode) -> None:
+        scope = self._scopes[-1]
+        self.bindings.append((name, scope, kind, node, self._index, value))
+        if not scope.is_module:
+            self.local_names.setdefault(scope, set()).add(name)
+            return
+        unconditional = value if not (self._loops or self._conditions) else None
+        self.module_history.setdefault(name, []).append((self._index, unconditional))
+        if name in self.module_bindings or name in self.rebound or value is None:
+            self.module_bindings.pop(name, None)
+            self.rebound.add(name)
+            return
+        self.module_bindings[name] = value
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        targets: list[str] = []
+        for target in node.targets:
+            targets.extend(target_names(target.target))
+            if isinstance(target.target, cst.Attribute):
+                self.attribute_assignments.append(
+                    AttributeAssignment(
+                        dotted(target.target) or "",
+                        node.value,
+                        node,
+                        self._scopes[-1],
+                        tuple(self._loops),
+                        self._index,
+                        tuple(self._conditions),
+                    )
+                )
+            elif isinstance(target.target, cst.Subscript):
+                base = dotted(target.target.value) or ""
+                self.subscript_assignments.append(SubscriptAssignment(base, node.value, node, self._scopes[-1]))
+        for name in targets:
+            self._bind(name, node.value if len(targets) == 1 else None, "assign", node)
+        if targets:
+            self.assignments.append(
+                Assignment(tuple(targets), node.value, node, self._scopes[-1], tuple(self._loops), self._index)
+            )
+        self._targets.append(tuple(targets))
+        self._collectors.append(set())
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        targets = self._targets.pop()
+        names = self._collectors.pop()
+        used = names - set(targets)
+        value = original_node.value
+        if (
+            len(original_node.targets) == 1
+            and isinstance(original_node.targets[0].target, (cst.Tuple, cst.List))
+            and isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Name)
+        ):
+            self.tuple_assigns.append((targets, value.func.value, used, self._scopes[-1]))
+            return
+        for name in targets:
+            self.edges.append((name, self._scopes[-1], used, self._scopes[-1]))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        names = target_names(node.target)
+        for name in names:
+            self._bind(name, None, "augassign", node)
+        if isinstance(node.operator, (cst.DivideAssign, cst.MultiplyAssign)):
+            self.arithmetic.append(
+                _RawArithmetic(
+                    node,
+                    node.target,
+                    node.value,
+                    isinstance(node.operator, cst.DivideAssign),
+                    None,
+                    tuple(names),
+                    self._scopes[-1],
+                    self._index,
+                )
+            )
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        names = target_names(node.target)
+        for name in names:
+            self._bind(name, node.value, "annassign", node)
+        self._targets.append(tuple(names))
+        self._collectors.append(set())
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
+        targets = self._targets.pop()
+        used = self._collectors.pop() - set(targets)
+        for name in targets:
+            self.edges.append((name, self._scopes[-1], used, self._scopes[-1]))
+
+    def visit_Return(self, node: cst.Return) -> None:
+        scope = self._scopes[-1]
+        if node.value is not None:
+            self.returns.setdefault(scope.name, []).append(node.value)
+        self._targets.append((scope.name,))
+        self._collectors.append(set())
+
+    def leave_Return(self, original_node: cst.Return) -> None:
+        (name,) = self._targets.pop()
+        self.edges.append((name, MODULE, self._collectors.pop(), self._scopes[-1]))
+
+    # Calls and arithmetic --------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        callee = dotted(func)
+        if isinstance(func, cst.Attribute):
+            self._dotted[id(func)] = callee
+        raw = _RawCall(node, self._scopes[-1], tuple(self._loops), self._targets[-1] if self._targets else (), callee)
+        self.calls.append(raw)
+        self._open_calls.append(raw)
+        self._call_names.append(callee)
+        self._index += 1
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        self._call_names.pop()
+        self._open_calls.pop().end = self._index
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, (cst.Divide, cst.Multiply)):
+            self.arithmetic.append(
+                _RawArithmetic(
+                    node,
+                    node.left,
+                    node.right,
+                    isinstance(node.operator, cst.Divide),
+                    self._call_names[-1] if self._call_names else None,
+                    self._targets[-1] if self._targets else (),
+                    self._scopes[-1],
+                    self._index,
+                )
+            )
+        elif isinstance(node.operator, cst.Subtract) and isinstance(node.left, cst.BinaryOperation):
+            right = node.right
+            if isinstance(right, (cst.Integer, cst.Float)) and right.value in ("1", "1.", "1.0"):
+                self.minus_one.add(id(node.left))
+
+
+def target_names(node: cst.BaseExpression) -> list[str]:
+    """The plain names an assignment or loop target binds (tuples and starred targets flattened)."""
+    if isinstance(node, cst.Name):
+        return [node.value]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        names: list[str] = []
+        for element in node.elements:
+            names.extend(target_names(element.value))
+        return names
+    if isinstance(node, cst.StarredElement):
+        return target_names(node.value)
+    return []
+
+
+def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> SemanticModel:
+    """Walk a module once (the scan and any rules' syntax hooks together) and freeze its model."""
+    scan = batched(Scan(), hooks) if hooks else Scan()
+    walk(module, scan)
+    calls: list[CallSite] = []
+    for index, raw_call in enumerate(scan.calls):
+        func, callee = raw_call.node.func, raw_call.callee
+        attribute = isinstance(func, cst.Attribute)
+        calls.append(
+            CallSite(
+                node=raw_call.node,
+                qualname=scan.imports.resolve_dotted(callee) if callee is not None else None,
+                method=func.attr.value if isinstance(func, cst.Attribute) else None,
+                receiver=callee.rpartition(".")[0] if attribute and callee is not None else None,
+                scope=raw_call.scope,
+                loops=raw_call.loops,
+                assigned_to=raw_call.assigned_to,
+                index=index,
+                statement=id(raw_call.node) in scan.statement_calls,
+                end=raw_call.end,
+            )
+        )
+    arithmetic = tuple(
+        Arithmetic(item.node, item.left, item.right, item.divide, item.enclosing_call, item.targets, item.scope,
+                   item.index, id(item.node) in scan.minus_one)
+        for item in scan.arithmetic
+    )
+    records = FlowRecords(
+        edges=scan.edges,
+        unpacked=scan.tuple_assigns,
+        bindings=scan.bindings,
+        attribute_reads=scan.attribute_reads,
+    )
+    return SemanticModel(
+        module=module,
+        imports=scan.imports,
+        folder=ConstantFolder(scan.module_bindings),
+        calls=tuple(calls),
+        assignments=tuple(scan.assignments),
+        attribute_assignments=tuple(scan.attribute_assignments),
+        subscript_assignments=tuple(scan.subscript_assignments),
+        loops=tuple(scan.loops),
+        arithmetic=arithmetic,
+        functions=scan.functions,
+        returns={name: tuple(values) for name, values in scan.returns.items()},
+        module_history={name: tuple(history) for name, history in scan.module_history.items()},
+        _local_names={scope: frozenset(names) for scope, names in scan.local_names.items()},
+        _records=records,
+    )

@@ -1,0 +1,544 @@
+"""The semantic model of one module: what its names are, where they are bound and what flows where.
+
+Built once per file by :func:`reviewlint.analysis.scan.build_model` and frozen; every domain extractor
+and every rule reads it, none writes it.
+
+- :class:`Scope` — the module, or a function or class body (scopes are named as written).
+- :class:`Var` — a name (or dotted name) as bound in one scope: the unit of data flow.
+- :class:`Binding` — one place that binds a :class:`Var`, with its position in call order.
+- :class:`CallSite` — every call, with its qualified name when the callee is imported.
+- :class:`SemanticModel` — imports (star imports included), scopes, bindings, calls, loops,
+  assignments, returns, the data flow between names and folded constants, with the queries
+  rules need: :meth:`~SemanticModel.qualify`, :meth:`~SemanticModel.reaching`,
+  :meth:`~SemanticModel.binding_at`, :meth:`~SemanticModel.flows_into`,
+  :meth:`~SemanticModel.calls_within`, :meth:`~SemanticModel.value` (a folded value or
+  :data:`UNKNOWN`) …
+
+"Position in call order" (``order``/``index``) counts the calls visited before a node, in source
+order; it compares within one scope, where code runs top to bottom (a notebook's cells, one
+function body).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal, NamedTuple
+
+import libcst as cst
+
+from reviewlint.analysis.constants import ConstantFolder
+from reviewlint.analysis.imports import ImportTable, dotted
+from reviewlint.analysis.walk import walk
+
+ScopeKind = Literal["module", "function", "class"]
+BindingKind = Literal["assign", "augassign", "annassign", "for", "def"]
+
+# Methods that run a model on data (keras.io/api/models/model_training_apis).
+MODEL_METHODS = frozenset(
+    {"fit", "fit_generator", "predict", "predict_generator", "predict_on_batch", "evaluate", "train_on_batch", "__call__"}
+)
+
+
+class Scope(NamedTuple):
+    """The module, or a function or class body, by the name it is written with."""
+
+    name: str
+    kind: ScopeKind
+
+    @property
+    def is_module(self) -> bool:
+        return self.kind == "module"
+
+
+MODULE = Scope("<module>", "module")
+
+
+class Var(NamedTuple):
+    """A (dotted) name as bound in one scope: ``x`` at module level, or ``x`` local to ``train``.
+
+    Immutable and hashed in C (a named tuple): variables are the members of every data-flow set.
+    """
+
+    name: str
+    scope: Scope
+
+    def __str__(self) -> str:
+        return self.name if self.scope.kind == "module" else f"{self.scope.name}:{self.name}"
+
+    def __lt__(self, other: object) -> bool:
+        return str(self) < str(other)
+
+    @property
+    def head(self) -> str:
+        """The plain name a dotted name starts with (``gen`` for ``gen.filenames``)."""
+        return self.name.split(".", 1)[0]
+
+
+def find_arg(call: cst.Call, name: str, position: int | None = None) -> cst.Arg | None:
+    """The argument passed as keyword ``name`` or at ``position`` (0-based, plain positionals only)."""
+    positional = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == name:
+                return arg
+        elif arg.star == "":
+            if position is not None and positional == position:
+                return arg
+            positional += 1
+    return None
+
+
+@dataclass(frozen=True, eq=False)
+class CallSite:
+    """One call in the module."""
+
+    node: cst.Call
+    qualname: str | None
+    method: str | None
+    receiver: str | None
+    scope: Scope
+    loops: tuple[cst.CSTNode, ...]
+    assigned_to: tuple[str, ...]
+    index: int
+    statement: bool = False  # the call is a whole expression statement: its result is dropped
+    end: int = 0  # one past the index of the last call inside this one (calls are numbered in source order)
+
+    def arg(self, name: str, position: int | None = None) -> cst.Arg | None:
+        """The argument passed as keyword ``name`` or at ``position`` (0-based)."""
+        return find_arg(self.node, name, position)
+
+    def keywords(self) -> dict[str, cst.Arg]:
+        """Keyword arguments by name."""
+        return {arg.keyword.value: arg for arg in self.node.args if arg.keyword is not None}
+
+    @property
+    def in_loop(self) -> bool:
+        return bool(self.loops)
+
+
+@dataclass(frozen=True, eq=False)
+class Binding:
+    """One place that binds a name: an assignment, an augmented assignment, a loop target, a ``def``."""
+
+    var: Var
+    kind: BindingKind
+    node: cst.CSTNode
+    order: int  # calls visited before it: the binding precedes call ``c`` when ``order <= c.index``
+    value: cst.BaseExpression | None  # the value assigned, when one name gets one value
+
+
+@dataclass(frozen=True, eq=False)
+class AttributeAssignment:
+    """``obj.attr = value`` (e.g. ``base_model.trainable = True``).
+
+    ``index`` counts the calls visited before the statement, so it compares with
+    :attr:`CallSite.index`: the assignment comes before call ``c`` when ``index <= c.index`` and
+    after it when ``index > c.index``.
+    """
+
+    target: str
+    value: cst.BaseExpression
+    node: cst.CSTNode
+    scope: Scope
+    loops: tuple[cst.CSTNode, ...]
+    index: int
+    # Enclosing ``if`` tests, innermost last, each with True when the statement is in the ``else``.
+    conditions: tuple[tuple[cst.BaseExpression, bool], ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Loop:
+    """A ``for``/``while`` loop or a comprehension, with the names used inside it."""
+
+    node: cst.CSTNode
+    names: frozenset[str]
+    scope: Scope
+
+
+@dataclass(frozen=True, eq=False)
+class SubscriptAssignment:
+    """``obj[key] = value`` (e.g. ``submission['label'] = preds``): a value stored into a container."""
+
+    target: str  # the dotted name subscripted ("submission", "df.loc"); "" when it is not a name
+    value: cst.BaseExpression
+    node: cst.Assign
+    scope: Scope
+
+
+@dataclass(frozen=True, eq=False)
+class Assignment:
+    """``name = value`` to plain names (tuple targets flattened), in statement order.
+
+    ``index`` compares with :attr:`CallSite.index` as :class:`AttributeAssignment`'s does.
+    """
+
+    targets: tuple[str, ...]
+    value: cst.BaseExpression
+    node: cst.CSTNode
+    scope: Scope
+    loops: tuple[cst.CSTNode, ...]
+    index: int
+
+
+@dataclass(frozen=True, eq=False)
+class Arithmetic:
+    """``a / b``, ``a * b`` (possibly ``… - 1``) or ``a /= b``, ``a *= b``."""
+
+    node: cst.BinaryOperation | cst.AugAssign
+    left: cst.BaseExpression
+    right: cst.BaseExpression
+    divide: bool
+    enclosing_call: str | None  # the dotted callee of the call it is an argument of
+    targets: tuple[str, ...]  # the names its result is assigned to
+    scope: Scope
+    index: int
+    minus_one: bool = False  # the product or quotient has 1 subtracted from it: ``x / 127.5 - 1``
+
+
+# What the walk records of data flow and bindings, resolved into variables on first use:
+# ``x = f(a, b)``: (target name, its scope, names used, the scope they are read in);
+Edge = tuple[str, Scope, AbstractSet[str], Scope]
+# ``a, b = f()``: (targets, function name, names used, scope);
+Unpacking = tuple[tuple[str, ...], str, AbstractSet[str], Scope]
+# a binding: (name, scope, kind, statement, order, value).
+RawBinding = tuple[str, Scope, BindingKind, cst.CSTNode, int, cst.BaseExpression | None]
+
+
+@dataclass(frozen=True)
+class FlowRecords:
+    """The walk's records of bindings, data flow and attribute reads (kept as recorded, read only)."""
+
+    edges: Sequence[Edge]
+    unpacked: Sequence[Unpacking]
+    bindings: Sequence[RawBinding]
+    attribute_reads: Sequence[tuple[str, cst.Attribute, Scope]]
+
+
+@dataclass(frozen=True, eq=False)
+class SemanticModel:
+    """Everything one module says about names, bindings, calls and data flow; immutable.
+
+    Bindings, attribute reads and the data-flow graph are resolved on first use: a file whose
+    rules never ask about data flow does not pay for it.
+    """
+
+    module: cst.Module
+    imports: ImportTable
+    folder: ConstantFolder
+    calls: tuple[CallSite, ...]
+    assignments: tuple[Assignment, ...]
+    attribute_assignments: tuple[AttributeAssignment, ...]
+    subscript_assignments: tuple[SubscriptAssignment, ...]
+    loops: tuple[Loop, ...]
+    arithmetic: tuple[Arithmetic, ...]
+    functions: Mapping[str, cst.FunctionDef]
+    # The expressions each function returns, by function name.
+    returns: Mapping[str, tuple[cst.BaseExpression, ...]]
+    # Module-level bindings of each name in statement order: (order, value); value None when the
+    # binding cannot be folded (a loop target, a binding under ``if``/in a loop, ``x += …``).
+    module_history: Mapping[str, tuple[tuple[int, cst.BaseExpression | None], ...]]
+    _local_names: Mapping[Scope, frozenset[str]]
+    _records: FlowRecords
+    _by_node: dict[int, CallSite] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_node.update((id(call.node), call) for call in self.calls)
+
+    @property
+    def bindings(self) -> Mapping[Var, tuple[Binding, ...]]:
+        """Every binding of every variable, in source order."""
+        return self._binding_tables[0]
+
+    @cached_property
+    def _binding_tables(self) -> tuple[Mapping[Var, tuple[Binding, ...]], Mapping[int, Binding]]:
+        """Bindings by variable, and the first binding each statement makes by the statement's id()."""
+        by_var: dict[Var, list[Binding]] = {}
+        by_statement: dict[int, Binding] = {}
+        for name, scope, kind, node, order, value in self._records.bindings:
+            var = self.qualify(name, scope)
+            binding = Binding(var, kind, node, order, value)
+            by_var.setdefault(var, []).append(binding)
+            by_statement.setdefault(id(node), binding)
+        return {var: tuple(found) for var, found in by_var.items()}, by_statement
+
+    @cached_property
+    def attribute_reads(self) -> Mapping[Var, tuple[cst.Attribute, ...]]:
+        """Every read of a dotted attribute (``test_gen.filenames``), by the variable it reads."""
+        found: dict[Var, list[cst.Attribute]] = {}
+        for name, node, scope in self._records.attribute_reads:
+            found.setdefault(self.qualify(name, scope), []).append(node)
+        return {var: tuple(nodes) for var, nodes in found.items()}
+
+    @cached_property
+    def _deps(self) -> Mapping[Var, AbstractSet[Var]]:
+        """The data-flow graph: each variable to the variables its value was computed from."""
+        qualify = self.qualify
+        deps: dict[Var, set[Var]] = {}
+        for target, target_scope, used, use_scope in self._records.edges:
+            deps.setdefault(qualify(target, target_scope), set()).update(qualify(name, use_scope) for name in used)
+        for targets, function, used, scope in self._records.unpacked:
+            # ``a, b = f()`` where ``f`` returns a tuple: ``a`` depends on the first element only.
+            returned = [
+                value for value in self.returns.get(function, ())
+                if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(targets)
+            ]
+            inside = Scope(function, "function")
+            for position, name in enumerate(targets):
+                key = qualify(name, scope)
+                found = deps.setdefault(key, set())
+                if returned:
+                    for value in returned:
+                        found.update(qualify(read, inside) for read in names_in(value.elements[position].value))
+                else:
+                    found.update(qualify(read, scope) for read in used)
+                found.discard(key)
+        return deps
+
+    # Names ---------------------------------------------------------------------------------
+    def qualify(self, name: str, scope: Scope) -> Var:
+        """The variable a (dotted) name read or bound in ``scope`` stands for."""
+        if scope.kind != "module" and name.split(".", 1)[0] in self._local_names.get(scope, ()):
+            return Var(name, scope)
+        return Var(name, MODULE)
+
+    def is_local(self, name: str, scope: Scope) -> bool:
+        """Whether ``name`` is bound inside function or class ``scope`` (a parameter, an assignment …)."""
+        return name in self._local_names.get(scope, ())
+
+    def bound_anywhere(self, name: str) -> bool:
+        """Whether ``name`` is bound anywhere: imported, assigned, a function, a parameter or local."""
+        if name in self.imports.bindings or name in self.module_history or name in self.functions:
+            return True
+        return any(name in names for names in self._local_names.values())
+
+    def names_used(self, node: cst.CSTNode, scope: Scope) -> set[Var]:
+        """The variables every name used in a subtree that lies in ``scope`` stands for."""
+        return {self.qualify(name, scope) for name in names_in(node)}
+
+    def owners(self, call: CallSite) -> frozenset[Var]:
+        """The variables a call's result is bound to."""
+        return frozenset(self.qualify(name, call.scope) for name in call.assigned_to)
+
+    # Bindings ------------------------------------------------------------------------------
+    def bindings_of(self, var: Var) -> tuple[Binding, ...]:
+        """Every binding of a variable, in source order."""
+        return self.bindings.get(var, ())
+
+    def binding_at(self, node: cst.CSTNode) -> Binding | None:
+        """The binding a statement makes (the first, for ``a = b = …`` or tuple targets)."""
+        return self._binding_tables[1].get(id(node))
+
+    def reaching(self, var: Var, at: int) -> Binding | None:
+        """The binding of ``var`` in force at position ``at`` of its scope: the last one before it."""
+        found: Binding | None = None
+        for binding in self.bindings.get(var, ()):
+            if binding.order > at:
+                break
+            found = binding
+        return found
+
+    def next_binding(self, var: Var, after: int) -> Binding | None:
+        """The first ``var = …`` strictly after position ``after``: where the value bound before ends."""
+        for binding in self.bindings.get(var, ()):
+            if binding.order > after and binding.kind == "assign":
+                return binding
+        return None
+
+    def rebound_between(self, vars: Iterable[Var], start: int, end: int) -> bool:
+        """Whether any of ``vars`` is assigned again strictly between two positions in call order."""
+        return any(
+            start < binding.order < end and binding.kind in ("assign", "augassign")
+            for var in vars
+            for binding in self.bindings.get(var, ())
+        )
+
+    # Data flow -----------------------------------------------------------------------------
+    def reaches(self, vars: Iterable[Var]) -> set[Var]:
+        """Every variable the given ones were (transitively) computed from, themselves included."""
+        seen: set[Var] = set()
+        stack = list(vars)
+        while stack:
+            var = stack.pop()
+            if var in seen:
+                continue
+            seen.add(var)
+            stack.extend(self._deps.get(var, ()))
+        return seen
+
+    def flows_into(self, source: Var, target: Var) -> bool:
+        """Whether ``target``'s value was (transitively) computed from ``source``'s."""
+        return source in self.reaches({target})
+
+    def computed_from(self, var: Var) -> AbstractSet[Var]:
+        """The variables ``var`` was directly computed from (one step of :meth:`reaches`)."""
+        return self._deps.get(var, frozenset())
+
+    def consumers(self, owners: frozenset[Var]) -> Iterator[tuple[CallSite, set[Var]]]:
+        """Calls that run a model built from ``owners`` (``model.fit(x)``, ``base(x)``), each with
+        everything its model and its data were computed from."""
+        for call in self.calls:
+            if call.qualname is not None:
+                continue
+            if call.method is not None:
+                if call.method not in MODEL_METHODS or call.receiver is None:
+                    continue
+                model = call.receiver
+            else:
+                model = dotted(call.node.func) or ""
+            if not model:
+                continue
+            model_flow = self.reaches({self.qualify(model, call.scope)})
+            if not owners & model_flow:
+                continue
+            yield call, model_flow | self.reaches(self.names_used(call.node, call.scope))
+
+    def origins(
+        self, node: cst.BaseExpression, scope: Scope, before: int | None = None, _depth: int = 0
+    ) -> list[tuple[cst.BaseExpression, Scope]]:
+        """The expressions a value may come from, each with the scope it is in.
+
+        Follows names to the values assigned to them (with ``before``, only the last assignment
+        that precedes call index ``before``, when there is one), ``x.append(…)``/``x.extend(…)``
+        into a list, calls of the module's own functions to what they return, and flattens list,
+        tuple and set displays and ``a + b``. Anything else is an origin: a call, a constant, an
+        attribute, a parameter name with no assignment.
+        """
+        if _depth > 8:
+            return []
+        depth = _depth + 1
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            found: list[tuple[cst.BaseExpression, Scope]] = []
+            for element in node.elements:
+                found.extend(self.origins(element.value, scope, before, depth))
+            return found
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self.origins(node.left, scope, before, depth) + self.origins(node.right, scope, before, depth)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in self.functions:
+            site = self.call_site(node)
+            if site is not None and site.qualname is None and node.func.value in self.returns:
+                function = node.func.value
+                found = []
+                for value in self.returns[function]:
+                    found.extend(self.origins(value, Scope(function, "function"), None, depth))
+                return found
+        if isinstance(node, cst.Name) and node.value not in ("True", "False", "None"):
+            return self._name_origins(node, scope, before, depth)
+        return [(node, scope)]
+
+    def _name_origins(
+        self, node: cst.Name, scope: Scope, before: int | None, depth: int
+    ) -> list[tuple[cst.BaseExpression, Scope]]:
+        name = node.value
+        where = self.qualify(name, scope).scope
+        bound = [a for a in self.assignments if a.scope == where and name in a.targets and len(a.targets) == 1]
+        if before is not None:
+            earlier = [a for a in bound if a.index <= before]
+            if earlier:
+                bound = [max(earlier, key=lambda a: a.index)]
+        found: list[tuple[cst.BaseExpression, Scope]] = []
+        for assignment in bound:
+            found.extend(self.origins(assignment.value, where, before, depth))
+        for call in self.calls:
+            if call.receiver != name or call.qualname is not None or call.method not in ("append", "extend", "insert"):
+                continue
+            if call.scope != where and not (where.is_module and not self.is_local(name, call.scope)):
+                continue
+            if before is not None and call.index >= before:
+                continue
+            args = [arg for arg in call.node.args if arg.keyword is None]
+            if call.method == "insert":
+                args = args[1:]
+            for arg in args[:1]:
+                found.extend(self.origins(arg.value, call.scope, before, depth))
+        return found if found or bound else [(node, scope)]
+
+    # Calls ---------------------------------------------------------------------------------
+    def call_site(self, node: cst.CSTNode) -> CallSite | None:
+        """The CallSite of a ``cst.Call`` node of this module, or None."""
+        return self._by_node.get(id(node))
+
+    def calls_within(self, node: cst.CSTNode) -> list[CallSite]:
+        """The calls inside a subtree (the node itself included), in source order."""
+        site = self._by_node.get(id(node))
+        if site is not None:
+            return list(self.calls[site.index : site.end])
+        finder = _OutermostCalls(self)
+        walk(node, finder)
+        return finder.found
+
+    def calls_to(self, *qualnames: str) -> Iterator[CallSite]:
+        """Calls whose callee resolves to one of ``qualnames``."""
+        wanted = set(qualnames)
+        return (call for call in self.calls if call.qualname in wanted)
+
+    def method_calls(self, *methods: str) -> Iterator[CallSite]:
+        """``obj.method(…)`` calls on a receiver that is not an imported module."""
+        wanted = set(methods)
+        return (call for call in self.calls if call.method in wanted and call.qualname is None)
+
+    # Values --------------------------------------------------------------------------------
+    def value(self, node: cst.BaseExpression | None) -> object:
+        """The folded value of an expression, or UNKNOWN."""
+        return self.folder.fold(node)
+
+    def value_at(self, node: cst.BaseExpression | None, index: int) -> object:
+        """The folded value of an expression in module-level code just before call ``index``.
+
+        Unlike :meth:`value`, a name bound several times at module level (a notebook that sets
+        ``EPOCHS = 10`` and later ``EPOCHS = 5``) takes the binding that precedes ``index``.
+        Use it only for code that runs once, top to bottom (module scope, outside loops).
+        """
+        bindings: dict[str, cst.BaseExpression] = {}
+        for name, history in self.module_history.items():
+            latest: cst.BaseExpression | None = None
+            for where, bound in history:
+                if where > index:
+                    break
+                latest = bound
+            if latest is not None:
+                bindings[name] = latest
+        return ConstantFolder(bindings).fold(node)
+
+    def value_of_call_arg(self, call: CallSite, node: cst.BaseExpression | None) -> object:
+        """:meth:`value_at` for a call that runs once at module level, else :meth:`value`."""
+        if call.scope.is_module and not call.loops:
+            return self.value_at(node, call.index)
+        return self.value(node)
+
+
+class _OutermostCalls(cst.CSTVisitor):
+    """Collects the calls of a subtree: each outermost call with the calls nested in it."""
+
+    def __init__(self, model: SemanticModel) -> None:
+        self.model = model
+        self.found: list[CallSite] = []
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        site = self.model.call_site(node)
+        if site is None:
+            return True
+        self.found.extend(self.model.calls[site.index : site.end])
+        return False
+
+
+def names_in(node: cst.CSTNode) -> set[str]:
+    """Every plain name and dotted name used in a subtree (``a.b`` gives ``a`` and ``a.b``)."""
+    collector = _NameCollector()
+    walk(node, collector)
+    return collector.names
+
+
+class _NameCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        name = dotted(node)
+        if name is not None:
+            self.names.add(name)

@@ -1,0 +1,114 @@
+"""Training facts: which ``fit`` calls train a Keras model, and with what epochs, steps and callbacks."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewlint.analysis.facts import Backbone, Fit
+from reviewlint.analysis.semantic import MODULE, CallSite, SemanticModel, Var
+from reviewlint.knowledge import training as training_table
+from reviewlint.knowledge.roles import (
+    FIT_METHODS,
+)
+
+
+def fits(model: SemanticModel, backbones: tuple[Backbone, ...]) -> tuple[Fit, ...]:
+    """Keras ``fit`` calls: the receiver is a Keras model as far as the code shows, never another estimator."""
+    found: list[Fit] = []
+    builders: dict[Var, list[CallSite]] = {}
+    for call in model.calls:
+        for owner in model.owners(call):
+            builders.setdefault(owner, []).append(call)
+    compiled = {model.qualify(call.receiver, call.scope) for call in model.method_calls("compile") if call.receiver}
+    keras_built = {
+        owner
+        for call in model.calls
+        if call.qualname is not None and training_table.is_keras_model_builder(call.qualname)
+        for owner in model.owners(call)
+    }
+    for backbone in backbones:
+        keras_built |= model.owners(backbone.call)
+    for call in model.calls:
+        if call.qualname is not None or call.method not in FIT_METHODS:
+            continue
+        callbacks = _callbacks(model, call)
+        evidence = _keras_evidence(model, call, builders, compiled, keras_built, callbacks)
+        if evidence is None:
+            continue
+        positions = training_table.FIT_POSITIONS.get(call.method or "", {})
+        epochs_arg = call.arg("epochs", positions.get("epochs")) or call.arg("nb_epoch")
+        initial_arg = call.arg("initial_epoch")
+        steps_arg = call.arg("steps_per_epoch", positions.get("steps_per_epoch"))
+        found.append(
+            Fit(
+                call=call,
+                evidence=evidence,
+                epochs=1 if epochs_arg is None else model.value_of_call_arg(call, epochs_arg.value),
+                initial_epoch=0 if initial_arg is None else model.value_of_call_arg(call, initial_arg.value),
+                steps_per_epoch=None if steps_arg is None else model.value_of_call_arg(call, steps_arg.value),
+                callbacks=tuple(callbacks),
+            )
+        )
+    return tuple(found)
+
+
+def _callbacks(model: SemanticModel, call: CallSite) -> list[CallSite]:
+    """The constructor calls of the callbacks passed as ``callbacks=`` (through names and lists)."""
+    arg = call.arg("callbacks", 5 if call.method == "fit" else None)
+    if arg is None:
+        return []
+    found: list[CallSite] = []
+    for origin, _ in model.origins(arg.value, call.scope):
+        site = model.call_site(origin) if isinstance(origin, cst.Call) else None
+        if site is not None and site not in found:
+            found.append(site)
+    return found
+
+
+def _builders_of(
+    model: SemanticModel, key: Var, builders: dict[Var, list[CallSite]], depth: int = 0
+) -> list[CallSite]:
+    """The calls that build the value bound to ``key``, following calls of local functions to their returns."""
+    found = list(builders.get(key, []))
+    if depth >= 3:
+        return found
+    for call in list(found):
+        func = call.node.func
+        if call.qualname is None and isinstance(func, cst.Name) and func.value in model.functions:
+            returned_by = model.qualify(func.value, MODULE)
+            found.extend(_builders_of(model, returned_by, builders, depth + 1))
+            for returned in model.computed_from(returned_by):
+                found.extend(_builders_of(model, returned, builders, depth + 1))
+    return found
+
+
+def _keras_evidence(
+    model: SemanticModel,
+    call: CallSite,
+    builders: dict[Var, list[CallSite]],
+    compiled: set[Var],
+    keras_built: set[Var],
+    callbacks: list[CallSite],
+) -> str | None:
+    """Why ``call`` is a Keras fit, or None when it is not (or the code does not show it)."""
+    receiver = call.receiver
+    key = model.qualify(receiver, call.scope) if receiver else None
+    direct = _builders_of(model, key, builders) if key else []
+    if any(site.qualname and training_table.is_non_keras(site.qualname) for site in direct):
+        return None
+    if call.method in training_table.KERAS_ONLY_FIT_METHODS:
+        return f"{call.method}() exists only on Keras models"
+    for keyword in call.keywords():
+        if keyword in training_table.KERAS_ONLY_FIT_KEYWORDS:
+            return f"it passes {keyword}="
+    for site in direct:
+        if site.qualname and training_table.is_keras_model_builder(site.qualname):
+            return f"{receiver} is built by {site.qualname}"
+    if key is not None and key in compiled:
+        return f"{receiver}.compile() is called"
+    if key is not None and model.reaches({key}) & keras_built:
+        return f"{receiver} is built from a Keras model"
+    for site in callbacks:
+        if site.qualname and site.qualname.startswith("keras.callbacks."):
+            return f"it passes {site.qualname.rsplit('.', 1)[-1]}"
+    return None

@@ -1,0 +1,223 @@
+"""What a rule module provides, and what it gets to work with.
+
+A rule is a module in ``rules/`` (installed as ``reviewlint_rules``) with:
+
+- ``CODE`` (``RL101``), ``NAME`` (kebab-case), ``SEVERITY``, ``SUMMARY`` (one line);
+- a docstring with the sections *What it does*, *Why it matters*, *Example*, *Use instead*;
+- ``VALID`` and ``INVALID`` examples, which the test suite runs through the same path as the CLI;
+- ``check(ctx) -> Iterable[Report]``;
+- optionally ``Options``, a frozen dataclass of per-rule settings whose fields are made with
+  :func:`option` (a default and a help text); configuration is validated against it and the rule
+  reads ``ctx.options`` as an instance of it, typed; ``NEEDS`` (``"facts"``, the default,
+  or ``"comments"`` for rules that read comments only and need no parse), and ``TRIGGERS``
+  (strings, or compiled patterns, without which the rule cannot fire: a file containing none of
+  them is neither parsed nor checked by it);
+- optionally ``FIX`` (``"safe"``, ``"unsafe"`` or ``"mixed"``) when its reports carry a
+  :class:`reviewlint.fixing.edits.Fix`; then its fixable INVALID examples give the code after the fix in
+  ``Invalid(..., fixed=...)`` (see :mod:`reviewlint.fixing.edits`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Generic, TypeVar
+
+import libcst as cst
+
+from reviewlint.analysis.extract import extract
+from reviewlint.analysis.facts import Facts
+from reviewlint.analysis.semantic import SemanticModel
+from reviewlint.analysis.syntax_hooks import SyntaxHooks, batched
+from reviewlint.analysis.walk import walk
+from reviewlint.fixing.edits import Fix
+from reviewlint.lint.rule_meta import (
+    FixLevel,
+    ImageDomain,
+    Needs,
+    NoOptions,
+    OptionInfo,
+    ProjectSettings,
+    Severity,
+    option,
+    option_infos,
+)
+from reviewlint.source.comments import Comment, scan_comments
+from reviewlint.source.comments_fast import scan_comments as fast_scan_comments
+from reviewlint.source.files import SourceFile
+
+__all__ = ["FixLevel", "ImageDomain", "Needs", "NoOptions", "OptionInfo", "ProjectSettings", "Severity", "option"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A place in the module text: 1-based lines, 0-based columns (libcst's convention)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+Anchor = cst.CSTNode | Span
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a rule reports: where, what, and what to do about it."""
+
+    at: Anchor
+    message: str
+    hint: str | None = None
+    related: tuple[tuple[Anchor, str], ...] = ()
+    fix: Fix | None = None
+
+
+OptionsT = TypeVar("OptionsT")
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """An example a rule must flag: how many findings, and text the first message contains.
+
+    ``range``: where the first finding lands, as reported — (line, column, end line, end column),
+    1-based (Fixit's ``Invalid(range=…)``). ``fixed``: the code after every fix of this rule
+    (unsafe ones included) has been applied, for rules with ``FIX``; None when the example has no fix.
+    """
+
+    code: str
+    count: int = 1
+    message: str | None = None
+    settings: Mapping[str, object] = field(default_factory=dict)
+    fixed: str | None = None
+    range: tuple[int, int, int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Valid:
+    """An example a rule must not flag, optionally under given settings."""
+
+    code: str
+    settings: Mapping[str, object] = field(default_factory=dict)
+
+
+REQUIRED_SECTIONS = ("What it does", "Why it matters", "Example", "Use instead")
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A loaded rule module."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+    check: Callable[[RuleContext[Any]], Iterable[Report]]
+    options: type  # the rule's ``Options`` dataclass (:class:`NoOptions` when it has none)
+    needs: Needs
+    triggers: tuple[str | re.Pattern[str], ...]
+    valid: tuple[Valid, ...]
+    invalid: tuple[Invalid, ...]
+    module: ModuleType
+    fix: FixLevel | None = None  # see reviewlint.fixing.edits; None: no fixes
+    syntax: type[SyntaxHooks] | None = None  # the rule's own syntax hooks (reviewlint.analysis.syntax_hooks)
+
+    @property
+    def option_infos(self) -> tuple[OptionInfo, ...]:
+        return option_infos(self.options)
+
+    @property
+    def path(self) -> Path | None:
+        """The rule module's file (None for a rule made in a test)."""
+        where = getattr(self.module, "__file__", None)
+        return Path(where) if where else None
+
+    def may_fire(self, text: str) -> bool:
+        """Cheap text pre-filter: False when the file cannot trigger this rule.
+
+        A trigger is a string the text must contain or a compiled pattern it must match
+        (``re.compile(r"^[ \\t]*\\(", re.M)``), for rules whose telltale is not one substring.
+        """
+        return not self.triggers or any(
+            trigger in text if isinstance(trigger, str) else trigger.search(text) is not None
+            for trigger in self.triggers
+        )
+
+
+class Analysis:
+    """One file's parse, facts and comments, computed at most once and shared by all rules.
+
+    ``syntax`` are the syntax-hook classes of the rules that will run: one instance of each is
+    called in the walk that builds the facts (see :mod:`reviewlint.analysis.syntax_hooks`).
+    """
+
+    def __init__(self, source: SourceFile, syntax: Iterable[type[SyntaxHooks]] = ()) -> None:
+        self.source = source
+        self.hooks: dict[type[SyntaxHooks], SyntaxHooks] = {kind: kind() for kind in syntax}
+
+    @cached_property
+    def module(self) -> cst.Module:
+        return cst.parse_module(self.source.text)
+
+    @cached_property
+    def facts(self) -> Facts:
+        return extract(self.module, tuple(self.hooks.values()))
+
+    @cached_property
+    def comments(self) -> list[Comment]:
+        if "module" in self.__dict__:
+            # libcst parsed the text, so tokenize cannot fail on it: one regex pass finds the same
+            # comments at a tenth of the cost (reviewlint.source.comments_fast).
+            return fast_scan_comments(self.source.text)
+        return scan_comments(self.source.text)
+
+
+HooksT = TypeVar("HooksT", bound=SyntaxHooks)
+
+
+class _NoOp(cst.CSTVisitor):
+    """The visitor syntax hooks are batched with when they run on their own."""
+
+
+@dataclass(frozen=True)
+class RuleContext(Generic[OptionsT]):
+    """What one rule sees of one file: the shared analysis, its own options (an instance of its
+    ``Options`` dataclass), and the project's settings."""
+
+    analysis: Analysis
+    options: OptionsT
+    project: ProjectSettings
+
+    @property
+    def source(self) -> SourceFile:
+        return self.analysis.source
+
+    @property
+    def facts(self) -> Facts:
+        """The domain facts: augmentation pipelines, backbones, normalizations, training calls …"""
+        return self.analysis.facts
+
+    @property
+    def model(self) -> SemanticModel:
+        """The semantic model: imports, scopes, bindings, calls, data flow, folded values."""
+        return self.analysis.facts.model
+
+    def syntax(self, kind: type[HooksT]) -> HooksT:
+        """What this rule's syntax hooks (its ``SYNTAX`` class) collected in the walk over the file."""
+        self.analysis.facts  # the walk that calls the hooks
+        hooks = self.analysis.hooks.get(kind)
+        if hooks is None:  # a rule run outside the engine's hook registration (a test's RuleInfo)
+            hooks = self.analysis.hooks[kind] = kind()
+            walk(self.analysis.module, batched(_NoOp(), (hooks,)))
+        if not isinstance(hooks, kind):
+            raise TypeError(f"{kind.__name__} hooks expected, found {type(hooks).__name__}")
+        return hooks
+
+    @property
+    def comments(self) -> list[Comment]:
+        return self.analysis.comments

@@ -1,0 +1,223 @@
+"""Files in, findings out: read, analyse once, run the rules, place and filter what they report.
+
+A rule that raises is reported as an internal error for that file (its code and message), and
+the run goes on. Positions are computed only for files that have something to report.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import libcst as cst
+
+from reviewlint.fixing.edits import applicability
+from reviewlint.lint.finding import SYNTAX_ERROR_CODE, FileError, Finding, Location, Related, syntax_finding
+from reviewlint.lint.rule import Analysis, Anchor, ProjectSettings, Report, RuleContext, RuleInfo, Span
+from reviewlint.run.config import Settings
+from reviewlint.run.loop import enabled, load
+from reviewlint.run.result import FileResult
+from reviewlint.source.comments_fast import scan_comments as fast_scan_comments
+from reviewlint.source.files import SourceFile
+from reviewlint.source.parse_guard import (
+    TOO_DEEP,
+    ParseProblem,
+    isolate_broken_cells,
+    libcst_problem,
+    nesting_problem,
+    syntax_problem,
+)
+from reviewlint.source.positions import NodePositions
+
+_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+_SKIP_FILE = re.compile(r"^\s*#\s*reviewlint:\s*skip-file\b", re.MULTILINE)
+MAX_SOURCE_LINE = 2000
+
+
+class _Placer:
+    """Turns rule anchors (CST nodes or spans) into locations, computing positions lazily."""
+
+    def __init__(self, source: SourceFile, analysis: Analysis, shown: str) -> None:
+        self._source = source
+        self._analysis = analysis
+        self._shown = shown
+        self._positions: NodePositions | None = None
+        self._lines = source.lines
+
+    def prepare(self, reports: Sequence[Report]) -> None:
+        """Locate the nodes a rule reported in one walk of the tree, before placing them one by one."""
+        anchors = [anchor for report in reports for anchor in (report.at, *(at for at, _ in report.related))]
+        if any(not isinstance(anchor, Span) for anchor in anchors):
+            self._node_positions().prepare(anchors)
+
+    def _node_positions(self) -> NodePositions:
+        """Renders only the statements that hold reported nodes (reviewlint.source.positions); made on first need."""
+        if self._positions is None:
+            self._positions = NodePositions(self._analysis.module, self._source.text)
+        return self._positions
+
+    def span(self, anchor: Anchor) -> Span:
+        if isinstance(anchor, Span):
+            return anchor
+        code_range = self._node_positions()[anchor]
+        return Span(code_range.start.line, code_range.start.column, code_range.end.line, code_range.end.column)
+
+    def location(self, anchor: Anchor) -> Location:
+        span = self.span(anchor)
+        cell, line = self._source.cell_position(span.line)
+        end_cell, end_line = self._source.cell_position(span.end_line)
+        if end_cell != cell:
+            end_line, end_column = line, len(self._lines[span.line - 1]) if span.line <= len(self._lines) else 0
+            end_indent = self._source.removed_indent(span.line)
+        else:
+            end_column, end_indent = span.end_column, self._source.removed_indent(span.end_line)
+        indent = self._source.removed_indent(span.line)
+        return Location(self._shown, line, span.column + 1 + indent, end_line, end_column + 1 + end_indent, cell)
+
+    def source_lines(self, anchor: Anchor) -> tuple[str, ...]:
+        """The reported lines as written (with the indentation a notebook cell's line lost), each
+        cut to :data:`MAX_SOURCE_LINE` characters (a minified line is not copied into every finding)."""
+        span = self.span(anchor)
+        last = min(span.end_line, span.line + 5)
+        return tuple((" " * self._source.removed_indent(number) + self._lines[number - 1])[:MAX_SOURCE_LINE]
+                     for number in range(span.line, last + 1) if number <= len(self._lines))
+
+
+def suppressed(line_text: str, code: str) -> bool:
+    """Whether a line's ``# noqa`` (bare, or naming ``code``) suppresses ``code``."""
+    match = _NOQA.search(line_text)
+    if match is None:
+        return False
+    codes = match.group("codes")
+    return codes is None or code in re.split(r"[,\s]+", codes.upper())
+
+
+def skips_file(text: str) -> bool:
+    """Whether the module holds a ``# reviewlint: skip-file`` comment (a comment, not text in a
+    string that looks like one)."""
+    if _SKIP_FILE.search(text) is None:
+        return False
+    try:
+        comments = fast_scan_comments(text)
+    except SyntaxError:  # not tokenizable: the pattern's word is all there is to go by
+        return True
+    return any(_SKIP_FILE.match(comment.text) for comment in comments)
+
+
+def _problem_finding(source: SourceFile, shown: str, problem: ParseProblem) -> Finding:
+    cell, line = source.cell_position(problem.line)
+    lines = source.lines
+    text = lines[problem.line - 1] if 0 < problem.line <= len(lines) else ""
+    return syntax_finding(shown, problem.message, line, problem.column + source.removed_indent(problem.line), cell, text)
+
+
+def _parse_problem(analysis: Analysis, needs_module: bool) -> ParseProblem | None:
+    """Why the module cannot be analysed, or None. With rules that need the syntax tree, it is
+    parsed (and its facts extracted) here, once; otherwise CPython's parser alone judges it."""
+    text = analysis.source.text
+    if needs_module:
+        problem = nesting_problem(text)
+        if problem is not None:
+            return problem
+        try:
+            analysis.module  # noqa: B018 - parse once, here, so a syntax error is reported once
+        except cst.ParserSyntaxError as error:
+            return libcst_problem(text, error)
+        except RecursionError:
+            return ParseProblem(TOO_DEEP)
+        try:
+            analysis.facts  # noqa: B018 - extract once, here, so input too deep for it is one problem, not one a rule
+        except RecursionError:
+            return ParseProblem("too deeply nested to analyse")
+        except Exception:  # noqa: BLE001, S110 - an extraction bug: each rule that needs the facts reports it
+            pass
+        return None
+    problem = syntax_problem(text)
+    if problem is not None and not problem.too_deep and nesting_problem(text) is None:
+        try:  # newer syntax than this Python's (PEP 695 on 3.11) is a problem only if libcst agrees
+            analysis.module  # noqa: B018
+            return None
+        except (cst.ParserSyntaxError, RecursionError):
+            pass
+    return problem
+
+
+def lint_source(
+    source: SourceFile, settings: Settings, rules: Sequence[RuleInfo], shown: str,
+    on_report: Callable[[RuleInfo, Report, Analysis], None] | None = None,
+) -> FileResult:
+    """Lint one loaded source file with the rules enabled for it.
+
+    Code that cannot be parsed is the RL001 finding; in a notebook, the cells that do not parse
+    are each one RL001 finding and are left out, and the other cells are linted. ``on_report``
+    sees every report that becomes a finding (not suppressed), with the analysis its nodes belong
+    to: the fixer (reviewlint.fixing.fixer) collects fixes through it.
+    """
+    result = FileResult(shown)
+    if skips_file(source.text):
+        return result
+    selected = [rule for rule in rules if enabled(settings, rule, source.path)]
+    active = [rule for rule in selected if rule.may_fire(source.text)]
+    # The hooks of every selected rule, fired or not: one batched visitor class per configuration.
+    analysis = Analysis(source, dict.fromkeys(rule.syntax for rule in selected if rule.syntax is not None))
+    problem = _parse_problem(analysis, any(rule.needs == "facts" for rule in active))
+    if problem is not None and source.kind == "notebook":
+        isolated = isolate_broken_cells(source, problem)
+        if isolated is not None:
+            return lint_source(isolated, settings, rules, shown, on_report)
+    report_syntax = settings.enabled(SYNTAX_ERROR_CODE, source.path if settings.per_file_ignores else None)
+    if problem is not None:
+        if report_syntax:
+            result.findings.append(_problem_finding(source, shown, problem))
+        return result
+    if report_syntax:
+        result.findings.extend(
+            syntax_finding(shown, broken.message, broken.line, broken.column, broken.cell, broken.text) for broken in source.broken
+        )
+    if not active:
+        result.findings.sort(key=Finding.sort_key)
+        return result
+    placer = _Placer(source, analysis, shown)
+    lines = source.lines
+    for rule in active:
+        context = RuleContext(analysis, settings.options_for(rule), ProjectSettings(settings.image_domain))
+        try:
+            reports = list(rule.check(context))
+            placer.prepare(reports)
+            findings = [_finding(rule, report, placer) for report in reports]
+        except Exception as error:  # noqa: BLE001 - one failing rule must not stop the run
+            message = f"internal error in {rule.code} ({rule.name}): {type(error).__name__}: {error}"
+            result.errors.append(FileError(shown, message.splitlines()[0], rule.code, traceback.format_exc()))
+            continue
+        for report, finding in zip(reports, findings):
+            line = placer.span(report.at).line
+            if line <= len(lines) and suppressed(lines[line - 1], rule.code):
+                continue
+            result.findings.append(finding)
+            if on_report is not None:
+                on_report(rule, report, analysis)
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def _finding(rule: RuleInfo, report: Report, placer: _Placer) -> Finding:
+    return Finding(
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        message=report.message,
+        location=placer.location(report.at),
+        hint=report.hint,
+        related=tuple(Related(placer.location(anchor), message) for anchor, message in report.related),
+        source_lines=placer.source_lines(report.at),
+        fix=applicability(rule.fix, report.fix) if report.fix is not None else None,
+    )
+
+
+def lint_text(text: str, rules: Sequence[RuleInfo], settings: Settings, path: str = "example.py") -> FileResult:
+    """Lint source text as if it were a file (rule examples and tests use this path)."""
+    source_path = Path(path)
+    source = load(source_path, text.encode("utf-8"), settings, path)
+    return source if isinstance(source, FileResult) else lint_source(source, settings, rules, path)

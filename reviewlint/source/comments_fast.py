@@ -1,0 +1,70 @@
+"""Comments found by one regular-expression pass, with ``tokenize``'s exact results.
+
+:func:`reviewlint.source.comments.scan_comments` runs Python's pure-Python ``tokenize`` over the whole
+file, about a sixth of the parse on real code, to find the comments. Comments are what is left
+after skipping string literals, and one compiled pattern that matches string literals (all
+quote forms, escapes, backslash continuations) and comments finds them in a single pass in C.
+
+The pattern treats string literals as Python 3.11's ``tokenize`` does (an f-string is one
+string token, whatever it holds). :func:`scan_comments` falls back to ``tokenize`` whenever the
+two could differ: a quote that starts no complete string (``tokenize`` reports an error token or
+fails), a lone carriage return (``tokenize`` does not end lines there), and, from Python 3.12
+on, where ``tokenize`` reads f-strings as nested tokens, any f-string. Line numbers, columns,
+text and ``own_line`` are computed exactly as ``scan_comments`` computes them (it numbers lines
+at ``\\n`` and judges ``own_line`` on the line as Python splits it).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from reviewlint.source.comments import Comment
+from reviewlint.source.comments import scan_comments as scan_with_tokenize
+from reviewlint.source.files import python_lines
+
+_STRINGS_AND_COMMENTS = re.compile(
+    r"""
+      (?P<string>
+          '''(?:[^'\\]|\\.|'(?!''))*'''
+        | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+        | '(?:[^'\\\n]|\\.)*'
+        | "(?:[^"\\\n]|\\.)*"
+      )
+    | (?P<comment>\#[^\r\n]*)
+    | (?P<stray>['"])
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_F_STRING = re.compile(r"""(?<![\w])(?:[fFtT][rRbB]?|[rRbB][fFtT])['"]""")
+_NESTED_F_STRINGS = sys.version_info >= (3, 12)
+
+
+def scan_comments(text: str) -> list[Comment]:
+    """Every comment in a module's text, in order, as :func:`reviewlint.source.comments.scan_comments`."""
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return scan_with_tokenize(text)
+    if _NESTED_F_STRINGS and _F_STRING.search(text):
+        return scan_with_tokenize(text)
+    found: list[tuple[int, str]] = []
+    for match in _STRINGS_AND_COMMENTS.finditer(text):
+        kind = match.lastgroup
+        if kind == "comment":
+            found.append((match.start(), match.group()))
+        elif kind == "stray":
+            return scan_with_tokenize(text)  # an unterminated string: tokenize decides
+    if not found:
+        return []
+    lines = python_lines(text)
+    comments: list[Comment] = []
+    line, line_start, position = 1, 0, 0
+    for start, comment in found:
+        newlines = text.count("\n", position, start)
+        if newlines:
+            line += newlines
+            line_start = text.rindex("\n", position, start) + 1
+        position = start
+        column = start - line_start
+        before = lines[line - 1][:column] if line - 1 < len(lines) else ""
+        comments.append(Comment(line, column, comment, not before.strip()))
+    return comments
