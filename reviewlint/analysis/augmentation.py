@@ -159,6 +159,7 @@ def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...]) 
         roles = found_roles[id(pipeline)]
         if not roles.roles:
             for owner in sorted(pipeline.owners):
+                # "get_valid_transforms:aug": the name of the function that builds it counts too.
                 role = role_from_name(str(owner))
                 if role is not None:
                     roles.mark(role, f"named {str(owner)!r}")
