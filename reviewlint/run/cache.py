@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from reviewlint.run.config import Settings
 
 CACHE_DIR_NAME = ".reviewlint_cache"
+STATE_INDEX = "states.json"  # in each version's folder: see reviewlint.run.state_index
 MAX_ENTRIES = 20_000
 MAX_BYTES = 256 * 1024 * 1024
 _FORMAT = 2
@@ -130,7 +131,7 @@ def key_file() -> Path:
 
 
 @memoize
-def _secret() -> bytes:
+def secret_key() -> bytes:
     """This user's signing key: read from :func:`key_file`, made there on first use (mode 0600);
     a key for this process alone when none can be kept."""
     path = key_file()
@@ -158,7 +159,7 @@ _FINGERPRINTS: dict[int, tuple[Settings, str]] = {}
 _READY: set[Path] = set()  # entry folders this process made or checked
 
 
-def _fingerprint(settings: Settings) -> str:
+def settings_fingerprint(settings: Settings) -> str:
     """``settings.fingerprint()``, computed once per settings object (one per configuration)."""
     known = _FINGERPRINTS.get(id(settings))
     if known is None or known[0] is not settings:
@@ -254,7 +255,7 @@ class Cache:
     def key(self, raw: bytes, shown: str, settings: Settings, enabled: Iterable[str]) -> str:
         """The entry key of one file's bytes as linted under these settings and rules."""
         digest = hashlib.blake2b(digest_size=20)
-        digest.update(f"{shown}\0{_fingerprint(settings)}\0{','.join(enabled)}\0".encode("utf-8", "surrogatepass"))
+        digest.update(f"{shown}\0{settings_fingerprint(settings)}\0{','.join(enabled)}\0".encode("utf-8", "surrogatepass"))
         digest.update(raw)
         return digest.hexdigest()
 
@@ -268,7 +269,7 @@ class Cache:
             descriptor = os.open(target, os.O_RDONLY | _NOFOLLOW)
             with os.fdopen(descriptor, "rb") as stream:
                 signature, _, payload = stream.read().partition(b"\n")
-            expected = hmac.new(_secret(), key.encode() + b"\0" + payload, hashlib.sha256).hexdigest().encode()
+            expected = hmac.new(secret_key(), key.encode() + b"\0" + payload, hashlib.sha256).hexdigest().encode()
             if not hmac.compare_digest(signature, expected):
                 return None
             data = json.loads(payload)
@@ -287,7 +288,7 @@ class Cache:
             return
         payload = json.dumps({"format": _FORMAT, "key": key, "result": encode_result(result)},
                              ensure_ascii=True, separators=(",", ":")).encode()
-        signature = hmac.new(_secret(), key.encode() + b"\0" + payload, hashlib.sha256).hexdigest().encode()
+        signature = hmac.new(secret_key(), key.encode() + b"\0" + payload, hashlib.sha256).hexdigest().encode()
         target = self._path(key)
         if target.parent not in _READY:  # made and checked once per process
             try:
@@ -367,7 +368,10 @@ class Cache:
             if version.name != self.code:
                 with contextlib.suppress(OSError):
                     for shard in os.scandir(version.path):
-                        os.rmdir(shard.path)  # only empty ones go
+                        if shard.name == STATE_INDEX and shard.is_file(follow_symlinks=False):
+                            os.unlink(shard.path)  # results by file state (reviewlint.run.state_index)
+                        else:
+                            os.rmdir(shard.path)  # only empty ones go
                     os.rmdir(version.path)
         return removed
 

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 
 from reviewlint.lint.finding import SYNTAX_ERROR_CODE, FileError, Finding, Skipped, syntax_finding
 from reviewlint.lint.rule_meta import DescribedRule
-from reviewlint.run.cache import Cache
+from reviewlint.run.cache import Cache, settings_fingerprint
 from reviewlint.run.config import ConfigResolver, Settings
 from reviewlint.run.interrupt import checkpoint
 from reviewlint.run.result import FileResult, RunResult
+from reviewlint.run.state_index import StateIndex
 from reviewlint.source.atomic import Snapshot
 from reviewlint.source.discover import discover
 from reviewlint.source.files import NotPythonNotebook, SourceError, SourceFile, load_source
@@ -107,15 +108,23 @@ def enabled(settings: Settings, rule: DescribedRule, path: Path) -> bool:
 _ENABLED: dict[tuple[int, int], tuple[Settings, Sequence[DescribedRule], list[str]]] = {}
 
 
-def _cache_key(cache: Cache, raw: bytes, shown: str, path: Path, settings: Settings, rules: Sequence[DescribedRule]) -> str:
+def _codes(path: Path, settings: Settings, rules: Sequence[DescribedRule]) -> list[str]:
+    """The codes of the rules enabled for a file."""
     if settings.per_file_ignores:
-        codes = [rule.code for rule in rules if enabled(settings, rule, path)]
-    else:  # the same codes for every file under these settings: work them out once
-        known = _ENABLED.get((id(settings), id(rules)))
-        if known is None or known[0] is not settings or known[1] is not rules:
-            known = _ENABLED[(id(settings), id(rules))] = (settings, rules, [rule.code for rule in rules if settings.enabled(rule.code)])
-        codes = known[2]
-    return cache.key(raw, shown, settings, codes)
+        return [rule.code for rule in rules if enabled(settings, rule, path)]
+    # The same codes for every file under these settings: work them out once.
+    known = _ENABLED.get((id(settings), id(rules)))
+    if known is None or known[0] is not settings or known[1] is not rules:
+        known = _ENABLED[(id(settings), id(rules))] = (settings, rules, [rule.code for rule in rules if settings.enabled(rule.code)])
+    return known[2]
+
+
+def _cache_key(cache: Cache, raw: bytes, shown: str, path: Path, settings: Settings, rules: Sequence[DescribedRule]) -> str:
+    return cache.key(raw, shown, settings, _codes(path, settings, rules))
+
+
+def _state_key(path: Path, settings: Settings, rules: Sequence[DescribedRule]) -> str | None:
+    return StateIndex.key(path, display_path(path), settings_fingerprint(settings), ",".join(_codes(path, settings, rules)))
 
 
 def lint_path(path: Path, settings: Settings, rules: Sequence[RuleInfo] | RuleSet, cache: Cache | None = None) -> FileResult:
@@ -209,6 +218,18 @@ def run_paths(
             if outcome is not None:
                 result.fixes.append(outcome)
         tasks = []
+    states = StateIndex(cache) if cache is not None and fixing is None else None
+    state_of: dict[int, str | None] = {}
+    if states is not None:  # files whose state on disk is unchanged: their results without reading them
+        misses = []
+        for task in tasks:
+            state = state_of[task[0]] = _state_key(task[1], task[2], rules.described)
+            hit = states.get(state) if state is not None else None
+            if hit is None:
+                misses.append(task)
+            else:
+                results[task[0]] = hit
+        tasks = misses
     if jobs > 1 and len(tasks) > 1 and cache is not None:
         misses = []
         for task in tasks:
@@ -217,6 +238,8 @@ def run_paths(
                 misses.append(task)
             else:
                 results[task[0]] = hit
+                if states is not None:
+                    states.remember(state_of[task[0]], hit)
         tasks = misses
     if jobs > 1 and len(tasks) > 1:
         from reviewlint.run.parallel import lint_parallel
@@ -224,10 +247,15 @@ def run_paths(
         for index, file_result in lint_parallel(tasks, rules.loaded, jobs, cache):
             checkpoint()
             results[index] = file_result
+            if states is not None:
+                states.remember(state_of[index], file_result)
     else:
         for index, path, settings in tasks:
             checkpoint()
-            results[index] = lint_path(path, settings, rules, cache)
+            linted = lint_path(path, settings, rules, cache)
+            results[index] = linted
+            if states is not None:
+                states.remember(state_of[index], linted)
     for path in named_excluded:
         shown = display_path(path)
         result.uris[shown] = path_uri(path)
@@ -241,6 +269,8 @@ def run_paths(
             result.uris[done.path] = done.uri
     result.files_checked = len(files) - sum(1 for item in results if item is not None and item.skipped)
     result.findings.sort(key=Finding.sort_key)
+    if states is not None:
+        states.save()
     if cache is not None:
         cache.trim()
     return result

@@ -1,1 +1,1 @@
-# classic macimport albumentations as Atrain_aug = A.Compose([A.VerticalFlip(p=0.5)])
+# classic macimport albumentations as Atrain_aug = A.Compose([A.VerticalFlip(p=0.5)])

@@ -1,4 +1,3 @@
 # one
 # twoimport albumentations as A
-
 train_aug = A.Compose([A.VerticalFlip(p=0.5)])
