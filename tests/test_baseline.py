@@ -1,14 +1,16 @@
-"""``--write-baseline`` / ``--baseline``: record today's findings, fail only on new ones."""
+"""``--write-baseline`` / ``--baseline``: record today's findings, fail only on new ones; a hostile
+baseline is a usage error, and writing one is atomic."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from reviewlint.cli import cli
-from tests.conftest import cli_runner
+from tests.conftest import check_in_process, cli_runner, run_cli
 
 TRAIN = (
     "import albumentations as A\n"
@@ -16,6 +18,7 @@ TRAIN = (
     "aug = A.Compose([A.ShiftScaleRotate(scale_limit=0.01, rotate_limit=10)])\n"
     "model.fit(x, y, epochs=EPOCHS)\n"
 )
+FLIP = "import albumentations as A\ntrain_aug = A.Compose([A.VerticalFlip(p=0.5)])\n"
 
 
 def run(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch):
@@ -119,3 +122,36 @@ def test_sarif_and_github_formats_respect_the_baseline(project: Path, monkeypatc
     assert github.stdout.count("::warning") == 1 and "title=RL101" in github.stdout
     sarif = json.loads(run(["check", "--baseline", "baseline.json", "--format", "sarif", "src"], project, monkeypatch).stdout)
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["RL101"]
+
+
+@pytest.mark.parametrize("content", [
+    '{"reviewlint-baseline": 1, "findings": [{"path": "t.py", "code": "RL102", "fingerprint": "x", "count": Infinity}]}',
+    '{"reviewlint-baseline": 1, "findings": [{"path": "t.py", "code": "RL102", "fingerprint": "x", "count": 1e999}]}',
+    '{"reviewlint-baseline": 1, "findings": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    '{"reviewlint-baseline": 1' + "0" * 5000 + ', "findings": []}',
+    '{"reviewlint-baseline": 1, "findings": [7]}',
+], ids=["infinity", "1e999", "deep", "digits", "not-an-entry"])
+def test_a_hostile_baseline_is_a_usage_error(tmp_path: Path, content: str) -> None:
+    (tmp_path / "t.py").write_text(FLIP)
+    (tmp_path / "b.json").write_text(content)
+    run = run_cli(["check", "--no-cache", "--baseline", "b.json", "."], cwd=tmp_path)
+    assert run.returncode == 2 and "Traceback" not in run.stderr and "baseline" in run.stderr
+
+
+def test_write_baseline_errors_are_one_line_and_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "t.py").write_text(FLIP)
+    run = run_cli(["check", "--no-cache", "--write-baseline", "nodir/b.json", "."], cwd=tmp_path)
+    assert run.returncode == 2 and run.stderr.startswith("reviewlint: error: cannot write baseline nodir/b.json")
+    assert check_in_process(["--no-cache", "--write-baseline", "b.json", "."], tmp_path, monkeypatch)[0] == 0
+    good = (tmp_path / "b.json").read_bytes()
+
+    def full_disk(descriptor: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    (tmp_path / "many.py").write_text("import albumentations as A\n" + "".join(
+        f"aug{i} = A.Compose([A.VerticalFlip(p=0.{i})])\n" for i in range(200)))
+    code, _, err = check_in_process(["--no-cache", "--write-baseline", "b.json", "."], tmp_path, monkeypatch)
+    assert code == 2 and "No space left" in err
+    assert (tmp_path / "b.json").read_bytes() == good, "the old baseline is whole"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json", "many.py", "t.py"], "no temporary file left"

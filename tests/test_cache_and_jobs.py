@@ -3,12 +3,16 @@
 Findings, errors and notices must be identical with and without the cache and with one or
 several jobs; the fast traversal must make the same calls as libcst's; node positions must be
 libcst's PositionProvider's.
+
+The cache trusts only its own entries (a forged or pickled entry is a miss, a committed symbolic
+link is not followed), keeps the most recently used entries, and ``reviewlint clean`` removes it.
 """
 
 from __future__ import annotations
 
 import ast
 import dataclasses
+import hmac
 import inspect
 import json
 import multiprocessing
@@ -27,17 +31,23 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from reviewlint.analysis.walk import _TRIVIA, StatementIndex, child_fields, walk
 from reviewlint.cli import cli
 from reviewlint.lint import runner
+from reviewlint.lint.finding import Finding
 from reviewlint.lint.registry import all_rules
+from reviewlint.run import cache as cache_module
 from reviewlint.run import loop as run
-from reviewlint.run.cache import CACHE_DIR_NAME, Cache, code_fingerprint, default_cache_dir
-from reviewlint.run.config import ConfigResolver, Overrides
+from reviewlint.run.cache import CACHE_DIR_NAME, Cache, CacheError, code_fingerprint, default_cache_dir, remove_cache
+from reviewlint.run.config import ConfigResolver, Overrides, Settings
+from reviewlint.run.loop import lint_path
 from reviewlint.run.parallel import chunks
-from reviewlint.run.result import RunResult
+from reviewlint.run.result import FileResult, RunResult
 from reviewlint.source.files import load_source
 from reviewlint.source.positions import NodePositions
+from tests.conftest import run_cli, write_notebook
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
+FLIP = "import albumentations as A\ntrain_aug = A.Compose([A.VerticalFlip(p=0.5)])\n"
+posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX files")
 
 # Source that exercises what the walk and the positions must get right.
 TRICKY = [
@@ -425,3 +435,100 @@ def test_default_cache_dir_is_next_to_the_nearest_pyproject(tmp_path: Path) -> N
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
     (tmp_path / "a" / "b").mkdir(parents=True)
     assert default_cache_dir(tmp_path / "a" / "b") == tmp_path.resolve() / CACHE_DIR_NAME
+
+
+def test_a_forged_cache_entry_is_not_trusted(tmp_path: Path) -> None:
+    target = tmp_path / "train.py"
+    target.write_text(FLIP)
+    rules = all_rules()
+    cache = Cache.open(tmp_path / "cache", rules)
+    settings = Settings(root=tmp_path)
+    real = lint_path(target, settings, rules, cache)
+    assert [f.code for f in real.findings] == ["RL102"]
+    (entry,) = [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.parent.parent.name == cache.code]
+    key = entry.parent.name + entry.name
+    payload = json.dumps({"format": 2, "key": key, "result": cache_module.encode_result(FileResult(real.path))}).encode()
+    forged = hmac.new(b"a key the attacker guessed" * 2, key.encode() + b"\0" + payload, "sha256").hexdigest().encode()
+    entry.write_bytes(forged + b"\n" + payload)
+    assert [f.code for f in lint_path(target, settings, rules, cache).findings] == ["RL102"], "the forgery is a miss"
+    entry.write_bytes(b"\n" + payload)
+    assert [f.code for f in lint_path(target, settings, rules, cache).findings] == ["RL102"]
+
+
+def test_a_pickle_in_the_cache_is_neither_loaded_nor_a_crash(tmp_path: Path) -> None:
+    import pickle
+
+    target = tmp_path / "train.py"
+    target.write_text(FLIP)
+    rules = all_rules()
+    cache = Cache.open(tmp_path / "cache", rules)
+    lint_path(target, Settings(root=tmp_path), rules, cache)
+    (entry,) = [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.parent.parent.name == cache.code]
+    entry.write_bytes(pickle.dumps((None, {"sort_key": 0})))
+    assert [f.code for f in lint_path(target, Settings(root=tmp_path), rules, cache).findings] == ["RL102"]
+    assert callable(Finding.sort_key)
+
+
+@posix_only
+@pytest.mark.parametrize("link", [".", ".."])
+def test_a_committed_cache_symlink_is_not_followed(tmp_path: Path, link: str) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[tool.reviewlint]\n")
+    (project / "train.py").write_text(FLIP)
+    (project / ".reviewlint_cache").symlink_to(link)
+    before = sorted(os.listdir(tmp_path)), sorted(os.listdir(project))
+    for _ in range(2):
+        run = run_cli(["check", "--format", "concise", "."], cwd=project)
+        assert run.returncode == 1 and "train.py:2:24: RL102" in run.stdout
+        assert "running without the cache" in run.stderr
+    assert (sorted(os.listdir(tmp_path)), sorted(os.listdir(project))) == before
+
+
+def test_findings_survive_the_cache_exactly(tmp_path: Path) -> None:
+    path = write_notebook(tmp_path, "import albumentations as A\n", "x = (\n", "aug = A.VerticalFlip(p=0.5)\n")
+    cache = Cache.open(tmp_path / "cache", all_rules())
+    rules = all_rules()
+    cold = lint_path(path, Settings(root=tmp_path), rules, cache)
+    warm = lint_path(path, Settings(root=tmp_path), rules, cache)
+    assert warm == cold and [f.source_lines for f in warm.findings] == [f.source_lines for f in cold.findings]
+    assert all(isinstance(finding, Finding) for finding in warm.findings)
+
+
+def _result(number: int) -> FileResult:
+    return FileResult(f"f{number}.py", [], [], [])
+
+
+def test_the_cache_keeps_the_most_recently_used_entries(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache", "code")
+    cache.prepare()
+    keys = [f"{number:040x}" for number in range(30)]
+    for number, key in enumerate(keys):
+        cache.put(key, _result(number))
+        entry = tmp_path / "cache" / "code" / key[:2] / key[2:]
+        os.utime(entry, ns=(number * 10**9, number * 10**9))
+    assert cache.get(keys[0]) is not None  # used now: the newest
+    assert cache.trim(max_entries=10) == 20
+    assert cache.get(keys[0]) is not None and all(cache.get(key) is not None for key in keys[-9:])
+    assert all(cache.get(key) is None for key in keys[1:-9])
+    stale = tmp_path / "cache" / "old-version" / "ab"
+    stale.mkdir(parents=True)
+    cache.trim(max_entries=10)
+    assert not (tmp_path / "cache" / "old-version").exists(), "empty folders of other versions go"
+
+
+def test_reviewlint_clean(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.reviewlint]\n")
+    (tmp_path / "train.py").write_text(FLIP)
+    assert run_cli(["check", "train.py"], cwd=tmp_path).returncode == 1
+    assert (tmp_path / ".reviewlint_cache" / "CACHEDIR.TAG").is_file()
+    cleaned = run_cli(["clean"], cwd=tmp_path)
+    assert cleaned.returncode == 0 and not (tmp_path / ".reviewlint_cache").exists()
+    assert "removed" in cleaned.stderr
+    assert run_cli(["clean"], cwd=tmp_path).stderr.startswith("reviewlint: no cache at ")
+    (tmp_path / "not-a-cache").mkdir()
+    (tmp_path / "not-a-cache" / "precious.txt").write_text("keep me")
+    refused = run_cli(["clean", "--cache-dir", "not-a-cache"], cwd=tmp_path)
+    assert refused.returncode == 2 and (tmp_path / "not-a-cache" / "precious.txt").exists()
+    with pytest.raises(CacheError):
+        remove_cache(tmp_path / "not-a-cache")

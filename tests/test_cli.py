@@ -1,4 +1,4 @@
-"""The command line: exit codes, selection, config errors, rules and explain."""
+"""The command line: exit codes and ``--fail-on``, selection, config errors, rules and explain."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from reviewlint.cli import cli
-from tests.conftest import REPO
+from tests.conftest import REPO, run_cli
 
 BAD = "import albumentations as A\nA.ShiftScaleRotate(scale_limit=0.01)\n"
 GOOD = "import albumentations as A\nA.HorizontalFlip(p=0.5)\n"
+FLIP = "import albumentations as A\ntrain_aug = A.Compose([A.VerticalFlip(p=0.5)])\n"
 
 
 def run(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -120,3 +121,21 @@ def test_linting_a_directory_skips_venvs_git_and_gitignored(tmp_path: Path) -> N
     (tmp_path / "x.generated.py").write_text(BAD)
     result = run(["check", "--select", "RL101", "--format", "concise", str(tmp_path)], cwd=tmp_path)
     assert [line.split(": ")[0] for line in result.stdout.strip().splitlines()] == ["kept/bad.py:2:20"]
+
+
+def test_fail_on(tmp_path: Path) -> None:
+    (tmp_path / "style.py").write_text("def pair(a, b):\n    return (a, b)\n")  # RL402: info
+    assert run_cli(["check", "--no-cache", "style.py"], cwd=tmp_path).returncode == 0, "info does not fail by default"
+    assert "RL402" in run_cli(["check", "--no-cache", "style.py"], cwd=tmp_path).stdout, "but it is reported"
+    assert run_cli(["check", "--no-cache", "--fail-on", "info", "style.py"], cwd=tmp_path).returncode == 1
+    (tmp_path / "flip.py").write_text(FLIP)  # RL102: warning
+    assert run_cli(["check", "--no-cache", "--fail-on", "error", "flip.py"], cwd=tmp_path).returncode == 0
+    assert run_cli(["check", "--no-cache", "flip.py"], cwd=tmp_path).returncode == 1
+    (tmp_path / "pyproject.toml").write_text('[tool.reviewlint]\nfail-on = "error"\n')
+    assert run_cli(["check", "--no-cache", "flip.py"], cwd=tmp_path).returncode == 0
+    assert run_cli(["check", "--no-cache", "--fail-on", "warning", "flip.py"], cwd=tmp_path).returncode == 1
+    (tmp_path / "broken.py").write_text("x = (\n")  # RL001: error
+    assert run_cli(["check", "--no-cache", "broken.py"], cwd=tmp_path).returncode == 1
+    (tmp_path / "pyproject.toml").write_text('[tool.reviewlint]\nfail-on = "never"\n')
+    bad = run_cli(["check", "--no-cache", "flip.py"], cwd=tmp_path)
+    assert bad.returncode == 2 and "fail-on must be one of info, warning, error" in bad.stderr

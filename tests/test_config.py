@@ -1,13 +1,20 @@
-"""[tool.reviewlint]: hierarchy, validation, selection, per-file ignores, rule options."""
+"""[tool.reviewlint]: hierarchy, validation, selection, per-file ignores, rule options; hostile values,
+excluded folders, and one configuration for every spelling of a path."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.conftest import run_cli
+
 BAD_SCALE = "import albumentations as A\nA.RandomScale(scale_limit=0.04)\n"
 BAD_FLIP = "import albumentations as A\nA.VerticalFlip(p=0.5)\n"
+FLIP = "import albumentations as A\ntrain_aug = A.Compose([A.VerticalFlip(p=0.5)])\n"
 
 
 def check(path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -93,3 +100,38 @@ def test_unknown_keys_and_bad_values_are_clear_errors(tmp_path: Path) -> None:
         assert result.returncode == 2, text
         assert message in result.stderr and "pyproject.toml" in result.stderr, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["[" * 5000 + "]" * 5000, "9" * 5000])
+def test_a_hostile_pyproject_is_one_line(tmp_path: Path, value: str) -> None:
+    (tmp_path / "t.py").write_text(FLIP)
+    key = "select" if value.startswith("[") else "max-file-size"
+    (tmp_path / "pyproject.toml").write_text(f"[tool.reviewlint]\n{key} = {value}\n")
+    run = run_cli(["check", "--no-cache", "."], cwd=tmp_path)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1 and "config error" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_an_excluded_folder_and_its_configuration_are_never_read(tmp_path: Path) -> None:
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "train.py").write_text(FLIP)
+    (tmp_path / "vendor" / "v.py").write_text(FLIP)
+    (tmp_path / "pyproject.toml").write_text('[tool.reviewlint]\nexclude = ["vendor"]\n')
+    (tmp_path / "vendor" / "pyproject.toml").write_text("[project\nname=")
+    run = run_cli(["check", "--no-cache", "--format", "concise", "."], cwd=tmp_path)
+    assert run.returncode == 1 and run.stdout.startswith("train.py:2:24: RL102") and "vendor" not in run.stdout
+    (tmp_path / "vendor" / "pyproject.toml").write_text('[tool.reviewlint]\nignore = ["RL402"]\n')
+    run = run_cli(["check", "--no-cache", "--format", "concise", "."], cwd=tmp_path)
+    assert "vendor" not in run.stdout, "a folder's own table cannot un-exclude it"
+
+
+def test_one_config_governs_relative_and_absolute_spellings(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "proj" / "sub").mkdir(parents=True)
+    (tmp_path / "proj" / "sub" / "a.py").write_text(FLIP)
+    (tmp_path / "proj" / "sub" / "skipme.py").write_text(FLIP)
+    (tmp_path / "shared" / "cfg.toml").write_text('exclude = ["sub/skipme.py"]\n[per-file-ignores]\n"sub/*.py" = ["RL102"]\n')
+    project = tmp_path / "proj"
+    for spelling in ("sub", str(project / "sub"), "sub/a.py", str(project / "sub" / "a.py")):
+        run = run_cli(["check", "--no-cache", "--format", "json", "--config", "../shared/cfg.toml", spelling], cwd=project)
+        assert run.returncode == 0 and json.loads(run.stdout)["findings"] == [], spelling

@@ -1,5 +1,6 @@
 """``reviewlint check --fix / --unsafe-fixes / --diff``: passes, conflicts, imports, notebooks,
-encodings and the safe, atomic write."""
+encodings and the safe, atomic write (owners, hard links, read-only files, links out of the tree);
+a notebook's JSON is kept byte for byte and its broken cells are left alone."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ import pytest
 from reviewlint.cli import cli
 from reviewlint.fixing import fixer
 from reviewlint.fixing.edits import Fix, replace
-from reviewlint.fixing.fixer import fix_text
+from reviewlint.fixing.fixer import fix_bytes, fix_text
 from reviewlint.lint.registry import all_rules
 from reviewlint.lint.rule import Invalid, NoOptions, Report, RuleInfo, Severity, Valid
 from reviewlint.run.config import Settings
 from reviewlint.source.atomic import ChangedOnDisk, Snapshot, replace_if_unchanged
-from tests.conftest import REPO, cli_runner
+from tests.conftest import REPO, cli_runner, run_cli
 
 SAFE_AND_UNSAFE = (
     "import albumentations as A\n"
@@ -30,6 +31,8 @@ SAFE_AND_UNSAFE = (
     "    aug = A.Compose([A.ShiftScaleRotate(scale_limit=0.01, rotate_limit=10, value=0)])\n"
     "    return (aug, 1)\n"
 )
+TUPLE = "def f(a, b):\n    return (a, b)\n"
+posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX files")
 
 
 
@@ -345,3 +348,129 @@ def test_lost_tail_refuses_what_libcst_does_not_reproduce() -> None:
     assert fixer._lost_tail("x = 1\r", "x = 1") == "\r"
     assert fixer._lost_tail("x = 1\r\n", "x = 1") is None
     assert fixer._lost_tail("x = 2\n", "x = 1\n") is None
+
+
+@posix_only
+def test_fix_keeps_owner_group_and_extended_attributes(tmp_path: Path) -> None:
+    path = tmp_path / "orig.py"
+    path.write_text(TUPLE)
+    if os.geteuid() == 0:
+        os.chown(path, 1234, 1234)
+    try:
+        os.setxattr(path, "user.tag", b"x")
+        has_xattr = True
+    except OSError:
+        has_xattr = False
+    before = os.stat(path)
+    run = run_cli(["check", "--no-cache", "--fix", "orig.py"], cwd=tmp_path)
+    assert "Traceback" not in run.stderr
+    after = os.stat(path)
+    assert path.read_text() == "def f(a, b):\n    return a, b\n"
+    assert (after.st_uid, after.st_gid, after.st_mode) == (before.st_uid, before.st_gid, before.st_mode)
+    if has_xattr:
+        assert os.getxattr(path, "user.tag") == b"x"
+
+
+@posix_only
+def test_hard_links_and_read_only_files_are_not_rewritten(tmp_path: Path) -> None:
+    (tmp_path / "orig.py").write_text(TUPLE)
+    os.link(tmp_path / "orig.py", tmp_path / "hard.py")
+    (tmp_path / "locked.py").write_text(TUPLE)
+    (tmp_path / "locked.py").chmod(0o444)
+    run = run_cli(["check", "--no-cache", "--fix", "--format", "concise", "orig.py", "locked.py"], cwd=tmp_path)
+    assert run.returncode == 2
+    assert "orig.py: error: cannot write the fixed file: it has 2 hard links" in run.stdout
+    assert "locked.py: error: cannot write the fixed file: it is read-only" in run.stdout
+    assert (tmp_path / "orig.py").read_text() == (tmp_path / "hard.py").read_text() == TUPLE
+    assert (tmp_path / "locked.py").read_text() == TUPLE
+    assert os.stat(tmp_path / "orig.py").st_ino == os.stat(tmp_path / "hard.py").st_ino
+
+
+@posix_only
+def test_fix_never_writes_through_a_link_out_of_the_tree(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "lib").mkdir(parents=True)
+    (outside / "victim.py").write_text(TUPLE)
+    (outside / "lib" / "helper.py").write_text(TUPLE)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "innocent.py").symlink_to("../outside/victim.py")
+    (repo / "vendor").symlink_to(outside / "lib")
+    (repo / "own.py").write_text(TUPLE)
+    (repo / "inner.py").symlink_to("own.py")
+    run = run_cli(["check", "--no-cache", "--fix", "--format", "concise", "."], cwd=repo)
+    assert (outside / "victim.py").read_text() == TUPLE and (outside / "lib" / "helper.py").read_text() == TUPLE
+    assert "innocent.py: error: not fixed: a symbolic link leads out of the folders given" in run.stdout
+    assert (repo / "own.py").read_text() == "def f(a, b):\n    return a, b\n", "links inside the tree are fine"
+
+
+@pytest.mark.parametrize("first", ["%%bash\necho hi\n", "%%writefile config.yaml\nlr: 0.1\n"])
+def test_an_added_import_never_lands_in_a_non_python_cell(tmp_path: Path, first: str) -> None:
+    cells = [first, "try:\n    import efficientnet.tfkeras as efn\nexcept ImportError:\n    efn = None\n"
+             "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+             "base = efn.EfficientNetB0(weights='imagenet')\ntrain = ImageDataGenerator(rescale=1./255)\n"]
+    notebook = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": c} for c in cells],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook, indent=1) + "\n")
+    run_cli(["check", "--no-cache", "--fix", "--unsafe-fixes", "nb.ipynb"], cwd=tmp_path)
+    sources = [cell["source"] for cell in json.loads((tmp_path / "nb.ipynb").read_text())["cells"]]
+    assert sources[0] == first
+    assert sources[1].startswith("from efficientnet.tfkeras import preprocess_input\n")
+    assert "preprocessing_function=preprocess_input" in sources[1]
+
+
+def _notebook(cells: list[list[str]]) -> dict[str, object]:
+    return {"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [], "source": source}
+                      for source in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+@pytest.mark.parametrize("layout", ["compact", "values", "crlf", "tabs", "python2"])
+def test_a_fixed_notebook_keeps_its_json_byte_for_byte_outside_the_fix(tmp_path: Path, layout: str) -> None:
+    notebook = _notebook([["def f(a, b):\n", "    return (a, b)\n"], ["x = '\u00e9'\n"]])
+    text = {
+        "compact": json.dumps(notebook, separators=(",", ":")),
+        "values": json.dumps(notebook, indent=1).replace('"metadata": {},\n "nbformat"',
+                                                         '"metadata": {"a": 1, "a": 2, "big": 1e400, "exp": 1E5, "f": 0.1000000000000000055511151231257827},\n "nbformat"') + "\n",
+        "crlf": (json.dumps(notebook, indent=1) + "\n").replace("\n", "\r\n"),
+        "tabs": json.dumps(notebook, indent="\t", ensure_ascii=True) + "\n",
+        "python2": json.dumps(notebook, indent=1, separators=(", ", ": ")) + "\n",
+    }[layout]
+    (tmp_path / "nb.ipynb").write_bytes(text.encode())
+    run_cli(["check", "--no-cache", "--fix", "nb.ipynb"], cwd=tmp_path)
+    after = (tmp_path / "nb.ipynb").read_bytes().decode()
+    assert after == text.replace("return (a, b)", "return a, b")
+
+
+def _notebook_bytes(*cells: str) -> bytes:
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": cell}
+                          for cell in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    return (json.dumps(notebook, indent=1) + "\n").encode()
+
+
+def test_fixes_in_other_cells_keep_a_broken_cell_and_every_other_byte(tmp_path: Path) -> None:
+    raw = _notebook_bytes("def pair(a, b):\n    return (a, b)\n", "x = (\n", "y = [1,\n  2]\n")
+    outcome = fix_bytes(tmp_path / "nb.ipynb", raw, Settings(root=tmp_path), all_rules(), unsafe=False)
+    assert outcome.changed and outcome.errors == []
+    assert outcome.fixed == raw.replace(b"return (a, b)", b"return a, b")
+
+
+def test_an_unsafe_fix_with_an_import_leaves_the_broken_cell_alone(tmp_path: Path) -> None:
+    raw = _notebook_bytes(
+        "x = (\n",
+        "import efficientnet.tfkeras as efn\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n",
+        "base = efn.EfficientNetB0(weights='imagenet')\ntrain = ImageDataGenerator(rescale=1./255)\n",
+    )
+    outcome = fix_bytes(tmp_path / "nb.ipynb", raw, Settings(root=tmp_path), all_rules(), unsafe=True)
+    cells = [cell["source"] for cell in json.loads(outcome.fixed)["cells"]]
+    assert cells[0] == "x = (\n" and "import preprocess_input" in cells[1] and "preprocessing_function=" in cells[2]
+    assert outcome.fixed.startswith(raw[: raw.index(b'"import efficientnet')])
+
+
+def test_a_change_inside_a_broken_cell_is_refused() -> None:
+    from reviewlint.fixing.notebook_writer import CellMappingError, write_back
+
+    raw = _notebook_bytes("a = 1\n", "x = (\n", "b = 2\n")
+    old = "a = 1\n\nb = 2\n"  # the broken cell 2 is a blank line in the module
+    with pytest.raises(CellMappingError, match="cell 2, which does not parse"):
+        write_back(raw, old, "a = 1\ny = 1\nb = 2\n", broken={2})
+    assert write_back(raw, old, "a = 1\n\nb = 3\n", broken={2})[0] == raw.replace(b"b = 2", b"b = 3")

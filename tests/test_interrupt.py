@@ -1,7 +1,8 @@
 """Interrupted runs: SIGINT or SIGTERM in the middle of ``--fix`` leaves every file either exactly
 as it was or exactly as a complete fix run makes it, never half-written, and no temporary file
 behind; the command says so in one line and exits with 128 + the signal's number. An
-interrupted ``check -j 2`` stops its workers and prints no traceback either.
+interrupted ``check -j 2`` stops its workers and prints no traceback either, and an interrupt
+that library code swallowed is raised again at the next file.
 """
 
 from __future__ import annotations
@@ -121,3 +122,17 @@ def test_interrupted_parallel_check_stops_its_workers(tmp_path: Path, signum: in
     time.sleep(0.5)
     assert [pid for pid in workers if _alive(pid)] == [], "a worker outlived the run"
     assert not [p for p in cache.rglob(".tmp-*")], "a cache entry was left half-written"
+
+
+def test_a_lost_interrupt_is_raised_again_at_the_next_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """C code that calls back into Python can swallow the handler's exception; the run still stops."""
+    from reviewlint.run import interrupt
+    monkeypatch.setattr(interrupt, "_received", [])
+    interrupt.checkpoint()  # nothing arrived: nothing happens
+    try:
+        interrupt._handle(signal.SIGTERM, None)
+    except BaseException:  # noqa: BLE001 - what a library that swallows the exception does
+        pass
+    with pytest.raises(interrupt.Interrupted) as stop:
+        interrupt.checkpoint()
+    assert stop.value.status == 128 + signal.SIGTERM

@@ -1,14 +1,20 @@
-"""Notebooks: cells joined into one module, magics masked, findings mapped to (cell, line)."""
+"""Notebooks: cells joined into one module, magics and IPython forms masked as Jupyter runs them,
+findings mapped to (cell, line), a broken cell one RL001 finding, other kernels reported, not linted."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
+
 from reviewlint.lint.registry import all_rules
 from reviewlint.run.config import Settings
 from reviewlint.run.loop import lint_path
 from reviewlint.source.files import load_source, mask_cell
+from tests.conftest import run_cli, write_notebook
+
+FORMATS = ("text", "concise", "json", "sarif", "github")
 
 
 def notebook(tmp_path: Path, cells: list[tuple[str, str]], name: str = "nb.ipynb") -> Path:
@@ -117,3 +123,95 @@ def test_syntax_error_location_comes_from_cpython(tmp_path: Path) -> None:
     path = notebook(tmp_path, [("code", "import albumentations as A"), ("code", "x = 1\ny = (\n\nz = 3")])
     (finding,) = lint(path, "RL101").findings
     assert (finding.code, finding.location.cell, finding.location.line) == ("RL001", 2, 2)
+
+
+def test_a_notebook_in_another_language_is_reported_not_linted(tmp_path: Path) -> None:
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                           "source": "df <- read.csv('x.csv')\nprint(summary(df))"}],
+                "metadata": {"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}},
+                "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "analysis.ipynb").write_text(json.dumps(notebook))
+    run = run_cli(["check", "--no-cache", "--format", "concise", "."], cwd=tmp_path)
+    assert run.returncode == 0, run.stdout
+    assert run.stdout == "analysis.ipynb: skipped: a R notebook (the language of its kernel), not Python\n"
+
+
+def test_a_broken_cell_is_one_finding_and_the_other_cells_are_linted(tmp_path: Path) -> None:
+    path = write_notebook(
+        tmp_path,
+        "import albumentations as A\nSCALE = 0.01\n",
+        "aug = A.Compose([\n    A.VerticalFlip(p=0.5),\n",  # half-edited: the bracket is never closed
+        "SMALL = 0.02\nprint('oops'\n",  # SMALL is defined only here
+        "train_aug = A.Compose([A.ShiftScaleRotate(scale_limit=SCALE), A.VerticalFlip(p=0.5)])\n"
+        "other = A.Compose([A.ShiftScaleRotate(scale_limit=SMALL)])\n",
+    )
+    result = lint_path(path, Settings(root=tmp_path), all_rules())
+    assert result.errors == [] and result.skipped == []
+    places = sorted((f.code, f.location.cell, f.location.line) for f in result.findings)
+    assert ("RL001", 2, 1) in places and ("RL001", 3, 2) in places
+    assert ("RL101", 4, 1) in places, "the cells after the broken ones are linted"
+    assert ("RL102", 4, 1) in places
+    assert not any(f.code == "RL101" and f.location.line == 2 for f in result.findings), \
+        "SMALL is known only to the broken cell: unknown to later cells, as in Jupyter"
+    rl001 = [f for f in result.findings if f.code == "RL001"]
+    assert all(f.message.startswith("syntax error: ") and "\n" not in f.message for f in rl001)
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_a_broken_cell_in_every_format(tmp_path: Path, output_format: str) -> None:
+    write_notebook(tmp_path, "import albumentations as A\n", "x = (\n", "aug = A.VerticalFlip(p=0.5)\n")
+    run = run_cli(["check", "--no-cache", "--format", output_format, "."], cwd=tmp_path)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    if output_format == "json":
+        found = {(f["code"], f["cell"], f["line"]) for f in json.loads(run.stdout)["findings"]}
+        assert found == {("RL001", 2, 1), ("RL102", 3, 1)}
+    elif output_format == "sarif":
+        results = json.loads(run.stdout)["runs"][0]["results"]
+        assert sorted((r["ruleId"], r["properties"]["cell"]) for r in results) == [("RL001", 2), ("RL102", 3)]
+    else:
+        assert "RL001" in run.stdout and "RL102" in run.stdout
+
+
+IPYTHON_FORMS = {
+    "help suffix": "import numpy as np\nnp.mean?\n",
+    "help suffix 2": "import numpy as np\nnp.mean??\n",
+    "help prefix": "import numpy as np\n?np.mean\n",
+    "help prefix 2": "import numpy as np\n??np.mean\n",
+    "help on an item": "import numpy as np\nobj = [np]\nobj[0].mean?\n",
+    "help after an assignment": "import numpy as np\nx = np.mean?\n",
+    "psearch": "import numpy as np\nnp.me*?\n",
+    "pinfo magic": "import numpy as np\n%pinfo np\n",
+    "shell": "!ls -la\nx = 1\n",
+    "shell output": "files = !ls\nprint(files)\n",
+    "shell in a block": "for i in range(2):\n    !echo $i\n    out = !ls\n    x = i\n",
+    "help in a block": "import numpy as np\nif True:\n    np.mean?\n    y = 1\n",
+    "time cell": "%%time\nx = 1\ny = x + 1\n",
+    "time cell, indented body": "%%time\n    y = 1\n    z = y\n",
+    "capture cell": "%%capture out\nimport numpy\n",
+    "stacked cell magics": "%%capture\n%%time\n  y = 1\n",
+    "blank lines before a cell magic": "\n\n%%bash\nfor f in *.png; do echo $f; done\n",
+    "line magic with continuation": "%time x = \\\n  1\ny = 2\n",
+    "line magic": "%matplotlib inline\nimport numpy\n",
+    "indented cell": "    a = 1\n    b = a\n",
+    "comment ending in a question mark": "x = 1  # why?\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(IPYTHON_FORMS))
+def test_ipython_forms_are_masked_line_for_line(name: str, tmp_path: Path) -> None:
+    transformer = pytest.importorskip("IPython.core.inputtransformer2")
+    cell = IPYTHON_FORMS[name]
+    ipython = transformer.TransformerManager().transform_cell(cell)
+    compile(ipython, "<ipython>", "exec")  # the oracle: IPython runs this cell
+    path = write_notebook(tmp_path, cell, "import albumentations as A\naug = A.VerticalFlip(p=0.5)\n")
+    result = lint_path(path, Settings(root=tmp_path), all_rules())
+    assert result.errors == [] and not [f for f in result.findings if f.code == "RL001"], result.findings
+    assert [(f.code, f.location.cell, f.location.line) for f in result.findings if f.code == "RL102"] == [("RL102", 2, 2)]
+
+
+def test_columns_in_an_indented_cell_count_the_indentation(tmp_path: Path) -> None:
+    path = write_notebook(tmp_path, "import albumentations as A\n",
+                          "    aug = A.Compose([\nA.VerticalFlip(p=0.5)])\n", "    x = A.VerticalFlip(p=0.5)\n")
+    found = sorted((f.location.cell, f.location.line, f.location.column, f.location.end_column, f.source_lines[0])
+                   for f in lint_path(path, Settings(root=tmp_path), all_rules()).findings if f.code == "RL102")
+    assert found == [(2, 2, 1, 22, "A.VerticalFlip(p=0.5)])"), (3, 1, 9, 30, "    x = A.VerticalFlip(p=0.5)")]

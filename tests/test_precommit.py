@@ -104,3 +104,8 @@ def test_hooks_fail_fix_and_pass(tmp_path: Path) -> None:
     again = _try_repo(hook_repo, "reviewlint", work)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "Passed" in again.stdout
+
+
+def test_the_pre_commit_hooks_never_oversubscribe() -> None:
+    hooks = (REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert hooks.count("require_serial: true") == 2 and "require_serial: false" not in hooks

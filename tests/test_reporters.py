@@ -1,22 +1,28 @@
-"""Every output format, on the student fixture and on a small notebook."""
+"""Every output format, on the student fixture and on a small notebook; no field of a finding can
+forge a line of the output, a long line is shown as a window, SARIF names the real file."""
 
 from __future__ import annotations
 
 import io
 import json
+import os
+import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+from reviewlint.lint.finding import Finding, Location
 from reviewlint.lint.registry import all_rules
+from reviewlint.lint.rule import Severity
 from reviewlint.report import REPORTERS
 from reviewlint.run.config import ConfigResolver, Overrides
 from reviewlint.run.loop import run_paths
 from reviewlint.run.result import RunResult
-from tests.conftest import REPO
+from tests.conftest import REPO, run_cli
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+FLIP = "import albumentations as A\ntrain_aug = A.Compose([A.VerticalFlip(p=0.5)])\n"
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +138,57 @@ def test_json_and_sarif_escape_what_a_terminal_would_act_on(tmp_path: Path, monk
         json.loads(text)
     paths = {f["path"] for f in json.loads(render(result, "json"))["findings"]}
     assert paths == {"train\\x9b31m\u2028.py"}  # file names show controls as escapes in every format
+
+
+def _render(result: RunResult, name: str) -> str:
+    import io
+
+    stream = io.StringIO()
+    REPORTERS[name](result, stream)
+    return stream.getvalue()
+
+
+def test_every_field_is_escaped_in_the_github_format() -> None:
+    forged = Finding("RL102\n::error file=x::pwned", "vertical-flip\n::add-mask::secret", Severity.WARNING, "m\n::error::x",
+                     Location("train.py", 1, 1, 1, 2))
+    for name in ("github", "concise", "text", "sarif", "json"):
+        out = _render(RunResult(findings=[forged]), name)
+        assert not any(line.startswith("::error") or line.startswith("::add-mask") for line in out.splitlines()[1:]), name
+
+
+def test_no_newline_from_the_source_reaches_a_one_line_format(tmp_path: Path) -> None:
+    (tmp_path / "sub.py").write_text(
+        "import pandas as pd\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+        "test_datagen = ImageDataGenerator()\n"
+        "test_gen = test_datagen.flow_from_dataframe(test_df, x_col='id', y_col=None, class_mode=None)\n"
+        "pred = model.predict(test_gen, verbose=1)\nsubmission = pd.read_csv('sample_submission.csv')\n"
+        "submission['''\nevil.py:1:1: RL201 spoofed\n'''] = pred.argmax(axis=1)\n")
+    for output_format in ("concise", "text"):
+        out = run_cli(["check", "--no-cache", "--format", output_format, "sub.py"], cwd=tmp_path).stdout
+        assert not any(line.startswith("evil.py") for line in out.splitlines()), out
+    assert "RL303" in out
+
+
+def test_a_long_line_is_shown_as_a_window_and_the_report_is_complete(tmp_path: Path) -> None:
+    (tmp_path / "f.py").write_text("import albumentations as A; x = [" + ",".join(["A.VerticalFlip(p=0.5)"] * 300) + "]\n")
+    run = run_cli(["check", "--no-cache", "-j", "1", "f.py"], cwd=tmp_path)
+    lines = run.stdout.splitlines()
+    assert lines[-1] == "300 findings in 1 file."
+    assert max(len(line) for line in lines) < 300
+    assert sum(1 for line in lines if line.strip().startswith("|") and "^" in line) > 0
+
+
+def test_sarif_uris_name_the_real_file_and_columns_are_code_points(tmp_path: Path) -> None:
+    name = "caf\xe9.py" if sys.platform != "darwin" else "cafe.py"
+    try:
+        (tmp_path / os.fsdecode(b"caf\xe9.py")).write_text(FLIP)
+    except (OSError, UnicodeError):
+        pytest.skip("the file system refuses a name that is not UTF-8")
+    (tmp_path / "emoji.py").write_text('import albumentations as A\nlabel = "\U0001F431\U0001F436"; aug = A.VerticalFlip(p=0.5)\n')
+    log = json.loads(run_cli(["check", "--no-cache", "--format", "sarif", "."], cwd=tmp_path).stdout)
+    run = log["runs"][0]
+    assert run["columnKind"] == "unicodeCodePoints"
+    places = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r["locations"][0]["physicalLocation"]["region"]
+              for r in run["results"]}
+    assert set(places) == {"caf%E9.py", "emoji.py"}, name
+    assert places["emoji.py"]["startColumn"] == 21

@@ -1,4 +1,5 @@
-"""The semantic model: scopes, variables, bindings, flows, calls, folded values; frozen."""
+"""The semantic model: scopes, variables, bindings, flows, calls and assignments in one order,
+folded values, syntax hooks; frozen."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import textwrap
 
 import libcst as cst
 import pytest
+from reviewlint_rules.redundant_tuple_parens import ParenthesizedTuples
 
 from reviewlint.analysis.extract import extract
 from reviewlint.analysis.scan import build_model
@@ -161,3 +163,36 @@ def test_syntax_hooks_run_in_the_same_walk_without_changing_the_model() -> None:
     assert [c.index for c in hooked.calls] == [c.index for c in plain.calls]
     assert hooked.bindings.keys() == plain.bindings.keys()
     assert hooked.imports.bindings == plain.imports.bindings == {"c": "a.b"}
+
+
+def test_assignment_and_call_indexes_share_one_order():
+    facts = extract(cst.parse_module(
+        "model.compile('adam', 'mse')\n"      # call 0
+        "base.trainable = True\n"             # before call 1
+        "model.fit(x, y, epochs=2)\n"         # call 1
+        "layer.trainable = g()\n"             # before call 2 (g() is call 2)
+    ))
+    compile_call, fit_call, g_call = facts.model.calls
+    first, second = facts.model.attribute_assignments
+    assert compile_call.index < first.index <= fit_call.index  # compile, then the change, then fit
+    assert fit_call.index < second.index <= g_call.index
+
+
+def test_attribute_assignment_records_enclosing_conditions():
+    facts = extract(cst.parse_module(
+        "for layer in base.layers:\n    if isinstance(layer, BN):\n        pass\n    else:\n        layer.trainable = True\n"
+    ))
+    (assignment,) = facts.model.attribute_assignments
+    ((test, in_else),) = assignment.conditions
+    assert facts.model.module.code_for_node(test) == "isinstance(layer, BN)" and in_else
+
+
+def test_parenthesized_tuples_subscripts_and_attribute_reads_are_collected():
+    hooks = ParenthesizedTuples()
+    facts = extract(cst.parse_module(
+        "def f():\n    gen = g()\n    print(gen.filenames)\n    return (a, b)\n"
+        "(c, d) = f()\nfor (i, x) in y:\n    pass\nsub['label'] = preds\n"
+    ), (hooks,))
+    assert sorted(context for _, context in hooks.found) == ["assign", "for", "return"]
+    assert [s.target for s in facts.model.subscript_assignments] == ["sub"]
+    assert Var("gen.filenames", Scope("f", "function")) in facts.model.attribute_reads

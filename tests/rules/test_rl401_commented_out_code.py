@@ -1,0 +1,37 @@
+"""RL401 (commented-out-code): blocks stop at noqa lines and at cell boundaries; parsing stays bounded."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reviewlint.analysis import commented_code
+from tests.conftest import run_cli
+
+
+def test_a_noqa_line_inside_a_commented_block_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("x = 1\n# model.fit(x, y)\n# model.load_weights(best)  # noqa: RL401 -- keep\n"
+                                   "# model.evaluate(x, y)\ny = 2\n")
+    run_cli(["check", "--no-cache", "--fix", "--unsafe-fixes", "a.py"], cwd=tmp_path)
+    assert (tmp_path / "a.py").read_text() == "x = 1\n# model.load_weights(best)  # noqa: RL401 -- keep\ny = 2\n"
+
+
+def test_a_commented_block_never_spans_two_cells(tmp_path: Path) -> None:
+    cells = ["x = 1\n# model.fit(x, y)\n# model.evaluate(x, y)", "# model.predict(x)\n# model.save(path)\ny = 2\n"]
+    notebook = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": c} for c in cells],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook))
+    found = json.loads(run_cli(["check", "--no-cache", "--format", "json", "--select", "RL401", "nb.ipynb"], cwd=tmp_path).stdout)
+    assert [(f["cell"], f["line"], f["end_line"]) for f in found["findings"]] == [(1, 2, 3), (2, 1, 2)]
+
+
+def test_lines_that_never_close_a_bracket_are_not_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = commented_code._parse
+    monkeypatch.setattr(commented_code, "_parse", lambda text: calls.append(text) or real(text))
+    lines = [f" model.fit(x{i}, y, epochs=3, callbacks=[" for i in range(200)]
+    commented_code.block_is_code(lines)
+    assert len(calls) < 400, "at most a few parses a line, never 40"
+    assert commented_code.block_is_code([" model.fit(", "     x, y)"])[0]

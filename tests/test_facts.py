@@ -1,0 +1,61 @@
+"""Domain facts extracted from the code: fit() calls (epochs, callbacks, evidence that a model is
+Keras) and the predict() loops of test-time augmentation."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from reviewlint.analysis.extract import extract
+
+
+def test_fit_facts_keras_evidence_and_other_estimators():
+    facts = extract(cst.parse_module(
+        "import lightgbm as lgb\nimport xgboost as xgb\nfrom sklearn.svm import SVC\nimport keras\n"
+        "lgb.LGBMClassifier().fit(X, y, callbacks=[lgb.early_stopping(10)])\n"
+        "clf = SVC()\nclf.fit(X, y)\n"
+        "booster = xgb.XGBClassifier()\nbooster.fit(X, y, eval_set=[(Xv, yv)])\n"
+        "net = keras.Sequential()\nnet.fit(X, y)\n"
+        "other.fit(X, y, validation_data=(Xv, yv))\n"
+    ))
+    assert [fit.receiver for fit in facts.fits] == ["net", "other"]
+    assert facts.fits[0].evidence == "net is built by keras.Sequential"
+    assert facts.fits[1].evidence == "it passes validation_data="
+
+
+def test_value_at_reads_module_bindings_in_statement_order():
+    facts = extract(cst.parse_module(
+        "EPOCHS = 10\nmodel.fit(x, epochs=EPOCHS)\nEPOCHS = 5\nmodel.fit(x, epochs=EPOCHS)\n"
+        "if FAST:\n    EPOCHS = 1\nmodel.fit(x, epochs=EPOCHS)\n"
+    ))
+    assert [fit.epochs for fit in facts.fits] == [10, 5, facts.fits[2].epochs]
+    assert not isinstance(facts.fits[2].epochs, int)  # bound under `if`: unknown
+
+
+def test_fit_callbacks_follow_names_appends_and_local_functions():
+    facts = extract(cst.parse_module(
+        "import keras\n"
+        "def make_callbacks(stage):\n    return [keras.callbacks.CSVLogger(stage)]\n"
+        "cbs = [keras.callbacks.EarlyStopping()]\ncbs.append(keras.callbacks.TensorBoard('logs'))\n"
+        "model.fit(x, epochs=3, callbacks=cbs)\nmodel.fit(x, epochs=3, callbacks=make_callbacks('a') + cbs)\n"
+    ))
+    first, second = facts.fits
+    assert [c.qualname for c in first.callbacks] == ["keras.callbacks.EarlyStopping", "keras.callbacks.TensorBoard"]
+    assert [c.qualname for c in second.callbacks] == [
+        "keras.callbacks.CSVLogger", "keras.callbacks.EarlyStopping", "keras.callbacks.TensorBoard"
+    ]
+    assert first.statement and second.statement
+
+
+def test_predict_loop_steps_fold_constants_and_know_repetition():
+    facts = extract(cst.parse_module(
+        "TTA = 2 + 3\n"
+        "a = [model.predict(x) for _ in range(TTA)]\n"
+        "b = [model.predict(x[i]) for i in range(10)]\n"
+        "for k in range(1, 7, 2):\n    model.load_weights(k)\n    c = model.predict(x)\n"
+        "for batch in ds:\n    d = model.predict(batch)\n"
+    ))
+    loops = {found.call.assigned_to[0]: found for found in facts.predict_loops}
+    assert (loops["a"].steps, loops["a"].repeats) == (5, True)
+    assert (loops["b"].steps, loops["b"].repeats) == (10, False)
+    assert (loops["c"].steps, loops["c"].repeats) == (3, False)
+    assert (loops["d"].steps, loops["d"].repeats) == (None, False)
