@@ -4,7 +4,9 @@
 Flags `keras.callbacks.EarlyStopping(...)` without `restore_best_weights=True`. When training
 stops, the model holds the weights of the last epoch, `patience` epochs past the best one.
 
-Not reported when the best weights are recovered another way: a
+Not reported for an `EarlyStopping` that never reaches a `callbacks=` argument (of `fit`, of
+`tuner.search`, of a training helper): it stops nothing. Nor when the best weights are recovered
+another way: a
 `ModelCheckpoint(save_best_only=True)` is passed to the same `fit` and, after that fit, the
 checkpoint is loaded back (`model.load_weights(path)`, `keras.models.load_model(path)`; when both
 paths are constants they must be the same file). A `restore_best_weights` whose value cannot be
@@ -94,6 +96,28 @@ def _best_checkpoint_loaded(facts: Facts, fit: Fit) -> bool:
     return False
 
 
+def _passed_to_a_fit(facts: Facts, stopper: CallSite) -> bool:
+    """Whether the callback reaches the ``callbacks`` of a call: any ``fit`` (Keras's or not),
+    ``tuner.search(…, callbacks=…)``, a training helper of the project."""
+    model = facts.model
+    for call in model.calls:
+        values = []
+        arg = call.arg("callbacks", 5 if call.method == "fit" and call.qualname is None else None)
+        if arg is not None:
+            values.append(arg.value)
+        # fit(**fit_params), RandomizedSearchCV(…, fit_params=fit_params): a dict with a "callbacks" key.
+        for given in (a for a in call.node.args if a.star == "**" or isinstance(a.value, (cst.Name, cst.Dict))):
+            for origin, _ in model.origins(given.value, call.scope):
+                if isinstance(origin, cst.Dict):
+                    values.extend(
+                        element.value for element in origin.elements
+                        if isinstance(element, cst.DictElement) and model.value(element.key) == "callbacks"
+                    )
+        if any(origin is stopper.node for value in values for origin, _ in model.origins(value, call.scope)):
+            return True
+    return False
+
+
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     for stopper in facts.model.calls_to(training.EARLY_STOPPING):
@@ -101,6 +125,8 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         if restore is not None and facts.model.value(restore.value) is not False:
             continue  # True, or not foldable
         fits = [fit for fit in facts.fits if any(cb.node is stopper.node for cb in fit.callbacks)]
+        if not fits and not _passed_to_a_fit(facts, stopper):
+            continue  # made but never used: it stops nothing
         if fits and all(_best_checkpoint_loaded(facts, fit) for fit in fits):
             continue
         patience_arg = stopper.arg("patience")
@@ -130,22 +156,37 @@ VALID = [
     "model = tf.keras.models.load_model(PATH)",
     # Not Keras's EarlyStopping.
     "import lightgbm as lgb\nlgb.early_stopping(50)",
+    # Made, never passed to a fit (the callbacks argument is commented out): it stops nothing.
+    "import keras\nstop = keras.callbacks.EarlyStopping(patience=15)\nhistory = model.fit(ds, epochs=5,\n    # callbacks=[stop],\n)",
+    "from tensorflow.keras.callbacks import EarlyStopping\nes = EarlyStopping(patience=3)\nhistory = model.fit(x, y, epochs=5)",
 ]
 
 INVALID = [
     Invalid(
-        "from tensorflow.keras.callbacks import EarlyStopping as ES\nes = ES(monitor='val_accuracy', patience=3, mode='max')",
+        "from tensorflow.keras.callbacks import EarlyStopping as ES\nes = ES(monitor='val_accuracy', patience=3, mode='max')\n"
+        "model.fit(x, y, epochs=30, callbacks=[es])",
         message="(3 epochs past the best one)",
         fixed="from tensorflow.keras.callbacks import EarlyStopping as ES\n"
-        "es = ES(monitor='val_accuracy', patience=3, mode='max', restore_best_weights=True)", range=(2, 6, 2, 56)
+        "es = ES(monitor='val_accuracy', patience=3, mode='max', restore_best_weights=True)\n"
+        "model.fit(x, y, epochs=30, callbacks=[es])", range=(2, 6, 2, 56)
     ),
     Invalid(
-        "import tensorflow as tf\ntf.keras.callbacks.EarlyStopping(restore_best_weights=False)",
-        fixed="import tensorflow as tf\ntf.keras.callbacks.EarlyStopping(restore_best_weights=True)", range=(2, 34, 2, 60)
+        "import tensorflow as tf\nmodel.fit(ds, epochs=9, callbacks=[tf.keras.callbacks.EarlyStopping(restore_best_weights=False)])",
+        fixed="import tensorflow as tf\nmodel.fit(ds, epochs=9, callbacks=[tf.keras.callbacks.EarlyStopping(restore_best_weights=True)])",
+        range=(2, 69, 2, 95)
     ),
     Invalid(
-        "import tensorflow\ntensorflow.keras.callbacks.EarlyStopping(patience=10)",
-        fixed="import tensorflow\ntensorflow.keras.callbacks.EarlyStopping(patience=10, restore_best_weights=True)", range=(2, 1, 2, 54)
+        "import tensorflow\nstop = tensorflow.keras.callbacks.EarlyStopping(patience=10)\nclf.fit(x, y, callbacks=[stop])",
+        fixed="import tensorflow\nstop = tensorflow.keras.callbacks.EarlyStopping(patience=10, restore_best_weights=True)\n"
+        "clf.fit(x, y, callbacks=[stop])", range=(2, 8, 2, 61)
+    ),
+    # Through a dict of fit parameters (scikit-learn's fit_params, or fit(**params)).
+    Invalid(
+        "from keras.callbacks import EarlyStopping\nearly_stop = EarlyStopping(monitor='val_loss', patience=5)\n"
+        "fit_params = {'callbacks': [early_stop], 'epochs': 200}\nsearch = RandomizedSearchCV(clf, options, fit_params=fit_params)",
+        fixed="from keras.callbacks import EarlyStopping\nearly_stop = EarlyStopping(monitor='val_loss', patience=5, restore_best_weights=True)\n"
+        "fit_params = {'callbacks': [early_stop], 'epochs': 200}\nsearch = RandomizedSearchCV(clf, options, fit_params=fit_params)",
+        range=(2, 14, 2, 59),
     ),
     # A checkpoint, but it is never loaded back.
     Invalid(

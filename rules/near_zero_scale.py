@@ -4,7 +4,8 @@
 Flags scale and zoom augmentations whose whole range stays within a small distance of the
 identity (default: 5%): albumentations `ShiftScaleRotate(scale_limit=…)` and
 `RandomScale(scale_limit=…)` (the limit is added to 1), `Affine(scale=…)` (a factor near 1.0),
-`ImageDataGenerator(zoom_range=…)` and Keras `RandomZoom(…)`. Exactly 0 (or a factor of exactly
+`ImageDataGenerator(zoom_range=…)` (also through `**aug_args`), Keras `RandomZoom(…)`, and
+imgaug `iaa.Affine(scale=…)` (a factor, a range or an `{"x": …, "y": …}` dict). Exactly 0 (or a factor of exactly
 1) is fine: no scaling is done. Parameters named `scale` that mean something else
 (`Perspective`, `PiecewiseAffine`, `Downscale`) are not scale augmentations.
 
@@ -107,6 +108,11 @@ VALID = [
 ]
 
 INVALID = [
+    Invalid("import imgaug.augmenters as iaa\naug = iaa.Sometimes(0.5, iaa.Affine(scale=(0.99, 1.01), rotate=(-10, 10)))",
+            range=(2, 37, 2, 55),
+            fixed="import imgaug.augmenters as iaa\naug = iaa.Sometimes(0.5, iaa.Affine(rotate=(-10, 10)))"),
+    Invalid("from imgaug.augmenters import *\naug = Sequential([Affine(scale={'x': (0.995, 1.005), 'y': (0.995, 1.005)})])",
+            range=(2, 26, 2, 74), fixed="from imgaug.augmenters import *\naug = Sequential([Affine()])"),
     Invalid(
         "import albumentations\n"
         "albumentations.ShiftScaleRotate(shift_limit=0.0625, scale_limit=0.01, rotate_limit=20)",

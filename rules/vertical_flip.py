@@ -3,7 +3,8 @@
 ## What it does
 Flags transforms that flip images vertically, rotate them by 90° or transpose them:
 albumentations `VerticalFlip`, `Flip` (both axes; removed in 1.4.24), `RandomRotate90`,
-`Transpose`, `D4`/`SquareSymmetry`; `ImageDataGenerator(vertical_flip=True)`; Keras
+`Transpose`, `D4`/`SquareSymmetry`; `ImageDataGenerator(vertical_flip=True)` (also through
+`**aug_args`); imgaug `iaa.Flipud(p)` (its `p` defaults to 0: no flip) and `iaa.Rot90`; Keras
 `RandomFlip("vertical")`, `RandomFlip("horizontal_and_vertical")` and `RandomFlip()` with no mode
 (its default is `"horizontal_and_vertical"`); `tf.image.random_flip_up_down`/`flip_up_down`,
 `tf.image.rot90`, `tf.image.transpose`; torchvision `RandomVerticalFlip`.
@@ -55,7 +56,7 @@ CODE = "RL102"
 NAME = "vertical-flip"
 SEVERITY = Severity.WARNING
 SUMMARY = "Vertical flips or 90° rotations of natural photos, which are never upside down"
-TRIGGERS = ("Flip", "flip", "Rotate90", "Transpose", "transpose", "D4", "SquareSymmetry", "rot90")
+TRIGGERS = ("Flip", "flip", "Rotate90", "Rot90", "Transpose", "transpose", "D4", "SquareSymmetry", "rot90")
 # Fixes: Flip -> HorizontalFlip, RandomFlip() / RandomFlip("horizontal_and_vertical") ->
 # RandomFlip("horizontal"), drop vertical_flip=True. The augmentation changes: unsafe.
 FIX = "unsafe"
@@ -134,6 +135,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
 
 
 VALID = [
+    "from imgaug import augmenters as iaa\nseq = iaa.Sequential([iaa.Fliplr(0.5), iaa.Flipud()])",  # Flipud's p defaults to 0
     "import albumentations as A\nA.HorizontalFlip(p=0.5)",
     "from tensorflow.keras import layers\nlayers.RandomFlip('horizontal')",
     "from tensorflow.keras import layers\nlayers.RandomFlip(mode='horizontal')",
@@ -147,6 +149,12 @@ VALID = [
 ]
 
 INVALID = [
+    Invalid("import imgaug.augmenters as iaa\nseq = iaa.Sequential([iaa.Fliplr(0.5), iaa.Flipud(0.5)])", range=(2, 40, 2, 55)),
+    Invalid(
+        "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+        "aug_args = {'vertical_flip': True, 'zoom_range': 0.2}\ngen = ImageDataGenerator(**aug_args)",
+        range=(3, 7, 3, 37),
+    ),
     Invalid("# APTOS 2019: fundus photographs\nimport albumentations as A\nA.VerticalFlip()", message='image-domain = "medical"', range=(3, 1, 3, 17)),
     Invalid(
         "import albumentations\nalbumentations.Flip(p=0.5)",

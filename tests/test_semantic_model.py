@@ -196,3 +196,24 @@ def test_parenthesized_tuples_subscripts_and_attribute_reads_are_collected():
     assert sorted(context for _, context in hooks.found) == ["assign", "for", "return"]
     assert [s.target for s in facts.model.subscript_assignments] == ["sub"]
     assert Var("gen.filenames", Scope("f", "function")) in facts.model.attribute_reads
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    ("gen = ImageDataGenerator(vertical_flip=True)\n", "keras.preprocessing.image.ImageDataGenerator"),
+    ("aug = albumentations.Flip(p=0.5)\n", "albumentations.Flip"),
+    ("class ImageDataGenerator:\n    pass\ngen = ImageDataGenerator()\n", None),  # the module's own class
+    ("from model import *\ngen = ImageDataGenerator()\n", None),  # a local star import may bind it
+    ("with open(p) as ImageDataGenerator:\n    pass\ngen = ImageDataGenerator()\n", None),
+    ("def f(albumentations):\n    return albumentations.Flip()\n", None),  # a parameter
+    ("aug = A.Flip()\n", None),  # an alias is not a library's name
+])
+def test_library_names_used_without_an_import_resolve_when_nothing_else_binds_them(code: str, expected: str | None) -> None:
+    assert _model(code).calls[0].qualname == expected
+
+
+def test_dict_displays_and_dict_calls_fold() -> None:
+    model = _model("ARGS = dict(rotation_range=20, vertical_flip=True)\n")
+    assert model.value(cst.parse_expression("{'x': (0.9, 1.1), 'y': 1}")) == {"x": (0.9, 1.1), "y": 1}
+    assert model.value(cst.parse_expression("ARGS")) == {"rotation_range": 20, "vertical_flip": True}
+    assert model.value(cst.parse_expression("{**ARGS, 'zoom_range': 0.1}")) is UNKNOWN
+    assert model.value(cst.parse_expression("dict(ARGS, zoom_range=0.1)")) is UNKNOWN

@@ -13,6 +13,7 @@ from reviewlint.analysis.facts import (
     TTA,
     VALIDATION,
     Pipeline,
+    PipelineKind,
     PredictLoop,
     Transform,
 )
@@ -30,6 +31,11 @@ from reviewlint.knowledge.roles import (
 
 def _params(model: SemanticModel, call: CallSite, spec: transform_table.TransformSpec) -> dict[str, object]:
     params: dict[str, object] = {}
+    for arg in call.node.args:
+        if arg.star == "**":  # ImageDataGenerator(**aug_args): the parameters of a dict the code spells out
+            unpacked = model.value(arg.value)
+            if isinstance(unpacked, dict):
+                params.update((key, value) for key, value in unpacked.items() if isinstance(key, str))
     positional = [arg for arg in call.node.args if arg.keyword is None and arg.star == ""]
     for name, arg in zip(spec.positional, positional):
         params[name] = model.value(arg.value)
@@ -82,7 +88,8 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
                 for found in by_name.get(name, []):
                     if found not in members:
                         members.append(found)
-        pipelines.append(Pipeline("albumentations", container, model.owners(container), tuple(members)))
+        kind: PipelineKind = "imgaug" if (container.qualname or "").startswith("imgaug.") else "albumentations"
+        pipelines.append(Pipeline(kind, container, model.owners(container), tuple(members)))
 
     for call in model.calls:
         if call.qualname == "keras.Sequential":

@@ -1,6 +1,8 @@
 """Constant folding: the value of an expression when it can be known without running code.
 
-Folds numbers, strings, booleans, None, tuples and lists, unary minus, simple arithmetic
+Folds numbers, strings, booleans, None, tuples and lists, dict displays with constant keys and
+``dict(key=value, …)``
+(``{"x": (0.9, 1.1)}``; a value that cannot be folded stays :data:`UNKNOWN` inside), unary minus, simple arithmetic
 (``1./255``, ``1 / 255.0``, ``ROT // 2``) and names bound exactly once at module level
 (``ROT = 20`` … ``rotate_limit=ROT``). Anything else is :data:`UNKNOWN`.
 """
@@ -103,6 +105,20 @@ class ConstantFolder:
                     return UNKNOWN
                 values.append(self.fold(element.value, depth + 1))
             return tuple(values)
+        if isinstance(node, cst.Dict):
+            found: dict[object, object] = {}
+            for entry in node.elements:
+                if not isinstance(entry, cst.DictElement):
+                    return UNKNOWN  # **other: its keys are not known
+                key = self.fold(entry.key, depth + 1)
+                if not isinstance(key, (str, int, float, bool)) or key is None:
+                    return UNKNOWN
+                found[key] = self.fold(entry.value, depth + 1)
+            return found
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict" and "dict" not in self._bindings:
+            if any(arg.keyword is None for arg in node.args):
+                return UNKNOWN  # dict(other, …): its keys are not known
+            return {arg.keyword.value: self.fold(arg.value, depth + 1) for arg in node.args if arg.keyword is not None}
         if isinstance(node, cst.UnaryOperation):
             value = self.fold(node.expression, depth + 1)
             if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from reviewlint.knowledge.modules import STAR_EXPORTS, canonical
+from reviewlint.knowledge.modules import STAR_EXPORTS, UNIMPORTED_NAMES, canonical
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
@@ -37,6 +37,9 @@ class ImportTable:
 
     bindings: dict[str, str] = field(default_factory=dict)
     star_modules: list[str] = field(default_factory=list)
+    # Every name the module binds anywhere (assignments, defs, parameters, imports); set once the
+    # whole module is read, it lets unimported library names resolve (see UNIMPORTED_NAMES).
+    bound: frozenset[str] | None = None
 
     def add(self, node: cst.Import | cst.ImportFrom) -> None:
         """Record what an import statement binds."""
@@ -67,7 +70,7 @@ class ImportTable:
         head, _, rest = name.partition(".")
         target = self.bindings.get(head)
         if target is None:
-            target = self._from_star(head)
+            target = self._from_star(head) or self._unimported(head)
             if target is None:
                 return None
         return canonical(f"{target}.{rest}" if rest else target)
@@ -76,6 +79,14 @@ class ImportTable:
         """The canonical qualified name of an expression, or None if it is not an imported name."""
         name = dotted(node)
         return self.resolve_dotted(name) if name is not None else None
+
+    def _unimported(self, name: str) -> str | None:
+        """A library name used without an import, when nothing else in the module can bind it."""
+        if self.bound is None or name in self.bound or name not in UNIMPORTED_NAMES:
+            return None
+        if any(canonical(module) not in STAR_EXPORTS for module in self.star_modules):
+            return None  # ``from model import *`` may bind it
+        return UNIMPORTED_NAMES[name]
 
     def _from_star(self, name: str) -> str | None:
         for module in self.star_modules:

@@ -83,6 +83,7 @@ class Scan(cst.CSTVisitor):
     assignments: list[Assignment] = field(default_factory=list)
     module_history: dict[str, list[tuple[int, cst.BaseExpression | None]]] = field(default_factory=dict)
     statement_calls: set[int] = field(default_factory=set)
+    stored: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -133,7 +134,23 @@ class Scan(cst.CSTVisitor):
         self._scopes.pop()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.stored.add(node.name.value)
         self._scopes.append(Scope(node.name.value, "class"))
+
+    # Other bindings, recorded only as names bound somewhere (``with … as f``, ``except E as e``,
+    # comprehension targets, ``x := …``, ``global x``): enough to keep a library's name from
+    # being assumed where the module binds that name itself.
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self.stored.update(target_names(node.name) if not isinstance(node.name, cst.Name) else [node.name.value])
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self.stored.update(target_names(node.target))
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self.stored.update(target_names(node.target))
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.stored.update(item.name.value for item in node.names)
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._scopes.pop()
@@ -384,6 +401,9 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
     """Walk a module once (the scan and any rules' syntax hooks together) and freeze its model."""
     scan = batched(Scan(), hooks) if hooks else Scan()
     walk(module, scan)
+    scan.imports.bound = frozenset(
+        {name for name, *_ in scan.bindings}.union(scan.stored, scan.imports.bindings, *scan.local_names.values())
+    )
     calls: list[CallSite] = []
     for index, raw_call in enumerate(scan.calls):
         func, callee = raw_call.node.func, raw_call.callee

@@ -18,6 +18,9 @@ MODULE_ALIASES: tuple[tuple[str, str], ...] = (
     ("tensorflow.compat.v2.keras", "keras"),
     ("tensorflow.compat.v1.keras", "keras"),
     ("tf_keras", "keras"),
+    # The standalone Keras preprocessing package (keras-preprocessing on PyPI, Keras 2.0-2.8),
+    # whose ImageDataGenerator is the one tf.keras re-exported.
+    ("keras_preprocessing", "keras.preprocessing"),
     # Keras 3 ships the tf.keras-compatible API as keras._tf_keras.keras (keras/_tf_keras/keras/).
     ("keras._tf_keras.keras", "keras"),
     ("keras.api._v2.keras", "keras"),
@@ -39,7 +42,8 @@ MODULE_ALIASES: tuple[tuple[str, str], ...] = (
 # Packages whose public names are re-exported at the top level from deep modules:
 # albumentations/__init__.py star-imports every submodule (albumentations 1.x and 2.x), and
 # torchvision.transforms does the same for its transforms.
-FLATTENED_PACKAGES: tuple[str, ...] = ("albumentations", "torchvision.transforms.v2", "torchvision.transforms")
+# imgaug/augmenters/__init__.py star-imports its submodules (flip, geometric, meta, …) the same way.
+FLATTENED_PACKAGES: tuple[str, ...] = ("albumentations", "imgaug.augmenters", "torchvision.transforms.v2", "torchvision.transforms")
 
 
 _LONGEST_FIRST = sorted(MODULE_ALIASES, key=lambda pair: -len(pair[0]))
@@ -81,4 +85,26 @@ STAR_EXPORTS: dict[str, str] = {
     "efficientnet.keras": r"(EfficientNet(B[0-7]|L2)|preprocess_input)",
     "efficientnet.tfkeras": r"(EfficientNet(B[0-7]|L2)|preprocess_input)",
     "ImageDataAugmentor.image_data_augmentor": r"ImageDataAugmentor",
+    "imgaug.augmenters": r"[A-Z]\w*",
+}
+
+
+# Names a notebook may use without importing them (the import cell was deleted, or cells ran out
+# of order): resolved only when the name is bound nowhere in the module and no star import of an
+# unknown module could have bound it. Top-level module names of the libraries the rules know, and
+# class names exactly one of those libraries defines (``EarlyStopping``/``ModelCheckpoint`` are
+# not: PyTorch Lightning defines them too; ``Sequential`` is in Keras, torch.nn, imgaug and
+# albumentations). Sources: each package's top-level module on PyPI; keras/src/legacy/
+# preprocessing/image.py (ImageDataGenerator); mjkvaak/ImageDataAugmentor
+# (image_data_augmentor.py).
+UNIMPORTED_NAMES: dict[str, str] = {
+    "albumentations": "albumentations",
+    "imgaug": "imgaug",
+    "efficientnet": "efficientnet",
+    "keras": "keras",
+    "tensorflow": "tensorflow",
+    "torchvision": "torchvision",
+    "timm": "timm",
+    "ImageDataGenerator": "keras.preprocessing.image.ImageDataGenerator",
+    "ImageDataAugmentor": "ImageDataAugmentor.image_data_augmentor.ImageDataAugmentor",
 }

@@ -14,6 +14,12 @@ Sources, unless a line says otherwise:
 - ImageDataGenerator: keras/src/legacy/preprocessing/image.py (``zoom_range`` float z means
   [1 - z, 1 + z]; ``brightness_range`` is multiplicative).
 - tf.image: https://www.tensorflow.org/api_docs/python/tf/image
+- imgaug 0.4.0: imgaug/augmenters/flip.py (``Fliplr(p=0)``, ``Flipud(p=0)``: ``p`` is the
+  probability, first positional), geometric.py (``Affine(scale=1.0, translate_percent=None,
+  translate_px=None, rotate=0.0, shear=0.0, …)``: ``scale`` a factor, a (low, high) range or a
+  {"x": …, "y": …} dict; ``rotate`` in degrees; ``Rot90(k=1)``), meta.py (``Sequential``,
+  ``SomeOf``, ``OneOf``, ``Sometimes``: containers; other augmenters apply to every image);
+  https://imgaug.readthedocs.io/en/latest/source/api.html
 """
 
 from __future__ import annotations
@@ -255,6 +261,49 @@ TORCHVISION: dict[str, TransformSpec] = {
     "RandomHorizontalFlip": TransformSpec(_k("hflip")),
 }
 
+# imgaug (``import imgaug.augmenters as iaa``): augmenters apply to every image unless wrapped in
+# ``iaa.Sometimes(p, …)``; the flips take their probability as ``p``.
+IMGAUG: dict[str, TransformSpec] = {
+    "Fliplr": TransformSpec(_k("hflip"), default_p=0.0, positional=("p",)),
+    "Flipud": TransformSpec(_k("vflip"), default_p=0.0, positional=("p",)),
+    # flip.py's aliases of Fliplr and Flipud.
+    "HorizontalFlip": TransformSpec(_k("hflip"), default_p=0.0, positional=("p",)),
+    "VerticalFlip": TransformSpec(_k("vflip"), default_p=0.0, positional=("p",)),
+    "Rot90": TransformSpec(_k("rot90"), default_p=1.0),
+    "Affine": TransformSpec(
+        _k("affine"),
+        (
+            _m("scale", "scale", Form.FACTOR),
+            _m("translate_percent", "shift"),
+            _m("rotate", "rotate"),
+            _m("shear", "shear"),
+        ),
+        default_p=1.0,
+        positional=("scale", "translate_percent", "translate_px", "rotate", "shear"),
+    ),
+    "ScaleX": TransformSpec(_k("scale"), (_m("scale", "scale", Form.FACTOR, default=(0.5, 1.5)),), default_p=1.0, positional=("scale",)),
+    "ScaleY": TransformSpec(_k("scale"), (_m("scale", "scale", Form.FACTOR, default=(0.5, 1.5)),), default_p=1.0, positional=("scale",)),
+    "Rotate": TransformSpec(_k("rotate"), (_m("rotate", "rotate", default=(-30, 30)),), default_p=1.0, positional=("rotate",)),
+    "TranslateX": TransformSpec(_k("shift"), (_m("percent", "shift"),), default_p=1.0),
+    "TranslateY": TransformSpec(_k("shift"), (_m("percent", "shift"),), default_p=1.0),
+    "Multiply": TransformSpec(_k("color"), default_p=1.0),
+    "Add": TransformSpec(_k("color"), default_p=1.0),
+    "LinearContrast": TransformSpec(_k("color"), default_p=1.0),
+    "AddToHueAndSaturation": TransformSpec(_k("color"), default_p=1.0),
+    "Grayscale": TransformSpec(_k("gray"), default_p=1.0),
+    "GaussianBlur": TransformSpec(_k("blur"), default_p=1.0),
+    "AdditiveGaussianNoise": TransformSpec(_k("noise"), default_p=1.0),
+    "Dropout": TransformSpec(_k("dropout"), default_p=1.0),
+    "CoarseDropout": TransformSpec(_k("dropout"), default_p=1.0),
+    "Crop": TransformSpec(_k("crop"), default_p=1.0),
+    "CropAndPad": TransformSpec(_k("crop"), default_p=1.0),
+    "ElasticTransformation": TransformSpec(_k("distortion"), default_p=1.0),
+    "PiecewiseAffine": TransformSpec(_k("distortion"), default_p=1.0),
+    "PerspectiveTransform": TransformSpec(_k("distortion"), default_p=1.0),
+    "Resize": TransformSpec(DETERMINISTIC, default_p=1.0),
+}
+IMGAUG_CONTAINERS = frozenset({"Sequential", "SomeOf", "OneOf", "Sometimes"})
+
 # Kinds that turn a natural photo upside down or on its side.
 ORIENTATION_KINDS = frozenset({"vflip", "rot90", "transpose", "d4"})
 
@@ -272,10 +321,15 @@ def lookup(qualname: str) -> TransformSpec | None:
         return TF_IMAGE.get(name)
     if module in ("torchvision.transforms", "torchvision.transforms.v2"):
         return TORCHVISION.get(name)
+    if module == "imgaug.augmenters":
+        return IMGAUG.get(name)
     return None
 
 
 def is_container(qualname: str) -> bool:
-    """Whether the qualified name is an albumentations container (Compose, OneOf…)."""
+    """Whether the qualified name is a container of transforms (albumentations' Compose, OneOf…;
+    imgaug's Sequential, SomeOf…)."""
     module, _, name = qualname.rpartition(".")
-    return module == "albumentations" and name in ALBUMENTATIONS_CONTAINERS
+    return (module == "albumentations" and name in ALBUMENTATIONS_CONTAINERS) or (
+        module == "imgaug.augmenters" and name in IMGAUG_CONTAINERS
+    )
