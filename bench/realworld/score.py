@@ -1,0 +1,153 @@
+"""Per-rule recall and precision of reviewlint on the hand-labelled real-world set.
+
+    python -m bench.realworld.score DIR [--misses] [--slack N]
+
+``DIR`` holds the files of ``manifest.tsv`` materialized as ``DIR/<owner>__<name>/<path>``;
+nothing is fetched. reviewlint runs once over them, with default settings and without the cache,
+and each finding is matched to the labels of ``labels.tsv`` (see this folder's README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# The rules every file is labelled for (RL001 syntax errors and RL402's style note are not).
+RULES = ("RL101", "RL102", "RL103", "RL201", "RL301", "RL302", "RL303", "RL304", "RL305", "RL401",
+         "RL501", "RL502", "RL503", "RL504", "RL505", "RL506", "RL507")
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    repo: str
+    commit: str
+    path: str
+    kind: str
+
+    @property
+    def local(self) -> str:
+        return f"{self.repo.replace('/', '__')}/{self.path}"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A label or a finding: a rule at a place in a file."""
+
+    file: str
+    rule: str
+    cell: int | None
+    line: int
+    text: str
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream, delimiter="\t"))
+
+
+def load_set(folder: Path = HERE) -> tuple[list[Entry], list[Mark]]:
+    entries = [Entry(row["id"], row["repo"], row["commit"], row["path"], row["kind"]) for row in _rows(folder / "manifest.tsv")]
+    by_id = {entry.id: entry for entry in entries}
+    labels = [
+        Mark(by_id[row["id"]].local, row["rule"], int(row["cell"]) if row["cell"] else None, int(row["line"]), row["note"])
+        for row in _rows(folder / "labels.tsv")
+        if row["rule"] in RULES
+    ]
+    return entries, labels
+
+
+def findings(directory: Path, entries: list[Entry]) -> tuple[list[Mark], list[str]]:
+    """reviewlint's findings on the materialized files (default settings, no cache), and its skip notes."""
+    files = [entry.local for entry in entries]
+    missing = [name for name in files if not (directory / name).is_file()]
+    if missing:
+        raise SystemExit(f"not materialized under {directory}: {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
+    command = [sys.executable, "-m", "reviewlint", "check", "--format", "json", "--no-cache", "--exit-zero", *files]
+    output = subprocess.run(command, cwd=directory, capture_output=True, text=True, check=True).stdout
+    data = json.loads(output)
+    marks = [
+        Mark(item["path"], item["code"], item["cell"], item["line"], item["message"])
+        for item in data["findings"]
+        if item["code"] in RULES
+    ]
+    skipped = [f"{item['path']}: {item['reason']}" for item in data["skipped"]]
+    return marks, skipped
+
+
+def match(labels: list[Mark], found: list[Mark], slack: int) -> tuple[list[tuple[Mark, Mark]], list[Mark], list[Mark]]:
+    """Pairs of (label, finding), the labels left (misses) and the findings left (false findings)."""
+    candidates = sorted(
+        (abs(label.line - finding.line), i, j)
+        for i, label in enumerate(labels)
+        for j, finding in enumerate(found)
+        if label.file == finding.file and label.rule == finding.rule and label.cell == finding.cell
+        and abs(label.line - finding.line) <= slack
+    )
+    used_labels: set[int] = set()
+    used_findings: set[int] = set()
+    pairs = []
+    for _, i, j in candidates:
+        if i in used_labels or j in used_findings:
+            continue
+        used_labels.add(i)
+        used_findings.add(j)
+        pairs.append((labels[i], found[j]))
+    misses = [label for i, label in enumerate(labels) if i not in used_labels]
+    false = [finding for j, finding in enumerate(found) if j not in used_findings]
+    return pairs, misses, false
+
+
+def _ratio(good: int, total: int) -> str:
+    return f"{good / total:.2f}" if total else "—"
+
+
+def report(pairs: list[tuple[Mark, Mark]], misses: list[Mark], false: list[Mark]) -> str:
+    hits = Counter(label.rule for label, _ in pairs)
+    missed = Counter(label.rule for label in misses)
+    wrong = Counter(finding.rule for finding in false)
+    lines = ["| rule | labels | found | missed | false findings | recall | precision |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for rule in RULES:
+        tp, fn, fp = hits[rule], missed[rule], wrong[rule]
+        if tp or fn or fp:
+            lines.append(f"| {rule} | {tp + fn} | {tp} | {fn} | {fp} | {_ratio(tp, tp + fn)} | {_ratio(tp, tp + fp)} |")
+    tp, fn, fp = sum(hits.values()), sum(missed.values()), sum(wrong.values())
+    lines.append(f"| all | {tp + fn} | {tp} | {fn} | {fp} | {_ratio(tp, tp + fn)} | {_ratio(tp, tp + fp)} |")
+    return "\n".join(lines)
+
+
+def _place(mark: Mark) -> str:
+    return f"{mark.file}:{'cell ' + str(mark.cell) + ':' if mark.cell is not None else ''}{mark.line}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.realworld.score", description=__doc__.split("\n\n")[0])
+    parser.add_argument("directory", type=Path, help="the materialized files, as DIR/<owner>__<name>/<path>")
+    parser.add_argument("--misses", action="store_true", help="list every miss and false finding")
+    parser.add_argument("--slack", type=int, default=2, help="lines a finding may be off its label (default 2)")
+    arguments = parser.parse_args(argv)
+    entries, labels = load_set()
+    found, skipped = findings(arguments.directory, entries)
+    pairs, misses, false = match(labels, found, arguments.slack)
+    repositories = len({entry.repo for entry in entries})
+    notebooks = sum(1 for entry in entries if entry.kind == "notebook")
+    print(f"{len(entries)} files ({notebooks} notebooks) from {repositories} repositories, {len(labels)} labels\n")
+    print(report(pairs, misses, false))
+    for note in skipped:
+        print(f"skipped: {note}")
+    if arguments.misses:
+        for label in sorted(misses, key=lambda m: (m.rule, m.file, m.cell or 0, m.line)):
+            print(f"MISS  {label.rule} {_place(label)}  {label.text}")
+        for finding in sorted(false, key=lambda m: (m.rule, m.file, m.cell or 0, m.line)):
+            print(f"FALSE {finding.rule} {_place(finding)}  {finding.text[:110]}")
+
+
+if __name__ == "__main__":
+    main()

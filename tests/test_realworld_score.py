@@ -1,0 +1,32 @@
+"""The real-world scorer: how findings are matched to hand labels."""
+
+from __future__ import annotations
+
+from bench.realworld.score import Mark, match, report
+
+
+def _mark(rule: str, line: int, cell: int | None = 3, file: str = "o__r/a.ipynb") -> Mark:
+    return Mark(file, rule, cell, line, "")
+
+
+def test_a_finding_matches_the_nearest_label_of_its_rule_file_and_cell_within_the_slack() -> None:
+    labels = [_mark("RL102", 10), _mark("RL102", 14), _mark("RL101", 10), _mark("RL102", 10, cell=4)]
+    found = [_mark("RL102", 12), _mark("RL102", 15), _mark("RL101", 30), _mark("RL102", 10, file="o__r/b.ipynb")]
+    pairs, misses, false = match(labels, found, slack=2)
+    assert [(label.line, finding.line) for label, finding in pairs] == [(14, 15), (10, 12)]
+    assert [(m.rule, m.line, m.cell) for m in misses] == [("RL101", 10, 3), ("RL102", 10, 4)]
+    assert [(f.rule, f.line, f.file) for f in false] == [("RL101", 30, "o__r/a.ipynb"), ("RL102", 10, "o__r/b.ipynb")]
+
+
+def test_each_label_and_each_finding_pairs_at_most_once() -> None:
+    pairs, misses, false = match([_mark("RL401", 5)], [_mark("RL401", 5), _mark("RL401", 6)], slack=2)
+    assert len(pairs) == 1 and misses == [] and [f.line for f in false] == [6]
+
+
+def test_the_report_gives_recall_and_precision_per_rule_and_overall() -> None:
+    labels = [_mark("RL102", 1), _mark("RL102", 20), _mark("RL201", 5)]
+    found = [_mark("RL102", 1), _mark("RL201", 40)]
+    table = report(*match(labels, found, slack=2))
+    assert "| RL102 | 2 | 1 | 1 | 0 | 0.50 | 1.00 |" in table
+    assert "| RL201 | 1 | 0 | 1 | 1 | 0.00 | 0.00 |" in table
+    assert "| all | 3 | 1 | 2 | 1 | 0.33 | 0.50 |" in table
