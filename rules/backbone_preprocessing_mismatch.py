@@ -10,7 +10,10 @@ qubvel EfficientNet expects its own `preprocess_input` (x/255, then ImageNet mea
 and expect raw 0–255 pixels; ResNet and VGG expect 'caffe' (BGR, mean subtracted); ResNetV2,
 Inception, Xception, MobileNet v1/v2 and NASNet expect [-1, 1] ('tf'; `Rescaling(1/127.5,
 offset=-1)` is that); DenseNet expects 'torch'. Only pretrained weights count: with
-`weights=None` any normalization is the user's choice.
+`weights=None` any normalization is the user's choice — unless ImageNet weights are then loaded
+from a file (`base.load_weights("…imagenet….h5")`, a keras.applications or efficientnet weight
+file name). A backbone chosen at run time (`getattr(efn, f"EfficientNetB{n}")(…)`, a dict or
+list of constructors) counts when every candidate expects the same input.
 
 ## Why it matters
 Pretrained weights only work on inputs distributed like the ones they were trained on. Dividing
@@ -320,6 +323,12 @@ VALID = [
 ]
 
 INVALID = [
+    # Built without weights, then ImageNet weights loaded from a file (a Kaggle kernel without internet).
+    Invalid('import efficientnet.tfkeras as efn\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nbase = efn.EfficientNetB3(weights=None, include_top=False)\nbase.load_weights("efficientnet-b3_imagenet_1000_notop.h5")\ngen = ImageDataGenerator(rescale=1./255)\n', range=(5, 26, 5, 40),
+            fixed='import efficientnet.tfkeras as efn\nfrom efficientnet.tfkeras import preprocess_input\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nbase = efn.EfficientNetB3(weights=None, include_top=False)\nbase.load_weights("efficientnet-b3_imagenet_1000_notop.h5")\ngen = ImageDataGenerator(preprocessing_function=preprocess_input)\n'),
+    # A backbone chosen at run time: every EfficientNetB* expects the same input.
+    Invalid('import efficientnet.tfkeras as efn\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nN = 4\nbase = getattr(efn, f"EfficientNetB{N}")(weights="imagenet", include_top=False)\ngen = ImageDataGenerator(rescale=1./255)\n', range=(5, 26, 5, 40),
+            fixed='import efficientnet.tfkeras as efn\nfrom efficientnet.tfkeras import preprocess_input\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nN = 4\nbase = getattr(efn, f"EfficientNetB{N}")(weights="imagenet", include_top=False)\ngen = ImageDataGenerator(preprocessing_function=preprocess_input)\n'),
     Invalid(
         "import efficientnet.tfkeras as efn\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
         "base = efn.EfficientNetB6(weights='imagenet', include_top=False)\n"

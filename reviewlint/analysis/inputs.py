@@ -26,6 +26,8 @@ def backbones(model: SemanticModel) -> tuple[Backbone, ...]:
             continue
         weights_arg = call.arg("weights")
         weights: object = "imagenet" if weights_arg is None else model.value(weights_arg.value)
+        if weights is None:  # weights=None, then base.load_weights("…imagenet….h5")
+            weights = _loaded_weights(model, call)
         pretrained = weights is not None
         expects: str | None = family.expects
         include = call.arg("include_preprocessing")
@@ -33,6 +35,19 @@ def backbones(model: SemanticModel) -> tuple[Backbone, ...]:
             expects = None
         found.append(Backbone(call, family, expects, weights, pretrained, model.owners(call)))
     return tuple(found)
+
+
+def _loaded_weights(model: SemanticModel, call: CallSite) -> str | None:
+    """The pretrained weight file loaded into a backbone built without weights, if any."""
+    owners = model.owners(call)
+    for load in model.method_calls("load_weights"):
+        if load.receiver is None or load.index <= call.index or model.qualify(load.receiver, load.scope) not in owners:
+            continue
+        path = load.arg("filepath", 0)
+        value = model.value(path.value) if path is not None else None
+        if isinstance(value, str) and backbone_table.PRETRAINED_WEIGHT_FILE.search(value):
+            return value
+    return None
 
 
 def _close(value: object, target: float) -> bool:

@@ -17,6 +17,8 @@ import libcst as cst
 
 from reviewlint.analysis.constants import ConstantFolder
 from reviewlint.analysis.imports import ImportTable, dotted
+from reviewlint.knowledge.backbones import backbone_family
+from reviewlint.knowledge.modules import canonical
 from reviewlint.analysis.semantic import (
     MODULE,
     Arithmetic,
@@ -404,6 +406,8 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
     scan.imports.bound = frozenset(
         {name for name, *_ in scan.bindings}.union(scan.stored, scan.imports.bindings, *scan.local_names.values())
     )
+    folder = ConstantFolder(scan.module_bindings)
+    chosen = _ChosenConstructors(scan.imports, folder, scan.module_bindings)
     calls: list[CallSite] = []
     for index, raw_call in enumerate(scan.calls):
         func, callee = raw_call.node.func, raw_call.callee
@@ -411,7 +415,7 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
         calls.append(
             CallSite(
                 node=raw_call.node,
-                qualname=scan.imports.resolve_dotted(callee) if callee is not None else None,
+                qualname=scan.imports.resolve_dotted(callee) if callee is not None else chosen.qualname(func),
                 method=func.attr.value if isinstance(func, cst.Attribute) else None,
                 receiver=callee.rpartition(".")[0] if attribute and callee is not None else None,
                 scope=raw_call.scope,
@@ -436,7 +440,7 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
     return SemanticModel(
         module=module,
         imports=scan.imports,
-        folder=ConstantFolder(scan.module_bindings),
+        folder=folder,
         calls=tuple(calls),
         assignments=tuple(scan.assignments),
         attribute_assignments=tuple(scan.attribute_assignments),
@@ -449,3 +453,64 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
         _local_names={scope: frozenset(names) for scope, names in scan.local_names.items()},
         _records=records,
     )
+
+
+# What a placeholder in ``getattr(efn, f"EfficientNetB{n}")`` may stand for: the variants that
+# backbone families number or size (B0-B7, V2 S/M/L, ResNet 50/101/152 …).
+_VARIANTS = ("0", "1", "2", "3", "4", "5", "6", "7", "S", "M", "L", "50", "101", "152", "121", "169", "201")
+
+
+def _plain(value: object) -> str | None:
+    """A folded value as an f-string shows it, for ints and strings (None otherwise)."""
+    return str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+
+
+class _ChosenConstructors:
+    """Backbone constructors chosen at run time: ``getattr(module, name)`` with a constant or
+    f-string name, or ``constructors[key]`` from a dict or list bound once at module level. Such
+    a call gets a qualified name only when every candidate is a backbone of one family (the
+    same input expected): then any of them stands for all."""
+
+    def __init__(self, imports: ImportTable, folder: ConstantFolder, bindings: dict[str, cst.BaseExpression]) -> None:
+        self.imports, self.folder, self.bindings = imports, folder, bindings
+
+    def qualname(self, func: cst.BaseExpression) -> str | None:
+        candidates = self._candidates(func)
+        if not candidates:
+            return None
+        families = {id(backbone_family(name)) if backbone_family(name) is not None else None for name in candidates}
+        return candidates[0] if len(families) == 1 and None not in families else None
+
+    def _candidates(self, func: cst.BaseExpression) -> list[str]:
+        if isinstance(func, cst.Call) and isinstance(func.func, cst.Name) and func.func.value == "getattr" and len(func.args) >= 2:
+            module = self.imports.resolve(func.args[0].value)
+            name = func.args[1].value
+            if module is None:
+                return []
+            folded = self.folder.fold(name)
+            if isinstance(folded, str):
+                return [canonical(f"{module}.{folded}")]
+            if isinstance(name, cst.FormattedString):
+                texts = [
+                    part.value if isinstance(part, cst.FormattedStringText)
+                    else _plain(self.folder.fold(part.expression)) if isinstance(part, cst.FormattedStringExpression) and part.format_spec is None and part.conversion is None
+                    else None
+                    for part in name.parts
+                ]
+                if None not in texts:  # f"EfficientNetB{N}" with N = 3 at module level
+                    return [canonical(f"{module}." + "".join(text for text in texts if text is not None))]
+                if texts.count(None) != 1:
+                    return []
+                return [
+                    canonical(f"{module}." + "".join(text if text is not None else variant for text in texts))
+                    for variant in _VARIANTS
+                    if backbone_family(canonical(f"{module}." + "".join(text if text is not None else variant for text in texts)))
+                ]
+            return []
+        if isinstance(func, cst.Subscript) and isinstance(func.value, cst.Name):
+            table = self.bindings.get(func.value.value)
+            if isinstance(table, (cst.Dict, cst.List, cst.Tuple)):
+                values = [element.value for element in table.elements if isinstance(element, (cst.DictElement, cst.Element))]
+                names = [self.imports.resolve(value) for value in values]
+                return [name for name in names if name is not None] if all(names) else []
+        return []

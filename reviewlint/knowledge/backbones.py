@@ -111,6 +111,16 @@ PREPROCESS_FUNCTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^keras\.applications\.densenet\.preprocess_input$"), "torch"),
 )
 
+# Weight files of backbones pretrained on ImageNet, as people load them by hand when the
+# download is blocked (Kaggle kernels without internet): keras.applications names its files
+# "<model>_weights_tf_dim_ordering_tf_kernels[_notop].h5" (keras/src/applications/*.py,
+# WEIGHTS_PATH); qubvel/efficientnet names them "efficientnet-b3_weights_tf_dim_ordering_tf_kernels_
+# autoaugment_notop.h5" and "…_noisy-student_notop.h5" (efficientnet/weights.py); Kaggle datasets
+# re-upload them under names that say "imagenet".
+PRETRAINED_WEIGHT_FILE = re.compile(
+    r"imagenet|noisy[-_]?student|weights_tf_dim_ordering|autoaugment|advprop", re.IGNORECASE
+)
+
 # Takes the convention as its ``mode`` argument (default "caffe").
 IMAGENET_UTILS_PREPROCESS = "keras.applications.imagenet_utils.preprocess_input"
 
