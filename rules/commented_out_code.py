@@ -7,8 +7,11 @@ like `# Notice: channels-first`, maths like `# tanh(v*h_k^T)`, version markers (
 `# e.g. lr = 1e-3 works`, TODO/FIXME, `noqa`/`type:`/`pylint:`/`fmt:`/pragma directives,
 shebang and encoding lines, `# %%` cell markers, jupytext markdown cells, magics that jupytext
 commented out, and PEP 723 script metadata are not code. A block needs at least one line that
-is certainly code (a call on an object, an assignment, an import, an `if …:` header) and at
-least half of its lines reading as code.
+is certainly code (a call on an object, `print(x)`, an assignment that calls, indexes, stores
+into an attribute or item or builds an object — `# adam = Adam()`,
+`# os.environ["CUDA_VISIBLE_DEVICES"] = "0"` —, an import, an `if …:` header, a keyword
+argument switched off inside a call: `# rescale=1/255,`) and at least half of its lines reading
+as code; a single such line is a block.
 
 ## Why it matters
 Commented-out code leaves the reader guessing: is it an alternative that was tried, a bug that
@@ -136,6 +139,8 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
 
 
 VALID = [
+    "# x_new = lerp(x_old, momentum, weight)\nx = 1",  # a formula explained, not a statement switched off
+    "# CHANGE = LR(add)\nx = 1",
     "# This is a normal comment explaining the next line.\nx = 1",
     "# (None, 7, 7, 1280)\nx = base(x)",
     "# Notice: channels-first\n# input_shape: [1, latent_dim, projection_dim]\nx = 1",
@@ -162,6 +167,12 @@ VALID = [
 ]
 
 INVALID = [
+    # One switched-off statement is commented-out code too: a debugging print, an object built, a setting stored.
+    Invalid("x = 1\n# print(x)\n", fixed="x = 1\n", range=(2, 1, 2, 11)),
+    Invalid("# adam = Adam()\nx = 1", fixed="x = 1", range=(1, 1, 1, 16)),
+    Invalid('# os.environ["CUDA_VISIBLE_DEVICES"] = "0"\nx = 1', fixed="x = 1", range=(1, 1, 1, 43)),
+    Invalid("gen = ImageDataGenerator(\n    # rescale=1/255,\n    rotation_range=20,\n)",
+            fixed="gen = ImageDataGenerator(\n    rotation_range=20,\n)", range=(2, 5, 2, 21)),
     Invalid("# model.add(layers.BatchNormalization())\n# model.add(layers.Dense(256))\nx = 1", message="2 lines", fixed="x = 1", range=(1, 1, 2, 31)),
     Invalid("# tfsim.visualization.projector(\n#     embeddings, labels=labels,\n# )\nx = 1", fixed="x = 1", range=(1, 1, 3, 4)),
     Invalid("# if foo:\n#     x = 1\n# else:\n#     x = 2\ny = 1", fixed="y = 1", range=(1, 1, 4, 12)),

@@ -103,8 +103,16 @@ def _statement_verdict(statement: ast.stmt) -> Verdict:
         return Verdict.STRONG
     if isinstance(statement, (ast.Assign, ast.AugAssign)):
         # "tpr = [1, 0.5, 0]", "denom = a6*x + a7*y + 1": worked values and formulas read as prose
-        # on their own; an assignment that calls or indexes something is code.
-        return Verdict.STRONG if _computes(statement.value) else Verdict.WEAK
+        # on their own; an assignment that calls or indexes something is code, and so is one
+        # that stores into an attribute or an item (os.environ["CUDA_VISIBLE_DEVICES"] = "0",
+        # model.layers[0].trainable = False) or builds an object (adam = Adam()).
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        if any(isinstance(target, (ast.Attribute, ast.Subscript)) for target in targets):
+            return Verdict.STRONG
+        value = statement.value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id[:1].isupper() and not value.func.id.isupper():
+            return Verdict.STRONG
+        return Verdict.STRONG if _computes(value) else Verdict.WEAK
     if isinstance(statement, ast.With):
         named = all(isinstance(item.context_expr, ast.Name) for item in statement.items)
         return Verdict.WEAK if named else Verdict.STRONG  # "with sample_weight:"
@@ -113,6 +121,8 @@ def _statement_verdict(statement: ast.stmt) -> Verdict:
         if _is_prose_expression(value):
             return Verdict.PROSE
         if isinstance(value, ast.Call):
+            if isinstance(value.func, ast.Name) and value.func.id == "print" and (value.args or value.keywords):
+                return Verdict.STRONG  # print(x): a debugging line, switched off
             return Verdict.STRONG if isinstance(value.func, (ast.Attribute, ast.Call, ast.Subscript)) else Verdict.WEAK
         if isinstance(value, ast.Await):
             return Verdict.STRONG
@@ -127,6 +137,16 @@ def _parse(text: str) -> list[ast.stmt] | None:
         return ast.parse(text).body
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
+
+
+_KEYWORD_ARGUMENT = re.compile(r"^[A-Za-z_]\w*\s*=[^=].*,$")
+
+
+def _single_element_tuple(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name)
+        and isinstance(statement.value, ast.Tuple) and len(statement.value.elts) == 1
+    )
 
 
 def code_verdict(text: str) -> Verdict:
@@ -148,6 +168,8 @@ def code_verdict(text: str) -> Verdict:
         return Verdict.PROSE
     if not body:
         return Verdict.PROSE
+    if _KEYWORD_ARGUMENT.match(stripped) and len(body) == 1 and _single_element_tuple(body[0]):
+        return Verdict.STRONG  # "rescale=1/255,": a keyword argument switched off inside a call
     if len(body) > 1:
         verdicts = [_statement_verdict(statement) for statement in body]
         return Verdict.STRONG if Verdict.PROSE not in verdicts else Verdict.PROSE
