@@ -11,7 +11,8 @@ is certainly code (a call on an object, `print(x)`, an assignment that calls, in
 into an attribute or item or builds an object — `# adam = Adam()`,
 `# os.environ["CUDA_VISIBLE_DEVICES"] = "0"` —, an import, an `if …:` header, a keyword
 argument switched off inside a call: `# rescale=1/255,`) and at least half of its lines reading
-as code; a single such line is a block.
+as code; a single such line is a block, and so is a run of code lines between lines of prose
+when it holds such a line. In a notebook, a commented shell line (`# !gsutil cp …`) is code.
 
 ## Why it matters
 Commented-out code leaves the reader guessing: is it an alternative that was tried, a bug that
@@ -116,26 +117,53 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
     previous_line = 0
     blank_lines = {number for number, line in enumerate(ctx.source.lines, start=1) if not line.strip()}
     cell_starts = {span.first_line for span in ctx.source.cells}
+    notebook = ctx.source.kind == "notebook"
     for block in _blocks(ctx.comments, blank_lines, cell_starts):
         lines = [_content(comment) for comment in block]
-        if block[0].line <= 2 and lines[0].startswith("!"):
+        if block[0].line <= 2 and lines[0].startswith("!") and not notebook:
             lines[0] = ""  # shebang
-        is_code, code_lines = block_is_code(lines)
-        if not is_code or len(code_lines) < min_lines:
+        for code_lines in _code_runs(lines, shell=notebook):
+            if len(code_lines) < min_lines:
+                continue
+            first, last = block[code_lines[0]], block[code_lines[-1]]
+            if first.line <= previous_line:
+                continue
+            previous_line = last.line
+            count = last.line - first.line + 1
+            span = Span(first.line, first.column, last.line, last.column + len(last.text))
+            yield Report(
+                span,
+                f"commented-out code ({count} line{'s' if count != 1 else ''}): delete it, or make it a real, "
+                f"configurable option",
+                hint="delete the block; version control keeps the old code",
+                fix=Fix("delete the commented-out code", [delete_lines(span)]),
+            )
+
+
+def _code_runs(lines: list[str], shell: bool) -> Iterator[list[int]]:
+    """The commented-out code of a block: the whole block when it reads as code, else each run of
+    code lines between prose lines that holds a line that is certainly code (one statement
+    between two lines of prose is still code). In a notebook, a commented shell line
+    (``# !gsutil cp …``) is code."""
+    if shell:
+        lines = [_SHELL_AS_CODE if _SHELL.match(line) else line for line in lines]
+    is_code, code_lines = block_is_code(lines)
+    if is_code:
+        yield code_lines
+        return
+    run: list[int] = []
+    for index in [*code_lines, None]:
+        if index is not None and (not run or index == run[-1] + 1):
+            run.append(index)
             continue
-        first, last = block[code_lines[0]], block[code_lines[-1]]
-        if first.line <= previous_line:
-            continue
-        previous_line = last.line
-        count = last.line - first.line + 1
-        span = Span(first.line, first.column, last.line, last.column + len(last.text))
-        yield Report(
-            span,
-            f"commented-out code ({count} line{'s' if count != 1 else ''}): delete it, or make it a real, "
-            f"configurable option",
-            hint="delete the block; version control keeps the old code",
-            fix=Fix("delete the commented-out code", [delete_lines(span)]),
-        )
+        if run and block_is_code([lines[i] for i in run])[0]:
+            yield run
+        run = [index] if index is not None else []
+
+
+# A commented shell command in a notebook cell, and a line that stands for it (certainly code).
+_SHELL = re.compile(r"^\s*!\s*[A-Za-z{$]")
+_SHELL_AS_CODE = "os.system(command)"
 
 
 VALID = [
@@ -170,6 +198,9 @@ INVALID = [
     # One switched-off statement is commented-out code too: a debugging print, an object built, a setting stored.
     Invalid("x = 1\n# print(x)\n", fixed="x = 1\n", range=(2, 1, 2, 11)),
     Invalid("# adam = Adam()\nx = 1", fixed="x = 1", range=(1, 1, 1, 16)),
+    # One statement between two lines of prose: only that line goes.
+    Invalid("# Keep the best epoch:\n# model.load_weights('best.h5')\n# before predicting.\nx = 1",
+            fixed="# Keep the best epoch:\n# before predicting.\nx = 1", range=(2, 1, 2, 32)),
     Invalid('# os.environ["CUDA_VISIBLE_DEVICES"] = "0"\nx = 1', fixed="x = 1", range=(1, 1, 1, 43)),
     Invalid("gen = ImageDataGenerator(\n    # rescale=1/255,\n    rotation_range=20,\n)",
             fixed="gen = ImageDataGenerator(\n    rotation_range=20,\n)", range=(2, 5, 2, 21)),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reviewlint.analysis import commented_code
-from tests.conftest import run_cli
+from tests.conftest import lint_file, run_cli, write_notebook
 
 
 def test_a_noqa_line_inside_a_commented_block_is_kept(tmp_path: Path) -> None:
@@ -35,3 +35,12 @@ def test_lines_that_never_close_a_bracket_are_not_parsed(monkeypatch: pytest.Mon
     commented_code.block_is_code(lines)
     assert len(calls) < 400, "at most a few parses a line, never 40"
     assert commented_code.block_is_code([" model.fit(", "     x, y)"])[0]
+
+
+def test_a_commented_shell_line_is_code_in_a_notebook_only(tmp_path: Path) -> None:
+    cell = "# !gsutil cp gs://bucket/weights.h5 .\nx = 1\n"
+    notebook = write_notebook(tmp_path, cell)
+    script = tmp_path / "s.py"
+    script.write_text(cell)  # jupytext writes a notebook's magics this way into .py files
+    assert [(f.code, f.location.cell, f.location.line) for f in lint_file(notebook, "RL401")] == [("RL401", 1, 1)]
+    assert lint_file(script, "RL401") == []
