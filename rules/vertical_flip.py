@@ -9,7 +9,12 @@ albumentations `VerticalFlip`, `Flip` (both axes; removed in 1.4.24), `RandomRot
 (its default is `"horizontal_and_vertical"`); `tf.image.random_flip_up_down`/`flip_up_down`,
 `tf.image.rot90`, `tf.image.transpose`; torchvision `RandomVerticalFlip`.
 Off when the project says its images have no natural orientation:
-`image-domain = "overhead" | "microscopy" | "medical"` in `[tool.reviewlint]`.
+`image-domain = "overhead" | "microscopy" | "medical"` in `[tool.reviewlint]`. With the default,
+`image-domain = "auto"`, a file that names such a domain itself — dermoscopy, melanoma, ISIC,
+fundus, APTOS, X-ray, MRI, histopathology, microscopy, satellite, aerial … (the words are in
+`reviewlint/knowledge/domains.py`) — is taken at its word and not reported; leaves and cassava
+are photos people take upright and stay reported, with the setting named in the message.
+`image-domain = "natural"` reports every file.
 
 ## Why it matters
 Cars, faces and street scenes are never upside down at test time. Training on flipped photos
@@ -49,7 +54,7 @@ from reviewlint.api import (
     replace,
     string_like,
 )
-from reviewlint.knowledge.domains import domain_hint
+from reviewlint.knowledge.domains import domain_hint, inferred_domain
 from reviewlint.knowledge.transforms import ORIENTATION_KINDS
 
 CODE = "RL102"
@@ -106,7 +111,10 @@ def _setting(ctx: RuleContext[NoOptions]) -> str:
 
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
-    if ctx.project.image_domain != "natural":
+    domain = ctx.project.image_domain
+    if domain == "auto" and inferred_domain(f"{ctx.source.path}\n{ctx.source.text}") is not None:
+        return  # the file names a domain without a natural orientation (dermoscopy, fundus, satellite …)
+    if domain not in ("auto", "natural"):
         return
     setting = ""
     for transform in ctx.facts.transforms:
@@ -144,6 +152,8 @@ VALID = [
     "import albumentations as A\nA.VerticalFlip(p=0)",
     Valid("import albumentations as A\nA.Flip(p=0.5)\nA.RandomRotate90()", settings={"image-domain": "overhead"}),
     Valid("from tensorflow.keras import layers\nlayers.RandomFlip()", settings={"image-domain": "microscopy"}),
+    # The default (auto): the file says its images are dermoscopy.
+    Valid("# SIIM-ISIC melanoma classification\nimport albumentations as A\nA.VerticalFlip()", settings={"image-domain": "auto"}),
     "def flip(img):\n    return img[::-1]  # not an augmentation API",
     "class VerticalFlip:\n    pass\nVerticalFlip()",
 ]
@@ -156,6 +166,9 @@ INVALID = [
         range=(3, 7, 3, 37),
     ),
     Invalid("# APTOS 2019: fundus photographs\nimport albumentations as A\nA.VerticalFlip()", message='image-domain = "medical"', range=(3, 1, 3, 17)),
+    # The default infers the domain from strong words only: leaves are photographed upright.
+    Invalid("# cassava leaf disease\nimport albumentations as A\nA.VerticalFlip()", message='image-domain = "overhead"',
+            settings={"image-domain": "auto"}, range=(3, 1, 3, 17)),
     Invalid(
         "import albumentations\nalbumentations.Flip(p=0.5)",
         message="both axes",

@@ -27,7 +27,7 @@ from typing import Literal, Protocol, TypeVar
 RULES_PACKAGE = "reviewlint_rules"
 T = TypeVar("T")
 FixLevel = Literal["safe", "unsafe", "mixed"]
-ImageDomain = Literal["natural", "overhead", "microscopy", "medical"]
+ImageDomain = Literal["auto", "natural", "overhead", "microscopy", "medical"]
 Needs = Literal["facts", "comments"]
 
 
@@ -69,7 +69,7 @@ def option_infos(options: type) -> tuple[OptionInfo, ...]:
 class ProjectSettings:
     """What a rule may know of the project beyond its own options."""
 
-    image_domain: ImageDomain = "natural"
+    image_domain: ImageDomain = "auto"
 
 
 class DescribedRule(Protocol):

@@ -10,7 +10,7 @@ Example::
     select = ["RL1", "RL201"]      # codes or prefixes; default: every rule
     ignore = ["RL401"]
     exclude = ["legacy/**"]
-    image-domain = "natural"       # or "overhead", "microscopy", "medical"
+    image-domain = "auto"          # or "natural", "overhead", "microscopy", "medical"
     [tool.reviewlint.per-file-ignores]
     "notebooks/*.ipynb" = ["RL401"]
     [tool.reviewlint.near-zero-scale]   # a rule's options, by name or code
@@ -58,7 +58,7 @@ class Settings:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    image_domain: ImageDomain = "natural"
+    image_domain: ImageDomain = "auto"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     max_notebook_size: int = DEFAULT_MAX_NOTEBOOK_SIZE
     fail_on: str = DEFAULT_FAIL_ON
