@@ -4,7 +4,8 @@
 Flags validation data built with random augmentation:
 - one `ImageDataGenerator` with augmentation arguments (`rotation_range`, `zoom_range`,
   `horizontal_flip` …) and `validation_split` that serves both `subset="training"` and
-  `subset="validation"` (`flow_from_directory`, `flow_from_dataframe`, `flow`);
+  `subset="validation"` (`flow_from_directory`, `flow_from_dataframe`, `flow`); the same for an
+  `ImageDataAugmentor` whose `augment=` pipeline (albumentations or imgaug) augments;
 - a validation generator built from the augmenting `train_datagen`
   (`val_gen = train_datagen.flow_from_directory(val_dir)` passed as `validation_data`, or given
   to `evaluate`);
@@ -75,21 +76,28 @@ SWITCHES = frozenset({"augment", "augmentation", "aug", "augmentations", "is_tra
 def _random(pipeline: Pipeline) -> list[Transform]:
     """The random transforms of a pipeline (for an ImageDataGenerator: itself, if it augments)."""
     if pipeline.kind == "image-data-generator":
-        return [t for t in pipeline.transforms if t.kinds()]
+        generator, *applied = pipeline.transforms  # applied: ImageDataAugmentor(augment=…)'s pipeline
+        own = [generator] if generator.kinds() else []
+        return own + [t for t in applied if t in pipeline.augmenting()]
     return pipeline.augmenting()
 
 
 def _describe(ctx: RuleContext[NoOptions], pipeline: Pipeline, transforms: list[Transform]) -> str:
+    shown: list[str] = []
+    applied = transforms
     if pipeline.kind == "image-data-generator":
-        transform = transforms[0]
-        augmenting = {m.param for m in transform.spec.magnitudes} | set(transform.spec.switches)
-        shown = [
-            f"{name}={ctx.model.module.code_for_node(arg.value).strip()}"
-            for name, arg in transform.call.keywords().items()
-            if name in augmenting and transform.params.get(name)
-        ]
-        return ", ".join(shown[:4]) or "augmentation arguments"
-    names = list(dict.fromkeys(t.short_name for t in transforms))
+        generator = pipeline.transforms[0]
+        augmenting = {m.param for m in generator.spec.magnitudes} | set(generator.spec.switches)
+        if generator in transforms:
+            shown = [
+                f"{name}={ctx.model.module.code_for_node(arg.value).strip()}"
+                for name, arg in generator.call.keywords().items()
+                if name in augmenting and generator.params.get(name)
+            ]
+        applied = [t for t in transforms if t is not generator]
+        if not applied:
+            return ", ".join(shown[:4]) or "augmentation arguments"
+    names = shown + list(dict.fromkeys(t.short_name for t in applied))
     return ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
 
 
@@ -241,6 +249,11 @@ VALID = [
 ]
 
 INVALID = [
+    # ImageDataAugmentor: the augmentation is the albumentations pipeline passed as augment=.
+    Invalid(
+        "import albumentations as A\nfrom ImageDataAugmentor.image_data_augmentor import ImageDataAugmentor\nAUGMENTATIONS = A.Compose([A.HorizontalFlip(p=0.5), A.Rotate(limit=30)])\ndatagen = ImageDataAugmentor(rescale=1./255, augment=AUGMENTATIONS, validation_split=0.2)\ntrain_gen = datagen.flow_from_directory('train', subset='training')\nval_gen = datagen.flow_from_directory('train', subset='validation')\nmodel.fit(train_gen, validation_data=val_gen, epochs=3)",
+        message="(HorizontalFlip, Rotate)", range=(6, 11, 6, 68),
+    ),
     Invalid(
         _IDG + "datagen = ImageDataGenerator(rescale=1/255, rotation_range=20, horizontal_flip=True, validation_split=0.2)\n"
         "train_gen = datagen.flow_from_directory('data', subset='training')\n"

@@ -3,7 +3,8 @@
 ## What it does
 Finds pretrained backbones (qubvel `efficientnet.{keras,tfkeras}`, `keras.applications`) and the
 places that normalize pixel values — `ImageDataGenerator(rescale=…)`, `layers.Rescaling(…)`,
-`x / 255` or `x * (1/255)` in a map or generator function, a `preprocess_input` — and flags the
+`x / 255` or `x * (1/255)` in a map or generator function, a `preprocess_input` (also as
+`ImageDataAugmentor(preprocess_input=…)`) — and flags the
 ones that produce a different input range than the backbone's weights were trained on:
 qubvel EfficientNet expects its own `preprocess_input` (x/255, then ImageNet mean/std);
 `keras.applications` EfficientNet/EfficientNetV2/ConvNeXt/MobileNetV3 normalize inside the model
@@ -295,6 +296,10 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
 
 
 VALID = [
+    # ImageDataAugmentor takes the normalization as preprocess_input=.
+    "import efficientnet.tfkeras as efn\nfrom ImageDataAugmentor.image_data_augmentor import ImageDataAugmentor\n"
+    "datagen = ImageDataAugmentor(preprocess_input=efn.preprocess_input)\nbase = efn.EfficientNetB3(weights='imagenet')\n"
+    "model.fit(datagen.flow_from_directory('train'), epochs=3)",
     "import matplotlib.pyplot as plt\nfrom tensorflow import keras\n"
     "(x_train, y_train), _ = keras.datasets.mnist.load_data()\nx_train = x_train / 255.0\n"
     "mnist_model = keras.Sequential([keras.layers.Dense(10)])\nmnist_model.fit(x_train, y_train)\n"

@@ -8,7 +8,8 @@ Flags a data source that shuffles — `flow_from_directory`, `flow_from_datafram
 `filenames`, `filepaths`, `classes` or `labels` (`file_paths` for a dataset), a column of a
 submission frame (`submission['label'] = preds.argmax(1)`), a `pd.DataFrame({…})`, `zip(…)`, or a
 metric such as `confusion_matrix(y_true, preds)`. Reported at the call that creates the shuffling
-source. Not reported with `shuffle=False`, or when nothing pairs the predictions by position.
+source. Not reported with `shuffle=False` (also given through `**flow_args`, a dict the code
+spells out), or when nothing pairs the predictions by position.
 
 ## Why it matters
 A shuffling generator yields its batches in a random order, but `gen.filenames` and `gen.classes`
@@ -105,6 +106,12 @@ def _shuffles(facts: Facts, call: CallSite, position: int | None) -> bool | None
     """True when the call shuffles (explicitly or by default), False when not, None if unknown."""
     arg = call.arg("shuffle", position)
     if arg is None:
+        for unpacked in (a for a in call.node.args if a.star == "**"):  # flow_from_directory(**flow_args)
+            given = facts.model.value(unpacked.value)
+            if not isinstance(given, dict):
+                return None  # the keyword may be in there
+            if "shuffle" in given:
+                return given["shuffle"] if isinstance(given["shuffle"], bool) else None
         return True
     value = facts.model.value(arg.value)
     return value if isinstance(value, bool) else None
@@ -278,6 +285,10 @@ _HEAD = (
 )
 
 VALID = [
+    # shuffle=False passed through a dict of keyword arguments.
+    _HEAD + "flow_args = dict(target_size=(224, 224), batch_size=32, shuffle=False)\n"
+    "test_gen = test_datagen.flow_from_directory('test', class_mode=None, **flow_args)\n"
+    "preds = model.predict(test_gen)\nsub = pd.DataFrame({'id': test_gen.filenames, 'label': preds.argmax(1)})",
     "from keras.preprocessing.image import ImageDataGenerator\ngenerator = ImageDataGenerator().flow_from_directory('d')\n"
     "for inputs_batch, labels_batch in generator:\n    features_batch = conv_base.predict(inputs_batch)\n"
     "    features[i:j] = features_batch\n    labels[i:j] = labels_batch",

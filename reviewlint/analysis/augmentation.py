@@ -49,6 +49,7 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
     transforms: dict[int, Transform] = {}
     pipelines: list[Pipeline] = []
     containers: list[CallSite] = []
+    generators: list[tuple[CallSite, Transform]] = []
     for call in model.calls:
         if call.qualname is None:
             continue
@@ -61,7 +62,20 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
         transform = Transform(call, spec, _params(model, call, spec))
         transforms[id(call.node)] = transform
         if spec is transform_table.IMAGE_DATA_GENERATOR:
-            pipelines.append(Pipeline("image-data-generator", call, model.owners(call), (transform,)))
+            generators.append((call, transform))
+
+    for call, transform in generators:
+        # ImageDataAugmentor(augment=AUGMENTATIONS): the generator applies an albumentations (or
+        # imgaug) pipeline built elsewhere; its transforms are the generator's augmentation.
+        augment = call.arg("augment") if call.qualname == transform_table.IMAGE_DATA_AUGMENTOR else None
+        applied = [transform]
+        if augment is not None:
+            for origin, _ in model.origins(augment.value, call.scope):
+                for inner in model.calls_within(origin):
+                    found = transforms.get(id(inner.node))
+                    if found is not None and found not in applied:
+                        applied.append(found)
+        pipelines.append(Pipeline("image-data-generator", call, model.owners(call), tuple(applied)))
 
     nested: set[int] = set()
     for container in containers:

@@ -105,7 +105,9 @@ def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
 def _generator_normalizations(model: SemanticModel, call: CallSite) -> list[Normalization]:
     found: list[Normalization] = []
     owners = model.owners(call)
-    function_arg = call.arg("preprocessing_function")
+    function_arg = call.arg("preprocessing_function") or (
+        call.arg("preprocess_input") if call.qualname == transform_table.IMAGE_DATA_AUGMENTOR else None
+    )
     if function_arg is not None:
         qualname = model.imports.resolve(function_arg.value)
         mode = backbone_table.preprocess_mode(qualname) if qualname else None

@@ -236,9 +236,12 @@ IMAGE_DATA_GENERATOR = TransformSpec(
     default_p=None,
     switches={"horizontal_flip": "hflip", "vertical_flip": "vflip"},
 )
-IMAGE_DATA_GENERATOR_QUALNAMES = frozenset(
-    {"keras.preprocessing.image.ImageDataGenerator", "ImageDataAugmentor.image_data_augmentor.ImageDataAugmentor"}
-)
+# ImageDataAugmentor (mjkvaak/ImageDataAugmentor, image_data_augmentor.py) keeps
+# ImageDataGenerator's interface (rescale=, flow_from_directory/flow_from_dataframe,
+# validation_split/subset) and takes its augmentation as ``augment=`` (an albumentations or imgaug
+# pipeline) and its normalization as ``preprocess_input=``.
+IMAGE_DATA_AUGMENTOR = "ImageDataAugmentor.image_data_augmentor.ImageDataAugmentor"
+IMAGE_DATA_GENERATOR_QUALNAMES = frozenset({"keras.preprocessing.image.ImageDataGenerator", IMAGE_DATA_AUGMENTOR})
 
 # tf.image random ops (tf.image.random_flip_up_down flips with probability 1/2).
 TF_IMAGE: dict[str, TransformSpec] = {
