@@ -12,6 +12,12 @@ special case of `Affine` that warns since 2.0), `Cutout`, `JpegCompression`, `Ra
 The table, with the source of each fact, is `reviewlint/knowledge/api_changes.py`. A class is
 reported at the call, a renamed argument at the argument.
 
+When the project says which albumentations it runs — `albumentations-version = "1.3.1"` in
+`[tool.reviewlint]`, or a pin (`albumentations==1.3.1`, `~=`, conda's `=`) in its
+`requirements*.txt`, `pyproject.toml`, `setup.cfg` or `environment.yml` — only changes made in
+that version or earlier are reported (and so no fix writes a spelling that version rejects, such
+as `size=` or `quality_range=` on 1.3.1). Without a pin, every change is reported.
+
 ## Why it matters
 A removed class fails at import time on a current install. A renamed argument is worse:
 albumentations 2.x ignores an argument it does not know with a warning and uses the default, so
@@ -52,13 +58,14 @@ from reviewlint.api import (
     Report,
     RuleContext,
     Severity,
+    Valid,
     drop_args,
     keyword_arg,
     rename_callee,
     replace,
     with_args,
 )
-from reviewlint.knowledge.api_changes import argument_changes, class_change
+from reviewlint.knowledge.api_changes import ApiChange, argument_changes, class_change
 
 CODE = "RL103"
 NAME = "deprecated-augmentation-api"
@@ -124,6 +131,13 @@ def _class_fix(ctx: RuleContext[NoOptions], call: CallSite) -> Fix | None:
     return Fix(f"use {new.rsplit('.', 1)[1]}", edits, imports, safe=False)
 
 
+def _current(ctx: RuleContext[NoOptions], qualname: str, change: ApiChange) -> bool:
+    """Whether the change concerns the albumentations version the project declares (always, when
+    it declares none)."""
+    version = ctx.project.albumentations_version
+    return version is None or not qualname.startswith("albumentations.") or version >= change.since
+
+
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     for call in ctx.model.calls:
         qualname = call.qualname
@@ -131,7 +145,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             continue
         short = qualname.rsplit(".", 1)[-1]
         change = class_change(qualname)
-        if change is not None:
+        if change is not None and _current(ctx, qualname, change):
             effect = f"; {change.effect}" if change.effect else ""
             yield Report(
                 call.node,
@@ -144,7 +158,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             continue
         for name, arg in call.keywords().items():
             change = renamed.get(name)
-            if change is None:
+            if change is None or not _current(ctx, qualname, change):
                 continue
             effect = f"; {change.effect}" if change.effect else ""
             yield Report(
@@ -156,6 +170,9 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
 
 
 VALID = [
+    # The project runs albumentations 1.3.1, where these spellings are current.
+    Valid("import albumentations as A\nA.Compose([A.RandomResizedCrop(height=224, width=224), A.Rotate(limit=30, value=0)])",
+          settings={"albumentations-version": "1.3.1"}),
     "import albumentations as A\nA.Compose([A.HorizontalFlip(), A.Affine(rotate=(-20, 20), fill=0)])",
     "import albumentations as A\nA.Rotate(limit=30, border_mode=0, fill=0, fill_mask=0)",
     "import albumentations as A\nA.OpticalDistortion(mode='fisheye')  # mode is still a parameter here",
@@ -172,6 +189,9 @@ VALID = [
 ]
 
 INVALID = [
+    # ... but Cutout warned already in 1.3.
+    Invalid("import albumentations as A\nA.Cutout(num_holes=8)", settings={"albumentations-version": "1.3.1"},
+            range=(2, 1, 2, 22)),
     Invalid(
         "import albumentations\nalbumentations.Flip(p=0.5)",
         message="Flip was deprecated in albumentations 1.4.15",

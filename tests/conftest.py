@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from reviewlint.cli import cli
 from reviewlint.lint.finding import Finding
 from reviewlint.lint.registry import all_rules, find_rule
 from reviewlint.lint.runner import lint_text
-from reviewlint.run.config import Settings
+from reviewlint.run.config import TOP_LEVEL_KEYS, Settings, parse_table
 from reviewlint.run.loop import lint_path
 from reviewlint.run.result import FileResult
 
@@ -50,17 +49,26 @@ def check_in_process(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch
     return result.exit_code, result.stdout, result.stderr
 
 
+def example_settings(code: str, options: Mapping[str, object] | None = None, image_domain: str = "natural") -> Settings:
+    """The settings of a rule's example: the rule alone, ``image-domain = "natural"`` unless the
+    example says otherwise, project keys (``image-domain``, ``albumentations-version``) and the
+    rule's options as a ``[tool.reviewlint]`` table would give them."""
+    rule = find_rule(code)
+    assert rule is not None, code
+    given = dict(options or {})
+    table: dict[str, object] = {"select": [code], "image-domain": image_domain}
+    table.update({key: value for key, value in given.items() if key in TOP_LEVEL_KEYS})
+    rule_options = {key: value for key, value in given.items() if key not in TOP_LEVEL_KEYS}
+    if rule_options:
+        table[rule.name] = rule_options
+    return parse_table(table, Path.cwd(), "example", all_rules())
+
+
 def run_rule(code: str, text: str, options: Mapping[str, object] | None = None, path: str = "example.py",
              image_domain: str = "natural") -> FileResult:
     rule = find_rule(code)
     assert rule is not None, code
-    settings = Settings(root=Path.cwd(), image_domain=image_domain, select=(code,))
-    rule_options = dict(options or {})
-    domain = rule_options.pop("image-domain", None)
-    if domain is not None:
-        settings = replace(settings, image_domain=str(domain))
-    if rule_options:
-        settings = replace(settings, rule_options={code: rule_options})
+    settings = example_settings(code, options, image_domain)
     return lint_text(text, [rule], settings, path)
 
 

@@ -4,29 +4,13 @@ and is a fixed point (fixing it again changes nothing)."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
-from dataclasses import replace
-from pathlib import Path
 
 import libcst as cst
 import pytest
 
 from reviewlint.fixing.fixer import fix_text
 from reviewlint.lint.registry import all_rules
-from reviewlint.run.config import Settings
-from tests.conftest import run_rule
-
-
-def _settings(code: str, options: Mapping[str, object]) -> Settings:
-    settings = Settings(root=Path.cwd(), image_domain="natural", select=(code,))
-    rule_options = dict(options)
-    domain = rule_options.pop("image-domain", None)
-    if domain is not None:
-        settings = replace(settings, image_domain=str(domain))
-    if rule_options:
-        settings = replace(settings, rule_options={code: rule_options})
-    return settings
-
+from tests.conftest import example_settings, run_rule
 
 FIXABLE = [(rule, i, example) for rule in all_rules() for i, example in enumerate(rule.invalid) if example.fixed is not None]
 NOT_FIXED = [(rule, i, example) for rule in all_rules() for i, example in enumerate(rule.invalid) if example.fixed is None]
@@ -35,7 +19,7 @@ NOT_FIXED = [(rule, i, example) for rule in all_rules() for i, example in enumer
 @pytest.mark.parametrize(("rule", "index", "example"), FIXABLE, ids=[f"{r.code}-invalid-{i}" for r, i, _ in FIXABLE])
 def test_fix_gives_the_documented_code(rule, index, example):
     assert rule.fix is not None, f"{rule.code} has fixed= examples but no FIX declaration"
-    settings = _settings(rule.code, example.settings)
+    settings = example_settings(rule.code, example.settings)
     fixed = fix_text(example.code, [rule], settings, unsafe=True)
     assert fixed == example.fixed
     cst.parse_module(fixed)
@@ -61,7 +45,7 @@ def test_a_rule_that_declares_fix_documents_one(rule):
 @pytest.mark.parametrize(("rule", "index", "example"), FIXABLE, ids=[f"{r.code}-invalid-{i}" for r, i, _ in FIXABLE])
 def test_safe_fixes_alone(rule, index, example):
     """Without --unsafe-fixes only safe fixes apply; the result is still valid and stable."""
-    settings = _settings(rule.code, example.settings)
+    settings = example_settings(rule.code, example.settings)
     fixed = fix_text(example.code, [rule], settings, unsafe=False)
     if rule.fix == "unsafe":
         assert fixed == example.code

@@ -38,6 +38,10 @@ class ApiChange:
     replacement: str  # what to use instead, as the user would write it
     change: str  # which version changed what, as a predicate: "was removed in 2.0.0"
     effect: str = ""  # what the old spelling does on a current install, as a clause
+    # The first albumentations version known to warn about or reject the old spelling (where the
+    # deprecation release is not known exactly, the removal): a project that declares an earlier
+    # version is not told, and its replacement may not exist there yet.
+    since: tuple[int, ...] = (0,)
 
 
 # Classes, by canonical qualified name.
@@ -47,32 +51,36 @@ CLASSES: dict[str, ApiChange] = {
     "albumentations.Flip": ApiChange(
         "HorizontalFlip (add VerticalFlip only if upside-down images can occur; D4/SquareSymmetry for all 8 symmetries)",
         "was deprecated in albumentations 1.4.15 and removed in 1.4.24",
+        since=(1, 4, 15),
     ),
     # albumentations 2.0.8 geometric/transforms.py: ShiftScaleRotate subclasses Affine and warns
     # "ShiftScaleRotate is a special case of Affine transform. Please use Affine transform instead."
     "albumentations.ShiftScaleRotate": ApiChange(
         "Affine(translate_percent=…, scale=…, rotate=…)",
         "is a special case of Affine in albumentations 2.x, which warns on every construction",
+        since=(2, 0, 0),
     ),
     # 1.3.1 dropout/cutout.py: "Cutout has been deprecated. Please use CoarseDropout"; absent in 2.0.8.
     "albumentations.Cutout": ApiChange(
-        "CoarseDropout", _GONE
+        "CoarseDropout", _GONE, since=(1, 3, 0)
     ),
     # 1.3.1 transforms.py: "JpegCompression has been deprecated. Please use ImageCompression".
     "albumentations.JpegCompression": ApiChange(
-        "ImageCompression", _GONE
+        "ImageCompression", _GONE, since=(1, 3, 0)
     ),
     # 1.3.1 transforms.py: "... has been deprecated. Please use RandomBrightnessContrast".
     "albumentations.RandomBrightness": ApiChange(
         "RandomBrightnessContrast(contrast_limit=0)",
         _GONE,
+        since=(1, 3, 0),
     ),
     "albumentations.RandomContrast": ApiChange(
         "RandomBrightnessContrast(brightness_limit=0)",
         _GONE,
+        since=(1, 3, 0),
     ),
     # albumentations 1.0.0 release notes: "ToTensor ... is completely removed ... switch to ToTensorV2".
-    "albumentations.ToTensor": ApiChange("ToTensorV2", "was removed in albumentations 1.0.0", "it raises RuntimeError"),
+    "albumentations.ToTensor": ApiChange("ToTensorV2", "was removed in albumentations 1.0.0", "it raises RuntimeError", since=(1, 0, 0)),
     "keras.preprocessing.image.ImageDataGenerator": ApiChange(
         "keras.utils.image_dataset_from_directory plus preprocessing layers (RandomFlip, RandomRotation, …)",
         "is deprecated since TensorFlow 2.11 ('not recommended for new code')",
@@ -96,20 +104,20 @@ _IAA = {
 }
 for _old, _new in _IAA.items():
     CLASSES[f"albumentations.{_old}"] = ApiChange(
-        _new, "was deprecated in albumentations 1.x (an imgaug wrapper) and is gone in 2.x"
+        _new, "was deprecated in albumentations 1.x (an imgaug wrapper) and is gone in 2.x", since=(1, 3, 0)
     )
 
 
 def _fill(new: str) -> ApiChange:
-    return ApiChange(new, _FILL_2_0, _IGNORED)
+    return ApiChange(new, _FILL_2_0, _IGNORED, since=(2, 0, 0))
 
 
 _VALUE = {"value": _fill("fill"), "mask_value": _fill("fill_mask")}
 _CVAL = {"cval": _fill("fill"), "cval_mask": _fill("fill_mask"), "mode": _fill("border_mode")}
 _FILL_VALUE = {"fill_value": _fill("fill"), "mask_fill_value": _fill("fill_mask")}
 _RESIZED_CROP = {
-    "height": ApiChange("size=(height, width)", "is gone from albumentations 2.x", "albumentations 2.x raises a ValueError because size is required"),
-    "width": ApiChange("size=(height, width)", "is gone from albumentations 2.x", "albumentations 2.x raises a ValueError because size is required"),
+    "height": ApiChange("size=(height, width)", "is gone from albumentations 2.x", "albumentations 2.x raises a ValueError because size is required", since=(2, 0, 0)),
+    "width": ApiChange("size=(height, width)", "is gone from albumentations 2.x", "albumentations 2.x raises a ValueError because size is required", since=(2, 0, 0)),
 }
 _HOLES = "is gone from albumentations 2.x"
 
@@ -130,12 +138,12 @@ ARGUMENTS: dict[str, dict[str, ApiChange]] = {
     "CropAndPad": {"pad_cval": _fill("fill"), "pad_cval_mask": _fill("fill_mask"), "pad_mode": _fill("border_mode")},
     "CoarseDropout": {
         **_FILL_VALUE,
-        "max_holes": ApiChange("num_holes_range=(min, max)", _HOLES, _IGNORED),
-        "min_holes": ApiChange("num_holes_range=(min, max)", _HOLES, _IGNORED),
-        "max_height": ApiChange("hole_height_range=(min, max)", _HOLES, _IGNORED),
-        "min_height": ApiChange("hole_height_range=(min, max)", _HOLES, _IGNORED),
-        "max_width": ApiChange("hole_width_range=(min, max)", _HOLES, _IGNORED),
-        "min_width": ApiChange("hole_width_range=(min, max)", _HOLES, _IGNORED),
+        "max_holes": ApiChange("num_holes_range=(min, max)", _HOLES, _IGNORED, since=(2, 0, 0)),
+        "min_holes": ApiChange("num_holes_range=(min, max)", _HOLES, _IGNORED, since=(2, 0, 0)),
+        "max_height": ApiChange("hole_height_range=(min, max)", _HOLES, _IGNORED, since=(2, 0, 0)),
+        "min_height": ApiChange("hole_height_range=(min, max)", _HOLES, _IGNORED, since=(2, 0, 0)),
+        "max_width": ApiChange("hole_width_range=(min, max)", _HOLES, _IGNORED, since=(2, 0, 0)),
+        "min_width": ApiChange("hole_width_range=(min, max)", _HOLES, _IGNORED, since=(2, 0, 0)),
     },
     "GridDropout": _FILL_VALUE,
     "ChannelDropout": {"fill_value": _fill("fill")},
@@ -145,15 +153,15 @@ ARGUMENTS: dict[str, dict[str, ApiChange]] = {
     # GaussNoise: var_limit was a variance in pixel units; std_range is a fraction of the maximum
     # value (2.0.8 GaussNoise docstring), so the numbers do not carry over.
     "GaussNoise": {
-        "var_limit": ApiChange("std_range=(low, high) as a fraction of the maximum value", _HOLES, _IGNORED),
+        "var_limit": ApiChange("std_range=(low, high) as a fraction of the maximum value", _HOLES, _IGNORED, since=(2, 0, 0)),
     },
     "ImageCompression": {
-        "quality_lower": ApiChange("quality_range=(low, high)", _1_4_7, _IGNORED),
-        "quality_upper": ApiChange("quality_range=(low, high)", _1_4_7, _IGNORED),
+        "quality_lower": ApiChange("quality_range=(low, high)", _1_4_7, _IGNORED, since=(1, 4, 7)),
+        "quality_upper": ApiChange("quality_range=(low, high)", _1_4_7, _IGNORED, since=(1, 4, 7)),
     },
     "Downscale": {
-        "scale_min": ApiChange("scale_range=(low, high)", _1_4_7, _IGNORED),
-        "scale_max": ApiChange("scale_range=(low, high)", _1_4_7, _IGNORED),
+        "scale_min": ApiChange("scale_range=(low, high)", _1_4_7, _IGNORED, since=(1, 4, 7)),
+        "scale_max": ApiChange("scale_range=(low, high)", _1_4_7, _IGNORED, since=(1, 4, 7)),
     },
 }
 
@@ -164,6 +172,7 @@ ALWAYS_APPLY = ApiChange(
     "p=1.0",
     "was deprecated during albumentations 1.4.x and is gone from 2.x",
     "albumentations 2.x ignores it with a warning, so the transform runs with probability p, not always",
+    since=(2, 0, 0),
 )
 
 

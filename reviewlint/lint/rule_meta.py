@@ -70,6 +70,8 @@ class ProjectSettings:
     """What a rule may know of the project beyond its own options."""
 
     image_domain: ImageDomain = "auto"
+    # The albumentations version the project declares (configuration or a pinned dependency).
+    albumentations_version: tuple[int, ...] | None = None
 
 
 class DescribedRule(Protocol):

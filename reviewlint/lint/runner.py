@@ -182,7 +182,7 @@ def lint_source(
     placer = _Placer(source, analysis, shown)
     lines = source.lines
     for rule in active:
-        context = RuleContext(analysis, settings.options_for(rule), ProjectSettings(settings.image_domain))
+        context = RuleContext(analysis, settings.options_for(rule), ProjectSettings(settings.image_domain, settings.albumentations_version))
         try:
             reports = list(rule.check(context))
             placer.prepare(reports)

@@ -11,6 +11,7 @@ Example::
     ignore = ["RL401"]
     exclude = ["legacy/**"]
     image-domain = "auto"          # or "natural", "overhead", "microscopy", "medical"
+    albumentations-version = "1.3.1"  # default: a pin in requirements*.txt, pyproject, setup.cfg, environment.yml
     [tool.reviewlint.per-file-ignores]
     "notebooks/*.ipynb" = ["RL401"]
     [tool.reviewlint.near-zero-scale]   # a rule's options, by name or code
@@ -28,13 +29,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
 from reviewlint.lint.rule_meta import DescribedRule, ImageDomain
+from reviewlint.run.declared_versions import declared_version, parse_version
 from reviewlint.source.atomic import Snapshot
 
 if TYPE_CHECKING:
     from reviewlint.lint.rule import RuleInfo
 
 IMAGE_DOMAINS: tuple[ImageDomain, ...] = get_args(ImageDomain)
-TOP_LEVEL_KEYS = frozenset({"select", "ignore", "exclude", "per-file-ignores", "image-domain", "max-file-size",
+TOP_LEVEL_KEYS = frozenset({"select", "ignore", "exclude", "per-file-ignores", "image-domain", "albumentations-version", "max-file-size",
                             "max-notebook-size", "fail-on"})
 MAX_CONFIG_SIZE = 4 * 1024 * 1024
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024  # larger .py files are generated (data tables, bindings); libcst needs ~1 GB and a minute per dense MB
@@ -63,6 +65,10 @@ class Settings:
     max_notebook_size: int = DEFAULT_MAX_NOTEBOOK_SIZE
     fail_on: str = DEFAULT_FAIL_ON
     rule_options: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    # The albumentations version in use: `albumentations-version` in the configuration, else a pin
+    # in the project's dependency files (reviewlint.run.declared_versions); None when unknown.
+    albumentations_version: tuple[int, ...] | None = None
+    albumentations_version_given: bool = False
 
     def enabled(self, code: str, path: Path | None = None) -> bool:
         """Whether a rule code is selected for a file."""
@@ -87,7 +93,8 @@ class Settings:
     def fingerprint(self) -> str:
         """A stable text of everything that changes results (for the cache key)."""
         return repr((self.select, self.ignore, self.per_file_ignores, self.image_domain,
-                     self.max_file_size, self.max_notebook_size, sorted((k, sorted(v.items())) for k, v in self.rule_options.items())))
+                     self.max_file_size, self.max_notebook_size, sorted((k, sorted(v.items())) for k, v in self.rule_options.items()),
+                     self.albumentations_version))
 
 
 def _matches_any(code: str, selectors: Iterable[str]) -> bool:
@@ -159,6 +166,11 @@ def parse_table(table: Mapping[str, object], root: Path, origin: str, rules: Seq
             if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**62:
                 raise ConfigError(f"{origin}: {key} must be a positive number of bytes")
             settings = replace(settings, max_file_size=value) if key == "max-file-size" else replace(settings, max_notebook_size=value)
+        elif key == "albumentations-version":
+            version = parse_version(value) if isinstance(value, str) else None
+            if version is None:
+                raise ConfigError(f"{origin}: albumentations-version must be a version such as \"1.3.1\", not {value!r}")
+            settings = replace(settings, albumentations_version=version, albumentations_version_given=True)
         elif key == "fail-on":
             if value not in FAIL_ON:
                 raise ConfigError(f"{origin}: fail-on must be one of {', '.join(FAIL_ON)}, not {value!r}")
@@ -259,6 +271,8 @@ class ConfigResolver:
             settings = replace(settings, image_domain=flags.image_domain)
         if flags.fail_on is not None:
             settings = replace(settings, fail_on=flags.fail_on)
+        if not settings.albumentations_version_given:
+            settings = replace(settings, albumentations_version=declared_version(settings.root, "albumentations"))
         return settings
 
     def for_path(self, path: Path) -> Settings:

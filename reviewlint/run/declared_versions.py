@@ -1,0 +1,51 @@
+"""The version of a library a project declares it runs with, read from its dependency files.
+
+A pin in ``requirements*.txt``, ``pyproject.toml`` (``dependencies``), ``setup.cfg``
+(``install_requires``) or ``environment.yml`` (pip or conda) in the project's root folder:
+``albumentations==1.3.1``, ``albumentations~=1.3.0`` or conda's ``albumentations=1.3.1``. Ranges
+(``>=1.3``) and unpinned names say nothing about the version in use and are ignored; so is a file
+over 1 MiB. The first pin found wins, files in the order above.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from reviewlint.source.atomic import Snapshot
+
+_LIMIT = 1024 * 1024
+_FILES = ("requirements*.txt", "pyproject.toml", "setup.cfg", "environment.yml", "environment.yaml")
+
+
+def parse_version(text: str) -> tuple[int, ...] | None:
+    """``"1.3.1"`` -> ``(1, 3, 1)``, ``"2.0"`` -> ``(2, 0, 0)`` (three parts at least, so versions
+    compare as releases do); None for anything that is not dotted numbers."""
+    parts = text.strip().split(".")
+    if not parts or not all(part.isdigit() for part in parts):
+        return None
+    numbers = tuple(int(part) for part in parts)
+    return numbers + (0,) * (3 - len(numbers))
+
+
+def declared_version(root: Path, package: str) -> tuple[int, ...] | None:
+    """The version of ``package`` pinned in the project's dependency files, or None."""
+    pin = re.compile(
+        rf"""(?i)(?<![\w.-]){re.escape(package)}(?![\w.-])\s*(?:\[[^\]]*\]\s*)?(?:==|~=|===|=(?!=))\s*([0-9]+(?:\.[0-9]+)*)"""
+    )
+    for pattern in _FILES:
+        try:
+            candidates = sorted(root.glob(pattern))
+        except OSError:
+            continue
+        for path in candidates:
+            try:
+                snapshot = Snapshot.read(path, _LIMIT)
+            except OSError:
+                continue
+            if snapshot is None:
+                continue
+            match = pin.search(snapshot.data.decode("utf-8", "replace"))
+            if match is not None:
+                return parse_version(match.group(1))
+    return None

@@ -1,0 +1,51 @@
+"""The albumentations version a project declares: pins in its dependency files, or the configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reviewlint.lint.registry import all_rules
+from reviewlint.run.config import ConfigError, ConfigResolver, Overrides
+from reviewlint.run.declared_versions import declared_version
+
+ROTATE = "import albumentations as A\naug = A.Rotate(limit=30, value=0, always_apply=True)\n"
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), [
+    ("requirements.txt", "numpy\nalbumentations==1.3.1\n", (1, 3, 1)),
+    ("requirements-train.txt", "albumentations[imgaug] ~= 1.4.7  # pinned\n", (1, 4, 7)),
+    ("requirements.txt", "albumentations>=1.3\n", None),  # a range says nothing about the version in use
+    ("pyproject.toml", '[project]\ndependencies = ["albumentations==2.0.8", "timm"]\n', (2, 0, 8)),
+    ("setup.cfg", "[options]\ninstall_requires =\n    albumentations==1.1.0\n", (1, 1, 0)),
+    ("environment.yml", "dependencies:\n  - python=3.9\n  - albumentations=1.3.0\n", (1, 3, 0)),
+    ("requirements.txt", "albumentations-extra==9.9\n", None),  # another package
+])
+def test_pins_in_dependency_files(tmp_path: Path, name: str, content: str, expected: tuple[int, ...] | None) -> None:
+    (tmp_path / name).write_text(content)
+    assert declared_version(tmp_path, "albumentations") == expected
+
+
+def _rl103(tmp_path: Path) -> list[str]:
+    from reviewlint.run.loop import run_paths
+
+    (tmp_path / "train.py").write_text(ROTATE)
+    rules = all_rules()
+    result = run_paths([tmp_path / "train.py"], ConfigResolver(rules, Overrides(select=("RL103",))), rules, jobs=1)
+    return [finding.message.split(":")[0] for finding in result.findings]
+
+
+def test_a_project_on_an_old_albumentations_is_not_told_about_later_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert len(_rl103(tmp_path)) == 2  # no pin: value= and always_apply= (both gone in 2.x)
+    (tmp_path / "requirements.txt").write_text("albumentations==1.3.1\n")
+    assert _rl103(tmp_path) == []
+    (tmp_path / "pyproject.toml").write_text('[tool.reviewlint]\nalbumentations-version = "2.0"\n')
+    assert len(_rl103(tmp_path)) == 2  # the configuration wins over the pin
+
+
+def test_a_bad_configured_version_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.reviewlint]\nalbumentations-version = "latest"\n')
+    with pytest.raises(ConfigError, match="albumentations-version"):
+        ConfigResolver(all_rules(), Overrides()).for_folder(tmp_path)
