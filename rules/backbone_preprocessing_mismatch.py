@@ -14,7 +14,11 @@ offset=-1)` is that); DenseNet expects 'torch'. Only pretrained weights count: w
 `weights=None` any normalization is the user's choice — unless ImageNet weights are then loaded
 from a file (`base.load_weights("…imagenet….h5")`, a keras.applications or efficientnet weight
 file name). A backbone chosen at run time (`getattr(efn, f"EfficientNetB{n}")(…)`, a dict or
-list of constructors) counts when every candidate expects the same input.
+list of constructors) counts when every candidate expects the same input. When nothing in the
+file normalizes the images at all and they come from `flow_from_directory`/`flow_from_dataframe`
+or `image_dataset_from_directory` straight into a backbone that does not normalize inside, the
+finding is at the backbone (not when a `map`, a `Lambda` layer, a generator's own preprocessing
+or a function named `preprocess…`/`normalize…` may do it out of sight).
 
 ## Why it matters
 Pretrained weights only work on inputs distributed like the ones they were trained on. Dividing
@@ -49,6 +53,7 @@ import libcst as cst
 
 from reviewlint.api import (
     Backbone,
+    CallSite,
     Edit,
     Facts,
     Fix,
@@ -60,6 +65,7 @@ from reviewlint.api import (
     RuleContext,
     Severity,
     SyntaxHooks,
+    dotted,
     drop_args,
     is_number,
     name_is_free,
@@ -68,6 +74,7 @@ from reviewlint.api import (
     with_args,
 )
 from reviewlint.knowledge.backbones import EXPECTATIONS
+from reviewlint.knowledge.transforms import IMAGE_DATA_GENERATOR_QUALNAMES
 from reviewlint.knowledge.modules import canonical
 
 CODE = "RL201"
@@ -293,9 +300,57 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 related=(built,),
                 fix=_fix(ctx, norm, backbone, stacked=False),
             )
+        if expects != "raw" and not facts.normalizations and not _may_normalize_elsewhere(facts):
+            loader = _raw_images_into(facts, backbone)
+            if loader is not None:
+                yield Report(
+                    backbone.node,
+                    f"{where} expects {EXPECTATIONS[expects]}, but its images come from "
+                    f"{loader.method or loader.qualname}() as raw 0-255 pixels: nothing in this file normalizes them",
+                    hint=f"use {backbone.family.preprocess}",
+                    related=((loader.node, "raw images come from here"),),
+                )
+
+
+# Raw image loaders: pixels in [0, 255] unless the generator rescales or preprocesses.
+_RAW_LOADERS = frozenset({"keras.utils.image_dataset_from_directory", "keras.preprocessing.image_dataset_from_directory"})
+_RAW_FLOWS = frozenset({"flow_from_directory", "flow_from_dataframe"})
+
+
+def _may_normalize_elsewhere(facts: Facts) -> bool:
+    """Whether something the linter cannot read may normalize the images: a function whose name
+    says so, a ``Lambda`` layer, a ``map`` over a dataset, a generator's own preprocessing."""
+    for call in facts.model.calls:
+        name = (call.method or call.qualname or dotted(call.node.func) or "").rsplit(".", 1)[-1].lower()
+        if "preprocess" in name or "normaliz" in name or name in ("lambda", "map"):
+            return True
+        if call.qualname in IMAGE_DATA_GENERATOR_QUALNAMES and (
+            call.arg("preprocessing_function") or call.arg("preprocess_input") or any(a.star for a in call.node.args)
+        ):
+            return True
+    return False
+
+
+def _raw_images_into(facts: Facts, backbone: Backbone) -> CallSite | None:
+    """A raw image loader whose images reach a model built from the backbone (fit, predict, a call)."""
+    if not backbone.owners:
+        return None
+    flows = [flow for _, flow in facts.model.consumers(backbone.owners)]
+    for call in facts.model.calls:
+        if call.qualname in _RAW_LOADERS or (call.qualname is None and call.method in _RAW_FLOWS):
+            owners = facts.model.owners(call)
+            if owners and any(owners & flow for flow in flows):
+                return call
+    return None
 
 
 VALID = [
+    # Raw pixels, but a map over the dataset (or a Lambda layer, or a function named preprocess…) may normalize them.
+    "import tensorflow as tf\nds = tf.keras.utils.image_dataset_from_directory('train').map(prep)\n"
+    "base = tf.keras.applications.Xception(weights='imagenet')\nmodel = tf.keras.Sequential([base])\nmodel.fit(ds)",
+    # keras.applications EfficientNet normalizes inside: raw pixels are right.
+    "import tensorflow as tf\nds = tf.keras.utils.image_dataset_from_directory('train')\n"
+    "base = tf.keras.applications.EfficientNetB0(weights='imagenet')\nmodel = tf.keras.Sequential([base])\nmodel.fit(ds)",
     # ImageDataAugmentor takes the normalization as preprocess_input=.
     "import efficientnet.tfkeras as efn\nfrom ImageDataAugmentor.image_data_augmentor import ImageDataAugmentor\n"
     "datagen = ImageDataAugmentor(preprocess_input=efn.preprocess_input)\nbase = efn.EfficientNetB3(weights='imagenet')\n"
@@ -328,6 +383,11 @@ VALID = [
 ]
 
 INVALID = [
+    # No normalization at all: raw 0-255 pixels into a backbone that expects [-1, 1].
+    Invalid(
+        "from tensorflow.keras.applications import ResNet152V2\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\ngen = ImageDataGenerator(rotation_range=20)\ntrain = gen.flow_from_directory('train', target_size=(224, 224))\nbase = ResNet152V2(weights='imagenet', include_top=False)\nmodel = keras.Sequential([base, keras.layers.Dense(5)])\nmodel.fit(train, epochs=5)",
+        message="nothing in this file normalizes them", range=(5, 8, 5, 58),
+    ),
     # Built without weights, then ImageNet weights loaded from a file (a Kaggle kernel without internet).
     Invalid('import efficientnet.tfkeras as efn\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nbase = efn.EfficientNetB3(weights=None, include_top=False)\nbase.load_weights("efficientnet-b3_imagenet_1000_notop.h5")\ngen = ImageDataGenerator(rescale=1./255)\n', range=(5, 26, 5, 40),
             fixed='import efficientnet.tfkeras as efn\nfrom efficientnet.tfkeras import preprocess_input\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nbase = efn.EfficientNetB3(weights=None, include_top=False)\nbase.load_weights("efficientnet-b3_imagenet_1000_notop.h5")\ngen = ImageDataGenerator(preprocessing_function=preprocess_input)\n'),
