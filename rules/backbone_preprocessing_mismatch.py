@@ -122,18 +122,27 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], si
     around as a parameter), generator ``rescale`` and ``Rescaling`` layers still count if every
     pretrained backbone in the file expects the same input; bare arithmetic does not.
     """
-    consumers = list(facts.model.consumers(backbone.owners)) if backbone.owners else []
+    consumers = [
+        (call, flow)
+        for call, flow in (facts.model.consumers(backbone.owners) if backbone.owners else ())
+        # A model run before the backbone was built is another model that had the same name.
+        if call.scope != backbone.call.scope or call.index > backbone.call.index
+    ]
     if consumers:
         return [
             norm
             for norm in norms
-            if norm.owners
-            and any(
-                norm.owners & flow
-                and (
-                    not norm.scope.is_module
-                    or (call.index > norm.index and not facts.model.rebound_between(norm.owners, norm.index, call.index))
+            if any(
+                (
+                    norm.owners
+                    and norm.owners & flow
+                    and (
+                        not norm.scope.is_module
+                        or (call.index > norm.index and not facts.model.rebound_between(norm.owners, norm.index, call.index))
+                    )
                 )
+                # model.fit(x_train / 255.): the arithmetic is an argument of the call itself.
+                or (not norm.owners and norm.scope == call.scope and call.index < norm.index <= call.end)
                 for call, flow in consumers
             )
         ]
@@ -345,6 +354,10 @@ def _raw_images_into(facts: Facts, backbone: Backbone) -> CallSite | None:
 
 
 VALID = [
+    # One name for two models: the MNIST model's /255 does not feed the VGG16 built later.
+    "from tensorflow import keras\nmodel = keras.Sequential([keras.layers.Dense(10)])\nmodel.fit(x_train / 255.0, y_train)\n"
+    "model = keras.Sequential([keras.applications.VGG16(weights='imagenet', include_top=False), keras.layers.Dense(2)])\n"
+    "model.fit(images, labels)",
     # Raw pixels, but a map over the dataset (or a Lambda layer, or a function named preprocess…) may normalize them.
     "import tensorflow as tf\nds = tf.keras.utils.image_dataset_from_directory('train').map(prep)\n"
     "base = tf.keras.applications.Xception(weights='imagenet')\nmodel = tf.keras.Sequential([base])\nmodel.fit(ds)",
@@ -383,6 +396,12 @@ VALID = [
 ]
 
 INVALID = [
+    # The division is an argument of the fit of a Sequential that holds the backbone inline.
+    Invalid(
+        "from tensorflow import keras\nmodel = keras.Sequential([keras.applications.VGG16(weights='imagenet', include_top=False), "
+        "keras.layers.Dense(2)])\nmodel.fit(x_train / 255., y_train, epochs=3)",
+        range=(3, 11, 3, 25),
+    ),
     # No normalization at all: raw 0-255 pixels into a backbone that expects [-1, 1].
     Invalid(
         "from tensorflow.keras.applications import ResNet152V2\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\ngen = ImageDataGenerator(rotation_range=20)\ntrain = gen.flow_from_directory('train', target_size=(224, 224))\nbase = ResNet152V2(weights='imagenet', include_top=False)\nmodel = keras.Sequential([base, keras.layers.Dense(5)])\nmodel.fit(train, epochs=5)",
