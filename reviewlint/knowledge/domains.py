@@ -33,19 +33,19 @@ STRONG_DOMAIN_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def inferred_domain(text: str) -> tuple[str, str] | None:
-    """The first strong domain word in a text and the image-domain it implies, or None."""
-    for pattern, domain in STRONG_DOMAIN_HINTS:
+def _first_word(hints: tuple[tuple[re.Pattern[str], str], ...], text: str) -> tuple[str, str] | None:
+    for pattern, domain in hints:
         match = pattern.search(text)
         if match is not None:
             return match.group(0), domain
     return None
+
+
+def inferred_domain(text: str) -> tuple[str, str] | None:
+    """The first strong domain word in a text and the image-domain it implies, or None."""
+    return _first_word(STRONG_DOMAIN_HINTS, text)
 
 
 def domain_hint(text: str) -> tuple[str, str] | None:
     """The first hint word found in a text and the image-domain it suggests, or None."""
-    for pattern, domain in DOMAIN_HINTS:
-        match = pattern.search(text)
-        if match is not None:
-            return match.group(0), domain
-    return None
+    return _first_word(DOMAIN_HINTS, text)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, get_args
 
 from reviewlint.lint.rule_meta import DescribedRule, ImageDomain
 from reviewlint.run.declared_versions import declared_version, parse_version
+from reviewlint.source.paths import resolved
 from reviewlint.source.atomic import Snapshot
 
 if TYPE_CHECKING:
@@ -285,7 +286,7 @@ class ConfigResolver:
         """The settings of the files in ``directory``."""
         if self._fixed is not None:
             return self._fixed
-        return self._for_dir(_resolved(directory))
+        return self._for_dir(resolved(directory))
 
     def _for_dir(self, directory: Path) -> Settings:
         cached = self._by_dir.get(directory)
@@ -301,13 +302,6 @@ class ConfigResolver:
             settings = self._default if directory.parent == directory else self._for_dir(directory.parent)
         self._by_dir[directory] = settings
         return settings
-
-
-def _resolved(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return Path(os.path.abspath(path))
 
 
 def _is_file(path: Path) -> bool:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewlint.source.atomic import Snapshot
+from reviewlint.source.paths import resolved
 
 SUFFIXES = (".py", ".ipynb")
 SKIPPED_DIRS = frozenset(
@@ -249,14 +250,6 @@ def _ignored(path: Path, is_dir: bool, ignores: list[_GitIgnore]) -> bool:
     return verdict
 
 
-def _resolve(path: Path) -> Path:
-    """``path.resolve()``, or the absolute path where it cannot be resolved (a symlink loop)."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return Path(os.path.abspath(path))
-
-
 def _excluded(excluded: Callable[[Path], bool], path: Path) -> bool:
     """The caller's exclusion test; a path it cannot even resolve is not excluded (it is reported)."""
     try:
@@ -276,7 +269,7 @@ def discover(paths: list[Path], excluded: Callable[[Path], bool]) -> Iterator[Pa
     for root in paths:
         if not os.path.isdir(root):  # never raises: a path that cannot even be looked at is linted, and reported
             if not _excluded(excluded, root):
-                key = _resolve(root)
+                key = resolved(root)
                 if key not in seen:
                     seen.add(key)
                     yield root
@@ -285,7 +278,7 @@ def discover(paths: list[Path], excluded: Callable[[Path], bool]) -> Iterator[Pa
 
 
 def _walk(root: Path, excluded: Callable[[Path], bool], seen: set[Path]) -> Iterator[Path]:
-    ignores = _ignores_above(_resolve(root))
+    ignores = _ignores_above(resolved(root))
     stack: list[tuple[Path, list[_GitIgnore]]] = [(root, ignores)]
     visited: set[tuple[int, int]] = set()
     while stack:
@@ -323,13 +316,13 @@ def _walk(root: Path, excluded: Callable[[Path], bool], seen: set[Path]) -> Iter
             if is_dir:
                 if entry.name in SKIPPED_DIRS or entry.name.endswith(".egg-info") or _is_virtualenv(path):
                     continue
-                if _ignored(_resolve(path), True, local) or _excluded(excluded, path):
+                if _ignored(resolved(path), True, local) or _excluded(excluded, path):
                     continue
                 subdirs.append(path)
             elif path.suffix in SUFFIXES:
-                if _ignored(_resolve(path), False, local) or _excluded(excluded, path):
+                if _ignored(resolved(path), False, local) or _excluded(excluded, path):
                     continue
-                key = _resolve(path)
+                key = resolved(path)
                 if key not in seen:
                     seen.add(key)
                     yield path

@@ -11,6 +11,14 @@ from urllib.parse import quote
 _PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+def resolved(path: Path) -> Path:
+    """``path.resolve()``, or the absolute path where it cannot be resolved (a symlink loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
 @lru_cache(maxsize=4)
 def _working_directory(cwd: str) -> Path:
     return Path(cwd).resolve()
