@@ -159,6 +159,21 @@ _FINGERPRINTS: dict[int, tuple[Settings, str]] = {}
 _READY: set[Path] = set()  # entry folders this process made or checked
 
 
+def signed(payload: bytes, context: bytes) -> bytes:
+    """A file's content: the HMAC of ``context + payload`` under this user's key, a newline, the payload."""
+    return hmac.new(secret_key(), context + payload, hashlib.sha256).hexdigest().encode() + b"\n" + payload
+
+
+def read_signed(path: Path, context: bytes) -> bytes | None:
+    """The payload of a file :func:`signed` wrote for ``context``; None when its signature does not
+    verify. ``OSError`` when it cannot be read; a symbolic link is not followed."""
+    descriptor = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    with os.fdopen(descriptor, "rb") as stream:
+        signature, _, payload = stream.read().partition(b"\n")
+    expected = hmac.new(secret_key(), context + payload, hashlib.sha256).hexdigest().encode()
+    return payload if hmac.compare_digest(signature, expected) else None
+
+
 def settings_fingerprint(settings: Settings) -> str:
     """``settings.fingerprint()``, computed once per settings object (one per configuration)."""
     known = _FINGERPRINTS.get(id(settings))
@@ -266,11 +281,8 @@ class Cache:
         """The cached result for ``key``, or None (missing, unreadable, unsigned, forged or corrupt)."""
         target = self._path(key)
         try:
-            descriptor = os.open(target, os.O_RDONLY | _NOFOLLOW)
-            with os.fdopen(descriptor, "rb") as stream:
-                signature, _, payload = stream.read().partition(b"\n")
-            expected = hmac.new(secret_key(), key.encode() + b"\0" + payload, hashlib.sha256).hexdigest().encode()
-            if not hmac.compare_digest(signature, expected):
+            payload = read_signed(target, key.encode() + b"\0")
+            if payload is None:
                 return None
             data = json.loads(payload)
             if data.get("format") != _FORMAT or data.get("key") != key:
@@ -288,7 +300,6 @@ class Cache:
             return
         payload = json.dumps({"format": _FORMAT, "key": key, "result": encode_result(result)},
                              ensure_ascii=True, separators=(",", ":")).encode()
-        signature = hmac.new(secret_key(), key.encode() + b"\0" + payload, hashlib.sha256).hexdigest().encode()
         target = self._path(key)
         if target.parent not in _READY:  # made and checked once per process
             try:
@@ -307,7 +318,7 @@ class Cache:
         try:
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             with os.fdopen(handle, "wb") as stream:
-                stream.write(signature + b"\n" + payload)
+                stream.write(signed(payload, key.encode() + b"\0"))
             os.replace(temporary, target)
             temporary = None
         except OSError:

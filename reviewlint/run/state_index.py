@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import hmac
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from reviewlint.run.cache import STATE_INDEX, Cache, decode_result, encode_result, secret_key
+from reviewlint.run.cache import STATE_INDEX, Cache, decode_result, encode_result, read_signed, signed
+from reviewlint.source.atomic import write_new
 from reviewlint.run.result import FileResult
 
 MAX_STATES = 20_000
@@ -94,36 +93,19 @@ class StateIndex:
                 break
             states.setdefault(key, data)
         payload = json.dumps({"format": _FORMAT, "states": states}, ensure_ascii=True, separators=(",", ":")).encode()
-        temporary = None
-        try:
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(_signature(payload) + b"\n" + payload)
-            os.replace(temporary, self.path)
-            temporary = None
-        except OSError:
-            pass  # best effort: the next run looks files up by content
-        finally:
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
+        with contextlib.suppress(OSError):  # best effort: the next run looks files up by content
+            write_new(self.path, signed(payload, _DOMAIN))
 
     def _load(self) -> dict[str, Any]:
         if self._stored is None:
             self._stored = {}
             try:
-                descriptor = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-                with os.fdopen(descriptor, "rb") as stream:
-                    signature, _, payload = stream.read().partition(b"\n")
-                if hmac.compare_digest(signature, _signature(payload)):
+                payload = read_signed(self.path, _DOMAIN)
+                if payload is not None:
                     data = json.loads(payload)
                     if isinstance(data, dict) and data.get("format") == _FORMAT and isinstance(data.get("states"), dict):
                         self._stored = data["states"]
             except Exception:  # noqa: BLE001 - missing, unreadable, forged or damaged: an empty index
                 self._stored = {}
         return self._stored
-
-
-def _signature(payload: bytes) -> bytes:
-    return hmac.new(secret_key(), _DOMAIN + payload, hashlib.sha256).hexdigest().encode()
 
