@@ -96,10 +96,11 @@ def _best_checkpoint_loaded(facts: Facts, fit: Fit) -> bool:
     return False
 
 
-def _passed_to_a_fit(facts: Facts, stopper: CallSite) -> bool:
-    """Whether the callback reaches the ``callbacks`` of a call: any ``fit`` (Keras's or not),
+def _given_as_callbacks(facts: Facts) -> set[int]:
+    """The nodes that reach the ``callbacks`` of some call: any ``fit`` (Keras's or not),
     ``tuner.search(…, callbacks=…)``, a training helper of the project."""
     model = facts.model
+    found: set[int] = set()
     for call in model.calls:
         values = []
         arg = call.arg("callbacks", 5 if call.method == "fit" and call.qualname is None else None)
@@ -113,20 +114,22 @@ def _passed_to_a_fit(facts: Facts, stopper: CallSite) -> bool:
                         element.value for element in origin.elements
                         if isinstance(element, cst.DictElement) and model.value(element.key) == "callbacks"
                     )
-        if any(origin is stopper.node for value in values for origin, _ in model.origins(value, call.scope)):
-            return True
-    return False
+        found.update(id(origin) for value in values for origin, _ in model.origins(value, call.scope))
+    return found
 
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
+    given: set[int] | None = None  # worked out for the first EarlyStopping that needs it
     for stopper in facts.model.calls_to(training.EARLY_STOPPING):
         restore = stopper.arg("restore_best_weights")
         if restore is not None and facts.model.value(restore.value) is not False:
             continue  # True, or not foldable
         fits = [fit for fit in facts.fits if any(cb.node is stopper.node for cb in fit.callbacks)]
-        if not fits and not _passed_to_a_fit(facts, stopper):
-            continue  # made but never used: it stops nothing
+        if not fits:
+            given = _given_as_callbacks(facts) if given is None else given
+            if id(stopper.node) not in given:
+                continue  # made but never used: it stops nothing
         if fits and all(_best_checkpoint_loaded(facts, fit) for fit in fits):
             continue
         patience_arg = stopper.arg("patience")
