@@ -309,10 +309,9 @@ class SemanticModel:
         return name in self._local_names.get(scope, ())
 
     def bound_anywhere(self, name: str) -> bool:
-        """Whether ``name`` is bound anywhere: imported, assigned, a function, a parameter or local."""
-        if name in self.imports.bindings or name in self.module_history or name in self.functions:
-            return True
-        return any(name in names for names in self._local_names.values())
+        """Whether ``name`` is bound anywhere: imported, assigned, a function, class, parameter or
+        local, a ``with``/``except`` target, a comprehension variable (the scan's record)."""
+        return name in (self.imports.bound or ())
 
     def names_used(self, node: cst.CSTNode, scope: Scope) -> set[Var]:
         """The variables every name used in a subtree that lies in ``scope`` stands for."""
