@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from reviewlint.source.atomic import Snapshot
+from reviewlint.source.atomic import read_small
 
 _LIMIT = 1024 * 1024
 _FILES = ("requirements*.txt", "pyproject.toml", "setup.cfg", "environment.yml", "environment.yaml")
@@ -39,13 +39,8 @@ def declared_version(root: Path, package: str) -> tuple[int, ...] | None:
         except OSError:
             continue
         for path in candidates:
-            try:
-                snapshot = Snapshot.read(path, _LIMIT)
-            except OSError:
-                continue
-            if snapshot is None:
-                continue
-            match = pin.search(snapshot.data.decode("utf-8", "replace"))
+            data = read_small(path, _LIMIT)
+            match = pin.search(data.decode("utf-8", "replace")) if data is not None else None
             if match is not None:
                 return parse_version(match.group(1))
     return None

@@ -59,6 +59,16 @@ class Snapshot:
         return None if len(data) > limit else cls(data, before.st_size, before.st_mtime_ns)
 
 
+def read_small(path: Path, limit: int) -> bytes | None:
+    """The bytes of a small side file (an ignore file, a git config, a requirements file), or None
+    when it is missing, unreadable, not a regular file or over ``limit`` bytes."""
+    try:
+        snapshot = Snapshot.read(path, limit)
+    except OSError:
+        return None
+    return snapshot.data if snapshot is not None else None
+
+
 def _unchanged(path: Path, snapshot: Snapshot) -> bool:
     try:
         now = os.stat(path)

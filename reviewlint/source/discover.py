@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from reviewlint.source.atomic import Snapshot
+from reviewlint.source.atomic import Snapshot, read_small
 from reviewlint.source.paths import resolved
 
 SUFFIXES = (".py", ".ipynb")
@@ -136,13 +136,10 @@ _MAX_IGNORE_FILE = 1024 * 1024
 
 def _load_patterns(path: Path, base: Path) -> _GitIgnore | None:
     """The patterns of one ignore file, relative to ``base``; None when there is none to read."""
-    try:
-        snapshot = Snapshot.read(path, _MAX_IGNORE_FILE)
-    except OSError:
+    data = read_small(path, _MAX_IGNORE_FILE)
+    if data is None:
         return None
-    if snapshot is None:
-        return None
-    lines = snapshot.data.decode("utf-8", errors="replace").split("\n")
+    lines = data.decode("utf-8", errors="replace").split("\n")
     rules = tuple(rule for rule in map(_compile_gitignore_line, lines) if rule is not None)
     return _GitIgnore(base, rules) if rules else None
 
@@ -192,15 +189,12 @@ def _excludes_file(git_dir: Path) -> Path:
 
 def _config_value(config: Path, section: str, key: str) -> str | None:
     """One value from a git config file (the last one set; no includes), or None."""
-    try:
-        snapshot = Snapshot.read(config, _MAX_IGNORE_FILE)
-    except OSError:
-        return None
-    if snapshot is None:
+    data = read_small(config, _MAX_IGNORE_FILE)
+    if data is None:
         return None
     found = None
     current = ""
-    for raw in snapshot.data.decode("utf-8", "replace").splitlines():
+    for raw in data.decode("utf-8", "replace").splitlines():
         line = raw.strip()
         if line.startswith("["):
             current = line[1:].split("]", 1)[0].strip().split(" ", 1)[0].lower()
