@@ -18,7 +18,7 @@ engine (a test checks it). Like Fixit's ``from fixit import LintRule, Valid, Inv
 
 from __future__ import annotations
 
-from reviewlint.analysis.commented_code import block_is_code
+from reviewlint.analysis.commented_code import block_is_code, statement_head
 from reviewlint.analysis.constants import UNKNOWN, Unknown, is_number
 from reviewlint.analysis.facts import (
     PREDICT,
@@ -63,7 +63,18 @@ from reviewlint.fixing.edits import (
     without_parens,
 )
 from reviewlint.knowledge.roles import Role
-from reviewlint.lint.rule import Anchor, Invalid, NoOptions, ProjectSettings, Report, RuleContext, Severity, Span, Valid, option
+from reviewlint.lint.rule import (
+    Anchor,
+    Invalid,
+    NoOptions,
+    ProjectSettings,
+    Report,
+    RuleContext,
+    Severity,
+    Span,
+    Valid,
+    option,
+)
 from reviewlint.source.comments import Comment
 
 __all__ = [
@@ -72,5 +83,5 @@ __all__ = [
     "PredictLoop", "ProjectSettings", "Report", "Role", "RuleContext", "Scope", "SemanticModel", "Severity", "Span",
     "SyntaxHooks", "Transform", "Unknown", "Valid", "Var", "block_is_code", "delete_lines", "dotted", "drop_args",
     "insert_positional", "is_number", "keyword_arg", "name_is_free", "names_in", "option", "parent_of", "rename_callee",
-    "replace", "set_keyword", "string_like", "with_args", "without_parens",
+    "replace", "set_keyword", "statement_head", "string_like", "with_args", "without_parens",
 ]

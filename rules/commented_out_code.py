@@ -14,6 +14,14 @@ argument switched off inside a call: `# rescale=1/255,`) and at least half of it
 as code; a single such line is a block, and so is a run of code lines between lines of prose
 when it holds such a line. In a notebook, a commented shell line (`# !gsutil cp …`) is code.
 
+Where a comment stands decides too. Among a call's arguments or a list's or dict's elements
+(live code's open bracket, or one the commented block opened itself, as in `# CFG = {`), a
+comment that parses as an argument that calls or names a keyword, or as an entry keyed by a
+string, is code: `# A.CLAHE(p=0.5),`, `# rescale=1./255  # normalise`, `# 'hue_delta': 0.4,`.
+A line that is code only next to other code (`# lr = 1e-3`) is code when the live line beside it
+assigns or calls the same thing: `# REPLICAS = 8` above `REPLICAS = strategy.num_replicas_in_sync`.
+A trailing comment inside a commented line (`# x = f(y)  # why`) does not make it prose.
+
 ## Why it matters
 Commented-out code leaves the reader guessing: is it an alternative that was tried, a bug that
 was switched off, a step still to do? Should it be read at all? Version control keeps old code;
@@ -50,6 +58,7 @@ from reviewlint.api import (
     block_is_code,
     delete_lines,
     option,
+    statement_head,
 )
 
 CODE = "RL401"
@@ -115,14 +124,18 @@ def _content(comment: Comment) -> str:
 def check(ctx: RuleContext[Options]) -> Iterator[Report]:
     min_lines = ctx.options.min_lines
     previous_line = 0
-    blank_lines = {number for number, line in enumerate(ctx.source.lines, start=1) if not line.strip()}
+    source_lines = ctx.source.lines
+    blank_lines = {number for number, line in enumerate(source_lines, start=1) if not line.strip()}
+    comment_lines = {comment.line for comment in ctx.comments if comment.own_line}
     cell_starts = {span.first_line for span in ctx.source.cells}
     notebook = ctx.source.kind == "notebook"
     for block in _blocks(ctx.comments, blank_lines, cell_starts):
         lines = [_content(comment) for comment in block]
         if block[0].line <= 2 and lines[0].startswith("!") and not notebook:
             lines[0] = ""  # shebang
-        for code_lines in _code_runs(lines, shell=notebook):
+        in_brackets = [comment.in_brackets for comment in block]
+        live_heads = _live_heads(source_lines, block[0].line, block[-1].line, comment_lines)
+        for code_lines in _code_runs(lines, in_brackets, live_heads, shell=notebook):
             if len(code_lines) < min_lines:
                 continue
             first, last = block[code_lines[0]], block[code_lines[-1]]
@@ -140,14 +153,34 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
             )
 
 
-def _code_runs(lines: list[str], shell: bool) -> Iterator[list[int]]:
+def _live_heads(source_lines: list[str], first: int, last: int, comment_lines: set[int]) -> frozenset[str]:
+    """What the nearest live code line above and below a block (lines ``first``–``last``) assigns or calls."""
+    heads = set()
+    for step, start in ((-1, first - 1), (1, last + 1)):
+        line = start
+        while 1 <= line <= len(source_lines) and abs(line - start) < _NEIGHBOURHOOD:
+            text = source_lines[line - 1]
+            if text.strip() and line not in comment_lines:
+                head = statement_head(text)
+                if head is not None:
+                    heads.add(head)
+                break
+            line += step
+    return frozenset(heads)
+
+
+# How many lines away from a block (blank or comment lines between) the live code beside it may be.
+_NEIGHBOURHOOD = 3
+
+
+def _code_runs(lines: list[str], in_brackets: list[bool], live_heads: frozenset[str], shell: bool) -> Iterator[list[int]]:
     """The commented-out code of a block: the whole block when it reads as code, else each run of
     code lines between prose lines that holds a line that is certainly code (one statement
     between two lines of prose is still code). In a notebook, a commented shell line
     (``# !gsutil cp …``) is code."""
     if shell:
         lines = [_SHELL_AS_CODE if _SHELL.match(line) else line for line in lines]
-    is_code, code_lines = block_is_code(lines)
+    is_code, code_lines = block_is_code(lines, in_brackets, live_heads)
     if is_code:
         yield code_lines
         return
@@ -156,7 +189,7 @@ def _code_runs(lines: list[str], shell: bool) -> Iterator[list[int]]:
         if index is not None and (not run or index == run[-1] + 1):
             run.append(index)
             continue
-        if run and block_is_code([lines[i] for i in run])[0]:
+        if run and block_is_code([lines[i] for i in run], [in_brackets[i] for i in run], live_heads)[0]:
             yield run
         run = [index] if index is not None else []
 
@@ -192,6 +225,12 @@ VALID = [
     "# %matplotlib inline\n# !pip install -q efficientnet\nx = 1",
     "# Train the model for a few epochs and plot the curves.\n# Then fine-tune with a smaller learning rate.\nx = 1",
     "# ---------------------------------------\n# Data\n# ---------------------------------------\nx = 1",
+    # Inside a call or a list: words, shapes and section labels are prose.
+    "gen = ImageDataGenerator(\n    # DATA AUGMENTATION\n    rotation_range=20,\n)",
+    "shape = (\n    # (batch, height, width)\n    None, 7, 7,\n)",
+    "aug = A.Compose([\n    # geometry\n    A.HorizontalFlip(),\n])",
+    # A formula next to code that assigns something else.
+    "# y = w * x\nz = 1",
 ]
 
 INVALID = [
@@ -225,6 +264,27 @@ INVALID = [
         "x = 1\n\n# model.fit(x, y)\n# model.evaluate(x, y)\n\ny = 2  # kept\n",
         fixed="x = 1\n\ny = 2  # kept\n", range=(3, 1, 4, 23)
     ),
+    # Among a call's arguments or a list's elements: an argument, element or entry switched off.
+    Invalid("gen = ImageDataGenerator(\n    # rescale=1./255  # normalise\n)",
+            fixed="gen = ImageDataGenerator(\n)", range=(2, 5, 2, 34)),
+    Invalid("aug = A.Compose([\n    # A.CLAHE(clip_limit=2),\n    A.HorizontalFlip(),\n])",
+            fixed="aug = A.Compose([\n    A.HorizontalFlip(),\n])", range=(2, 5, 2, 29)),
+    Invalid("args = dict(\n    rotation=10,\n)\nCFG = {\n    # 'hue_delta': 0.4,\n    'flip': True,\n}",
+            fixed="args = dict(\n    rotation=10,\n)\nCFG = {\n    'flip': True,\n}", range=(5, 5, 5, 24)),
+    Invalid("aug = keras.Sequential([\n    layers.RandomRotation(0.2),\n    # layers.RandomZoom(0.2)],\n    layers.RandomZoom(0.1)])",
+            fixed="aug = keras.Sequential([\n    layers.RandomRotation(0.2),\n    layers.RandomZoom(0.1)])", range=(3, 5, 3, 31)),
+    # A dict switched off: its entries are code inside the block's own bracket.
+    Invalid("# # vit\n# CFG = {\n#     'fold_num': 5,\n#     'img_size': 384,\n# }\nx = 1", fixed="# # vit\nx = 1", range=(2, 1, 5, 4)),
+    # Switched-off alternatives of the code next to them, and lines prose never holds.
+    Invalid("REPLICAS = strategy.num_replicas_in_sync\n# REPLICAS = 8\n", fixed="REPLICAS = strategy.num_replicas_in_sync\n",
+            range=(2, 1, 2, 15)),
+    Invalid("# set_lr(model, 16e-5)\nset_lr(model, 1e-5)\n", fixed="set_lr(model, 1e-5)\n", range=(1, 1, 1, 23)),
+    Invalid("# model = load_model(path + 'step_1')\nx = 1", fixed="x = 1", range=(1, 1, 1, 38)),
+    Invalid("# x = Dropout(0.5)(x)\nx = 1", fixed="x = 1", range=(1, 1, 1, 22)),
+    Invalid("# history = []\nx = 1", fixed="x = 1", range=(1, 1, 1, 15)),
+    Invalid("# KFold(n_splits=10)\nx = 1", fixed="x = 1", range=(1, 1, 1, 21)),
+    Invalid("# for fold, models in enumerate(folds): # outer loop\nx = 1", fixed="x = 1", range=(1, 1, 1, 53)),
+    Invalid("# # x = Flatten()(x)\nx = 1", fixed="x = 1", range=(1, 1, 1, 21)),
     Invalid(
         "for layer in base.layers:\n    layer.trainable = True\n    # model.summary()\nx = 1\n",
         fixed="for layer in base.layers:\n    layer.trainable = True\nx = 1\n", range=(3, 5, 3, 22)

@@ -30,3 +30,17 @@ def test_the_report_gives_recall_and_precision_per_rule_and_overall() -> None:
     assert "| RL102 | 2 | 1 | 1 | 0 | 0.50 | 1.00 |" in table
     assert "| RL201 | 1 | 0 | 1 | 1 | 0.00 | 0.00 |" in table
     assert "| all | 3 | 1 | 2 | 1 | 0.33 | 0.50 |" in table
+
+
+def test_labels_inside_a_block_finding_pair_with_it_and_precision_counts_the_finding_once() -> None:
+    block = Mark("o__r/a.ipynb", "RL401", 3, 8, "", end_line=12)
+    labels = [_mark("RL401", 8), _mark("RL401", 10), _mark("RL401", 12), _mark("RL401", 14)]
+    pairs, misses, false = match(labels, [block], slack=2)
+    assert sorted(label.line for label, _ in pairs) == [8, 10, 12]
+    assert [m.line for m in misses] == [14] and false == []
+    assert "| RL401 | 4 | 3 | 1 | 0 | 0.75 | 1.00 |" in report(pairs, misses, false)
+
+
+def test_a_single_line_finding_pairs_with_one_label_only() -> None:
+    pairs, misses, false = match([_mark("RL401", 5), _mark("RL401", 6)], [_mark("RL401", 5)], slack=2)
+    assert len(pairs) == 1 and [m.line for m in misses] == [6] and false == []

@@ -39,13 +39,14 @@ class Entry:
 
 @dataclass(frozen=True)
 class Mark:
-    """A label or a finding: a rule at a place in a file."""
+    """A label or a finding: a rule at a place in a file (a finding may span lines)."""
 
     file: str
     rule: str
     cell: int | None
     line: int
     text: str
+    end_line: int | None = None
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -74,7 +75,7 @@ def findings(directory: Path, entries: list[Entry]) -> tuple[list[Mark], list[st
     output = subprocess.run(command, cwd=directory, capture_output=True, text=True, check=True).stdout
     data = json.loads(output)
     marks = [
-        Mark(item["path"], item["code"], item["cell"], item["line"], item["message"])
+        Mark(item["path"], item["code"], item["cell"], item["line"], item["message"], item["end_line"])
         for item in data["findings"]
         if item["code"] in RULES
     ]
@@ -83,13 +84,20 @@ def findings(directory: Path, entries: list[Entry]) -> tuple[list[Mark], list[st
 
 
 def match(labels: list[Mark], found: list[Mark], slack: int) -> tuple[list[tuple[Mark, Mark]], list[Mark], list[Mark]]:
-    """Pairs of (label, finding), the labels left (misses) and the findings left (false findings)."""
+    """Pairs of (label, finding), the labels left (misses) and the findings left (false findings).
+
+    Each finding first pairs with at most one label, the nearest within ``slack`` lines. Then a
+    label left inside the lines a finding spans (a block of commented-out code the reviewer
+    marked line by line) pairs with that finding too.
+    """
+    def same_place(label: Mark, finding: Mark) -> bool:
+        return label.file == finding.file and label.rule == finding.rule and label.cell == finding.cell
+
     candidates = sorted(
         (abs(label.line - finding.line), i, j)
         for i, label in enumerate(labels)
         for j, finding in enumerate(found)
-        if label.file == finding.file and label.rule == finding.rule and label.cell == finding.cell
-        and abs(label.line - finding.line) <= slack
+        if same_place(label, finding) and abs(label.line - finding.line) <= slack
     )
     used_labels: set[int] = set()
     used_findings: set[int] = set()
@@ -100,6 +108,15 @@ def match(labels: list[Mark], found: list[Mark], slack: int) -> tuple[list[tuple
         used_labels.add(i)
         used_findings.add(j)
         pairs.append((labels[i], found[j]))
+    for i, label in enumerate(labels):
+        if i in used_labels:
+            continue
+        for j, finding in enumerate(found):
+            if same_place(label, finding) and finding.line <= label.line <= (finding.end_line or finding.line):
+                used_labels.add(i)
+                used_findings.add(j)
+                pairs.append((label, finding))
+                break
     misses = [label for i, label in enumerate(labels) if i not in used_labels]
     false = [finding for j, finding in enumerate(found) if j not in used_findings]
     return pairs, misses, false
@@ -110,16 +127,18 @@ def _ratio(good: int, total: int) -> str:
 
 
 def report(pairs: list[tuple[Mark, Mark]], misses: list[Mark], false: list[Mark]) -> str:
+    """Recall over labels; precision over findings (a finding that spans several labels counts once)."""
     hits = Counter(label.rule for label, _ in pairs)
+    right = Counter(finding.rule for finding in {id(finding): finding for _, finding in pairs}.values())
     missed = Counter(label.rule for label in misses)
     wrong = Counter(finding.rule for finding in false)
     lines = ["| rule | labels | found | missed | false findings | recall | precision |", "|---|---:|---:|---:|---:|---:|---:|"]
     for rule in RULES:
         tp, fn, fp = hits[rule], missed[rule], wrong[rule]
         if tp or fn or fp:
-            lines.append(f"| {rule} | {tp + fn} | {tp} | {fn} | {fp} | {_ratio(tp, tp + fn)} | {_ratio(tp, tp + fp)} |")
-    tp, fn, fp = sum(hits.values()), sum(missed.values()), sum(wrong.values())
-    lines.append(f"| all | {tp + fn} | {tp} | {fn} | {fp} | {_ratio(tp, tp + fn)} | {_ratio(tp, tp + fp)} |")
+            lines.append(f"| {rule} | {tp + fn} | {tp} | {fn} | {fp} | {_ratio(tp, tp + fn)} | {_ratio(right[rule], right[rule] + fp)} |")
+    tp, fn, fp, good = sum(hits.values()), sum(missed.values()), sum(wrong.values()), sum(right.values())
+    lines.append(f"| all | {tp + fn} | {tp} | {fn} | {fp} | {_ratio(tp, tp + fn)} | {_ratio(good, good + fp)} |")
     return "\n".join(lines)
 
 

@@ -39,7 +39,7 @@ NOT_CODE = re.compile(
 _SPACED_CALL = re.compile(r"\b(?!(?:if|elif|in|and|or|not|return|else|for|while|with|assert|yield|print|lambda|is)\b)[A-Za-z_]\w*\s+\(")
 # "Or, layout=…", "Then x = …": an English word opening the line.
 _ENGLISH_START = re.compile(r"^[A-Z][a-z]+(,\s|\s+[a-z])")
-_OPENER = re.compile(r"^[A-Za-z_][\w.]*\s*(\(|\[|\{)\s*$|^[A-Za-z_][\w.]*\s*=\s*[\w.]+\s*\(\s*$")
+_OPENER = re.compile(r"^[A-Za-z_][\w.]*\s*(\(|\[|\{)\s*$|^[A-Za-z_][\w.]*\s*=\s*(?:[\w.]+\s*\(|\[|\{)\s*$")
 _BLOCK_CONTINUATION = re.compile(r"^\s*(else|elif\b.*|except\b.*|finally|try)\s*:\s*$")
 _SEMICOLON_PROSE = re.compile(r"^(?P<code>[^;#]+);\s+[A-Z][a-z]")
 
@@ -86,6 +86,25 @@ def _computes(node: ast.AST) -> bool:
     return False
 
 
+def _holds_text(node: ast.expr) -> bool:
+    """Whether a string literal is (or is among the arguments of) the value: prose states
+    formulas, code names files and modes."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _holds_text(node.left) or _holds_text(node.right)
+    if isinstance(node, ast.Call):
+        return any(_holds_text(argument) for argument in (*node.args, *(keyword.value for keyword in node.keywords)))
+    return False
+
+
+def _empty_display(node: ast.expr) -> bool:
+    return isinstance(node, (ast.List, ast.Dict, ast.Tuple, ast.Set)) and not (
+        node.keys if isinstance(node, ast.Dict) else node.elts)
+
+
 def _looks_like_type(node: ast.expr) -> bool:
     if isinstance(node, ast.Name):
         return node.id in _TYPE_NAMES or node.id[:1].isupper()
@@ -112,6 +131,10 @@ def _statement_verdict(statement: ast.stmt) -> Verdict:
         value = statement.value
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id[:1].isupper() and not value.func.id.isupper():
             return Verdict.STRONG
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Call):
+            return Verdict.STRONG  # x = Dropout(0.5)(x): a layer applied, Keras's functional style
+        if _holds_text(value) or _empty_display(value):
+            return Verdict.STRONG  # path = '../input/', model = load_model(path + 'step_1'), history = []
         return Verdict.STRONG if _computes(value) else Verdict.WEAK
     if isinstance(statement, ast.With):
         named = all(isinstance(item.context_expr, ast.Name) for item in statement.items)
@@ -123,11 +146,15 @@ def _statement_verdict(statement: ast.stmt) -> Verdict:
         if isinstance(value, ast.Call):
             if isinstance(value.func, ast.Name) and value.func.id == "print" and (value.args or value.keywords):
                 return Verdict.STRONG  # print(x): a debugging line, switched off
-            return Verdict.STRONG if isinstance(value.func, (ast.Attribute, ast.Call, ast.Subscript)) else Verdict.WEAK
+            if isinstance(value.func, (ast.Attribute, ast.Call, ast.Subscript)):
+                return Verdict.STRONG
+            return Verdict.STRONG if _computes(value) or _holds_text(value) else Verdict.WEAK  # KFold(n_splits=10)
         if isinstance(value, ast.Await):
             return Verdict.STRONG
         return Verdict.WEAK
-    if isinstance(statement, (ast.Return, ast.Continue, ast.Break, ast.Pass, ast.Raise, ast.Delete, ast.Global, ast.Nonlocal)):
+    if isinstance(statement, ast.Delete):
+        return Verdict.STRONG  # "del" is no English word
+    if isinstance(statement, (ast.Return, ast.Continue, ast.Break, ast.Pass, ast.Raise, ast.Global, ast.Nonlocal)):
         return Verdict.WEAK  # "# continue", "# return ioU" above a real return
     return Verdict.STRONG  # imports, def/class/for/if/try headers
 
@@ -149,10 +176,82 @@ def _single_element_tuple(statement: ast.stmt) -> bool:
     )
 
 
-def code_verdict(text: str) -> Verdict:
-    """Whether one comment line (without its ``#``) reads as code."""
+def _without_trailing_comment(text: str) -> str:
+    """The code of a line before its own trailing comment (``rescale=1./255, # normalise``)."""
+    _, quote, ends_in_comment = bracket_state(text, 0, None)
+    if not ends_in_comment or quote is not None:
+        return text
+    position, inside = 0, None
+    while position < len(text):
+        char = text[position]
+        if inside is None and char == "#":
+            return text[:position].rstrip()
+        if inside is None and char in "\"'":
+            inside = char
+        elif inside is not None and char == "\\":
+            position += 1
+        elif char == inside:
+            inside = None
+        position += 1
+    return text
+
+
+def _element_verdict(text: str) -> Verdict:
+    """A comment among a call's arguments or a list's or dict's elements: an argument, element or
+    entry switched off (``# rescale=1./255``, ``# A.CLAHE(p=0.5),``, ``# 'hue_delta': 0.4,``)
+    when it parses as one that calls, names a keyword or keys an entry by a string."""
+    element = _without_unmatched_closers(text).rstrip().removesuffix(",")
+    depth, quote, _ = bracket_state(element, 0, None)
+    if not element or depth or quote is not None:
+        return Verdict.PROSE  # an element that opens a bracket it does not close cannot parse
+    wrappers = ((f"f({element})", "call"), (f"{{{element}}}", "dict")) if ":" in element else ((f"f({element})", "call"),)
+    for wrapped, opener in wrappers:
+        body = _parse(wrapped)
+        if body is None or len(body) != 1 or not isinstance(body[0], ast.Expr):
+            continue
+        value = body[0].value
+        if opener == "call" and isinstance(value, ast.Call):
+            if value.keywords and all(keyword.arg is not None for keyword in value.keywords):
+                return Verdict.STRONG
+            if len(value.args) == 1 and isinstance(value.args[0], ast.Call) and not _is_prose_expression(value.args[0]):
+                return Verdict.STRONG
+        if opener == "dict" and isinstance(value, ast.Dict) and value.keys and all(
+                isinstance(key, ast.Constant) and isinstance(key.value, str) for key in value.keys):
+            return Verdict.STRONG
+    return Verdict.PROSE
+
+
+def _without_unmatched_closers(text: str) -> str:
+    """``A.Blur()],`` without the ``]`` that closes a bracket opened before the comment."""
+    depth, cut = 0, len(text)
+    for position, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                cut = position
+                break
+            depth -= 1
+    return text[:cut] if text[cut:].strip(")]}, \t") == "" else text
+
+
+def code_verdict(text: str, in_brackets: bool = False) -> Verdict:
+    """Whether one comment line (without its ``#``) reads as code; ``in_brackets`` when the
+    comment stands among the arguments or elements of live code's open bracket."""
     stripped = text.strip()
     if not stripped or NOT_CODE.match(stripped) or _SPACED_CALL.search(stripped) or _ENGLISH_START.match(stripped):
+        return Verdict.PROSE
+    if stripped.startswith("#"):
+        return code_verdict(stripped.lstrip("#"), in_brackets)  # "# # x = Flatten()(x)": commented twice
+    stripped = _without_trailing_comment(stripped)
+    if not stripped:
+        return Verdict.PROSE
+    if in_brackets:
+        if _element_verdict(stripped) is Verdict.STRONG:
+            return Verdict.STRONG
+        if not stripped.strip(")]},"):
+            return Verdict.WEAK  # "# })": the end of a call or display the block opened
+    elif not stripped.strip(")]},"):
         return Verdict.PROSE
     body = _parse(stripped)
     if body is None and stripped.endswith(":"):
@@ -200,10 +299,37 @@ def _multiline_statement(lines: list[str], start: int) -> int | None:
     return None
 
 
-def block_is_code(lines: list[str]) -> tuple[bool, list[int]]:
-    """Judge a block of comment lines; returns (is code, indexes of the lines that read as code)."""
+_HEAD = re.compile(r"^\s*(?:(?P<target>[A-Za-z_][\w.]*)\s*(?:[-+*/]?=)(?!=)|(?P<callee>[A-Za-z_][\w.]*)\s*\()")
+
+
+def statement_head(line: str) -> str | None:
+    """What a line of code assigns (``lr`` in ``lr = 1e-3``) or calls first (``set_lr`` in
+    ``set_lr(model, 1e-5)``), if it starts so."""
+    match = _HEAD.match(line)
+    if match is None:
+        return None
+    return match.group("target") or match.group("callee")
+
+
+def block_is_code(lines: list[str], in_brackets: list[bool] | None = None,
+                  live_heads: frozenset[str] = frozenset()) -> tuple[bool, list[int]]:
+    """Judge a block of comment lines; returns (is code, indexes of the lines that read as code).
+
+    ``in_brackets[i]`` tells that line ``i`` stands inside a bracket live code left open;
+    ``live_heads`` are the :func:`statement_head` of the live code lines next to the block: a
+    line that is code only next to other code (``# lr = 1e-3``) is certainly code when it assigns
+    or calls what the code beside it does (an alternative switched off: ``# REPLICAS = 8`` next to
+    ``REPLICAS = strategy.num_replicas_in_sync``)."""
     meaningful = [i for i, line in enumerate(lines) if line.strip()]
     verdicts: dict[int, Verdict] = {}
+    # Inside a bracket the block's own code opened (the entries of "# CFG = {"), as inside live code's.
+    opened, depth, quote = [], 0, None
+    for line in lines:
+        opened.append(depth > 0)
+        depth, quote, _ = bracket_state(_without_trailing_comment(line.strip().lstrip("#")), depth, quote)
+    if in_brackets is not None:
+        opened = [own or live for own, live in zip(opened, in_brackets)]
+    in_brackets = opened
     index = 0
     while index < len(lines):
         if not lines[index].strip():
@@ -215,7 +341,10 @@ def block_is_code(lines: list[str]) -> tuple[bool, list[int]]:
                 verdicts[covered] = Verdict.STRONG
             index = end + 1
             continue
-        verdicts[index] = code_verdict(lines[index])
+        verdict = code_verdict(lines[index], in_brackets[index])
+        if verdict is Verdict.WEAK and statement_head(lines[index]) in live_heads:
+            verdict = Verdict.STRONG
+        verdicts[index] = verdict
         index += 1
     strong = [i for i, verdict in verdicts.items() if verdict is Verdict.STRONG]
     if not strong:

@@ -40,25 +40,45 @@ _F_STRING = re.compile(r"""(?<![\w])(?:[fFtT][rRbB]?|[rRbB][fFtT])['"]""")
 _NESTED_F_STRINGS = sys.version_info >= (3, 12)
 
 
+def _depth_after(text: str, start: int, end: int, depth: int) -> int:
+    """Bracket depth after the code ``text[start:end]`` (no string or comment in it)."""
+    if start == end:
+        return depth
+    opened = text.count("(", start, end) + text.count("[", start, end) + text.count("{", start, end)
+    closed = text.count(")", start, end) + text.count("]", start, end) + text.count("}", start, end)
+    if closed > depth:
+        # A closer with nothing open is ignored, as tokenize's depth would be: count in order.
+        for char in text[start:end]:
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                depth = max(0, depth - 1)
+        return depth
+    return depth + opened - closed
+
+
 def scan_comments(text: str) -> list[Comment]:
     """Every comment in a module's text, in order, as :func:`reviewlint.source.comments.scan_comments`."""
     if "\r" in text and text.count("\r") != text.count("\r\n"):
         return scan_with_tokenize(text)
     if _NESTED_F_STRINGS and _F_STRING.search(text):
         return scan_with_tokenize(text)
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, str, bool]] = []
+    depth, code_start = 0, 0
     for match in _STRINGS_AND_COMMENTS.finditer(text):
         kind = match.lastgroup
-        if kind == "comment":
-            found.append((match.start(), match.group()))
-        elif kind == "stray":
+        if kind == "stray":
             return scan_with_tokenize(text)  # an unterminated string: tokenize decides
+        depth = _depth_after(text, code_start, match.start(), depth)
+        code_start = match.end()
+        if kind == "comment":
+            found.append((match.start(), match.group(), depth > 0))
     if not found:
         return []
     lines = python_lines(text)
     comments: list[Comment] = []
     line, line_start, position = 1, 0, 0
-    for start, comment in found:
+    for start, comment, in_brackets in found:
         newlines = text.count("\n", position, start)
         if newlines:
             line += newlines
@@ -66,5 +86,5 @@ def scan_comments(text: str) -> list[Comment]:
         position = start
         column = start - line_start
         before = lines[line - 1][:column] if line - 1 < len(lines) else ""
-        comments.append(Comment(line, column, comment, not before.strip()))
+        comments.append(Comment(line, column, comment, not before.strip(), in_brackets))
     return comments
