@@ -13,8 +13,11 @@ Inception, Xception, MobileNet v1/v2 and NASNet expect [-1, 1] ('tf'; `Rescaling
 offset=-1)` is that); DenseNet expects 'torch'. Only pretrained weights count: with
 `weights=None` any normalization is the user's choice — unless ImageNet weights are then loaded
 from a file (`base.load_weights("…imagenet….h5")`, a keras.applications or efficientnet weight
-file name). A backbone chosen at run time (`getattr(efn, f"EfficientNetB{n}")(…)`, a dict or
-list of constructors) counts when every candidate expects the same input. When nothing in the
+file name). A backbone chosen at run time (`getattr(efn, f"EfficientNetB{n}")(…)`, `getattr(efn,
+name)` with any name, a dict or list of constructors, directly or through a name bound to it)
+counts when every candidate expects the same input. Data is followed through `tf.data` map
+functions, functions that return a model or a dataset, and lists a model's outputs are appended
+to; a generator or layer that feeds no model in sight counts as in a file that runs none. When nothing in the
 file normalizes the images at all and they come from `flow_from_directory`/`flow_from_dataframe`
 or `image_dataset_from_directory` straight into a backbone that does not normalize inside, the
 finding is at the backbone (not when a `map`, a `Lambda` layer, a generator's own preprocessing
@@ -132,7 +135,10 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], si
         return [
             norm
             for norm in norms
-            if any(
+            # A generator or layer that feeds no model in sight (set up, then unused or used
+            # elsewhere) is judged as in a file that runs no model.
+            if (single_family and norm.kind != "arithmetic" and norm.owners and not facts.model.fed_to_a_model(norm.owners))
+            or any(
                 (
                     norm.owners
                     and norm.owners & flow
@@ -354,6 +360,12 @@ def _raw_images_into(facts: Facts, backbone: Backbone) -> CallSite | None:
 
 
 VALID = [
+    # The generator with /255 feeds another model (an MNIST CNN), not the backbone.
+    (
+        "import tensorflow as tf\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+        "gen = ImageDataGenerator(rescale=1/255)\ncnn = tf.keras.Sequential([tf.keras.layers.Conv2D(8, 3)])\n"
+        "cnn.fit(gen.flow(x, y))\nbase = tf.keras.applications.ResNet50(weights='imagenet')\nbase.predict(images)\n"
+    ),
     # One name for two models: the MNIST model's /255 does not feed the VGG16 built later.
     "from tensorflow import keras\nmodel = keras.Sequential([keras.layers.Dense(10)])\nmodel.fit(x_train / 255.0, y_train)\n"
     "model = keras.Sequential([keras.applications.VGG16(weights='imagenet', include_top=False), keras.layers.Dense(2)])\n"
@@ -396,6 +408,34 @@ VALID = [
 ]
 
 INVALID = [
+    # A tf.data pipeline: the map function's /255 reaches fit through the dataset, and the
+    # backbone, chosen by a name known at run time, reaches it through a list of outputs.
+    Invalid(
+        "import tensorflow as tf\nimport efficientnet.tfkeras as efn\n"
+        "def prepare_image(img):\n    img = tf.cast(img, tf.float32) / 255.0\n    return img\n"
+        "def get_dataset(files):\n    ds = tf.data.TFRecordDataset(files)\n"
+        "    ds = ds.map(lambda img, label: (prepare_image(img), label))\n    return ds.batch(32)\n"
+        "def get_model(name):\n    inputs = tf.keras.Input(shape=(256, 256, 3))\n    outputs = []\n"
+        "    constructor = getattr(efn, name)\n    x = constructor(include_top=False, weights='imagenet', pooling='avg')(inputs)\n"
+        "    outputs.append(tf.keras.layers.Dense(1)(x))\n    return tf.keras.Model(inputs, outputs)\n"
+        "model = get_model('EfficientNetB6')\nmodel.fit(get_dataset(files), epochs=3)\n",
+        message="EfficientNet", range=(4, 11, 4, 43),
+    ),
+    # A test generator set up with /255 and not (yet) used, beside a training run of the backbone.
+    Invalid(
+        "import efficientnet.tfkeras as efn\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+        "train_datagen = ImageDataGenerator(preprocessing_function=efn.preprocess_input)\n"
+        "test_datagen = ImageDataGenerator(rescale=1. / 255)\n"
+        "base = efn.EfficientNetB6(weights='imagenet', include_top=False)\nmodel = tf.keras.Sequential([base])\n"
+        "model.fit(train_datagen.flow_from_directory('train'))\n",
+        message="mean/std", range=(4, 35, 4, 51),
+        fixed="import efficientnet.tfkeras as efn\nfrom efficientnet.tfkeras import preprocess_input\n"
+        "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+        "train_datagen = ImageDataGenerator(preprocessing_function=efn.preprocess_input)\n"
+        "test_datagen = ImageDataGenerator(preprocessing_function=preprocess_input)\n"
+        "base = efn.EfficientNetB6(weights='imagenet', include_top=False)\nmodel = tf.keras.Sequential([base])\n"
+        "model.fit(train_datagen.flow_from_directory('train'))\n",
+    ),
     # The division is an argument of the fit of a Sequential that holds the backbone inline.
     Invalid(
         "from tensorflow import keras\nmodel = keras.Sequential([keras.applications.VGG16(weights='imagenet', include_top=False), "

@@ -17,7 +17,7 @@ import libcst as cst
 
 from reviewlint.analysis.constants import ConstantFolder
 from reviewlint.analysis.imports import ImportTable, dotted
-from reviewlint.knowledge.backbones import backbone_family
+from reviewlint.knowledge.backbones import ONE_FAMILY_MODULES, backbone_family
 from reviewlint.knowledge.modules import canonical
 from reviewlint.analysis.semantic import (
     MODULE,
@@ -407,7 +407,7 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
         {name for name, *_ in scan.bindings}.union(scan.stored, scan.imports.bindings, *scan.local_names.values())
     )
     folder = ConstantFolder(scan.module_bindings)
-    chosen = _ChosenConstructors(scan.imports, folder, scan.module_bindings)
+    chosen = _ChosenConstructors(scan.imports, folder, scan.module_bindings, _bound_once(scan.bindings))
     calls: list[CallSite] = []
     for index, raw_call in enumerate(scan.calls):
         func, callee = raw_call.node.func, raw_call.callee
@@ -415,7 +415,8 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
         calls.append(
             CallSite(
                 node=raw_call.node,
-                qualname=scan.imports.resolve_dotted(callee) if callee is not None else chosen.qualname(func),
+                qualname=(scan.imports.resolve_dotted(callee) or chosen.bound_qualname(callee, raw_call.scope))
+                if callee is not None else chosen.qualname(func),
                 method=func.attr.value if isinstance(func, cst.Attribute) else None,
                 receiver=callee.rpartition(".")[0] if attribute and callee is not None else None,
                 scope=raw_call.scope,
@@ -465,14 +466,35 @@ def _plain(value: object) -> str | None:
     return str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
 
 
+def _bound_once(bindings: list[RawBinding]) -> dict[tuple[str, Scope], cst.BaseExpression]:
+    """The value of each name its scope binds exactly once, by plain assignment."""
+    values: dict[tuple[str, Scope], cst.BaseExpression | None] = {}
+    for name, scope, kind, _, _, value in bindings:
+        key = (name, scope)
+        values[key] = None if key in values or kind != "assign" else value
+    return {key: value for key, value in values.items() if value is not None}
+
+
 class _ChosenConstructors:
     """Backbone constructors chosen at run time: ``getattr(module, name)`` with a constant or
-    f-string name, or ``constructors[key]`` from a dict or list bound once at module level. Such
-    a call gets a qualified name only when every candidate is a backbone of one family (the
-    same input expected): then any of them stands for all."""
+    f-string name (any name, for a module whose constructors are all of one family), or
+    ``constructors[key]`` from a dict or list bound once at module level, called directly or
+    through a name bound once to them (``constructor = getattr(efn, name)``). Such a call gets a
+    qualified name only when every candidate is a backbone of one family (the same input
+    expected): then any of them stands for all."""
 
-    def __init__(self, imports: ImportTable, folder: ConstantFolder, bindings: dict[str, cst.BaseExpression]) -> None:
-        self.imports, self.folder, self.bindings = imports, folder, bindings
+    def __init__(self, imports: ImportTable, folder: ConstantFolder, bindings: dict[str, cst.BaseExpression],
+                 bound_once: dict[tuple[str, Scope], cst.BaseExpression]) -> None:
+        self.imports, self.folder, self.bindings, self.bound_once = imports, folder, bindings, bound_once
+
+    def bound_qualname(self, callee: str, scope: Scope) -> str | None:
+        """The constructor a plain name called in ``scope`` was bound to, if it was chosen so."""
+        value = self.bound_once.get((callee, scope))
+        if value is None and not scope.is_module:
+            value = self.bound_once.get((callee, MODULE))
+        if not isinstance(value, (cst.Call, cst.Subscript)):
+            return None
+        return self.qualname(value)
 
     def qualname(self, func: cst.BaseExpression) -> str | None:
         candidates = self._candidates(func)
@@ -506,6 +528,8 @@ class _ChosenConstructors:
                     for variant in _VARIANTS
                     if backbone_family(canonical(f"{module}." + "".join(text if text is not None else variant for text in texts)))
                 ]
+            if isinstance(name, (cst.Name, cst.Attribute, cst.Subscript)) and canonical(module) in ONE_FAMILY_MODULES:
+                return [ONE_FAMILY_MODULES[canonical(module)]]  # getattr(efn, name): any of one family
             return []
         if isinstance(func, cst.Subscript) and isinstance(func.value, cst.Name):
             table = self.bindings.get(func.value.value)

@@ -55,6 +55,9 @@ class Scope(NamedTuple):
 
 MODULE = Scope("<module>", "module")
 
+# Methods that put their arguments into the container they are called on.
+_GROWING_METHODS = frozenset({"append", "extend", "insert", "add", "update", "appendleft", "extendleft"})
+
 
 class Var(NamedTuple):
     """A (dotted) name as bound in one scope: ``x`` at module level, or ``x`` local to ``train``.
@@ -295,6 +298,20 @@ class SemanticModel:
                 else:
                     found.update(qualify(read, scope) for read in used)
                 found.discard(key)
+        for call in self.calls:
+            # outputs.append(x): the list now holds x.
+            if call.method in _GROWING_METHODS and call.qualname is None and call.receiver and "." not in call.receiver:
+                key = qualify(call.receiver, call.scope)
+                deps.setdefault(key, set()).update(
+                    qualify(read, call.scope) for argument in call.node.args for read in names_in(argument.value))
+                deps[key].discard(key)
+        for name, scope, kind, _, _, _ in self._records.bindings:
+            # A function's name stands for what it returns where it is passed on, not called:
+            # ``ds.map(decode_image)`` carries the ``image / 255`` that decode_image returns.
+            if kind == "def" and name in self.returns:
+                inside = Scope(name, "function")
+                deps.setdefault(qualify(name, scope), set()).update(
+                    qualify(read, inside) for value in self.returns[name] for read in names_in(value))
         return deps
 
     # Names ---------------------------------------------------------------------------------
@@ -378,6 +395,19 @@ class SemanticModel:
     def consumers(self, owners: frozenset[Var]) -> Iterator[tuple[CallSite, set[Var]]]:
         """Calls that run a model built from ``owners`` (``model.fit(x)``, ``base(x)``), each with
         everything its model and its data were computed from."""
+        for call, model_flow in self._model_runs:
+            if owners & model_flow:
+                yield call, model_flow | self.reaches(self.names_used(call.node, call.scope))
+
+    def fed_to_a_model(self, owners: frozenset[Var]) -> bool:
+        """Whether ``owners`` flow into the data of any call that runs a model (``fit``,
+        ``predict`` … of any model, or a model called on them)."""
+        return any(owners & self.reaches(self.names_used(call.node, call.scope)) for call, _ in self._model_runs)
+
+    @cached_property
+    def _model_runs(self) -> tuple[tuple[CallSite, set[Var]], ...]:
+        """Calls that may run a model, each with what the model was computed from."""
+        runs = []
         for call in self.calls:
             if call.qualname is not None:
                 continue
@@ -387,12 +417,9 @@ class SemanticModel:
                 model = call.receiver
             else:
                 model = dotted(call.node.func) or ""
-            if not model:
-                continue
-            model_flow = self.reaches({self.qualify(model, call.scope)})
-            if not owners & model_flow:
-                continue
-            yield call, model_flow | self.reaches(self.names_used(call.node, call.scope))
+            if model:
+                runs.append((call, self.reaches({self.qualify(model, call.scope)})))
+        return tuple(runs)
 
     def origins(
         self, node: cst.BaseExpression, scope: Scope, before: int | None = None, _depth: int = 0

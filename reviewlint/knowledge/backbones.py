@@ -94,6 +94,19 @@ BACKBONES: tuple[tuple[re.Pattern[str], BackboneFamily], ...] = (
     (re.compile(r"^keras\.applications(\.densenet)?\.DenseNet(121|169|201)$"), _KERAS_TORCH),
 )
 
+# Modules whose backbone constructors all belong to one family (expect the same input), each
+# with one of them: ``getattr(efn, name)(weights="imagenet")`` with a name known only at run time
+# is a backbone of that family. Sources: the modules above (qubvel efficientnet/model.py defines
+# EfficientNetB0-B7 and L2 with one preprocess_input; keras.applications.efficientnet and
+# efficientnet_v2 build every variant with include_preprocessing and the same pass-through
+# preprocess_input).
+ONE_FAMILY_MODULES: dict[str, str] = {
+    "efficientnet.keras": "efficientnet.keras.EfficientNetB0",
+    "efficientnet.tfkeras": "efficientnet.tfkeras.EfficientNetB0",
+    "keras.applications.efficientnet": "keras.applications.efficientnet.EfficientNetB0",
+    "keras.applications.efficientnet_v2": "keras.applications.efficientnet_v2.EfficientNetV2B0",
+}
+
 # preprocess_input functions and the convention they produce.
 # Sources: the same modules as above; efficientnet's calls mode='torch'; keras.applications'
 # efficientnet, efficientnet_v2, convnext and mobilenet_v3 preprocess_input return x unchanged.
