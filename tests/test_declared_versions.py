@@ -9,6 +9,8 @@ import pytest
 from reviewlint.lint.registry import all_rules
 from reviewlint.run.config import ConfigError, ConfigResolver, Overrides
 from reviewlint.run.declared_versions import declared_version
+from reviewlint.source.pins import pip_installed_version
+from tests.conftest import write_notebook
 
 ROTATE = "import albumentations as A\naug = A.Rotate(limit=30, value=0, always_apply=True)\n"
 
@@ -49,3 +51,33 @@ def test_a_bad_configured_version_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.reviewlint]\nalbumentations-version = "latest"\n')
     with pytest.raises(ConfigError, match="albumentations-version"):
         ConfigResolver(all_rules(), Overrides()).for_folder(tmp_path)
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (["!pip install -q albumentations==1.3.1"], (1, 3, 1)),
+    (["%pip install timm albumentations==1.4.0 --no-deps"], (1, 4, 0)),
+    (["!python -m pip install 'albumentations~=1.3.0'"], (1, 3, 0)),
+    (["!pip install albumentations==1.1.0", "!pip install -U albumentations==1.3.1"], (1, 3, 1)),  # the last one runs last
+    (["!pip install albumentations>=1.3"], None),
+    (["!ls albumentations==1.3.1"], None),  # not an install
+])
+def test_pins_in_notebook_pip_lines(lines: list[str], expected: tuple[int, ...] | None) -> None:
+    assert pip_installed_version(lines, "albumentations") == expected
+
+
+def test_a_notebooks_own_pip_pin_decides_unless_the_configuration_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reviewlint.run.loop import run_paths
+
+    monkeypatch.chdir(tmp_path)
+    notebook = write_notebook(tmp_path, "!pip install -q albumentations==1.3.1", ROTATE)
+    rules = all_rules()
+
+    def messages() -> list[str]:
+        result = run_paths([notebook], ConfigResolver(rules, Overrides(select=("RL103",))), rules, jobs=1)
+        return [finding.message for finding in result.findings]
+
+    assert messages() == []  # 1.3.1 has value= and always_apply=
+    (tmp_path / "requirements.txt").write_text("albumentations==2.0.0\n")
+    assert messages() == []  # what the notebook installs is what it runs with
+    (tmp_path / "pyproject.toml").write_text('[tool.reviewlint]\nalbumentations-version = "2.0"\n')
+    assert len(messages()) == 2

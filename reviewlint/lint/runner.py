@@ -29,6 +29,7 @@ from reviewlint.source.parse_guard import (
     nesting_problem,
     syntax_problem,
 )
+from reviewlint.source.pins import pip_installed_version
 from reviewlint.source.positions import NodePositions
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
@@ -144,6 +145,14 @@ def _parse_problem(analysis: Analysis, needs_module: bool) -> ParseProblem | Non
     return problem
 
 
+def _albumentations_version(source: SourceFile, settings: Settings) -> tuple[int, ...] | None:
+    """The version configured, else the one a notebook's own ``!pip install`` line pins (what
+    that notebook runs with), else the project's dependency files' pin."""
+    if settings.albumentations_version_given or not source.shell:
+        return settings.albumentations_version
+    return pip_installed_version(source.shell, "albumentations") or settings.albumentations_version
+
+
 def lint_source(
     source: SourceFile, settings: Settings, rules: Sequence[RuleInfo], shown: str,
     on_report: Callable[[RuleInfo, Report, Analysis], None] | None = None,
@@ -181,8 +190,9 @@ def lint_source(
         return result
     placer = _Placer(source, analysis, shown)
     lines = source.lines
+    project = ProjectSettings(settings.image_domain, _albumentations_version(source, settings))
     for rule in active:
-        context = RuleContext(analysis, settings.options_for(rule), ProjectSettings(settings.image_domain, settings.albumentations_version))
+        context = RuleContext(analysis, settings.options_for(rule), project)
         try:
             reports = list(rule.check(context))
             placer.prepare(reports)

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
 from reviewlint.lint.rule_meta import DescribedRule, ImageDomain
-from reviewlint.run.declared_versions import declared_version, parse_version
+from reviewlint.run.declared_versions import declared_version
+from reviewlint.source.pins import parse_version
 from reviewlint.source.paths import resolved
 from reviewlint.source.atomic import Snapshot
 

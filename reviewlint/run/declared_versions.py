@@ -9,30 +9,18 @@ over 1 MiB. The first pin found wins, files in the order above.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from reviewlint.source.atomic import read_small
+from reviewlint.source.pins import parse_version, pin_pattern
 
 _LIMIT = 1024 * 1024
 _FILES = ("requirements*.txt", "pyproject.toml", "setup.cfg", "environment.yml", "environment.yaml")
 
 
-def parse_version(text: str) -> tuple[int, ...] | None:
-    """``"1.3.1"`` -> ``(1, 3, 1)``, ``"2.0"`` -> ``(2, 0, 0)`` (three parts at least, so versions
-    compare as releases do); None for anything that is not dotted numbers."""
-    parts = text.strip().split(".")
-    if not parts or not all(part.isdigit() for part in parts):
-        return None
-    numbers = tuple(int(part) for part in parts)
-    return numbers + (0,) * (3 - len(numbers))
-
-
 def declared_version(root: Path, package: str) -> tuple[int, ...] | None:
     """The version of ``package`` pinned in the project's dependency files, or None."""
-    pin = re.compile(
-        rf"""(?i)(?<![\w.-]){re.escape(package)}(?![\w.-])\s*(?:\[[^\]]*\]\s*)?(?:==|~=|===|=(?!=))\s*([0-9]+(?:\.[0-9]+)*)"""
-    )
+    pin = pin_pattern(package)
     for pattern in _FILES:
         try:
             candidates = sorted(root.glob(pattern))

@@ -76,6 +76,7 @@ class SourceFile:
     kind: str  # "python" or "notebook"
     cells: tuple[CellSpan, ...] = ()
     broken: tuple[BrokenCell, ...] = ()  # notebook cells left out because they do not parse
+    shell: tuple[str, ...] = ()  # a notebook's magic and shell lines, as written (masked in ``text``)
 
     @property
     def lines(self) -> list[str]:
@@ -339,9 +340,10 @@ def _unreadable_cell(index: int, code: str) -> BrokenCell | None:
     return None
 
 
-def notebook_module(raw: bytes) -> tuple[str, tuple[CellSpan, ...], tuple[BrokenCell, ...]]:
+def notebook_module(raw: bytes) -> tuple[str, tuple[CellSpan, ...], tuple[BrokenCell, ...], tuple[str, ...]]:
     """Join a notebook's code cells into one module text, IPython syntax masked line for line;
-    a cell that is not text is left out (blank lines) and returned as broken."""
+    a cell that is not text is left out (blank lines) and returned as broken. Also returns the
+    magic and shell lines that were masked, as written (``!pip install albumentations==1.3.1``)."""
     data = load_notebook(raw)
     cells = notebook_cells(data)
     language = notebook_language(data)
@@ -350,6 +352,7 @@ def notebook_module(raw: bytes) -> tuple[str, tuple[CellSpan, ...], tuple[Broken
     parts: list[str] = []
     spans: list[CellSpan] = []
     broken: list[BrokenCell] = []
+    shell: list[str] = []
     line = 1
     for index, cell in enumerate(cells, start=1):
         code = cell_code(cell, index)
@@ -360,10 +363,13 @@ def notebook_module(raw: bytes) -> tuple[str, tuple[CellSpan, ...], tuple[Broken
             broken.append(unreadable)
             code = "\n".join("" for _ in cell_lines(code))
         prepared = prepare_cell(code)
+        if any(prepared.masked):
+            written = cell_lines(code)
+            shell.extend(written[i] for i, masked in enumerate(prepared.masked) if masked and i < len(written))
         spans.append(CellSpan(index, line, len(prepared.module), tuple(len(indent) for indent in prepared.removed)))
         parts.append("\n".join(prepared.module) + "\n")
         line += len(prepared.module)
-    return "".join(parts), tuple(spans), tuple(broken)
+    return "".join(parts), tuple(spans), tuple(broken), tuple(shell)
 
 
 def without_cells(source: SourceFile, broken: tuple[BrokenCell, ...]) -> SourceFile:
@@ -398,6 +404,6 @@ def decode_python(raw: bytes) -> str:
 def load_source(path: Path, raw: bytes) -> SourceFile:
     """Turn a file's bytes into a :class:`SourceFile`; raises :class:`SourceError`."""
     if path.suffix == ".ipynb":
-        text, cells, broken = notebook_module(raw)
-        return SourceFile(path=path, text=text, kind="notebook", cells=cells, broken=broken)
+        text, cells, broken, shell = notebook_module(raw)
+        return SourceFile(path=path, text=text, kind="notebook", cells=cells, broken=broken, shell=shell)
     return SourceFile(path=path, text=decode_python(raw), kind="python")
