@@ -9,7 +9,11 @@ Flags a data source that shuffles — `flow_from_directory`, `flow_from_datafram
 submission frame (`submission['label'] = preds.argmax(1)`), a `pd.DataFrame({…})`, `zip(…)`, or a
 metric such as `confusion_matrix(y_true, preds)`. Reported at the call that creates the shuffling
 source. Not reported with `shuffle=False` (also given through `**flow_args`, a dict the code
-spells out), or when nothing pairs the predictions by position.
+spells out), or when nothing pairs the predictions by position; nor when the shuffle runs only
+under `if shuffle:` and every call that builds the predicted data passes a false value or keeps
+a false default (`make_input_fn(df, shuffle=False)`); nor when the inputs and the labels they are
+compared with were taken in one pass over the data (`for x, y in ds: xs.append(x);
+ys.append(y)`, `res = list(zip(*ds.unbatch()))`).
 
 ## Why it matters
 A shuffling generator yields its batches in a random order, but `gen.filenames` and `gen.classes`
@@ -48,6 +52,7 @@ from reviewlint.api import (
     Report,
     RuleContext,
     Severity,
+    UNKNOWN,
     Var,
     dotted,
     names_in,
@@ -201,12 +206,12 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         # Where the data was last bound before this call (a notebook rebinding ``test_gen``): prefer it.
         origins = {id(node) for node, _ in facts.model.origins(data.value, predict.scope, before=predict.index)}
         latest = [s for s in matching if id(s.call.node) in origins]
-        matching = [s for s in latest or matching if id(s.call.node) not in reported]
+        matching = [s for s in latest or matching if id(s.call.node) not in reported and not _switched_off(facts, s.call, reached, data.value)]
         if not matching:
             continue
         predictions = _grow(facts, set(facts.model.owners(predict)) | collected.get(id(predict.node), set()))
         for source in matching:
-            evidence = _evidence(facts, direct | source.keys, predictions)
+            evidence = _evidence(facts, direct | source.keys, predictions, frozenset(source.keys))
             if evidence is None:
                 continue
             anchor, text = evidence
@@ -220,6 +225,23 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 related=((anchor, "paired by position here"),),
                 fix=_no_shuffle(source.call),
             )
+
+
+def _switched_off(facts: Facts, shuffle: CallSite, reached: set[Var], data: cst.BaseExpression) -> bool:
+    """Whether the shuffle runs only under ``if <parameter>:`` and every call of that parameter's
+    function that builds the predicted data (every call at all, where the flow does not show
+    which) passes a false value or leaves a false default: ``make_input_fn(df, shuffle=False)``
+    builds an unshuffled dataset."""
+    model = facts.model
+    inside = {id(call.node) for call in model.calls_within(data)}
+    for function, parameter in model.parameter_guards(shuffle):
+        passed = model.arguments_for(function, parameter)
+        # The calls that build the predicted data, where the flow shows them; else every call.
+        relevant = [value for call, value in passed if model.owners(call) & reached or id(call.node) in inside]
+        values = relevant or [value for _, value in passed]
+        if values and all(value is not UNKNOWN and not value for value in values):
+            return True
+    return False
 
 
 def _walks_batches(predict: CallSite, data: cst.BaseExpression) -> bool:
@@ -253,7 +275,7 @@ def _grow(facts: Facts, predictions: set[Var]) -> set[Var]:
     return predictions
 
 
-def _evidence(facts: Facts, names: set[Var], predictions: set[Var]) -> tuple[cst.CSTNode, str] | None:
+def _evidence(facts: Facts, names: set[Var], predictions: set[Var], keys: frozenset[Var]) -> tuple[cst.CSTNode, str] | None:
     """Where predictions are paired by position with something in a fixed order, if anywhere."""
     for key in sorted(names):
         for attribute in ORDER_ATTRIBUTES:
@@ -273,9 +295,27 @@ def _evidence(facts: Facts, names: set[Var], predictions: set[Var]) -> tuple[cst
         name = (call.qualname or dotted(call.node.func) or call.method or "").rsplit(".", 1)[-1]
         if name not in PAIRING_CALLS:
             continue
-        if any(predictions & facts.model.reaches(facts.model.names_used(arg.value, call.scope)) for arg in call.node.args):
-            return call.node, f"the other arguments of {name}()"
+        flows = [facts.model.reaches(facts.model.names_used(arg.value, call.scope)) for arg in call.node.args]
+        if not any(predictions & flow for flow in flows):
+            continue
+        others = set().union(*(flow for flow in flows if not predictions & flow))
+        if _passes(facts, others, keys) & _passes(facts, names, keys):
+            continue  # the labels were taken in the same pass over the data as the inputs
+        return call.node, f"the other arguments of {name}()"
     return None
+
+
+def _passes(facts: Facts, names: set[Var], keys: frozenset[Var]) -> set[int]:
+    """The statements that took a pass over the shuffled data (``keys``) on the way to ``names``
+    (ids of the binding statements): ``for x, y in ds:``, ``res = list(zip(*ds.unbatch()))``,
+    ``x, y = next(gen)``. Inputs and labels split in one pass stay paired, however it was shuffled."""
+    model = facts.model
+    return {
+        id(binding.node)
+        for var in model.reaches(names)
+        if var not in keys and keys & model.reaches({var})
+        for binding in model.bindings_of(var)
+    }
 
 
 _HEAD = (
@@ -285,6 +325,19 @@ _HEAD = (
 )
 
 VALID = [
+    # Shuffled only where a parameter says so, and every call that builds the predicted data says no.
+    "import tensorflow as tf\ndef make_input_fn(df, labels, shuffle=True):\n    def input_function():\n"
+    "        ds = tf.data.Dataset.from_tensor_slices((dict(df), labels))\n        if shuffle:\n            ds = ds.shuffle(1000)\n"
+    "        return ds.batch(32)\n    return input_function\n"
+    "train_fn = make_input_fn(dftrain, y_train)\neval_fn = make_input_fn(dfeval, y_eval, shuffle=False)\n"
+    "preds = est.predict(eval_fn)\nprint(confusion_matrix(y_eval, list(preds)))",
+    # Inputs and labels taken in the same pass over the shuffled dataset stay paired.
+    "import tensorflow as tf\nval_ds = tf.keras.utils.image_dataset_from_directory('val')\nx_test, y_test = [], []\n"
+    "for x_batch, y_batch in val_ds:\n    for x_i, y_i in zip(x_batch, y_batch):\n        x_test.append(x_i)\n        y_test.append(y_i)\n"
+    "pred = model.predict(np.array(x_test)).argmax(1)\nprint(accuracy_score(y_test, pred))",
+    "import tensorflow as tf\nval_ds = tf.keras.utils.image_dataset_from_directory('val')\n"
+    "res = list(zip(*val_ds.unbatch().as_numpy_iterator()))\nx_val, y_val = np.array(res[0]), np.array(res[1])\n"
+    "pred = model.predict(x_val).argmax(1)\nprint(confusion_matrix(y_val, pred))",
     # shuffle=False passed through a dict of keyword arguments.
     _HEAD + "flow_args = dict(target_size=(224, 224), batch_size=32, shuffle=False)\n"
     "test_gen = test_datagen.flow_from_directory('test', class_mode=None, **flow_args)\n"
@@ -319,6 +372,16 @@ VALID = [
 ]
 
 INVALID = [
+    # The labels come from a second pass over a dataset that reshuffles on every pass.
+    Invalid(
+        "import tensorflow as tf\nval_ds = tf.keras.utils.image_dataset_from_directory('val')\n"
+        "y_true = np.concatenate([y for x, y in val_ds])\npred = model.predict(val_ds).argmax(1)\n"
+        "print(confusion_matrix(y_true, pred))",
+        range=(2, 10, 2, 60), message="reshuffles",
+        fixed="import tensorflow as tf\nval_ds = tf.keras.utils.image_dataset_from_directory('val', shuffle=False)\n"
+        "y_true = np.concatenate([y for x, y in val_ds])\npred = model.predict(val_ds).argmax(1)\n"
+        "print(confusion_matrix(y_true, pred))",
+    ),
     Invalid(
         _HEAD + "test_gen = test_datagen.flow_from_directory('test', class_mode=None)\n"
         "preds = model.predict(test_gen)\n"

@@ -29,7 +29,7 @@ from typing import Literal, NamedTuple
 
 import libcst as cst
 
-from reviewlint.analysis.constants import ConstantFolder
+from reviewlint.analysis.constants import UNKNOWN, ConstantFolder
 from reviewlint.analysis.imports import ImportTable, dotted
 from reviewlint.analysis.walk import walk
 
@@ -293,6 +293,8 @@ class SemanticModel:
                 key = qualify(name, scope)
                 found = deps.setdefault(key, set())
                 if returned:
+                    # Only the element at this position: not everything the function returns.
+                    found.discard(qualify(function, scope))
                     for value in returned:
                         found.update(qualify(read, inside) for read in names_in(value.elements[position].value))
                 else:
@@ -505,6 +507,46 @@ class SemanticModel:
         wanted = set(methods)
         return (call for call in self.calls if call.method in wanted and call.qualname is None)
 
+    # Parameters ----------------------------------------------------------------------------
+    def parameter_guards(self, call: CallSite) -> tuple[tuple[cst.FunctionDef, str], ...]:
+        """``(function, parameter)`` for each ``if parameter:`` whose body holds ``call``, where
+        ``parameter`` is a parameter of the function the call is in or of one that encloses it
+        (``def make_input_fn(df, shuffle=True): def input_fn(): if shuffle: ds = ds.shuffle(…)``)."""
+        if call.scope.is_module:
+            return ()
+        path = _path_to(self.module, call.node) or []
+        guards = []
+        for depth, (node, child) in enumerate(zip(path, path[1:])):
+            if not (isinstance(node, cst.If) and child is node.body and isinstance(node.test, cst.Name)):
+                continue
+            name = node.test.value
+            owner = next((f for f in reversed(path[:depth]) if isinstance(f, cst.FunctionDef)
+                          and any(p.name.value == name for p in _parameters(f))), None)
+            if owner is not None:
+                guards.append((owner, name))
+        return tuple(guards)
+
+    def arguments_for(self, function: cst.FunctionDef, parameter: str) -> list[tuple[CallSite, object]]:
+        """Each call of ``function`` (by its name) with the folded value it passes for
+        ``parameter`` (the parameter's default when it passes none; UNKNOWN through ``*args``/``**kwargs``)."""
+        positional = [*function.params.posonly_params, *function.params.params]
+        position = next((i for i, p in enumerate(positional) if p.name.value == parameter), None)
+        declared = next((p for p in _parameters(function) if p.name.value == parameter), None)
+        name = function.name.value
+        found: list[tuple[CallSite, object]] = []
+        for call in self.calls:
+            if call.qualname is not None or not isinstance(call.node.func, cst.Name) or call.node.func.value != name:
+                continue
+            argument = call.arg(parameter, position)
+            if argument is not None:
+                found.append((call, self.value(argument.value)))
+            elif any(arg.star for arg in call.node.args):
+                found.append((call, UNKNOWN))
+            else:
+                default = declared.default if declared is not None else None
+                found.append((call, self.value(default) if default is not None else UNKNOWN))
+        return found
+
     # Values --------------------------------------------------------------------------------
     def value(self, node: cst.BaseExpression | None) -> object:
         """The folded value of an expression, or UNKNOWN."""
@@ -568,3 +610,19 @@ class _NameCollector(cst.CSTVisitor):
         name = dotted(node)
         if name is not None:
             self.names.add(name)
+
+
+def _parameters(function: cst.FunctionDef) -> list[cst.Param]:
+    params = function.params
+    return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+
+def _path_to(root: cst.CSTNode, target: cst.CSTNode) -> list[cst.CSTNode] | None:
+    """The nodes from ``root`` down to ``target`` (both included), or None when ``target`` is not in it."""
+    if root is target:
+        return [root]
+    for child in root.children:
+        found = _path_to(child, target)
+        if found is not None:
+            return [root, *found]
+    return None
