@@ -85,6 +85,9 @@ NAME = "backbone-preprocessing-mismatch"
 SEVERITY = Severity.ERROR
 SUMMARY = "Input normalization that does not match the pretrained backbone it feeds"
 TRIGGERS = ("applications", "efficientnet", "EfficientNet")
+# A file with a backbone or a normalization has its project imports followed, and an imported
+# module with either is analysed: the generator in data.py meets the backbone in train.py.
+IMPORT_TRIGGERS = (*TRIGGERS, "rescale", "Rescaling", "preprocess_input", "255", "127.5")
 # Fixes: rescale=1/255 -> preprocessing_function=preprocess_input of the qubvel efficientnet
 # module (imported if needed; composed with an existing preprocessing_function); a /255 —
 # rescale=, Rescaling(1/255), x / 255 — in front of a keras.applications model that rescales
@@ -278,18 +281,22 @@ SYNTAX = Renormalizations
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
-    backbones = [b for b in facts.backbones if b.pretrained and b.expects is not None]
+    # The file's own, and those of the project modules it imports (a generator in data.py, a
+    # model built in model.py): a finding on one of theirs lands in their file.
+    imported = ctx.imported
+    norms = (*facts.normalizations, *imported.normalizations)
+    backbones = [b for b in (*facts.backbones, *imported.backbones) if b.pretrained and b.expects is not None]
     if not backbones:
         return
     single_family = len({b.expects for b in backbones}) == 1
-    stacked = _double_with_preprocess(facts.normalizations)
+    stacked = _double_with_preprocess(norms)
     reported: set[int] = set()
     for backbone in backbones:
         expects = backbone.expects or ""
         weights = backbone.weights if isinstance(backbone.weights, str) else "pretrained"
         where = f"{backbone.short_name} ({backbone.family.package}, weights={weights!r})"
         built = (backbone.node, f"{backbone.short_name} is built here; it expects {EXPECTATIONS[expects]}")
-        for norm in _fed_by(facts, backbone, facts.normalizations, single_family):
+        for norm in _fed_by(facts, backbone, norms, single_family):
             if id(norm.node) in reported:
                 continue
             if norm.kind == "rescale" and norm.call is not None and id(norm.call.node) in stacked:
@@ -315,7 +322,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 related=(built,),
                 fix=_fix(ctx, norm, backbone, stacked=False),
             )
-        if expects != "raw" and not facts.normalizations and not _may_normalize_elsewhere(facts):
+        if expects != "raw" and not norms and not _may_normalize_elsewhere(facts):
             loader = _raw_images_into(facts, backbone)
             if loader is not None:
                 yield Report(

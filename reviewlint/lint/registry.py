@@ -68,6 +68,7 @@ def load_rule(module: ModuleType) -> RuleInfo:
         options=options,
         needs=cast(Needs, needs),
         triggers=tuple(getattr(module, "TRIGGERS", ())),
+        import_triggers=tuple(getattr(module, "IMPORT_TRIGGERS", ())),
         valid=valid,
         invalid=invalid,
         module=module,

@@ -20,7 +20,7 @@ A rule is a module in ``rules/`` (installed as ``reviewlint_rules``) with:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +31,7 @@ import libcst as cst
 
 from reviewlint.analysis.extract import extract
 from reviewlint.analysis.facts import Facts
+from reviewlint.analysis.imported import ImportedFacts, ImportedModule, imported_facts
 from reviewlint.analysis.semantic import SemanticModel
 from reviewlint.analysis.syntax_hooks import SyntaxHooks, batched
 from reviewlint.analysis.walk import walk
@@ -126,6 +127,10 @@ class RuleInfo:
     module: ModuleType
     fix: FixLevel | None = None  # see reviewlint.fixing.edits; None: no fixes
     syntax: type[SyntaxHooks] | None = None  # the rule's own syntax hooks (reviewlint.analysis.syntax_hooks)
+    # Texts that make the project modules a file imports worth reading for this rule: a file that
+    # holds one has its imports followed, and an imported module that holds one is analysed
+    # (ctx.imported). Empty: the rule sees the file alone.
+    import_triggers: tuple[str | re.Pattern[str], ...] = ()
 
     @property
     def option_infos(self) -> tuple[OptionInfo, ...]:
@@ -143,10 +148,15 @@ class RuleInfo:
         A trigger is a string the text must contain or a compiled pattern it must match
         (``re.compile(r"^[ \\t]*\\(", re.M)``), for rules whose telltale is not one substring.
         """
-        return not self.triggers or any(
-            trigger in text if isinstance(trigger, str) else trigger.search(text) is not None
-            for trigger in self.triggers
-        )
+        return not self.triggers or _matches(self.triggers, text)
+
+    def follows_imports_of(self, text: str) -> bool:
+        """Whether a module with this text is worth following into (or analysing as imported) for this rule."""
+        return bool(self.import_triggers) and _matches(self.import_triggers, text)
+
+
+def _matches(triggers: tuple[str | re.Pattern[str], ...], text: str) -> bool:
+    return any(trigger in text if isinstance(trigger, str) else trigger.search(text) is not None for trigger in triggers)
 
 
 class Analysis:
@@ -156,9 +166,36 @@ class Analysis:
     called in the walk that builds the facts (see :mod:`reviewlint.analysis.syntax_hooks`).
     """
 
-    def __init__(self, source: SourceFile, syntax: Iterable[type[SyntaxHooks]] = ()) -> None:
+    def __init__(self, source: SourceFile, syntax: Iterable[type[SyntaxHooks]] = (),
+                 imports: Sequence[tuple[SourceFile, tuple[tuple[str, str], ...]]] = ()) -> None:
         self.source = source
         self.hooks: dict[type[SyntaxHooks], SyntaxHooks] = {kind: kind() for kind in syntax}
+        # The project modules this one imports that are worth analysing, with how it names what
+        # they hold (reviewlint.source.project.ProjectImport.aliases).
+        self.imports = tuple(imports)
+
+    @cached_property
+    def imported_analyses(self) -> tuple[Analysis | None, ...]:
+        """One analysis per imported module (None for one that does not parse or cannot be analysed)."""
+        found: list[Analysis | None] = []
+        for source, _ in self.imports:
+            analysis = Analysis(source)
+            try:
+                analysis.facts  # noqa: B018 - parse and extract now: a module that fails is left out
+            except Exception:  # noqa: BLE001 - the imported module's own run reports its problem
+                found.append(None)
+                continue
+            found.append(analysis)
+        return tuple(found)
+
+    @cached_property
+    def imported(self) -> ImportedFacts:
+        """The facts the imported project modules contribute (reviewlint.analysis.imported)."""
+        modules = tuple(
+            ImportedModule(analysis.facts, aliases) if analysis is not None else None
+            for analysis, (_, aliases) in zip(self.imported_analyses, self.imports)
+        )
+        return imported_facts(modules)
 
     @cached_property
     def module(self) -> cst.Module:
@@ -206,6 +243,13 @@ class RuleContext(Generic[OptionsT]):
     def model(self) -> SemanticModel:
         """The semantic model: imports, scopes, bindings, calls, data flow, folded values."""
         return self.analysis.facts.model
+
+    @property
+    def imported(self) -> ImportedFacts:
+        """Backbones and normalizations of the project modules this file imports, owned by this
+        file's names for them; empty unless the rule sets ``IMPORT_TRIGGERS``. A report on one of
+        their nodes lands in that module's file (without a fix)."""
+        return self.analysis.imported
 
     def syntax(self, kind: type[HooksT]) -> HooksT:
         """What this rule's syntax hooks (its ``SYNTAX`` class) collected in the walk over the file."""

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
 
+from reviewlint.analysis.imported import owned_by
 from reviewlint.fixing.edits import applicability
 from reviewlint.lint.finding import SYNTAX_ERROR_CODE, FileError, Finding, Location, Related, syntax_finding
 from reviewlint.lint.rule import Analysis, Anchor, ProjectSettings, Report, RuleContext, RuleInfo, Span
@@ -20,7 +22,7 @@ from reviewlint.run.config import Settings
 from reviewlint.run.loop import enabled, load
 from reviewlint.run.result import FileResult
 from reviewlint.source.comments_fast import scan_comments as fast_scan_comments
-from reviewlint.source.files import SourceFile
+from reviewlint.source.files import NotPythonNotebook, SourceError, SourceFile, load_source
 from reviewlint.source.parse_guard import (
     TOO_DEEP,
     ParseProblem,
@@ -30,7 +32,9 @@ from reviewlint.source.parse_guard import (
     syntax_problem,
 )
 from reviewlint.source.pins import pip_installed_version
+from reviewlint.source.paths import display_path
 from reviewlint.source.positions import NodePositions
+from reviewlint.source.project import import_lines, project_imports, read_module
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 _SKIP_FILE = re.compile(r"^\s*#\s*reviewlint:\s*skip-file\b", re.MULTILINE)
@@ -38,7 +42,10 @@ MAX_SOURCE_LINE = 2000
 
 
 class _Placer:
-    """Turns rule anchors (CST nodes or spans) into locations, computing positions lazily."""
+    """Turns rule anchors (CST nodes or spans) into locations, computing positions lazily.
+
+    A node of a project module the file imports (reviewlint.analysis.imported) is placed in that
+    module's file, by a placer of its own."""
 
     def __init__(self, source: SourceFile, analysis: Analysis, shown: str) -> None:
         self._source = source
@@ -46,12 +53,41 @@ class _Placer:
         self._shown = shown
         self._positions: NodePositions | None = None
         self._lines = source.lines
+        self._imported: dict[int, _Placer] = {}
+
+    def owner(self, anchor: Anchor) -> _Placer:
+        """The placer of the file an anchor lies in: this one, or an imported module's."""
+        if isinstance(anchor, Span) or not self._analysis.imports:
+            return self
+        position = owned_by(anchor, self._analysis.imported)
+        if position is None:
+            return self
+        placer = self._imported.get(position)
+        if placer is None:
+            analysis = self._analysis.imported_analyses[position]
+            assert analysis is not None  # a node of it was reported, so it was analysed
+            placer = self._imported[position] = _Placer(analysis.source, analysis, display_path(analysis.source.path))
+        return placer
+
+    def foreign(self, anchor: Anchor) -> bool:
+        return self.owner(anchor) is not self
+
+    def line_text(self, anchor: Anchor) -> str:
+        """The first line of an anchor, in its own file."""
+        placer = self.owner(anchor)
+        line = placer.span(anchor).line
+        return placer._lines[line - 1] if line <= len(placer._lines) else ""
 
     def prepare(self, reports: Sequence[Report]) -> None:
         """Locate the nodes a rule reported in one walk of the tree, before placing them one by one."""
         anchors = [anchor for report in reports for anchor in (report.at, *(at for at, _ in report.related))]
-        if any(not isinstance(anchor, Span) for anchor in anchors):
-            self._node_positions().prepare(anchors)
+        by_placer: dict[int, tuple[_Placer, list[Anchor]]] = {}
+        for anchor in anchors:
+            if not isinstance(anchor, Span):
+                placer = self.owner(anchor)
+                by_placer.setdefault(id(placer), (placer, []))[1].append(anchor)
+        for placer, found in by_placer.values():
+            placer._node_positions().prepare(found)
 
     def _node_positions(self) -> NodePositions:
         """Renders only the statements that hold reported nodes (reviewlint.source.positions); made on first need."""
@@ -62,10 +98,16 @@ class _Placer:
     def span(self, anchor: Anchor) -> Span:
         if isinstance(anchor, Span):
             return anchor
+        owner = self.owner(anchor)
+        if owner is not self:
+            return owner.span(anchor)
         code_range = self._node_positions()[anchor]
         return Span(code_range.start.line, code_range.start.column, code_range.end.line, code_range.end.column)
 
     def location(self, anchor: Anchor) -> Location:
+        owner = self.owner(anchor)
+        if owner is not self:
+            return owner.location(anchor)
         span = self.span(anchor)
         cell, line = self._source.cell_position(span.line)
         end_cell, end_line = self._source.cell_position(span.end_line)
@@ -80,6 +122,9 @@ class _Placer:
     def source_lines(self, anchor: Anchor) -> tuple[str, ...]:
         """The reported lines as written (with the indentation a notebook cell's line lost), each
         cut to :data:`MAX_SOURCE_LINE` characters (a minified line is not copied into every finding)."""
+        owner = self.owner(anchor)
+        if owner is not self:
+            return owner.source_lines(anchor)
         span = self.span(anchor)
         last = min(span.end_line, span.line + 5)
         return tuple((" " * self._source.removed_indent(number) + self._lines[number - 1])[:MAX_SOURCE_LINE]
@@ -153,9 +198,35 @@ def _albumentations_version(source: SourceFile, settings: Settings) -> tuple[int
     return pip_installed_version(source.shell, "albumentations") or settings.albumentations_version
 
 
+def _imports(source: SourceFile, selected: Sequence[RuleInfo], result: FileResult) -> tuple[tuple[SourceFile, tuple[tuple[str, str], ...]], ...]:
+    """The project modules ``source`` imports that a selected rule wants to see, loaded, with how
+    ``source`` names what they hold; records in ``result`` the imports and what they led to (the
+    cache keeps the result only while they lead to the same bytes)."""
+    following = [rule for rule in selected if rule.follows_imports_of(source.text)]
+    if not following:
+        return ()
+    lines = import_lines(source.text)
+    found = project_imports(source.path, lines)
+    result.imports = lines
+    depends: list[tuple[str, str]] = []
+    loaded: list[tuple[SourceFile, tuple[tuple[str, str], ...]]] = []
+    for item in found:
+        data, digest = read_module(item.file)
+        depends.append((str(item.file), digest))
+        if data is None or not any(rule.follows_imports_of(data.decode("utf-8", "replace")) for rule in following):
+            continue
+        try:
+            module = load_source(item.file, data)
+        except (SourceError, NotPythonNotebook, ValueError):
+            continue  # the module's own run reports why it cannot be read
+        loaded.append((module, item.aliases))
+    result.depends = tuple(depends)
+    return tuple(loaded)
+
+
 def lint_source(
     source: SourceFile, settings: Settings, rules: Sequence[RuleInfo], shown: str,
-    on_report: Callable[[RuleInfo, Report, Analysis], None] | None = None,
+    on_report: Callable[[RuleInfo, Report, Analysis], None] | None = None, follow_imports: bool = True,
 ) -> FileResult:
     """Lint one loaded source file with the rules enabled for it.
 
@@ -168,14 +239,16 @@ def lint_source(
     if skips_file(source.text):
         return result
     selected = [rule for rule in rules if enabled(settings, rule, source.path)]
-    active = [rule for rule in selected if rule.may_fire(source.text)]
+    imports = _imports(source, selected, result) if follow_imports else ()
+    active = [rule for rule in selected if rule.may_fire(source.text)
+              or any(rule.follows_imports_of(imported.text) and rule.may_fire(imported.text) for imported, _ in imports)]
     # The hooks of every selected rule, fired or not: one batched visitor class per configuration.
-    analysis = Analysis(source, dict.fromkeys(rule.syntax for rule in selected if rule.syntax is not None))
+    analysis = Analysis(source, dict.fromkeys(rule.syntax for rule in selected if rule.syntax is not None), imports)
     problem = _parse_problem(analysis, any(rule.needs == "facts" for rule in active))
     if problem is not None and source.kind == "notebook":
         isolated = isolate_broken_cells(source, problem)
         if isolated is not None:
-            return lint_source(isolated, settings, rules, shown, on_report)
+            return lint_source(isolated, settings, rules, shown, on_report, follow_imports)
     report_syntax = settings.enabled(SYNTAX_ERROR_CODE, source.path if settings.per_file_ignores else None)
     if problem is not None:
         if report_syntax:
@@ -189,12 +262,13 @@ def lint_source(
         result.findings.sort(key=Finding.sort_key)
         return result
     placer = _Placer(source, analysis, shown)
-    lines = source.lines
     project = ProjectSettings(settings.image_domain, _albumentations_version(source, settings))
     for rule in active:
         context = RuleContext(analysis, settings.options_for(rule), project)
         try:
-            reports = list(rule.check(context))
+            # A report in an imported module's file carries no fix: fixes edit this file only.
+            reports = [replace(report, fix=None) if report.fix is not None and placer.foreign(report.at) else report
+                       for report in rule.check(context)]
             placer.prepare(reports)
             findings = [_finding(rule, report, placer) for report in reports]
         except Exception as error:  # noqa: BLE001 - one failing rule must not stop the run
@@ -202,8 +276,7 @@ def lint_source(
             result.errors.append(FileError(shown, message.splitlines()[0], rule.code, traceback.format_exc()))
             continue
         for report, finding in zip(reports, findings):
-            line = placer.span(report.at).line
-            if line <= len(lines) and suppressed(lines[line - 1], rule.code):
+            if suppressed(placer.line_text(report.at), rule.code):
                 continue
             result.findings.append(finding)
             if on_report is not None:
@@ -230,4 +303,4 @@ def lint_text(text: str, rules: Sequence[RuleInfo], settings: Settings, path: st
     """Lint source text as if it were a file (rule examples and tests use this path)."""
     source_path = Path(path)
     source = load(source_path, text.encode("utf-8"), settings, path)
-    return source if isinstance(source, FileResult) else lint_source(source, settings, rules, path)
+    return source if isinstance(source, FileResult) else lint_source(source, settings, rules, path, follow_imports=False)

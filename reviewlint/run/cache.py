@@ -57,6 +57,7 @@ from reviewlint import __version__
 from reviewlint.lint.finding import FileError, Finding, Location, Related, Skipped
 from reviewlint.lint.rule_meta import DescribedRule, Severity
 from reviewlint.run.result import FileResult
+from reviewlint.source.project import ImportLine
 
 if TYPE_CHECKING:
     from reviewlint.run.config import Settings
@@ -207,6 +208,9 @@ def encode_result(result: FileResult) -> dict[str, object]:
         "errors": [{"path": e.path, "message": e.message, "code": e.code, "trace": e.trace} for e in result.errors],
         "skipped": [{"path": s.path, "reason": s.reason, "fails": s.fails} for s in result.skipped],
         "uri": result.uri,
+        "imports": None if result.imports is None else [
+            [line.level, line.module, [list(pair) for pair in line.names], line.alias] for line in result.imports],
+        "depends": [list(pair) for pair in result.depends],
     }
 
 
@@ -235,7 +239,13 @@ def decode_result(data: dict[str, Any]) -> FileResult:
     errors = [FileError(_text(e["path"]), _text(e["message"]), _optional_text(e["code"]), _optional_text(e["trace"]))
               for e in data["errors"]]
     skipped = [Skipped(_text(s["path"]), _text(s["reason"]), bool(s["fails"])) for s in data["skipped"]]
-    return FileResult(_text(data["path"]), findings, errors, skipped, _optional_text(data["uri"]))
+    imports = data.get("imports")
+    lines = None if imports is None else tuple(
+        ImportLine(int(level), _text(module), tuple((_text(name), _text(local)) for name, local in names), _text(alias))
+        for level, module, names, alias in imports
+    )
+    depends = tuple((_text(path), _text(digest)) for path, digest in data.get("depends", ()))
+    return FileResult(_text(data["path"]), findings, errors, skipped, _optional_text(data["uri"]), lines, depends)
 
 
 def _is_real_directory(path: Path) -> bool:

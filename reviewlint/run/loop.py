@@ -25,6 +25,7 @@ from reviewlint.source.atomic import Snapshot
 from reviewlint.source.discover import discover
 from reviewlint.source.files import NotPythonNotebook, SourceError, SourceFile, load_source
 from reviewlint.source.paths import display_path, path_uri
+from reviewlint.source.project import dependencies
 
 if TYPE_CHECKING:
     from reviewlint.fixing.fixer import FixMode
@@ -142,7 +143,7 @@ def lint_path(path: Path, settings: Settings, rules: Sequence[RuleInfo] | RuleSe
     if cache is not None:
         key = _cache_key(cache, raw, shown, path, settings, rules.described)
         cached = cache.get(key)
-        if cached is not None:
+        if cached is not None and dependencies_unchanged(path, cached):
             return cached
     source = load(path, raw, settings, shown)
     if isinstance(source, FileResult):
@@ -163,7 +164,14 @@ def cached_result(path: Path, settings: Settings, rules: Sequence[DescribedRule]
     raw = _read(path, settings, shown)
     if isinstance(raw, FileResult):
         return None
-    return cache.get(_cache_key(cache, raw, shown, path, settings, rules))
+    found = cache.get(_cache_key(cache, raw, shown, path, settings, rules))
+    return found if found is not None and dependencies_unchanged(path, found) else None
+
+
+def dependencies_unchanged(path: Path, result: FileResult) -> bool:
+    """Whether a stored result still holds for the project modules its file imports: the same
+    imports lead to the same files, with the same bytes (always, for a result that followed none)."""
+    return result.imports is None or dependencies(path, result.imports) == result.depends
 
 
 def available_cores() -> int:
@@ -225,6 +233,8 @@ def run_paths(
         for task in tasks:
             state = state_of[task[0]] = _state_key(task[1], task[2], rules.described)
             hit = states.get(state) if state is not None else None
+            if hit is not None and not dependencies_unchanged(task[1], hit):
+                hit = None
             if hit is None:
                 misses.append(task)
             else:
@@ -260,9 +270,17 @@ def run_paths(
         shown = display_path(path)
         result.uris[shown] = path_uri(path)
         result.skipped.append(Skipped(shown, f"skipped: excluded by 'exclude' in {resolver.for_path(path).origin}", fails=False))
+    seen_elsewhere: set[tuple[object, ...]] = set()
     for done in results:
         assert done is not None
-        result.findings.extend(done.findings)
+        for finding in done.findings:
+            if finding.location.path != done.path:
+                # In an imported module's file: two importers may both find it there.
+                place = (finding.code, finding.location.path, finding.location.cell, finding.location.line, finding.location.column)
+                if place in seen_elsewhere:
+                    continue
+                seen_elsewhere.add(place)
+            result.findings.append(finding)
         result.errors.extend(done.errors)
         result.skipped.extend(done.skipped)
         if done.uri is not None:

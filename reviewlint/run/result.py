@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from reviewlint.lint.finding import FileError, Finding, Skipped
 from reviewlint.lint.rule_meta import Severity
+from reviewlint.source.project import ImportLine
 
 if TYPE_CHECKING:
     from reviewlint.fixing.fixer import FileFix
@@ -26,6 +27,11 @@ class FileResult:
     errors: list[FileError] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     uri: str | None = None  # the file's real name, percent-encoded (SARIF); None where unknown
+    # Whole-project analysis: the imports read from the file when they were followed (None when
+    # they were not), and each project module they led to with a digest of its bytes. A stored
+    # result holds only while the same imports lead to the same modules with the same bytes.
+    imports: tuple[ImportLine, ...] | None = None
+    depends: tuple[tuple[str, str], ...] = ()
 
 
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}

@@ -1,0 +1,86 @@
+"""Facts of the project's own modules, seen from a module that imports them.
+
+``from data import train_gen`` in ``train.py``: the generator's ``rescale=1/255`` is a fact of
+``data.py``, and what it feeds is a fact of ``train.py``. :func:`imported_facts` carries the first
+into the second: each backbone and normalization of an imported module that one of the imported
+names was (transitively) computed from becomes a fact of the importer, owned by the importer's
+name for it (``train_gen``, or ``data.train_gen`` after ``import data``) and placed before any of
+the importer's own code. Its nodes stay those of the imported module: a finding on them is
+reported in that module's file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import libcst as cst
+
+from reviewlint.analysis.facts import Backbone, Facts, Normalization
+from reviewlint.analysis.semantic import MODULE, SemanticModel, Var
+
+
+@dataclass(frozen=True, eq=False)
+class ImportedModule:
+    """A project module the linted module imports: its facts, and how the importer names what it
+    holds (pairs of the importer's dotted name and the name in the module, "" for the module)."""
+
+    facts: Facts
+    aliases: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ImportedFacts:
+    """Backbones and normalizations the imported modules contribute, and which module each node
+    of theirs belongs to (by ``id``, for placing findings)."""
+
+    backbones: tuple[Backbone, ...] = ()
+    normalizations: tuple[Normalization, ...] = ()
+    module_of: dict[int, int] | None = None  # id(node) -> index in the imported modules
+
+
+def _exported(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> list[tuple[Var, set[Var]]]:
+    """(importer's variable, everything the imported name was computed from) for each name the
+    importer can reach: the names it imports, or every module-level name of a module it imports whole."""
+    pairs: list[tuple[str, str]] = []
+    module_names = sorted({var.name for var in model.bindings if var.scope.is_module and "." not in var.name})
+    for local, name in aliases:
+        if name:
+            pairs.append((local, name))
+        else:
+            pairs.extend((f"{local}.{inner}", inner) for inner in module_names)
+    return [(Var(local, MODULE), model.reaches({Var(name, MODULE)})) for local, name in pairs]
+
+
+def imported_facts(modules: Sequence[ImportedModule | None]) -> ImportedFacts:
+    """What the ``modules`` an importer imports contribute to its facts (see the module's
+    documentation); None stands for a module that could not be analysed."""
+    backbones: list[Backbone] = []
+    normalizations: list[Normalization] = []
+    module_of: dict[int, int] = {}
+    for position, imported in enumerate(modules):
+        if imported is None:
+            continue
+        facts = imported.facts
+        if not facts.backbones and not facts.normalizations:
+            continue
+        exported = _exported(facts.model, imported.aliases)
+        for backbone in facts.backbones:
+            owners = frozenset(local for local, reached in exported if backbone.owners & reached)
+            if owners:
+                call = replace(backbone.call, scope=MODULE, index=-1, end=-1)
+                backbones.append(replace(backbone, call=call, owners=owners))
+                module_of[id(backbone.node)] = position
+        for norm in facts.normalizations:
+            owners = frozenset(local for local, reached in exported if norm.owners & reached)
+            if owners:
+                normalizations.append(replace(norm, owners=owners, index=-1, scope=MODULE))
+                module_of[id(norm.node)] = position
+                if norm.call is not None:
+                    module_of[id(norm.call.node)] = position
+    return ImportedFacts(tuple(backbones), tuple(normalizations), module_of)
+
+
+def owned_by(node: cst.CSTNode, imported: ImportedFacts) -> int | None:
+    """The index of the imported module a node belongs to, or None for the importer's own nodes."""
+    return None if imported.module_of is None else imported.module_of.get(id(node))

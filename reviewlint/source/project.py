@@ -1,0 +1,161 @@
+"""The linted project's own modules that a file imports (``from data import train_gen``).
+
+A training project splits data, model and training across modules; to see one program,
+reviewlint follows the imports of a file into the project's own ``.py`` files (absolute imports
+from the file's folder, the project root or its ``src/`` folder; relative imports from the file's
+package). Installed libraries are never followed: only files under the project root, found
+without importing or running anything.
+
+The imports are read from the text with a pattern, before any parse: the cache keys a file's
+result on the modules it imports, and so must know them without linting the file.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from reviewlint.source.atomic import read_small
+
+# What marks a project's root folder (the first ancestor of a file that holds one).
+_ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+# ``from .data import (a, b)``, ``from pkg.data import a``, ``import pkg.data as d, os``.
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.MULTILINE)
+# At most this many project modules are followed from one file.
+MAX_MODULES = 16
+
+
+@dataclass(frozen=True)
+class ImportLine:
+    """One import as written: ``level`` leading dots, the module, and the names it imports with the
+    local name each is bound to (``from m import a as b``: ``(("a", "b"),)``); for ``import m as z``
+    no names and ``alias`` "z" (``import a.b``: alias "a.b", the dotted name code uses)."""
+
+    level: int
+    module: str
+    names: tuple[tuple[str, str], ...] = ()
+    alias: str = ""
+
+
+def _named(part: str) -> tuple[str, str]:
+    name, _, local = part.partition(" as ")
+    return name.strip(), (local.strip() or name.strip())
+
+
+def import_lines(text: str) -> tuple[ImportLine, ...]:
+    """The imports of a module's text (a pattern over lines: an import written inside a string
+    counts too, which only costs a lookup)."""
+    found: list[ImportLine] = []
+    for match in _FROM_IMPORT.finditer(text):
+        parts = match.group(3).strip().strip("()").replace("\n", " ").replace("\\", " ").split(",")
+        names = tuple(pair for pair in map(_named, parts) if pair[0].isidentifier() and pair[1].isidentifier())
+        found.append(ImportLine(len(match.group(1)), match.group(2), names))
+    for match in _IMPORT.finditer(text):
+        for part in match.group(1).split(","):
+            module, local = _named(part)
+            if module and all(piece.isidentifier() for piece in module.split(".")) and all(
+                    piece.isidentifier() for piece in local.split(".")):
+                found.append(ImportLine(0, module, (), local))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class ProjectImport:
+    """A project file a module imports, and how the importing module names what it holds: pairs of
+    (the importer's dotted name, the name in the imported module; "" for the module itself)."""
+
+    file: Path
+    aliases: tuple[tuple[str, str], ...]
+
+
+def project_root(path: Path) -> Path:
+    """The first ancestor folder of ``path`` with a project marker; the file's own folder without one."""
+    return _root_of(path.parent)
+
+
+@functools.lru_cache(maxsize=1024)
+def _root_of(folder: Path) -> Path:
+    for candidate in (folder, *folder.parents):
+        if any((candidate / marker).exists() for marker in _ROOT_MARKERS):
+            return candidate
+    return folder
+
+
+def _module_file(base: Path, dotted: str) -> Path | None:
+    if not dotted:
+        return None
+    target = base.joinpath(*dotted.split("."))
+    for candidate in (target.with_name(target.name + ".py"), target / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _within(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return "site-packages" not in path.parts and "dist-packages" not in path.parts
+
+
+def project_imports(path: Path, lines: tuple[ImportLine, ...]) -> tuple[ProjectImport, ...]:
+    """The project's own ``.py`` files among the imports ``lines`` of the module at ``path``, in
+    the order of its imports (at most :data:`MAX_MODULES`); a module and the submodules it names
+    (``from pkg import data``) both count."""
+    path = Path(os.path.abspath(path))
+    root = project_root(path)
+    bases = list(dict.fromkeys((path.parent, root, root / "src")))
+    found: dict[Path, list[tuple[str, str]]] = {}
+
+    def add(file: Path | None, alias: tuple[str, str]) -> bool:
+        if file is None:
+            return False
+        if file != path and _within(file, root) and (file in found or len(found) < MAX_MODULES):
+            found.setdefault(file, []).append(alias)
+        return True
+
+    for line in lines:
+        if line.level:
+            base = path.parent
+            for _ in range(line.level - 1):
+                base = base.parent
+            searched = [base]
+        else:
+            searched = bases
+        for base in searched:
+            hit = False
+            if not line.names:
+                hit = add(_module_file(base, line.module), (line.alias, ""))
+            else:
+                module = _module_file(base, line.module) if line.module else (
+                    base / "__init__.py" if (base / "__init__.py").is_file() else None)
+                for name, local in line.names:
+                    submodule = _module_file(base, f"{line.module}.{name}" if line.module else name)
+                    if submodule is not None:
+                        hit = add(submodule, (local, "")) or hit
+                    else:
+                        hit = add(module, (local, name)) or hit
+            if hit:
+                break
+    return tuple(ProjectImport(file, tuple(aliases)) for file, aliases in found.items())
+
+
+# Imported modules are read up to this size (a module larger than this is followed as unreadable).
+MAX_MODULE_BYTES = 1024 * 1024
+
+
+def read_module(file: Path) -> tuple[bytes | None, str]:
+    """A project module's bytes (None when unreadable or over :data:`MAX_MODULE_BYTES`) and their digest."""
+    data = read_small(file, MAX_MODULE_BYTES)
+    return data, ("-" if data is None else hashlib.blake2b(data, digest_size=16).hexdigest())
+
+
+def dependencies(path: Path, lines: tuple[ImportLine, ...]) -> tuple[tuple[str, str], ...]:
+    """Each project module the imports ``lines`` of ``path`` lead to now, with the digest of its bytes."""
+    return tuple((str(found.file), read_module(found.file)[1]) for found in project_imports(path, lines))

@@ -1,0 +1,159 @@
+"""Whole-project analysis: facts flow through the imports between a project's own modules.
+
+The generator of ``data.py`` meets the backbone of ``train.py``: the finding lands where the fix
+belongs (``data.py``), with the other file as a related location; the cache and ``--jobs`` stay
+exact, because a result is kept only while the modules it imported are unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from reviewlint.source.project import ImportLine, import_lines, project_imports
+from tests.conftest import check_in_process, write_notebook
+
+DATA = (
+    "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n\n"
+    "train_datagen = ImageDataGenerator(rescale=1. / 255, horizontal_flip=True)\n"
+    "train_gen = train_datagen.flow_from_directory('train', target_size=(300, 300))\n"
+)
+TRAIN = (
+    "import efficientnet.tfkeras as efn\nfrom tensorflow import keras\nfrom data import train_gen\n\n"
+    "base = efn.EfficientNetB3(weights='imagenet', include_top=False)\n"
+    "model = keras.Sequential([base, keras.layers.Dense(10)])\nhistory = model.fit(train_gen, epochs=3)\n"
+)
+MODEL = (
+    "import efficientnet.tfkeras as efn\nfrom tensorflow import keras\n\n\n"
+    "def build_model(classes):\n"
+    "    base = efn.EfficientNetB0(weights='imagenet', include_top=False, pooling='avg')\n"
+    "    return keras.Sequential([base, keras.layers.Dense(classes)])\n"
+)
+
+
+def _project(root: Path, files: dict[str, str]) -> Path:
+    (root / "pyproject.toml").write_text("")
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def _findings(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> list[dict[str, object]]:
+    _, out, _ = check_in_process(["--format", "json", "--select", "RL201", *args, "."], root, monkeypatch)
+    found: list[dict[str, object]] = json.loads(out)["findings"]
+    return found
+
+
+def _places(found: list[dict[str, object]]) -> list[tuple[object, ...]]:
+    return [(f["path"], f["line"], [(r["path"], r["line"]) for r in f["related"]]) for f in found]  # type: ignore[attr-defined]
+
+
+# Reading imports ---------------------------------------------------------------------------
+def test_import_lines_keep_levels_names_and_aliases() -> None:
+    text = "from .data import x as xx\nfrom pkg import (model,\n    utils)\nimport pkg.model as pm, os\nimport a.b\n"
+    assert import_lines(text) == (
+        ImportLine(1, "data", (("x", "xx"),)),
+        ImportLine(0, "pkg", (("model", "model"), ("utils", "utils"))),
+        ImportLine(0, "pkg.model", (), "pm"),
+        ImportLine(0, "os", (), "os"),
+        ImportLine(0, "a.b", (), "a.b"),
+    )
+
+
+def test_project_imports_resolve_relative_absolute_and_src_layout_within_the_project(tmp_path: Path) -> None:
+    _project(tmp_path, {"src/pkg/__init__.py": "", "src/pkg/data.py": "", "src/pkg/model.py": "", "src/pkg/train.py": "",
+                        "helpers.py": ""})
+    train = tmp_path / "src/pkg/train.py"
+    text = "from .data import x as xx\nfrom pkg import model\nimport pkg.model as pm\nimport helpers\nimport os\nimport numpy\n"
+    found = {item.file.relative_to(tmp_path).as_posix(): item.aliases for item in project_imports(train, import_lines(text))}
+    assert found == {
+        "src/pkg/data.py": (("xx", "x"),),
+        "src/pkg/model.py": (("model", ""), ("pm", "")),
+        "helpers.py": (("helpers", ""),),
+    }
+
+
+def test_modules_outside_the_project_root_are_never_followed(tmp_path: Path) -> None:
+    (tmp_path / "lib.py").write_text("")
+    project = tmp_path / "project"
+    project.mkdir()
+    _project(project, {"train.py": ""})
+    assert project_imports(project / "train.py", import_lines("import lib\nfrom .. import lib\n")) == ()
+
+
+# Findings across files ----------------------------------------------------------------------
+def test_a_generator_imported_into_a_training_script_is_reported_in_its_own_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _project(tmp_path, {"data.py": DATA, "train.py": TRAIN})
+    found = _findings(tmp_path, monkeypatch)
+    assert _places(found) == [("data.py", 3, [("train.py", 5)])]
+    assert found[0]["fix"] is None  # a fix would edit train.py's text at data.py's place
+    _, out, _ = check_in_process(["--format", "sarif", "--select", "RL201", "."], tmp_path, monkeypatch)
+    result = json.loads(out)["runs"][0]["results"][0]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "data.py"
+    assert result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "train.py"
+
+
+def test_a_backbone_built_in_another_module_meets_the_importers_generator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    train = (
+        "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n\nfrom .model import build_model\n\n"
+        "gen = ImageDataGenerator(rescale=1 / 255).flow_from_directory('train')\nmodel = build_model(10)\nmodel.fit(gen, epochs=2)\n"
+    )
+    _project(tmp_path, {"src/proj/__init__.py": "", "src/proj/model.py": MODEL, "src/proj/train.py": train})
+    write_notebook(tmp_path, "from proj.model import build_model\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator",
+                   "gen = ImageDataGenerator(rescale=1/255).flow_from_directory('d')\nm = build_model(3)\nm.fit(gen)", name="explore.ipynb")
+    found = _findings(tmp_path, monkeypatch)
+    assert sorted(_places(found)) == [
+        ("explore.ipynb", 1, [("src/proj/model.py", 6)]),
+        ("src/proj/train.py", 5, [("src/proj/model.py", 6)]),
+    ]
+
+
+def test_two_importers_of_one_generator_give_one_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _project(tmp_path, {"data.py": DATA, "train.py": TRAIN, "train_b4.py": TRAIN.replace("B3", "B4")})
+    assert [f["path"] for f in _findings(tmp_path, monkeypatch)] == ["data.py"]
+
+
+def test_noqa_in_the_imported_module_suppresses_the_finding_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = DATA.replace("horizontal_flip=True)", "horizontal_flip=True)  # noqa: RL201")
+    _project(tmp_path, {"data.py": data, "train.py": TRAIN})
+    assert _findings(tmp_path, monkeypatch) == []
+
+
+def test_a_module_that_is_not_imported_is_not_linked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _project(tmp_path, {"data.py": DATA, "train.py": TRAIN.replace("from data import train_gen\n", "train_gen = None\n")})
+    assert _findings(tmp_path, monkeypatch) == []
+
+
+# Exact cache and jobs -----------------------------------------------------------------------
+def test_the_cache_and_the_state_index_notice_a_change_in_an_imported_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _project(tmp_path, {"data.py": DATA, "train.py": TRAIN})
+    assert len(_findings(tmp_path, monkeypatch)) == 1
+    assert len(_findings(tmp_path, monkeypatch)) == 1  # from the state index
+    stat = os.stat(tmp_path / "train.py")
+    (tmp_path / "data.py").write_text(DATA.replace("rescale=1. / 255, ", ""))
+    os.utime(tmp_path / "train.py", ns=(stat.st_atime_ns, stat.st_mtime_ns))  # train.py itself is unchanged
+    assert _findings(tmp_path, monkeypatch) == []
+    (tmp_path / "data.py").write_text(DATA)
+    assert len(_findings(tmp_path, monkeypatch)) == 1
+
+
+def test_a_module_that_appears_later_is_followed_by_a_cached_importer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _project(tmp_path, {"train.py": TRAIN})
+    assert _findings(tmp_path, monkeypatch) == []
+    (tmp_path / "data.py").write_text(DATA)
+    assert _places(_findings(tmp_path, monkeypatch, "--no-cache")) == [("data.py", 3, [("train.py", 5)])]
+    assert _places(_findings(tmp_path, monkeypatch)) == [("data.py", 3, [("train.py", 5)])]
+
+
+def test_jobs_and_the_cache_give_the_same_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _project(tmp_path, {"data.py": DATA, "train.py": TRAIN, "src/proj/__init__.py": "", "src/proj/model.py": MODEL,
+                        "src/proj/train.py": "from .model import build_model\nfrom data import train_gen\n"
+                                             "build_model(3).fit(train_gen)\n"})
+    one = _findings(tmp_path, monkeypatch, "--no-cache")
+    assert one == _findings(tmp_path, monkeypatch, "--no-cache", "--jobs", "2")
+    assert one == _findings(tmp_path, monkeypatch, "--jobs", "2")
+    assert one == _findings(tmp_path, monkeypatch, "--jobs", "2")
