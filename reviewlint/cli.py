@@ -72,6 +72,7 @@ def cli() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes to lint with (default 0: one per available core).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), envvar="REVIEWLINT_CACHE_DIR", help="Where to keep the results cache (default: .reviewlint_cache next to the nearest pyproject.toml).")
+@click.option("--show-settings", is_flag=True, help="Print the settings each PATH is linted with (and what 'auto' inferred), and lint nothing.")
 def check(
     paths: tuple[Path, ...],
     select: str | None,
@@ -93,6 +94,7 @@ def check(
     jobs: int,
     no_cache: bool,
     cache_dir: Path | None,
+    show_settings: bool,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory)."""
     rules = RuleSet(rule_index(), _load_rules)
@@ -117,6 +119,12 @@ def check(
     targets = list(paths) or [Path(".")]
     try:
         resolver = ConfigResolver(rules.described, overrides, config_file)
+        if show_settings:
+            from reviewlint.report.settings_view import describe
+
+            click.echo("\n\n".join(describe(target, resolver.for_folder(target) if target.is_dir() else resolver.for_path(target))
+                                    for target in targets))
+            return
         fixing = None
         if fix or diff:
             from reviewlint.fixing.fixer import FixMode

@@ -17,7 +17,10 @@ file name). A backbone chosen at run time (`getattr(efn, f"EfficientNetB{n}")(â€
 name)` with any name, a dict or list of constructors, directly or through a name bound to it)
 counts when every candidate expects the same input. Data is followed through `tf.data` map
 functions, functions that return a model or a dataset, and lists a model's outputs are appended
-to; a generator or layer that feeds no model in sight counts as in a file that runs none. When nothing in the
+to; a generator or layer that feeds no model in sight counts as in a file that runs none.
+Across the project's own modules too: a generator imported from `data.py` into the script that
+builds the backbone is reported in `data.py`, with the backbone as a related location, and a
+model built in `model.py` meets the generator of the script that imports it. When nothing in the
 file normalizes the images at all and they come from `flow_from_directory`/`flow_from_dataframe`
 or `image_dataset_from_directory` straight into a backbone that does not normalize inside, the
 finding is at the backbone (not when a `map`, a `Lambda` layer, a generator's own preprocessing

@@ -12,7 +12,9 @@ Off when the project says its images have no natural orientation:
 `image-domain = "overhead" | "microscopy" | "medical"` in `[tool.reviewlint]`. With the default,
 `image-domain = "auto"`, a file that names such a domain itself — dermoscopy, melanoma, ISIC,
 fundus, APTOS, X-ray, MRI, histopathology, microscopy, satellite, aerial … (the words are in
-`reviewlint/knowledge/domains.py`) — is taken at its word and not reported; leaves and cassava
+`reviewlint/knowledge/domains.py`) in its path, code or comments, in a notebook's markdown
+cells, or in the project's README — is taken at its word and not reported (`reviewlint check
+--show-settings PATH` says what was inferred and from where); leaves and cassava
 are photos people take upright and stay reported, with the setting named in the message.
 `image-domain = "natural"` reports every file.
 
@@ -54,7 +56,7 @@ from reviewlint.api import (
     replace,
     string_like,
 )
-from reviewlint.knowledge.domains import domain_hint, inferred_domain
+from reviewlint.knowledge.domains import domain_hint, inferred_for_file
 from reviewlint.knowledge.transforms import ORIENTATION_KINDS
 
 CODE = "RL102"
@@ -112,8 +114,9 @@ def _setting(ctx: RuleContext[NoOptions]) -> str:
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     domain = ctx.project.image_domain
-    if domain == "auto" and inferred_domain(f"{ctx.source.path}\n{ctx.source.text}") is not None:
-        return  # the file names a domain without a natural orientation (dermoscopy, fundus, satellite …)
+    if domain == "auto" and inferred_for_file(str(ctx.source.path), ctx.source.text, ctx.source.prose,
+                                              ctx.project.readme_domain) is not None:
+        return  # the file, its markdown or the README names a domain without a natural orientation
     if domain not in ("auto", "natural"):
         return
     setting = ""

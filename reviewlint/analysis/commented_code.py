@@ -178,6 +178,8 @@ def _single_element_tuple(statement: ast.stmt) -> bool:
 
 def _without_trailing_comment(text: str) -> str:
     """The code of a line before its own trailing comment (``rescale=1./255, # normalise``)."""
+    if "#" not in text:
+        return text
     _, quote, ends_in_comment = bracket_state(text, 0, None)
     if not ends_in_comment or quote is not None:
         return text
@@ -326,7 +328,7 @@ def block_is_code(lines: list[str], in_brackets: list[bool] | None = None,
     opened, depth, quote = [], 0, None
     for line in lines:
         opened.append(depth > 0)
-        depth, quote, _ = bracket_state(_without_trailing_comment(line.strip().lstrip("#")), depth, quote)
+        depth, quote, _ = bracket_state(line.strip().lstrip("#"), depth, quote)  # stops at a trailing comment
     if in_brackets is not None:
         opened = [own or live for own, live in zip(opened, in_brackets)]
     in_brackets = opened

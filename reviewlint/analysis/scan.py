@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import libcst as cst
 
@@ -407,7 +408,7 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
         {name for name, *_ in scan.bindings}.union(scan.stored, scan.imports.bindings, *scan.local_names.values())
     )
     folder = ConstantFolder(scan.module_bindings)
-    chosen = _ChosenConstructors(scan.imports, folder, scan.module_bindings, _bound_once(scan.bindings))
+    chosen = _ChosenConstructors(scan.imports, folder, scan.module_bindings, scan.bindings)
     calls: list[CallSite] = []
     for index, raw_call in enumerate(scan.calls):
         func, callee = raw_call.node.func, raw_call.callee
@@ -415,7 +416,7 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
         calls.append(
             CallSite(
                 node=raw_call.node,
-                qualname=(scan.imports.resolve_dotted(callee) or chosen.bound_qualname(callee, raw_call.scope))
+                qualname=(scan.imports.resolve_dotted(callee) or (None if "." in callee else chosen.bound_qualname(callee, raw_call.scope)))
                 if callee is not None else chosen.qualname(func),
                 method=func.attr.value if isinstance(func, cst.Attribute) else None,
                 receiver=callee.rpartition(".")[0] if attribute and callee is not None else None,
@@ -484,8 +485,12 @@ class _ChosenConstructors:
     expected): then any of them stands for all."""
 
     def __init__(self, imports: ImportTable, folder: ConstantFolder, bindings: dict[str, cst.BaseExpression],
-                 bound_once: dict[tuple[str, Scope], cst.BaseExpression]) -> None:
-        self.imports, self.folder, self.bindings, self.bound_once = imports, folder, bindings, bound_once
+                 all_bindings: list[RawBinding]) -> None:
+        self.imports, self.folder, self.bindings, self._all_bindings = imports, folder, bindings, all_bindings
+
+    @cached_property
+    def bound_once(self) -> dict[tuple[str, Scope], cst.BaseExpression]:
+        return _bound_once(self._all_bindings)
 
     def bound_qualname(self, callee: str, scope: Scope) -> str | None:
         """The constructor a plain name called in ``scope`` was bound to, if it was chosen so."""

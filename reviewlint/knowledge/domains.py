@@ -46,6 +46,29 @@ def inferred_domain(text: str) -> tuple[str, str] | None:
     return _first_word(STRONG_DOMAIN_HINTS, text)
 
 
+def inferred_domains(text: str) -> list[tuple[str, str]]:
+    """The first strong word of each domain a text names, with the domain."""
+    found = []
+    for pattern, domain in STRONG_DOMAIN_HINTS:
+        match = pattern.search(text)
+        if match is not None:
+            found.append((match.group(0), domain))
+    return found
+
+
 def domain_hint(text: str) -> tuple[str, str] | None:
     """The first hint word found in a text and the image-domain it suggests, or None."""
     return _first_word(DOMAIN_HINTS, text)
+
+
+def inferred_for_file(path: str, code: str, prose: str = "",
+                      readme: tuple[str, str, str] | None = None) -> tuple[str, str, str] | None:
+    """What ``image-domain = "auto"`` infers for one file: the strong word, the domain, and where
+    it was read — the file itself (its path or code), its notebook markdown, or the project's README."""
+    found = inferred_domain(f"{path}\n{code}")
+    if found is not None:
+        return found[0], found[1], "the file"
+    found = inferred_domain(prose) if prose else None
+    if found is not None:
+        return found[0], found[1], "its markdown"
+    return readme

@@ -72,6 +72,8 @@ class ProjectSettings:
     image_domain: ImageDomain = "auto"
     # The albumentations version the project declares (configuration or a pinned dependency).
     albumentations_version: tuple[int, ...] | None = None
+    # A strong image-domain word in the project's README: (word, domain, README's name).
+    readme_domain: tuple[str, str, str] | None = None
 
 
 class DescribedRule(Protocol):

@@ -262,7 +262,7 @@ def lint_source(
         result.findings.sort(key=Finding.sort_key)
         return result
     placer = _Placer(source, analysis, shown)
-    project = ProjectSettings(settings.image_domain, _albumentations_version(source, settings))
+    project = ProjectSettings(settings.image_domain, _albumentations_version(source, settings), settings.readme_domain)
     for rule in active:
         context = RuleContext(analysis, settings.options_for(rule), project)
         try:

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
 from reviewlint.lint.rule_meta import DescribedRule, ImageDomain
-from reviewlint.run.declared_versions import declared_version
+from reviewlint.run.declared_versions import declared_version, readme_domain
+from reviewlint.source.project import project_root
 from reviewlint.source.pins import parse_version
 from reviewlint.source.paths import resolved
 from reviewlint.source.atomic import Snapshot
@@ -71,6 +72,9 @@ class Settings:
     # in the project's dependency files (reviewlint.run.declared_versions); None when unknown.
     albumentations_version: tuple[int, ...] | None = None
     albumentations_version_given: bool = False
+    # With image-domain "auto": a strong domain word in the project's README, the domain it
+    # implies and the README's name (reviewlint.run.declared_versions.readme_domain).
+    readme_domain: tuple[str, str, str] | None = None
 
     def enabled(self, code: str, path: Path | None = None) -> bool:
         """Whether a rule code is selected for a file."""
@@ -96,7 +100,7 @@ class Settings:
         """A stable text of everything that changes results (for the cache key)."""
         return repr((self.select, self.ignore, self.per_file_ignores, self.image_domain,
                      self.max_file_size, self.max_notebook_size, sorted((k, sorted(v.items())) for k, v in self.rule_options.items()),
-                     self.albumentations_version))
+                     self.albumentations_version, self.readme_domain))
 
 
 def _matches_any(code: str, selectors: Iterable[str]) -> bool:
@@ -254,6 +258,7 @@ class ConfigResolver:
         self._rules = rules
         self._overrides = overrides
         self._by_dir: dict[Path, Settings] = {}
+        self._with_readme: dict[tuple[int, Path], tuple[Settings, Settings]] = {}
         self._fixed: Settings | None = None
         if config_file is not None:
             loaded = load_file(config_file, rules, required=True)
@@ -284,10 +289,16 @@ class ConfigResolver:
         return self.for_folder(path.parent)
 
     def for_folder(self, directory: Path) -> Settings:
-        """The settings of the files in ``directory``."""
-        if self._fixed is not None:
-            return self._fixed
-        return self._for_dir(resolved(directory))
+        """The settings of the files in ``directory`` (with ``image-domain = "auto"``, what the
+        README of their project — the first folder up with a project marker — says)."""
+        settings = self._fixed if self._fixed is not None else self._for_dir(resolved(directory))
+        if settings.image_domain != "auto":
+            return settings
+        root = project_root(resolved(directory) / "-")
+        with_readme = self._with_readme.get((id(settings), root))
+        if with_readme is None or with_readme[0] is not settings:
+            with_readme = self._with_readme[(id(settings), root)] = (settings, replace(settings, readme_domain=readme_domain(root)))
+        return with_readme[1]
 
     def _for_dir(self, directory: Path) -> Settings:
         cached = self._by_dir.get(directory)

@@ -1,4 +1,5 @@
-"""The version of a library a project declares it runs with, read from its dependency files.
+"""What a project declares about itself: the version of a library it runs with, read from its
+dependency files, and the image domain its README names.
 
 A pin in ``requirements*.txt``, ``pyproject.toml`` (``dependencies``), ``setup.cfg``
 (``install_requires``) or ``environment.yml`` (pip or conda) in the project's root folder:
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reviewlint.knowledge.domains import inferred_domains
 from reviewlint.source.atomic import read_small
 from reviewlint.source.pins import parse_version, pin_pattern
 
@@ -31,4 +33,21 @@ def declared_version(root: Path, package: str) -> tuple[int, ...] | None:
             match = pin.search(data.decode("utf-8", "replace")) if data is not None else None
             if match is not None:
                 return parse_version(match.group(1))
+    return None
+
+
+_READMES = ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md")
+
+
+def readme_domain(root: Path) -> tuple[str, str, str] | None:
+    """A strong image-domain word in the project's README (``fundus`` in an APTOS project), the
+    domain it implies and the README's name; None when it names none, or several domains
+    (reviewlint.knowledge.domains)."""
+    for name in _READMES:
+        data = read_small(root / name, _LIMIT)
+        if data is not None:
+            found = inferred_domains(data.decode("utf-8", "replace"))
+            # Only a README that names one domain: one that lists several (a survey, a monorepo,
+            # a tool's documentation) says nothing about the images of a given file.
+            return (found[0][0], found[0][1], name) if found and len({domain for _, domain in found}) == 1 else None
     return None

@@ -33,7 +33,7 @@ def scan_comments(text: str) -> list[Comment]:
                 if token.string in "([{":
                     depth += 1
                 elif token.string in ")]}":
-                    depth = max(0, depth - 1)
+                    depth -= 1
             elif token.type == tokenize.COMMENT:
                 line, column = token.start
                 before = lines[line - 1][:column] if line - 1 < len(lines) else ""

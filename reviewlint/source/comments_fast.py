@@ -40,21 +40,13 @@ _F_STRING = re.compile(r"""(?<![\w])(?:[fFtT][rRbB]?|[rRbB][fFtT])['"]""")
 _NESTED_F_STRINGS = sys.version_info >= (3, 12)
 
 
-def _depth_after(text: str, start: int, end: int, depth: int) -> int:
-    """Bracket depth after the code ``text[start:end]`` (no string or comment in it)."""
-    if start == end:
-        return depth
-    opened = text.count("(", start, end) + text.count("[", start, end) + text.count("{", start, end)
-    closed = text.count(")", start, end) + text.count("]", start, end) + text.count("}", start, end)
-    if closed > depth:
-        # A closer with nothing open is ignored, as tokenize's depth would be: count in order.
-        for char in text[start:end]:
-            if char in "([{":
-                depth += 1
-            elif char in ")]}":
-                depth = max(0, depth - 1)
-        return depth
-    return depth + opened - closed
+_BRACKET = re.compile(r"[()\[\]{}]")
+
+
+def _net_brackets(text: str, start: int, end: int) -> int:
+    """Opening minus closing brackets in ``text[start:end]``."""
+    return (text.count("(", start, end) + text.count("[", start, end) + text.count("{", start, end)
+            - text.count(")", start, end) - text.count("]", start, end) - text.count("}", start, end))
 
 
 def scan_comments(text: str) -> list[Comment]:
@@ -64,15 +56,20 @@ def scan_comments(text: str) -> list[Comment]:
     if _NESTED_F_STRINGS and _F_STRING.search(text):
         return scan_with_tokenize(text)
     found: list[tuple[int, str, bool]] = []
-    depth, code_start = 0, 0
+    # Bracket depth as tokenize counts it (opening minus closing brackets outside strings and
+    # comments): counted between comments, less the brackets of the strings in between.
+    depth, code_start, in_strings = 0, 0, 0
     for match in _STRINGS_AND_COMMENTS.finditer(text):
         kind = match.lastgroup
         if kind == "stray":
             return scan_with_tokenize(text)  # an unterminated string: tokenize decides
-        depth = _depth_after(text, code_start, match.start(), depth)
-        code_start = match.end()
-        if kind == "comment":
-            found.append((match.start(), match.group(), depth > 0))
+        if kind == "string":
+            if _BRACKET.search(text, match.start(), match.end()) is not None:
+                in_strings += _net_brackets(text, match.start(), match.end())
+            continue
+        depth += _net_brackets(text, code_start, match.start()) - in_strings
+        code_start, in_strings = match.end(), 0
+        found.append((match.start(), match.group(), depth > 0))
     if not found:
         return []
     lines = python_lines(text)

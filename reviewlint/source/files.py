@@ -8,6 +8,7 @@ break parsing nor shift line numbers, and every module line maps back to (cell, 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -77,6 +78,7 @@ class SourceFile:
     cells: tuple[CellSpan, ...] = ()
     broken: tuple[BrokenCell, ...] = ()  # notebook cells left out because they do not parse
     shell: tuple[str, ...] = ()  # a notebook's magic and shell lines, as written (masked in ``text``)
+    prose: str = ""  # a notebook's markdown cells, joined (what the notebook says about itself)
 
     @property
     def lines(self) -> list[str]:
@@ -340,10 +342,11 @@ def _unreadable_cell(index: int, code: str) -> BrokenCell | None:
     return None
 
 
-def notebook_module(raw: bytes) -> tuple[str, tuple[CellSpan, ...], tuple[BrokenCell, ...], tuple[str, ...]]:
+def notebook_module(raw: bytes) -> tuple[str, tuple[CellSpan, ...], tuple[BrokenCell, ...], tuple[str, ...], str]:
     """Join a notebook's code cells into one module text, IPython syntax masked line for line;
     a cell that is not text is left out (blank lines) and returned as broken. Also returns the
-    magic and shell lines that were masked, as written (``!pip install albumentations==1.3.1``)."""
+    magic and shell lines that were masked, as written (``!pip install albumentations==1.3.1``),
+    and the text of the markdown cells."""
     data = load_notebook(raw)
     cells = notebook_cells(data)
     language = notebook_language(data)
@@ -354,9 +357,13 @@ def notebook_module(raw: bytes) -> tuple[str, tuple[CellSpan, ...], tuple[Broken
     broken: list[BrokenCell] = []
     shell: list[str] = []
     line = 1
+    prose: list[str] = []
     for index, cell in enumerate(cells, start=1):
         code = cell_code(cell, index)
         if code is None:
+            if cell.get("cell_type") == "markdown":
+                with contextlib.suppress(SourceError):
+                    prose.append(_cell_source(cell, index))
             continue
         unreadable = _unreadable_cell(index, code)
         if unreadable is not None:
@@ -369,7 +376,7 @@ def notebook_module(raw: bytes) -> tuple[str, tuple[CellSpan, ...], tuple[Broken
         spans.append(CellSpan(index, line, len(prepared.module), tuple(len(indent) for indent in prepared.removed)))
         parts.append("\n".join(prepared.module) + "\n")
         line += len(prepared.module)
-    return "".join(parts), tuple(spans), tuple(broken), tuple(shell)
+    return "".join(parts), tuple(spans), tuple(broken), tuple(shell), "\n".join(prose)
 
 
 def without_cells(source: SourceFile, broken: tuple[BrokenCell, ...]) -> SourceFile:
@@ -404,6 +411,6 @@ def decode_python(raw: bytes) -> str:
 def load_source(path: Path, raw: bytes) -> SourceFile:
     """Turn a file's bytes into a :class:`SourceFile`; raises :class:`SourceError`."""
     if path.suffix == ".ipynb":
-        text, cells, broken, shell = notebook_module(raw)
-        return SourceFile(path=path, text=text, kind="notebook", cells=cells, broken=broken, shell=shell)
+        text, cells, broken, shell, prose = notebook_module(raw)
+        return SourceFile(path=path, text=text, kind="notebook", cells=cells, broken=broken, shell=shell, prose=prose)
     return SourceFile(path=path, text=decode_python(raw), kind="python")

@@ -81,9 +81,16 @@ def project_root(path: Path) -> Path:
 @functools.lru_cache(maxsize=1024)
 def _root_of(folder: Path) -> Path:
     for candidate in (folder, *folder.parents):
-        if any((candidate / marker).exists() for marker in _ROOT_MARKERS):
+        if any(_exists(candidate / marker) for marker in _ROOT_MARKERS):
             return candidate
     return folder
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a folder that cannot be searched holds no marker we can see
+        return False
 
 
 def _module_file(base: Path, dotted: str) -> Path | None:
@@ -91,8 +98,11 @@ def _module_file(base: Path, dotted: str) -> Path | None:
         return None
     target = base.joinpath(*dotted.split("."))
     for candidate in (target.with_name(target.name + ".py"), target / "__init__.py"):
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:
+            continue
     return None
 
 
@@ -133,8 +143,7 @@ def project_imports(path: Path, lines: tuple[ImportLine, ...]) -> tuple[ProjectI
             if not line.names:
                 hit = add(_module_file(base, line.module), (line.alias, ""))
             else:
-                module = _module_file(base, line.module) if line.module else (
-                    base / "__init__.py" if (base / "__init__.py").is_file() else None)
+                module = _module_file(base, line.module) if line.module else _module_file(base, "__init__")
                 for name, local in line.names:
                     submodule = _module_file(base, f"{line.module}.{name}" if line.module else name)
                     if submodule is not None:
