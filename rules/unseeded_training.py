@@ -1,4 +1,4 @@
-"""RL502 unseeded-training: a Keras training script or notebook that never seeds its random generators.
+"""RL502 unseeded-training: a training script or notebook that never seeds its random generators.
 
 ## What it does
 In a file that trains a Keras model (calls `fit`), checks that the random generators a Keras run
@@ -17,6 +17,14 @@ and NumPy's and Python's generators drive `ImageDataGenerator`, albumentations 1
 train/validation splits. Where the seeding happens in the file does not matter (the linter does
 not order calls across functions and cells).
 
+In a file that trains with PyTorch (`loss.backward()`, `accelerator.backward(loss)` in a file
+that imports torch, Lightning, timm or torchvision; `trainer.fit(…)` on a Lightning `Trainer`),
+checks that torch's generator is seeded: `torch.manual_seed`, `torch.cuda.manual_seed(_all)`,
+Lightning's `seed_everything`, `transformers.set_seed` or `accelerate.utils.set_seed` (what each
+seeds, with its source, is in `reviewlint/knowledge/training.py`), reported at the first
+`backward()` or `fit`. A module of helpers whose training function nothing in the file calls
+(`train_one_epoch` in `utils.py`) is left to the script that runs it.
+
 ## Why it matters
 Weight initialization, data shuffling, dropout and augmentation are random: two runs of the same
 notebook give different accuracies. Without a seed a difference between two experiments (a
@@ -32,6 +40,7 @@ history = model.fit(train_generator, epochs=10)
 ## Use instead
 ```python
 keras.utils.set_random_seed(42)  # random, NumPy and TensorFlow
+# PyTorch: torch.manual_seed(42), or lightning.seed_everything(42) for random, NumPy and torch
 ...
 history = model.fit(train_generator, epochs=10)
 ```
@@ -40,6 +49,7 @@ history = model.fit(train_generator, epochs=10)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -49,14 +59,15 @@ from reviewlint.knowledge import training
 CODE = "RL502"
 NAME = "unseeded-training"
 SEVERITY = Severity.WARNING
-SUMMARY = "Keras training that never seeds Python's random, NumPy and TensorFlow"
-TRIGGERS = ("fit",)
+SUMMARY = "Keras or PyTorch training that never seeds its random generators"
+TRIGGERS = ("fit", "backward")
 
 _ORDER = (training.PYTHON, training.NUMPY, training.BACKEND)
 # Packages whose own seeding functions are all in training.SEEDERS: any other "seed" function of
 # theirs (np.random.SeedSequence, tf.random.experimental.stateless_…) is not a global seed.
 _KNOWN_PACKAGES = {name.split(".", 1)[0] for name in training.SEEDERS} | {"keras", "numpy", "tensorflow", "torch"}
-_SEED_NAMES = {training.PYTHON: "Python's random", training.NUMPY: "NumPy", training.BACKEND: "TensorFlow"}
+_SEED_NAMES = {training.PYTHON: "Python's random", training.NUMPY: "NumPy", training.BACKEND: "TensorFlow",
+               training.TORCH: "PyTorch"}
 
 
 def _seeded_by(facts: Facts, call: CallSite, seen: set[str]) -> tuple[frozenset[str], str | None]:
@@ -82,14 +93,62 @@ def _seeded_by(facts: Facts, call: CallSite, seen: set[str]) -> tuple[frozenset[
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
-    fits = [fit for fit in facts.fits if fit.receiver != "self"]  # a model class's own code, not a training run
-    if not fits:
-        return
+    fits = [fit.call for fit in facts.fits if fit.receiver != "self"]  # a model class's own code, not a training run
+    if fits:
+        yield from _unseeded(facts, fits, _KERAS)
+    trainings = [call for call in facts.torch_trainings if _run_here(facts, call)]
+    if trainings:
+        yield from _unseeded(facts, trainings, _TORCH)
+
+
+def _run_here(facts: Facts, call: CallSite) -> bool:
+    """Whether this file runs a training call: at module level, or in a function that module-level
+    code calls (directly or through other functions of the file). A module of helpers
+    (``train_one_epoch`` in ``utils.py``) is run by the script that imports it, where the seeding
+    belongs."""
+    functions = facts.model.functions
+    if call.scope.name not in functions:
+        return True
+    called: dict[str, set[str]] = {}
+    for inner in facts.model.calls:
+        if isinstance(inner.node.func, cst.Name) and inner.node.func.value in functions and inner.qualname is None:
+            called.setdefault(inner.scope.name if inner.scope.name in functions else "", set()).add(inner.node.func.value)
+    reached, stack = set(), list(called.get("", ()))
+    while stack:
+        name = stack.pop()
+        if name not in reached:
+            reached.add(name)
+            stack.extend(called.get(name, ()))
+    return call.scope.name in reached
+
+
+class _Framework(NamedTuple):
+    name: str
+    needs: tuple[str, ...]  # the generators a run of it draws from, in the order messages name them
+    seeders: str  # how to seed them, for the message
+    hint: str
+
+
+_KERAS = _Framework(
+    "Keras", _ORDER, "keras.utils.set_random_seed, random.seed, np.random.seed or tf.random.set_seed",
+    "call keras.utils.set_random_seed(SEED) once, before building the model",
+)
+_TORCH = _Framework(
+    "PyTorch", (training.TORCH,),
+    "torch.manual_seed, lightning's seed_everything, transformers' or accelerate's set_seed",
+    "call torch.manual_seed(SEED) (or lightning.seed_everything(SEED), which also seeds random and NumPy) "
+    "once, before building the model",
+)
+
+
+def _unseeded(facts: Facts, trainings: list[CallSite], framework: _Framework) -> Iterator[Report]:
+    """One finding at the first training call when the generators ``framework`` draws from are not all seeded."""
     seeded: set[str] = set()
     how: list[str] = []
-    # A notebook (every fit at module level) seeds in module-level code or in the functions it
-    # calls; a fit inside a function may be run from anywhere, so any seeding in the file counts.
-    notebook = all(fit.call.scope.name not in facts.model.functions for fit in fits)
+    # A notebook (every training call at module level) seeds in module-level code or in the
+    # functions it calls; a training call inside a function may be run from anywhere, so any
+    # seeding in the file counts.
+    notebook = all(call.scope.name not in facts.model.functions for call in trainings)
     for call in facts.model.calls:
         if notebook and call.scope.name in facts.model.functions:
             continue  # inside a function: counted through the call of that function
@@ -98,26 +157,25 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             seeded |= what
             if name is not None and name not in how:
                 how.append(name)
-    missing = [source for source in _ORDER if source not in seeded]
+    missing = [source for source in framework.needs if source not in seeded]
     if not missing:
         return
-    first = min(fits, key=lambda fit: fit.call.index)
+    first = min(trainings, key=lambda call: call.index)
     unused = [
         name
         for name in facts.model.functions
         if notebook and not any(_calls_function(call, name) for call in facts.model.calls)
-        and _seeded_by_body(facts, name)
+        and _seeded_by_body(facts, name) & set(framework.needs)
     ]
     if not seeded and unused:
         message = (
             f"{_join([name + '()' for name in unused])} would seed the random generators but "
             f"{'is' if len(unused) == 1 else 'are'} never called before training: results differ from run to run"
         )
-    elif not seeded:
+    elif not seeded or not how:
         message = (
-            "this file trains a Keras model but never seeds the random generators "
-            "(no keras.utils.set_random_seed, random.seed, np.random.seed or tf.random.set_seed): "
-            "results differ from run to run"
+            f"this file trains a {framework.name} model but never seeds the random generators "
+            f"(no {framework.seeders}): results differ from run to run"
         )
     else:
         names = _join([_short(name) for name in how])
@@ -126,8 +184,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             f"{_join([_SEED_NAMES[source] for source in missing])} "
             f"{'is' if len(missing) == 1 else 'are'} not seeded: runs are not reproducible"
         )
-    yield Report(first.node, message, hint="call keras.utils.set_random_seed(SEED) once, before building the model")
-
+    yield Report(first.node, message, hint=framework.hint)
 
 
 def _calls_function(call: CallSite, name: str) -> bool:
@@ -154,6 +211,17 @@ def _join(items: list[str]) -> str:
 
 
 VALID = [
+    "import torch\ntorch.manual_seed(42)\nfor x, y in loader:\n    loss = criterion(model(x), y)\n    loss.backward()\n    opt.step()",
+    "import pytorch_lightning as pl\npl.seed_everything(7)\ntrainer = pl.Trainer(max_epochs=3)\ntrainer.fit(model, dm)",
+    "from accelerate import Accelerator\nfrom accelerate.utils import set_seed\nset_seed(0)\naccelerator = Accelerator()\n"
+    "accelerator.backward(loss)",
+    "import torch\ndef seed_torch(seed=42):\n    torch.manual_seed(seed)\n    torch.cuda.manual_seed_all(seed)\n"
+    "seed_torch()\nloss.backward()",
+    # No training: a gradient for a saliency map is backward() too, but without torch imported it is not PyTorch's.
+    "loss.backward()",
+    # A module of helpers: the script that imports and runs train_one_epoch seeds.
+    "import torch\ndef train_one_epoch(model, loader, opt):\n    for x, y in loader:\n        loss = model(x, y)\n"
+    "        loss.backward()\n        opt.step()",
     "import keras\nkeras.utils.set_random_seed(42)\nmodel = keras.Sequential()\nmodel.fit(x, y, epochs=10)",
     "import tensorflow as tf\ntf.keras.utils.set_random_seed(1)\nmodel.fit(x, y, epochs=10)",
     "import random\nimport numpy as np\nimport tensorflow as tf\n"
@@ -195,7 +263,23 @@ INVALID = [
         message="seed_everything() is called but Python's random is not seeded", range=(7, 1, 7, 27)
     ),
     Invalid("import keras\nmodel = keras.models.load_model('m.keras')\nhistory = model.fit(ds, epochs=5)", range=(3, 11, 3, 34)),
-    Invalid("import torch\ntorch.manual_seed(0)\nmodel.fit(x, y, epochs=3, validation_split=0.1)", message="never seeds", range=(3, 1, 3, 48)),
+    Invalid("import torch\ntorch.manual_seed(0)\nmodel.fit(x, y, epochs=3, validation_split=0.1)",
+            message="torch.manual_seed is called but Python's random, NumPy and TensorFlow are not seeded", range=(3, 1, 3, 48)),
+    # PyTorch: a hand-written loop, and Lightning.
+    Invalid(
+        "import torch\nmodel = Net()\nopt = torch.optim.AdamW(model.parameters())\nfor x, y in loader:\n"
+        "    loss = criterion(model(x), y)\n    opt.zero_grad()\n    loss.backward()\n    opt.step()\n",
+        message="this file trains a PyTorch model but never seeds", range=(7, 5, 7, 20),
+    ),
+    Invalid(
+        "import torch\ndef train(model, loader, opt):\n    for x, y in loader:\n        model(x, y).backward()\n        opt.step()\n"
+        "if __name__ == '__main__':\n    train(Net(), loader, opt)\n",
+        message="this file trains a PyTorch model", range=(4, 9, 4, 31),
+    ),
+    Invalid(
+        "import lightning as L\nimport random\nrandom.seed(0)\ntrainer = L.Trainer(max_epochs=5)\ntrainer.fit(LitModel(), dm)\n",
+        message="random.seed is called but PyTorch is not seeded", range=(5, 1, 5, 28),
+    ),
     Invalid(
         "import keras\ndef seed_everything(seed):\n    keras.utils.set_random_seed(seed)\n"
         "model = keras.Sequential()\nmodel.fit(x, y, epochs=10)",

@@ -18,7 +18,7 @@ from reviewlint.analysis.facts import Facts
 from reviewlint.analysis.inputs import backbones, normalizations
 from reviewlint.analysis.scan import build_model
 from reviewlint.analysis.syntax_hooks import SyntaxHooks
-from reviewlint.analysis.training import fits
+from reviewlint.analysis.training import fits, torch_trainings
 
 
 def extract(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Facts:
@@ -34,4 +34,5 @@ def extract(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Facts:
         normalizations=normalizations(model),
         predict_loops=predict_loops(model),
         fits=fits(model, found_backbones),
+        torch_trainings=torch_trainings(model),
     )

@@ -276,6 +276,7 @@ class Facts:
     normalizations: tuple[Normalization, ...] = ()
     predict_loops: tuple[PredictLoop, ...] = ()
     fits: tuple[Fit, ...] = ()
+    torch_trainings: tuple[CallSite, ...] = ()  # loss.backward(), Lightning trainer.fit(…)
     _pipeline_of: dict[int, Pipeline] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

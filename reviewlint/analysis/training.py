@@ -112,3 +112,27 @@ def _keras_evidence(
         if site.qualname and site.qualname.startswith("keras.callbacks."):
             return f"it passes {site.qualname.rsplit('.', 1)[-1]}"
     return None
+
+
+def torch_trainings(model: SemanticModel) -> tuple[CallSite, ...]:
+    """The calls that show a PyTorch training step, in source order: ``loss.backward()``
+    (``accelerator.backward(loss)``) in a file that imports torch or a library built on it, and
+    ``trainer.fit(…)`` on a Lightning ``Trainer``."""
+    imported = {target.split(".", 1)[0] for target in model.imports.bindings.values()}
+    if not imported & training_table.TORCH_MODULES:
+        return ()
+    trainers = {
+        owner
+        for call in model.calls
+        if call.qualname in training_table.LIGHTNING_TRAINERS
+        for owner in model.owners(call)
+    }
+    found = []
+    for call in model.calls:
+        if call.qualname is not None:
+            continue
+        if call.method == "backward":
+            found.append(call)
+        elif call.method == "fit" and call.receiver and model.qualify(call.receiver, call.scope) in trainers:
+            found.append(call)
+    return tuple(found)

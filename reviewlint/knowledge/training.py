@@ -174,7 +174,7 @@ AUTOLOG_CALLS = frozenset(
 
 # --- Seeding ---------------------------------------------------------------------------------------
 
-PYTHON, NUMPY, BACKEND = "random", "NumPy", "TensorFlow"
+PYTHON, NUMPY, BACKEND, TORCH = "random", "NumPy", "TensorFlow", "PyTorch"
 
 # What each seeding call seeds. keras.utils.set_random_seed seeds Python's random, NumPy and the
 # backend (keras/src/utils/rng_utils.py; tf.keras.utils.set_random_seed since TF 2.7);
@@ -192,15 +192,33 @@ SEEDERS: dict[str, frozenset[str]] = {
     "tensorflow.compat.v1.random.set_random_seed": frozenset({BACKEND}),
     "numpy.random.seed": frozenset({NUMPY}),
     "random.seed": frozenset({PYTHON}),
-    "transformers.set_seed": frozenset({PYTHON, NUMPY, BACKEND}),
-    "pytorch_lightning.seed_everything": frozenset({PYTHON, NUMPY}),
-    "lightning.seed_everything": frozenset({PYTHON, NUMPY}),
-    "lightning.pytorch.seed_everything": frozenset({PYTHON, NUMPY}),
-    "torch.manual_seed": frozenset(),
-    "torch.cuda.manual_seed": frozenset(),
-    "torch.cuda.manual_seed_all": frozenset(),
+    "transformers.set_seed": frozenset({PYTHON, NUMPY, BACKEND, TORCH}),
+    # lightning/fabric/utilities/seed.py (Lightning 2.x; pytorch_lightning 1.x the same):
+    # random.seed, np.random.seed, torch.manual_seed (which also seeds every CUDA device).
+    "pytorch_lightning.seed_everything": frozenset({PYTHON, NUMPY, TORCH}),
+    "pytorch_lightning.utilities.seed.seed_everything": frozenset({PYTHON, NUMPY, TORCH}),
+    "lightning.seed_everything": frozenset({PYTHON, NUMPY, TORCH}),
+    "lightning.pytorch.seed_everything": frozenset({PYTHON, NUMPY, TORCH}),
+    "lightning.fabric.seed_everything": frozenset({PYTHON, NUMPY, TORCH}),
+    # accelerate/utils/random.py set_seed: random, NumPy, torch.manual_seed, torch.cuda.manual_seed_all.
+    "accelerate.utils.set_seed": frozenset({PYTHON, NUMPY, TORCH}),
+    "accelerate.utils.random.set_seed": frozenset({PYTHON, NUMPY, TORCH}),
+    # torch/random.py manual_seed seeds the CPU generator and every CUDA device's. The CUDA-only
+    # seeds (torch/cuda/random.py) leave the CPU generator, where weights are usually
+    # initialized, unseeded; they are counted as seeding all the same (scripts that call them
+    # nearly always call torch.manual_seed too, and reviewlint reports only what is certain).
+    "torch.manual_seed": frozenset({TORCH}),
+    "torch.random.manual_seed": frozenset({TORCH}),
+    "torch.cuda.manual_seed": frozenset({TORCH}),
+    "torch.cuda.manual_seed_all": frozenset({TORCH}),
 }
-EVERYTHING = frozenset({PYTHON, NUMPY, BACKEND})
+EVERYTHING = frozenset({PYTHON, NUMPY, BACKEND, TORCH})
+
+# PyTorch training, as the code shows it: ``loss.backward()`` (or ``accelerator.backward(loss)``,
+# ``scaler.scale(loss).backward()``) in a file that imports torch, and ``Trainer.fit`` of Lightning
+# (lightning/pytorch/trainer/trainer.py). Modules whose import marks a PyTorch file:
+TORCH_MODULES = frozenset({"torch", "lightning", "pytorch_lightning", "accelerate", "timm", "torchvision"})
+LIGHTNING_TRAINERS = frozenset({"lightning.Trainer", "lightning.pytorch.Trainer", "pytorch_lightning.Trainer"})
 
 # A function whose body the linter cannot see (imported from the project's own modules) and
 # whose name says it seeds (seed_everything, set_seed, fix_seeds …) is taken to seed everything.
