@@ -5,7 +5,8 @@ Flags scale and zoom augmentations whose whole range stays within a small distan
 identity (default: 5%): albumentations `ShiftScaleRotate(scale_limit=…)` and
 `RandomScale(scale_limit=…)` (the limit is added to 1), `Affine(scale=…)` (a factor near 1.0),
 `ImageDataGenerator(zoom_range=…)` (also through `**aug_args`), Keras `RandomZoom(…)`, and
-imgaug `iaa.Affine(scale=…)` (a factor, a range or an `{"x": …, "y": …}` dict). Exactly 0 (or a factor of exactly
+imgaug `iaa.Affine(scale=…)` (a factor, a range or an `{"x": …, "y": …}` dict), torchvision
+`RandomAffine(scale=(low, high))` (`transforms` and `transforms.v2`). Exactly 0 (or a factor of exactly
 1) is fine: no scaling is done. Parameters named `scale` that mean something else
 (`Perspective`, `PiecewiseAffine`, `Downscale`) are not scale augmentations.
 
@@ -108,6 +109,9 @@ VALID = [
 ]
 
 INVALID = [
+    # torchvision (transforms and transforms.v2).
+    Invalid("from torchvision import transforms as T\naug = T.RandomAffine(degrees=10, scale=(0.99, 1.01))",
+            range=(2, 34, 2, 52), fixed="from torchvision import transforms as T\naug = T.RandomAffine(degrees=10)"),
     Invalid("import imgaug.augmenters as iaa\naug = iaa.Sometimes(0.5, iaa.Affine(scale=(0.99, 1.01), rotate=(-10, 10)))",
             range=(2, 37, 2, 55),
             fixed="import imgaug.augmenters as iaa\naug = iaa.Sometimes(0.5, iaa.Affine(rotate=(-10, 10)))"),

@@ -7,7 +7,9 @@ albumentations `VerticalFlip`, `Flip` (both axes; removed in 1.4.24), `RandomRot
 `**aug_args`); imgaug `iaa.Flipud(p)` (its `p` defaults to 0: no flip) and `iaa.Rot90`; Keras
 `RandomFlip("vertical")`, `RandomFlip("horizontal_and_vertical")` and `RandomFlip()` with no mode
 (its default is `"horizontal_and_vertical"`); `tf.image.random_flip_up_down`/`flip_up_down`,
-`tf.image.rot90`, `tf.image.transpose`; torchvision `RandomVerticalFlip`.
+`tf.image.rot90`, `tf.image.transpose`; torchvision's `RandomVerticalFlip` (`transforms` and
+`transforms.v2`); and a random rotation whose range goes past 90° (`RandomRotation(180)`,
+`degrees=(-180, 180)`, `A.Rotate(limit=180)`, `RandomAffine(degrees=180)`).
 Off when the project says its images have no natural orientation:
 `image-domain = "overhead" | "microscopy" | "medical"` in `[tool.reviewlint]`. With the default,
 `image-domain = "auto"`, a file that names such a domain itself — dermoscopy, melanoma, ISIC,
@@ -63,11 +65,14 @@ CODE = "RL102"
 NAME = "vertical-flip"
 SEVERITY = Severity.WARNING
 SUMMARY = "Vertical flips or 90° rotations of natural photos, which are never upside down"
-TRIGGERS = ("Flip", "flip", "Rotate90", "Rot90", "Transpose", "transpose", "D4", "SquareSymmetry", "rot90")
+TRIGGERS = ("Flip", "flip", "Rotate90", "Rot90", "Transpose", "transpose", "D4", "SquareSymmetry", "rot90", "Rotat", "Affine")
 # Fixes: Flip -> HorizontalFlip, RandomFlip() / RandomFlip("horizontal_and_vertical") ->
 # RandomFlip("horizontal"), drop vertical_flip=True. The augmentation changes: unsafe.
 FIX = "unsafe"
 
+# A random rotation whose range goes past a quarter turn shows images upside down; up to 90°
+# (albumentations' Rotate default) only tilts them, and is left alone.
+_SIDEWAYS = 90.0
 _WHAT = {
     "vflip": "flips images upside down",
     "rot90": "rotates images by multiples of 90°",
@@ -122,6 +127,9 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     setting = ""
     for transform in ctx.facts.transforms:
         kinds = transform.kinds() & ORIENTATION_KINDS
+        turn = transform.magnitude("rotate")
+        if turn is not None and turn > _SIDEWAYS:
+            kinds |= {"upside_down"}  # RandomRotation(180): up to upside down
         if not kinds or transform.p == 0:
             continue
         setting = setting or _setting(ctx)
@@ -129,7 +137,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         name = transform.short_name
         mode = transform.params.get("mode") if transform.spec.mode_param else None
         effective_mode = transform.params.get("mode", transform.spec.mode_default) if transform.spec.mode_param else None
-        what = "; ".join(_WHAT[kind] for kind in sorted(kinds))
+        what = "; ".join(_WHAT[kind] if kind != "upside_down" else f"rotates images by up to {turn:g}°" for kind in sorted(kinds))
         hint = "use a horizontal flip only"
         if name == "RandomFlip":
             hint = 'use RandomFlip("horizontal")'
@@ -158,10 +166,20 @@ VALID = [
     # The default (auto): the file says its images are dermoscopy.
     Valid("# SIIM-ISIC melanoma classification\nimport albumentations as A\nA.VerticalFlip()", settings={"image-domain": "auto"}),
     "def flip(img):\n    return img[::-1]  # not an augmentation API",
+    "from torchvision import transforms as T\nT.Compose([T.RandomHorizontalFlip(), T.RandomRotation(15)])",
+    "import albumentations as A\nA.Rotate()  # up to 90 degrees: tilted, not upside down",
+    "from torchvision.transforms import v2\nv2.RandomVerticalFlip(p=0.0)",
     "class VerticalFlip:\n    pass\nVerticalFlip()",
 ]
 
 INVALID = [
+    # torchvision, v1 and v2.
+    Invalid("from torchvision import transforms as T\naug = T.Compose([T.RandomHorizontalFlip(), T.RandomVerticalFlip()])",
+            message="RandomVerticalFlip flips images upside down", range=(2, 44, 2, 66)),
+    Invalid("import torchvision.transforms.v2 as v2\naug = v2.RandomVerticalFlip(0.5)", range=(2, 7, 2, 33)),
+    Invalid("from torchvision import transforms\naug = transforms.RandomRotation(180)",
+            message="RandomRotation rotates images by up to 180°", range=(2, 7, 2, 37)),
+    Invalid("from torchvision import transforms\naug = transforms.RandomRotation(degrees=(-180, 180))", range=(2, 7, 2, 53)),
     Invalid("import imgaug.augmenters as iaa\nseq = iaa.Sequential([iaa.Fliplr(0.5), iaa.Flipud(0.5)])", range=(2, 40, 2, 55)),
     Invalid(
         "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"

@@ -102,7 +102,10 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
                 for found in by_name.get(name, []):
                     if found not in members:
                         members.append(found)
-        kind: PipelineKind = "imgaug" if (container.qualname or "").startswith("imgaug.") else "albumentations"
+        qualname = container.qualname or ""
+        kind: PipelineKind = (
+            "imgaug" if qualname.startswith("imgaug.") else "torchvision" if qualname.startswith("torchvision.") else "albumentations"
+        )
         pipelines.append(Pipeline(kind, container, model.owners(container), tuple(members)))
 
     for call in model.calls:

@@ -33,7 +33,7 @@ TRAIN: Role = "train"
 VALIDATION: Role = "validation"
 TTA: Role = "tta"
 PREDICT: Role = "predict"
-PipelineKind = Literal["albumentations", "imgaug", "image-data-generator", "keras-layers"]
+PipelineKind = Literal["albumentations", "imgaug", "torchvision", "image-data-generator", "keras-layers"]
 NormalizationKind = Literal["rescale", "rescaling-layer", "arithmetic", "preprocess-function"]
 
 

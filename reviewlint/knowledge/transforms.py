@@ -258,11 +258,38 @@ TF_IMAGE: dict[str, TransformSpec] = {
     "random_crop": TransformSpec(_k("crop"), default_p=None),
 }
 
-# torchvision (same pitfalls in PyTorch training code).
+# torchvision, ``torchvision.transforms`` and ``torchvision.transforms.v2`` (the same names and
+# defaults: torchvision 0.20, transforms/transforms.py and transforms/v2/_geometry.py, _color.py,
+# _augment.py). A transform applies to every image unless it takes ``p``; ``RandomRotation(d)``
+# rotates by an angle in (-d, d) degrees, a pair is (min, max); ``RandomAffine``'s ``scale`` is a
+# (low, high) factor range and ``translate`` fractions of the size; ``ColorJitter(brightness=b)``
+# multiplies by a factor in [1 - b, 1 + b].
 TORCHVISION: dict[str, TransformSpec] = {
-    "RandomVerticalFlip": TransformSpec(_k("vflip")),
-    "RandomHorizontalFlip": TransformSpec(_k("hflip")),
+    "RandomVerticalFlip": TransformSpec(_k("vflip"), positional=("p",)),
+    "RandomHorizontalFlip": TransformSpec(_k("hflip"), positional=("p",)),
+    "RandomRotation": TransformSpec(_k("rotate"), (_m("degrees", "rotate"),), default_p=1.0, positional=("degrees",)),
+    "RandomAffine": TransformSpec(
+        _k("affine"),
+        (_m("degrees", "rotate"), _m("translate", "shift"), _m("scale", "scale", Form.FACTOR), _m("shear", "shear")),
+        default_p=1.0,
+        positional=("degrees", "translate", "scale", "shear"),
+    ),
+    "ColorJitter": TransformSpec(
+        _k("color"), (_m("brightness", "brightness"), _m("contrast", "contrast")), default_p=1.0,
+        positional=("brightness", "contrast", "saturation", "hue"),
+    ),
+    "RandomResizedCrop": TransformSpec(_k("crop"), default_p=1.0),
+    "RandomCrop": TransformSpec(_k("crop"), default_p=1.0),
+    "RandomPerspective": TransformSpec(_k("distortion"), positional=("distortion_scale", "p")),
+    "RandomGrayscale": TransformSpec(_k("gray"), default_p=0.1, positional=("p",)),
+    "GaussianBlur": TransformSpec(_k("blur"), default_p=1.0),
+    "RandomErasing": TransformSpec(_k("dropout"), positional=("p",)),
+    "Resize": TransformSpec(DETERMINISTIC, default_p=1.0),
+    "CenterCrop": TransformSpec(DETERMINISTIC, default_p=1.0),
+    "Normalize": TransformSpec(DETERMINISTIC, default_p=1.0),
+    "ToTensor": TransformSpec(DETERMINISTIC, default_p=1.0),
 }
+TORCHVISION_CONTAINERS = frozenset({"Compose", "RandomApply", "RandomChoice", "RandomOrder"})
 
 # imgaug (``import imgaug.augmenters as iaa``): augmenters apply to every image unless wrapped in
 # ``iaa.Sometimes(p, …)``; the flips take their probability as ``p``.
@@ -333,6 +360,8 @@ def is_container(qualname: str) -> bool:
     """Whether the qualified name is a container of transforms (albumentations' Compose, OneOf…;
     imgaug's Sequential, SomeOf…)."""
     module, _, name = qualname.rpartition(".")
-    return (module == "albumentations" and name in ALBUMENTATIONS_CONTAINERS) or (
-        module == "imgaug.augmenters" and name in IMGAUG_CONTAINERS
+    return (
+        (module == "albumentations" and name in ALBUMENTATIONS_CONTAINERS)
+        or (module == "imgaug.augmenters" and name in IMGAUG_CONTAINERS)
+        or (module in ("torchvision.transforms", "torchvision.transforms.v2") and name in TORCHVISION_CONTAINERS)
     )
