@@ -220,6 +220,25 @@ EVERYTHING = frozenset({PYTHON, NUMPY, BACKEND, TORCH})
 TORCH_MODULES = frozenset({"torch", "lightning", "pytorch_lightning", "accelerate", "timm", "torchvision"})
 LIGHTNING_TRAINERS = frozenset({"lightning.Trainer", "lightning.pytorch.Trainer", "pytorch_lightning.Trainer"})
 
+# Blocks that turn gradients off without changing a module's mode (torch/autograd/grad_mode.py:
+# no_grad and inference_mode are context managers and decorators; Module.eval() is
+# Module.train(False), torch/nn/modules/module.py).
+INFERENCE_GUARDS = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad",
+                              "torch.autograd.grad_mode.no_grad", "torch.autograd.grad_mode.inference_mode"})
+# What returns an nn.Module in training mode (a new Module is in training mode, torch/nn/modules/
+# module.py; torch.load gives back the mode it was saved in, after training usually "train");
+# torchvision.models.*, timm.create_model (timm/models/_builder.py does not call eval()),
+# segmentation_models_pytorch, efficientnet_pytorch. transformers' from_pretrained calls
+# model.eval() (modeling_utils.py) and is not here.
+TRAIN_MODE_BUILDERS = ("torchvision.models", "timm", "torch.load", "torch.nn.Sequential", "torch.nn.ModuleList",
+                       "segmentation_models_pytorch", "efficientnet_pytorch", "pretrainedmodels", "torch.hub.load")
+LOSS_NAME = re.compile(r"Loss$|loss")
+# Layers that compute differently in training and evaluation mode (torch/nn/modules/dropout.py,
+# batchnorm.py; their functional forms take ``training=``).
+MODE_DEPENDENT_LAYERS = re.compile(r"\b(Dropout\w*|BatchNorm\w*|SyncBatchNorm|dropout|batch_norm|AlphaDropout)\b")
+# Method calls that move or cast a module and return it: model = Net().to(device).
+MODULE_MOVES = frozenset({"to", "cuda", "cpu", "float", "half", "double", "train"})
+
 # A function whose body the linter cannot see (imported from the project's own modules) and
 # whose name says it seeds (seed_everything, set_seed, fix_seeds …) is taken to seed everything.
 SEEDING_NAME = re.compile(r"seed", re.IGNORECASE)
