@@ -26,6 +26,15 @@ or `image_dataset_from_directory` straight into a backbone that does not normali
 finding is at the backbone (not when a `map`, a `Lambda` layer, a generator's own preprocessing
 or a function named `preprocess…`/`normalize…` may do it out of sight).
 
+PyTorch: a `torchvision.transforms.Normalize(mean, std)` (also `transforms.v2`) or an
+albumentations `A.Normalize()` (ImageNet mean/std by default) is compared with the pretrained
+config of the model: `timm.create_model(name, pretrained=True)` by its name and tag (the table,
+generated from timm's own model definitions, is `reviewlint/knowledge/timm_pretrained.py`: most
+ViTs and BEiTs expect mean = std = 0.5, DeiT and the CNNs the ImageNet mean/std, CLIP models
+CLIP's), and a torchvision model built with `weights=…` or `pretrained=True` (ImageNet mean/std,
+what `weights.transforms()` applies). Without data flow to link them, a PyTorch `Normalize` is
+compared with PyTorch models only.
+
 ## Why it matters
 Pretrained weights only work on inputs distributed like the ones they were trained on. Dividing
 by 255 where the model expects mean/std-normalized inputs shifts every activation; dividing by
@@ -87,10 +96,10 @@ CODE = "RL201"
 NAME = "backbone-preprocessing-mismatch"
 SEVERITY = Severity.ERROR
 SUMMARY = "Input normalization that does not match the pretrained backbone it feeds"
-TRIGGERS = ("applications", "efficientnet", "EfficientNet")
+TRIGGERS = ("applications", "efficientnet", "EfficientNet", "timm", "torchvision")
 # A file with a backbone or a normalization has its project imports followed, and an imported
 # module with either is analysed: the generator in data.py meets the backbone in train.py.
-IMPORT_TRIGGERS = (*TRIGGERS, "rescale", "Rescaling", "preprocess_input", "255", "127.5")
+IMPORT_TRIGGERS = (*TRIGGERS, "rescale", "Rescaling", "preprocess_input", "255", "127.5", "Normalize")
 # Fixes: rescale=1/255 -> preprocessing_function=preprocess_input of the qubvel efficientnet
 # module (imported if needed; composed with an existing preprocessing_function); a /255 —
 # rescale=, Rescaling(1/255), x / 255 — in front of a keras.applications model that rescales
@@ -103,6 +112,7 @@ _PRODUCES = {
     "torch": "applies x/255 then ImageNet mean/std",
     "caffe": "converts to BGR and subtracts the ImageNet mean",
     "raw": "leaves pixels in [0, 255]",
+    "clip": "applies x/255 then CLIP's mean/std",
 }
 
 
@@ -143,7 +153,8 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], si
             for norm in norms
             # A generator or layer that feeds no model in sight (set up, then unused or used
             # elsewhere) is judged as in a file that runs no model.
-            if (single_family and norm.kind != "arithmetic" and norm.owners and not facts.model.fed_to_a_model(norm.owners))
+            if (single_family and _same_world(norm, backbone) and norm.kind != "arithmetic" and norm.owners
+                and not facts.model.fed_to_a_model(norm.owners))
             or any(
                 (
                     norm.owners
@@ -160,7 +171,13 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], si
         ]
     if not single_family:
         return []
-    return [n for n in norms if n.kind != "arithmetic"]
+    return [n for n in norms if n.kind != "arithmetic" and _same_world(n, backbone)]
+
+
+def _same_world(norm: Normalization, backbone: Backbone) -> bool:
+    """Without data flow to link them, a PyTorch ``Normalize`` is compared with PyTorch models
+    only, and Keras-side normalization with Keras models only (a notebook may hold both)."""
+    return (norm.kind == "normalize-transform") == (backbone.family.package in ("timm", "torchvision"))
 
 
 def _preprocess_input(ctx: RuleContext[NoOptions], backbone: Backbone) -> tuple[cst.BaseExpression, tuple[NewImport, ...]] | None:
@@ -297,8 +314,11 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     for backbone in backbones:
         expects = backbone.expects or ""
         weights = backbone.weights if isinstance(backbone.weights, str) else "pretrained"
-        where = f"{backbone.short_name} ({backbone.family.package}, weights={weights!r})"
-        built = (backbone.node, f"{backbone.short_name} is built here; it expects {EXPECTATIONS[expects]}")
+        if backbone.family.package == "timm":  # timm.create_model("vit_base_patch16_224", pretrained=True)
+            name, where = weights, f"{weights} (timm, pretrained=True)"
+        else:
+            name, where = backbone.short_name, f"{backbone.short_name} ({backbone.family.package}, weights={weights!r})"
+        built = (backbone.node, f"{name} is built here; it expects {EXPECTATIONS[expects]}")
         for norm in _fed_by(facts, backbone, norms, single_family):
             if id(norm.node) in reported:
                 continue
@@ -370,6 +390,16 @@ def _raw_images_into(facts: Facts, backbone: Backbone) -> CallSite | None:
 
 
 VALID = [
+    # timm models normalized as their pretrained config says; a timm model without pretrained weights.
+    "import timm\nimport albumentations as A\ntf = A.Compose([A.Normalize(mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))])\n"
+    "model = timm.create_model('vit_base_patch16_224', pretrained=True)",
+    "import timm\nimport albumentations as A\ntf = A.Compose([A.Normalize()])\nmodel = timm.create_model('tf_efficientnet_b4_ns', pretrained=True)",
+    "import timm\nimport albumentations as A\ntf = A.Compose([A.Normalize()])\nmodel = timm.create_model('vit_base_patch16_224')",
+    "from torchvision import models, transforms as T\ntf = T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])\n"
+    "model = models.resnet50(pretrained=True)",
+    # A PyTorch Normalize is not compared with a Keras model of the same notebook when nothing links them.
+    "import albumentations as A\nfrom tensorflow.keras.applications import ResNet50\n"
+    "tf = A.Compose([A.Normalize()])\nbase = ResNet50(weights='imagenet')",
     # The generator with /255 feeds another model (an MNIST CNN), not the backbone.
     (
         "import tensorflow as tf\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
@@ -418,6 +448,21 @@ VALID = [
 ]
 
 INVALID = [
+    # PyTorch: a timm ViT, whose pretrained config says mean = std = 0.5, fed ImageNet-normalized images.
+    Invalid(
+        "import timm\nimport albumentations as A\nfrom albumentations.pytorch import ToTensorV2\n"
+        "train_tf = A.Compose([A.HorizontalFlip(), A.Normalize(), ToTensorV2()])\n"
+        "model = timm.create_model('vit_base_patch16_224', pretrained=True, num_classes=5)\n",
+        message="it feeds vit_base_patch16_224 (timm, pretrained=True): it expects pixels scaled to [-1, 1]",
+        range=(4, 43, 4, 56),
+    ),
+    # A torchvision ResNet with weights: ImageNet mean/std, not 0.5.
+    Invalid(
+        "from torchvision import models, transforms as T\n"
+        "tf = T.Compose([T.ToTensor(), T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])\n"
+        "model = models.resnet50(weights=models.ResNet50_Weights.DEFAULT)\n",
+        message="scales pixels to [-1, 1], but it feeds resnet50 (torchvision", range=(2, 31, 2, 76),
+    ),
     # A tf.data pipeline: the map function's /255 reaches fit through the dataset, and the
     # backbone, chosen by a name known at run time, reaches it through a list of outputs.
     Invalid(

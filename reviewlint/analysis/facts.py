@@ -34,7 +34,7 @@ VALIDATION: Role = "validation"
 TTA: Role = "tta"
 PREDICT: Role = "predict"
 PipelineKind = Literal["albumentations", "imgaug", "torchvision", "image-data-generator", "keras-layers"]
-NormalizationKind = Literal["rescale", "rescaling-layer", "arithmetic", "preprocess-function"]
+NormalizationKind = Literal["rescale", "rescaling-layer", "arithmetic", "preprocess-function", "normalize-transform"]
 
 
 @dataclass(frozen=True, eq=False)

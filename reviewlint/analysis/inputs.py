@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from reviewlint.analysis.constants import UNKNOWN, is_number
 from reviewlint.analysis.facts import Backbone, Normalization
-from reviewlint.analysis.semantic import CallSite, SemanticModel
+from reviewlint.analysis.semantic import CallSite, SemanticModel, Var
 from reviewlint.knowledge import backbones as backbone_table
 from reviewlint.knowledge import transforms as transform_table
+from reviewlint.knowledge.timm_pretrained import timm_convention
 from reviewlint.knowledge.roles import (
     PLOTTING_CALLS,
 )
@@ -20,6 +23,9 @@ def backbones(model: SemanticModel) -> tuple[Backbone, ...]:
     found: list[Backbone] = []
     for call in model.calls:
         if call.qualname is None:
+            continue
+        if call.qualname in backbone_table.TIMM_CREATE_MODEL or backbone_table.TORCHVISION_MODEL.match(call.qualname):
+            found.extend(_torch_backbone(model, call))
             continue
         family = backbone_table.backbone_family(call.qualname)
         if family is None:
@@ -35,6 +41,33 @@ def backbones(model: SemanticModel) -> tuple[Backbone, ...]:
             expects = None
         found.append(Backbone(call, family, expects, weights, pretrained, model.owners(call)))
     return tuple(found)
+
+
+def _torch_backbone(model: SemanticModel, call: CallSite) -> list[Backbone]:
+    """A timm ``create_model(name, pretrained=True)`` or a torchvision model built with weights."""
+    if call.qualname in backbone_table.TIMM_CREATE_MODEL:
+        name_arg = call.arg("model_name", 0)
+        name = model.value(name_arg.value) if name_arg is not None else None
+        convention = timm_convention(name) if isinstance(name, str) else None
+        pretrained_arg = call.arg("pretrained", 1)
+        pretrained = pretrained_arg is not None and model.value(pretrained_arg.value) is True
+        if convention is None or not pretrained:
+            return []
+        family = backbone_table.TIMM_FAMILIES[convention]
+        return [Backbone(call, family, family.expects, name, True, model.owners(call))]
+    weights_arg = call.arg("weights")
+    pretrained_arg = call.arg("pretrained")
+    weights = model.value(weights_arg.value) if weights_arg is not None else None
+    named = weights_arg is not None and isinstance(weights_arg.value, cst.Attribute) and (
+        weights_arg.value.attr.value == "DEFAULT" or weights_arg.value.attr.value.startswith("IMAGENET"))
+    if weights_arg is not None and (named or isinstance(weights, str)):  # ResNet50_Weights.DEFAULT, "IMAGENET1K_V2"
+        label: object = model.module.code_for_node(weights_arg.value)
+    elif pretrained_arg is not None and model.value(pretrained_arg.value) is True:
+        label = "pretrained=True"
+    else:
+        return []
+    family = backbone_table.TORCHVISION_FAMILY
+    return [Backbone(call, family, family.expects, label, True, model.owners(call))]
 
 
 def _loaded_weights(model: SemanticModel, call: CallSite) -> str | None:
@@ -72,6 +105,8 @@ def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
                     Normalization("rescaling-layer", produces, call.node, f"Rescaling({_fmt(scale)}"
                                   + (f", offset={_fmt(offset)})" if offset else ")"), call, model.owners(call), call.index, call.scope)
                 )
+        elif qualname in _NORMALIZE_TRANSFORMS:
+            found.extend(_normalize_transform(model, call))
         else:
             mode = _preprocess_call_mode(model, call)
             if mode is not None:
@@ -100,6 +135,64 @@ def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
             Normalization("arithmetic", produces, node, text.strip(), owners=owners, index=item.index, scope=item.scope)
         )
     return tuple(found)
+
+
+# Normalize transforms: torchvision's ``Normalize(mean, std)`` on [0, 1] tensors (after
+# ``ToTensor``), albumentations' ``Normalize(mean, std, max_pixel_value=255)`` on raw pixels, whose
+# defaults are the ImageNet mean and std (albumentations 1.3 and 2.0, augmentations/transforms.py;
+# 2.x's ``normalization="standard"`` is that default).
+_NORMALIZE_TRANSFORMS = {
+    "torchvision.transforms.Normalize": None,
+    "torchvision.transforms.v2.Normalize": None,
+    "albumentations.Normalize": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
+}
+# The (mean, std) of each convention, on values in [0, 1].
+_CONVENTIONS = {
+    "torch": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
+    "tf": ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),
+    "clip": ((0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)),
+}
+
+
+def _triple(value: object) -> tuple[float, ...] | None:
+    if is_number(value):
+        return (float(value),) * 3
+    if isinstance(value, (tuple, list)) and len(value) == 3 and all(is_number(item) for item in value):
+        return tuple(float(item) for item in value)
+    return None
+
+
+def _normalize_transform(model: SemanticModel, call: CallSite) -> list[Normalization]:
+    """A Normalize transform whose mean and std are one of the known conventions."""
+    defaults = _NORMALIZE_TRANSFORMS[call.qualname or ""]
+    values = []
+    for name, position, default in (("mean", 0, defaults[0] if defaults else None), ("std", 1, defaults[1] if defaults else None)):
+        arg = call.arg(name, position)
+        values.append(_triple(model.value(arg.value) if arg is not None else default))
+    kind = call.arg("normalization")
+    mean, std = values
+    if mean is None or std is None or (kind is not None and model.value(kind.value) != "standard"):
+        return []
+    for produces, (want_mean, want_std) in _CONVENTIONS.items():
+        if all(abs(a - b) < 0.01 for a, b in zip((*mean, *std), (*want_mean, *want_std))):
+            text = model.module.code_for_node(call.node)
+            return [Normalization("normalize-transform", produces, call.node, text if len(text) < 80 else f"{call.qualname}(…)",
+                                  call, _owners_outward(model, call), call.index, call.scope)]
+    return []
+
+
+def _owners_outward(model: SemanticModel, call: CallSite) -> frozenset[Var]:
+    """What a call's result is bound to, or, for a call nested in others (``T.Normalize`` inside
+    ``T.Compose([...])``), what the nearest enclosing call that is bound is bound to."""
+    owners = model.owners(call)
+    index = call.index
+    while not owners:
+        enclosing = [outer for outer in model.calls[:index] if outer.end > call.index and outer.scope == call.scope]
+        if not enclosing:
+            break
+        outer = enclosing[-1]
+        owners, index = model.owners(outer), outer.index
+    return owners
 
 
 def _generator_normalizations(model: SemanticModel, call: CallSite) -> list[Normalization]:

@@ -29,6 +29,7 @@ EXPECTATIONS = {
     "torch": "x/255 then per-channel ImageNet mean/std ('torch' mode)",
     "tf": "pixels scaled to [-1, 1] ('tf' mode)",
     "caffe": "BGR pixels with the ImageNet mean subtracted, not scaled ('caffe' mode)",
+    "clip": "x/255 then OpenAI CLIP's mean/std (0.481, 0.458, 0.408) / (0.269, 0.261, 0.276)",
 }
 
 _QUBVEL = BackboneFamily(
@@ -75,6 +76,30 @@ _KERAS_TORCH = BackboneFamily(
     "keras.applications.densenet.preprocess_input",
     # keras/src/applications/densenet.py: preprocess_input(mode='torch').
     "https://keras.io/api/applications/densenet/",
+)
+
+_TIMM_PREPROCESS = (
+    "the model's own pretrained config: timm.data.create_transform(**timm.data.resolve_data_config({}, model=model)), "
+    "or Normalize with model.pretrained_cfg['mean'] and ['std']"
+)
+# timm: the convention depends on the model name and tag (reviewlint/knowledge/timm_pretrained.py).
+TIMM_FAMILIES = {
+    convention: BackboneFamily(f"timm ({convention})", "timm", convention, _TIMM_PREPROCESS,
+                               "https://github.com/huggingface/pytorch-image-models/tree/main/timm/models")
+    for convention in ("torch", "tf", "clip")
+}
+TIMM_CREATE_MODEL = frozenset({"timm.create_model", "timm.models.create_model", "timm.models._factory.create_model"})
+# torchvision's classification weights: every Weights enum's transforms() is ImageClassification
+# with the ImageNet mean/std (torchvision/transforms/_presets.py; torchvision/models/*.py,
+# ``weights.transforms()``); ``pretrained=True`` is the older spelling of the default weights.
+TORCHVISION_FAMILY = BackboneFamily(
+    "torchvision", "torchvision", "torch", "weights.transforms() (or Normalize with the ImageNet mean and std)",
+    "https://pytorch.org/vision/stable/models.html",
+)
+TORCHVISION_MODEL = re.compile(
+    r"^torchvision\.models\.(alexnet|convnext_\w+|densenet\d+|efficientnet_\w+|googlenet|inception_v3|maxvit_t|"
+    r"mnasnet\w*|mobilenet_v[23]\w*|regnet_\w+|resnet\d+|resnext\w+|shufflenet_v2\w*|squeezenet1_[01]|swin_\w+|"
+    r"vgg\d+(_bn)?|vit_\w+|wide_resnet\w+)$"
 )
 
 # (pattern over canonical qualified names, family); the first match wins.
