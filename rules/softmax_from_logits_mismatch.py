@@ -19,6 +19,14 @@ the model, its last layer, its activation or the loss cannot be determined (a `L
 `Dropout` last, a loss passed as a variable of unknown origin, several outputs), nothing is
 reported.
 
+PyTorch: a softmax before `nn.CrossEntropyLoss`/`F.cross_entropy`, which apply log_softmax
+themselves — on the loss's input (`criterion(torch.softmax(out, 1), y)`, `x.softmax(1)`,
+`nn.Softmax(dim=1)(x)`, followed through names), or as the model's own output (every `forward`
+returns a softmax, or an `nn.Sequential` ends with `nn.Softmax`, also built from a list of layers)
+in a file that trains with cross entropy; and softmax probabilities passed to `NLLLoss`/`nll_loss`,
+which expect log-probabilities. A `forward` that returns several values (`loss, F.softmax(logits)`)
+is not the loss's input.
+
 ## Why it matters
 With `from_logits=True` the loss applies softmax (or sigmoid) itself: on top of a softmax output
 it squashes probabilities a second time, the loss barely moves and gradients all but vanish, so
@@ -48,14 +56,14 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.api import CallSite, Facts, Invalid, NoOptions, Report, RuleContext, Scope, Severity
+from reviewlint.api import CallSite, Facts, Invalid, NoOptions, Report, RuleContext, Scope, Severity, dotted
 from reviewlint.knowledge import training
 
 CODE = "RL506"
 NAME = "softmax-from-logits-mismatch"
 SEVERITY = Severity.WARNING
-SUMMARY = "Output activation and the loss's from_logits disagree (softmax applied twice, or logits as probabilities)"
-TRIGGERS = ("crossentropy", "Crossentropy", "cross_entropy")
+SUMMARY = "Output activation and the loss disagree (softmax applied twice, or logits as probabilities), in Keras and PyTorch"
+TRIGGERS = ("crossentropy", "Crossentropy", "cross_entropy", "CrossEntropy", "nll_loss", "NLLLoss")
 
 
 def _single(facts: Facts, node: cst.BaseExpression, scope: Scope, before: int | None) -> tuple[cst.BaseExpression, Scope] | None:
@@ -210,6 +218,7 @@ def _output(facts: Facts, compile_call: CallSite) -> tuple[str, cst.CSTNode] | N
 
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
+    yield from _torch_check(ctx)
     facts = ctx.facts
     for compile_call in facts.model.method_calls("compile"):
         loss = _loss(facts, compile_call)
@@ -238,7 +247,135 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             )
 
 
+def _made_by(ctx: RuleContext[NoOptions], target: str, qualnames: frozenset[str] | set[str]) -> bool:
+    """Whether an attribute (``self.criterion``) is assigned a call of one of ``qualnames``."""
+    return any(
+        assigned.target == target and isinstance(assigned.value, cst.Call)
+        and ctx.model.imports.resolve(assigned.value.func) in qualnames
+        for assigned in ctx.model.attribute_assignments
+    )
+
+
+def _softmax(ctx: RuleContext[NoOptions], node: cst.BaseExpression) -> bool:
+    """Whether an expression is softmax applied: ``F.softmax(x, 1)``, ``torch.softmax``,
+    ``x.softmax(1)``, ``nn.Softmax(dim=1)(x)``, ``self.softmax(x)`` with ``self.softmax = nn.Softmax(…)``."""
+    if not isinstance(node, cst.Call):
+        return False
+    model = ctx.model
+    site = model.call_site(node)
+    if site is not None and (site.qualname in training.TORCH_SOFTMAX_FUNCTIONS or (site.qualname is None and site.method == "softmax")):
+        return True
+    func = node.func
+    if isinstance(func, cst.Call) and model.imports.resolve(func.func) == training.TORCH_SOFTMAX_MODULE:
+        return True
+    name = dotted(func)
+    return name is not None and _made_by(ctx, name, {training.TORCH_SOFTMAX_MODULE})
+
+
+def _torch_losses(ctx: RuleContext[NoOptions]) -> Iterator[tuple[CallSite, str, bool]]:
+    """Calls that apply a PyTorch cross entropy (True) or NLL loss (False), with how to name them."""
+    model = ctx.model
+    built = {
+        owner: training.TORCH_CROSS_ENTROPY.__contains__(call.qualname or "")
+        for call in model.calls
+        if call.qualname in training.TORCH_CROSS_ENTROPY | training.TORCH_NLL
+        for owner in model.owners(call)
+    }
+    for call in model.calls:
+        if call.qualname in training.TORCH_CROSS_ENTROPY_FUNCTIONS | training.TORCH_NLL_FUNCTIONS:
+            yield call, f"{call.qualname.rsplit('.', 1)[-1]}()", call.qualname in training.TORCH_CROSS_ENTROPY_FUNCTIONS
+            continue
+        if call.qualname is not None:
+            continue
+        name = dotted(call.node.func)
+        if name is None:
+            continue
+        var = model.qualify(name, call.scope)
+        if var in built:
+            yield call, f"{name}()", built[var]
+        elif "." in name and _made_by(ctx, name, training.TORCH_CROSS_ENTROPY):
+            yield call, f"{name}()", True
+        elif "." in name and _made_by(ctx, name, training.TORCH_NLL):
+            yield call, f"{name}()", False
+
+
+def _softmax_output(ctx: RuleContext[NoOptions]) -> cst.CSTNode | None:
+    """The softmax a model of this file ends with: every ``forward`` returns a softmax, or an
+    ``nn.Sequential`` ends with ``nn.Softmax``."""
+    model = ctx.model
+    forward = Scope("forward", "function")
+    returned = model.returns.get("forward", ())
+    found = [_softmax_origin(ctx, value, forward) for value in returned]
+    if returned and all(node is not None for node in found):
+        return found[0]
+    for call in model.calls:
+        if call.qualname == "torch.nn.Sequential" and call.node.args:
+            last_arg = call.node.args[-1]
+            # nn.Sequential(*layers) after layers.append(nn.Softmax(dim=1)): the list's last element.
+            layers = [last_arg.value] if not last_arg.star else [o for o, _ in model.origins(last_arg.value, call.scope, before=call.index)]
+            last = layers[-1] if layers else None
+            if isinstance(last, cst.Call) and model.imports.resolve(last.func) == training.TORCH_SOFTMAX_MODULE:
+                return last
+    return None
+
+
+def _softmax_origin(ctx: RuleContext[NoOptions], value: cst.BaseExpression, scope: Scope) -> cst.CSTNode | None:
+    """The softmax a returned value is, or was last assigned from (``x = nn.Softmax(dim=1)(x); return x``)."""
+    if _softmax(ctx, value):
+        return value
+    if not isinstance(value, cst.Name):
+        return None  # return loss, F.softmax(logits): the loss was computed on the logits
+    origins = [origin for origin, _ in ctx.model.origins(value, scope)]
+    return origins[-1] if origins and _softmax(ctx, origins[-1]) else None
+
+
+def _torch_check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
+    """Softmax before PyTorch's cross entropy (applied twice), or before NLLLoss (not a log)."""
+    losses = list(_torch_losses(ctx))
+    for call, name, cross_entropy in losses:
+        argument = call.arg("input", 0)
+        if argument is None:
+            continue
+        sources = [argument.value, *(origin for origin, _ in ctx.model.origins(argument.value, call.scope, before=call.index))]
+        found = next((node for node in sources if _softmax(ctx, node)), None)
+        if found is None:
+            continue
+        yield _torch_report(found, name, cross_entropy, call.node)
+        return
+    output = _softmax_output(ctx)
+    if output is None:
+        return
+    # The model's own output is softmax, and the file trains with cross entropy: applied here, or
+    # built and handed to a trainer (ignite's create_supervised_trainer(model, opt, loss_fn)).
+    applied = next(((call.node, name) for call, name, ce in losses if ce), None)
+    built = next(((call.node, "CrossEntropyLoss") for call in ctx.model.calls if call.qualname in training.TORCH_CROSS_ENTROPY), None)
+    first = applied or built
+    if first is not None:
+        yield _torch_report(output, first[1], True, first[0])
+
+
+def _torch_report(softmax: cst.CSTNode, loss: str, cross_entropy: bool, at: cst.CSTNode) -> Report:
+    if cross_entropy:
+        return Report(
+            softmax,
+            f"softmax is applied to the model's output, but {loss} applies log_softmax itself: the outputs are "
+            "squashed twice and the gradients nearly vanish",
+            hint="pass the raw logits to the loss; apply softmax only to read probabilities at inference",
+            related=((at, "the loss takes logits here"),),
+        )
+    return Report(
+        softmax,
+        f"softmax gives probabilities, but {loss} expects log-probabilities: the loss is wrong",
+        hint="use log_softmax before NLLLoss, or pass the logits to CrossEntropyLoss",
+        related=((at, "the loss takes log-probabilities here"),),
+    )
+
+
 VALID = [
+    # PyTorch: logits into cross entropy; log_softmax into NLL; softmax only to read probabilities.
+    "import torch\nfrom torch import nn\ncriterion = nn.CrossEntropyLoss()\nlogits = model(x)\nloss = criterion(logits, y)\n"
+    "probs = torch.softmax(logits, dim=1)",
+    "import torch.nn.functional as F\nloss = F.nll_loss(F.log_softmax(model(x), dim=1), y)",
     # Consistent pairs.
     "from tensorflow.keras import layers, Model\noutputs = layers.Dense(10, activation='softmax')(x)\n"
     "model = Model(inputs, outputs)\nmodel.compile(loss='categorical_crossentropy', optimizer='adam')",
@@ -270,6 +407,32 @@ VALID = [
 ]
 
 INVALID = [
+    # PyTorch: softmax, then CrossEntropyLoss (which applies log_softmax itself).
+    Invalid(
+        "import torch\nfrom torch import nn\ncriterion = nn.CrossEntropyLoss()\nprobs = torch.softmax(model(x), dim=1)\n"
+        "loss = criterion(probs, y)",
+        message="applies log_softmax itself", range=(4, 9, 4, 39),
+    ),
+    Invalid(
+        "import torch.nn.functional as F\nloss = F.cross_entropy(F.softmax(out, dim=1), target)",
+        range=(2, 24, 2, 45),
+    ),
+    Invalid(
+        "import torch\nfrom torch import nn\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(10, 3)\n        self.softmax = nn.Softmax(dim=1)\n"
+        "    def forward(self, x):\n        return self.softmax(self.fc(x))\n"
+        "criterion = nn.CrossEntropyLoss()\nloss = criterion(Net()(x), y)",
+        range=(9, 16, 9, 40),
+    ),
+    Invalid(
+        "import torch\nfrom torch import nn\nlayers = [nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3)]\nlayers.append(nn.Softmax(dim=1))\n"
+        "model = nn.Sequential(*layers)\nloss_fn = nn.CrossEntropyLoss()\nloss = loss_fn(model(x), y)",
+        range=(4, 15, 4, 32),
+    ),
+    Invalid(
+        "import torch\nfrom torch import nn\nloss_fn = nn.NLLLoss()\nloss = loss_fn(torch.softmax(out, 1), y)",
+        message="expects log-probabilities", range=(4, 16, 4, 37),
+    ),
     Invalid(
         "from tensorflow import keras\nfrom tensorflow.keras import layers\n"
         "outputs = layers.Dense(10, activation='softmax')(x)\nmodel = keras.Model(inputs, outputs)\n"

@@ -379,3 +379,14 @@ SOFTMAX_LAYER = "keras.layers.Softmax"
 # vgg16.py, vgg19.py: convolutions and pooling only) and ConvNeXt (keras/src/applications/
 # convnext.py: LayerNormalization). Their canonical qualified names' last part, by prefix.
 NO_BATCHNORM_BACKBONES: tuple[str, ...] = ("VGG16", "VGG19", "ConvNeXt")
+
+# PyTorch's cross entropy applies log_softmax itself (torch/nn/modules/loss.py CrossEntropyLoss:
+# "the input is expected to contain the unnormalized logits"); NLLLoss expects log-probabilities.
+TORCH_CROSS_ENTROPY = frozenset({"torch.nn.CrossEntropyLoss", "torch.nn.modules.loss.CrossEntropyLoss"})
+TORCH_CROSS_ENTROPY_FUNCTIONS = frozenset({"torch.nn.functional.cross_entropy"})
+TORCH_NLL = frozenset({"torch.nn.NLLLoss"})
+TORCH_NLL_FUNCTIONS = frozenset({"torch.nn.functional.nll_loss"})
+# softmax as a function, a module and a tensor method (torch/nn/functional.py, torch/nn/modules/activation.py).
+TORCH_SOFTMAX_FUNCTIONS = frozenset({"torch.nn.functional.softmax", "torch.softmax", "torch.special.softmax"})
+TORCH_SOFTMAX_MODULE = "torch.nn.Softmax"
+
