@@ -555,3 +555,12 @@ def test_huge_ranges_do_not_overflow_extraction() -> None:
     result = lint_text(text, all_rules(), Settings(root=Path.cwd()))
     assert result.errors == []
     assert any(f.code == "RL102" for f in result.findings)
+
+
+def test_text_tokenize_rejects_is_a_syntax_finding_not_a_rule_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A backslash continuation at the end of CRLF text: CPython compiles it, tokenize (which the
+    comment rules read with) does not. Found by the fuzz run."""
+    (tmp_path / "x.py").write_bytes(b"#\n\\\r\n")
+    code, out, _ = check_in_process(["--no-cache", "--format", "concise", "x.py"], tmp_path, monkeypatch)
+    assert "RL001" in out and "cannot tokenize" in out and "internal error" not in out
+    assert code == 1

@@ -159,7 +159,7 @@ def _problem_finding(source: SourceFile, shown: str, problem: ParseProblem) -> F
     return syntax_finding(shown, problem.message, line, problem.column + source.removed_indent(problem.line), cell, text)
 
 
-def _parse_problem(analysis: Analysis, needs_module: bool) -> ParseProblem | None:
+def _parse_problem(analysis: Analysis, needs_module: bool, needs_comments: bool = False) -> ParseProblem | None:
     """Why the module cannot be analysed, or None. With rules that need the syntax tree, it is
     parsed (and its facts extracted) here, once; otherwise CPython's parser alone judges it."""
     text = analysis.source.text
@@ -187,6 +187,11 @@ def _parse_problem(analysis: Analysis, needs_module: bool) -> ParseProblem | Non
             return None
         except (cst.ParserSyntaxError, RecursionError):
             pass
+    if problem is None and needs_comments:
+        try:  # the comment rules read the text with tokenize, which rejects a little CPython accepts
+            analysis.comments  # noqa: B018
+        except SyntaxError as error:
+            return ParseProblem(f"cannot tokenize: {error.msg if error.msg else error}")
     return problem
 
 
@@ -244,7 +249,7 @@ def lint_source(
               or any(rule.follows_imports_of(imported.text) and rule.may_fire(imported.text) for imported, _ in imports)]
     # The hooks of every selected rule, fired or not: one batched visitor class per configuration.
     analysis = Analysis(source, dict.fromkeys(rule.syntax for rule in selected if rule.syntax is not None), imports)
-    problem = _parse_problem(analysis, any(rule.needs == "facts" for rule in active))
+    problem = _parse_problem(analysis, any(rule.needs == "facts" for rule in active), any(rule.needs == "comments" for rule in active))
     if problem is not None and source.kind == "notebook":
         isolated = isolate_broken_cells(source, problem)
         if isolated is not None:
