@@ -110,8 +110,7 @@ def _model_calls(ctx: RuleContext[NoOptions], body: cst.CSTNode) -> Iterator[Cal
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     model = ctx.model
-    imported = {target.split(".", 1)[0] for target in model.imports.bindings.values()}
-    if "torch" not in imported or any(_switches_to_eval(call) for call in model.calls):
+    if "torch" not in model.imports.packages or any(_switches_to_eval(call) for call in model.calls):
         return
     for guard in model.calls:
         if guard.qualname not in training.INFERENCE_GUARDS:

@@ -276,7 +276,7 @@ def _torch_losses(ctx: RuleContext[NoOptions]) -> Iterator[tuple[CallSite, str, 
     """Calls that apply a PyTorch cross entropy (True) or NLL loss (False), with how to name them."""
     model = ctx.model
     built = {
-        owner: training.TORCH_CROSS_ENTROPY.__contains__(call.qualname or "")
+        owner: call.qualname in training.TORCH_CROSS_ENTROPY
         for call in model.calls
         if call.qualname in training.TORCH_CROSS_ENTROPY | training.TORCH_NLL
         for owner in model.owners(call)

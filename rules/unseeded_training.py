@@ -106,20 +106,7 @@ def _run_here(facts: Facts, call: CallSite) -> bool:
     code calls (directly or through other functions of the file). A module of helpers
     (``train_one_epoch`` in ``utils.py``) is run by the script that imports it, where the seeding
     belongs."""
-    functions = facts.model.functions
-    if call.scope.name not in functions:
-        return True
-    called: dict[str, set[str]] = {}
-    for inner in facts.model.calls:
-        if isinstance(inner.node.func, cst.Name) and inner.node.func.value in functions and inner.qualname is None:
-            called.setdefault(inner.scope.name if inner.scope.name in functions else "", set()).add(inner.node.func.value)
-    reached, stack = set(), list(called.get("", ()))
-    while stack:
-        name = stack.pop()
-        if name not in reached:
-            reached.add(name)
-            stack.extend(called.get(name, ()))
-    return call.scope.name in reached
+    return call.scope.name not in facts.model.functions or call.scope.name in facts.model.run_from_module
 
 
 class _Framework(NamedTuple):

@@ -65,6 +65,11 @@ class ImportTable:
                 local = alias.asname.name.value
             self.bindings[local] = f"{module}.{name}"
 
+    @property
+    def packages(self) -> frozenset[str]:
+        """The top-level packages the module imports from (``torch`` for ``import torch.nn as nn``)."""
+        return frozenset(target.split(".", 1)[0] for target in self.bindings.values())
+
     def resolve_dotted(self, name: str) -> str | None:
         """The canonical qualified name of a dotted local name, or None if not imported."""
         head, _, rest = name.partition(".")

@@ -507,6 +507,25 @@ class SemanticModel:
         wanted = set(methods)
         return (call for call in self.calls if call.method in wanted and call.qualname is None)
 
+    @cached_property
+    def run_from_module(self) -> frozenset[str]:
+        """The module's own functions that its module-level code calls, directly or through other
+        functions of the module (by name, as ``functions`` holds them)."""
+        called: dict[str, set[str]] = {}
+        for call in self.calls:
+            func = call.node.func
+            if call.qualname is None and isinstance(func, cst.Name) and func.value in self.functions:
+                caller = call.scope.name if call.scope.name in self.functions else ""
+                called.setdefault(caller, set()).add(func.value)
+        reached: set[str] = set()
+        stack = list(called.get("", ()))
+        while stack:
+            name = stack.pop()
+            if name not in reached:
+                reached.add(name)
+                stack.extend(called.get(name, ()))
+        return frozenset(reached)
+
     # Parameters ----------------------------------------------------------------------------
     def parameter_guards(self, call: CallSite) -> tuple[tuple[cst.FunctionDef, str], ...]:
         """``(function, parameter)`` for each ``if parameter:`` whose body holds ``call``, where

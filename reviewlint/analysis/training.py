@@ -118,8 +118,7 @@ def torch_trainings(model: SemanticModel) -> tuple[CallSite, ...]:
     """The calls that show a PyTorch training step, in source order: ``loss.backward()``
     (``accelerator.backward(loss)``) in a file that imports torch or a library built on it, and
     ``trainer.fit(…)`` on a Lightning ``Trainer``."""
-    imported = {target.split(".", 1)[0] for target in model.imports.bindings.values()}
-    if not imported & training_table.TORCH_MODULES:
+    if not model.imports.packages & training_table.TORCH_MODULES:
         return ()
     trainers = {
         owner

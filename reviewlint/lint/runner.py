@@ -31,7 +31,6 @@ from reviewlint.source.parse_guard import (
     nesting_problem,
     syntax_problem,
 )
-from reviewlint.source.pins import pip_installed_version
 from reviewlint.source.paths import display_path
 from reviewlint.source.positions import NodePositions
 from reviewlint.source.project import import_lines, project_imports, read_module
@@ -195,14 +194,6 @@ def _parse_problem(analysis: Analysis, needs_module: bool, needs_comments: bool 
     return problem
 
 
-def _albumentations_version(source: SourceFile, settings: Settings) -> tuple[int, ...] | None:
-    """The version configured, else the one a notebook's own ``!pip install`` line pins (what
-    that notebook runs with), else the project's dependency files' pin."""
-    if settings.albumentations_version_given or not source.shell:
-        return settings.albumentations_version
-    return pip_installed_version(source.shell, "albumentations") or settings.albumentations_version
-
-
 def _imports(source: SourceFile, selected: Sequence[RuleInfo], result: FileResult) -> tuple[tuple[SourceFile, tuple[tuple[str, str], ...]], ...]:
     """The project modules ``source`` imports that a selected rule wants to see, loaded, with how
     ``source`` names what they hold; records in ``result`` the imports and what they led to (the
@@ -267,7 +258,7 @@ def lint_source(
         result.findings.sort(key=Finding.sort_key)
         return result
     placer = _Placer(source, analysis, shown)
-    project = ProjectSettings(settings.image_domain, _albumentations_version(source, settings), settings.readme_domain)
+    project = ProjectSettings(settings.image_domain, settings.albumentations_version_for(source.shell)[0], settings.readme_domain)
     for rule in active:
         context = RuleContext(analysis, settings.options_for(rule), project)
         try:

@@ -10,7 +10,6 @@ from reviewlint.run.config import Settings
 from reviewlint.source.atomic import read_small
 from reviewlint.source.files import SourceError, SourceFile, load_source
 from reviewlint.source.paths import display_path
-from reviewlint.source.pins import pip_installed_version
 
 
 def _version(version: tuple[int, ...] | None) -> str:
@@ -34,7 +33,7 @@ def describe(path: Path, settings: Settings) -> str:
     lines.append(f"  select = {list(settings.select)}")
     lines.append(f"  ignore = {list(settings.ignore)}")
     lines.append(f"  exclude = {list(settings.exclude)}")
-    lines.append(f"  per-file-ignores = {dict((pattern, list(codes)) for pattern, codes in settings.per_file_ignores)}")
+    lines.append(f"  per-file-ignores = { {pattern: list(codes) for pattern, codes in settings.per_file_ignores} }")
     domain = f'  image-domain = "{settings.image_domain}"'
     if settings.image_domain == "auto":
         found = (inferred_for_file(str(source.path), source.text, source.prose, settings.readme_domain)
@@ -46,12 +45,7 @@ def describe(path: Path, settings: Settings) -> str:
         else:
             domain += "  # nothing inferred from the README: each file is read for its own words"
     lines.append(domain)
-    version = settings.albumentations_version
-    where = "configured" if settings.albumentations_version_given else "a pin in the dependency files"
-    if not settings.albumentations_version_given and source is not None and source.shell:
-        pinned = pip_installed_version(source.shell, "albumentations")
-        if pinned is not None:
-            version, where = pinned, "the notebook's pip install line"
+    version, where = settings.albumentations_version_for(source.shell if source is not None else ())
     lines.append(f'  albumentations-version = "{_version(version)}"  # {where if version else "unknown: every API change is reported"}')
     lines.append(f"  max-file-size = {settings.max_file_size}")
     lines.append(f"  max-notebook-size = {settings.max_notebook_size}")

@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, get_args
 
 from reviewlint.lint.rule_meta import DescribedRule, ImageDomain
 from reviewlint.run.declared_versions import declared_version, readme_domain
-from reviewlint.source.project import project_root
-from reviewlint.source.pins import parse_version
-from reviewlint.source.paths import resolved
 from reviewlint.source.atomic import Snapshot
+from reviewlint.source.paths import resolved
+from reviewlint.source.pins import parse_version, pip_installed_version
+from reviewlint.source.project import project_root
 
 if TYPE_CHECKING:
     from reviewlint.lint.rule import RuleInfo
@@ -91,6 +91,16 @@ class Settings:
         """Whether a path matches one of the ``exclude`` globs."""
         relative = _relative(path, self.root)
         return any(_glob(relative, pattern) or _glob(path.name, pattern) for pattern in self.exclude)
+
+    def albumentations_version_for(self, shell: Sequence[str]) -> tuple[tuple[int, ...] | None, str]:
+        """The albumentations version a file runs with, and where it was read: the configuration,
+        else the file's own ``!pip install albumentations==…`` line (``shell``: a notebook's
+        magic and shell lines), else a pin in the project's dependency files."""
+        if not self.albumentations_version_given and shell:
+            pinned = pip_installed_version(shell, "albumentations")
+            if pinned is not None:
+                return pinned, "the notebook's pip install line"
+        return self.albumentations_version, "configured" if self.albumentations_version_given else "a pin in the dependency files"
 
     def options_for(self, rule: RuleInfo) -> object:
         """A rule's options: an instance of its ``Options``, defaults overridden by configuration."""
