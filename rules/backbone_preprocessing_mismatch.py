@@ -164,8 +164,9 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], si
                         or (call.index > norm.index and not facts.model.rebound_between(norm.owners, norm.index, call.index))
                     )
                 )
-                # model.fit(x_train / 255.): the arithmetic is an argument of the call itself.
-                or (not norm.owners and norm.scope == call.scope and call.index < norm.index <= call.end)
+                # model.fit(x_train / 255.): the arithmetic is an argument of the call itself
+                # (also where the call's result is assigned: preds = [model.predict(x / 255.) …]).
+                or (norm.scope == call.scope and call.index < norm.index <= call.end)
                 for call, flow in consumers
             )
         ]

@@ -119,20 +119,21 @@ def _setting(ctx: RuleContext[NoOptions]) -> str:
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     domain = ctx.project.image_domain
-    if domain == "auto" and inferred_for_file(str(ctx.source.path), ctx.source.text, ctx.source.prose,
-                                              ctx.project.readme_domain) is not None:
-        return  # the file, its markdown or the README names a domain without a natural orientation
     if domain not in ("auto", "natural"):
         return
-    setting = ""
+    candidates: list[tuple[Transform, frozenset[str], float | None]] = []
     for transform in ctx.facts.transforms:
         kinds = transform.kinds() & ORIENTATION_KINDS
         turn = transform.magnitude("rotate")
         if turn is not None and turn > _SIDEWAYS:
             kinds |= {"upside_down"}  # RandomRotation(180): up to upside down
-        if not kinds or transform.p == 0:
-            continue
-        setting = setting or _setting(ctx)
+        if kinds and transform.p != 0:
+            candidates.append((transform, kinds, turn))
+    if not candidates or domain == "auto" and inferred_for_file(
+            str(ctx.source.path), ctx.source.text, ctx.source.prose, ctx.project.readme_domain) is not None:
+        return  # nothing flips, or the file, its markdown or the README names a domain without a natural orientation
+    setting = _setting(ctx)
+    for transform, kinds, turn in candidates:
         anchor = transform.param_node("vertical_flip") if "vertical_flip" in transform.spec.switches else None
         name = transform.short_name
         mode = transform.params.get("mode") if transform.spec.mode_param else None

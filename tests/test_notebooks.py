@@ -10,6 +10,7 @@ import pytest
 
 from reviewlint.lint.registry import all_rules
 from reviewlint.run.config import Settings
+from reviewlint.fixing.fixer import fix_bytes
 from reviewlint.run.loop import lint_path
 from reviewlint.source.files import load_source, mask_cell
 from tests.conftest import run_cli, write_notebook
@@ -141,20 +142,41 @@ def test_a_broken_cell_is_one_finding_and_the_other_cells_are_linted(tmp_path: P
         tmp_path,
         "import albumentations as A\nSCALE = 0.01\n",
         "aug = A.Compose([\n    A.VerticalFlip(p=0.5),\n",  # half-edited: the bracket is never closed
-        "SMALL = 0.02\nprint('oops'\n",  # SMALL is defined only here
+        "SMALL = 0.02\nif SMALL:\nprint('oops')\n",  # SMALL is defined only here
         "train_aug = A.Compose([A.ShiftScaleRotate(scale_limit=SCALE), A.VerticalFlip(p=0.5)])\n"
         "other = A.Compose([A.ShiftScaleRotate(scale_limit=SMALL)])\n",
     )
     result = lint_path(path, Settings(root=tmp_path), all_rules())
     assert result.errors == [] and result.skipped == []
     places = sorted((f.code, f.location.cell, f.location.line) for f in result.findings)
-    assert ("RL001", 2, 1) in places and ("RL001", 3, 2) in places
+    assert ("RL001", 2, 1) in places and ("RL001", 3, 3) in places
     assert ("RL101", 4, 1) in places, "the cells after the broken ones are linted"
     assert ("RL102", 4, 1) in places
     assert not any(f.code == "RL101" and f.location.line == 2 for f in result.findings), \
         "SMALL is known only to the broken cell: unknown to later cells, as in Jupyter"
     rl001 = [f for f in result.findings if f.code == "RL001"]
     assert all(f.message.startswith("syntax error: ") and "\n" not in f.message for f in rl001)
+
+
+def test_a_cell_broken_by_one_stray_line_is_linted_without_that_line(tmp_path: Path) -> None:
+    path = write_notebook(
+        tmp_path,
+        "import albumentations as A\n",
+        "SMALL = 0.02\n    , or (image, id) pairs\naug = A.Compose([A.VerticalFlip(p=0.5)])\n",  # a pasted fragment
+        "other = A.Compose([A.ShiftScaleRotate(scale_limit=SMALL)])\n",
+        "x = (\n",  # no single line to blame: left out whole
+    )
+    result = lint_path(path, Settings(root=tmp_path), all_rules())
+    places = sorted((f.code, f.location.cell, f.location.line) for f in result.findings if f.code != "RL103")
+    assert places == [("RL001", 2, 2), ("RL001", 4, 1), ("RL101", 3, 1), ("RL102", 2, 3)]
+    first, second = (f for f in result.findings if f.code == "RL001")
+    assert first.message.endswith("(the rest of the cell is linted without this line)")
+    assert "linted without" not in second.message
+    before = path.read_bytes()
+    outcome = fix_bytes(path, before, Settings(root=tmp_path), all_rules(), unsafe=True)
+    cells = [cell["source"] for cell in json.loads(outcome.fixed)["cells"]]
+    assert cells[1] == json.loads(before)["cells"][1]["source"], "a cell that does not parse is never edited"
+    assert {"RL001", "RL102"} <= {f.code for f in outcome.result.findings}
 
 
 @pytest.mark.parametrize("output_format", FORMATS)
@@ -215,3 +237,17 @@ def test_columns_in_an_indented_cell_count_the_indentation(tmp_path: Path) -> No
     found = sorted((f.location.cell, f.location.line, f.location.column, f.location.end_column, f.source_lines[0])
                    for f in lint_path(path, Settings(root=tmp_path), all_rules()).findings if f.code == "RL102")
     assert found == [(2, 2, 1, 22, "A.VerticalFlip(p=0.5)])"), (3, 1, 9, 30, "    x = A.VerticalFlip(p=0.5)")]
+
+
+def test_a_cell_linted_without_its_line_is_left_out_whole_when_libcst_still_rejects_it(tmp_path: Path) -> None:
+    from reviewlint.source.parse_guard import ParseProblem, isolate_broken_cells
+
+    path = write_notebook(tmp_path, "a = 1\n", "b = 2\n    , stray\nc = 3\n", "d = 4\n")
+    source = load_source(path, path.read_bytes())
+    first = isolate_broken_cells(source, ParseProblem("syntax error: unexpected indent", 3, 5))
+    assert first is not None and first.text == "a = 1\nb = 2\n\nc = 3\nd = 4\n"
+    assert [(item.cell, item.line, item.linted_without_line) for item in first.broken] == [(2, 2, True)]
+    # libcst rejects the repaired cell (a limit CPython does not have): the cell goes, the rest stays.
+    second = isolate_broken_cells(first, ParseProblem("libcst cannot parse this code", 4, 1))
+    assert second is not None and second.text == "a = 1\n\n\n\nd = 4\n"
+    assert [(item.cell, item.line, item.linted_without_line) for item in second.broken] == [(2, 2, False)]

@@ -130,6 +130,8 @@ class _Roles:
 
 def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...]) -> tuple[Pipeline, ...]:
     """Each pipeline with its roles: from use where data flow shows it, else from names."""
+    if not pipelines:
+        return pipelines
     found_roles = {id(pipeline): _Roles() for pipeline in pipelines}
     by_owner: dict[Var, list[Pipeline]] = {}
     for pipeline in pipelines:

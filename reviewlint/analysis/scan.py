@@ -417,7 +417,7 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
             CallSite(
                 node=raw_call.node,
                 qualname=(scan.imports.resolve_dotted(callee) or (None if "." in callee else chosen.bound_qualname(callee, raw_call.scope)))
-                if callee is not None else chosen.qualname(func),
+                if callee is not None else chosen.qualname(func, raw_call.scope),
                 method=func.attr.value if isinstance(func, cst.Attribute) else None,
                 receiver=callee.rpartition(".")[0] if attribute and callee is not None else None,
                 scope=raw_call.scope,
@@ -499,16 +499,16 @@ class _ChosenConstructors:
             value = self.bound_once.get((callee, MODULE))
         if not isinstance(value, (cst.Call, cst.Subscript)):
             return None
-        return self.qualname(value)
+        return self.qualname(value, scope)
 
-    def qualname(self, func: cst.BaseExpression) -> str | None:
-        candidates = self._candidates(func)
+    def qualname(self, func: cst.BaseExpression, scope: Scope = MODULE) -> str | None:
+        candidates = self._candidates(func, scope)
         if not candidates:
             return None
         families = {id(backbone_family(name)) if backbone_family(name) is not None else None for name in candidates}
         return candidates[0] if len(families) == 1 and None not in families else None
 
-    def _candidates(self, func: cst.BaseExpression) -> list[str]:
+    def _candidates(self, func: cst.BaseExpression, scope: Scope) -> list[str]:
         if isinstance(func, cst.Call) and isinstance(func.func, cst.Name) and func.func.value == "getattr" and len(func.args) >= 2:
             module = self.imports.resolve(func.args[0].value)
             name = func.args[1].value
@@ -537,7 +537,8 @@ class _ChosenConstructors:
                 return [ONE_FAMILY_MODULES[canonical(module)]]  # getattr(efn, name): any of one family
             return []
         if isinstance(func, cst.Subscript) and isinstance(func.value, cst.Name):
-            table = self.bindings.get(func.value.value)
+            table = self.bindings.get(func.value.value) if scope.is_module else (
+                self.bound_once.get((func.value.value, scope)) or self.bindings.get(func.value.value))
             if isinstance(table, (cst.Dict, cst.List, cst.Tuple)):
                 values = [element.value for element in table.elements if isinstance(element, (cst.DictElement, cst.Element))]
                 names = [self.imports.resolve(value) for value in values]

@@ -366,25 +366,52 @@ class SemanticModel:
         return None
 
     def rebound_between(self, vars: Iterable[Var], start: int, end: int) -> bool:
-        """Whether any of ``vars`` is assigned again strictly between two positions in call order."""
-        return any(
-            start < binding.order < end and binding.kind in ("assign", "augassign")
-            for var in vars
-            for binding in self.bindings.get(var, ())
-        )
+        """Whether any of ``vars`` is assigned a new value strictly between two positions in call
+        order: one not computed from them (``x = load_other()``, not ``x = x[:100]`` nor
+        ``x, x_val = train_test_split(shuffle(x))``)."""
+        wanted = set(vars)
+        for var in wanted:
+            for binding in self.bindings.get(var, ()):
+                if not start < binding.order < end or binding.kind != "assign":
+                    continue
+                value = getattr(binding.node, "value", None)
+                if not isinstance(value, cst.BaseExpression) or not self.reaches(self.names_used(value, var.scope)) & wanted:
+                    return True
+        return False
 
     # Data flow -----------------------------------------------------------------------------
     def reaches(self, vars: Iterable[Var]) -> set[Var]:
-        """Every variable the given ones were (transitively) computed from, themselves included."""
+        """Every variable the given ones were (transitively) computed from, themselves included.
+
+        ``x.name`` also reaches what ``name`` is for the module's classes (see :attr:`_members`).
+        """
         seen: set[Var] = set()
         stack = list(vars)
+        members = self._members
         while stack:
             var = stack.pop()
             if var in seen:
                 continue
             seen.add(var)
             stack.extend(self._deps.get(var, ()))
+            if members and "." in var.name:
+                stack.extend(members.get(var.name.rpartition(".")[2], ()))
         return seen
+
+    @cached_property
+    def _members(self) -> Mapping[str, tuple[Var, ...]]:
+        """What ``x.name`` may stand for where ``x`` is an instance of one of the module's classes:
+        a method, for what it returns (``ds.map(self.process)``, ``loader.make_dataset(…)``), or an
+        attribute its methods set (``self.model = self.build_model()``, run as ``trainer.model.fit``)."""
+        found: dict[str, list[Var]] = {}
+        for name, scope, kind, _, _, _ in self._records.bindings:
+            if kind == "def" and scope.kind == "class" and name in self.returns:
+                found.setdefault(name, []).append(Var(name, MODULE))
+        for assignment in self.attribute_assignments:
+            owner, _, attribute = assignment.target.partition(".")
+            if owner == "self" and attribute and "." not in attribute and not assignment.scope.is_module:
+                found.setdefault(attribute, []).extend(self.names_used(assignment.value, assignment.scope))
+        return {name: tuple(dict.fromkeys(vars)) for name, vars in found.items()}
 
     def flows_into(self, source: Var, target: Var) -> bool:
         """Whether ``target``'s value was (transitively) computed from ``source``'s."""

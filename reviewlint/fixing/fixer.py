@@ -429,7 +429,7 @@ def fix_bytes(
         if tail is None:
             outcome.errors.append(FileError(shown, "not fixed: libcst does not reproduce this file byte for byte"))
             break
-        broken = {item.cell for item in source.broken}
+        broken = {item.cell: item.line if item.linted_without_line else None for item in source.broken}
         protected = notebook_writer.masked_lines(current, broken) if source.kind == "notebook" else set()
         try:
             text, applied, problems = fix_module(module, fixes, protected, {span.first_line for span in source.cells}, old)

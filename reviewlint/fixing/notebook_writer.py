@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from reviewlint.fixing.notebook_json import splice_sources
@@ -59,7 +59,9 @@ class _Cell:
         return CellMappingError(f"a fix would change the magic or shell line {line + 1} of cell {self.index}")
 
 
-def _cells(data: object, broken: Collection[int] = ()) -> list[_Cell]:
+def _cells(data: object, broken: Mapping[int, int | None] | Collection[int] = ()) -> list[_Cell]:
+    """The code cells; a ``broken`` cell's lines are blank in the module (all of them, or, where
+    ``broken`` maps the cell to a line, only that 1-based line of a cell linted without it)."""
     cells: list[_Cell] = []
     for index, cell in enumerate(notebook_cells(data), start=1):
         code = cell_code(cell, index)
@@ -67,13 +69,19 @@ def _cells(data: object, broken: Collection[int] = ()) -> list[_Cell]:
             continue
         newline = "\r\n" if "\r\n" in code else "\n"
         prepared = prepare_cell(code)
-        module = [""] * len(prepared.module) if index in broken else list(prepared.module)
+        module = list(prepared.module)
+        if index in broken:
+            blank = broken.get(index) if isinstance(broken, Mapping) else None
+            if blank is None:
+                module = [""] * len(module)
+            elif 0 < blank <= len(module):
+                module[blank - 1] = ""
         indent = next((removed for removed, line in zip(prepared.removed, prepared.module) if line.strip()), "")
         cells.append(_Cell(index, cell, code, newline, cell_lines(code), module, prepared.masked, indent, index in broken))
     return cells
 
 
-def masked_lines(raw: bytes, broken: Collection[int] = ()) -> set[int]:
+def masked_lines(raw: bytes, broken: Mapping[int, int | None] | Collection[int] = ()) -> set[int]:
     """The 1-based lines of the joined module that are placeholders (masked magics, %%bash bodies,
     broken cells)."""
     found: set[int] = set()
@@ -107,12 +115,12 @@ def _with_indent(cell: _Cell, line: str) -> str:
 
 
 def write_back(
-    raw: bytes, old_text: str, new_text: str, broken: Collection[int] = ()
+    raw: bytes, old_text: str, new_text: str, broken: Mapping[int, int | None] | Collection[int] = ()
 ) -> tuple[bytes, list[tuple[int, str, str]]]:
     """The notebook ``raw`` with its code cells rewritten so that they join to ``new_text``.
 
     ``old_text`` is the module :func:`reviewlint.source.files.notebook_module` made of ``raw`` (with the
-    ``broken`` cells blank). Returns the new notebook bytes and, for each changed cell, (cell
+    ``broken`` cells blank, as :func:`_cells` says). Returns the new notebook bytes and, for each changed cell, (cell
     index, old code, new code).
     """
     data = json.loads(raw.decode("utf-8-sig"))

@@ -252,7 +252,9 @@ def lint_source(
         return result
     if report_syntax:
         result.findings.extend(
-            syntax_finding(shown, broken.message, broken.line, broken.column, broken.cell, broken.text) for broken in source.broken
+            syntax_finding(shown, broken.message + (" (the rest of the cell is linted without this line)" if broken.linted_without_line else ""),
+                           broken.line, broken.column, broken.cell, broken.text)
+            for broken in source.broken
         )
     if not active:
         result.findings.sort(key=Finding.sort_key)

@@ -269,6 +269,7 @@ class ConfigResolver:
         self._overrides = overrides
         self._by_dir: dict[Path, Settings] = {}
         self._with_readme: dict[tuple[int, Path], tuple[Settings, Settings]] = {}
+        self._by_folder: dict[Path, Settings] = {}  # a folder as discovery names it, to its settings
         self._fixed: Settings | None = None
         if config_file is not None:
             loaded = load_file(config_file, rules, required=True)
@@ -301,14 +302,19 @@ class ConfigResolver:
     def for_folder(self, directory: Path) -> Settings:
         """The settings of the files in ``directory`` (with ``image-domain = "auto"``, what the
         README of their project — the first folder up with a project marker — says)."""
-        settings = self._fixed if self._fixed is not None else self._for_dir(resolved(directory))
-        if settings.image_domain != "auto":
-            return settings
-        root = project_root(resolved(directory) / "-")
-        with_readme = self._with_readme.get((id(settings), root))
-        if with_readme is None or with_readme[0] is not settings:
-            with_readme = self._with_readme[(id(settings), root)] = (settings, replace(settings, readme_domain=readme_domain(root)))
-        return with_readme[1]
+        known = self._by_folder.get(directory)
+        if known is not None:
+            return known
+        folder = resolved(directory)
+        settings = self._fixed if self._fixed is not None else self._for_dir(folder)
+        if settings.image_domain == "auto":
+            root = project_root(folder / "-")
+            with_readme = self._with_readme.get((id(settings), root))
+            if with_readme is None or with_readme[0] is not settings:
+                with_readme = self._with_readme[(id(settings), root)] = (settings, replace(settings, readme_domain=readme_domain(root)))
+            settings = with_readme[1]
+        self._by_folder[directory] = settings
+        return settings
 
     def _for_dir(self, directory: Path) -> Settings:
         cached = self._by_dir.get(directory)

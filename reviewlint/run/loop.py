@@ -25,7 +25,7 @@ from reviewlint.source.atomic import Snapshot
 from reviewlint.source.discover import discover
 from reviewlint.source.files import NotPythonNotebook, SourceError, SourceFile, load_source
 from reviewlint.source.paths import display_path, path_uri
-from reviewlint.source.project import dependencies
+from reviewlint.source.project import dependencies, forget_file_system
 
 if TYPE_CHECKING:
     from reviewlint.fixing.fixer import FixMode
@@ -195,6 +195,7 @@ def run_paths(
     the same discovery, configuration and reading as a check, in one pass over the files.
     """
     rules = RuleSet.of(rules)
+    forget_file_system()
     result = RunResult()
     named_excluded: list[Path] = []
 

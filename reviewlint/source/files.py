@@ -66,6 +66,9 @@ class BrokenCell:
     column: int  # 1-based
     message: str
     text: str = ""  # the offending line, as written
+    # Linted all the same with only the offending line blank, when that alone makes it parse
+    # (an edit left half done); it is never fixed either way.
+    linted_without_line: bool = False
 
 
 @dataclass(frozen=True)
@@ -380,13 +383,19 @@ def notebook_module(raw: bytes) -> tuple[str, tuple[CellSpan, ...], tuple[Broken
 
 
 def without_cells(source: SourceFile, broken: tuple[BrokenCell, ...]) -> SourceFile:
-    """``source`` with the lines of the ``broken`` cells blank (their line count kept)."""
+    """``source`` with the lines of the ``broken`` cells blank (their line count kept): all of
+    them, or only the offending line of a cell linted without it."""
     lines = source.text.split("\n")
-    numbers = {item.cell for item in broken}
+    by_cell = {item.cell: item for item in broken}
     for span in source.cells:
-        if span.cell in numbers:
-            for line in range(span.first_line - 1, span.first_line - 1 + span.line_count):
-                lines[line] = ""
+        item = by_cell.get(span.cell)
+        if item is None:
+            continue
+        if item.linted_without_line:
+            lines[span.first_line - 1 + item.line - 1] = ""
+            continue
+        for line in range(span.first_line - 1, span.first_line - 1 + span.line_count):
+            lines[line] = ""
     return replace(source, text="\n".join(lines), broken=source.broken + broken)
 
 

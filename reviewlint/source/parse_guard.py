@@ -18,7 +18,7 @@ import io
 import sys
 import tokenize
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
@@ -199,13 +199,30 @@ def isolate_broken_cells(source: SourceFile, problem: ParseProblem) -> SourceFil
         text = "\n".join(lines[first : first + span.line_count]) + "\n"
         found = syntax_problem(text) or (nesting_problem(text) if problem.too_deep else None)
         if found is not None:
-            broken.append(_broken(source, span.first_line + min(max(found.line, 1), span.line_count) - 1, found))
+            line = min(max(found.line, 1), span.line_count)
+            item = _broken(source, span.first_line + line - 1, found)
+            if not found.too_deep and _parses_without_line(text, line, problem.too_deep):
+                item = replace(item, linted_without_line=True)
+            broken.append(item)
     if not broken:
         cell, _ = source.cell_position(problem.line)
+        repaired = next((item for item in source.broken if item.cell == cell and item.linted_without_line), None)
+        if repaired is not None:  # the cell without its line still does not parse here: leave it all out
+            kept = replace(source, broken=tuple(item for item in source.broken if item is not repaired))
+            return without_cells(kept, (replace(repaired, linted_without_line=False),))
         if cell is None or cell in left_out:
             return None
         broken.append(_broken(source, problem.line, problem))
     return without_cells(source, tuple(broken))
+
+
+def _parses_without_line(text: str, line: int, depth_matters: bool) -> bool:
+    """Whether a cell's code parses once its line ``line`` (1-based) is blank: one stray line
+    (a half-edited comment, a pasted fragment) does not hide the rest of the cell."""
+    lines = text.split("\n")
+    lines[line - 1] = ""
+    repaired = "\n".join(lines)
+    return repaired.strip() != "" and syntax_problem(repaired) is None and not (depth_matters and nesting_problem(repaired))
 
 
 def _broken(source: SourceFile, module_line: int, problem: ParseProblem) -> BrokenCell:

@@ -93,6 +93,7 @@ def _exists(path: Path) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=8192)
 def _module_file(base: Path, dotted: str) -> Path | None:
     if not dotted:
         return None
@@ -104,6 +105,12 @@ def _module_file(base: Path, dotted: str) -> Path | None:
         except OSError:
             continue
     return None
+
+
+def forget_file_system() -> None:
+    """Forget the project roots and module files found so far (a run starts from what is on disk now)."""
+    _root_of.cache_clear()
+    _module_file.cache_clear()
 
 
 def _within(path: Path, root: Path) -> bool:
