@@ -166,7 +166,8 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], si
                 )
                 # model.fit(x_train / 255.): the arithmetic is an argument of the call itself
                 # (also where the call's result is assigned: preds = [model.predict(x / 255.) …]).
-                or (norm.scope == call.scope and call.index < norm.index <= call.end)
+                or (norm.kind == "arithmetic" and norm.scope == call.scope and call.index < norm.index <= call.end
+                    and facts.model.encloses(call.node, norm.node))
                 for call, flow in consumers
             )
         ]
@@ -449,6 +450,17 @@ VALID = [
 ]
 
 INVALID = [
+    # A data loader class: the /255 of the method passed to map() (self.process) reaches fit()
+    # through loader.make(); the backbone comes from a table of constructors local to a function.
+    Invalid(
+        "import tensorflow as tf\nimport efficientnet.tfkeras as efn\nclass Loader:\n"
+        "    def process(self, image, label):\n        return tf.cast(image, tf.float32) / 255.0, label\n"
+        "    def make(self, files):\n        ds = tf.data.TFRecordDataset(files)\n        return ds.map(self.process).batch(32)\n"
+        "def create_model(name):\n    nets = {'B0': efn.EfficientNetB0, 'B3': efn.EfficientNetB3}\n"
+        "    base = nets[name](include_top=False, weights='imagenet')\n    return tf.keras.Sequential([base, tf.keras.layers.Dense(5)])\n"
+        "model = create_model('B3')\nmodel.fit(Loader().make(files), epochs=3)\n",
+        message="it also needs the per-channel ImageNet mean/std", range=(5, 16, 5, 50),
+    ),
     # PyTorch: a timm ViT, whose pretrained config says mean = std = 0.5, fed ImageNet-normalized images.
     Invalid(
         "import timm\nimport albumentations as A\nfrom albumentations.pytorch import ToTensorV2\n"

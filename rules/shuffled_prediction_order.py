@@ -211,7 +211,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             continue
         predictions = _grow(facts, set(facts.model.owners(predict)) | collected.get(id(predict.node), set()))
         for source in matching:
-            evidence = _evidence(facts, direct | source.keys, predictions, frozenset(source.keys))
+            evidence = _evidence(facts, direct | source.keys, predictions, frozenset(source.keys), predict)
             if evidence is None:
                 continue
             anchor, text = evidence
@@ -275,8 +275,12 @@ def _grow(facts: Facts, predictions: set[Var]) -> set[Var]:
     return predictions
 
 
-def _evidence(facts: Facts, names: set[Var], predictions: set[Var], keys: frozenset[Var]) -> tuple[cst.CSTNode, str] | None:
-    """Where predictions are paired by position with something in a fixed order, if anywhere."""
+def _evidence(facts: Facts, names: set[Var], predictions: set[Var], keys: frozenset[Var],
+              predict: CallSite) -> tuple[cst.CSTNode, str] | None:
+    """Where predictions are paired by position with something in a fixed order, if anywhere: not
+    where, in the same scope, the pairing runs before ``predict`` or after its result was replaced
+    (``y_pred = model.predict(train_ds)`` … ``y_pred = model.predict(test_x)`` … ``DataFrame(y_pred)``)."""
+    owners = facts.model.owners(predict)
     for key in sorted(names):
         for attribute in ORDER_ATTRIBUTES:
             reads = facts.model.attribute_reads.get(Var(f"{key.name}.{attribute}", key.scope))
@@ -294,6 +298,9 @@ def _evidence(facts: Facts, names: set[Var], predictions: set[Var], keys: frozen
     for call in facts.model.calls:
         name = (call.qualname or dotted(call.node.func) or call.method or "").rsplit(".", 1)[-1]
         if name not in PAIRING_CALLS:
+            continue
+        if call.scope == predict.scope and (
+                call.index < predict.index or facts.model.rebound_between(owners, predict.index, call.index)):
             continue
         flows = [facts.model.reaches(facts.model.names_used(arg.value, call.scope)) for arg in call.node.args]
         if not any(predictions & flow for flow in flows):
@@ -325,6 +332,10 @@ _HEAD = (
 )
 
 VALID = [
+    # The predictions paired with the ids are those of the unshuffled test data, bound last.
+    "import pandas as pd\nfrom tensorflow import keras\ntrain_ds = keras.utils.image_dataset_from_directory('train')\n"
+    "y_pred = model.predict(train_ds)\ntest_x = load_test()\ny_pred = model.predict(test_x)\n"
+    "submission = pd.DataFrame({'id': ids, 'label': y_pred})\n",
     # Shuffled only where a parameter says so, and every call that builds the predicted data says no.
     "import tensorflow as tf\ndef make_input_fn(df, labels, shuffle=True):\n    def input_function():\n"
     "        ds = tf.data.Dataset.from_tensor_slices((dict(df), labels))\n        if shuffle:\n            ds = ds.shuffle(1000)\n"

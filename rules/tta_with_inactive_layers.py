@@ -164,6 +164,11 @@ _FUNCTIONAL = (
 )
 
 VALID = [
+    # A loop over files: each pass predicts another image (the input is computed from the loop variable).
+    "import numpy as np\nfrom tensorflow import keras\nfrom tensorflow.keras import layers\n"
+    "model = keras.Sequential([layers.RandomFlip('horizontal'), base])\nfor path in paths:\n"
+    "    image = keras.utils.load_img(path)\n    array = keras.utils.img_to_array(image)\n"
+    "    preds = model.predict(np.expand_dims(array, axis=0))\n",
     # the loop augments the input itself
     _SEQ + "aug = keras.Sequential([layers.RandomFlip('horizontal')])\n"
     "preds = np.mean([model.predict(aug(x_test, training=True)) for _ in range(10)], axis=0)",

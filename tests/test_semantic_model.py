@@ -217,3 +217,74 @@ def test_dict_displays_and_dict_calls_fold() -> None:
     assert model.value(cst.parse_expression("ARGS")) == {"rotation_range": 20, "vertical_flip": True}
     assert model.value(cst.parse_expression("{**ARGS, 'zoom_range': 0.1}")) is UNKNOWN
     assert model.value(cst.parse_expression("dict(ARGS, zoom_range=0.1)")) is UNKNOWN
+
+
+def test_attribute_names_keywords_comprehension_targets_and_counts_are_not_reads() -> None:
+    model = _model("""
+        y = load_labels()
+        f = open_weights()
+        files = list_files()
+        total = len([f for f in files])
+        gen = datagen.flow(x=images, y=None)
+        ds = dataset.map(parse)
+        map = other()
+    """)
+    gen, ds, total = Var("gen", MODULE), Var("ds", MODULE), Var("total", MODULE)
+    assert model.flows_into(Var("images", MODULE), gen)
+    assert not model.flows_into(Var("y", MODULE), gen), "y= names a parameter"
+    assert not model.flows_into(Var("map", MODULE), ds), ".map is read as dataset.map only"
+    assert not model.flows_into(Var("f", MODULE), total), "the comprehension's f is its own"
+    assert not model.flows_into(Var("files", MODULE), total), "len() passes a number on, not the files"
+
+
+def test_unpacking_a_call_follows_the_arguments_behind_each_element() -> None:
+    model = _model("""
+        def make(train_gen, valid_gen):
+            train_flow = train_gen.flow(x)
+            valid_flow = valid_gen.flow(v)
+            return train_flow, valid_flow
+        train_aug = Augmenting()
+        plain = Plain()
+        tr, va = make(train_aug, valid_gen=plain)
+    """)
+    assert model.flows_into(Var("train_aug", MODULE), Var("tr", MODULE))
+    assert model.flows_into(Var("plain", MODULE), Var("va", MODULE))
+    assert not model.flows_into(Var("train_aug", MODULE), Var("va", MODULE))
+    assert not model.flows_into(Var("plain", MODULE), Var("tr", MODULE))
+
+
+def test_members_of_the_module_classes_carry_what_their_methods_return_and_set() -> None:
+    model = _model("""
+        class Loader:
+            def process(self, image):
+                return image / 255
+            def make(self, files):
+                ds = read(files)
+                return ds.map(self.process)
+        class Trainer:
+            def __init__(self):
+                self.model = self.build()
+            def build(self):
+                base = Backbone()
+                return base
+        loader = Loader()
+        train_ds = loader.make(paths)
+        trainer = Trainer()
+        result = trainer.model
+    """)
+    assert model.flows_into(Var("image", Scope("process", "function")), Var("train_ds", MODULE))
+    assert model.flows_into(Var("base", Scope("build", "function")), Var("result", MODULE))
+
+
+def test_a_rebinding_computed_from_the_old_value_keeps_the_flow() -> None:
+    model = _model("""
+        x = load() / 255
+        x, x_val = split(shuffle(x))
+        model.fit(x)
+        x = other()
+        model.predict(x)
+    """)
+    x = Var("x", MODULE)
+    fit, predict = _call(model, "model.fit"), _call(model, "model.predict")
+    assert not model.rebound_between({x}, 0, fit)
+    assert model.rebound_between({x}, fit, predict)

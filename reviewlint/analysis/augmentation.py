@@ -226,6 +226,9 @@ def _repeats(model: SemanticModel, found: PredictLoop) -> bool:
         return False
     if {name.split(".", 1)[0] for name in names_in(data.value)} & found.targets:
         return False  # it walks over the data
+    targets = {model.qualify(target, found.loop.scope) for target in found.targets}
+    if targets and model.reaches(model.names_used(data.value, call.scope)) & targets:
+        return False  # … through names: image = load(path); model.predict(image)
     head = call.receiver.split(".", 1)[0]
     for other in model.calls:
         if found.loop.node not in other.loops:

@@ -63,6 +63,10 @@ class _RawArithmetic:
     index: int
 
 
+# Builtins whose result is a number or a flag made from their arguments, not the data itself.
+_NUMBER_BUILTINS = frozenset({"len", "int", "float", "round", "bool", "isinstance", "hash", "id"})
+
+
 @dataclass
 class Scan(cst.CSTVisitor):
     """Collects the raw material of the semantic model in one pass."""
@@ -102,6 +106,10 @@ class Scan(cst.CSTVisitor):
         # a chain, a callee): each chain is read once.
         self._dotted: dict[int, str | None] = {}
         self._open_calls: list[_RawCall] = []
+        self._not_read: set[int] = set()  # names that are no variable's read (attribute names, keywords)
+        # Per open call, the collectors set aside while its arguments are read: a builtin that
+        # returns a number (``len(files)``) passes no data on.
+        self._suspended: list[list[set[str]] | None] = []
 
     def _dotted_name(self, node: cst.Attribute) -> str | None:
         key = id(node)
@@ -197,29 +205,23 @@ class Scan(cst.CSTVisitor):
     def leave_While(self, original_node: cst.While) -> None:
         self._leave_loop(original_node)
 
-    def visit_ListComp(self, node: cst.ListComp) -> None:
+    def _enter_comprehension(self, node: cst.BaseComp) -> None:
+        """A comprehension is a loop whose targets (``[f for f in files]``) are its own, like a
+        lambda's parameters: not reads of the names they spell outside."""
         self._enter_loop(node)
+        names: list[str] = []
+        comp_for: cst.CompFor | None = node.for_in
+        while comp_for is not None:
+            names.extend(target_names(comp_for.target))
+            comp_for = comp_for.inner_for_in
+        self._lambda_params.append(frozenset(name.split(".", 1)[0] for name in names))
 
-    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+    def _leave_comprehension(self, original_node: cst.BaseComp) -> None:
+        self._lambda_params.pop()
         self._leave_loop(original_node)
 
-    def visit_SetComp(self, node: cst.SetComp) -> None:
-        self._enter_loop(node)
-
-    def leave_SetComp(self, original_node: cst.SetComp) -> None:
-        self._leave_loop(original_node)
-
-    def visit_DictComp(self, node: cst.DictComp) -> None:
-        self._enter_loop(node)
-
-    def leave_DictComp(self, original_node: cst.DictComp) -> None:
-        self._leave_loop(original_node)
-
-    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        self._enter_loop(node)
-
-    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
-        self._leave_loop(original_node)
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _enter_comprehension
+    leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _leave_comprehension
 
     # Names and data flow ---------------------------------------------------------------------
     def visit_Lambda(self, node: cst.Lambda) -> None:
@@ -232,16 +234,21 @@ class Scan(cst.CSTVisitor):
         self._lambda_params.pop()
 
     def _shadowed(self, name: str) -> bool:
-        """A lambda's parameter: local to the lambda, not the module-level name it spells."""
+        """A lambda's parameter or a comprehension's target: its own, not the outer name it spells."""
         return any(name in params for params in self._lambda_params)
 
     def visit_Name(self, node: cst.Name) -> None:
-        if self._lambda_params and self._shadowed(node.value):
+        if id(node) in self._not_read or self._lambda_params and self._shadowed(node.value):
             return
         for names in self._collectors:
             names.add(node.value)
 
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._not_read.add(id(node.keyword))  # ``rescale=``: a parameter's name, not a read
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._not_read.add(id(node.attr))  # ``.map``: read as part of the dotted name only
         name = self._dotted_name(node)
         if name is not None:
             self.attribute_reads.append((name, node, self._scopes[-1]))
@@ -249,6 +256,9 @@ class Scan(cst.CSTVisitor):
                 return
             for names in self._collectors:
                 names.add(name)
+        elif not isinstance(node.value, cst.Attribute):
+            for names in self._collectors:
+                names.add(f".{node.attr.value}")  # ``Loader().make``: an attribute of an unnamed value
 
     def _bind(self, name: str, value: cst.BaseExpression | None, kind: BindingKind, node: cst.CSTNode) -> None:
         scope = self._scopes[-1]
@@ -303,7 +313,7 @@ class Scan(cst.CSTVisitor):
             and isinstance(value, cst.Call)
             and isinstance(value.func, cst.Name)
         ):
-            self.tuple_assigns.append((targets, value.func.value, used, self._scopes[-1]))
+            self.tuple_assigns.append((targets, value.func.value, used, self._scopes[-1], value))
             return
         for name in targets:
             self.edges.append((name, self._scopes[-1], used, self._scopes[-1]))
@@ -361,10 +371,18 @@ class Scan(cst.CSTVisitor):
         self._open_calls.append(raw)
         self._call_names.append(callee)
         self._index += 1
+        if callee in _NUMBER_BUILTINS:
+            self._suspended.append(self._collectors)
+            self._collectors = []
+        else:
+            self._suspended.append(None)
 
     def leave_Call(self, original_node: cst.Call) -> None:
         self._call_names.pop()
         self._open_calls.pop().end = self._index
+        suspended = self._suspended.pop()
+        if suspended is not None:
+            self._collectors = suspended
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if isinstance(node.operator, (cst.Divide, cst.Multiply)):

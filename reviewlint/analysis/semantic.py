@@ -204,8 +204,8 @@ class Arithmetic:
 # What the walk records of data flow and bindings, resolved into variables on first use:
 # ``x = f(a, b)``: (target name, its scope, names used, the scope they are read in);
 Edge = tuple[str, Scope, AbstractSet[str], Scope]
-# ``a, b = f()``: (targets, function name, names used, scope);
-Unpacking = tuple[tuple[str, ...], str, AbstractSet[str], Scope]
+# ``a, b = f(x, k=y)``: (targets, function name, names used, scope, the call);
+Unpacking = tuple[tuple[str, ...], str, AbstractSet[str], Scope, cst.Call]
 # a binding: (name, scope, kind, statement, order, value).
 RawBinding = tuple[str, Scope, BindingKind, cst.CSTNode, int, cst.BaseExpression | None]
 
@@ -282,7 +282,8 @@ class SemanticModel:
         deps: dict[Var, set[Var]] = {}
         for target, target_scope, used, use_scope in self._records.edges:
             deps.setdefault(qualify(target, target_scope), set()).update(qualify(name, use_scope) for name in used)
-        for targets, function, used, scope in self._records.unpacked:
+        unpacked_calls: list[tuple[Var, str, cst.Call, Scope]] = []
+        for targets, function, used, scope, call_node in self._records.unpacked:
             # ``a, b = f()`` where ``f`` returns a tuple: ``a`` depends on the first element only.
             returned = [
                 value for value in self.returns.get(function, ())
@@ -297,6 +298,7 @@ class SemanticModel:
                     found.discard(qualify(function, scope))
                     for value in returned:
                         found.update(qualify(read, inside) for read in names_in(value.elements[position].value))
+                    unpacked_calls.append((key, function, call_node, scope))
                 else:
                     found.update(qualify(read, scope) for read in used)
                 found.discard(key)
@@ -307,6 +309,10 @@ class SemanticModel:
                 deps.setdefault(key, set()).update(
                     qualify(read, call.scope) for argument in call.node.args for read in names_in(argument.value))
                 deps[key].discard(key)
+        for key, function, call_node, scope in unpacked_calls:
+            # ``a, b = f(train_gen)``: what ``a`` was computed from inside ``f`` includes parameters;
+            # at this call they are its arguments (this call's, not every call's).
+            self._add_arguments(deps, key, function, call_node, scope)
         for name, scope, kind, _, _, _ in self._records.bindings:
             # A function's name stands for what it returns where it is passed on, not called:
             # ``ds.map(decode_image)`` carries the ``image / 255`` that decode_image returns.
@@ -316,7 +322,40 @@ class SemanticModel:
                     qualify(read, inside) for value in self.returns[name] for read in names_in(value))
         return deps
 
+    def _add_arguments(self, deps: dict[Var, set[Var]], key: Var, function: str, call: cst.Call, scope: Scope) -> None:
+        """Add to ``key`` the arguments of ``call`` bound to the parameters of ``function`` that
+        ``key``'s value was computed from inside the function (followed within its scope)."""
+        definition = self.functions.get(function)
+        if definition is None:
+            return
+        inside = Scope(function, "function")
+        seen: set[Var] = set()
+        stack = [var for var in deps.get(key, ()) if var.scope == inside]
+        while stack:
+            var = stack.pop()
+            if var not in seen:
+                seen.add(var)
+                stack.extend(found for found in deps.get(var, ()) if found.scope == inside)
+        parameters = [param.name.value for param in _parameters(definition)]
+        wanted = {var.name.split(".", 1)[0] for var in seen}
+        for position, argument in enumerate(call.args):
+            if argument.star:
+                continue
+            if argument.keyword is not None:
+                parameter = argument.keyword.value
+            elif position < len(parameters):
+                parameter = parameters[position]
+            else:
+                continue
+            if parameter in wanted:
+                deps[key].update(self.qualify(read, scope) for read in names_in(argument.value))
+
     # Names ---------------------------------------------------------------------------------
+    @staticmethod
+    def encloses(outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
+        """Whether ``inner`` is ``outer`` or lies inside it."""
+        return _path_to(outer, inner) is not None
+
     def qualify(self, name: str, scope: Scope) -> Var:
         """The variable a (dotted) name read or bound in ``scope`` stands for."""
         if scope.kind != "module" and name.split(".", 1)[0] in self._local_names.get(scope, ()):
@@ -400,9 +439,10 @@ class SemanticModel:
 
     @cached_property
     def _members(self) -> Mapping[str, tuple[Var, ...]]:
-        """What ``x.name`` may stand for where ``x`` is an instance of one of the module's classes:
-        a method, for what it returns (``ds.map(self.process)``, ``loader.make_dataset(…)``), or an
-        attribute its methods set (``self.model = self.build_model()``, run as ``trainer.model.fit``)."""
+        """What ``x.name`` may stand for where ``x`` is an instance of one of the module's classes
+        (``.name`` where it is not a name: ``Loader().make``): a method, for what it returns
+        (``ds.map(self.process)``, ``loader.make_dataset(…)``), or an attribute its methods set
+        (``self.model = self.build_model()``, run as ``trainer.model.fit``)."""
         found: dict[str, list[Var]] = {}
         for name, scope, kind, _, _, _ in self._records.bindings:
             if kind == "def" and scope.kind == "class" and name in self.returns:
@@ -648,14 +688,23 @@ def names_in(node: cst.CSTNode) -> set[str]:
 class _NameCollector(cst.CSTVisitor):
     def __init__(self) -> None:
         self.names: set[str] = set()
+        self._not_read: set[int] = set()  # attribute names (``.map``) and keywords (``rescale=``)
 
     def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
+        if id(node) not in self._not_read:
+            self.names.add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._not_read.add(id(node.attr))
         name = dotted(node)
         if name is not None:
             self.names.add(name)
+        elif not isinstance(node.value, cst.Attribute):
+            self.names.add(f".{node.attr.value}")  # ``Loader().make``: an attribute of an unnamed value
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._not_read.add(id(node.keyword))
 
 
 def _parameters(function: cst.FunctionDef) -> list[cst.Param]:
