@@ -39,7 +39,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from reviewlint.analysis.imports import ImportTable, dotted
 from reviewlint.fixing import notebook_writer
 from reviewlint.fixing.edits import REMOVE, Edit, Fix, NewImport, applicability
-from reviewlint.lint.finding import FileError
+from reviewlint.lint.finding import FileError, Finding
 from reviewlint.lint.rule import Analysis, Report, RuleInfo, Span
 from reviewlint.lint.runner import lint_source, suppressed
 from reviewlint.run.config import Settings
@@ -396,6 +396,55 @@ def _lost_tail(text: str, code: str) -> str | None:
     return None
 
 
+@dataclass
+class FixPass:
+    """What one fix pass did: the new bytes (None when nothing changed), the rules whose fixes
+    were applied, and why anything was not applied."""
+
+    fixed: bytes | None = None
+    applied: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+
+
+def apply_fixes(raw: bytes, analysis: Analysis, fixes: Sequence[tuple[str, Fix]]) -> FixPass:
+    """Apply ``fixes`` (rule code, fix), reported on ``analysis`` of the file bytes ``raw``, in one
+    pass: the file's new bytes, what was applied and what was not (nothing is written)."""
+    result = FixPass()
+    source = analysis.source  # without the notebook cells that do not parse, if any
+    try:
+        module = analysis.module  # comment-only rules (RL401) do not parse; fixing does
+    except (cst.ParserSyntaxError, RecursionError):
+        return result
+    old = module.code
+    tail = _lost_tail(source.text, old)
+    if tail is None:
+        result.problems.append("not fixed: libcst does not reproduce this file byte for byte")
+        return result
+    broken = {item.cell: item.line if item.linted_without_line else None for item in source.broken}
+    protected = notebook_writer.masked_lines(raw, broken) if source.kind == "notebook" else set()
+    try:
+        text, applied, problems = fix_module(module, fixes, protected, {span.first_line for span in source.cells}, old)
+        text += tail
+    except Exception as error:  # noqa: BLE001 - a broken fix must not stop the run
+        result.problems.append(f"fixing failed: {type(error).__name__}: {error}")
+        return result
+    result.problems.extend(problems)
+    if not applied or text == source.text:
+        return result
+    try:
+        if source.kind == "notebook":
+            new_bytes, _ = notebook_writer.write_back(raw, source.text, text, broken)
+        else:
+            new_bytes = _encode_python(raw, text)
+    except (notebook_writer.CellMappingError, UnicodeEncodeError, ValueError) as error:
+        result.problems.append(f"fixes not applied: {error}")
+        return result
+    if new_bytes != raw:
+        result.fixed = new_bytes
+        result.applied = {candidate.code for candidate in applied}
+    return result
+
+
 def fix_bytes(
     path: Path, raw: bytes, settings: Settings, rules: Sequence[RuleInfo], *, unsafe: bool, shown: str | None = None
 ) -> FileFix:
@@ -409,51 +458,23 @@ def fix_bytes(
         if isinstance(loaded, FileResult):
             linted = current, loaded
             break  # not linted at all (the result says why): nothing to fix
-        collected: list[tuple[RuleInfo, Report, Analysis]] = []
+        collected: list[tuple[RuleInfo, Report, Analysis, Finding]] = []
         linted = current, lint_source(loaded, settings, rules, shown, on_report=lambda *item, sink=collected: sink.append(item))
         fixes = [
             (rule.code, report.fix)
-            for rule, report, _ in collected
+            for rule, report, _, _ in collected
             if report.fix is not None and (unsafe or applicability(rule.fix, report.fix) == "safe")
         ]
         if not fixes:
             break
-        analysis = collected[0][2]
-        source = analysis.source  # without the notebook cells that do not parse, if any
-        try:
-            module = analysis.module  # comment-only rules (RL401) do not parse; fixing does
-        except (cst.ParserSyntaxError, RecursionError):
-            break
-        old = module.code
-        tail = _lost_tail(source.text, old)
-        if tail is None:
-            outcome.errors.append(FileError(shown, "not fixed: libcst does not reproduce this file byte for byte"))
-            break
-        broken = {item.cell: item.line if item.linted_without_line else None for item in source.broken}
-        protected = notebook_writer.masked_lines(current, broken) if source.kind == "notebook" else set()
-        try:
-            text, applied, problems = fix_module(module, fixes, protected, {span.first_line for span in source.cells}, old)
-            text += tail
-        except Exception as error:  # noqa: BLE001 - a broken fix must not stop the run
-            outcome.errors.append(FileError(shown, f"fixing failed: {type(error).__name__}: {error}"))
-            break
-        for problem in problems:
+        done = apply_fixes(current, collected[0][2], fixes)
+        for problem in done.problems:
             if problem not in (e.message for e in outcome.errors):
                 outcome.errors.append(FileError(shown, problem))
-        if not applied or text == source.text:
+        if done.fixed is None:
             break
-        try:
-            if source.kind == "notebook":
-                new_bytes, _ = notebook_writer.write_back(current, source.text, text, broken)
-            else:
-                new_bytes = _encode_python(current, text)
-        except (notebook_writer.CellMappingError, UnicodeEncodeError, ValueError) as error:
-            outcome.errors.append(FileError(shown, f"fixes not applied: {error}"))
-            break
-        if new_bytes == current:
-            break
-        current = new_bytes
-        outcome.applied.update(candidate.code for candidate in applied)
+        current = done.fixed
+        outcome.applied.update(done.applied)
     else:
         outcome.notices.append(f"{shown}: fixes still pending after {MAX_PASSES} passes")
     outcome.fixed = current

@@ -222,14 +222,15 @@ def _imports(source: SourceFile, selected: Sequence[RuleInfo], result: FileResul
 
 def lint_source(
     source: SourceFile, settings: Settings, rules: Sequence[RuleInfo], shown: str,
-    on_report: Callable[[RuleInfo, Report, Analysis], None] | None = None, follow_imports: bool = True,
+    on_report: Callable[[RuleInfo, Report, Analysis, Finding], None] | None = None, follow_imports: bool = True,
 ) -> FileResult:
     """Lint one loaded source file with the rules enabled for it.
 
     Code that cannot be parsed is the RL001 finding; in a notebook, the cells that do not parse
     are each one RL001 finding and are left out, and the other cells are linted. ``on_report``
     sees every report that becomes a finding (not suppressed), with the analysis its nodes belong
-    to: the fixer (reviewlint.fixing.fixer) collects fixes through it.
+    to and the finding: the fixer (reviewlint.fixing.fixer) and the language server collect fixes
+    through it.
     """
     result = FileResult(shown)
     if skips_file(source.text):
@@ -278,7 +279,7 @@ def lint_source(
                 continue
             result.findings.append(finding)
             if on_report is not None:
-                on_report(rule, report, analysis)
+                on_report(rule, report, analysis, finding)
     result.findings.sort(key=Finding.sort_key)
     return result
 
