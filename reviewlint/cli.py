@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,14 +57,15 @@ def cli() -> None:
 @click.option("--select", help="Comma-separated rule codes or prefixes to enable (default: all).")
 @click.option("--ignore", help="Comma-separated rule codes or prefixes to disable.")
 @click.option("--extend-select", help="Rule codes or prefixes to enable on top of the configuration.")
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
+@click.option("--format", "--output-format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True,
+              help="How to report (--output-format is ruff's spelling).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Use this pyproject.toml (or TOML file) for every file.")
 @click.option("--image-domain", type=click.Choice(IMAGE_DOMAINS), help="What the images show (affects RL102).")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when there are findings (files that cannot be read still exit 2).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), help="The lowest severity that fails the run (default: warning; config: fail-on).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing when there is nothing to report.")
 @click.option("--show-internal-errors", is_flag=True, help="Print the traceback of internal errors.")
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="Write the report to a file.")
+@click.option("--output", "--output-file", "-o", "output", type=click.File("w", encoding="utf-8"), default="-", help="Write the report to a file.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place, then report what is left.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply fixes that change what the code does.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 if there is anything to fix).")
@@ -73,6 +75,10 @@ def cli() -> None:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache.")
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), envvar="REVIEWLINT_CACHE_DIR", help="Where to keep the results cache (default: .reviewlint_cache next to the nearest pyproject.toml).")
 @click.option("--show-settings", is_flag=True, help="Print the settings each PATH is linted with (and what 'auto' inferred), and lint nothing.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be linted, one a line, and lint nothing.")
+@click.option("--statistics", is_flag=True, help="Report how many findings each rule has instead of the findings.")
+@click.option("--watch", is_flag=True, help="Lint, then lint again whenever a .py or .ipynb file under PATHS changes (needs the [watch] extra: watchfiles).")
+@click.option("--stdin-filename", type=click.Path(path_type=Path), help="Lint standard input (PATH '-') as this file: its configuration, notebook handling and per-file ignores; with --fix the fixed text goes to standard output.")
 def check(
     paths: tuple[Path, ...],
     select: str | None,
@@ -95,8 +101,12 @@ def check(
     no_cache: bool,
     cache_dir: Path | None,
     show_settings: bool,
+    show_files: bool,
+    statistics: bool,
+    stdin_filename: Path | None,
+    watch: bool,
 ) -> None:
-    """Lint PATHS (files or directories; default: the current directory)."""
+    """Lint PATHS (files or directories; default: the current directory; '-': standard input)."""
     rules = RuleSet(rule_index(), _load_rules)
     if write_baseline_file is not None and (baseline_file is not None or fix or diff):
         raise click.UsageError("--write-baseline cannot be combined with --baseline, --fix or --diff")
@@ -116,9 +126,28 @@ def check(
     for selector in (overrides.select or ()) + overrides.ignore + overrides.extend_select:
         if selector != "ALL" and not any(code.startswith(selector) for code in known):
             raise click.UsageError(f"'{selector}' matches no rule code")
+    reading_stdin = Path("-") in paths
+    if reading_stdin and len(paths) > 1:
+        raise click.UsageError("'-' (standard input) cannot be combined with other paths")
+    if stdin_filename is not None and paths and not reading_stdin:
+        raise click.UsageError("--stdin-filename names standard input: pass '-' as the only path")
+    reading_stdin = reading_stdin or stdin_filename is not None
     targets = list(paths) or [Path(".")]
+    if watch:
+        if reading_stdin or fix or diff or write_baseline_file is not None:
+            raise click.UsageError("--watch lints files: it cannot be combined with standard input, --fix, --diff or --write-baseline")
+        sys.exit(_watch(targets))
     try:
         resolver = ConfigResolver(rules.described, overrides, config_file)
+        if reading_stdin:
+            sys.exit(_check_stdin(stdin_filename, resolver, rules, output_format, output, statistics,
+                                  fix=fix, diff=diff, unsafe=unsafe_fixes, exit_zero=exit_zero))
+        if show_files:
+            from reviewlint.run.loop import discover_files
+
+            for found in discover_files(targets, resolver)[0]:
+                output.write(f"{found}\n")
+            return
         if show_settings:
             from reviewlint.report.settings_view import describe
 
@@ -163,7 +192,9 @@ def check(
                 f"{in_baseline} finding{'s' if in_baseline != 1 else ''} in the baseline not shown"
                 + (f"; {stale} baseline entr{'ies' if stale != 1 else 'y'} no longer found (rewrite it with --write-baseline)" if stale else "")
             )
-    if not (quiet and not result.findings and not result.errors and not result.skipped) or output_format in ("json", "sarif"):
+    if statistics:
+        _report_statistics(result, output_format, cast(TextIO, output))
+    elif not (quiet and not result.findings and not result.errors and not result.skipped) or output_format in ("json", "sarif", "gitlab", "junit"):
         REPORTERS[output_format](result, cast(TextIO, output))
     if show_internal_errors and output_format != "text":
         for problem in result.errors:
@@ -172,6 +203,84 @@ def check(
     if missing and not result.errors:
         sys.exit(2)
     sys.exit(0 if exit_zero and result.exit_code == 1 else result.exit_code)
+
+
+def _watch(targets: list[Path]) -> int:
+    """``--watch``: run the same check (in a child process, so every run starts clean), then again
+    after each batch of changes to ``.py``/``.ipynb`` files under ``targets``, until interrupted.
+    Changes are reported by the operating system (inotify, FSEvents, …) through watchfiles: no polling."""
+    try:
+        import watchfiles
+    except ImportError:
+        click.echo("reviewlint: error: --watch needs watchfiles: pip install 'reviewlint[watch]'", err=True)
+        return 2
+    import subprocess
+
+    argv = [argument for argument in sys.argv[1:] if argument != "--watch"]
+    command = [sys.executable, "-m", "reviewlint", *argv]
+
+    def run() -> None:
+        click.echo(f"reviewlint: checking {' '.join(str(target) for target in targets)} ({time.strftime('%H:%M:%S')})", err=True)
+        subprocess.run(command, check=False)
+        click.echo("reviewlint: watching for changes (Ctrl-C to stop)", err=True)
+
+    def relevant(change: object, path: str) -> bool:
+        return path.endswith((".py", ".ipynb", "pyproject.toml")) and "/.reviewlint_cache/" not in path
+
+    run()
+    try:
+        for _ in watchfiles.watch(*targets, watch_filter=relevant, raise_interrupt=False):
+            run()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _report_statistics(result: RunResult, output_format: str, output: TextIO) -> None:
+    from reviewlint.report import statistics
+
+    (statistics.render_json if output_format == "json" else statistics.render)(result, output)
+
+
+def _check_stdin(
+    stdin_filename: Path | None, resolver: ConfigResolver, rules: RuleSet, output_format: str,
+    output: click.utils.LazyFile, statistics: bool, *, fix: bool, diff: bool, unsafe: bool, exit_zero: bool,
+) -> int:
+    """Lint standard input as the file ``stdin_filename`` (a ``.py`` file named ``-`` without
+    one); with ``--fix``, write the fixed text to standard output and the report to standard
+    error (or the output file); with ``--diff``, print the diff. The exit status."""
+    from reviewlint.run.document import lint_document
+
+    path = stdin_filename or Path("-.py")
+    shown = str(stdin_filename) if stdin_filename is not None else "-"
+    raw = sys.stdin.buffer.read()
+    settings = resolver.for_path(path)
+    result = RunResult(files_checked=1, fail_on=Severity(settings.fail_on))
+    report_to: TextIO = cast(TextIO, output)
+    if fix or diff:
+        from reviewlint.fixing.fixer import fix_bytes
+
+        outcome = fix_bytes(path, raw, settings, rules.loaded, unsafe=unsafe, shown=shown)
+        assert outcome.result is not None  # fix_bytes always lints what it returns
+        linted = outcome.result
+        result.errors.extend(outcome.errors)
+        if diff:
+            output.write(outcome.diff())
+            return 2 if outcome.errors else (1 if outcome.changed else 0)
+        sys.stdout.buffer.write(outcome.fixed)
+        sys.stdout.flush()
+        if getattr(output, "name", "-") in ("-", "<stdout>"):  # the fixed text has standard output
+            report_to = sys.stderr
+    else:
+        linted = lint_document(path, raw, settings, rules.loaded, shown).result
+    result.findings.extend(linted.findings)
+    result.errors.extend(linted.errors)
+    result.skipped.extend(linted.skipped)
+    if statistics:
+        _report_statistics(result, output_format, report_to)
+    else:
+        REPORTERS[output_format](result, report_to)
+    return 0 if exit_zero and result.exit_code == 1 else result.exit_code
 
 
 def _print_diff(fixed: list[FileFix], output: click.utils.LazyFile) -> int:
@@ -257,13 +366,9 @@ def explain(rule: str) -> None:
     found = _find_rule(rule)
     if found is None:
         raise click.UsageError(f"no rule '{rule}' (see `reviewlint rules`)")
-    header = f"# {found.code} {found.name} ({found.severity.value})\n\n"
-    body = found.doc.split("\n", 1)[1] if "\n" in found.doc else found.doc
-    options = ""
-    if found.option_infos:
-        rows = "\n".join(f"- `{info.name}` (default `{info.default}`): {info.help}" for info in found.option_infos)
-        options = f"\n## Options\n`[tool.reviewlint.{found.name}]`\n\n{rows}\n"
-    text = header + found.summary + "\n" + body + options
+    from reviewlint.report.explain import explanation
+
+    text = explanation(found)
     from rich.console import Console
 
     console = Console(highlight=False)
@@ -273,6 +378,14 @@ def explain(rule: str) -> None:
         console.print(Markdown(text))
     else:
         click.echo(text)
+
+
+@cli.command()
+def server() -> None:
+    """Run the language server on standard input and output (for editors; see the README)."""
+    from reviewlint.server.app import serve
+
+    serve()
 
 
 def main() -> None:

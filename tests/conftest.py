@@ -27,10 +27,11 @@ CLI_ENV = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
 CLI = [sys.executable, "-m", "reviewlint"]
 
 
-def run_cli(args: list[str], cwd: Path, timeout: float = 300, command: list[str] = CLI) -> subprocess.CompletedProcess[str]:
-    """Run ``reviewlint ARGS`` in a subprocess in ``cwd``."""
+def run_cli(args: list[str], cwd: Path, timeout: float = 300, command: list[str] = CLI,
+            input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``reviewlint ARGS`` in a subprocess in ``cwd`` (with ``input`` on its standard input)."""
     return subprocess.run([*command, *args], cwd=cwd, env=CLI_ENV, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+                          timeout=timeout, check=False, input=input)
 
 
 def cli_runner() -> CliRunner:

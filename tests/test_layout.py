@@ -60,7 +60,7 @@ def test_the_engine_is_grouped_by_stage() -> None:
     top_level = sorted(path.name for path in PACKAGE.glob("*.py"))
     assert top_level == ["__init__.py", "__main__.py", "api.py", "cli.py"]
     stages = sorted(path.name for path in PACKAGE.iterdir() if path.is_dir() and (path / "__init__.py").exists())
-    assert stages == ["analysis", "fixing", "knowledge", "lint", "report", "run", "source"]
+    assert stages == ["analysis", "fixing", "knowledge", "lint", "report", "run", "server", "source"]
     for stage in stages:
         assert ast.get_docstring(ast.parse((PACKAGE / stage / "__init__.py").read_text(encoding="utf-8")))
 

@@ -464,14 +464,19 @@ class SemanticModel:
     def consumers(self, owners: frozenset[Var]) -> Iterator[tuple[CallSite, set[Var]]]:
         """Calls that run a model built from ``owners`` (``model.fit(x)``, ``base(x)``), each with
         everything its model and its data were computed from."""
-        for call, model_flow in self._model_runs:
+        for (call, model_flow), data_flow in zip(self._model_runs, self._model_run_data):
             if owners & model_flow:
-                yield call, model_flow | self.reaches(self.names_used(call.node, call.scope))
+                yield call, model_flow | data_flow
 
     def fed_to_a_model(self, owners: frozenset[Var]) -> bool:
         """Whether ``owners`` flow into the data of any call that runs a model (``fit``,
         ``predict`` … of any model, or a model called on them)."""
-        return any(owners & self.reaches(self.names_used(call.node, call.scope)) for call, _ in self._model_runs)
+        return any(owners & data_flow for data_flow in self._model_run_data)
+
+    @cached_property
+    def _model_run_data(self) -> tuple[frozenset[Var], ...]:
+        """For each of :attr:`_model_runs`, everything its call's arguments were computed from."""
+        return tuple(frozenset(self.reaches(self.names_used(call.node, call.scope))) for call, _ in self._model_runs)
 
     @cached_property
     def _model_runs(self) -> tuple[tuple[CallSite, set[Var]], ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
-from reviewlint.report import concise, github, json_format, sarif, text
+from reviewlint.report import concise, github, gitlab, json_format, junit, sarif, text
 from reviewlint.run.result import RunResult
 
 Reporter = Callable[[RunResult, TextIO], None]
@@ -16,4 +16,6 @@ REPORTERS: dict[str, Reporter] = {
     "json": json_format.render,
     "sarif": sarif.render,
     "github": github.render,
+    "gitlab": gitlab.render,
+    "junit": junit.render,
 }

@@ -182,6 +182,21 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def discover_files(paths: Sequence[Path], resolver: ConfigResolver) -> tuple[list[Path], list[Path]]:
+    """The files to lint under ``paths``, in order, and those of ``paths`` the configuration excludes."""
+    named_excluded: list[Path] = []
+
+    def excluded(path: Path) -> bool:
+        settings = resolver.for_path(path)
+        if not (settings.exclude and settings.excluded(path)):  # no patterns: skip resolving the path
+            return False
+        if path in paths:
+            named_excluded.append(path)
+        return True
+
+    return list(discover(list(paths), excluded)), named_excluded
+
+
 def run_paths(
     paths: Sequence[Path], resolver: ConfigResolver, rules: Sequence[RuleInfo] | RuleSet, jobs: int = 1,
     cache: Cache | None = None, fixing: FixMode | None = None,
@@ -197,17 +212,7 @@ def run_paths(
     rules = RuleSet.of(rules)
     forget_file_system()
     result = RunResult()
-    named_excluded: list[Path] = []
-
-    def excluded(path: Path) -> bool:
-        settings = resolver.for_path(path)
-        if not (settings.exclude and settings.excluded(path)):  # no patterns: skip resolving the path
-            return False
-        if path in paths:
-            named_excluded.append(path)
-        return True
-
-    files = list(discover(list(paths), excluded))
+    files, named_excluded = discover_files(paths, resolver)
     by_folder: dict[Path, Settings] = {}  # a file's settings depend on its folder only
     for path in files:
         if path.parent not in by_folder:

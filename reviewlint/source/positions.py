@@ -35,6 +35,7 @@ class NodePositions:
         self._index: StatementIndex | None = None
         self._known: dict[cst.CSTNode, CodeRange] = {}
         self._full: object | None = None
+        self._rendered: dict[tuple[int, tuple[str, ...]], str] = {}
 
     def prepare(self, nodes: Iterable[object]) -> None:
         """Find the statements of these nodes in one walk (before asking for their positions)."""
@@ -113,10 +114,15 @@ class NodePositions:
         return True
 
     def _render(self, statement: cst.CSTNode, indents: tuple[str, ...]) -> str:
-        state = CodegenState(default_indent=self._module.default_indent, default_newline=self._module.default_newline)
-        state.indent_tokens = list(indents)
-        statement._codegen(state)
-        return "".join(state.tokens)
+        """A neighbouring statement's code (each rendered once: runs of copies widen repeatedly)."""
+        key = (id(statement), indents)
+        known = self._rendered.get(key)
+        if known is None:
+            state = CodegenState(default_indent=self._module.default_indent, default_newline=self._module.default_newline)
+            state.indent_tokens = list(indents)
+            statement._codegen(state)
+            known = self._rendered[key] = "".join(state.tokens)
+        return known
 
     def _unique_line_start(self, code: str) -> int | None:
         """Where ``code`` occupies whole lines of the text, if it does so exactly once."""

@@ -1,0 +1,1 @@
+"""The language server (``reviewlint server``): diagnostics, code actions and hover in the editor."""
