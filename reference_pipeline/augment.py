@@ -9,9 +9,10 @@ appear upside down — review P2), a rotation of up to ``rotate_degrees``, a zoo
 reflected borders. The geometric transforms commute with the backbone's per-channel
 normalization, so the Keras layers may run after ``preprocess_input`` inside the model.
 
-Both back ends are seeded, but runs are not bitwise reproducible: parallel ``tf.data`` calls draw
-from the albumentations generator in whichever order the threads run, and multi-threaded kernels
-sum in varying order. Compare settings over several seeds (``experiment``), not single runs.
+Both back ends are seeded. With albumentations each image is augmented with a seed of its own
+(drawn from a seeded stream in data order), so the augmentation does not depend on which
+``tf.data`` thread runs first; runs are still not bitwise reproducible, since multi-threaded
+kernels sum in varying order. Compare settings over several seeds (``experiment``), not single runs.
 
 Keras preprocessing layers are no-ops at inference, so test-time augmentation never relies on the
 model's own layers: it uses the albumentations pipeline, or Keras layers called explicitly with
@@ -21,6 +22,7 @@ model's own layers: it uses the albumentations pipeline, or Keras layers called 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -74,11 +76,23 @@ def albumentations_pipeline(params: AugmentConfig, seed: int) -> A.Compose:
     return A.Compose(transforms, seed=seed)
 
 
-def albumentations_augmenter(params: AugmentConfig, seed: int) -> Callable[[np.ndarray], np.ndarray]:
-    """A function from one uint8 image to its augmented copy, for :func:`tf.numpy_function`."""
-    pipeline = albumentations_pipeline(params, seed)
+def albumentations_augmenter(params: AugmentConfig, seed: int) -> Callable[..., np.ndarray]:
+    """A function from one uint8 image (and, from tf.data, that element's own seed) to its augmented
+    copy, for :func:`tf.numpy_function`.
 
-    def augment(image: np.ndarray) -> np.ndarray:
+    tf.data calls it from several threads at once: each thread has its own pipeline, and with an
+    element seed the pipeline is reseeded for that image, so what each image gets depends on its
+    seed only — not on which thread ran first. Runs are reproducible, TTA passes repeat exactly,
+    and every worker of a multi-machine run augments each image as a single machine would.
+    """
+    local = threading.local()
+
+    def augment(image: np.ndarray, element_seed: np.integer | int | None = None) -> np.ndarray:
+        pipeline = getattr(local, "pipeline", None)
+        if pipeline is None:
+            pipeline = local.pipeline = albumentations_pipeline(params, seed)
+        if element_seed is not None:
+            pipeline.set_random_seed(int(element_seed) % 2**32)
         return pipeline(image=image)["image"]
 
     return augment

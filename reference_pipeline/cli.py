@@ -50,6 +50,8 @@ FLAG_KEYS: dict[str, str] = {
     "augment_backend": "augment.backend",
     "tta_steps": "tta.steps",
     "eager": "train.run_eagerly",
+    "workers": "runtime.workers",
+    "worker_index": "runtime.worker_index",
 }
 """Named flag → the configuration key it sets."""
 
@@ -121,8 +123,10 @@ _CONFIG_OPTIONS = [
     click.option("--schedule", type=click.Choice(SCHEDULES)),
     click.option("--learning-rate", type=float),
     click.option("--augment-backend", type=click.Choice(AUGMENT_BACKENDS)),
-    click.option("--tta-steps", type=int, help="Augmented passes averaged at test time (default 8)."),
+    click.option("--tta-steps", type=int, help="The most augmented passes TTA may average (default 8; whether TTA is used, and with how many, is chosen on validation)."),
     click.option("--eager/--no-eager", default=None, help="run_eagerly (faster for a few steps on a CPU)."),
+    click.option("--workers", help="Train on several machines: host:port,host:port,… (the same list on each; or set TF_CONFIG)."),
+    click.option("--worker-index", type=int, help="This machine's place in --workers, from 0 (0 is the chief, which writes the outputs)."),
 ]
 
 
@@ -161,7 +165,7 @@ def train(config: PipelineConfig) -> None:
     "--source", type=click.Choice(["folder", "kaggle"]), help="Layout of --data (default: the run's own data)."
 )
 @click.option("--data", "data_path", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--tta-steps", type=int, help="Override the run's number of TTA passes.")
+@click.option("--tta-steps", type=int, help="Force TTA with this many passes (0: none) instead of what the run chose on validation.")
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Output CSV (default: in the run folder)."
 )

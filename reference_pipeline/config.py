@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ FINE_TUNE_STRATEGIES = ("head-only", "whole-model", "head-then-whole-model", "he
 OPTIMIZERS = ("adamw", "sgd")
 SCHEDULES = ("warmup-cosine", "exponential", "constant")
 AUTO_OFF = ("auto", "off")
-DISTRIBUTE_MODES = ("auto", "mirrored", "none")
+DISTRIBUTE_MODES = ("auto", "mirrored", "multi-worker", "none")
 
 MIN_ZOOM = 0.05
 """Smallest non-zero zoom: below it every image is resampled for a change nobody can see (P1)."""
@@ -108,12 +109,19 @@ class TTAConfig:
 
 @dataclass
 class RuntimeConfig:
-    """Devices: mixed precision and XLA (GPU only), multi-device mirroring."""
+    """Devices: mixed precision and XLA (GPU only), multi-device mirroring, several machines.
+
+    ``distribute = "multi-worker"`` trains on the machines of ``TF_CONFIG`` or of ``workers``
+    (``host:port,host:port,…``, the same list on every machine, this machine being number
+    ``worker_index``); ``auto`` does so whenever ``TF_CONFIG`` is set.
+    """
 
     mixed_precision: str = "auto"
     xla: str = "auto"
     distribute: str = "auto"
     simulate_cpu_devices: int = 0
+    workers: str = ""
+    worker_index: int = 0
 
 
 @dataclass
@@ -417,6 +425,11 @@ def validate(config: PipelineConfig) -> None:
     _one_of(runtime.xla, AUTO_OFF, "runtime.xla")
     _one_of(runtime.distribute, DISTRIBUTE_MODES, "runtime.distribute")
     _require(runtime.simulate_cpu_devices >= 0, "runtime.simulate_cpu_devices must not be negative")
+    addresses = [address.strip() for address in runtime.workers.split(",") if address.strip()]
+    _require(all(re.fullmatch(r"[\w.\-\[\]:]+:\d+", address) for address in addresses),
+             "runtime.workers must be host:port,host:port,… (the same list on every machine)")
+    _require(0 <= runtime.worker_index < max(len(addresses), 1),
+             "runtime.worker_index must number this machine in runtime.workers, from 0")
 
     _require(len(config.experiment.seeds) >= 1, "experiment.seeds must not be empty")
     names = [arm.name for arm in config.experiment.arms]

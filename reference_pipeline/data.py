@@ -29,7 +29,7 @@ KAGGLE_SAMPLE_SUBMISSION = "sample-submission.csv"
 KAGGLE_TRAIN_DIR = "train"
 KAGGLE_TEST_DIR = "test_upload"
 
-ImageAugmenter = Callable[[np.ndarray], np.ndarray]
+ImageAugmenter = Callable[..., np.ndarray]  # (uint8 image, element seed) -> augmented image
 """Maps one uint8 HxWx3 image to an augmented uint8 image of the same shape."""
 
 BatchAugmenter = Callable[[tf.Tensor], tf.Tensor]
@@ -209,12 +209,26 @@ def backbone_preprocess(batch: np.ndarray) -> np.ndarray:
     return preprocess_input(np.array(batch, dtype=np.float32, copy=True)).astype(np.float32)
 
 
-def _augmented(dataset: tf.data.Dataset, augmenter: ImageAugmenter, image_size: int) -> tf.data.Dataset:
-    def augment(image: tf.Tensor) -> tf.Tensor:
-        augmented = tf.numpy_function(augmenter, [image], tf.uint8, stateful=True)
+def _augmented(dataset: tf.data.Dataset, augmenter: ImageAugmenter, image_size: int, seed: int) -> tf.data.Dataset:
+    """Each image augmented with a seed of its own, drawn from a stream seeded with ``seed`` that
+    changes (deterministically) at every pass over the data: the same run augments the same way."""
+    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+
+    def augment(image: tf.Tensor, element_seed: tf.Tensor) -> tf.Tensor:
+        augmented = tf.numpy_function(augmenter, [image, element_seed], tf.uint8, stateful=False)
         return tf.ensure_shape(augmented, (image_size, image_size, 3))
 
-    return _map_image(dataset, augment)
+    paired = tf.data.Dataset.zip((dataset, seeds))
+    if isinstance(dataset.element_spec, tuple):
+        return paired.map(lambda element, element_seed: (augment(element[0], element_seed), element[1]),
+                          num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return paired.map(augment, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+
+
+_SHARDING = tf.data.Options()
+# On several workers, every worker reads and augments the whole data (seeded alike) and keeps its
+# part of each global batch: the batches are those of one machine (files are too few to shard by file).
+_SHARDING.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
 
 
 def _batched_and_preprocessed(
@@ -229,7 +243,7 @@ def _batched_and_preprocessed(
         processed = tf.numpy_function(backbone_preprocess, [batch], tf.float32, stateful=False)
         return tf.ensure_shape(processed, (None, image_size, image_size, 3))
 
-    return _map_image(dataset.batch(batch_size), preprocess).prefetch(tf.data.AUTOTUNE)
+    return _map_image(dataset.batch(batch_size), preprocess).prefetch(tf.data.AUTOTUNE).with_options(_SHARDING)
 
 
 def training_dataset(
@@ -244,7 +258,7 @@ def training_dataset(
     dataset = decoded_images(images.paths, size, config.data.cache, images.labels)
     dataset = dataset.shuffle(len(images.paths), seed=seed, reshuffle_each_iteration=True)
     if augmenter is not None:
-        dataset = _augmented(dataset, augmenter, size)
+        dataset = _augmented(dataset, augmenter, size, seed)
     if config.train.steps_per_epoch > 0:
         dataset = dataset.repeat()
     return _batched_and_preprocessed(dataset, config.train.batch_size, size)
@@ -262,6 +276,7 @@ def prediction_batches(
     config: PipelineConfig,
     augmenter: ImageAugmenter | None = None,
     batch_augmenter: BatchAugmenter | None = None,
+    seed: int = 0,
 ) -> tf.data.Dataset:
     """Image batches in file order (never shuffled); for TTA, augmented image by image
     (``augmenter``, albumentations) or batch by batch (``batch_augmenter``, Keras layers).
@@ -270,5 +285,5 @@ def prediction_batches(
     TTA pass reads and decodes the files once.
     """
     size = config.data.image_size
-    dataset = decoded if augmenter is None else _augmented(decoded, augmenter, size)
+    dataset = decoded if augmenter is None else _augmented(decoded, augmenter, size, seed)
     return _batched_and_preprocessed(dataset, config.train.batch_size, size, batch_augmenter)

@@ -4,8 +4,9 @@ Every arm trains with the same budget — total epochs, steps per epoch, batch s
 learning rate and schedule, image size, data split and TTA passes (the configuration refuses an
 arm that overrides one of these: :data:`~reference_pipeline.config.BUDGET_KEYS`). EarlyStopping
 is switched off so that no arm trains for fewer epochs than another (review P13); the table still
-reports the epochs actually run. Each arm is evaluated with and without TTA from the same trained
-models, so "TTA on vs off" is compared on identical weights.
+reports the epochs actually run. Each run chooses TTA on its validation split
+(:mod:`~reference_pipeline.tta_choice`); the table shows that choice, its validation gain, the
+test accuracy of what the run predicts, and — on identical weights — the test accuracy without TTA.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ CURVES_PNG = "experiment_curves.png"
 METRICS = (
     ("final_val_accuracy", "validation accuracy"),
     ("test_accuracy", "test accuracy, no TTA"),
-    ("test_accuracy_tta", "test accuracy, TTA"),
+    ("test_accuracy_used", "test accuracy, as predicted"),
 )
 
 
@@ -45,6 +46,7 @@ class ArmSummary:
     epochs_run: tuple[int, ...]
     means: dict[str, float]
     stds: dict[str, float]
+    tta_chosen: tuple[str, ...]  # per seed: "off" or "<passes>×<strength>"
 
 
 def slug(name: str) -> str:
@@ -60,9 +62,9 @@ def _describe_overrides(arm: ArmConfig, config: PipelineConfig) -> str:
 def _summarize(arm: ArmConfig, config: PipelineConfig, results: Sequence[RunResult]) -> ArmSummary:
     means: dict[str, float] = {}
     stds: dict[str, float] = {}
-    for key, _label in (*METRICS, ("tta_gain", "")):
+    for key in (*(key for key, _label in METRICS), "tta_val_gain"):
         values = [
-            result.test_accuracy_tta - result.test_accuracy if key == "tta_gain" else float(getattr(result, key))
+            float(result.tta["gain"]) if key == "tta_val_gain" else float(getattr(result, key))  # type: ignore[arg-type]
             for result in results
         ]
         means[key] = statistics.fmean(values)
@@ -74,7 +76,13 @@ def _summarize(arm: ArmConfig, config: PipelineConfig, results: Sequence[RunResu
         tuple(result.epochs_run for result in results),
         means,
         stds,
+        tuple(_chosen(result) for result in results),
     )
+
+
+def _chosen(result: RunResult) -> str:
+    """What a run chose: ``off``, or ``<passes>×<strength>``."""
+    return f"{result.tta['steps']}×{float(result.tta['strength']):g}" if result.tta.get("use") else "off"  # type: ignore[arg-type]
 
 
 def held_equal(config: PipelineConfig, steps_per_epoch: int, test_images: int) -> list[str]:
@@ -87,8 +95,9 @@ def held_equal(config: PipelineConfig, steps_per_epoch: int, test_images: int) -
         f"optimizer {train.optimizer}, learning rate {train.learning_rate:g}, weight decay {train.weight_decay:g}",
         f"schedule `{train.schedule}` over all planned steps (a staged arm's later stages continue it, "
         f"scaled by train.fine_tune_lr_factor = {train.fine_tune_lr_factor:g})",
-        f"test set of {test_images} images; TTA: {config.tta.steps} augmented passes "
-        f"at strength {config.tta.strength:g}",
+        f"test set of {test_images} images; TTA chosen per run on the validation split, among up to "
+        f"{config.tta.steps} augmented passes at up to strength {config.tta.strength:g} (kept only when a "
+        "paired bootstrap over the validation images says it beats plain prediction)",
         "EarlyStopping off: every run trains for all planned epochs (epochs actually run are in the table)",
     ]
 
@@ -116,32 +125,35 @@ def write_tables(
         f"Seeds: {', '.join(str(seed) for seed in config.experiment.seeds)}. "
         "Each cell is the mean ± sample standard deviation over the seeds.",
         "",
-        "| arm | what differs | epochs run | " + " | ".join(label for _key, label in METRICS) + " | TTA gain |",
-        "|---|---|---|" + "---|" * (len(METRICS) + 1),
+        "| arm | what differs | epochs run | " + " | ".join(label for _key, label in METRICS)
+        + " | TTA chosen (per seed) | validation gain of the best TTA |",
+        "|---|---|---|" + "---|" * (len(METRICS) + 2),
     ]
     for summary in summaries:
         epochs = ", ".join(str(count) for count in summary.epochs_run)
         cells = [_format(summary.means[key], summary.stds[key]) for key, _label in METRICS]
-        gain = f"{summary.means['tta_gain']:+.3f} ± {summary.stds['tta_gain']:.3f}"
-        lines.append(f"| {summary.arm} | {summary.differs} | {epochs} | " + " | ".join(cells) + f" | {gain} |")
+        gain = f"{summary.means['tta_val_gain']:+.3f} ± {summary.stds['tta_val_gain']:.3f}"
+        lines.append(f"| {summary.arm} | {summary.differs} | {epochs} | " + " | ".join(cells)
+                     + f" | {', '.join(summary.tta_chosen)} | {gain} |")
     markdown = "\n".join(lines) + "\n"
     (out_dir / TABLE_MARKDOWN).write_text(markdown, encoding="utf-8")
 
     with (out_dir / TABLE_CSV).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        keys = [key for key, _label in METRICS] + ["tta_gain"]
+        keys = [key for key, _label in METRICS] + ["tta_val_gain"]
         writer.writerow(
-            ["arm", "differs", "seeds", "epochs_run"] + [f"{key}_{stat}" for key in keys for stat in ("mean", "std")]
+            ["arm", "differs", "seeds", "epochs_run", "tta_chosen"] + [f"{key}_{stat}" for key in keys for stat in ("mean", "std")]
         )
         for summary in summaries:
             writer.writerow(
-                [summary.arm, summary.differs, summary.seeds, " ".join(map(str, summary.epochs_run))]
+                [summary.arm, summary.differs, summary.seeds, " ".join(map(str, summary.epochs_run)), " ".join(summary.tta_chosen)]
                 + [f"{values[key]:.6f}" for key in keys for values in (summary.means, summary.stds)]
             )
     with (out_dir / RUNS_CSV).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
-            ["arm", "seed", "epochs_run", "final_val_accuracy", "test_accuracy", "test_accuracy_tta", "run_dir"]
+            ["arm", "seed", "epochs_run", "final_val_accuracy", "test_accuracy", "test_accuracy_used", "tta_chosen",
+             "tta_val_gain", "tta_p_value", "test_accuracy_best_tta", "run_dir"]
         )
         for arm, runs in results.items():
             for result in runs:
@@ -152,6 +164,10 @@ def write_tables(
                         result.epochs_run,
                         f"{result.final_val_accuracy:.6f}",
                         f"{result.test_accuracy:.6f}",
+                        f"{result.test_accuracy_used:.6f}",
+                        _chosen(result),
+                        f"{float(result.tta['gain']):.6f}",  # type: ignore[arg-type]
+                        f"{float(result.tta['p_value']):.6f}",  # type: ignore[arg-type]
                         f"{result.test_accuracy_tta:.6f}",
                         result.run_dir,
                     ]

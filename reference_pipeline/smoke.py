@@ -23,7 +23,7 @@ def run_smoke(config: PipelineConfig) -> RunResult:
     )
     console.print(f"final validation accuracy: {result.final_val_accuracy:.3f}")
     console.print(
-        f"test accuracy: {result.test_accuracy:.3f} without TTA, {result.test_accuracy_tta:.3f} with TTA "
-        f"({result.tta_steps} passes, {result.test_images} images)"
+        f"test accuracy: {result.test_accuracy:.3f} without TTA, {result.test_accuracy_used:.3f} as predicted "
+        f"({result.test_images} images); {result.tta['reason']}"
     )
     return result

@@ -1,4 +1,4 @@
-"""One training run: data → staged training → evaluation with and without TTA → files.
+"""One training run: data → staged training → TTA chosen on validation → evaluation → files.
 
 The stages come from :mod:`reference_pipeline.stages`. After a stage changes what is trainable,
 the model is compiled again before the next ``fit`` (rule RL505); the backbone's BatchNormalization
@@ -8,6 +8,8 @@ returns a ``History`` that is kept, written to ``history.csv`` and plotted.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,7 +43,8 @@ from .progress import RichProgress, console
 from .runtime import RuntimeInfo, configure_runtime
 from .schedules import StageSchedule, build_optimizer, build_schedule, plan_schedule
 from .stages import Stage, describe_strategy, plan_stages
-from .tta import accuracy, predict_with_tta
+from .tta import accuracy, predict_with_tta, validation_passes
+from .tta_choice import TTAChoice, choose_tta
 
 WEIGHTS_FILE = "model.weights.h5"
 CONFIG_FILE = "config.json"
@@ -49,6 +52,7 @@ CLASSES_FILE = "classes.json"
 METRICS_FILE = "metrics.json"
 HISTORY_FILE = "history.csv"
 CURVES_FILE = "learning_curves.png"
+BACKUP_DIR = "backup"  # multi-worker runs: BackupAndRestore's state while a stage trains (removed when it ends)
 
 
 @dataclass
@@ -76,9 +80,11 @@ class RunResult:
     stages: list[StageReport]
     final_val_accuracy: float
     test_images: int
-    test_accuracy: float
-    test_accuracy_tta: float
-    tta_steps: int
+    test_accuracy: float  # plain prediction
+    test_accuracy_tta: float  # with the TTA that validation found best (kept or not), for the record
+    test_accuracy_used: float  # with what the run uses: that TTA when kept, else plain
+    tta_steps: int  # passes of the TTA used (0: none)
+    tta: dict[str, object]  # the validation choice (TTAChoice.to_dict)
     train_seconds: float
     train_images_per_second: float
     history: list[HistoryRow] = field(repr=False)
@@ -154,9 +160,13 @@ def _batchnorm_sample(splits: DataSplits, config: PipelineConfig) -> np.ndarray:
 
 
 def train_classifier(
-    config: PipelineConfig, splits: DataSplits, runtime: RuntimeInfo
+    config: PipelineConfig, splits: DataSplits, runtime: RuntimeInfo, backup_dir: Path | None = None
 ) -> tuple[Classifier, list[HistoryRow], list[StageReport], float, float]:
     """Builds and trains the classifier through the configured stages.
+
+    On several workers, each stage's ``fit`` backs up its state after every epoch
+    (``keras.callbacks.BackupAndRestore`` in ``backup_dir/stage-N``): when a worker fails and the
+    job is started again, the stage resumes from its last epoch instead of from the start.
 
     Returns the classifier, the history rows of every epoch, a report per stage, the training
     wall time and the training throughput in images per second.
@@ -178,7 +188,7 @@ def train_classifier(
     reports: list[StageReport] = []
     timers: list[EpochTimer] = []
     first_epoch = 0
-    for stage in plan_stages(train):
+    for stage_number, stage in enumerate(plan_stages(train), start=1):
         with runtime.strategy.scope():
             set_trainable_part(classifier, stage.trainable, train.top_blocks)
             schedule = StageSchedule(global_schedule, first_epoch * steps_per_epoch, stage.lr_scale)
@@ -186,6 +196,8 @@ def train_classifier(
         timer = EpochTimer()
         learning_rates = LearningRateLog()
         callbacks: list[keras.callbacks.Callback] = [timer, learning_rates, RichProgress(stage.name, steps_per_epoch)]
+        if runtime.workers > 1 and backup_dir is not None:
+            callbacks.append(keras.callbacks.BackupAndRestore(str(backup_dir / f"stage-{stage_number}")))
         if train.early_stopping:
             callbacks.append(
                 keras.callbacks.EarlyStopping(monitor="val_loss", patience=train.patience, restore_best_weights=True)
@@ -194,6 +206,10 @@ def train_classifier(
             f"[bold]{stage.name}[/bold]: epochs {first_epoch + 1}–{first_epoch + stage.epochs}, "
             f"{trainable_weight_count(classifier):,} trainable weights"
         )
+        if runtime.workers > 1:
+            from .keras_multiworker import prepare_for_multi_worker_fit
+
+            prepare_for_multi_worker_fit(classifier.model, runtime.strategy, train_data)
         # shuffle=False: the tf.data pipeline shuffles (seeded); Keras cannot shuffle a dataset.
         fit_history = classifier.model.fit(
             train_data,
@@ -211,6 +227,8 @@ def train_classifier(
         )
         timers.append(timer)
         first_epoch += stage.epochs
+    if backup_dir is not None:
+        shutil.rmtree(backup_dir, ignore_errors=True)  # training finished: nothing left to resume
     images_per_epoch = steps_per_epoch * train.batch_size if train.steps_per_epoch else len(splits.train.paths)
     seconds, images_per_second = _throughput(timers, images_per_epoch)
     return classifier, history, reports, seconds, images_per_second
@@ -228,10 +246,21 @@ def run_training(config: PipelineConfig, run_dir: Path | None = None) -> RunResu
     ``config.json``, ``classes.json``, ``history.csv``, ``learning_curves.png``, ``metrics.json``,
     ``model.weights.h5``, ``test_predictions.csv`` and, for the Kaggle layout, ``submission.csv``.
     """
+    runtime = configure_runtime(config.runtime)  # first: a multi-worker strategy must precede other TensorFlow work
     run_dir = run_dir or config.run_dir
+    if not runtime.chief:
+        # Another worker of a multi-machine run: the same work, written where no one reads it.
+        scratch = Path(tempfile.mkdtemp(prefix=f"reference-pipeline-worker-{runtime.worker_index}-"))
+        try:
+            return _run(config, scratch, runtime)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return _run(config, run_dir, runtime)
+
+
+def _run(config: PipelineConfig, run_dir: Path, runtime: RuntimeInfo) -> RunResult:
     run_dir.mkdir(parents=True, exist_ok=True)
     config = with_available_weights(config)
-    runtime = configure_runtime(config.runtime)
     keras.utils.set_random_seed(config.train.seed)
     splits = load_splits(config)
     steps_per_epoch = planned_steps_per_epoch(config, len(splits.train.paths))
@@ -247,23 +276,28 @@ def run_training(config: PipelineConfig, run_dir: Path | None = None) -> RunResu
     write_json(run_dir / CONFIG_FILE, config_to_dict(config))
     write_json(run_dir / CLASSES_FILE, list(splits.train.class_names))
 
-    classifier, history, reports, seconds, images_per_second = train_classifier(config, splits, runtime)
+    classifier, history, reports, seconds, images_per_second = train_classifier(config, splits, runtime, run_dir / BACKUP_DIR)
     _check_finite(history)
     write_history_csv(run_dir / HISTORY_FILE, history)
     plot_learning_curves(history, run_dir / CURVES_FILE, f"{config.name}: {describe_strategy(config.train)}")
     classifier.model.save_weights(run_dir / WEIGHTS_FILE)
 
-    predictions = predict_with_tta(classifier.model, splits.test.paths, config, config.train.seed)
+    choice = choose_tta_on_validation(classifier.model, splits, config)
+    console.print(f"  {choice.reason}")
+    predictions = predict_with_tta(classifier.model, splits.test.paths, config, config.train.seed,
+                                   steps=choice.steps, strength=choice.strength)
+    used = predictions.tta if choice.use else predictions.plain
     write_predictions(
         run_dir / "test_predictions.csv",
         splits.test.paths,
         splits.test.class_names,
         predictions.plain,
-        predictions.tta,
+        used,
         splits.test.labels,
     )
     if splits.submission is not None:
-        submission = predict_with_tta(classifier.model, splits.submission.paths, config, config.train.seed)
+        submission = predict_with_tta(classifier.model, splits.submission.paths, config, config.train.seed,
+                                      steps=choice.steps if choice.use else 0, strength=choice.strength)
         write_submission(run_dir / "submission.csv", splits.submission.ids, splits.train.class_names, submission.tta)
 
     result = RunResult(
@@ -280,15 +314,26 @@ def run_training(config: PipelineConfig, run_dir: Path | None = None) -> RunResu
         test_images=len(splits.test.paths),
         test_accuracy=accuracy(predictions.plain, splits.test.labels),
         test_accuracy_tta=accuracy(predictions.tta, splits.test.labels),
-        tta_steps=predictions.tta_steps,
+        test_accuracy_used=accuracy(used, splits.test.labels),
+        tta_steps=choice.steps if choice.use else 0,
+        tta=choice.to_dict(),
         train_seconds=seconds,
         train_images_per_second=images_per_second,
         history=history,
     )
     write_json(run_dir / METRICS_FILE, {key: value for key, value in asdict(result).items() if key != "history"})
+    tta_text = (f"{result.test_accuracy_used:.3f} with the chosen TTA ({choice.steps} passes at strength {choice.strength:g}), "
+                f"{result.test_accuracy:.3f} without" if choice.use else
+                f"{result.test_accuracy:.3f} (no TTA; the TTA validation rejected scores {result.test_accuracy_tta:.3f})")
     console.print(
-        f"  test accuracy {result.test_accuracy:.3f} without TTA, {result.test_accuracy_tta:.3f} with TTA "
-        f"({result.tta_steps} augmented passes); {result.epochs_run}/{result.planned_epochs} epochs run; "
+        f"  test accuracy {tta_text}; {result.epochs_run}/{result.planned_epochs} epochs run; "
         f"{images_per_second:.1f} training images/s"
     )
     return result
+
+
+def choose_tta_on_validation(model: keras.Model, splits: DataSplits, config: PipelineConfig) -> TTAChoice:
+    """Measure plain prediction and the TTA grid on the validation split, and decide (see
+    :mod:`reference_pipeline.tta_choice`)."""
+    plain, passes, steps_grid = validation_passes(model, splits.val.paths, config, config.train.seed)
+    return choose_tta(plain, passes, splits.val.labels, steps_grid, seed=config.train.seed)

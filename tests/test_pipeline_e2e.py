@@ -92,12 +92,18 @@ def test_train_writes_history_curves_metrics_and_ordered_predictions(
     assert curves.ndim == 3 and curves.shape[0] > 200 and curves.shape[1] > 400
 
     assert metrics["test_images"] == len(splits.test.paths) == 100
-    assert metrics["tta_steps"] == 8
-    for key in ("test_accuracy", "test_accuracy_tta", "final_val_accuracy"):
+    choice = metrics["tta"]
+    assert len(choice["candidates"]) == 9, "3 pass counts × 3 strengths, all at most the training strength"
+    assert {(c["steps"], c["strength"]) for c in choice["candidates"]} == {(s, f) for s in (2, 4, 8) for f in (0.25, 0.5, 1.0)}
+    assert choice["validation_images"] == len(splits.val.paths) and 0.0 < choice["p_value"] <= 1.0
+    assert metrics["tta_steps"] == (choice["steps"] if choice["use"] else 0)
+    assert choice["reason"].startswith("TTA kept:" if choice["use"] else "TTA off:")
+    for key in ("test_accuracy", "test_accuracy_tta", "test_accuracy_used", "final_val_accuracy"):
         assert 0.0 <= metrics[key] <= 1.0
+    assert metrics["test_accuracy_used"] == metrics["test_accuracy_tta" if choice["use"] else "test_accuracy"]
     # 100 test images, 5 classes: at chance, 30 or more correct happens with probability < 1%.
     assert metrics["test_accuracy"] >= CHANCE + 0.1, metrics
-    assert metrics["test_accuracy_tta"] >= CHANCE + 0.1, metrics
+    assert metrics["test_accuracy_used"] >= CHANCE + 0.1, metrics
     assert "with 1 replica" in metrics["runtime"] and "float32" in metrics["runtime"]
     assert metrics["strategy"] == "head only (3 epochs)"
     assert "warm-up" in metrics["schedule"] and "cosine" in metrics["schedule"]
@@ -107,9 +113,9 @@ def test_train_writes_history_curves_metrics_and_ordered_predictions(
     names = splits.test.class_names
     assert [row["label"] for row in predictions] == [names[label] for label in splits.test.labels]
     plain = np.mean([row["predicted"] == row["label"] for row in predictions])
-    tta = np.mean([row["predicted_tta"] == row["label"] for row in predictions])
+    used = np.mean([row["predicted_tta"] == row["label"] for row in predictions])
     assert plain == pytest.approx(metrics["test_accuracy"])
-    assert tta == pytest.approx(metrics["test_accuracy_tta"])
+    assert used == pytest.approx(metrics["test_accuracy_used"]), "the second column is what the run predicts"
 
     saved = json.loads((trained_run / "config.json").read_text())
     assert saved["model"]["weights"] == "none" and saved["data"]["image_size"] == 32
@@ -127,6 +133,13 @@ def test_predict_reloads_the_run_and_keeps_the_order(trained_run: Path, workspac
     metrics = json.loads((trained_run / "metrics.json").read_text())
     assert scores["images"] == 100 and scores["tta_steps"] == 2
     assert scores["accuracy"] == pytest.approx(metrics["test_accuracy"]), "the reloaded weights predict the same"
+    # Without --tta-steps, predict uses what the run chose on validation, and says why.
+    output = invoke("predict", "--run", str(trained_run))
+    assert metrics["tta"]["reason"].split(":")[0] in output
+    scores = json.loads((trained_run / "predictions.json").read_text())
+    assert scores["tta_steps"] == metrics["tta_steps"] and scores["tta_reason"] == metrics["tta"]["reason"]
+    expected = metrics["test_accuracy_used"]
+    assert (scores["accuracy_tta"] if scores["tta_steps"] else scores["accuracy"]) == pytest.approx(expected)
 
 
 def test_kaggle_layout_submission_keeps_sample_submission_order(workspace: dict[str, Path]) -> None:
@@ -201,6 +214,8 @@ def test_experiment_equal_budgets_table_and_figure(workspace: dict[str, Path]) -
     assert table[1].startswith("| head-only | head only (2 epochs)")
     assert table[2].startswith("| head, then whole model | head only (1 epoch), then whole model (1 epoch, lr ×0.1)")
     assert all(row.count("±") == 4 for row in table[1:])
+    assert "TTA chosen (per seed)" in table[0] and "validation gain of the best TTA" in table[0]
+    assert "TTA chosen per run on the validation split" in markdown
 
     summary = read_csv_rows(out / "experiment.csv")
     runs = read_csv_rows(out / "experiment_runs.csv")
@@ -212,6 +227,9 @@ def test_experiment_equal_budgets_table_and_figure(workspace: dict[str, Path]) -
         assert float(row["test_accuracy_mean"]) == pytest.approx(np.mean(accuracies), abs=1e-6)
         assert float(row["test_accuracy_std"]) == pytest.approx(np.std(accuracies, ddof=1), abs=1e-6)
     for row in runs:
+        metrics = json.loads((Path(row["run_dir"]) / "metrics.json").read_text())
+        assert row["tta_chosen"] == (f"{metrics['tta']['steps']}×{metrics['tta']['strength']:g}" if metrics["tta"]["use"] else "off")
+        assert float(row["tta_val_gain"]) == pytest.approx(metrics["tta"]["gain"], abs=1e-6)
         assert (Path(row["run_dir"]) / "learning_curves.png").exists()
         assert len(read_csv_rows(Path(row["run_dir"]) / "history.csv")) == 2
     figure = imread(out / "experiment_curves.png")

@@ -21,6 +21,7 @@ import numpy as np  # noqa: E402
 from skimage.io import imsave  # noqa: E402
 
 from reference_pipeline.augment import (  # noqa: E402
+    albumentations_augmenter,
     albumentations_pipeline,
     is_stronger,
     keras_augmentation_layers,
@@ -63,8 +64,7 @@ def test_training_batches_keep_images_and_labels_together(colour_folder: Path) -
     config = load_config(None, {"data.image_size": 32, "train.batch_size": 5, "model.weights": "none"})
     images = load_folder_per_class(colour_folder)
     assert images.class_names == ("blue", "green", "red")
-    augmenter = albumentations_pipeline(config.augment, seed=0)
-    dataset = training_dataset(images, config, lambda image: augmenter(image=image)["image"], seed=0)
+    dataset = training_dataset(images, config, albumentations_augmenter(config.augment, seed=0), seed=0)
     seen_labels = []
     mean = np.array([0.485, 0.456, 0.406]) * 255
     std = np.array([0.229, 0.224, 0.225]) * 255
@@ -212,3 +212,14 @@ def test_auto_weights_fall_back_to_none_offline(monkeypatch: pytest.MonkeyPatch,
     assert with_available_weights(config).model.weights == "none"
     explicit = load_config(None, {"model.weights": "imagenet"})
     assert with_available_weights(explicit).model.weights == "imagenet"
+
+
+def test_an_image_augmented_with_its_own_seed_is_the_same_whatever_ran_before() -> None:
+    config = load_config(None, {"data.image_size": 32})
+    augment = albumentations_augmenter(config.augment, seed=0)
+    image = (np.arange(32 * 32 * 3) % 255).astype(np.uint8).reshape(32, 32, 3)
+    first = augment(image, 12345)
+    for other in range(5):  # other images, other seeds, in between
+        augment(image, other)
+    assert np.array_equal(augment(image, 12345), first)
+    assert not all(np.array_equal(augment(image, seed), first) for seed in range(1, 6)), "seeds differ"
