@@ -209,7 +209,7 @@ def train_classifier(
         if runtime.workers > 1:
             from .keras_multiworker import prepare_for_multi_worker_fit
 
-            prepare_for_multi_worker_fit(classifier.model, runtime.strategy, train_data)
+            prepare_for_multi_worker_fit(classifier.model, runtime.strategy, val_data)  # not train_data: a pass over it moves its reshuffling on
         # shuffle=False: the tf.data pipeline shuffles (seeded); Keras cannot shuffle a dataset.
         fit_history = classifier.model.fit(
             train_data,
