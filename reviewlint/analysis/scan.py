@@ -36,6 +36,7 @@ from reviewlint.analysis.semantic import (
     SubscriptAssignment,
     Unpacking,
     names_in,
+    unnamed_attribute,
 )
 from reviewlint.analysis.syntax_hooks import SyntaxHooks, batched
 from reviewlint.analysis.walk import walk
@@ -256,9 +257,11 @@ class Scan(cst.CSTVisitor):
                 return
             for names in self._collectors:
                 names.add(name)
-        elif not isinstance(node.value, cst.Attribute):
-            for names in self._collectors:
-                names.add(f".{node.attr.value}")  # ``Loader().make``: an attribute of an unnamed value
+        else:
+            unnamed = unnamed_attribute(node)
+            if unnamed is not None:
+                for names in self._collectors:
+                    names.add(unnamed)
 
     def _bind(self, name: str, value: cst.BaseExpression | None, kind: BindingKind, node: cst.CSTNode) -> None:
         scope = self._scopes[-1]

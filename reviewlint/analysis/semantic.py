@@ -690,6 +690,12 @@ def names_in(node: cst.CSTNode) -> set[str]:
     return collector.names
 
 
+def unnamed_attribute(node: cst.Attribute) -> str | None:
+    """``.make`` for ``Loader().make`` (an attribute of a value that is not a name, read as such);
+    None for an inner link of a longer chain, whose outermost attribute stands for it."""
+    return None if isinstance(node.value, cst.Attribute) else f".{node.attr.value}"
+
+
 class _NameCollector(cst.CSTVisitor):
     def __init__(self) -> None:
         self.names: set[str] = set()
@@ -704,8 +710,10 @@ class _NameCollector(cst.CSTVisitor):
         name = dotted(node)
         if name is not None:
             self.names.add(name)
-        elif not isinstance(node.value, cst.Attribute):
-            self.names.add(f".{node.attr.value}")  # ``Loader().make``: an attribute of an unnamed value
+        else:
+            unnamed = unnamed_attribute(node)
+            if unnamed is not None:
+                self.names.add(unnamed)
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:

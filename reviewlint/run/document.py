@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from reviewlint.lint.finding import Finding, Skipped
 from reviewlint.run.config import Settings
-from reviewlint.run.loop import file_limit, load
+from reviewlint.run.loop import file_limit, load, too_large
 from reviewlint.run.result import FileResult
 from reviewlint.source.paths import display_path
 
@@ -42,9 +42,7 @@ def lint_document(path: Path, raw: bytes, settings: Settings, rules: Sequence[Ru
 
     shown = shown or display_path(path)
     if len(raw) > file_limit(path, settings):
-        reason = (f"skipped: the notebook is over max-notebook-size ({settings.max_notebook_size} bytes)"
-                  if path.suffix == ".ipynb" else f"skipped: over max-file-size ({settings.max_file_size} bytes)")
-        return LintedDocument(path, raw, FileResult(shown, skipped=[Skipped(shown, reason)]))
+        return LintedDocument(path, raw, FileResult(shown, skipped=[Skipped(shown, too_large(path, settings))]))
     source = load(path, raw, settings, shown)
     if isinstance(source, FileResult):
         return LintedDocument(path, raw, source)

@@ -57,7 +57,8 @@ def file_limit(path: Path, settings: Settings) -> int:
     return settings.max_notebook_size if path.suffix == ".ipynb" else settings.max_file_size
 
 
-def _too_large(path: Path, settings: Settings) -> str:
+def too_large(path: Path, settings: Settings) -> str:
+    """Why a file over its size limit (:func:`file_limit`) is skipped."""
     if path.suffix == ".ipynb":
         return f"skipped: the notebook file is over max-notebook-size ({settings.max_notebook_size} bytes)"
     return f"skipped: over max-file-size ({settings.max_file_size} bytes)"
@@ -78,7 +79,7 @@ def _read(path: Path, settings: Settings, shown: str) -> bytes | FileResult:
     except OSError as error:
         return FileResult(shown, errors=[FileError(shown, f"cannot read: {error.strerror or error}")])
     if snapshot is None:
-        return FileResult(shown, skipped=[Skipped(shown, _too_large(path, settings))])
+        return FileResult(shown, skipped=[Skipped(shown, too_large(path, settings))])
     return snapshot.data
 
 

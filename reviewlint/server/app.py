@@ -169,10 +169,7 @@ class ReviewlintServer(LanguageServer):
         target = self.target_of(uri)
         key = target.uri if target is not None else uri
         if target is None:
-            previous = self.pending.pop(key, None)
-            if previous is not None:
-                previous.cancel()
-            self.clear(uri)
+            self.close(uri)
             return
         if key in self.running:
             self.dirty.add(key)
@@ -200,6 +197,13 @@ class ReviewlintServer(LanguageServer):
                     return
         finally:
             self.running.discard(key)
+
+    def close(self, uri: str) -> None:
+        """Forget a document or notebook: drop a lint waiting for it and clear what it showed."""
+        waiting = self.pending.pop(uri, None)
+        if waiting is not None:
+            waiting.cancel()
+        self.clear(uri)
 
     def clear(self, uri: str) -> None:
         unit = self.units.pop(uri, None)
@@ -339,10 +343,7 @@ def build_server() -> ReviewlintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     async def did_close(ls: ReviewlintServer, params: types.DidCloseTextDocumentParams) -> None:
-        task = ls.pending.pop(params.text_document.uri, None)
-        if task is not None:
-            task.cancel()
-        ls.clear(params.text_document.uri)
+        ls.close(params.text_document.uri)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
     async def notebook_open(ls: ReviewlintServer, params: types.DidOpenNotebookDocumentParams) -> None:
@@ -358,10 +359,7 @@ def build_server() -> ReviewlintServer:
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     async def notebook_close(ls: ReviewlintServer, params: types.DidCloseNotebookDocumentParams) -> None:
-        task = ls.pending.pop(params.notebook_document.uri, None)
-        if task is not None:
-            task.cancel()
-        ls.clear(params.notebook_document.uri)
+        ls.close(params.notebook_document.uri)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def configuration(ls: ReviewlintServer, params: types.DidChangeConfigurationParams) -> None:
