@@ -11,12 +11,34 @@ from urllib.parse import quote
 _PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+_RESOLVED: dict[Path, Path] = {}
+
+
 def resolved(path: Path) -> Path:
-    """``path.resolve()``, or the absolute path where it cannot be resolved (a symlink loop)."""
+    """``path.resolve()``, or the absolute path where it cannot be resolved (a symlink loop).
+
+    Remembered until :func:`forget_resolved`: a path whose folder is already resolved and that is
+    not itself a symlink resolves to that folder and its name, with one ``lstat`` instead of one
+    per component of the path.
+    """
+    known = _RESOLVED.get(path)
+    if known is not None:
+        return known
     try:
-        return path.resolve()
+        folder = _RESOLVED.get(path.parent)
+        if folder is not None and path.name not in ("", "..") and not os.path.islink(path):
+            known = folder / path.name
+        else:
+            known = path.resolve()
     except (OSError, RuntimeError):
-        return Path(os.path.abspath(path))
+        known = Path(os.path.abspath(path))
+    _RESOLVED[path] = known
+    return known
+
+
+def forget_resolved() -> None:
+    """Forget the resolved paths (a run starts from the file system as it is now)."""
+    _RESOLVED.clear()
 
 
 @lru_cache(maxsize=4)
@@ -29,7 +51,7 @@ def _reported(path: Path) -> str:
     try:
         if os.path.islink(path) and not os.path.exists(path):
             return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
-        return path.resolve().relative_to(_working_directory(os.getcwd())).as_posix()
+        return resolved(path).relative_to(_working_directory(os.getcwd())).as_posix()
     except (ValueError, OSError, RuntimeError):
         return path.as_posix()
 

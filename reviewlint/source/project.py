@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reviewlint.source.atomic import read_small
+from reviewlint.source.paths import forget_resolved
 
 # What marks a project's root folder (the first ancestor of a file that holds one).
 _ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -78,12 +79,17 @@ def project_root(path: Path) -> Path:
     return _root_of(path.parent)
 
 
-@functools.lru_cache(maxsize=1024)
 def _root_of(folder: Path) -> Path:
-    for candidate in (folder, *folder.parents):
-        if any(_exists(candidate / marker) for marker in _ROOT_MARKERS):
-            return candidate
-    return folder
+    marked = _marked(folder)
+    return folder if marked is None else marked
+
+
+@functools.lru_cache(maxsize=1024)
+def _marked(folder: Path) -> Path | None:
+    """``folder`` or its first ancestor with a project marker (folders share their ancestors' answer)."""
+    if any(_exists(folder / marker) for marker in _ROOT_MARKERS):
+        return folder
+    return None if folder.parent == folder else _marked(folder.parent)
 
 
 def _exists(path: Path) -> bool:
@@ -97,6 +103,10 @@ def _exists(path: Path) -> bool:
 def _module_file(base: Path, dotted: str) -> Path | None:
     if not dotted:
         return None
+    head = dotted.split(".", 1)[0]
+    names = _names_in(base)
+    if names is not None and head not in names and f"{head}.py" not in names:
+        return None
     target = base.joinpath(*dotted.split("."))
     for candidate in (target.with_name(target.name + ".py"), target / "__init__.py"):
         try:
@@ -107,10 +117,24 @@ def _module_file(base: Path, dotted: str) -> Path | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
+def _names_in(folder: Path) -> frozenset[str] | None:
+    """The names of the entries of ``folder``: none when it does not exist, None when it cannot be
+    listed (every lookup there is then tried)."""
+    try:
+        return frozenset(os.listdir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return frozenset()
+    except OSError:
+        return None
+
+
 def forget_file_system() -> None:
     """Forget the project roots and module files found so far (a run starts from what is on disk now)."""
-    _root_of.cache_clear()
+    _marked.cache_clear()
     _module_file.cache_clear()
+    _names_in.cache_clear()
+    forget_resolved()
 
 
 def _within(path: Path, root: Path) -> bool:
