@@ -10,7 +10,7 @@ engine (a test checks it). Like Fixit's ``from fixit import LintRule, Valid, Inv
 - the semantic model (``ctx.model``): imports, scopes, variables and their bindings, calls,
   loops, assignments, data flow, folded constants (:data:`UNKNOWN` when not foldable);
 - the domain facts (``ctx.facts``): augmentation pipelines and their roles, backbones,
-  normalizations, Keras training calls, prediction loops;
+  normalizations, Keras training calls, prediction loops, PyTorch data loops;
 - syntax of the rule's own: :class:`SyntaxHooks` (``SYNTAX = …``, read with ``ctx.syntax(…)``);
 - comments (``ctx.comments``) and the judgement of commented-out code;
 - fixes: :class:`Fix`, :class:`Edit`, :class:`NewImport` and the edit helpers.
@@ -26,6 +26,7 @@ from reviewlint.analysis.facts import (
     TTA,
     VALIDATION,
     Backbone,
+    DataLoop,
     Facts,
     Fit,
     Normalization,
@@ -78,7 +79,7 @@ from reviewlint.lint.rule import (
 from reviewlint.source.comments import Comment
 
 __all__ = [
-    "MODULE", "PREDICT", "TRAIN", "TTA", "UNKNOWN", "VALIDATION", "Anchor", "AttributeAssignment", "Backbone", "Binding",
+    "MODULE", "PREDICT", "TRAIN", "TTA", "UNKNOWN", "VALIDATION", "Anchor", "AttributeAssignment", "Backbone", "Binding", "DataLoop",
     "CallSite", "Comment", "Edit", "Facts", "Fit", "Fix", "Invalid", "NewImport", "NoOptions", "Normalization", "Pipeline",
     "PredictLoop", "ProjectSettings", "Report", "Role", "RuleContext", "Scope", "SemanticModel", "Severity", "Span",
     "SyntaxHooks", "Transform", "Unknown", "Valid", "Var", "block_is_code", "delete_lines", "dotted", "drop_args",

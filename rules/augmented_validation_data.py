@@ -12,6 +12,12 @@ Flags validation data built with random augmentation:
 - a training albumentations `Compose` (or a Keras preprocessing-layer `Sequential` applied in a
   `map`) that the data given as `validation_data` or to `evaluate` also goes through — followed
   by data flow, also through an `ImageDataGenerator(preprocessing_function=…)` that calls it.
+- PyTorch: a `Dataset` or `DataLoader` built with the pipeline the training loop's data goes
+  through (`valid_ds = ImageFolder(d, transform=train_tf)`), when that data is validation data:
+  iterated by an evaluation loop named for validation (`for x, y in valid_loader`, a loop in
+  `def validate(…)`, followed through the function's arguments), a `DataLoader` named for
+  validation, or what a Lightning `Trainer` validates on (`trainer.fit(model, train_dl, val_dl)`,
+  `trainer.validate(dataloaders=…)`). Reported where the pipeline is given to the dataset.
 A generator that only rescales or preprocesses (`rescale`, `preprocessing_function=
 preprocess_input`) is not augmentation. Reported at the validation `flow…` call when there is
 one, else at the `validation_data` (or `evaluate`) argument.
@@ -31,6 +37,12 @@ train_gen = datagen.flow_from_directory(data_dir, subset="training")
 val_gen = datagen.flow_from_directory(data_dir, subset="validation")
 ```
 
+In PyTorch:
+```python
+train_ds = ImageFolder("train", transform=train_tf)
+valid_ds = ImageFolder("valid", transform=train_tf)  # random crops and flips at validation
+```
+
 ## Use instead
 ```python
 train_datagen = ImageDataGenerator(rescale=1/255, rotation_range=20, horizontal_flip=True,
@@ -39,14 +51,22 @@ val_datagen = ImageDataGenerator(rescale=1/255, validation_split=0.2)
 train_gen = train_datagen.flow_from_directory(data_dir, subset="training", seed=42)
 val_gen = val_datagen.flow_from_directory(data_dir, subset="validation", seed=42)
 ```
+In PyTorch, give validation its own deterministic transform:
+```python
+valid_tf = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor(), T.Normalize(mean, std)])
+valid_ds = ImageFolder("valid", transform=valid_tf)
+```
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+import libcst as cst
+
 from reviewlint.api import (
     TRAIN,
+    VALIDATION,
     Anchor,
     CallSite,
     Facts,
@@ -59,13 +79,14 @@ from reviewlint.api import (
     Transform,
     Var,
 )
-from reviewlint.knowledge.roles import FIT_METHODS
+from reviewlint.knowledge import training
+from reviewlint.knowledge.roles import FIT_METHODS, role_from_name
 
 CODE = "RL302"
 NAME = "augmented-validation-data"
 SEVERITY = Severity.WARNING
 SUMMARY = "Validation data that goes through random training augmentation"
-TRIGGERS = ("validation", "evaluate")
+TRIGGERS = ("val",)  # validation, evaluate, valid_loader, val_dataloaders
 
 FLOW_METHODS = frozenset({"flow", "flow_from_directory", "flow_from_dataframe"})
 EVALUATE_METHODS = frozenset({"evaluate", "evaluate_generator"})
@@ -192,12 +213,82 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             yield report(anchor, what, pipeline, transforms)
             break
 
-
-def _switched_off(facts: Facts, reached: set[Var]) -> bool:
-    """Whether a call that builds the data passes ``augment=False`` (or the like)."""
-    for call in facts.model.calls:
-        if not facts.model.owners(call) & reached:
+    # PyTorch: validation data built with the pipeline the training loop's data goes through
+    # (each pipeline once: a loop over a validation loader and the loader itself are one data).
+    seen: set[int] = set()
+    for names, given, what in _torch_validation(facts):
+        reached = facts.model.reaches_through_callers(names)
+        building = _on_the_way(facts, reached, given)
+        if _switched_off(facts, reached, building):
             continue
+        for pipeline, transforms in augmenting:
+            if TRAIN not in pipeline.roles or not pipeline.owners & reached or any(
+                    role_from_name(str(owner)) == VALIDATION for owner in pipeline.owners):
+                continue
+            builder = _builder(facts, building, pipeline)
+            anchor = builder.node if builder is not None else given
+            if id(anchor) not in reported and id(pipeline) not in seen:
+                reported.add(id(anchor))
+                seen.add(id(pipeline))
+                yield report(anchor, what, pipeline, transforms)
+            break
+
+
+def _torch_validation(facts: Facts) -> Iterator[tuple[set[Var], Anchor, str]]:
+    """PyTorch validation data: what a Lightning ``Trainer`` validates on (``val_dataloaders``,
+    ``validate(dataloaders=…)``), what an evaluation loop named for validation iterates
+    (``for x, y in valid_loader``, a loop in ``def validate(…)``), and a ``DataLoader`` named for
+    validation. Each with the names it uses, where it is given, and how to say it."""
+    model = facts.model
+    trainers = {owner for call in model.calls if call.qualname in training.LIGHTNING_TRAINERS for owner in model.owners(call)}
+    for call in model.calls:
+        given = training.LIGHTNING_VALIDATION_DATA.get(call.method or "")
+        if call.qualname is not None or given is None or not call.receiver or model.qualify(call.receiver, call.scope) not in trainers:
+            continue
+        arg = call.arg(*given)
+        if arg is not None:
+            yield model.names_used(arg.value, call.scope), arg, f"the validation data of {call.receiver}.{call.method}()"
+    for loop in facts.data_loops:
+        if loop.evaluates and any(role_from_name(name) == VALIDATION for name in (loop.scope.name, *(str(var) for var in loop.data))):
+            yield set(loop.data), loop.node, f"the data of the validation loop ({', '.join(sorted(var.name for var in loop.data))})"
+    for call in model.calls:
+        if call.qualname in training.DATA_LOADERS and any(role_from_name(str(owner)) == VALIDATION for owner in model.owners(call)):
+            yield model.names_used(call.node, call.scope), call.node, f"the validation DataLoader {', '.join(sorted(o.name for o in model.owners(call)))}"
+
+
+def _on_the_way(facts: Facts, reached: set[Var], given: Anchor) -> list[CallSite]:
+    """The calls that build validation data: those bound to what it is computed from and those
+    written where it is given, with the calls nested in them (``DataLoader(LeafDataset(df, tf))``)."""
+    model = facts.model
+    outer = (model.calls_within(given) if isinstance(given, cst.CSTNode) else []) + [
+        call for call in model.calls if model.owners(call) & reached]
+    return list({id(inner.node): inner for call in outer for inner in model.calls_within(call.node)}.values())
+
+
+def _builder(facts: Facts, calls: list[CallSite], pipeline: Pipeline) -> CallSite | None:
+    """The call on the way to the validation data that is given the pipeline itself
+    (``ImageFolder(d, transform=train_tf)``), else one whose arguments use it."""
+    model = facts.model
+    using = None
+    for call in calls:
+        if call.node is pipeline.node:
+            continue
+        for arg in call.node.args:
+            if arg.value is pipeline.node or (
+                    isinstance(arg.value, cst.Name) and model.qualify(arg.value.value, call.scope) in pipeline.owners):
+                return call
+            if using is None and model.names_used(arg.value, call.scope) & pipeline.owners:
+                using = call
+    if using is None:  # LeafDataset(df): a class of the module whose methods build the pipeline
+        using = next((call for call in reversed(calls) if call.qualname is None and isinstance(call.node.func, cst.Name)
+                      and model.reaches({model.qualify(call.node.func.value, call.scope)}) & pipeline.owners), None)
+    return using
+
+
+def _switched_off(facts: Facts, reached: set[Var], calls: list[CallSite] | None = None) -> bool:
+    """Whether a call that builds the data (one of ``calls``, by default those bound to what it is
+    computed from) passes ``augment=False`` (or the like)."""
+    for call in calls if calls is not None else [c for c in facts.model.calls if facts.model.owners(c) & reached]:
         for name, arg in call.keywords().items():
             if name in SWITCHES and facts.model.value(arg.value) is False:
                 return True
@@ -205,6 +296,17 @@ def _switched_off(facts: Facts, reached: set[Var]) -> bool:
 
 
 _IDG = "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+
+_TORCH = (
+    "import torch\nfrom torch.utils.data import DataLoader\nfrom torchvision import transforms as T\n"
+    "from torchvision.datasets import ImageFolder\n"
+    "train_tf = T.Compose([T.RandomResizedCrop(224), T.RandomHorizontalFlip(), T.ToTensor()])\n"
+    "valid_tf = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor()])\n"
+)
+_TORCH_LOOPS = (
+    "for epoch in range(10):\n    model.train()\n    for x, y in train_loader:\n        criterion(model(x), y).backward()\n"
+    "    model.eval()\n    with torch.no_grad():\n        for x, y in valid_loader:\n            out = model(x)\n"
+)
 
 VALID = [
     # separate generators, the validation one only rescales
@@ -243,12 +345,46 @@ VALID = [
     # validation given as arrays
     _IDG + "datagen = ImageDataGenerator(rotation_range=20)\n"
     "model.fit(datagen.flow(x_train, y_train), validation_data=(x_val, y_val))",
+    # PyTorch: the validation Dataset has its own deterministic transform
+    _TORCH + "train_ds = ImageFolder('train', transform=train_tf)\nvalid_ds = ImageFolder('valid', transform=valid_tf)\n"
+    "train_loader = DataLoader(train_ds, shuffle=True)\nvalid_loader = DataLoader(valid_ds)\n" + _TORCH_LOOPS,
+    # PyTorch: the training data evaluated again is not validation
+    _TORCH + "train_ds = ImageFolder('train', transform=train_tf)\ntrain_loader = DataLoader(train_ds, shuffle=True)\n"
+    "for x, y in train_loader:\n    criterion(model(x), y).backward()\nwith torch.no_grad():\n"
+    "    preds = [model(x) for x, _ in train_loader]",
+    # PyTorch: one Dataset class, its augmentation switched off for validation
+    _TORCH + "train_loader = DataLoader(LeafDataset(train_df, train_tf), shuffle=True)\n"
+    "valid_loader = DataLoader(LeafDataset(valid_df, train_tf, train=False))\n" + _TORCH_LOOPS,
     # a dict of pipelines shared under one name: which one validates is not known
     "import albumentations as A\ntransforms = {'train': A.Compose([A.HorizontalFlip()]), 'val': A.Compose([A.Normalize()])}\n"
     "model.fit(Gen(df, transforms['train']), validation_data=Gen(vdf, transforms['val']))",
 ]
 
 INVALID = [
+    # PyTorch: the validation Dataset built with the training transform (reported where it is given).
+    Invalid(
+        _TORCH + "train_ds = ImageFolder('train', transform=train_tf)\nvalid_ds = ImageFolder('valid', transform=train_tf)\n"
+        "train_loader = DataLoader(train_ds, shuffle=True)\nvalid_loader = DataLoader(valid_ds)\n" + _TORCH_LOOPS,
+        message="the data of the validation loop (valid_loader) goes through the training augmentation 'train_tf' "
+        "(RandomResizedCrop, RandomHorizontalFlip)",
+        range=(8, 12, 8, 52),
+    ),
+    # A validation loop in a function, given the loader as an argument.
+    Invalid(
+        _TORCH + "train_loader = DataLoader(LeafDataset(train_df, train_tf), shuffle=True)\n"
+        "val_loader = DataLoader(LeafDataset(valid_df, train_tf))\n"
+        "def train_one_epoch(loader):\n    for x, y in loader:\n        criterion(model(x), y).backward()\n"
+        "def validate(loader):\n    model.eval()\n    with torch.no_grad():\n        return [model(x) for x, _ in loader]\n"
+        "for epoch in range(10):\n    train_one_epoch(train_loader)\n    validate(val_loader)",
+        range=(8, 25, 8, 56),
+    ),
+    # Lightning: what the Trainer validates on.
+    Invalid(
+        _TORCH + "import lightning as L\ntrainer = L.Trainer(max_epochs=5)\n"
+        "trainer.fit(model, DataLoader(LeafDataset(train_df, train_tf), shuffle=True), DataLoader(LeafDataset(valid_df, train_tf)))",
+        message="the validation data of trainer.fit()",
+        range=(9, 90, 9, 121),
+    ),
     # ImageDataAugmentor: the augmentation is the albumentations pipeline passed as augment=.
     Invalid(
         "import albumentations as A\nfrom ImageDataAugmentor.image_data_augmentor import ImageDataAugmentor\nAUGMENTATIONS = A.Compose([A.HorizontalFlip(p=0.5), A.Rotate(limit=30)])\ndatagen = ImageDataAugmentor(rescale=1./255, augment=AUGMENTATIONS, validation_split=0.2)\ntrain_gen = datagen.flow_from_directory('train', subset='training')\nval_gen = datagen.flow_from_directory('train', subset='validation')\nmodel.fit(train_gen, validation_data=val_gen, epochs=3)",

@@ -6,7 +6,7 @@ In a file that imports torch, finds inference blocks — `with torch.no_grad():`
 file itself builds or loads (`model(images)`, `net(x)`: a name the file assigns a torchvision or
 timm model, `torch.load(…)`, or a class or `nn.Sequential` of the file when the file uses dropout
 or BatchNorm layers — not a parameter of the function, whose mode the caller sets, nor a model
-whose layers are out of sight), and reports the first such block when
+whose layers are out of sight), and reports the first such block (at its `no_grad`) when
 nothing in the file ever switches a model to evaluation mode: no `.eval()` call and no
 `.train(False)`. One finding per file. Models the file only receives as parameters are left
 to their caller; Lightning modules are put in `eval()` by the Trainer and are not concerned.
@@ -86,8 +86,9 @@ def _builds_trainable_module(ctx: RuleContext[NoOptions], value: cst.BaseExpress
     # Layers whose behaviour depends on the mode, named in the file: a model built here from
     # plain Linear/Conv layers computes the same in both modes.
     mode_layers = training.MODE_DEPENDENT_LAYERS.search(ctx.source.text) is not None
-    if qualname is None:  # a class of this file
-        name = value.func.value if isinstance(value.func, cst.Name) else None
+    if qualname is None:  # a class of this file, or one of its class-method constructors (Net.from_pretrained(…))
+        func = value.func.value if isinstance(value.func, cst.Attribute) and value.func.attr.value.startswith("from_") else value.func
+        name = func.value if isinstance(func, cst.Name) else None
         return mode_layers and name is not None and name not in ctx.model.functions and ctx.model.bound_anywhere(name)
     if qualname in ("torch.nn.Sequential", "torch.nn.ModuleList"):
         return mode_layers
@@ -123,11 +124,11 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             continue
         name = model.module.code_for_node(used.node.func)
         yield Report(
-            used.node,
+            guard.node,
             f"{name} runs under {guard.qualname}() but nothing in this file ever calls {name}.eval(): dropout and "
             f"BatchNorm stay in training mode, so the predictions are noisy and depend on the batch",
-            hint=f"call {name}.eval() before inference (and {name}.train() before training again)",
-            related=((guard.node, "gradients are off here, but that does not change the model's mode"),),
+            hint=f"call {name}.eval() before this block (and {name}.train() before training again)",
+            related=((used.node, f"{name} runs here in training mode"),),
         )
         return
 
@@ -153,20 +154,26 @@ VALID = [
 ]
 
 INVALID = [
+    # A class of the notebook, built by its class-method constructor.
+    Invalid(
+        "import torch\nclass EfficientNet(torch.nn.Module):\n    def __init__(self):\n        self.bn = torch.nn.BatchNorm2d(8)\n"
+        "model = EfficientNet.from_pretrained('efficientnet-b5')\nwith torch.no_grad():\n    out = model(x)\n",
+        range=(6, 6, 6, 21),
+    ),
     Invalid(
         "import torch\nimport timm\nmodel = timm.create_model('efficientnet_b0', pretrained=True)\n"
         "with torch.no_grad():\n    preds = [model(x).softmax(1) for x in test_loader]\n",
         message="model runs under torch.no_grad() but nothing in this file ever calls model.eval()",
-        range=(5, 14, 5, 22),
+        range=(4, 6, 4, 21),
     ),
     Invalid(
         "import torch\nclass Net(torch.nn.Module):\n    def __init__(self):\n        self.drop = torch.nn.Dropout(0.5)\n"
         "net = Net().to('cuda')\nwith torch.no_grad():\n    out = net(x)\n",
-        range=(7, 11, 7, 17),
+        range=(6, 6, 6, 21),
     ),
     Invalid(
         "import torch\nnet = torch.load('best.pt')\n@torch.no_grad()\ndef predict(loader):\n"
         "    return torch.cat([net(x) for x in loader])\n",
-        range=(5, 23, 5, 29),
+        range=(3, 2, 3, 17),
     ),
 ]

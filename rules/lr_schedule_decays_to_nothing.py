@@ -15,6 +15,10 @@ step count carries over from one `fit` to the next): `epochs - initial_epoch` an
 `steps_per_epoch` when they fold to numbers (a notebook that sets `EPOCHS = 10` and later
 `EPOCHS = 5` is read in statement order). Where the number of batches per epoch is unknown the
 rule assumes only `min_steps_per_epoch` (default 10) and says so; where the epochs are unknown, one.
+In PyTorch, `StepLR`, `MultiStepLR` and `ExponentialLR` are counted by where
+`scheduler.step()` is called: inside the loop over batches it steps per batch (judged over the
+first epoch, `min_steps_per_epoch` batches), in a `for epoch in range(EPOCHS)` loop once per
+epoch (judged at the last epoch, when `EPOCHS` folds to a number).
 It also reports a `decay_steps` no larger than the number of planned epochs when the batches per
 epoch are unknown: that is `decay_steps` written as if it counted epochs, and
 the message says from how many batches per epoch on the rate ends below `min_fraction`.
@@ -33,11 +37,21 @@ model.compile(optimizer=keras.optimizers.Adam(lr_schedule), loss="categorical_cr
 model.fit(train_generator, epochs=10)
 ```
 
+In PyTorch:
+```python
+scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.1)
+for epoch in range(30):
+    train_one_epoch(model, train_loader, optimizer)
+    scheduler.step()        # 0.1 ** 29 of the rate in the last epoch
+```
+
 ## Use instead
 ```python
 steps = EPOCHS * len(train_generator)          # decay over the whole run, counted in batches
 lr_schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps=steps, alpha=0.05)
 ```
+In PyTorch, `CosineAnnealingLR(optimizer, T_max=EPOCHS)` stepped once per epoch, or
+`StepLR(optimizer, step_size=10, gamma=0.1)` over 30 epochs.
 """
 
 from __future__ import annotations
@@ -75,7 +89,7 @@ class Options:
         10, "batches per epoch assumed when the code does not say (a lower bound: smaller assumes less)"
     )
 
-TRIGGERS = ("Decay", "decay")
+TRIGGERS = ("Decay", "decay", "StepLR", "ExponentialLR")
 
 
 @dataclass
@@ -223,6 +237,7 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
     facts = ctx.facts
     min_fraction = float(ctx.options.min_fraction)
     min_steps = max(1, int(ctx.options.min_steps_per_epoch))
+    yield from _torch_schedules(facts, min_fraction, min_steps)
     for schedule in _schedules(facts):
         fits = _fits_of(facts, schedule)
         epochs = [fit.planned_epochs for fit in fits]
@@ -293,6 +308,82 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
             )
 
 
+def _range_count(facts: Facts, node: cst.BaseExpression) -> int | None:
+    """How many times ``for … in range(…)`` runs, when its arguments fold to integers."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "range"):
+        return None
+    bounds = [facts.model.value(arg.value) for arg in node.args if arg.keyword is None and not arg.star]
+    if not 1 <= len(bounds) <= 2 or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
+        return None
+    numbers = [b for b in bounds if isinstance(b, int)]
+    return max(0, numbers[-1] - (numbers[0] if len(numbers) == 2 else 0))
+
+
+def _torch_fraction(kind: str, gamma: float, step_size: float, milestones: list[float], steps: float) -> float:
+    """A PyTorch scheduler's rate after ``steps`` calls of step(), as a fraction of the initial rate."""
+    if kind == "StepLR":
+        return float(gamma ** math.floor(steps / step_size))
+    if kind == "MultiStepLR":
+        return float(gamma ** sum(1 for milestone in milestones if milestone <= steps))
+    return float(gamma**steps)
+
+
+def _torch_schedules(facts: Facts, min_fraction: float, min_steps: int) -> Iterator[Report]:
+    """PyTorch's StepLR, MultiStepLR and ExponentialLR, counted by where ``scheduler.step()`` is
+    called: in the loop over batches (per batch), else in a ``for … in range(epochs)`` loop."""
+    model = facts.model
+    # The loop over batches: the innermost ``for`` around a training step (not ``for phase in ["train", "val"]``).
+    batch_loops = {id(fors[-1]) for call in facts.torch_trainings if (fors := [loop for loop in call.loops if isinstance(loop, cst.For)])}
+    for call in model.calls:
+        spec = training.TORCH_SCHEDULERS.get(call.qualname or "")
+        if spec is None:
+            continue
+        names, gamma_default = spec
+        params = _params(facts, call, names)
+        gamma = params.get("gamma", gamma_default)
+        kind = (call.qualname or "").rsplit(".", 1)[-1]
+        step_size = params.get("step_size", 1) if kind == "StepLR" else 1
+        milestones = params.get("milestones", [])
+        if not (is_number(gamma) and 0 < gamma < 1 and is_number(step_size) and step_size > 0):
+            continue
+        if kind == "MultiStepLR" and not (isinstance(milestones, (list, tuple)) and all(is_number(m) for m in milestones)):
+            continue
+        marks = [float(m) for m in milestones] if isinstance(milestones, (list, tuple)) else []
+        owners = model.owners(call)
+        steps = [c for c in model.method_calls("step")
+                 if c.receiver and not c.node.args and model.same_object(model.qualify(c.receiver, c.scope), owners)]
+        shown = ", ".join(f"{name}={_fmt(params[name])}" for name in names[1:] if name in params)
+        label = f"{kind}({shown or 'gamma=' + _fmt(gamma)})"
+        gamma_arg = call.arg("gamma", names.index("gamma")) or call.node
+        for step in steps:
+            if any(id(loop) in batch_loops for loop in step.loops):
+                fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, min_steps)
+                if fraction < min_fraction:
+                    yield Report(
+                        gamma_arg,
+                        f"{label} is stepped per batch (scheduler.step() in the loop over batches): the rate falls to "
+                        f"{fraction:.2g} of its initial value within the first epoch ({min_steps} steps, assuming at "
+                        f"least {min_steps} batches per epoch)",
+                        hint="call scheduler.step() once per epoch, after the loop over batches, or size the schedule in batches",
+                        related=((step.node, "stepped here"),),
+                    )
+                break
+            epochs = next((n for loop in step.loops if isinstance(loop, cst.For)
+                           and (n := _range_count(facts, loop.iter)) is not None), None)
+            if epochs is None or epochs < 2:
+                continue
+            fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, epochs - 1)
+            if fraction < min_fraction:
+                yield Report(
+                    gamma_arg,
+                    f"{label} is stepped once per epoch: the rate falls to {fraction:.2g} of its initial value "
+                    f"by the last of the {epochs} epochs",
+                    hint="decay by a larger gamma or less often (step_size), or use CosineAnnealingLR(T_max=epochs)",
+                    related=((step.node, "stepped here"),),
+                )
+            break
+
+
 def _epochs(count: object) -> str:
     return f"{_fmt(count)} epoch" + ("" if count == 1 else "s")
 
@@ -304,7 +395,19 @@ def _steps_text(steps: list[object]) -> str:
 
 _ED = "import tensorflow as tf\nfrom tensorflow import keras\n"
 
+_TORCH = "import torch\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
+
 VALID = [
+    # StepLR stepped per epoch, every 10 epochs, over 30: 1 % of the rate in the last epochs
+    _TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=10, gamma=0.1)\n"
+    "for epoch in range(25):\n    for x, y in train_loader:\n        criterion(model(x), y).backward()\n        optimizer.step()\n"
+    "    scheduler.step()\n",
+    # ExponentialLR(0.9) per epoch over 20 epochs: 0.9 ** 19 = 0.135
+    _TORCH + "scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.9)\n"
+    "for epoch in range(20):\n    for x, y in train_loader:\n        criterion(model(x), y).backward()\n    scheduler.step()\n",
+    # the number of epochs is not known
+    _TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 1, 0.5)\n"
+    "for epoch in range(args.epochs):\n    for x, y in train_loader:\n        criterion(model(x), y).backward()\n    scheduler.step()\n",
     # Decay spread over the run: 10 epochs × 100 steps, decay_steps 1000 -> 0.9.
     _ED + "sched = keras.optimizers.schedules.ExponentialDecay(1e-3, decay_steps=1000, decay_rate=0.9)\n"
     "model.compile(optimizer=keras.optimizers.Adam(sched), loss='mse')\nmodel.fit(x, y, epochs=10, steps_per_epoch=100)",
@@ -329,6 +432,20 @@ VALID = [
 ]
 
 INVALID = [
+    Invalid(
+        _TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.1)\n"
+        "for epoch in range(30):\n    for x, y in train_loader:\n        loss = criterion(model(x), y)\n        loss.backward()\n"
+        "        optimizer.step()\n    scheduler.step()\n",
+        message="StepLR(step_size=1, gamma=0.1) is stepped once per epoch: the rate falls to 1e-29 of its initial value by the last of the 30 epochs",
+        range=(3, 69, 3, 78),
+    ),
+    Invalid(
+        _TORCH + "from torch.optim.lr_scheduler import ExponentialLR\nsched = ExponentialLR(optimizer, 0.5)\n"
+        "def train_one_epoch(loader, scheduler):\n    for x, y in loader:\n        criterion(model(x), y).backward()\n"
+        "        optimizer.step()\n        scheduler.step()\nfor epoch in range(EPOCHS):\n    train_one_epoch(train_loader, sched)\n",
+        message="ExponentialLR(gamma=0.5) is stepped per batch",
+        range=(4, 34, 4, 37),
+    ),
     # decay_steps written in epochs (10, with EPOCHS = 10) while the schedule is stepped per batch.
     Invalid(
         "import tensorflow.keras as keras\nfrom tensorflow.keras import optimizers\nEPOCHS = 10\n"

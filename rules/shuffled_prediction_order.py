@@ -7,7 +7,10 @@ Flags a data source that shuffles — `flow_from_directory`, `flow_from_datafram
 (`model.predict(gen)`) are then paired with something by position: the generator's own
 `filenames`, `filepaths`, `classes` or `labels` (`file_paths` for a dataset), a column of a
 submission frame (`submission['label'] = preds.argmax(1)`), a `pd.DataFrame({…})`, `zip(…)`, or a
-metric such as `confusion_matrix(y_true, preds)`. Reported at the call that creates the shuffling
+metric such as `confusion_matrix(y_true, preds)`. In PyTorch, a `DataLoader(…, shuffle=True)`
+(off by default) whose batches a model runs on in an evaluation loop (`for x in test_loader:
+preds.append(model(x))`, `torch.cat([model(x) for x in loader])`, TTA passes averaged row by row)
+when those outputs are paired the same way. Reported at the call that creates the shuffling
 source. Not reported with `shuffle=False` (also given through `**flow_args`, a dict the code
 spells out), or when nothing pairs the predictions by position; nor when the shuffle runs only
 under `if shuffle:` and every call that builds the predicted data passes a false value or keeps
@@ -28,12 +31,20 @@ preds = model.predict(test_gen)
 submission = pd.DataFrame({"id": test_gen.filenames, "label": preds.argmax(1)})
 ```
 
+In PyTorch:
+```python
+test_loader = DataLoader(test_ds, batch_size=64, shuffle=True)
+preds = torch.cat([model(x).argmax(1) for x in test_loader])
+submission["label"] = preds.numpy()
+```
+
 ## Use instead
 ```python
 test_gen = test_datagen.flow_from_directory(test_dir, class_mode=None, shuffle=False)
 preds = model.predict(test_gen)
 submission = pd.DataFrame({"id": test_gen.filenames, "label": preds.argmax(1)})
 ```
+(`DataLoader(test_ds, batch_size=64, shuffle=False)` in PyTorch.)
 """
 
 from __future__ import annotations
@@ -45,6 +56,7 @@ import libcst as cst
 
 from reviewlint.api import (
     CallSite,
+    DataLoop,
     Facts,
     Fix,
     Invalid,
@@ -59,6 +71,7 @@ from reviewlint.api import (
     replace,
     set_keyword,
 )
+from reviewlint.knowledge import training
 from reviewlint.knowledge.roles import PREDICT_METHODS
 from reviewlint.knowledge.transforms import IMAGE_DATA_GENERATOR_QUALNAMES
 
@@ -66,7 +79,7 @@ CODE = "RL303"
 NAME = "shuffled-prediction-order"
 SEVERITY = Severity.WARNING
 SUMMARY = "Predictions of a shuffling generator or dataset matched to files or labels by position"
-TRIGGERS = ("flow", "shuffle", "image_dataset_from_directory")
+TRIGGERS = ("flow", "shuffle", "image_dataset_from_directory", "DataLoader")
 # The fix passes shuffle=False to the generator or dataset; the order of what it yields (and of
 # the predictions) changes, so the fix is unsafe. A tf.data .shuffle() is not fixed.
 FIX = "unsafe"
@@ -107,17 +120,17 @@ def _is_generator(facts: Facts, call: CallSite) -> bool:
     return any(p.kind == "image-data-generator" and p.owners & reached for p in facts.pipelines)
 
 
-def _shuffles(facts: Facts, call: CallSite, position: int | None) -> bool | None:
-    """True when the call shuffles (explicitly or by default), False when not, None if unknown."""
+def _shuffles(facts: Facts, call: CallSite, position: int | None, default: bool = True) -> bool | None:
+    """True when the call shuffles (explicitly or by ``default``), False when not, None if unknown."""
     arg = call.arg("shuffle", position)
     if arg is None:
         for unpacked in (a for a in call.node.args if a.star == "**"):  # flow_from_directory(**flow_args)
             given = facts.model.value(unpacked.value)
             if not isinstance(given, dict):
-                return None  # the keyword may be in there
+                return None if default else False  # the keyword may be in there
             if "shuffle" in given:
                 return given["shuffle"] if isinstance(given["shuffle"], bool) else None
-        return True
+        return default
     value = facts.model.value(arg.value)
     return value if isinstance(value, bool) else None
 
@@ -149,6 +162,9 @@ def _sources(facts: Facts) -> tuple[list[_Source], set[Var]]:
         elif call.qualname in SHUFFLING_DATASETS:
             shuffles = _shuffles(facts, call, None)
             what = "image_dataset_from_directory() shuffles (shuffle defaults to True) and reshuffles on every pass"
+        elif call.qualname in training.DATA_LOADERS:
+            shuffles = _shuffles(facts, call, training.DATA_LOADER_SHUFFLE_POSITION, default=False)
+            what = "DataLoader(shuffle=True) reshuffles the data on every pass"
         elif call.qualname is None and call.method == "shuffle" and keys and call.node.args:
             shuffles = True
             what = f"{call.receiver or 'the dataset'}.shuffle() reshuffles the data on every pass"
@@ -170,6 +186,8 @@ def _no_shuffle(call: CallSite) -> Fix | None:
         position: int | None = FLOW_METHODS[call.method]
     elif call.qualname in SHUFFLING_DATASETS:
         position = None
+    elif call.qualname in training.DATA_LOADERS:
+        position = training.DATA_LOADER_SHUFFLE_POSITION
     else:
         return None
     new = set_keyword(call.node, "shuffle", cst.Name("False"), position)
@@ -225,6 +243,51 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 related=((anchor, "paired by position here"),),
                 fix=_no_shuffle(source.call),
             )
+    # PyTorch: the outputs of a model run over a shuffling DataLoader, paired by position.
+    for loop, predictions in _torch_predictions(facts):
+        reached = facts.model.reaches_through_callers(set(loop.data))
+        for source in sources:
+            if id(source.call.node) in reported or not source.keys & reached:
+                continue
+            evidence = _evidence(facts, set(loop.batch) | source.keys, predictions, frozenset(source.keys), loop.runs[0])
+            if evidence is None:
+                continue
+            anchor, text = evidence
+            reported.add(id(source.call.node))
+            run = facts.model.module.code_for_node(loop.runs[0].node.func)
+            yield Report(
+                source.call.node,
+                f"{source.what}, but the outputs of {run}(…) over {', '.join(sorted(v.name for v in loop.data))} "
+                f"are matched by position to {text}: each prediction lands next to the wrong file or label",
+                hint="pass shuffle=False to the DataLoader you predict on",
+                related=((anchor, "paired by position here"),),
+                fix=_no_shuffle(source.call),
+            )
+
+
+def _torch_predictions(facts: Facts) -> Iterator[tuple[DataLoop, set[Var]]]:
+    """Each PyTorch evaluation loop, with where its model outputs go: the names bound to a model
+    run (``out = model(x)``) and the lists they are appended to, directly or through other names
+    (``preds.append(out.softmax(1))``, ``all_preds.append(np.concatenate(preds))``)."""
+    model = facts.model
+    for loop in facts.data_loops:
+        if not loop.evaluates:
+            continue
+        runs = {id(run.node) for run in loop.runs}
+        outputs = {owner for run in loop.runs for owner in model.owners(run)}
+        # A name assigned an expression holding the loop (a comprehension inside torch.cat) holds its outputs.
+        outputs.update(model.qualify(target, assignment.scope) for assignment in model.assignments
+                       if model.encloses(assignment.value, loop.node) for target in assignment.targets)
+        for call in model.method_calls("append", "extend"):
+            if call.receiver is None or not call.node.args:
+                continue
+            value = call.node.args[0].value
+            inside = any(node is loop.node for node in call.loops)
+            if _calls_inside(facts, value, runs) or model.encloses(value, loop.node) or (
+                    inside and outputs & model.reaches(model.names_used(value, call.scope))):
+                outputs.add(model.qualify(call.receiver, call.scope))
+        if outputs:
+            yield loop, _grow(facts, outputs)
 
 
 def _switched_off(facts: Facts, shuffle: CallSite, reached: set[Var], data: cst.BaseExpression) -> bool:
@@ -305,6 +368,8 @@ def _evidence(facts: Facts, names: set[Var], predictions: set[Var], keys: frozen
         flows = [facts.model.reaches(facts.model.names_used(arg.value, call.scope)) for arg in call.node.args]
         if not any(predictions & flow for flow in flows):
             continue
+        if len(flows) > 1 and all(predictions & flow for flow in flows):
+            continue  # zip(best_scores, scores): every side comes from the predictions, none is paired with them
         others = set().union(*(flow for flow in flows if not predictions & flow))
         if _passes(facts, others, keys) & _passes(facts, names, keys):
             continue  # the labels were taken in the same pass over the data as the inputs
@@ -331,7 +396,22 @@ _HEAD = (
     "test_datagen = ImageDataGenerator(rescale=1./255)\n"
 )
 
+_TORCH = "import torch\nfrom torch.utils.data import DataLoader\n"
+_TORCH_PREDICT = (
+    "model.eval()\npreds = []\nwith torch.no_grad():\n    for images in test_loader:\n"
+    "        preds.append(model(images).argmax(1))\nsubmission['label'] = torch.cat(preds).numpy()\n"
+)
+
 VALID = [
+    # PyTorch: the test DataLoader keeps its order
+    _TORCH + "test_loader = DataLoader(test_ds, batch_size=64, shuffle=False)\n" + _TORCH_PREDICT,
+    # PyTorch: predictions and labels taken in the same pass over a shuffling loader stay paired
+    _TORCH + "from sklearn.metrics import accuracy_score\nval_loader = DataLoader(val_ds, shuffle=True)\npreds, labels = [], []\n"
+    "model.eval()\nwith torch.no_grad():\n    for x, y in val_loader:\n        preds.append(model(x).argmax(1))\n        labels.append(y)\n"
+    "print(accuracy_score(torch.cat(labels), torch.cat(preds)))",
+    # PyTorch: only the training loader shuffles
+    _TORCH + "train_loader = DataLoader(train_ds, shuffle=True)\ntest_loader = DataLoader(test_ds)\n"
+    "for x, y in train_loader:\n    criterion(model(x), y).backward()\n" + _TORCH_PREDICT,
     # The predictions paired with the ids are those of the unshuffled test data, bound last.
     "import pandas as pd\nfrom tensorflow import keras\ntrain_ds = keras.utils.image_dataset_from_directory('train')\n"
     "y_pred = model.predict(train_ds)\ntest_x = load_test()\ny_pred = model.predict(test_x)\n"
@@ -383,6 +463,23 @@ VALID = [
 ]
 
 INVALID = [
+    # PyTorch: a shuffling test DataLoader whose outputs fill the submission in order
+    Invalid(
+        _TORCH + "test_loader = DataLoader(test_ds, batch_size=64, shuffle=True)\n" + _TORCH_PREDICT,
+        message="DataLoader(shuffle=True) reshuffles the data on every pass, but the outputs of model(…) over test_loader are matched by position to the rows of submission",
+        range=(3, 15, 3, 63),
+        fixed=_TORCH + "test_loader = DataLoader(test_ds, batch_size=64, shuffle=False)\n" + _TORCH_PREDICT,
+    ),
+    # TTA passes over a reshuffling loader, averaged row by row
+    Invalid(
+        _TORCH + "import numpy as np\ntest_loader = DataLoader(test_ds, 32, True)\nruns = []\nmodel.eval()\n"
+        "for _ in range(4):\n    with torch.no_grad():\n        runs.append(torch.cat([model(x) for x in test_loader]))\n"
+        "sub = pd.DataFrame({'id': ids, 'label': torch.stack(runs).mean(0).argmax(1)})",
+        range=(4, 15, 4, 44),
+        fixed=_TORCH + "import numpy as np\ntest_loader = DataLoader(test_ds, 32, False)\nruns = []\nmodel.eval()\n"
+        "for _ in range(4):\n    with torch.no_grad():\n        runs.append(torch.cat([model(x) for x in test_loader]))\n"
+        "sub = pd.DataFrame({'id': ids, 'label': torch.stack(runs).mean(0).argmax(1)})",
+    ),
     # The labels come from a second pass over a dataset that reshuffles on every pass.
     Invalid(
         "import tensorflow as tf\nval_ds = tf.keras.utils.image_dataset_from_directory('val')\n"

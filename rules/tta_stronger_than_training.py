@@ -55,7 +55,7 @@ class Options:
     tolerance: float = option(0.0, "relative margin by which TTA may exceed training before it is reported")
 
 
-TRIGGERS = ("albumentations", "ImageDataGenerator", "imgaug")
+TRIGGERS = ("albumentations", "ImageDataGenerator", "imgaug", "torchvision")
 
 _UNITS = {"rotate": "°", "shear": "°"}
 _GENERIC_KINDS = frozenset({"affine", "color", "deterministic"})

@@ -6,8 +6,10 @@ draws from are seeded: `keras.utils.set_random_seed(…)` (Python's `random`, Nu
 TensorFlow at once), or `random.seed`, `np.random.seed` and `tf.random.set_seed` together. A call
 to a function of the same file (`seed_everything(42)`, `set_seed(…)`) counts for what its body
 seeds, followed through further local calls; a function imported from your own modules whose name
-contains "seed" is taken to seed everything (its body is out of sight). One finding per file, at
-the first `fit`, saying what is missing.
+contains "seed" is taken to seed everything (its body is out of sight), and a project module the
+file imports that seeds at its own module level (`import const`, whose top level calls
+`torch.manual_seed(0)`) counts for what it seeds. One finding per file, at the first `fit`,
+saying what is missing.
 
 `tf.random.set_seed` alone does not count: Keras 3 draws the default seeds of weight
 initializers, dropout and random layers from Python's `random`
@@ -61,6 +63,9 @@ NAME = "unseeded-training"
 SEVERITY = Severity.WARNING
 SUMMARY = "Keras or PyTorch training that never seeds its random generators"
 TRIGGERS = ("fit", "backward")
+# A project module imported by the training script may seed at import (``import const`` whose
+# module level calls torch.manual_seed): its imports are followed when one mentions seeding.
+IMPORT_TRIGGERS = (*TRIGGERS, "seed")
 
 _ORDER = (training.PYTHON, training.NUMPY, training.BACKEND)
 # Packages whose own seeding functions are all in training.SEEDERS: any other "seed" function of
@@ -95,10 +100,10 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     fits = [fit.call for fit in facts.fits if fit.receiver != "self"]  # a model class's own code, not a training run
     if fits:
-        yield from _unseeded(facts, fits, _KERAS)
+        yield from _unseeded(facts, fits, _KERAS, ctx.imported.seeded)
     trainings = [call for call in facts.torch_trainings if _run_here(facts, call)]
     if trainings:
-        yield from _unseeded(facts, trainings, _TORCH)
+        yield from _unseeded(facts, trainings, _TORCH, ctx.imported.seeded)
 
 
 def _run_here(facts: Facts, call: CallSite) -> bool:
@@ -128,9 +133,10 @@ _TORCH = _Framework(
 )
 
 
-def _unseeded(facts: Facts, trainings: list[CallSite], framework: _Framework) -> Iterator[Report]:
-    """One finding at the first training call when the generators ``framework`` draws from are not all seeded."""
-    seeded: set[str] = set()
+def _unseeded(facts: Facts, trainings: list[CallSite], framework: _Framework, on_import: frozenset[str]) -> Iterator[Report]:
+    """One finding at the first training call when the generators ``framework`` draws from are not
+    all seeded (here, or by the project modules this file imports, ``on_import``)."""
+    seeded: set[str] = set(on_import)
     how: list[str] = []
     # A notebook (every training call at module level) seeds in module-level code or in the
     # functions it calls; a training call inside a function may be run from anywhere, so any
@@ -198,6 +204,8 @@ def _join(items: list[str]) -> str:
 
 
 VALID = [
+    # A PyTorch project's own trainer class: epochs= does not make it Keras.
+    "import torch\ntorch.manual_seed(0)\ntrainer = ModelTrainer(model, loader)\nhistory = trainer.fit(epochs=10)",
     "import torch\ntorch.manual_seed(42)\nfor x, y in loader:\n    loss = criterion(model(x), y)\n    loss.backward()\n    opt.step()",
     "import pytorch_lightning as pl\npl.seed_everything(7)\ntrainer = pl.Trainer(max_epochs=3)\ntrainer.fit(model, dm)",
     "from accelerate import Accelerator\nfrom accelerate.utils import set_seed\nset_seed(0)\naccelerator = Accelerator()\n"

@@ -7,7 +7,9 @@ albumentations `VerticalFlip`, `Flip` (both axes; removed in 1.4.24), `RandomRot
 `**aug_args`); imgaug `iaa.Flipud(p)` (its `p` defaults to 0: no flip) and `iaa.Rot90`; Keras
 `RandomFlip("vertical")`, `RandomFlip("horizontal_and_vertical")` and `RandomFlip()` with no mode
 (its default is `"horizontal_and_vertical"`); `tf.image.random_flip_up_down`/`flip_up_down`,
-`tf.image.rot90`, `tf.image.transpose`; torchvision's `RandomVerticalFlip` (`transforms` and
+`tf.image.rot90`, `tf.image.transpose`; `torch.flip(x, dims=[-2])` and `torch.rot90(x, k, dims=(-2, -1))`
+(test-time augmentation written on tensors; negative dims name the image axes whatever the
+rank); torchvision's `RandomVerticalFlip` (`transforms` and
 `transforms.v2`); and a random rotation whose range goes past 90° (`RandomRotation(180)`,
 `degrees=(-180, 180)`, `A.Rotate(limit=180)`, `RandomAffine(degrees=180)`).
 Off when the project says its images have no natural orientation:
@@ -148,13 +150,14 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             hint = "drop vertical_flip=True (keep horizontal_flip=True)"
         yield Report(
             anchor if anchor is not None else transform.node,
-            f"{_call_text(name, mode)} {what}: natural photos are never seen that way at test time ({setting})",
+            f"{_call_text(transform.qualname if transform.spec.axes_param else name, mode)} {what}: natural photos are never seen that way at test time ({setting})",
             hint=hint,
             fix=_fix(ctx, transform, anchor, effective_mode),
         )
 
 
 VALID = [
+    "import torch\nouts = [model(x), model(torch.flip(x, dims=[-1]))]",  # the width axis: a horizontal flip
     "from imgaug import augmenters as iaa\nseq = iaa.Sequential([iaa.Fliplr(0.5), iaa.Flipud()])",  # Flipud's p defaults to 0
     "import albumentations as A\nA.HorizontalFlip(p=0.5)",
     "from tensorflow.keras import layers\nlayers.RandomFlip('horizontal')",
@@ -174,6 +177,11 @@ VALID = [
 ]
 
 INVALID = [
+    # PyTorch TTA written on tensors.
+    Invalid("import torch\nouts = [model(x), model(torch.flip(x, dims=[-2]))]", message="torch.flip flips images upside down",
+            range=(2, 25, 2, 49)),
+    Invalid("import torch\npred = model(torch.rot90(x, 1, (-2, -1)))", message="torch.rot90 rotates images by multiples of 90°",
+            range=(2, 14, 2, 41)),
     # torchvision, v1 and v2.
     Invalid("from torchvision import transforms as T\naug = T.Compose([T.RandomHorizontalFlip(), T.RandomVerticalFlip()])",
             message="RandomVerticalFlip flips images upside down", range=(2, 44, 2, 66)),

@@ -62,3 +62,10 @@ def test_show_settings_names_the_notebooks_own_albumentations_pin(tmp_path: Path
     code, out, _ = check_in_process(["--show-settings", "train.ipynb"], tmp_path, monkeypatch)
     assert code == 0
     assert "albumentations-version = \"1.3.1\"  # the notebook's pip install line" in out
+
+
+def test_a_competition_slug_names_its_domain() -> None:
+    from reviewlint.knowledge.domains import inferred_domain
+
+    assert inferred_domain("https://www.kaggle.com/c/aptos2019-blindness-detection/overview") == ("aptos2019", "medical")
+    assert inferred_domain("laptops and desktops") is None

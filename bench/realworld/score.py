@@ -1,6 +1,6 @@
 """Per-rule recall and precision of reviewlint on the hand-labelled real-world set.
 
-    python -m bench.realworld.score DIR [--misses] [--slack N]
+    python -m bench.realworld.score DIR [--misses] [--slack N] [--set torch]
 
 ``DIR`` holds the files of ``manifest.tsv`` materialized as ``DIR/<owner>__<name>/<path>``;
 nothing is fetched. reviewlint runs once over them, with default settings and without the cache,
@@ -22,6 +22,9 @@ HERE = Path(__file__).resolve().parent
 # The rules every file is labelled for (RL001 syntax errors and RL402's style note are not).
 RULES = ("RL101", "RL102", "RL103", "RL201", "RL301", "RL302", "RL303", "RL304", "RL305", "RL401",
          "RL501", "RL502", "RL503", "RL504", "RL505", "RL506", "RL507")
+# The PyTorch set (``torch/``) is labelled for the PyTorch-only rules too (not for RL304, a Keras one).
+TORCH_RULES = tuple(rule for rule in RULES if rule != "RL304") + ("RL508", "RL509")
+SETS = {"keras": (HERE, RULES), "torch": (HERE / "torch", TORCH_RULES)}
 
 
 @dataclass(frozen=True)
@@ -54,18 +57,18 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(stream, delimiter="\t"))
 
 
-def load_set(folder: Path = HERE) -> tuple[list[Entry], list[Mark]]:
+def load_set(folder: Path = HERE, rules: tuple[str, ...] = RULES) -> tuple[list[Entry], list[Mark]]:
     entries = [Entry(row["id"], row["repo"], row["commit"], row["path"], row["kind"]) for row in _rows(folder / "manifest.tsv")]
     by_id = {entry.id: entry for entry in entries}
     labels = [
         Mark(by_id[row["id"]].local, row["rule"], int(row["cell"]) if row["cell"] else None, int(row["line"]), row["note"])
         for row in _rows(folder / "labels.tsv")
-        if row["rule"] in RULES
+        if row["rule"] in rules
     ]
     return entries, labels
 
 
-def findings(directory: Path, entries: list[Entry]) -> tuple[list[Mark], list[str]]:
+def findings(directory: Path, entries: list[Entry], rules: tuple[str, ...] = RULES) -> tuple[list[Mark], list[str]]:
     """reviewlint's findings on the materialized files (default settings, no cache), and its skip notes."""
     files = [entry.local for entry in entries]
     missing = [name for name in files if not (directory / name).is_file()]
@@ -77,7 +80,7 @@ def findings(directory: Path, entries: list[Entry]) -> tuple[list[Mark], list[st
     marks = [
         Mark(item["path"], item["code"], item["cell"], item["line"], item["message"], item["end_line"])
         for item in data["findings"]
-        if item["code"] in RULES
+        if item["code"] in rules
     ]
     skipped = [f"{item['path']}: {item['reason']}" for item in data["skipped"]]
     return marks, skipped
@@ -126,14 +129,14 @@ def _ratio(good: int, total: int) -> str:
     return f"{good / total:.2f}" if total else "—"
 
 
-def report(pairs: list[tuple[Mark, Mark]], misses: list[Mark], false: list[Mark]) -> str:
+def report(pairs: list[tuple[Mark, Mark]], misses: list[Mark], false: list[Mark], rules: tuple[str, ...] = RULES) -> str:
     """Recall over labels; precision over findings (a finding that spans several labels counts once)."""
     hits = Counter(label.rule for label, _ in pairs)
     right = Counter(finding.rule for finding in {id(finding): finding for _, finding in pairs}.values())
     missed = Counter(label.rule for label in misses)
     wrong = Counter(finding.rule for finding in false)
     lines = ["| rule | labels | found | missed | false findings | recall | precision |", "|---|---:|---:|---:|---:|---:|---:|"]
-    for rule in RULES:
+    for rule in rules:
         tp, fn, fp = hits[rule], missed[rule], wrong[rule]
         if tp or fn or fp:
             lines.append(f"| {rule} | {tp + fn} | {tp} | {fn} | {fp} | {_ratio(tp, tp + fn)} | {_ratio(right[rule], right[rule] + fp)} |")
@@ -151,14 +154,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("directory", type=Path, help="the materialized files, as DIR/<owner>__<name>/<path>")
     parser.add_argument("--misses", action="store_true", help="list every miss and false finding")
     parser.add_argument("--slack", type=int, default=2, help="lines a finding may be off its label (default 2)")
+    parser.add_argument("--set", choices=sorted(SETS), default="keras",
+                        help="which labelled set: 'keras' (this folder, the default) or 'torch' (torch/)")
     arguments = parser.parse_args(argv)
-    entries, labels = load_set()
-    found, skipped = findings(arguments.directory, entries)
+    folder, rules = SETS[arguments.set]
+    entries, labels = load_set(folder, rules)
+    found, skipped = findings(arguments.directory, entries, rules)
     pairs, misses, false = match(labels, found, arguments.slack)
     repositories = len({entry.repo for entry in entries})
     notebooks = sum(1 for entry in entries if entry.kind == "notebook")
     print(f"{len(entries)} files ({notebooks} notebooks) from {repositories} repositories, {len(labels)} labels\n")
-    print(report(pairs, misses, false))
+    print(report(pairs, misses, false, rules))
     for note in skipped:
         print(f"skipped: {note}")
     if arguments.misses:

@@ -12,6 +12,7 @@ from reviewlint.analysis.facts import (
     TRAIN,
     TTA,
     VALIDATION,
+    DataLoop,
     Pipeline,
     PipelineKind,
     PredictLoop,
@@ -19,10 +20,13 @@ from reviewlint.analysis.facts import (
 )
 from reviewlint.analysis.scan import target_names
 from reviewlint.analysis.semantic import CallSite, SemanticModel, Var, names_in
+from reviewlint.knowledge import training as training_table
 from reviewlint.knowledge import transforms as transform_table
 from reviewlint.knowledge.roles import (
     FIT_METHODS,
     PREDICT_METHODS,
+    TORCH_LOADERS,
+    TORCH_WEIGHT_METHODS,
     WEIGHT_METHODS,
     Role,
     role_from_name,
@@ -128,8 +132,10 @@ class _Roles:
         self.evidence.setdefault(role, evidence)
 
 
-def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...]) -> tuple[Pipeline, ...]:
-    """Each pipeline with its roles: from use where data flow shows it, else from names."""
+def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...],
+                         loops: tuple[DataLoop, ...] = ()) -> tuple[Pipeline, ...]:
+    """Each pipeline with its roles: from use where data flow shows it (Keras ``fit``/``predict``,
+    PyTorch data loops), else from names."""
     if not pipelines:
         return pipelines
     found_roles = {id(pipeline): _Roles() for pipeline in pipelines}
@@ -138,11 +144,12 @@ def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...]) 
         for owner in pipeline.owners:
             by_owner.setdefault(owner, []).append(pipeline)
 
-    def reached(names: set[Var], at: int) -> list[_Roles]:
-        """Pipelines whose data reaches a use at call index ``at``; of several module-level
-        pipelines bound to one name, only the last one bound before the use."""
+    def reached(names: set[Var], at: int, through_callers: bool = False) -> list[_Roles]:
+        """Pipelines whose data reaches a use at call index ``at`` (inside a function, with
+        ``through_callers``, from what its callers pass it); of several module-level pipelines
+        bound to one name, only the last one bound before the use."""
         found: list[Pipeline] = []
-        for name in model.reaches(names):
+        for name in (model.reaches_through_callers(names) if through_callers else model.reaches(names)):
             candidates = by_owner.get(name, [])
             earlier = [p for p in candidates if p.call.scope.is_module and p.call.index < at]
             if earlier:
@@ -153,17 +160,20 @@ def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...]) 
                     found.append(pipeline)
         return [found_roles[id(pipeline)] for pipeline in found]
 
+    trainers = {owner for call in model.calls if call.qualname in training_table.LIGHTNING_TRAINERS for owner in model.owners(call)}
     loops_with_predict: dict[int, int] = {}
     for call in model.calls:
         if call.qualname is not None:
             continue
         if call.method in FIT_METHODS:
-            data = call.arg("x", 0) or call.arg("generator", 0)
+            lightning = bool(call.receiver) and model.qualify(call.receiver or "", call.scope) in trainers
+            # Lightning's Trainer.fit(model, train_dataloaders, val_dataloaders): the model comes first.
+            data = call.arg("train_dataloaders", 1) if lightning else call.arg("x", 0) or call.arg("generator", 0)
             if data is not None:
                 for roles in reached(model.names_used(data.value, call.scope), call.index):
                     roles.mark(TRAIN, f"fed to {call.method}()")
                     roles.stage = max(roles.stage, call.index)
-            validation = call.arg("validation_data")
+            validation = call.arg(*training_table.LIGHTNING_VALIDATION_DATA["fit"]) if lightning else call.arg("validation_data")
             if validation is not None:
                 for roles in reached(model.names_used(validation.value, call.scope), call.index):
                     roles.mark(VALIDATION, f"validation_data of {call.method}()")
@@ -176,6 +186,14 @@ def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...]) 
                 if data is not None:
                     for roles in reached(model.names_used(data.value, call.scope), call.index):
                         roles.mark(PREDICT, f"fed to {call.method}()")
+    for data_loop in loops:
+        if data_loop.training is not None:
+            for roles in reached(set(data_loop.data), data_loop.training.index, through_callers=True):
+                roles.mark(TRAIN, f"iterated by the training loop ({model.module.code_for_node(data_loop.training.node)})")
+                roles.stage = max(roles.stage, data_loop.training.index)
+        elif data_loop.evaluates and _repeated(model, data_loop, loops):
+            for roles in reached(set(data_loop.data), data_loop.runs[0].index, through_callers=True):
+                roles.mark(TTA, "iterated again on each pass of a loop around the model")
     for loop in model.loops:
         if id(loop.node) in loops_with_predict:
             names = {model.qualify(name, loop.scope) for name in loop.names}
@@ -192,6 +210,20 @@ def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...]) 
     return tuple(
         replace(pipeline, roles=frozenset(roles.roles), role_evidence=dict(roles.evidence), stage=roles.stage)
         for pipeline, roles in ((pipeline, found_roles[id(pipeline)]) for pipeline in pipelines)
+    )
+
+
+def _repeated(model: SemanticModel, data_loop: DataLoop, loops: tuple[DataLoop, ...]) -> bool:
+    """Whether an evaluation loop runs again on each pass of an enclosing loop that neither trains
+    (an epoch loop validates) nor loads other weights (a loop over folds ensembles)."""
+    if not data_loop.enclosing:
+        return False
+    outer = data_loop.enclosing[-1]
+    if any(other.training is not None and other.node is outer for other in loops):
+        return False
+    return not any(
+        any(node is outer for node in call.loops) and (call.method in TORCH_WEIGHT_METHODS or call.qualname in TORCH_LOADERS)
+        for call in model.calls
     )
 
 

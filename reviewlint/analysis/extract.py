@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from reviewlint.analysis.data_loops import data_loops
 from reviewlint.analysis.augmentation import pipelines_with_roles, predict_loops, transforms_and_pipelines
 from reviewlint.analysis.facts import Facts
 from reviewlint.analysis.inputs import backbones, normalizations
@@ -26,13 +27,16 @@ def extract(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Facts:
     model = build_model(module, hooks)
     transforms, pipelines = transforms_and_pipelines(model)
     found_backbones = backbones(model)
+    trainings = torch_trainings(model)
+    loops = data_loops(model, trainings)
     return Facts(
         model=model,
         transforms=transforms,
-        pipelines=pipelines_with_roles(model, pipelines),
+        pipelines=pipelines_with_roles(model, pipelines, loops),
         backbones=found_backbones,
         normalizations=normalizations(model),
         predict_loops=predict_loops(model),
         fits=fits(model, found_backbones),
-        torch_trainings=torch_trainings(model),
+        torch_trainings=trainings,
+        data_loops=loops,
     )

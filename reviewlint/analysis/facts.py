@@ -79,6 +79,11 @@ class Transform:
         for param, kind in self.spec.switches.items():
             if self.params.get(param) is True:
                 kinds.add(kind)
+        if self.spec.axes_param is not None:
+            axes = self.params.get(self.spec.axes_param)
+            for axis in axes if isinstance(axes, (list, tuple)) else [axes]:
+                if isinstance(axis, int) and not isinstance(axis, bool):
+                    kinds |= self.spec.axes_kinds.get(axis, frozenset())
         for magnitude in self.spec.magnitudes:
             value = self.magnitude(magnitude.dimension)
             if value:
@@ -230,6 +235,24 @@ class PredictLoop:
 
 
 @dataclass(frozen=True, eq=False)
+class DataLoop:
+    """A loop over data in a PyTorch file (reviewlint.analysis.data_loops): what it iterates, its training step or its model runs."""
+
+    node: cst.CSTNode  # a cst.For or a comprehension
+    scope: Scope
+    data: frozenset[Var]  # the names its iterable uses (``enumerate(tqdm(train_loader))``: train_loader …)
+    batch: frozenset[Var]  # the names its target binds (``for images, labels in loader``)
+    training: CallSite | None  # the training step inside it (``loss.backward()``), if any
+    runs: tuple[CallSite, ...]  # model calls on the batch (``model(images)``), when it does not train
+    enclosing: tuple[cst.CSTNode, ...]  # the loops around it, outermost first
+
+    @property
+    def evaluates(self) -> bool:
+        """The loop runs a model on its batches without training it."""
+        return self.training is None and bool(self.runs)
+
+
+@dataclass(frozen=True, eq=False)
 class Fit:
     """A ``fit``/``fit_generator`` call on a Keras model, and what the code says about the run.
 
@@ -277,6 +300,7 @@ class Facts:
     predict_loops: tuple[PredictLoop, ...] = ()
     fits: tuple[Fit, ...] = ()
     torch_trainings: tuple[CallSite, ...] = ()  # loss.backward(), Lightning trainer.fit(…)
+    data_loops: tuple[DataLoop, ...] = ()
     _pipeline_of: dict[int, Pipeline] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

@@ -18,6 +18,7 @@ import libcst as cst
 
 from reviewlint.analysis.facts import Backbone, Facts, Normalization
 from reviewlint.analysis.semantic import MODULE, SemanticModel, Var
+from reviewlint.knowledge import training
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,6 +38,9 @@ class ImportedFacts:
     backbones: tuple[Backbone, ...] = ()
     normalizations: tuple[Normalization, ...] = ()
     module_of: dict[int, int] | None = None  # id(node) -> index in the imported modules
+    # The random generators the imported modules seed when they are imported (module-level
+    # ``torch.manual_seed(0)`` in ``const.py``), by the names of knowledge.training.SEEDERS.
+    seeded: frozenset[str] = frozenset()
 
 
 def _exported(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> list[tuple[Var, set[Var]]]:
@@ -58,10 +62,12 @@ def imported_facts(modules: Sequence[ImportedModule | None]) -> ImportedFacts:
     backbones: list[Backbone] = []
     normalizations: list[Normalization] = []
     module_of: dict[int, int] = {}
+    seeded: set[str] = set()
     for position, imported in enumerate(modules):
         if imported is None:
             continue
         facts = imported.facts
+        seeded.update(*(training.SEEDERS.get(call.qualname or "", ()) for call in facts.model.calls if call.scope.is_module))
         if not facts.backbones and not facts.normalizations:
             continue
         exported = _exported(facts.model, imported.aliases)
@@ -78,7 +84,7 @@ def imported_facts(modules: Sequence[ImportedModule | None]) -> ImportedFacts:
                 module_of[id(norm.node)] = position
                 if norm.call is not None:
                     module_of[id(norm.call.node)] = position
-    return ImportedFacts(tuple(backbones), tuple(normalizations), module_of)
+    return ImportedFacts(tuple(backbones), tuple(normalizations), module_of, frozenset(seeded))
 
 
 def owned_by(node: cst.CSTNode, imported: ImportedFacts) -> int | None:

@@ -29,6 +29,7 @@ from reviewlint.analysis.semantic import (
     CallSite,
     Edge,
     FlowRecords,
+    InstanceState,
     Loop,
     RawBinding,
     Scope,
@@ -92,6 +93,7 @@ class Scan(cst.CSTVisitor):
     module_history: dict[str, list[tuple[int, cst.BaseExpression | None]]] = field(default_factory=dict)
     statement_calls: set[int] = field(default_factory=set)
     stored: set[str] = field(default_factory=set)
+    instance_state: list[InstanceState] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -282,6 +284,10 @@ class Scan(cst.CSTVisitor):
         for target in node.targets:
             targets.extend(target_names(target.target))
             if isinstance(target.target, cst.Attribute):
+                attribute = dotted(target.target) or ""
+                if attribute.startswith("self.") and len(self._scopes) >= 3 and self._scopes[-2].kind == "class":
+                    # self.transform = … in a method: what the class's instances carry.
+                    self.instance_state.append((self._scopes[-2].name, self._scopes[-3], attribute, self._scopes[-1]))
                 self.attribute_assignments.append(
                     AttributeAssignment(
                         dotted(target.target) or "",
@@ -302,7 +308,9 @@ class Scan(cst.CSTVisitor):
             self.assignments.append(
                 Assignment(tuple(targets), node.value, node, self._scopes[-1], tuple(self._loops), self._index)
             )
-        self._targets.append(tuple(targets))
+        # ``self.transform = A.Compose(…)``: the call's result is bound to the instance's attribute.
+        stored = [dotted(t.target) or "" for t in node.targets if isinstance(t.target, cst.Attribute)]
+        self._targets.append((*targets, *(name for name in stored if name.startswith("self.") and name.count(".") == 1)))
         self._collectors.append(set())
 
     def leave_Assign(self, original_node: cst.Assign) -> None:
@@ -459,6 +467,7 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
         unpacked=scan.tuple_assigns,
         bindings=scan.bindings,
         attribute_reads=scan.attribute_reads,
+        instance_state=scan.instance_state,
     )
     return SemanticModel(
         module=module,

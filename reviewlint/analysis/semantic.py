@@ -206,6 +206,9 @@ class Arithmetic:
 Edge = tuple[str, Scope, AbstractSet[str], Scope]
 # ``a, b = f(x, k=y)``: (targets, function name, names used, scope, the call);
 Unpacking = tuple[tuple[str, ...], str, AbstractSet[str], Scope, cst.Call]
+# ``self.attr = …`` in a method of a class: (class name, the scope the class is bound in, "self.attr",
+# the method's scope);
+InstanceState = tuple[str, Scope, str, Scope]
 # a binding: (name, scope, kind, statement, order, value).
 RawBinding = tuple[str, Scope, BindingKind, cst.CSTNode, int, cst.BaseExpression | None]
 
@@ -218,6 +221,7 @@ class FlowRecords:
     unpacked: Sequence[Unpacking]
     bindings: Sequence[RawBinding]
     attribute_reads: Sequence[tuple[str, cst.Attribute, Scope]]
+    instance_state: Sequence[InstanceState] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -313,6 +317,10 @@ class SemanticModel:
             # ``a, b = f(train_gen)``: what ``a`` was computed from inside ``f`` includes parameters;
             # at this call they are its arguments (this call's, not every call's).
             self._add_arguments(deps, key, function, call_node, scope)
+        for class_name, class_scope, attribute, method_scope in self._records.instance_state:
+            # An instance carries what its methods store on it: ``LeafDataset(df)`` reaches the
+            # ``self.transform = A.Compose(…)`` of LeafDataset.__init__.
+            deps.setdefault(qualify(class_name, class_scope), set()).add(qualify(attribute, method_scope))
         for name, scope, kind, _, _, _ in self._records.bindings:
             # A function's name stands for what it returns where it is passed on, not called:
             # ``ds.map(decode_image)`` carries the ``image / 255`` that decode_image returns.
@@ -436,6 +444,66 @@ class SemanticModel:
             if members and "." in var.name:
                 stack.extend(members.get(var.name.rpartition(".")[2], ()))
         return seen
+
+    def reaches_through_callers(self, vars: Iterable[Var]) -> set[Var]:
+        """:meth:`reaches`, and where that leads to a parameter of one of the module's functions,
+        on to the arguments every call of the function passes it (``for x in loader`` inside
+        ``def train_one_epoch(model, loader)``, called as ``train_one_epoch(model, train_loader)``).
+        For questions asked from inside a function about where its data comes from: all the
+        function's callers count."""
+        found = self.reaches(vars)
+        arguments = self._parameter_arguments
+        frontier = found
+        for _ in range(4):  # functions calling functions, a few levels up
+            more = {var for parameter in frontier for var in arguments.get(parameter, ())} - found
+            if not more:
+                break
+            frontier = self.reaches(more) - found
+            found |= frontier
+        return found
+
+    def passed_to(self, parameter: Var) -> frozenset[Var]:
+        """The names the calls of a module function pass to its ``parameter`` (none for other variables)."""
+        return self._parameter_arguments.get(parameter, frozenset())
+
+    def same_object(self, var: Var, targets: AbstractSet[Var], depth: int = 4) -> bool:
+        """Whether ``var`` names one of ``targets`` itself, not something computed from it: through
+        plain rebinding (``s = scheduler``) and parameters given the name (``train(model, scheduler)``)."""
+        if var in targets:
+            return True
+        if depth == 0:
+            return False
+        aliases = set(self.passed_to(var))
+        for binding in self.bindings_of(var):
+            if binding.kind == "assign" and isinstance(binding.value, cst.Name):
+                aliases.add(self.qualify(binding.value.value, var.scope))
+        return any(self.same_object(alias, targets, depth - 1) for alias in aliases)
+
+    @cached_property
+    def _parameter_arguments(self) -> Mapping[Var, frozenset[Var]]:
+        """Each parameter of the module's functions, and the names the calls of the function pass
+        it (positionally or by keyword; ``self.f(x)`` binds ``x`` to the parameter after ``self``)."""
+        found: dict[Var, set[Var]] = {}
+        for call in self.calls:
+            func = call.node.func
+            if call.qualname is not None:
+                continue
+            name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
+            definition = self.functions.get(name) if name is not None else None
+            if definition is None:
+                continue
+            parameters = [param.name.value for param in _parameters(definition)]
+            if isinstance(func, cst.Attribute) and parameters[:1] in (["self"], ["cls"]):
+                parameters = parameters[1:]
+            inside = Scope(name or "", "function")
+            for position, argument in enumerate(call.node.args):
+                if argument.star:
+                    continue
+                parameter = argument.keyword.value if argument.keyword is not None else (
+                    parameters[position] if position < len(parameters) else None)
+                if parameter is not None:
+                    found.setdefault(Var(parameter, inside), set()).update(self.names_used(argument.value, call.scope))
+        return {var: frozenset(used) for var, used in found.items()}
 
     @cached_property
     def _members(self) -> Mapping[str, tuple[Var, ...]]:

@@ -98,8 +98,11 @@ def _keras_evidence(
         return None
     if call.method in training_table.KERAS_ONLY_FIT_METHODS:
         return f"{call.method}() exists only on Keras models"
+    # A PyTorch file's own trainer class takes epochs= too (trainer.fit(epochs=…)): there, epochs=
+    # alone is no evidence of Keras.
+    torch_only = bool(model.imports.packages & training_table.TORCH_MODULES) and not model.imports.packages & {"keras", "tensorflow"}
     for keyword in call.keywords():
-        if keyword in training_table.KERAS_ONLY_FIT_KEYWORDS:
+        if keyword in training_table.KERAS_ONLY_FIT_KEYWORDS and not (torch_only and keyword == "epochs"):
             return f"it passes {keyword}="
     for site in direct:
         if site.qualname and training_table.is_keras_model_builder(site.qualname):

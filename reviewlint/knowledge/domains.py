@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 DOMAIN_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(retinopathy|fundus|aptos|melanoma|isic|dermoscop\w*|x-?ray|chest|mri|ct[-_ ]scan|histopath\w*|"
+    (re.compile(r"\b(retinopathy|fundus|aptos\w*|melanoma|isic|dermoscop\w*|x-?ray|chest|mri|ct[-_ ]scan|histopath\w*|"
                 r"pathology|radiolog\w*)\b", re.IGNORECASE), "medical"),
     (re.compile(r"\b(microscop\w*|cell[-_ ]?images?|blood[-_ ]cells?|malaria)\b", re.IGNORECASE), "microscopy"),
     (re.compile(r"\b(satellite|aerial|sentinel[-_ ]?2|landsat|drone|overhead|planet[-_ ]amazon|cassava|leaf|leaves)\b",
@@ -26,7 +26,7 @@ DOMAIN_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
 # Words that name a domain without a natural "up" beyond doubt: medical imaging, microscopy,
 # imagery taken from above. "pathology" alone is not one (Kaggle's Plant Pathology photos leaves).
 STRONG_DOMAIN_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(retinopathy|fundus|aptos|melanoma|isic|dermoscop\w*|x-?rays?|mri|ct[-_ ]scans?|histopath\w*|"
+    (re.compile(r"\b(retinopathy|fundus|aptos\w*|melanoma|isic|dermoscop\w*|x-?rays?|mri|ct[-_ ]scans?|histopath\w*|"
                 r"radiolog\w*|mammogra\w*)\b", re.IGNORECASE), "medical"),
     (re.compile(r"\b(microscop\w*|blood[-_ ]cells?|malaria)\b", re.IGNORECASE), "microscopy"),
     (re.compile(r"\b(satellite|aerial|sentinel[-_ ]?2|landsat|drone|planet[-_ ]amazon)\b", re.IGNORECASE), "overhead"),

@@ -37,6 +37,11 @@ MODULE_ALIASES: tuple[tuple[str, str], ...] = (
     ("keras.src.legacy.preprocessing.image", "keras.preprocessing.image"),
     ("keras.legacy.preprocessing.image", "keras.preprocessing.image"),
     ("keras.optimizers.schedules.learning_rate_schedule", "keras.optimizers.schedules"),
+    # torchtoolbox (PyPI torchtoolbox, github.com/PistonY/torch-toolbox, torchtoolbox/transform/
+    # transforms.py): OpenCV re-implementations of torchvision's transforms under the same names
+    # and arguments (Compose, RandomResizedCrop, RandomVerticalFlip, Normalize …), common in the
+    # SIIM-ISIC melanoma kernels.
+    ("torchtoolbox.transform", "torchvision.transforms"),
 )
 
 # Packages whose public names are re-exported at the top level from deep modules:

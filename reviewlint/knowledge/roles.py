@@ -41,3 +41,9 @@ def role_from_name(name: str) -> Role | None:
 # model_saving_apis): a loop that calls one of them predicts with a different model each pass
 # (k-fold ensembles: ``model.load_weights(f"fold{k}.h5")``), which is not a repeated prediction.
 WEIGHT_METHODS = frozenset({"load_weights", "set_weights", "fit", "fit_generator", "train_on_batch"})
+
+# PyTorch: what replaces a model's weights inside a loop (torch/nn/modules/module.py
+# load_state_dict; torch.load; Lightning's load_from_checkpoint): a loop around evaluation that
+# calls one ensembles several models, it does not repeat one prediction.
+TORCH_WEIGHT_METHODS = frozenset({"load_state_dict", "load_from_checkpoint"})
+TORCH_LOADERS = frozenset({"torch.load"})

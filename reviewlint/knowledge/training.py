@@ -220,6 +220,15 @@ EVERYTHING = frozenset({PYTHON, NUMPY, BACKEND, TORCH})
 TORCH_MODULES = frozenset({"torch", "lightning", "pytorch_lightning", "accelerate", "timm", "torchvision"})
 LIGHTNING_TRAINERS = frozenset({"lightning.Trainer", "lightning.pytorch.Trainer", "pytorch_lightning.Trainer"})
 
+# torch.utils.data.DataLoader(dataset, batch_size=1, shuffle=None, …): shuffle is the third
+# parameter and off by default (torch/utils/data/dataloader.py, torch 2.5).
+DATA_LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
+DATA_LOADER_SHUFFLE_POSITION = 2
+# Where a Lightning Trainer method takes validation data, by keyword and position:
+# fit(model, train_dataloaders=None, val_dataloaders=None, datamodule=None, ckpt_path=None),
+# validate(model=None, dataloaders=None, ckpt_path=None, …) (lightning/pytorch/trainer/trainer.py, 2.4).
+LIGHTNING_VALIDATION_DATA = {"fit": ("val_dataloaders", 2), "validate": ("dataloaders", 1)}
+
 # Blocks that turn gradients off without changing a module's mode (torch/autograd/grad_mode.py:
 # no_grad and inference_mode are context managers and decorators; Module.eval() is
 # Module.train(False), torch/nn/modules/module.py).
@@ -238,6 +247,17 @@ LOSS_NAME = re.compile(r"Loss$|loss")
 MODE_DEPENDENT_LAYERS = re.compile(r"\b(Dropout\w*|BatchNorm\w*|SyncBatchNorm|dropout|batch_norm|AlphaDropout)\b")
 # Method calls that move or cast a module and return it: model = Net().to(device).
 MODULE_MOVES = frozenset({"to", "cuda", "cpu", "float", "half", "double", "train"})
+
+# Calls on a batch inside a data loop that are not a model run (reviewlint.analysis.data_loops):
+# tensor and container methods by name, and callee names that log, score or transform.
+NOT_A_MODEL_RUN = frozenset({
+    "append", "extend", "to", "cuda", "cpu", "item", "numpy", "detach", "tolist", "float", "long", "half", "size",
+    "view", "reshape", "permute", "unsqueeze", "squeeze", "argmax", "softmax", "sigmoid", "sum", "mean", "max", "min",
+    "backward", "step", "zero_grad", "update", "add_scalar", "log", "log_dict", "set_postfix", "write", "save",
+    "format", "join", "eq", "cat", "stack", "clone", "flip", "transpose", "type", "copy_", "fill_",
+})
+NOT_A_MODEL_NAME = re.compile(r"^(criterion|metric|score|acc|f1|auc|print|plot|show|imshow|log|save|write|"
+                              r"transform|aug|tta|flip|rot|resize|crop|collate|decode|load|read)", re.IGNORECASE)
 
 # A function whose body the linter cannot see (imported from the project's own modules) and
 # whose name says it seeds (seed_everything, set_seed, fix_seeds …) is taken to seed everything.
@@ -265,6 +285,15 @@ SCHEDULES: dict[str, tuple[str, ...]] = {
     "tensorflow.train.exponential_decay": ("learning_rate", "global_step", "decay_steps", "decay_rate", "staircase"),
     "tensorflow.compat.v1.train.inverse_time_decay": ("learning_rate", "global_step", "decay_steps", "decay_rate", "staircase"),
     "tensorflow.train.inverse_time_decay": ("learning_rate", "global_step", "decay_steps", "decay_rate", "staircase"),
+}
+# PyTorch schedulers that multiply the rate by ``gamma`` (torch/optim/lr_scheduler.py, torch 2.5):
+# StepLR(optimizer, step_size, gamma=0.1) every ``step_size`` calls of step(); MultiStepLR(
+# optimizer, milestones, gamma=0.1) at each milestone; ExponentialLR(optimizer, gamma) at every
+# call. Each with its parameters in positional order (``optimizer`` first) and gamma's default.
+TORCH_SCHEDULERS: dict[str, tuple[tuple[str, ...], float | None]] = {
+    "torch.optim.lr_scheduler.StepLR": (("optimizer", "step_size", "gamma"), 0.1),
+    "torch.optim.lr_scheduler.MultiStepLR": (("optimizer", "milestones", "gamma"), 0.1),
+    "torch.optim.lr_scheduler.ExponentialLR": (("optimizer", "gamma"), None),
 }
 # Defaults of the schedules' optional arguments (same source).
 SCHEDULE_DEFAULTS: dict[str, object] = {

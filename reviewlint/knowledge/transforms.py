@@ -62,6 +62,10 @@ class TransformSpec:
     mode_kinds: dict[str, frozenset[str]] = field(default_factory=dict)
     # Boolean parameters that switch a kind on (ImageDataGenerator's flips).
     switches: dict[str, str] = field(default_factory=dict)
+    # A parameter naming tensor dimensions (``torch.flip(x, dims=[-2])``), and the kind each
+    # image axis gives: -2 is the height and -1 the width of a (…, H, W) tensor whatever its rank.
+    axes_param: str | None = None
+    axes_kinds: dict[int, frozenset[str]] = field(default_factory=dict)
 
 
 def _m(param: str, dimension: str, form: Form = Form.SYMMETRIC, default: object = None) -> Magnitude:
@@ -291,6 +295,18 @@ TORCHVISION: dict[str, TransformSpec] = {
 }
 TORCHVISION_CONTAINERS = frozenset({"Compose", "RandomApply", "RandomChoice", "RandomOrder"})
 
+# Tensor operations of torch (torch.flip(input, dims), torch.rot90(input, k=1, dims=(0, 1)),
+# https://pytorch.org/docs/stable/generated/torch.flip.html, torch.rot90.html): applied to every
+# tensor given, the kinds come from the image axes named in ``dims`` (negative: counted from the
+# end, so -2 is the height for both (C, H, W) images and (N, C, H, W) batches; positive indexes
+# depend on the rank and are not judged). A rot90 over the two image axes turns the image.
+TORCH_TENSOR_OPS: dict[str, TransformSpec] = {
+    "flip": TransformSpec(frozenset(), default_p=1.0, positional=("input", "dims"), axes_param="dims",
+                          axes_kinds={-2: _k("vflip"), -1: _k("hflip")}),
+    "rot90": TransformSpec(frozenset(), default_p=1.0, positional=("input", "k", "dims"), axes_param="dims",
+                           axes_kinds={-2: _k("rot90"), -1: _k("rot90")}),
+}
+
 # imgaug (``import imgaug.augmenters as iaa``): augmenters apply to every image unless wrapped in
 # ``iaa.Sometimes(p, …)``; the flips take their probability as ``p``.
 IMGAUG: dict[str, TransformSpec] = {
@@ -353,6 +369,8 @@ def lookup(qualname: str) -> TransformSpec | None:
         return TORCHVISION.get(name)
     if module == "imgaug.augmenters":
         return IMGAUG.get(name)
+    if module == "torch":
+        return TORCH_TENSOR_OPS.get(name)
     return None
 
 
