@@ -266,23 +266,27 @@ def _on_the_way(facts: Facts, reached: set[Var], given: Anchor) -> list[CallSite
 
 
 def _builder(facts: Facts, calls: list[CallSite], pipeline: Pipeline) -> CallSite | None:
-    """The call on the way to the validation data that is given the pipeline itself
-    (``ImageFolder(d, transform=train_tf)``), else one whose arguments use it."""
+    """The innermost call on the way to the validation data that is given the pipeline: itself
+    (``ImageFolder(d, transform=train_tf)``), else through names (``train_tf = get_aug()``), else a
+    class of the module whose methods build it (``LeafDataset(df)``)."""
     model = facts.model
-    using = None
-    for call in calls:
-        if call.node is pipeline.node:
-            continue
+    inner_first = sorted((call for call in calls if call.node is not pipeline.node), key=lambda call: call.end - call.index)
+
+    def given(call: CallSite, direct: bool) -> bool:
         for arg in call.node.args:
-            if arg.value is pipeline.node or (
-                    isinstance(arg.value, cst.Name) and model.qualify(arg.value.value, call.scope) in pipeline.owners):
-                return call
-            if using is None and model.names_used(arg.value, call.scope) & pipeline.owners:
-                using = call
-    if using is None:  # LeafDataset(df): a class of the module whose methods build the pipeline
-        using = next((call for call in reversed(calls) if call.qualname is None and isinstance(call.node.func, cst.Name)
-                      and model.reaches({model.qualify(call.node.func.value, call.scope)}) & pipeline.owners), None)
-    return using
+            if direct and (arg.value is pipeline.node or (
+                    isinstance(arg.value, cst.Name) and model.qualify(arg.value.value, call.scope) in pipeline.owners)):
+                return True
+            if not direct and model.reaches(model.names_used(arg.value, call.scope)) & pipeline.owners:
+                return True
+        return False
+
+    for direct in (True, False):
+        found = next((call for call in inner_first if given(call, direct)), None)
+        if found is not None:
+            return found
+    return next((call for call in inner_first if call.qualname is None and isinstance(call.node.func, cst.Name)
+                 and model.reaches({model.qualify(call.node.func.value, call.scope)}) & pipeline.owners), None)
 
 
 def _switched_off(facts: Facts, reached: set[Var], calls: list[CallSite] | None = None) -> bool:

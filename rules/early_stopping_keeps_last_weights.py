@@ -12,6 +12,10 @@ checkpoint is loaded back (`model.load_weights(path)`, `keras.models.load_model(
 paths are constants they must be the same file). A `restore_best_weights` whose value cannot be
 folded is not reported either.
 
+Lightning's `EarlyStopping` has no such argument: it is reported unless the best checkpoint is
+brought back somewhere in the file (`trainer.test(model, ckpt_path="best")`, `validate`/`predict`
+with `ckpt_path="best"`, or a read of a `ModelCheckpoint`'s `best_model_path`).
+
 ## Why it matters
 With `patience=3` the model that training leaves behind is three epochs past its best validation
 score: what is evaluated, saved or used for the submission is not the model the log reports as
@@ -55,7 +59,7 @@ from reviewlint.knowledge import training
 CODE = "RL507"
 NAME = "early-stopping-keeps-last-weights"
 SEVERITY = Severity.INFO
-SUMMARY = "EarlyStopping without restore_best_weights=True keeps the last epoch's weights, not the best"
+SUMMARY = "EarlyStopping that leaves the model at the last epoch's weights, not the best (Keras without restore_best_weights, Lightning without the best checkpoint)"
 TRIGGERS = ("EarlyStopping",)
 # The fix passes restore_best_weights=True: the model left after training changes, so it is unsafe.
 FIX = "unsafe"
@@ -118,8 +122,33 @@ def _given_as_callbacks(facts: Facts) -> set[int]:
     return found
 
 
+def _lightning(facts: Facts) -> Iterator[Report]:
+    """Lightning's EarlyStopping when nothing brings the best checkpoint back after training."""
+    model = facts.model
+    stoppers = [call for call in model.calls if call.qualname in training.LIGHTNING_EARLY_STOPPING]
+    if not stoppers:
+        return
+    best = any(
+        (arg := call.arg("ckpt_path")) is not None and model.value(arg.value) == "best" for call in model.calls
+    ) or any(var.name.endswith("." + training.LIGHTNING_BEST_CHECKPOINT) for var in model.attribute_reads)
+    if best:
+        return
+    for stopper in stoppers:
+        patience_arg = stopper.arg("patience")
+        patience = model.value(patience_arg.value) if patience_arg is not None else 3
+        past = f" ({patience} epochs past the best one)" if isinstance(patience, int) and patience > 0 else ""
+        yield Report(
+            stopper.node,
+            "Lightning's EarlyStopping has no restore_best_weights: when it stops, the module keeps the weights of the "
+            f"last epoch{past}, and nothing here loads the best checkpoint back",
+            hint='test and predict with trainer.test(ckpt_path="best") (a ModelCheckpoint(monitor=…) keeps it), '
+                 "or load checkpoint_callback.best_model_path",
+        )
+
+
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
+    yield from _lightning(facts)
     given: set[int] | None = None  # worked out for the first EarlyStopping that needs it
     for stopper in facts.model.calls_to(training.EARLY_STOPPING):
         restore = stopper.arg("restore_best_weights")
@@ -157,6 +186,13 @@ VALID = [
     "import tensorflow as tf\nPATH = 'best.keras'\ncbs = [tf.keras.callbacks.EarlyStopping(patience=2),\n"
     "       tf.keras.callbacks.ModelCheckpoint(PATH, save_best_only=True)]\nmodel.fit(x, y, epochs=20, callbacks=cbs)\n"
     "model = tf.keras.models.load_model(PATH)",
+    # Lightning: the best checkpoint is used after training.
+    "import lightning as L\nfrom lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint\n"
+    "ckpt = ModelCheckpoint(monitor='val_loss')\ntrainer = L.Trainer(callbacks=[EarlyStopping('val_loss'), ckpt])\n"
+    "trainer.fit(model, dm)\ntrainer.test(model, dm, ckpt_path='best')",
+    "import pytorch_lightning as pl\nckpt = pl.callbacks.ModelCheckpoint(monitor='val_acc', mode='max')\n"
+    "trainer = pl.Trainer(callbacks=[pl.callbacks.EarlyStopping('val_acc', mode='max'), ckpt])\ntrainer.fit(model, dm)\n"
+    "model = Net.load_from_checkpoint(ckpt.best_model_path)",
     # Not Keras's EarlyStopping.
     "import lightgbm as lgb\nlgb.early_stopping(50)",
     # Made, never passed to a fit (the callbacks argument is commented out): it stops nothing.
@@ -165,6 +201,12 @@ VALID = [
 ]
 
 INVALID = [
+    Invalid(
+        "import lightning as L\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
+        "trainer = L.Trainer(max_epochs=30, callbacks=[EarlyStopping(monitor='val_loss', patience=5)])\n"
+        "trainer.fit(model, dm)\npreds = trainer.predict(model, test_dl)",
+        message="(5 epochs past the best one)", range=(3, 47, 3, 92),
+    ),
     Invalid(
         "from tensorflow.keras.callbacks import EarlyStopping as ES\nes = ES(monitor='val_accuracy', patience=3, mode='max')\n"
         "model.fit(x, y, epochs=30, callbacks=[es])",

@@ -18,6 +18,14 @@ backbone trained from the start without ever being frozen (`base.trainable = Tru
 default, a no-op) is left alone too: whole-network training with batch statistics is a legitimate
 choice; the trap is the switch between a frozen stage and an unfrozen one.
 
+In PyTorch: a pretrained timm or torchvision backbone with BatchNorm (not a ViT, Swin or
+ConvNeXt, which use LayerNorm) whose parameters are frozen (`for p in model.parameters():
+p.requires_grad = False`, `model.backbone.requires_grad_(False)`) in a file that trains, when
+nothing puts part of the model back in evaluation mode (`model.backbone.eval()`, `m.eval()` for
+modules in a loop, a `train(self, mode=True)` override). `requires_grad = False` stops the
+weights, not the BatchNorm running statistics: in `model.train()` they keep updating. Reported
+at the first freeze, once per file.
+
 ## Why it matters
 While the backbone is frozen its BatchNormalization layers use the moving mean and variance learned
 on ImageNet, and the head learns on those features. Once it is unfrozen and called in training
@@ -75,13 +83,14 @@ from reviewlint.api import (
     replace,
     set_keyword,
 )
+from reviewlint.knowledge import backbones as backbone_table
 from reviewlint.knowledge import training as training_table
 
 CODE = "RL503"
 NAME = "finetune-batchnorm-training-mode"
 SEVERITY = Severity.WARNING
 SUMMARY = "Pretrained backbone unfrozen while its BatchNormalization runs in training mode"
-TRIGGERS = ("trainable",)
+TRIGGERS = ("trainable", "requires_grad")
 # The fix passes training=False where the backbone is called directly (base(x) -> base(x,
 # training=False)); Sequential/add/Model-graph uses have no fix. Training changes: unsafe.
 FIX = "unsafe"
@@ -281,8 +290,75 @@ def _training_mode_uses(facts: Facts, backbone: _Backbone) -> Iterator[tuple[Cal
                 )
 
 
+def _torch_frozen(facts: Facts) -> Iterator[tuple[Anchor, str]]:
+    """Where a pretrained PyTorch backbone with BatchNorm is frozen by its parameters
+    (``for p in model.parameters(): p.requires_grad = False``, ``model.backbone.requires_grad_(False)``),
+    with the backbone's name."""
+    model = facts.model
+    named = {owner: backbone for backbone in facts.backbones if backbone.pretrained and backbone.family.package in ("timm", "torchvision")
+             for owner in backbone.owners}
+    if not named:
+        return
+
+    def backbone_of(node: cst.CSTNode, scope: Scope) -> str | None:
+        heads = {model.qualify(name.split(".", 1)[0], scope) for name in names_in(node)}
+        reached = model.reaches_through_callers(heads | model.names_used(node, scope))
+        for owner, backbone in named.items():
+            name = backbone.weights if isinstance(backbone.weights, str) else backbone.short_name
+            if owner in reached and backbone_table.has_batchnorm(name):
+                return name
+        return None
+
+    for assignment in model.attribute_assignments:
+        if not assignment.target.endswith(".requires_grad") or model.value(assignment.value) is not False:
+            continue
+        loops = [loop for loop in assignment.loops if isinstance(loop, cst.For)]
+        found = backbone_of(loops[-1].iter, assignment.scope) if loops else None
+        if found is not None:
+            yield assignment.node, found
+    for call in model.method_calls("requires_grad_"):
+        arg = call.arg("requires_grad", 0)
+        func = call.node.func
+        if arg is not None and model.value(arg.value) is False and isinstance(func, cst.Attribute):
+            found = backbone_of(func.value, call.scope)
+            if found is not None:
+                yield call.node, found
+
+
+def _keeps_frozen_in_eval(facts: Facts) -> bool:
+    """Whether the code puts part of a model in evaluation mode (``model.backbone.eval()``,
+    ``m.eval()`` for the modules of a loop, a ``def train(self, mode=True)`` override): the frozen
+    BatchNorm layers may be kept out of training mode."""
+    model = facts.model
+    for call in model.method_calls("eval", "train"):
+        receiver = call.receiver or ""
+        if call.method == "train" and not (call.node.args and model.value(call.node.args[0].value) is False):
+            continue
+        if "." in receiver or any(isinstance(loop, cst.For) and receiver in names_in(loop.target) for loop in call.loops):
+            return True
+    override = model.functions.get("train")
+    names = [param.name.value for param in override.params.params] if override is not None else []
+    return names[:1] == ["self"] and "mode" in names
+
+
+def _torch(facts: Facts) -> Iterator[Report]:
+    if not facts.torch_trainings or _keeps_frozen_in_eval(facts):
+        return
+    for anchor, name in _torch_frozen(facts):
+        yield Report(
+            anchor,
+            f"the pretrained {name} is frozen (requires_grad = False), but training mode keeps its BatchNorm layers "
+            "updating their running mean and variance from your batches: the frozen features drift, and evaluation "
+            "uses statistics the head never trained on",
+            hint="after model.train(), put the frozen part back in eval mode (model.backbone.eval(), or m.eval() for "
+                 "its BatchNorm modules)",
+        )
+        return
+
+
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
+    yield from _torch(facts)
     reported: set[int] = set()
     # Attribute assignments are listed in statement order (their index only counts calls).
     order = {id(assignment): position for position, assignment in enumerate(facts.model.attribute_assignments)}
@@ -318,7 +394,17 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
 _EFN = "import efficientnet.tfkeras as efn\nfrom tensorflow.keras import layers, Model, Input\n"
 _BASE = "base = efn.EfficientNetB0(weights='imagenet', include_top=False)\n"
 
+_TORCH = "import torch\nimport timm\nmodel = timm.create_model('efficientnet_b0', pretrained=True, num_classes=5)\n"
+_TORCH_TRAIN = "for x, y in loader:\n    criterion(model(x), y).backward()\n"
+
 VALID = [
+    # PyTorch: the frozen backbone is put back in eval mode after model.train().
+    _TORCH + "for p in model.parameters():\n    p.requires_grad = False\nmodel.train()\nmodel.conv_stem.eval()\n" + _TORCH_TRAIN,
+    # PyTorch: a ViT has no BatchNorm.
+    "import torch\nimport timm\nmodel = timm.create_model('vit_base_patch16_224', pretrained=True)\n"
+    "for p in model.parameters():\n    p.requires_grad = False\n" + _TORCH_TRAIN,
+    # PyTorch: not trained in this file.
+    _TORCH + "for p in model.parameters():\n    p.requires_grad = False\n",
     # training=False keeps BN in inference mode.
     _EFN + _BASE + "inputs = Input((224, 224, 3))\nx = base(inputs, training=False)\nbase.trainable = True",
     # Never unfrozen: a frozen BN runs in inference mode.
@@ -358,6 +444,15 @@ VALID = [
 ]
 
 INVALID = [
+    Invalid(
+        _TORCH + "for param in model.parameters():\n    param.requires_grad = False\nmodel.train()\n" + _TORCH_TRAIN,
+        message="the pretrained efficientnet_b0 is frozen (requires_grad = False)", range=(5, 5, 5, 32),
+    ),
+    Invalid(
+        "import torchvision\nnet = torchvision.models.resnet50(weights='IMAGENET1K_V2')\nnet.requires_grad_(False)\n"
+        "net.fc = torch.nn.Linear(2048, 10)\nfor x, y in loader:\n    criterion(net(x), y).backward()\n",
+        range=(3, 1, 3, 26),
+    ),
     Invalid(
         _EFN + _BASE + "inputs = Input((224, 224, 3))\nx = base(inputs)\nx = layers.Dense(10)(x)\n"
         "model = Model(inputs, x)\nbase.trainable = False\nmodel.compile('adam', 'mse')\nbase.trainable = True",

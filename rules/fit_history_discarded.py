@@ -11,7 +11,14 @@ callbacks: all assumed to record what they receive; Keras's own callbacks and kn
 do not), no `mlflow.autolog()`/`comet_ml`/`clearml` auto-logging, and no read of `model.history`
 (Keras keeps the last fit's History there).
 
-Only Keras fits count: the receiver is built by `keras.Model`/`keras.Sequential`/a pretrained
+In PyTorch, flags a hand-written loop over epochs (the `for` around a loop over batches that
+calls `loss.backward()`, directly or through a function it calls) in which nothing keeps a
+per-epoch value: no list or dict growing, no `SummaryWriter.add_scalar`, `wandb.log`,
+`mlflow.log_metric`, `logging`, CSV writer or file; printing does not keep them. And Lightning's
+`Trainer(logger=False)`, which drops what `self.log` records (unless one of its callbacks is one
+the linter cannot see into, such as a class of your own: assumed to keep them).
+
+Only Keras fits count as fits: the receiver is built by `keras.Model`/`keras.Sequential`/a pretrained
 backbone/`load_model`, or `compile()` is called on it, or the call passes Keras-only arguments
 (`epochs`, `validation_data`, `steps_per_epoch` …); a receiver built from scikit-learn, CatBoost,
 LightGBM or XGBoost never counts. A single-epoch fit outside a loop is not reported: its History
@@ -28,12 +35,21 @@ dropped History cannot be recovered without training again.
 model.fit(train_generator, validation_data=val_generator, epochs=10, callbacks=[checkpoint])
 ```
 
+In PyTorch:
+```python
+for epoch in range(EPOCHS):
+    train_loss = train_one_epoch(model, train_loader, optimizer)
+    print(f"epoch {epoch}: {train_loss:.3f}")
+```
+
 ## Use instead
 ```python
 history = model.fit(train_generator, validation_data=val_generator, epochs=10,
                     callbacks=[checkpoint, keras.callbacks.CSVLogger("stage2.csv")])
 plot_history(history)
 ```
+In PyTorch, keep each epoch's values (`history["train_loss"].append(train_loss)`) or log them
+(`writer.add_scalar("loss/train", train_loss, epoch)`).
 """
 
 from __future__ import annotations
@@ -48,8 +64,8 @@ from reviewlint.knowledge import training
 CODE = "RL501"
 NAME = "fit-history-discarded"
 SEVERITY = Severity.WARNING
-SUMMARY = "Keras fit() whose History is dropped while no callback logs the learning curves"
-TRIGGERS = ("fit",)
+SUMMARY = "Training whose per-epoch metrics are kept nowhere (a dropped Keras History, an unlogged PyTorch loop)"
+TRIGGERS = ("fit", "backward", "logger")
 
 
 def _keeps_metrics(facts: Facts, callback: CallSite) -> bool:
@@ -78,10 +94,76 @@ def _history_read(facts: Facts, fit: Fit) -> bool:
     return facts.model.qualify(f"{receiver}.history", fit.call.scope) in facts.model.attribute_reads
 
 
+def _epoch_loops(facts: Facts) -> list[cst.For]:
+    """The loops over epochs of hand-written PyTorch training: the outer ``for`` around a loop over
+    batches that calls ``loss.backward()``, in the same function or around a call of the function
+    that holds the batch loop (``for epoch in range(E): train_one_epoch(…)``)."""
+    model = facts.model
+    found: dict[int, cst.For] = {}
+    for step in facts.torch_trainings:
+        if step.method != "backward":
+            continue
+        fors = [loop for loop in step.loops if isinstance(loop, cst.For)]
+        if len(fors) >= 2:
+            found.setdefault(id(fors[0]), fors[0])
+        elif len(fors) == 1 and step.scope.name in model.functions:
+            for call in model.calls:
+                outer = [loop for loop in call.loops if isinstance(loop, cst.For)]
+                if outer and call.qualname is None and isinstance(call.node.func, cst.Name) and call.node.func.value == step.scope.name:
+                    found.setdefault(id(outer[-1]), outer[-1])
+    return list(found.values())
+
+
+def _records(facts: Facts, loop: cst.For) -> bool:
+    """Whether anything in an epoch loop, or in the module's functions it calls, keeps a value:
+    a recording call (a list growing, a logger, TensorBoard, W&B, a CSV file) or an item stored
+    into a container (``history["loss"][epoch] = …``)."""
+    model = facts.model
+    inside = [call for call in model.calls if any(node is loop for node in call.loops)]
+    functions: set[str] = set()
+    stack = [call.node.func.value for call in inside if isinstance(call.node.func, cst.Name) and call.node.func.value in model.functions]
+    while stack:
+        name = stack.pop()
+        if name not in functions:
+            functions.add(name)
+            stack.extend(c.node.func.value for c in model.calls if c.scope.name == name
+                         and isinstance(c.node.func, cst.Name) and c.node.func.value in model.functions)
+    calls = inside + [call for call in model.calls if call.scope.name in functions]
+    if any((call.method or (call.qualname or "").rsplit(".", 1)[-1]) in training.METRIC_RECORDERS for call in calls):
+        return True
+    return any(model.encloses(loop, stored.node) or stored.scope.name in functions for stored in model.subscript_assignments)
+
+
+def _torch(facts: Facts) -> Iterator[Report]:
+    """Lightning's ``Trainer(logger=False)``, and hand-written epoch loops that keep no metric."""
+    model = facts.model
+    for call in model.calls:
+        if call.qualname in training.LIGHTNING_TRAINERS:
+            logger, callbacks = call.arg("logger"), call.arg("callbacks")
+            unknown = callbacks is not None and any(
+                (site := model.call_site(origin)) is None or site.qualname not in training.LIGHTNING_SILENT_CALLBACKS
+                for origin, _ in model.origins(callbacks.value, call.scope) if isinstance(origin, cst.Call))
+            if logger is not None and model.value(logger.value) is False and not unknown:
+                yield Report(
+                    logger,
+                    "Trainer(logger=False) drops every value self.log(…) records: the learning curves of this run are lost",
+                    hint="keep the default logger, or pass lightning's CSVLogger/TensorBoardLogger",
+                )
+    for loop in _epoch_loops(facts):
+        if not _records(facts, loop):
+            yield Report(
+                loop.iter,
+                "this training loop keeps no per-epoch metric (no list, logger, TensorBoard, W&B or CSV file; "
+                "printing does not keep them): the learning curves of this run are lost",
+                hint="append each epoch's losses and metrics to a list (or log them with a SummaryWriter) and plot them",
+            )
+
+
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     if any(call.qualname in training.AUTOLOG_CALLS for call in facts.model.calls):
         return
+    yield from _torch(facts)
     for fit in facts.fits:
         if fit.receiver == "self":  # self.fit(…): a model class's own code, not a training run
             continue
@@ -104,7 +186,20 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         )
 
 
+_TORCH = (
+    "import torch\ndef train_one_epoch(loader):\n    for x, y in loader:\n        loss = criterion(model(x), y)\n"
+    "        loss.backward()\n    return loss.item()\n"
+)
+
 VALID = [
+    # PyTorch: the epoch's loss kept in a list, or logged.
+    _TORCH + "history = []\nfor epoch in range(EPOCHS):\n    history.append(train_one_epoch(train_loader))\n",
+    _TORCH + "from torch.utils.tensorboard import SummaryWriter\nwriter = SummaryWriter()\nfor epoch in range(EPOCHS):\n"
+    "    writer.add_scalar('loss', train_one_epoch(train_loader), epoch)\n",
+    "import lightning as L\ntrainer = L.Trainer(logger=False, callbacks=[MetricsHistory(), L.pytorch.callbacks.ModelCheckpoint()])",
+    _TORCH + "import wandb\nfor epoch in range(EPOCHS):\n    wandb.log({'loss': train_one_epoch(train_loader)})\n",
+    _TORCH + "history = {'loss': []}\nfor epoch in range(EPOCHS):\n    history['loss'] += [train_one_epoch(train_loader)]\n"
+    "    scores[epoch] = evaluate(model)\n",
     # History kept.
     "import tensorflow as tf\nmodel = tf.keras.Sequential()\nhistory = model.fit(x, y, epochs=10)",
     "from tensorflow import keras\nmodel = keras.Model(i, o)\nhistories.append(model.fit(x, y, epochs=10))",
@@ -142,6 +237,16 @@ VALID = [
 ]
 
 INVALID = [
+    Invalid(
+        _TORCH + "for epoch in range(EPOCHS):\n    loss = train_one_epoch(train_loader)\n    print(epoch, loss)\n",
+        message="this training loop keeps no per-epoch metric", range=(7, 14, 7, 27),
+    ),
+    Invalid(
+        "import torch\nfor epoch in range(10):\n    for x, y in loader:\n        loss = criterion(model(x), y)\n"
+        "        loss.backward()\n        optimizer.step()\n    print(f'{epoch}: {loss.item():.3f}')\n",
+        range=(2, 14, 2, 23),
+    ),
+    Invalid("import lightning as L\ntrainer = L.Trainer(max_epochs=10, logger=False)\ntrainer.fit(model, dm)", range=(2, 36, 2, 48)),
     Invalid(
         "import tensorflow as tf\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nmodel.fit(x, y, epochs=10)",
         message="for 10 epochs", range=(3, 1, 3, 27)

@@ -2,7 +2,8 @@
 
 ## What it does
 Flags a test-time augmentation loop — `model.predict` repeated by a `for … in range(N)` loop or
-comprehension, with a random augmentation feeding it (an albumentations pipeline, an augmenting
+comprehension, or a PyTorch loop over a `DataLoader` that runs a model on its batches, repeated
+the same way, with a random augmentation feeding it (an albumentations pipeline, an augmenting
 `ImageDataGenerator`, Keras layers called with `training=True`, `tf.image` random ops) — whose
 step count `N` is below `min_steps` (default 8) while the augmentation is strong: a rotation of
 at least `strong_rotation` degrees (15), a shift or scale/zoom of at least `strong_shift_scale`
@@ -208,6 +209,14 @@ VALID = [
 ]
 
 INVALID = [
+    # PyTorch: passes over a DataLoader whose dataset applies a random albumentations pipeline.
+    Invalid(
+        "import torch\nimport albumentations as A\nfrom torch.utils.data import DataLoader\n"
+        "tta_tf = A.Compose([A.HorizontalFlip(), A.Rotate(limit=30)])\n"
+        "test_loader = DataLoader(LeafDataset(test_df, tta_tf), batch_size=32)\nmodel.eval()\nruns = []\n"
+        "for _ in range(3):\n    with torch.no_grad():\n        runs.append(torch.cat([model(x) for x in test_loader]))\n",
+        message="averages only 3 predictions (range(3))", range=(8, 10, 8, 18),
+    ),
     Invalid(
         _STRONG_GEN + "preds = []\nfor i in range(3):\n    preds.append(model.predict(tta_gen))",
         message="test-time augmentation averages only 3 predictions (range(3)) of a strong random augmentation "

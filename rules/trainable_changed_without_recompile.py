@@ -13,6 +13,12 @@ function are not ordered against the fit and are not reported. The GAN idiom (fr
 discriminator after compiling it, then compile the combined model) is not reported: another
 `compile()` of a model built from the changed one comes between the change and the fit.
 
+In PyTorch the same trap is an optimizer built over part of the model — `filter(lambda p:
+p.requires_grad, model.parameters())`, a comprehension over `requires_grad`, a sub-module's
+`model.fc.parameters()` — after which more parameters are unfrozen (`p.requires_grad = True`,
+`requires_grad_()`) with no new optimizer (nor `add_param_group`) after the unfreezing in the same
+scope. Reported at the unfreezing, with the optimizer as a related location.
+
 ## Why it matters
 Keras fixes which weights a model trains when it is compiled. The Keras guide: "if you change any
 `trainable` value, make sure to call `compile()` again on your model for your changes to be taken
@@ -52,17 +58,20 @@ from reviewlint.api import (
     NoOptions,
     Report,
     RuleContext,
+    Scope,
     Severity,
     Var,
     dotted,
     names_in,
 )
 
+from reviewlint.knowledge import training
+
 CODE = "RL505"
 NAME = "trainable-changed-without-recompile"
 SEVERITY = Severity.WARNING
-SUMMARY = "trainable changed after compile() and fit() called again without compiling"
-TRIGGERS = ("trainable",)
+SUMMARY = "Layers unfrozen where training does not see it (Keras trainable without compile(), a PyTorch optimizer built before)"
+TRIGGERS = ("trainable", "requires_grad")
 
 
 def _containers(facts: Facts) -> dict[Var, set[Var]]:
@@ -84,8 +93,56 @@ def _parts(facts: Facts, key: Var, containers: dict[Var, set[Var]]) -> set[Var]:
     return parts
 
 
+def _partial_parameters(facts: Facts, optimizer: CallSite) -> str | None:
+    """How a PyTorch optimizer is limited to part of the model's parameters, if it is:
+    ``filter(lambda p: p.requires_grad, …)``, a comprehension over ``requires_grad``, a
+    sub-module's ``parameters()`` (``model.fc.parameters()``)."""
+    params = optimizer.arg("params", 0)
+    if params is None:
+        return None
+    text = facts.model.module.code_for_node(params.value)
+    if "requires_grad" in text:
+        return "only the parameters with requires_grad"
+    for call in facts.model.calls_within(params.value):
+        receiver = call.receiver or ""
+        if call.method == "parameters" and "." in receiver:
+            return f"only {receiver}.parameters()"
+    return None
+
+
+def _torch(facts: Facts) -> Iterator[Report]:
+    """An optimizer built over part of the parameters, then the rest unfrozen, with no new optimizer
+    (nor ``add_param_group``) after it in the same scope."""
+    model = facts.model
+    if not facts.torch_trainings:
+        return
+    optimizers = [(call, how) for call in model.calls if training.TORCH_OPTIMIZER.match(call.qualname or "")
+                  and (how := _partial_parameters(facts, call)) is not None]
+    unfreezes: list[tuple[cst.CSTNode, int, Scope]] = [
+        (a.node, a.index, a.scope) for a in model.attribute_assignments
+        if a.target.endswith(".requires_grad") and model.value(a.value) is True]
+    unfreezes += [(c.node, c.index, c.scope) for c in model.method_calls("requires_grad_")
+                  if not c.node.args or model.value(c.node.args[0].value) is True]
+    rebuilt = [c for c in model.calls if training.TORCH_OPTIMIZER.match(c.qualname or "")] + list(model.method_calls("add_param_group"))
+    for optimizer, how in optimizers:
+        for node, index, scope in sorted(unfreezes, key=lambda u: u[1]):
+            if scope != optimizer.scope or index <= optimizer.index:
+                continue
+            if any(c.scope == scope and c.index >= index for c in rebuilt):
+                continue
+            yield Report(
+                node,
+                f"these parameters are unfrozen after the optimizer was built over {how}: they are not in its "
+                "parameter groups, so their weights never change",
+                hint="build the optimizer again after unfreezing (or optimizer.add_param_group({'params': …}))",
+                related=((optimizer.node, "the optimizer, built here"),),
+            )
+            return
+
+
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
+    yield from _torch(facts)
     code = facts.model.module.code_for_node
     compiles = [call for call in facts.model.method_calls("compile") if call.receiver]
     containers = _containers(facts)
@@ -169,7 +226,17 @@ _STAGES = (
     "history = model.fit(train_generator, epochs=EPOCHS)\n"
 )
 
+_TORCH = (
+    "import torch\nimport timm\nmodel = timm.create_model('efficientnet_b0', pretrained=True, num_classes=5)\n"
+    "for p in model.parameters():\n    p.requires_grad = False\nfor p in model.classifier.parameters():\n    p.requires_grad = True\n"
+    "optimizer = torch.optim.Adam(filter(lambda p: p.requires_grad, model.parameters()), lr=1e-3)\n"
+    "for x, y in loader:\n    criterion(model(x), y).backward()\n"
+)
+
 VALID = [
+    # PyTorch: a new optimizer after unfreezing.
+    _TORCH + "for p in model.parameters():\n    p.requires_grad = True\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-4)\n",
+    _TORCH + "model.requires_grad_(True)\noptimizer.add_param_group({'params': model.conv_stem.parameters()})\n",
     # Recompiled after the change.
     _STAGES + "base_model.trainable = True\nmodel.compile(loss='categorical_crossentropy', optimizer='adam')\n"
     "model.fit(train_generator, epochs=EPOCHS)",
@@ -190,6 +257,15 @@ VALID = [
 ]
 
 INVALID = [
+    Invalid(
+        _TORCH + "for p in model.parameters():\n    p.requires_grad = True\nfor x, y in loader:\n    criterion(model(x), y).backward()\n",
+        message="unfrozen after the optimizer was built over only the parameters with requires_grad", range=(12, 5, 12, 27),
+    ),
+    Invalid(
+        "import torch\nopt = torch.optim.SGD(net.fc.parameters(), lr=0.01)\nnet.requires_grad_()\n"
+        "for x, y in loader:\n    criterion(net(x), y).backward()\n",
+        message="only net.fc.parameters()", range=(3, 1, 3, 21),
+    ),
     # The student's Step 2: unfreeze half of the backbone, fit without compile.
     Invalid(
         _STAGES + "base_model.trainable = True\nfine_tune_at = len(base_model.layers)//2\n"

@@ -227,10 +227,20 @@ def _repeated(model: SemanticModel, data_loop: DataLoop, loops: tuple[DataLoop, 
     )
 
 
-def predict_loops(model: SemanticModel) -> tuple[PredictLoop, ...]:
-    """Each ``predict`` call inside a loop, with the innermost loop and how many times it runs."""
+def predict_loops(model: SemanticModel, data_loops: tuple[DataLoop, ...] = ()) -> tuple[PredictLoop, ...]:
+    """Each ``predict`` call inside a loop, with the innermost loop and how many times it runs; and
+    each PyTorch evaluation loop run again by an enclosing loop (test-time augmentation passes over
+    a DataLoader), with that enclosing loop."""
     found_loops: list[PredictLoop] = []
     loops = {id(loop.node): loop for loop in model.loops}
+    for data_loop in data_loops:
+        if not data_loop.evaluates or not _repeated(model, data_loop, data_loops):
+            continue
+        outer = loops.get(id(data_loop.enclosing[-1]))
+        if outer is None or not isinstance(outer.node, cst.For):
+            continue
+        found_loops.append(PredictLoop(outer, data_loop.runs[0], _range_length(model, outer.node.iter),
+                                       frozenset(target_names(outer.node.target)), repeats=True))
     for call in model.calls:
         if call.qualname is not None or call.method not in PREDICT_METHODS or not call.loops:
             continue

@@ -65,6 +65,10 @@ class _RawArithmetic:
     index: int
 
 
+# Methods whose return value is what iterating over or indexing an instance gives
+# (torch.utils.data.Dataset.__getitem__, IterableDataset.__iter__, a Keras Sequence's __getitem__).
+_ITEM_METHODS = frozenset({"__getitem__", "__iter__", "__next__"})
+
 # Builtins whose result is a number or a flag made from their arguments, not the data itself.
 _NUMBER_BUILTINS = frozenset({"len", "int", "float", "round", "bool", "isinstance", "hash", "id"})
 
@@ -369,7 +373,11 @@ class Scan(cst.CSTVisitor):
 
     def leave_Return(self, original_node: cst.Return) -> None:
         (name,) = self._targets.pop()
-        self.edges.append((name, MODULE, self._collectors.pop(), self._scopes[-1]))
+        read = self._collectors.pop()
+        self.edges.append((name, MODULE, read, self._scopes[-1]))
+        if name in _ITEM_METHODS and len(self._scopes) >= 3 and self._scopes[-2].kind == "class":
+            # A dataset's items: what iterating over an instance (or a DataLoader of it) yields.
+            self.instance_state.extend((self._scopes[-2].name, self._scopes[-3], used, self._scopes[-1]) for used in read)
 
     # Calls and arithmetic --------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:

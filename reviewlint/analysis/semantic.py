@@ -206,8 +206,8 @@ class Arithmetic:
 Edge = tuple[str, Scope, AbstractSet[str], Scope]
 # ``a, b = f(x, k=y)``: (targets, function name, names used, scope, the call);
 Unpacking = tuple[tuple[str, ...], str, AbstractSet[str], Scope, cst.Call]
-# ``self.attr = …`` in a method of a class: (class name, the scope the class is bound in, "self.attr",
-# the method's scope);
+# ``self.attr = …`` in a method of a class, or a name its ``__getitem__`` returns: (class name, the
+# scope the class is bound in, "self.attr" or the name, the method's scope);
 InstanceState = tuple[str, Scope, str, Scope]
 # a binding: (name, scope, kind, statement, order, value).
 RawBinding = tuple[str, Scope, BindingKind, cst.CSTNode, int, cst.BaseExpression | None]
@@ -544,7 +544,7 @@ class SemanticModel:
     @cached_property
     def _model_run_data(self) -> tuple[frozenset[Var], ...]:
         """For each of :attr:`_model_runs`, everything its call's arguments were computed from."""
-        return tuple(frozenset(self.reaches(self.names_used(call.node, call.scope))) for call, _ in self._model_runs)
+        return tuple(frozenset(self.reaches_through_callers(self.names_used(call.node, call.scope))) for call, _ in self._model_runs)
 
     @cached_property
     def _model_runs(self) -> tuple[tuple[CallSite, set[Var]], ...]:

@@ -177,3 +177,20 @@ def preprocess_mode(qualname: str) -> str | None:
         if pattern.match(qualname):
             return mode
     return None
+
+
+# Architectures without BatchNorm (LayerNorm or no normalization): freezing them in training mode
+# leaves nothing to drift. Sources: timm/models/vision_transformer.py, deit.py, beit.py,
+# swin_transformer.py, convnext.py (LayerNorm2d), mlp_mixer.py, eva.py, cait.py, xcit.py,
+# pvt_v2.py, twins.py, crossvit.py, nfnet.py (normalizer-free), volo.py, metaformer.py
+# (poolformer), mvitv2.py; torchvision/models/vision_transformer.py, swin_transformer.py,
+# convnext.py. By model name (timm) or torchvision builder name.
+WITHOUT_BATCHNORM = re.compile(
+    r"^(vit|deit|beit|swin|convnext|mixer|resmlp|gmlp|eva|cait|xcit|pvt|twins|crossvit|nfnet|dm_nfnet|eca_nfnet|"
+    r"nf_|volo|poolformer|mvitv2|flexivit|vit_b|vit_l|vit_h|swin_)"
+)
+
+
+def has_batchnorm(model_name: str) -> bool:
+    """Whether a timm model name or a torchvision builder has BatchNorm layers (as far as known)."""
+    return WITHOUT_BATCHNORM.match(model_name.lower()) is None

@@ -151,6 +151,29 @@ NON_LOGGING_CALLBACKS = frozenset(
     }
 )
 
+# PyTorch optimizers: torch.optim.<Name>(params, …) (torch/optim/*.py); an optimizer updates only
+# the parameters it was given when built, and param_groups grow only through add_param_group.
+TORCH_OPTIMIZER = re.compile(r"^torch\.optim\.[A-Z]\w*$")
+
+# Lightning's EarlyStopping (lightning/pytorch/callbacks/early_stopping.py, 2.4) has no
+# restore_best_weights: the module keeps the last epoch's weights. The best ones come back only
+# through a checkpoint: trainer.test/validate/predict(ckpt_path="best"), or
+# Module.load_from_checkpoint(checkpoint_callback.best_model_path) (callbacks/model_checkpoint.py).
+LIGHTNING_EARLY_STOPPING = frozenset({f"{package}.callbacks.EarlyStopping"
+                                      for package in ("lightning.pytorch", "pytorch_lightning", "lightning")})
+LIGHTNING_BEST_CHECKPOINT = "best_model_path"
+
+# Lightning's own callbacks that record nothing themselves (lightning/pytorch/callbacks/: the
+# checkpoint, early stopping and progress bars; LearningRateMonitor and DeviceStatsMonitor only
+# hand values to the Trainer's logger). Any other callback of a Trainer(logger=False) may keep
+# the metrics (a class of the project's own): assumed to.
+LIGHTNING_SILENT_CALLBACKS = frozenset({
+    f"{package}.callbacks.{name}"
+    for package in ("lightning.pytorch", "pytorch_lightning", "lightning")
+    for name in ("ModelCheckpoint", "EarlyStopping", "LearningRateMonitor", "TQDMProgressBar", "RichProgressBar",
+                 "DeviceStatsMonitor", "StochasticWeightAveraging", "ModelSummary", "RichModelSummary", "GradientAccumulationScheduler")
+})
+
 # keras.callbacks.LambdaCallback counts as logging when it has an ``on_epoch_end`` hook: that hook
 # receives the epoch's metrics (keras/src/callbacks/lambda_callback.py).
 LAMBDA_CALLBACK = "keras.callbacks.LambdaCallback"
@@ -219,6 +242,16 @@ EVERYTHING = frozenset({PYTHON, NUMPY, BACKEND, TORCH})
 # (lightning/pytorch/trainer/trainer.py). Modules whose import marks a PyTorch file:
 TORCH_MODULES = frozenset({"torch", "lightning", "pytorch_lightning", "accelerate", "timm", "torchvision"})
 LIGHTNING_TRAINERS = frozenset({"lightning.Trainer", "lightning.pytorch.Trainer", "pytorch_lightning.Trainer"})
+
+# Calls that keep a value beyond the run's console output, by the callee's last name: a list or
+# a dict of lists growing (append, extend), TensorBoard's SummaryWriter.add_scalar(s)
+# (torch/utils/tensorboard/writer.py), wandb.log, mlflow.log_metric(s), Lightning's self.log /
+# log_dict, Python's logging (logger.info), csv writers, pandas' to_csv, a file's write.
+# A hand-written PyTorch epoch loop none of whose calls is one of these records no learning curve.
+METRIC_RECORDERS = frozenset({
+    "append", "extend", "insert", "add_scalar", "add_scalars", "log", "log_metric", "log_metrics", "log_dict",
+    "info", "writerow", "writerows", "to_csv", "write", "dump", "record",
+})
 
 # torch.utils.data.DataLoader(dataset, batch_size=1, shuffle=None, …): shuffle is the third
 # parameter and off by default (torch/utils/data/dataloader.py, torch 2.5).
