@@ -2,6 +2,7 @@
 
     python -m bench                       # libcst's own source (always installed), all checks
     python -m bench --corpus keras        # the installed Keras package (the [pipeline] extra)
+    python -m bench --corpus timm         # PyTorch code: timm's source (a wheel fetched once from PyPI)
     python -m bench --corpus DIR          # any folder of .py / .ipynb files
     python -m bench --repeat 3            # median of 3 interleaved runs of each command (fixit: once)
     python -m bench --no-fixit --scale 1,2  # quicker
@@ -26,7 +27,9 @@ import re
 import shutil
 import statistics
 import sys
+import subprocess
 import tempfile
+import zipfile
 from dataclasses import asdict
 from pathlib import Path
 
@@ -35,7 +38,30 @@ from bench.measure import Measurement, run
 REPO = Path(__file__).resolve().parent.parent
 
 
+# The PyTorch corpus: timm's own source (models, layers, data pipelines, its train script's
+# utilities), a pure-Python wheel downloaded once from PyPI into the user's cache (timm is never
+# imported and torch is not needed).
+TIMM_VERSION = "1.0.15"
+
+
+def _timm_source() -> Path:
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "reviewlint-bench" / f"timm-{TIMM_VERSION}"
+    if not (cache / "timm").is_dir():
+        download = cache.with_name(cache.name + ".download")
+        shutil.rmtree(download, ignore_errors=True)
+        command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", f"timm=={TIMM_VERSION}", "-d", str(download)]
+        if subprocess.run(command, check=False).returncode != 0:
+            raise SystemExit(f"bench: could not download timm {TIMM_VERSION} from the package index")
+        wheel = next(download.glob("timm-*.whl"))
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(cache)
+        shutil.rmtree(download, ignore_errors=True)
+    return cache / "timm"
+
+
 def _corpus_source(name: str) -> Path:
+    if name == "timm":
+        return _timm_source()
     if name in ("libcst", "keras"):
         from importlib.util import find_spec
 
@@ -45,7 +71,7 @@ def _corpus_source(name: str) -> Path:
         return Path(spec.origin).resolve().parent
     path = Path(name).expanduser()
     if not path.is_dir():
-        raise SystemExit(f"bench: corpus {name!r} is neither 'libcst', 'keras' nor a folder")
+        raise SystemExit(f"bench: corpus {name!r} is neither 'libcst', 'keras', 'timm' nor a folder")
     return path.resolve()
 
 
@@ -159,7 +185,7 @@ def _reviewlint(corpus: Path, output: Path, *options: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", default="libcst", help="'libcst' (default), 'keras' or a folder")
+    parser.add_argument("--corpus", default="libcst", help="'libcst' (default), 'keras', 'timm' (PyTorch: timm's source, downloaded once) or a folder")
     parser.add_argument("--jobs", type=int, default=0, help="cores for the parallel runs (default: all)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each command; the median is reported")
     parser.add_argument("--no-fixit", action="store_true", help="skip fixit lint (the slowest part)")

@@ -7,7 +7,8 @@ special case of `Affine` that warns since 2.0), `Cutout`, `JpegCompression`, `Ra
 `RandomContrast`, `ToTensor` and the `IAA…` imgaug wrappers; the border-fill arguments `value`,
 `mask_value`, `cval`, `cval_mask`, `mode`, `fill_value`, `mask_fill_value` (now `fill`,
 `fill_mask`, `border_mode`), `always_apply` (now `p=1`), and a few more renamed ranges
-(`CoarseDropout(max_holes=…)`, `RandomResizedCrop(height=…, width=…)`, `GaussNoise(var_limit=…)`,
+(`CoarseDropout(max_holes=…)`, `RandomResizedCrop(height=…, width=…)` and its positional
+`RandomResizedCrop(h, w)`, `GaussNoise(var_limit=…)`,
 `ImageCompression(quality_lower=…)`, `Downscale(scale_min=…)`); and Keras' `ImageDataGenerator`.
 The table, with the source of each fact, is `reviewlint/knowledge/api_changes.py`. A class is
 reported at the call, a renamed argument at the argument.
@@ -67,7 +68,7 @@ from reviewlint.api import (
     replace,
     with_args,
 )
-from reviewlint.knowledge.api_changes import ApiChange, argument_changes, class_change
+from reviewlint.knowledge.api_changes import POSITIONAL, POSITIONAL_EFFECT, ApiChange, argument_changes, class_change
 
 CODE = "RL103"
 NAME = "deprecated-augmentation-api"
@@ -133,6 +134,31 @@ def _class_fix(ctx: RuleContext[NoOptions], call: CallSite) -> Fix | None:
     return Fix(f"use {new.rsplit('.', 1)[1]}", edits, imports, safe=False)
 
 
+def _positional(ctx: RuleContext[NoOptions], call: CallSite, short: str, renamed: dict[str, ApiChange]) -> Iterator[Report]:
+    """``A.RandomResizedCrop(h, w)``: height and width where albumentations 2.x has other parameters."""
+    positional = [arg for arg in call.node.args if arg.keyword is None and not arg.star]
+    by_name = dict(zip(POSITIONAL.get(short, ()), positional))
+    height, width = by_name.get("height"), by_name.get("width")
+    change = renamed.get("height")
+    if height is None or width is None or change is None or not _current(ctx, call.qualname or "", change):
+        return
+    if isinstance(height.value, (cst.Tuple, cst.List)) or isinstance(ctx.model.value(height.value), (tuple, list)):
+        return  # RandomResizedCrop((224, 224), (0.8, 1.0)): already size and scale
+    fix = None
+    if positional[-1] is width and "size" not in call.keywords():
+        pair = cst.Tuple([cst.Element(height.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(width.value)])
+        args = [keyword_arg("size", pair).with_changes(comma=a.comma) if a is height else a for a in call.node.args if a is not width]
+        fix = Fix("write size=(height, width)", [replace(call.node, with_args(call.node, args))], safe=True)
+    code = ctx.model.module.code_for_node
+    yield Report(
+        height,
+        f"{short}({code(height.value)}, {code(width.value)}): height and width passed by position {change.change}; "
+        f"{POSITIONAL_EFFECT}. Use size=(height, width)",
+        hint="write size=(height, width)",
+        fix=fix,
+    )
+
+
 def _current(ctx: RuleContext[NoOptions], qualname: str, change: ApiChange) -> bool:
     """Whether the change concerns the albumentations version the project declares (always, when
     it declares none)."""
@@ -158,6 +184,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         renamed = argument_changes(qualname)
         if not renamed:
             continue
+        yield from _positional(ctx, call, short, renamed)
         for name, arg in call.keywords().items():
             change = renamed.get(name)
             if change is None or not _current(ctx, qualname, change):
@@ -180,6 +207,7 @@ VALID = [
     "import albumentations as A\nA.OpticalDistortion(mode='fisheye')  # mode is still a parameter here",
     "import albumentations as A\nA.CoarseDropout(num_holes_range=(1, 8), hole_height_range=(8, 32), fill=0)",
     "import albumentations as A\nA.RandomResizedCrop(size=(224, 224))",
+    "import albumentations as A\nA.RandomResizedCrop((224, 224), (0.8, 1.0))",  # 2.x: size, scale
     "import albumentations as A\nA.Normalize(p=1.0)",
     "from tensorflow.keras.preprocessing.image import ImageDataGenerator as IDG  # only imported",
     "import tensorflow as tf\ntf.keras.utils.image_dataset_from_directory('train', shuffle=True)",
@@ -253,6 +281,11 @@ INVALID = [
         fixed="import albumentations as A\nA.CLAHE(clip_limit=2.0, p=0.1)", range=(2, 25, 2, 43)
     ),
     Invalid("import albumentations as A\nA.CoarseDropout(max_holes=8, max_height=16, max_width=16)", count=3, range=(2, 17, 2, 28)),
+    Invalid(
+        "import albumentations as A\nA.RandomResizedCrop(CFG.size, CFG.size, p=1.0)",
+        message="RandomResizedCrop(CFG.size, CFG.size): height and width passed by position", range=(2, 21, 2, 29),
+        fixed="import albumentations as A\nA.RandomResizedCrop(size=(CFG.size, CFG.size), p=1.0)",
+    ),
     Invalid(
         "import albumentations as A\nA.RandomResizedCrop(height=224, width=224)",
         count=2,

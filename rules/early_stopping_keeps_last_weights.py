@@ -12,9 +12,9 @@ checkpoint is loaded back (`model.load_weights(path)`, `keras.models.load_model(
 paths are constants they must be the same file). A `restore_best_weights` whose value cannot be
 folded is not reported either.
 
-Lightning's `EarlyStopping` has no such argument: it is reported unless the best checkpoint is
-brought back somewhere in the file (`trainer.test(model, ckpt_path="best")`, `validate`/`predict`
-with `ckpt_path="best"`, or a read of a `ModelCheckpoint`'s `best_model_path`).
+Lightning's `EarlyStopping` has no such argument: it is reported unless the best weights are kept
+and can be brought back — a `ModelCheckpoint(monitor=…)` in the file, `trainer.test(model,
+ckpt_path="best")` (or `validate`/`predict`), or a read of a checkpoint's `best_model_path`.
 
 ## Why it matters
 With `patience=3` the model that training leaves behind is three epochs past its best validation
@@ -131,7 +131,10 @@ def _lightning(facts: Facts) -> Iterator[Report]:
     best = any(
         (arg := call.arg("ckpt_path")) is not None and model.value(arg.value) == "best" for call in model.calls
     ) or any(var.name.endswith("." + training.LIGHTNING_BEST_CHECKPOINT) for var in model.attribute_reads)
-    if best:
+    # A ModelCheckpoint that monitors a metric keeps the best weights on disk; how the code loads
+    # them back (a path of its own, a helper) is often out of sight, so it counts as used.
+    kept = any(call.qualname in training.LIGHTNING_CHECKPOINTS and call.arg("monitor") is not None for call in model.calls)
+    if best or kept:
         return
     for stopper in stoppers:
         patience_arg = stopper.arg("patience")
@@ -140,7 +143,7 @@ def _lightning(facts: Facts) -> Iterator[Report]:
         yield Report(
             stopper.node,
             "Lightning's EarlyStopping has no restore_best_weights: when it stops, the module keeps the weights of the "
-            f"last epoch{past}, and nothing here loads the best checkpoint back",
+            f"last epoch{past}, and no ModelCheckpoint(monitor=…) keeps the best ones",
             hint='test and predict with trainer.test(ckpt_path="best") (a ModelCheckpoint(monitor=…) keeps it), '
                  "or load checkpoint_callback.best_model_path",
         )

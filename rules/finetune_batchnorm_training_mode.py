@@ -304,7 +304,7 @@ def _torch_frozen(facts: Facts) -> Iterator[tuple[Anchor, str]]:
         heads = {model.qualify(name.split(".", 1)[0], scope) for name in names_in(node)}
         reached = model.reaches_through_callers(heads | model.names_used(node, scope))
         for owner, backbone in named.items():
-            name = backbone.weights if isinstance(backbone.weights, str) else backbone.short_name
+            name = backbone.weights if backbone.family.package == "timm" and isinstance(backbone.weights, str) else backbone.short_name
             if owner in reached and backbone_table.has_batchnorm(name):
                 return name
         return None

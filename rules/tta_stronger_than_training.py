@@ -4,10 +4,13 @@
 Compares the test-time augmentation (TTA) pipeline with the training pipeline, transform kind by
 transform kind: a larger rotation, shift, scale/zoom, shear, brightness/contrast or other
 magnitude at TTA than in training, or a transform used only at TTA, is reported with both values
-side by side. Pipelines are albumentations `Compose`s and `ImageDataGenerator`s; which one trains
-and which one is TTA comes from how they are used (fed to `fit`; used in a loop around
-`predict`) and, failing that, from their names (`train…`, `tta…`, `test…`). When training has
-several stages, the pipeline of the last `fit` is the reference.
+side by side. Pipelines are albumentations `Compose`s, `ImageDataGenerator`s, torchvision
+`Compose`s and ttach's wrappers (`tta.aliases.d4_transform()`, `tta.Compose([...])`); which one
+trains and which one is TTA comes from how they are used (fed to `fit` or to a PyTorch loop
+that calls `loss.backward()`; used in a loop around `predict` or in passes over a `DataLoader`
+repeated by an outer loop; any ttach pipeline) and, failing that, from their names (`train…`,
+`tta…`, `test…`). When training has several stages, the pipeline of the last `fit` is the
+reference.
 
 ## Why it matters
 TTA averages predictions over augmented copies of each test image. It helps only when each copy
@@ -19,6 +22,11 @@ and the average may be worse than no TTA at all.
 ```python
 train_aug = A.Compose([A.ShiftScaleRotate(rotate_limit=20)])
 tta_aug = A.Compose([A.ShiftScaleRotate(rotate_limit=40)])
+```
+
+In PyTorch, after training with horizontal flips only:
+```python
+tta_model = tta.ClassificationTTAWrapper(model, tta.aliases.d4_transform())  # adds vertical flips and 90° turns
 ```
 
 ## Use instead
@@ -55,7 +63,7 @@ class Options:
     tolerance: float = option(0.0, "relative margin by which TTA may exceed training before it is reported")
 
 
-TRIGGERS = ("albumentations", "ImageDataGenerator", "imgaug", "torchvision")
+TRIGGERS = ("albumentations", "ImageDataGenerator", "imgaug", "torchvision", "ttach")
 
 _UNITS = {"rotate": "°", "shear": "°"}
 _GENERIC_KINDS = frozenset({"affine", "color", "deterministic"})
@@ -177,6 +185,14 @@ VALID = [
 ]
 
 INVALID = [
+    # ttach after a training loop that only flips horizontally.
+    Invalid(
+        "import torch\nimport ttach as tta\nimport albumentations as A\ntrain_tf = A.Compose([A.HorizontalFlip(), A.Rotate(limit=15)])\n"
+        "train_loader = DataLoader(LeafDataset(train_df, train_tf), shuffle=True)\n"
+        "for x, y in train_loader:\n    criterion(model(x), y).backward()\n"
+        "tta_model = tta.ClassificationTTAWrapper(model, tta.aliases.d4_transform())",
+        message="uses d4_transform (d4), which the training pipeline 'train_tf' never applies", range=(8, 49, 8, 75),
+    ),
     Invalid(
         "import albumentations as A\nAUGMENTATIONS = A.Compose([A.ShiftScaleRotate(rotate_limit=20)])\n"
         "model.fit(gen(AUGMENTATIONS))\nAUGMENTATIONS = A.Compose([A.ShiftScaleRotate(rotate_limit=40)])\n"

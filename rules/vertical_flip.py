@@ -9,7 +9,8 @@ albumentations `VerticalFlip`, `Flip` (both axes; removed in 1.4.24), `RandomRot
 (its default is `"horizontal_and_vertical"`); `tf.image.random_flip_up_down`/`flip_up_down`,
 `tf.image.rot90`, `tf.image.transpose`; `torch.flip(x, dims=[-2])` and `torch.rot90(x, k, dims=(-2, -1))`
 (test-time augmentation written on tensors; negative dims name the image axes whatever the
-rank); torchvision's `RandomVerticalFlip` (`transforms` and
+rank); ttach's `d4_transform()`, `flip_transform()`, `VerticalFlip()`, `Rotate90(…)`; timm's
+`create_transform(…, is_training=True, vflip=…)`; torchvision's `RandomVerticalFlip` (`transforms` and
 `transforms.v2`); and a random rotation whose range goes past 90° (`RandomRotation(180)`,
 `degrees=(-180, 180)`, `A.Rotate(limit=180)`, `RandomAffine(degrees=180)`).
 Off when the project says its images have no natural orientation:
@@ -67,7 +68,7 @@ CODE = "RL102"
 NAME = "vertical-flip"
 SEVERITY = Severity.WARNING
 SUMMARY = "Vertical flips or 90° rotations of natural photos, which are never upside down"
-TRIGGERS = ("Flip", "flip", "Rotate90", "Rot90", "Transpose", "transpose", "D4", "SquareSymmetry", "rot90", "Rotat", "Affine")
+TRIGGERS = ("Flip", "flip", "Rotate90", "Rot90", "Transpose", "transpose", "D4", "d4", "SquareSymmetry", "rot90", "Rotat", "Affine")
 # Fixes: Flip -> HorizontalFlip, RandomFlip() / RandomFlip("horizontal_and_vertical") ->
 # RandomFlip("horizontal"), drop vertical_flip=True. The augmentation changes: unsafe.
 FIX = "unsafe"
@@ -137,6 +138,9 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     setting = _setting(ctx)
     for transform, kinds, turn in candidates:
         anchor = transform.param_node("vertical_flip") if "vertical_flip" in transform.spec.switches else None
+        chance = next((param for param, (kind, _) in transform.spec.chances.items() if kind in kinds), None)
+        if chance is not None:
+            anchor = transform.param_node(chance)  # timm's create_transform(vflip=0.5)
         name = transform.short_name
         mode = transform.params.get("mode") if transform.spec.mode_param else None
         effective_mode = transform.params.get("mode", transform.spec.mode_default) if transform.spec.mode_param else None
@@ -146,6 +150,8 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             hint = 'use RandomFlip("horizontal")'
         elif name == "Flip":
             hint = "use A.HorizontalFlip(p=0.5)"
+        elif chance is not None:
+            hint = f"pass {chance}=0 (keep hflip)"
         elif anchor is not None:
             hint = "drop vertical_flip=True (keep horizontal_flip=True)"
         yield Report(
@@ -158,6 +164,9 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
 
 VALID = [
     "import torch\nouts = [model(x), model(torch.flip(x, dims=[-1]))]",  # the width axis: a horizontal flip
+    "import torch\nx = torch.flip(x, [2])",
+    "from timm.data import create_transform\ntf = create_transform(224, vflip=0.5)",  # is_training=False: no augmentation
+    "import ttach as tta\nm = tta.ClassificationTTAWrapper(model, tta.aliases.hflip_transform())",  # a positive dim: the height of a batch or the width of one image
     "from imgaug import augmenters as iaa\nseq = iaa.Sequential([iaa.Fliplr(0.5), iaa.Flipud()])",  # Flipud's p defaults to 0
     "import albumentations as A\nA.HorizontalFlip(p=0.5)",
     "from tensorflow.keras import layers\nlayers.RandomFlip('horizontal')",
@@ -177,11 +186,17 @@ VALID = [
 ]
 
 INVALID = [
+    # timm's transform factory, for training; ttach test-time augmentation.
+    Invalid("from timm.data import create_transform\ntf = create_transform(224, is_training=True, vflip=0.5)",
+            message="create_transform flips images upside down", range=(2, 46, 2, 55)),
+    Invalid("import ttach as tta\nm = tta.ClassificationTTAWrapper(model, tta.aliases.d4_transform())",
+            message="d4_transform applies all eight flips and 90° rotations", range=(2, 41, 2, 67)),
     # PyTorch TTA written on tensors.
     Invalid("import torch\nouts = [model(x), model(torch.flip(x, dims=[-2]))]", message="torch.flip flips images upside down",
             range=(2, 25, 2, 49)),
     Invalid("import torch\npred = model(torch.rot90(x, 1, (-2, -1)))", message="torch.rot90 rotates images by multiples of 90°",
             range=(2, 14, 2, 41)),
+    Invalid("import torch\nbatch = torch.rot90(images, 3, [2, 3])", range=(2, 9, 2, 39)),
     # torchvision, v1 and v2.
     Invalid("from torchvision import transforms as T\naug = T.Compose([T.RandomHorizontalFlip(), T.RandomVerticalFlip()])",
             message="RandomVerticalFlip flips images upside down", range=(2, 44, 2, 66)),

@@ -44,3 +44,11 @@ def test_labels_inside_a_block_finding_pair_with_it_and_precision_counts_the_fin
 def test_a_single_line_finding_pairs_with_one_label_only() -> None:
     pairs, misses, false = match([_mark("RL401", 5), _mark("RL401", 6)], [_mark("RL401", 5)], slack=2)
     assert len(pairs) == 1 and [m.line for m in misses] == [6] and false == []
+
+
+def test_ids_name_single_files_and_inclusive_ranges_in_manifest_order() -> None:
+    from bench.realworld.score import _ids
+
+    known = ["T01", "T02", "T03", "T10"]
+    assert _ids("T02-T10", known) == {"T02", "T03", "T10"}
+    assert _ids("T01, T03", known) == {"T01", "T03"}

@@ -288,3 +288,37 @@ def test_a_rebinding_computed_from_the_old_value_keeps_the_flow() -> None:
     fit, predict = _call(model, "model.fit"), _call(model, "model.predict")
     assert not model.rebound_between({x}, 0, fit)
     assert model.rebound_between({x}, fit, predict)
+
+
+def _values_of_last_call(source: str) -> list[object]:
+    model = build_model(cst.parse_module(textwrap.dedent(source)))
+    return [model.value(arg.value) for arg in model.calls[-1].node.args]
+
+
+def test_configuration_class_attributes_fold() -> None:
+    assert _values_of_last_call("""
+        class CFG:
+            model_name = "tf_efficientnet_b4_ns"
+            size: int = 384
+        create(CFG.model_name, CFG.size, CFG.missing)
+    """) == ["tf_efficientnet_b4_ns", 384, UNKNOWN]
+    assert _values_of_last_call("""
+        class Config:
+            def __init__(self):
+                self.arch = "vit_base_patch16_224"
+                if big:
+                    self.size = 512
+        cfg = Config()
+        create(cfg.arch, cfg.size)
+    """) == ["vit_base_patch16_224", UNKNOWN]
+
+
+def test_a_configuration_attribute_assigned_elsewhere_does_not_fold() -> None:
+    assert _values_of_last_call("""
+        class CFG:
+            epochs = 10
+        CFG.epochs = 3
+        cfg = CFG()
+        cfg.lr = 0.1
+        create(CFG.epochs, cfg.lr)
+    """) == [UNKNOWN, UNKNOWN]

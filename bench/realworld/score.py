@@ -149,6 +149,20 @@ def _place(mark: Mark) -> str:
     return f"{mark.file}:{'cell ' + str(mark.cell) + ':' if mark.cell is not None else ''}{mark.line}"
 
 
+def _ids(spec: str, known: list[str]) -> set[str]:
+    """The ids a spec names: comma-separated ids or ranges ``T38-T59`` (inclusive, in manifest order)."""
+    wanted: set[str] = set()
+    for part in filter(None, (piece.strip() for piece in spec.split(","))):
+        first, _, last = part.partition("-")
+        if not last:
+            wanted.add(first)
+        elif first in known and last in known:
+            wanted.update(known[known.index(first) : known.index(last) + 1])
+        else:
+            raise SystemExit(f"--ids: {part!r} names an id that is not in the manifest")
+    return wanted
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.realworld.score", description=__doc__.split("\n\n")[0])
     parser.add_argument("directory", type=Path, help="the materialized files, as DIR/<owner>__<name>/<path>")
@@ -156,9 +170,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--slack", type=int, default=2, help="lines a finding may be off its label (default 2)")
     parser.add_argument("--set", choices=sorted(SETS), default="keras",
                         help="which labelled set: 'keras' (this folder, the default) or 'torch' (torch/)")
+    parser.add_argument("--ids", help="only these files of the set, by id: 'T38-T59' or 'A01,A02' (a held-out part)")
     arguments = parser.parse_args(argv)
     folder, rules = SETS[arguments.set]
     entries, labels = load_set(folder, rules)
+    if arguments.ids:
+        wanted = _ids(arguments.ids, [entry.id for entry in entries])
+        kept = {entry.local for entry in entries if entry.id in wanted}
+        entries = [entry for entry in entries if entry.id in wanted]
+        labels = [label for label in labels if label.file in kept]
     found, skipped = findings(arguments.directory, entries, rules)
     pairs, misses, false = match(labels, found, arguments.slack)
     repositories = len({entry.repo for entry in entries})

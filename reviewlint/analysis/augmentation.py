@@ -67,6 +67,8 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
         transforms[id(call.node)] = transform
         if spec is transform_table.IMAGE_DATA_GENERATOR:
             generators.append((call, transform))
+        elif call.qualname.startswith("ttach.aliases."):  # tta.aliases.d4_transform(): a whole TTA pipeline
+            pipelines.append(Pipeline("ttach", call, model.owners(call), (transform,)))
 
     for call, transform in generators:
         # ImageDataAugmentor(augment=AUGMENTATIONS): the generator applies an albumentations (or
@@ -108,7 +110,8 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
                         members.append(found)
         qualname = container.qualname or ""
         kind: PipelineKind = (
-            "imgaug" if qualname.startswith("imgaug.") else "torchvision" if qualname.startswith("torchvision.") else "albumentations"
+            "imgaug" if qualname.startswith("imgaug.") else "torchvision" if qualname.startswith("torchvision.")
+            else "ttach" if qualname.startswith("ttach.") else "albumentations"
         )
         pipelines.append(Pipeline(kind, container, model.owners(container), tuple(members)))
 
@@ -201,6 +204,8 @@ def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...],
                 roles.mark(TTA, "used in a loop around predict()")
     for pipeline in pipelines:
         roles = found_roles[id(pipeline)]
+        if pipeline.kind == "ttach":
+            roles.mark(TTA, "a ttach test-time augmentation")  # ttach exists for nothing else
         if not roles.roles:
             for owner in sorted(pipeline.owners):
                 # "get_valid_transforms:aug": the name of the function that builds it counts too.

@@ -3,8 +3,9 @@
 Folds numbers, strings, booleans, None, tuples and lists, dict displays with constant keys and
 ``dict(key=value, …)``
 (``{"x": (0.9, 1.1)}``; a value that cannot be folded stays :data:`UNKNOWN` inside), unary minus, simple arithmetic
-(``1./255``, ``1 / 255.0``, ``ROT // 2``) and names bound exactly once at module level
-(``ROT = 20`` … ``rotate_limit=ROT``). Anything else is :data:`UNKNOWN`.
+(``1./255``, ``1 / 255.0``, ``ROT // 2``), names bound exactly once at module level
+(``ROT = 20`` … ``rotate_limit=ROT``) and the attributes of configuration classes
+(``class CFG: size = 384`` … ``CFG.size``). Anything else is :data:`UNKNOWN`.
 """
 
 from __future__ import annotations
@@ -57,13 +58,22 @@ def _number(node: cst.Integer | cst.Float) -> object:
 
 
 class ConstantFolder:
-    """Folds expressions, following names bound once at module level."""
+    """Folds expressions, following names bound once at module level and the attributes of
+    module-level configuration classes (``CFG.model_name`` for ``class CFG: model_name = "…"``;
+    ``cfg.arch`` for ``cfg = Config()`` whose ``__init__`` sets ``self.arch = "…"``)."""
 
-    def __init__(self, bindings: Mapping[str, cst.BaseExpression]) -> None:
+    def __init__(self, bindings: Mapping[str, cst.BaseExpression], attributes: Mapping[str, cst.BaseExpression] | None = None,
+                 reassigned: frozenset[str] = frozenset()) -> None:
         self._bindings = bindings
+        self._attributes = attributes or {}
+        self._reassigned = reassigned
         # By id(), with the node kept alive so that its id cannot be reused by another node.
         self._cache: dict[int, tuple[cst.BaseExpression, object]] = {}
         self._folding: set[str] = set()
+
+    def with_bindings(self, bindings: Mapping[str, cst.BaseExpression]) -> ConstantFolder:
+        """A folder over other module-level bindings (a point in a notebook), with the same classes."""
+        return ConstantFolder(bindings, self._attributes, self._reassigned)
 
     def fold(self, node: cst.BaseExpression | None, depth: int = 0) -> object:
         """The value of ``node``, or :data:`UNKNOWN`."""
@@ -98,6 +108,8 @@ class ConstantFolder:
                 return self.fold(bound, depth + 1)
             finally:
                 self._folding.discard(node.value)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and self._attributes:
+            return self._fold_attribute(node.value.value, node.attr.value, depth)
         if isinstance(node, (cst.Tuple, cst.List)):
             values = []
             for element in node.elements:
@@ -139,6 +151,25 @@ class ConstantFolder:
             except (ArithmeticError, ValueError, TypeError):
                 return UNKNOWN
         return UNKNOWN
+
+    def _fold_attribute(self, owner: str, attribute: str, depth: int) -> object:
+        """``owner.attribute`` for a configuration class or an instance of one bound once at module level."""
+        key = f"{owner}.{attribute}"
+        if key in self._reassigned:
+            return UNKNOWN
+        if key not in self._attributes:
+            bound = self._bindings.get(owner)  # cfg = Config(): the instance's class
+            if not (isinstance(bound, cst.Call) and isinstance(bound.func, cst.Name)):
+                return UNKNOWN
+            key = f"{bound.func.value}.{attribute}"
+        value = self._attributes.get(key)
+        if value is None or key in self._folding:
+            return UNKNOWN
+        self._folding.add(key)
+        try:
+            return self.fold(value, depth + 1)
+        finally:
+            self._folding.discard(key)
 
 
 def is_number(value: object) -> TypeGuard[int | float]:

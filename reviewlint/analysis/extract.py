@@ -36,7 +36,7 @@ def extract(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Facts:
         backbones=found_backbones,
         normalizations=normalizations(model),
         predict_loops=predict_loops(model, loops),
-        fits=fits(model, found_backbones),
+        fits=fits(model, found_backbones, trainings),
         torch_trainings=trainings,
         data_loops=loops,
     )

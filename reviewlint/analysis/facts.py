@@ -33,7 +33,7 @@ TRAIN: Role = "train"
 VALIDATION: Role = "validation"
 TTA: Role = "tta"
 PREDICT: Role = "predict"
-PipelineKind = Literal["albumentations", "imgaug", "torchvision", "image-data-generator", "keras-layers"]
+PipelineKind = Literal["albumentations", "imgaug", "torchvision", "ttach", "image-data-generator", "keras-layers"]
 NormalizationKind = Literal["rescale", "rescaling-layer", "arithmetic", "preprocess-function", "normalize-transform"]
 
 
@@ -71,7 +71,15 @@ class Transform:
 
     def kinds(self) -> frozenset[str]:
         """What the transform does (``hflip``, ``vflip``, ``rotate`` …), given its arguments."""
+        if self.spec.augments_when is not None:
+            switch, switched_on = self.spec.augments_when
+            if self.params.get(switch, switched_on) is not True:
+                return frozenset()  # timm's create_transform(is_training=False): no augmentation
         kinds = set(self.spec.kinds)
+        for param, (kind, usual) in self.spec.chances.items():
+            chance = self.params.get(param, usual)
+            if isinstance(chance, (int, float)) and not isinstance(chance, bool) and chance > 0:
+                kinds.add(kind)
         if self.spec.mode_param is not None:
             mode = self.params.get(self.spec.mode_param, self.spec.mode_default)
             if isinstance(mode, str):

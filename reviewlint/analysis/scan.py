@@ -98,6 +98,11 @@ class Scan(cst.CSTVisitor):
     statement_calls: set[int] = field(default_factory=set)
     stored: set[str] = field(default_factory=set)
     instance_state: list[InstanceState] = field(default_factory=list)
+    # Configuration attributes: "CFG.model_name" for ``class CFG: model_name = "…"`` and for
+    # ``self.model_name = "…"`` in ``CFG.__init__`` (module-level classes), bound once and
+    # unconditionally; a key bound again, or assigned from outside, is dropped.
+    config_attributes: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    reassigned_attributes: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -283,9 +288,32 @@ class Scan(cst.CSTVisitor):
             return
         self.module_bindings[name] = value
 
+    def _config_attribute(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        """Record ``name = value`` in a module-level class body, or ``self.name = value`` in its
+        ``__init__``, as the class's attribute; any other ``x.name = …`` makes ``x.name`` unknown."""
+        scopes = self._scopes
+        key = None
+        if isinstance(target, cst.Name) and len(scopes) == 2 and scopes[1].kind == "class":
+            key = f"{scopes[1].name}.{target.value}"
+        elif isinstance(target, cst.Attribute):
+            attribute = dotted(target) or ""
+            if (attribute.startswith("self.") and attribute.count(".") == 1 and len(scopes) == 3
+                    and scopes[1].kind == "class" and scopes[2].name == "__init__"):
+                key = f"{scopes[1].name}.{attribute[5:]}"
+            elif attribute:
+                self.reassigned_attributes.add(attribute)
+                return
+        if key is None:
+            return
+        if key in self.config_attributes or value is None or self._loops or self._conditions:
+            self.reassigned_attributes.add(key)
+        else:
+            self.config_attributes[key] = value
+
     def visit_Assign(self, node: cst.Assign) -> None:
         targets: list[str] = []
         for target in node.targets:
+            self._config_attribute(target.target, node.value if len(node.targets) == 1 else None)
             targets.extend(target_names(target.target))
             if isinstance(target.target, cst.Attribute):
                 attribute = dotted(target.target) or ""
@@ -352,6 +380,7 @@ class Scan(cst.CSTVisitor):
             )
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._config_attribute(node.target, node.value)
         names = target_names(node.target)
         for name in names:
             self._bind(name, node.value, "annassign", node)
@@ -444,7 +473,8 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
     scan.imports.bound = frozenset(
         {name for name, *_ in scan.bindings}.union(scan.stored, scan.imports.bindings, *scan.local_names.values())
     )
-    folder = ConstantFolder(scan.module_bindings)
+    attributes = {key: value for key, value in scan.config_attributes.items() if key not in scan.reassigned_attributes}
+    folder = ConstantFolder(scan.module_bindings, attributes, frozenset(scan.reassigned_attributes))
     chosen = _ChosenConstructors(scan.imports, folder, scan.module_bindings, scan.bindings)
     calls: list[CallSite] = []
     for index, raw_call in enumerate(scan.calls):

@@ -727,7 +727,7 @@ class SemanticModel:
                 latest = bound
             if latest is not None:
                 bindings[name] = latest
-        return ConstantFolder(bindings).fold(node)
+        return self.folder.with_bindings(bindings).fold(node)
 
     def value_of_call_arg(self, call: CallSite, node: cst.BaseExpression | None) -> object:
         """:meth:`value_at` for a call that runs once at module level, else :meth:`value`."""

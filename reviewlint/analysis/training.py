@@ -12,8 +12,9 @@ from reviewlint.knowledge.roles import (
 )
 
 
-def fits(model: SemanticModel, backbones: tuple[Backbone, ...]) -> tuple[Fit, ...]:
-    """Keras ``fit`` calls: the receiver is a Keras model as far as the code shows, never another estimator."""
+def fits(model: SemanticModel, backbones: tuple[Backbone, ...], torch_steps: tuple[CallSite, ...] = ()) -> tuple[Fit, ...]:
+    """Keras ``fit`` calls: the receiver is a Keras model as far as the code shows, never another
+    estimator (in a file with PyTorch training steps ``torch_steps``, keywords alone do not show it)."""
     found: list[Fit] = []
     builders: dict[Var, list[CallSite]] = {}
     for call in model.calls:
@@ -32,7 +33,7 @@ def fits(model: SemanticModel, backbones: tuple[Backbone, ...]) -> tuple[Fit, ..
         if call.qualname is not None or call.method not in FIT_METHODS:
             continue
         callbacks = _callbacks(model, call)
-        evidence = _keras_evidence(model, call, builders, compiled, keras_built, callbacks)
+        evidence = _keras_evidence(model, call, builders, compiled, keras_built, callbacks, bool(torch_steps))
         if evidence is None:
             continue
         positions = training_table.FIT_POSITIONS.get(call.method or "", {})
@@ -89,6 +90,7 @@ def _keras_evidence(
     compiled: set[Var],
     keras_built: set[Var],
     callbacks: list[CallSite],
+    torch_steps: bool = False,
 ) -> str | None:
     """Why ``call`` is a Keras fit, or None when it is not (or the code does not show it)."""
     receiver = call.receiver
@@ -99,10 +101,10 @@ def _keras_evidence(
     if call.method in training_table.KERAS_ONLY_FIT_METHODS:
         return f"{call.method}() exists only on Keras models"
     # A PyTorch file's own trainer class takes epochs= too (trainer.fit(epochs=…)): there, epochs=
-    # alone is no evidence of Keras.
+    # alone is no evidence of Keras, and in a file that runs PyTorch training steps no keyword is.
     torch_only = bool(model.imports.packages & training_table.TORCH_MODULES) and not model.imports.packages & {"keras", "tensorflow"}
     for keyword in call.keywords():
-        if keyword in training_table.KERAS_ONLY_FIT_KEYWORDS and not (torch_only and keyword == "epochs"):
+        if keyword in training_table.KERAS_ONLY_FIT_KEYWORDS and not (torch_only and keyword == "epochs") and not torch_steps:
             return f"it passes {keyword}="
     for site in direct:
         if site.qualname and training_table.is_keras_model_builder(site.qualname):

@@ -121,6 +121,16 @@ _RESIZED_CROP = {
 }
 _HOLES = "is gone from albumentations 2.x"
 
+# Parameters that albumentations 1.3.1 took by position and 2.x no longer has there (1.3.1:
+# RandomResizedCrop(height, width, scale, ratio, …), RandomSizedCrop(min_max_height, height, width,
+# w2h_ratio, …); 2.0.8: RandomResizedCrop(size, scale, ratio, …), RandomSizedCrop(min_max_height,
+# size, w2h_ratio, …)): ``A.RandomResizedCrop(h, w)`` passes w where 2.x expects ``scale``.
+POSITIONAL: dict[str, tuple[str, ...]] = {
+    "RandomResizedCrop": ("height", "width"),
+    "RandomSizedCrop": ("min_max_height", "height", "width"),
+}
+POSITIONAL_EFFECT = "albumentations 2.x reads the height as size and the width as the next parameter (scale, w2h_ratio), which fails or crops wrongly"
+
 # Renamed or removed keyword arguments, by transform short name (albumentations), from the
 # 1.3.1 -> 2.0.8 signature comparison. ``mode`` is listed only where it meant the border mode:
 # OpticalDistortion, GlassBlur, Equalize, Spatter … still take a ``mode`` of their own.

@@ -48,7 +48,8 @@ MODULE_ALIASES: tuple[tuple[str, str], ...] = (
 # albumentations/__init__.py star-imports every submodule (albumentations 1.x and 2.x), and
 # torchvision.transforms does the same for its transforms.
 # imgaug/augmenters/__init__.py star-imports its submodules (flip, geometric, meta, …) the same way.
-FLATTENED_PACKAGES: tuple[str, ...] = ("albumentations", "imgaug.augmenters", "torchvision.transforms.v2", "torchvision.transforms")
+# ttach/__init__.py re-exports ttach.transforms and ttach.base (HorizontalFlip, Compose …).
+FLATTENED_PACKAGES: tuple[str, ...] = ("albumentations", "imgaug.augmenters", "torchvision.transforms.v2", "torchvision.transforms", "ttach")
 
 
 _LONGEST_FIRST = sorted(MODULE_ALIASES, key=lambda pair: -len(pair[0]))

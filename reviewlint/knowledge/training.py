@@ -162,6 +162,8 @@ TORCH_OPTIMIZER = re.compile(r"^torch\.optim\.[A-Z]\w*$")
 LIGHTNING_EARLY_STOPPING = frozenset({f"{package}.callbacks.EarlyStopping"
                                       for package in ("lightning.pytorch", "pytorch_lightning", "lightning")})
 LIGHTNING_BEST_CHECKPOINT = "best_model_path"
+LIGHTNING_CHECKPOINTS = frozenset({f"{package}.callbacks.ModelCheckpoint"
+                                   for package in ("lightning.pytorch", "pytorch_lightning", "lightning")})
 
 # Lightning's own callbacks that record nothing themselves (lightning/pytorch/callbacks/: the
 # checkpoint, early stopping and progress bars; LearningRateMonitor and DeviceStatsMonitor only

@@ -62,6 +62,12 @@ class TransformSpec:
     mode_kinds: dict[str, frozenset[str]] = field(default_factory=dict)
     # Boolean parameters that switch a kind on (ImageDataGenerator's flips).
     switches: dict[str, str] = field(default_factory=dict)
+    # Probability parameters that switch a kind on when above 0 (timm's create_transform(vflip=0.5)),
+    # with their defaults.
+    chances: dict[str, tuple[str, float]] = field(default_factory=dict)
+    # A boolean parameter without which the call applies no augmentation at all, and its default
+    # (timm's create_transform(is_training=False) builds the evaluation transform).
+    augments_when: tuple[str, bool] | None = None
     # A parameter naming tensor dimensions (``torch.flip(x, dims=[-2])``), and the kind each
     # image axis gives: -2 is the height and -1 the width of a (…, H, W) tensor whatever its rank.
     axes_param: str | None = None
@@ -298,14 +304,52 @@ TORCHVISION_CONTAINERS = frozenset({"Compose", "RandomApply", "RandomChoice", "R
 # Tensor operations of torch (torch.flip(input, dims), torch.rot90(input, k=1, dims=(0, 1)),
 # https://pytorch.org/docs/stable/generated/torch.flip.html, torch.rot90.html): applied to every
 # tensor given, the kinds come from the image axes named in ``dims`` (negative: counted from the
-# end, so -2 is the height for both (C, H, W) images and (N, C, H, W) batches; positive indexes
-# depend on the rank and are not judged). A rot90 over the two image axes turns the image.
+# end, so -2 is the height for both (C, H, W) images and (N, C, H, W) batches; a positive index
+# depends on the rank, and a flip's is not judged). A rot90 over the two image axes turns the image.
 TORCH_TENSOR_OPS: dict[str, TransformSpec] = {
     "flip": TransformSpec(frozenset(), default_p=1.0, positional=("input", "dims"), axes_param="dims",
                           axes_kinds={-2: _k("vflip"), -1: _k("hflip")}),
+    # rot90 turns the plane of its two dims: (-2, -1) is the image plane whatever the rank, (2, 3)
+    # that of an (N, C, H, W) batch, (1, 2) that of a (C, H, W) image; the default (0, 1) is neither.
     "rot90": TransformSpec(frozenset(), default_p=1.0, positional=("input", "k", "dims"), axes_param="dims",
-                           axes_kinds={-2: _k("rot90"), -1: _k("rot90")}),
+                           axes_kinds={-2: _k("rot90"), -1: _k("rot90"), 2: _k("rot90"), 3: _k("rot90")}),
 }
+
+# ttach (github.com/qubvel/ttach, ttach 0.0.3: ttach/transforms.py, aliases.py, base.py): test-time
+# augmentation that applies every variant and merges the predictions — deterministic, p = 1.
+# HorizontalFlip/VerticalFlip add the flipped image, Rotate90(angles) the rotations, Scale(scales)
+# rescaled copies; the aliases build Compose([...]) of them: d4_transform() is
+# Compose([HorizontalFlip(), Rotate90(angles=[0, 90, 180, 270])]), the eight symmetries.
+TTACH: dict[str, TransformSpec] = {
+    "HorizontalFlip": TransformSpec(_k("hflip"), default_p=1.0),
+    "VerticalFlip": TransformSpec(_k("vflip"), default_p=1.0),
+    "Rotate90": TransformSpec(_k("rot90"), default_p=1.0),
+    "Scale": TransformSpec(_k("scale"), default_p=1.0),
+    "Resize": TransformSpec(DETERMINISTIC, default_p=1.0),
+    "Multiply": TransformSpec(_k("color"), default_p=1.0),
+    "Add": TransformSpec(_k("color"), default_p=1.0),
+    "FiveCrops": TransformSpec(_k("crop"), default_p=1.0),
+}
+TTACH_ALIASES: dict[str, TransformSpec] = {
+    "hflip_transform": TransformSpec(_k("hflip"), default_p=1.0),
+    "vflip_transform": TransformSpec(_k("vflip"), default_p=1.0),
+    "flip_transform": TransformSpec(_k("hflip", "vflip"), default_p=1.0),
+    "d4_transform": TransformSpec(_k("d4"), default_p=1.0),
+    "multiscale_transform": TransformSpec(_k("scale"), default_p=1.0),
+    "five_crop_transform": TransformSpec(_k("crop"), default_p=1.0),
+    "ten_crop_transform": TransformSpec(_k("crop", "hflip"), default_p=1.0),
+}
+TTACH_CONTAINERS = frozenset({"Compose"})
+
+# timm's transform factory, timm.data.create_transform(input_size, is_training=False, no_aug=False,
+# scale=None, ratio=None, hflip=0.5, vflip=0.0, color_jitter=0.4, auto_augment=None, …)
+# (timm/data/transforms_factory.py, timm 1.0): with is_training=True a RandomResizedCrop, a
+# horizontal flip with probability hflip, a vertical flip with probability vflip, and colour jitter.
+TIMM_CREATE_TRANSFORM = TransformSpec(
+    _k("crop"), default_p=1.0, positional=("input_size", "is_training"),
+    chances={"hflip": ("hflip", 0.5), "vflip": ("vflip", 0.0)}, augments_when=("is_training", False),
+)
+TIMM_TRANSFORM_FACTORIES = frozenset({"timm.data.create_transform", "timm.data.transforms_factory.create_transform"})
 
 # imgaug (``import imgaug.augmenters as iaa``): augmenters apply to every image unless wrapped in
 # ``iaa.Sometimes(p, …)``; the flips take their probability as ``p``.
@@ -371,6 +415,12 @@ def lookup(qualname: str) -> TransformSpec | None:
         return IMGAUG.get(name)
     if module == "torch":
         return TORCH_TENSOR_OPS.get(name)
+    if module == "ttach":
+        return TTACH.get(name)
+    if module == "ttach.aliases":
+        return TTACH_ALIASES.get(name)
+    if qualname in TIMM_TRANSFORM_FACTORIES:
+        return TIMM_CREATE_TRANSFORM
     return None
 
 
@@ -382,4 +432,5 @@ def is_container(qualname: str) -> bool:
         (module == "albumentations" and name in ALBUMENTATIONS_CONTAINERS)
         or (module == "imgaug.augmenters" and name in IMGAUG_CONTAINERS)
         or (module in ("torchvision.transforms", "torchvision.transforms.v2") and name in TORCHVISION_CONTAINERS)
+        or (module == "ttach" and name in TTACH_CONTAINERS)
     )
