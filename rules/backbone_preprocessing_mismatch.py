@@ -33,7 +33,10 @@ generated from timm's own model definitions, is `reviewlint/knowledge/timm_pretr
 ViTs and BEiTs expect mean = std = 0.5, DeiT and the CNNs the ImageNet mean/std, CLIP models
 CLIP's), and a torchvision model built with `weights=…` or `pretrained=True` (ImageNet mean/std,
 what `weights.transforms()` applies). Without data flow to link them, a PyTorch `Normalize` is
-compared with PyTorch models only.
+compared with PyTorch models only. A bare `/ 255` (in a `Dataset`'s `__getitem__`, say) is
+followed through the `DataLoader` and the loops that run the model; and when nothing in the file
+normalizes at all, a torchvision or albumentations pipeline whose images reach a pretrained
+model is reported at the model.
 
 ## Why it matters
 Pretrained weights only work on inputs distributed like the ones they were trained on. Dividing
@@ -350,12 +353,13 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         if expects != "raw" and not norms and not _may_normalize_elsewhere(facts):
             loader = _raw_images_into(facts, backbone)
             if loader is not None:
+                source, what = loader
                 yield Report(
                     backbone.node,
-                    f"{where} expects {EXPECTATIONS[expects]}, but its images come from "
-                    f"{loader.method or loader.qualname}() as raw 0-255 pixels: nothing in this file normalizes them",
+                    f"{where} expects {EXPECTATIONS[expects]}, but its images come from {what}: nothing in this file "
+                    "normalizes them",
                     hint=f"use {backbone.family.preprocess}",
-                    related=((loader.node, "raw images come from here"),),
+                    related=((source, "the images come from here"),),
                 )
 
 
@@ -378,8 +382,10 @@ def _may_normalize_elsewhere(facts: Facts) -> bool:
     return False
 
 
-def _raw_images_into(facts: Facts, backbone: Backbone) -> CallSite | None:
-    """A raw image loader whose images reach a model built from the backbone (fit, predict, a call)."""
+def _raw_images_into(facts: Facts, backbone: Backbone) -> tuple[cst.CSTNode, str] | None:
+    """A raw image loader whose images reach a model built from the backbone (fit, predict, a
+    call), or for a PyTorch backbone a transform pipeline without ``Normalize`` whose images do;
+    with how to name it."""
     if not backbone.owners:
         return None
     flows = [flow for _, flow in facts.model.consumers(backbone.owners)]
@@ -387,11 +393,20 @@ def _raw_images_into(facts: Facts, backbone: Backbone) -> CallSite | None:
         if call.qualname in _RAW_LOADERS or (call.qualname is None and call.method in _RAW_FLOWS):
             owners = facts.model.owners(call)
             if owners and any(owners & flow for flow in flows):
-                return call
+                return call.node, f"{call.method or call.qualname}() as raw 0-255 pixels"
+    if backbone.family.package in ("timm", "torchvision"):
+        for pipeline in facts.pipelines:
+            if pipeline.kind in ("torchvision", "albumentations") and pipeline.owners and any(pipeline.owners & flow for flow in flows):
+                return pipeline.node, f"the transform pipeline {pipeline.name!r}, which has no Normalize"
     return None
 
 
 VALID = [
+    # PyTorch: the pipeline normalizes with the model's own mean and std (read from its config).
+    "import timm\nimport torch\nfrom torchvision import transforms as T\n"
+    "model = timm.create_model('resnet50', pretrained=True)\ncfg = model.pretrained_cfg\n"
+    "tf = T.Compose([T.ToTensor(), T.Normalize(cfg['mean'], cfg['std'])])\nloader = DataLoader(ImageFolder('d', transform=tf))\n"
+    "for x, y in loader:\n    criterion(model(x), y).backward()\n",
     # timm models normalized as their pretrained config says; a timm model without pretrained weights.
     "import timm\nimport albumentations as A\ntf = A.Compose([A.Normalize(mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))])\n"
     "model = timm.create_model('vit_base_patch16_224', pretrained=True)",
@@ -450,6 +465,14 @@ VALID = [
 ]
 
 INVALID = [
+    # PyTorch: no Normalize at all in front of a pretrained torchvision model.
+    Invalid(
+        "import torch\nfrom torchvision import models, transforms as T\n"
+        "model = models.resnet50(weights='IMAGENET1K_V2')\ntf = T.Compose([T.Resize(224), T.ToTensor()])\n"
+        "loader = DataLoader(ImageFolder('train', transform=tf), shuffle=True)\n"
+        "for x, y in loader:\n    criterion(model(x), y).backward()\n",
+        message="which has no Normalize: nothing in this file normalizes them", range=(3, 9, 3, 49),
+    ),
     # A data loader class: the /255 of the method passed to map() (self.process) reaches fit()
     # through loader.make(); the backbone comes from a table of constructors local to a function.
     Invalid(

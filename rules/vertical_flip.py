@@ -68,7 +68,7 @@ CODE = "RL102"
 NAME = "vertical-flip"
 SEVERITY = Severity.WARNING
 SUMMARY = "Vertical flips or 90° rotations of natural photos, which are never upside down"
-TRIGGERS = ("Flip", "flip", "Rotate90", "Rot90", "Transpose", "transpose", "D4", "d4", "SquareSymmetry", "rot90", "Rotat", "Affine")
+TRIGGERS = ("Flip", "flip", "Rotate90", "Rot90", "Transpose", "transpose", "D4", "d4_transform", "SquareSymmetry", "rot90", "Rotat", "Affine")
 # Fixes: Flip -> HorizontalFlip, RandomFlip() / RandomFlip("horizontal_and_vertical") ->
 # RandomFlip("horizontal"), drop vertical_flip=True. The augmentation changes: unsafe.
 FIX = "unsafe"

@@ -69,3 +69,5 @@ def test_a_competition_slug_names_its_domain() -> None:
 
     assert inferred_domain("https://www.kaggle.com/c/aptos2019-blindness-detection/overview") == ("aptos2019", "medical")
     assert inferred_domain("laptops and desktops") is None
+    assert inferred_domain("Plant Pathology 2020 - FGVC7") == ("Plant Pathology", "overhead")
+    assert inferred_domain("Cassava leaf disease classification") is None
