@@ -98,6 +98,8 @@ class Scan(cst.CSTVisitor):
     statement_calls: set[int] = field(default_factory=set)
     stored: set[str] = field(default_factory=set)
     instance_state: list[InstanceState] = field(default_factory=list)
+    # Classes whose instances are data: they define __getitem__, __iter__ or __next__.
+    data_classes: set[str] = field(default_factory=set)
     # Configuration attributes: "CFG.model_name" for ``class CFG: model_name = "…"`` and for
     # ``self.model_name = "…"`` in ``CFG.__init__`` (module-level classes), bound once and
     # unconditionally; a key bound again, or assigned from outside, is dropped.
@@ -144,6 +146,8 @@ class Scan(cst.CSTVisitor):
 
     # Scopes and loops ------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.name.value in _ITEM_METHODS and self._scopes[-1].kind == "class":
+            self.data_classes.add(self._scopes[-1].name)
         self.functions[node.name.value] = node
         self._bind(node.name.value, None, "def", node)
         scope = Scope(node.name.value, "function")
@@ -288,21 +292,21 @@ class Scan(cst.CSTVisitor):
             return
         self.module_bindings[name] = value
 
-    def _config_attribute(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+    def _config_attribute(self, target: cst.BaseExpression, attribute: str | None, value: cst.BaseExpression | None) -> None:
         """Record ``name = value`` in a module-level class body, or ``self.name = value`` in its
-        ``__init__``, as the class's attribute; any other ``x.name = …`` makes ``x.name`` unknown."""
+        ``__init__``, as the class's attribute; any other ``x.name = …`` (``attribute``, the dotted
+        target) makes ``x.name`` unknown."""
         scopes = self._scopes
         key = None
-        if isinstance(target, cst.Name) and len(scopes) == 2 and scopes[1].kind == "class":
-            key = f"{scopes[1].name}.{target.value}"
-        elif isinstance(target, cst.Attribute):
-            attribute = dotted(target) or ""
-            if (attribute.startswith("self.") and attribute.count(".") == 1 and len(scopes) == 3
-                    and scopes[1].kind == "class" and scopes[2].name == "__init__"):
-                key = f"{scopes[1].name}.{attribute[5:]}"
-            elif attribute:
-                self.reassigned_attributes.add(attribute)
-                return
+        if attribute is None:
+            if isinstance(target, cst.Name) and len(scopes) == 2 and scopes[1].kind == "class":
+                key = f"{scopes[1].name}.{target.value}"
+        elif (attribute.startswith("self.") and attribute.count(".") == 1 and len(scopes) == 3
+                and scopes[1].kind == "class" and scopes[2].name == "__init__"):
+            key = f"{scopes[1].name}.{attribute[5:]}"
+        elif attribute:
+            self.reassigned_attributes.add(attribute)
+            return
         if key is None:
             return
         if key in self.config_attributes or value is None or self._loops or self._conditions:
@@ -312,17 +316,20 @@ class Scan(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         targets: list[str] = []
+        stored: list[str] = []  # self.x targets: the call's result is bound to the instance's attribute
+        single = node.value if len(node.targets) == 1 else None
         for target in node.targets:
-            self._config_attribute(target.target, node.value if len(node.targets) == 1 else None)
-            targets.extend(target_names(target.target))
             if isinstance(target.target, cst.Attribute):
                 attribute = dotted(target.target) or ""
+                self._config_attribute(target.target, attribute, single)
                 if attribute.startswith("self.") and len(self._scopes) >= 3 and self._scopes[-2].kind == "class":
                     # self.transform = … in a method: what the class's instances carry.
                     self.instance_state.append((self._scopes[-2].name, self._scopes[-3], attribute, self._scopes[-1]))
+                    if attribute.count(".") == 1:
+                        stored.append(attribute)
                 self.attribute_assignments.append(
                     AttributeAssignment(
-                        dotted(target.target) or "",
+                        attribute,
                         node.value,
                         node,
                         self._scopes[-1],
@@ -331,7 +338,11 @@ class Scan(cst.CSTVisitor):
                         tuple(self._conditions),
                     )
                 )
-            elif isinstance(target.target, cst.Subscript):
+                continue
+            if len(self._scopes) == 2:
+                self._config_attribute(target.target, None, single)
+            targets.extend(target_names(target.target))
+            if isinstance(target.target, cst.Subscript):
                 base = dotted(target.target.value) or ""
                 self.subscript_assignments.append(SubscriptAssignment(base, node.value, node, self._scopes[-1]))
         for name in targets:
@@ -340,9 +351,7 @@ class Scan(cst.CSTVisitor):
             self.assignments.append(
                 Assignment(tuple(targets), node.value, node, self._scopes[-1], tuple(self._loops), self._index)
             )
-        # ``self.transform = A.Compose(…)``: the call's result is bound to the instance's attribute.
-        stored = [dotted(t.target) or "" for t in node.targets if isinstance(t.target, cst.Attribute)]
-        self._targets.append((*targets, *(name for name in stored if name.startswith("self.") and name.count(".") == 1)))
+        self._targets.append((*targets, *stored))
         self._collectors.append(set())
 
     def leave_Assign(self, original_node: cst.Assign) -> None:
@@ -380,7 +389,7 @@ class Scan(cst.CSTVisitor):
             )
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._config_attribute(node.target, node.value)
+        self._config_attribute(node.target, dotted(node.target) or "" if isinstance(node.target, cst.Attribute) else None, node.value)
         names = target_names(node.target)
         for name in names:
             self._bind(name, node.value, "annassign", node)
@@ -505,7 +514,7 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
         unpacked=scan.tuple_assigns,
         bindings=scan.bindings,
         attribute_reads=scan.attribute_reads,
-        instance_state=scan.instance_state,
+        instance_state=[state for state in scan.instance_state if state[0] in scan.data_classes],
     )
     return SemanticModel(
         module=module,

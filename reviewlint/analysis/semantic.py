@@ -318,8 +318,9 @@ class SemanticModel:
             # at this call they are its arguments (this call's, not every call's).
             self._add_arguments(deps, key, function, call_node, scope)
         for class_name, class_scope, attribute, method_scope in self._records.instance_state:
-            # An instance carries what its methods store on it: ``LeafDataset(df)`` reaches the
-            # ``self.transform = A.Compose(…)`` of LeafDataset.__init__.
+            # A dataset's instance carries what its methods store on it and what its items are
+            # made of: ``LeafDataset(df)`` reaches the ``self.transform = A.Compose(…)`` of
+            # LeafDataset.__init__ (only classes that define __getitem__/__iter__/__next__).
             deps.setdefault(qualify(class_name, class_scope), set()).add(qualify(attribute, method_scope))
         for name, scope, kind, _, _, _ in self._records.bindings:
             # A function's name stands for what it returns where it is passed on, not called:
@@ -543,8 +544,13 @@ class SemanticModel:
 
     @cached_property
     def _model_run_data(self) -> tuple[frozenset[Var], ...]:
-        """For each of :attr:`_model_runs`, everything its call's arguments were computed from."""
-        return tuple(frozenset(self.reaches_through_callers(self.names_used(call.node, call.scope))) for call, _ in self._model_runs)
+        """For each of :attr:`_model_runs`, everything its call's arguments were computed from; for a
+        run inside a loop (``for x, y in loader: model(x)`` in ``train_one_epoch(model, loader)``),
+        through the arguments the function's callers pass it too."""
+        return tuple(
+            frozenset((self.reaches_through_callers if call.loops else self.reaches)(self.names_used(call.node, call.scope)))
+            for call, _ in self._model_runs
+        )
 
     @cached_property
     def _model_runs(self) -> tuple[tuple[CallSite, set[Var]], ...]:
