@@ -40,7 +40,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.api import CallSite, Invalid, NoOptions, Report, RuleContext, Severity, parent_of
+from reviewlint.api import CallSite, Invalid, NoOptions, Report, RuleContext, Severity
 from reviewlint.knowledge import training
 
 CODE = "RL508"
@@ -59,19 +59,6 @@ def _switches_to_eval(call: CallSite) -> bool:
         mode = call.arg("mode", 0)
         return mode is not None and isinstance(mode.value, cst.Name) and mode.value.value == "False"
     return False
-
-
-def _inference_body(ctx: RuleContext[NoOptions], call: CallSite) -> cst.CSTNode | None:
-    """The block a ``torch.no_grad()`` call guards: a ``with`` statement's body or a decorated function's."""
-    module = ctx.model.module
-    parent = parent_of(module, call.node)
-    if isinstance(parent, cst.WithItem):
-        statement = parent_of(module, parent)
-        return statement.body if isinstance(statement, cst.With) else None
-    if isinstance(parent, cst.Decorator):
-        function = parent_of(module, parent)
-        return function.body if isinstance(function, cst.FunctionDef) else None
-    return None
 
 
 def _builds_trainable_module(ctx: RuleContext[NoOptions], value: cst.BaseExpression | None) -> bool:
@@ -116,7 +103,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     for guard in model.calls:
         if guard.qualname not in training.INFERENCE_GUARDS:
             continue
-        body = _inference_body(ctx, guard)
+        body = model.guarded_body(guard)
         if body is None:
             continue
         used = next(_model_calls(ctx, body), None)

@@ -629,6 +629,27 @@ class SemanticModel:
                 found.extend(self.origins(arg.value, call.scope, before, depth))
         return found if found or bound else [(node, scope)]
 
+    def guarded_body(self, call: CallSite) -> cst.BaseSuite | None:
+        """The block a call guards as a ``with`` item (``with torch.no_grad():``) or as a decorator
+        (``@torch.no_grad()`` on a function): the statement's or the function's body, else None."""
+        return self._guarded_bodies.get(id(call.node))
+
+    @cached_property
+    def _guarded_bodies(self) -> Mapping[int, cst.BaseSuite]:
+        """``with`` items and decorators, by the id of their expression, with the body they guard
+        (a walk over statements only)."""
+        found: dict[int, cst.BaseSuite] = {}
+        stack: list[cst.CSTNode] = list(self.module.body)
+        while stack:
+            statement = stack.pop()
+            if isinstance(statement, cst.With):
+                found.update((id(item.item), statement.body) for item in statement.items)
+            elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                found.update((id(decorator.decorator), statement.body) for decorator in statement.decorators)
+            for suite in _suites(statement):
+                stack.extend(suite.body)
+        return found
+
     # Calls ---------------------------------------------------------------------------------
     def call_site(self, node: cst.CSTNode) -> CallSite | None:
         """The CallSite of a ``cst.Call`` node of this module, or None."""
@@ -792,6 +813,23 @@ class _NameCollector(cst.CSTVisitor):
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
             self._not_read.add(id(node.keyword))
+
+
+def _suites(statement: cst.CSTNode) -> list[cst.BaseSuite]:
+    """The blocks of statements a compound statement holds (its body, else, except, finally …)."""
+    if not isinstance(statement, cst.BaseCompoundStatement):
+        return []
+    suites: list[cst.BaseSuite] = [statement.body]
+    for name in ("orelse", "finalbody"):
+        extra = getattr(statement, name, None)
+        while isinstance(extra, (cst.If, cst.Else, cst.Finally)):
+            suites.append(extra.body)
+            extra = extra.orelse if isinstance(extra, cst.If) else None
+    for handler in getattr(statement, "handlers", ()):
+        suites.append(handler.body)
+    if isinstance(statement, cst.Match):
+        suites.extend(case.body for case in statement.cases)
+    return [suite for suite in suites if isinstance(suite, cst.IndentedBlock)]
 
 
 def _parameters(function: cst.FunctionDef) -> list[cst.Param]:

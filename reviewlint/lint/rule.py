@@ -20,6 +20,7 @@ A rule is a module in ``rules/`` (installed as ``reviewlint_rules``) with:
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -159,6 +160,30 @@ def _matches(triggers: tuple[str | re.Pattern[str], ...], text: str) -> bool:
     return any(trigger in text if isinstance(trigger, str) else trigger.search(text) is not None for trigger in triggers)
 
 
+# Imported modules analysed lately, by path and text: the modules of a package import each other,
+# and each importer would otherwise parse the same modules again. Bounded (a parsed module is big).
+_IMPORTED_ANALYSES: OrderedDict[tuple[str, str], Analysis | None] = OrderedDict()
+_IMPORTED_KEPT = 24
+
+
+def _imported_analysis(source: SourceFile) -> Analysis | None:
+    """The analysis of an imported module (None when it does not parse or cannot be analysed)."""
+    key = (str(source.path), source.text)
+    if key in _IMPORTED_ANALYSES:
+        _IMPORTED_ANALYSES.move_to_end(key)
+        return _IMPORTED_ANALYSES[key]
+    analysis = Analysis(source)
+    try:
+        analysis.facts  # noqa: B018 - parse and extract now: a module that fails is left out
+        kept: Analysis | None = analysis
+    except Exception:  # noqa: BLE001 - the imported module's own run reports its problem
+        kept = None
+    _IMPORTED_ANALYSES[key] = kept
+    if len(_IMPORTED_ANALYSES) > _IMPORTED_KEPT:
+        _IMPORTED_ANALYSES.popitem(last=False)
+    return kept
+
+
 class Analysis:
     """One file's parse, facts and comments, computed at most once and shared by all rules.
 
@@ -177,16 +202,7 @@ class Analysis:
     @cached_property
     def imported_analyses(self) -> tuple[Analysis | None, ...]:
         """One analysis per imported module (None for one that does not parse or cannot be analysed)."""
-        found: list[Analysis | None] = []
-        for source, _ in self.imports:
-            analysis = Analysis(source)
-            try:
-                analysis.facts  # noqa: B018 - parse and extract now: a module that fails is left out
-            except Exception:  # noqa: BLE001 - the imported module's own run reports its problem
-                found.append(None)
-                continue
-            found.append(analysis)
-        return tuple(found)
+        return tuple(_imported_analysis(source) for source, _ in self.imports)
 
     @cached_property
     def imported(self) -> ImportedFacts:
