@@ -14,9 +14,11 @@ do not), no `mlflow.autolog()`/`comet_ml`/`clearml` auto-logging, and no read of
 In PyTorch, flags a hand-written loop over epochs (the `for` around a loop over batches that
 calls `loss.backward()`, directly or through a function it calls) in which nothing keeps a
 per-epoch value: no list or dict growing, no `SummaryWriter.add_scalar`, `wandb.log`,
-`mlflow.log_metric`, `logging`, CSV writer or file; printing does not keep them. And Lightning's
-`Trainer(logger=False)`, which drops what `self.log` records (unless one of its callbacks is one
-the linter cannot see into, such as a class of your own: assumed to keep them).
+`mlflow.log_metric`, `logging`, CSV writer or file; printing does not keep them. A loop in a
+function that the file's module-level code never runs, while it runs others (an unused LR finder
+left in a script), is left out. And Lightning's `Trainer(logger=False)`, which drops what
+`self.log` records (unless one of its callbacks is one the linter cannot see into, such as a
+class of your own: assumed to keep them).
 
 Only Keras fits count as fits: the receiver is built by `keras.Model`/`keras.Sequential`/a pretrained
 backbone/`load_model`, or `compile()` is called on it, or the call passes Keras-only arguments
@@ -149,7 +151,13 @@ def _torch(facts: Facts) -> Iterator[Report]:
                     "Trainer(logger=False) drops every value self.log(…) records: the learning curves of this run are lost",
                     hint="keep the default logger, or pass lightning's CSVLogger/TensorBoardLogger",
                 )
+    # A script that runs some of its functions (main()) but never this one: an unused helper (an
+    # LR finder left in the file) does not train.
+    run = facts.model.run_from_module
     for loop in _epoch_loops(facts):
+        scope = next((call.scope.name for call in facts.model.calls if any(node is loop for node in call.loops)), "")
+        if run and scope in facts.model.functions and scope not in run:
+            continue
         if not _records(facts, loop):
             yield Report(
                 loop.iter,
@@ -197,6 +205,10 @@ VALID = [
     _TORCH + "from torch.utils.tensorboard import SummaryWriter\nwriter = SummaryWriter()\nfor epoch in range(EPOCHS):\n"
     "    writer.add_scalar('loss', train_one_epoch(train_loader), epoch)\n",
     "import lightning as L\ntrainer = L.Trainer(logger=False, callbacks=[MetricsHistory(), L.pytorch.callbacks.ModelCheckpoint()])",
+    # an LR finder the script never runs (it runs main())
+    "import torch\ndef find_lr(loader):\n    for step in range(100):\n        for x, y in loader:\n"
+    "            criterion(model(x), y).backward()\ndef main():\n    history = []\n    for epoch in range(3):\n"
+    "        for x, y in loader:\n            criterion(model(x), y).backward()\n        history.append(1)\nmain()\n",
     _TORCH + "import wandb\nfor epoch in range(EPOCHS):\n    wandb.log({'loss': train_one_epoch(train_loader)})\n",
     _TORCH + "history = {'loss': []}\nfor epoch in range(EPOCHS):\n    history['loss'] += [train_one_epoch(train_loader)]\n"
     "    scores[epoch] = evaluate(model)\n",

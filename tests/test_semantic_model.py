@@ -322,3 +322,20 @@ def test_a_configuration_attribute_assigned_elsewhere_does_not_fold() -> None:
         cfg.lr = 0.1
         create(CFG.epochs, cfg.lr)
     """) == [UNKNOWN, UNKNOWN]
+
+
+def test_a_configuration_instance_made_in_a_function_folds_where_its_name_is_passed() -> None:
+    model = build_model(cst.parse_module(textwrap.dedent("""
+        class Config:
+            def __init__(self):
+                self.arch = "vit_base_patch32_384"
+        class Net:
+            def __init__(self, CFG):
+                self.net = create(CFG.arch, other.arch)
+        def main():
+            CFG = Config()
+            other = Other()
+            Net(CFG)
+    """)))
+    create = next(call for call in model.calls if isinstance(call.node.func, cst.Name) and call.node.func.value == "create")
+    assert [model.value(arg.value) for arg in create.node.args] == ["vit_base_patch32_384", UNKNOWN]

@@ -63,17 +63,18 @@ class ConstantFolder:
     ``cfg.arch`` for ``cfg = Config()`` whose ``__init__`` sets ``self.arch = "…"``)."""
 
     def __init__(self, bindings: Mapping[str, cst.BaseExpression], attributes: Mapping[str, cst.BaseExpression] | None = None,
-                 reassigned: frozenset[str] = frozenset()) -> None:
+                 reassigned: frozenset[str] = frozenset(), instances: Mapping[str, str] | None = None) -> None:
         self._bindings = bindings
         self._attributes = attributes or {}
         self._reassigned = reassigned
+        self._instances = instances or {}
         # By id(), with the node kept alive so that its id cannot be reused by another node.
         self._cache: dict[int, tuple[cst.BaseExpression, object]] = {}
         self._folding: set[str] = set()
 
     def with_bindings(self, bindings: Mapping[str, cst.BaseExpression]) -> ConstantFolder:
         """A folder over other module-level bindings (a point in a notebook), with the same classes."""
-        return ConstantFolder(bindings, self._attributes, self._reassigned)
+        return ConstantFolder(bindings, self._attributes, self._reassigned, self._instances)
 
     def fold(self, node: cst.BaseExpression | None, depth: int = 0) -> object:
         """The value of ``node``, or :data:`UNKNOWN`."""
@@ -159,9 +160,12 @@ class ConstantFolder:
             return UNKNOWN
         if key not in self._attributes:
             bound = self._bindings.get(owner)  # cfg = Config(): the instance's class
-            if not (isinstance(bound, cst.Call) and isinstance(bound.func, cst.Name)):
+            if isinstance(bound, cst.Call) and isinstance(bound.func, cst.Name):
+                key = f"{bound.func.value}.{attribute}"
+            elif owner in self._instances:  # made an instance of one configuration class only, anywhere
+                key = f"{self._instances[owner]}.{attribute}"
+            else:
                 return UNKNOWN
-            key = f"{bound.func.value}.{attribute}"
         value = self._attributes.get(key)
         if value is None or key in self._folding:
             return UNKNOWN

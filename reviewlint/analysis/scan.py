@@ -105,6 +105,8 @@ class Scan(cst.CSTVisitor):
     # unconditionally; a key bound again, or assigned from outside, is dropped.
     config_attributes: dict[str, cst.BaseExpression] = field(default_factory=dict)
     reassigned_attributes: set[str] = field(default_factory=set)
+    # ``cfg = Config()`` in any scope: the classes each name is made an instance of.
+    instances: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -345,6 +347,8 @@ class Scan(cst.CSTVisitor):
             if isinstance(target.target, cst.Subscript):
                 base = dotted(target.target.value) or ""
                 self.subscript_assignments.append(SubscriptAssignment(base, node.value, node, self._scopes[-1]))
+        if len(targets) == 1 and isinstance(node.value, cst.Call) and isinstance(node.value.func, cst.Name):
+            self.instances.setdefault(targets[0], set()).add(node.value.func.value)
         for name in targets:
             self._bind(name, node.value if len(targets) == 1 else None, "assign", node)
         if targets:
@@ -483,7 +487,11 @@ def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Semant
         {name for name, *_ in scan.bindings}.union(scan.stored, scan.imports.bindings, *scan.local_names.values())
     )
     attributes = {key: value for key, value in scan.config_attributes.items() if key not in scan.reassigned_attributes}
-    folder = ConstantFolder(scan.module_bindings, attributes, frozenset(scan.reassigned_attributes))
+    # A name only ever made an instance of one configuration class (``CFG = Config()`` in main(),
+    # and the parameters named CFG it is passed to): its attributes are that class's.
+    classes = {key.split(".", 1)[0] for key in attributes}
+    instances = {name: next(iter(made)) for name, made in scan.instances.items() if len(made) == 1 and made <= classes}
+    folder = ConstantFolder(scan.module_bindings, attributes, frozenset(scan.reassigned_attributes), instances)
     chosen = _ChosenConstructors(scan.imports, folder, scan.module_bindings, scan.bindings)
     calls: list[CallSite] = []
     for index, raw_call in enumerate(scan.calls):
