@@ -18,7 +18,8 @@ rule assumes only `min_steps_per_epoch` (default 10) and says so; where the epoc
 In PyTorch, `StepLR`, `MultiStepLR` and `ExponentialLR` are counted by where
 `scheduler.step()` is called: inside the loop over batches it steps per batch (judged over the
 first epoch, `min_steps_per_epoch` batches), in a `for epoch in range(EPOCHS)` loop once per
-epoch (judged at the last epoch, when `EPOCHS` folds to a number).
+epoch (judged at the last epoch, when `EPOCHS` folds to a number, also from a configuration module the
+file imports: `range(const.NUM_EPOCHS)`).
 It also reports a `decay_steps` no larger than the number of planned epochs when the batches per
 epoch are unknown: that is `decay_steps` written as if it counted epochs, and
 the message says from how many batches per epoch on the rate ends below `min_fraction`.
@@ -57,7 +58,7 @@ In PyTorch, `CosineAnnealingLR(optimizer, T_max=EPOCHS)` stepped once per epoch,
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import libcst as cst
@@ -72,7 +73,9 @@ from reviewlint.api import (
     RuleContext,
     Scope,
     Severity,
+    UNKNOWN,
     Valid,
+    dotted,
     is_number,
     option,
 )
@@ -90,6 +93,8 @@ class Options:
     )
 
 TRIGGERS = ("Decay", "decay", "StepLR", "ExponentialLR")
+# A configuration module the training script imports (``import const`` … ``range(const.NUM_EPOCHS)``).
+IMPORT_TRIGGERS = (*TRIGGERS, "EPOCH", "epoch")
 
 
 @dataclass
@@ -237,7 +242,7 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
     facts = ctx.facts
     min_fraction = float(ctx.options.min_fraction)
     min_steps = max(1, int(ctx.options.min_steps_per_epoch))
-    yield from _torch_schedules(facts, min_fraction, min_steps)
+    yield from _torch_schedules(facts, min_fraction, min_steps, ctx.imported.constants)
     for schedule in _schedules(facts):
         fits = _fits_of(facts, schedule)
         epochs = [fit.planned_epochs for fit in fits]
@@ -308,15 +313,23 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
             )
 
 
-def _range_count(facts: Facts, node: cst.BaseExpression) -> int | None:
-    """How many times ``for … in range(…)`` runs, when its arguments fold to integers."""
+def _range_count(facts: Facts, node: cst.BaseExpression, constants: Mapping[str, object]) -> int | None:
+    """How many times ``for … in range(…)`` runs, when its arguments fold to integers (also
+    through the constants of imported project modules: ``range(const.NUM_EPOCHS)``)."""
     if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "range"):
         return None
-    bounds = [facts.model.value(arg.value) for arg in node.args if arg.keyword is None and not arg.star]
+    bounds = [_folded(facts, arg.value, constants) for arg in node.args if arg.keyword is None and not arg.star]
     if not 1 <= len(bounds) <= 2 or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
         return None
     numbers = [b for b in bounds if isinstance(b, int)]
     return max(0, numbers[-1] - (numbers[0] if len(numbers) == 2 else 0))
+
+
+def _folded(facts: Facts, node: cst.BaseExpression, constants: Mapping[str, object]) -> object:
+    value = facts.model.value(node)
+    if value is UNKNOWN:
+        return constants.get(dotted(node) or "", UNKNOWN)
+    return value
 
 
 def _torch_fraction(kind: str, gamma: float, step_size: float, milestones: list[float], steps: float) -> float:
@@ -328,7 +341,7 @@ def _torch_fraction(kind: str, gamma: float, step_size: float, milestones: list[
     return float(gamma**steps)
 
 
-def _torch_schedules(facts: Facts, min_fraction: float, min_steps: int) -> Iterator[Report]:
+def _torch_schedules(facts: Facts, min_fraction: float, min_steps: int, constants: Mapping[str, object]) -> Iterator[Report]:
     """PyTorch's StepLR, MultiStepLR and ExponentialLR, counted by where ``scheduler.step()`` is
     called: in the loop over batches (per batch), else in a ``for … in range(epochs)`` loop."""
     model = facts.model
@@ -369,7 +382,7 @@ def _torch_schedules(facts: Facts, min_fraction: float, min_steps: int) -> Itera
                     )
                 break
             epochs = next((n for loop in step.loops if isinstance(loop, cst.For)
-                           and (n := _range_count(facts, loop.iter)) is not None), None)
+                           and (n := _range_count(facts, loop.iter, constants)) is not None), None)
             if epochs is None or epochs < 2:
                 continue
             fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, epochs - 1)

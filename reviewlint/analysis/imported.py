@@ -11,8 +11,8 @@ reported in that module's file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -41,6 +41,9 @@ class ImportedFacts:
     # The random generators the imported modules seed when they are imported (module-level
     # ``torch.manual_seed(0)`` in ``const.py``), by the names of knowledge.training.SEEDERS.
     seeded: frozenset[str] = frozenset()
+    # Module-level constants of the imported modules, by the importer's dotted name for them
+    # (``const.NUM_EPOCHS`` after ``import const``, ``EPOCHS`` after ``from config import EPOCHS``).
+    constants: Mapping[str, object] = field(default_factory=dict)
 
 
 def _exported(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> list[tuple[Var, set[Var]]]:
@@ -63,11 +66,13 @@ def imported_facts(modules: Sequence[ImportedModule | None]) -> ImportedFacts:
     normalizations: list[Normalization] = []
     module_of: dict[int, int] = {}
     seeded: set[str] = set()
+    constants: dict[str, object] = {}
     for position, imported in enumerate(modules):
         if imported is None:
             continue
         facts = imported.facts
         seeded.update(*(training.SEEDERS.get(call.qualname or "", ()) for call in facts.model.calls if call.scope.is_module))
+        constants.update(_constants(facts.model, imported.aliases))
         if not facts.backbones and not facts.normalizations:
             continue
         exported = _exported(facts.model, imported.aliases)
@@ -84,7 +89,21 @@ def imported_facts(modules: Sequence[ImportedModule | None]) -> ImportedFacts:
                 module_of[id(norm.node)] = position
                 if norm.call is not None:
                     module_of[id(norm.call.node)] = position
-    return ImportedFacts(tuple(backbones), tuple(normalizations), module_of, frozenset(seeded))
+    return ImportedFacts(tuple(backbones), tuple(normalizations), module_of, frozenset(seeded), constants)
+
+
+def _constants(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> dict[str, object]:
+    """The foldable module-level constants of an imported module, by the importer's names."""
+    found: dict[str, object] = {}
+    for local, name in aliases:
+        names = [(local, name)] if name else [(f"{local}.{inner}", inner) for inner in model.module_history]
+        for dotted_name, inner in names:
+            if not inner.isidentifier():
+                continue
+            value = model.value(cst.Name(inner))
+            if isinstance(value, (int, float, str, tuple)):
+                found[dotted_name] = value
+    return found
 
 
 def owned_by(node: cst.CSTNode, imported: ImportedFacts) -> int | None:

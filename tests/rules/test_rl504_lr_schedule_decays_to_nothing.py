@@ -37,3 +37,21 @@ def test_schedule_recompiled_with_a_new_optimizer_stops_counting():
 def test_min_steps_per_epoch_is_the_assumed_lower_bound(option, expected):
     text = "import keras\nkeras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)"
     assert len(findings_of("RL504", text, options=option)) == expected
+
+
+def test_the_epochs_of_a_configuration_module_count(tmp_path, monkeypatch):
+    import json
+
+    from tests.conftest import check_in_process
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "const.py").write_text("NUM_EPOCHS = 30\n")
+    (tmp_path / "train.py").write_text(
+        "import torch\nimport const\nfrom torch import optim\n"
+        "scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=5, gamma=0.1)\n"
+        "for epoch in range(const.NUM_EPOCHS):\n    for x, y in loader:\n        criterion(model(x), y).backward()\n"
+        "    scheduler.step()\n"
+    )
+    _, out, _ = check_in_process(["--no-cache", "--format", "json", "--select", "RL504", "train.py"], tmp_path, monkeypatch)
+    messages = [finding["message"] for finding in json.loads(out)["findings"]]
+    assert len(messages) == 1 and "by the last of the 30 epochs" in messages[0]
