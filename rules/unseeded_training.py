@@ -204,6 +204,9 @@ def _join(items: list[str]) -> str:
 
 
 VALID = [
+    # A project's trainer around a timm model: PyTorch, seeded with torch.manual_seed, not a Keras fit.
+    "import timm\nimport torch\ntorch.manual_seed(0)\n"
+    "net = timm.create_model('efficientnet_b0', pretrained=True)\ntrainer = Trainer(net)\ntrainer.fit(train_loader)",
     # A PyTorch project's own trainer class: epochs= does not make it Keras.
     "import torch\ntorch.manual_seed(0)\ntrainer = ModelTrainer(model, loader)\nhistory = trainer.fit(epochs=10)",
     "import torch\ntorch.manual_seed(42)\nfor x, y in loader:\n    loss = criterion(model(x), y)\n    loss.backward()\n    opt.step()",

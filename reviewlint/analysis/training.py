@@ -28,7 +28,8 @@ def fits(model: SemanticModel, backbones: tuple[Backbone, ...], torch_steps: tup
         for owner in model.owners(call)
     }
     for backbone in backbones:
-        keras_built |= model.owners(backbone.call)
+        if backbone.family.package not in ("timm", "torchvision"):  # a PyTorch model is no Keras evidence
+            keras_built |= model.owners(backbone.call)
     for call in model.calls:
         if call.qualname is not None or call.method not in FIT_METHODS:
             continue
