@@ -17,7 +17,8 @@ Flags validation data built with random augmentation:
   iterated by an evaluation loop named for validation (`for x, y in valid_loader`, a loop in
   `def validate(…)`, followed through the function's arguments), a `DataLoader` named for
   validation, or what a Lightning `Trainer` validates on (`trainer.fit(model, train_dl, val_dl)`,
-  `trainer.validate(dataloaders=…)`). Reported where the pipeline is given to the dataset.
+  `trainer.validate(dataloaders=…)`) — also the validation part of a `random_split` of a dataset
+  built with the training transform. Reported where the pipeline is given to the dataset.
 A generator that only rescales or preprocesses (`rescale`, `preprocessing_function=
 preprocess_input`) is not augmentation. Reported at the validation `flow…` call when there is
 one, else at the `validation_data` (or `evaluate`) argument.
@@ -372,6 +373,14 @@ INVALID = [
         message="the data of the validation loop (valid_loader) goes through the training augmentation 'train_tf' "
         "(RandomResizedCrop, RandomHorizontalFlip)",
         range=(8, 12, 8, 52),
+    ),
+    # random_split of one dataset built with the training transform: the validation part is augmented too.
+    Invalid(
+        _TORCH + "from torch.utils.data import random_split\nfull = ImageFolder('train', transform=train_tf)\n"
+        "train_data, valid_data = random_split(full, [8000, 2000])\n"
+        "train_loader = DataLoader(train_data, shuffle=True)\nvalid_loader = DataLoader(valid_data)\n" + _TORCH_LOOPS,
+        message="the data of the validation loop (valid_loader) goes through the training augmentation 'train_tf'",
+        range=(8, 8, 8, 48),
     ),
     # A validation loop in a function, given the loader as an argument.
     Invalid(

@@ -465,6 +465,16 @@ VALID = [
 ]
 
 INVALID = [
+    # PyTorch: the model and the loader handed to a training function.
+    Invalid(
+        "import torch\nimport timm\nfrom torchvision import transforms as T\n"
+        "tf = T.Compose([T.Resize(224), T.RandomHorizontalFlip(), T.ToTensor()])\n"
+        "loader = DataLoader(ImageFolder('train', transform=tf), shuffle=True)\n"
+        "model = timm.create_model('resnet18', pretrained=True)\n"
+        "def train_one_epoch(net, data):\n    for x, y in data:\n        criterion(net(x), y).backward()\n"
+        "for epoch in range(5):\n    train_one_epoch(model, loader)\n",
+        message="its images come from the transform pipeline 'tf', which has no Normalize", range=(6, 9, 6, 55),
+    ),
     # PyTorch: no Normalize at all in front of a pretrained torchvision model.
     Invalid(
         "import torch\nfrom torchvision import models, transforms as T\n"

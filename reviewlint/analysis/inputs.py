@@ -43,6 +43,11 @@ def backbones(model: SemanticModel) -> tuple[Backbone, ...]:
     return tuple(found)
 
 
+def _counts(node: cst.BaseExpression) -> bool:
+    """Whether an operand is a count or a conversion of one (``len(x)``, ``int(n)``), never pixels."""
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("len", "int", "round")
+
+
 def _torch_backbone(model: SemanticModel, call: CallSite) -> list[Backbone]:
     """A timm ``create_model(name, pretrained=True)`` or a torchvision model built with weights."""
     if call.qualname in backbone_table.TIMM_CREATE_MODEL:
@@ -120,6 +125,8 @@ def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
         left, right = model.value(item.left), model.value(item.right)
         if is_number(left) == is_number(right):
             continue  # constant arithmetic (1/255 itself), or no constant at all
+        if any(_counts(side) for side in (item.left, item.right)):
+            continue  # len(paths) / batch_size: a count, not pixels
         factor: object
         if item.divide:
             factor = 1 / right if isinstance(right, (int, float)) and right else UNKNOWN

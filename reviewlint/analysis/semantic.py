@@ -554,7 +554,9 @@ class SemanticModel:
 
     @cached_property
     def _model_runs(self) -> tuple[tuple[CallSite, set[Var]], ...]:
-        """Calls that may run a model, each with what the model was computed from."""
+        """Calls that may run a model, each with what the model was computed from (for a run inside
+        a loop, through the arguments the function's callers pass it: ``net(x)`` in
+        ``train_one_epoch(net, loader)`` called with the module's ``model``)."""
         runs = []
         for call in self.calls:
             if call.qualname is not None:
@@ -566,7 +568,8 @@ class SemanticModel:
             else:
                 model = dotted(call.node.func) or ""
             if model:
-                runs.append((call, self.reaches({self.qualify(model, call.scope)})))
+                reach = self.reaches_through_callers if call.loops else self.reaches
+                runs.append((call, reach({self.qualify(model, call.scope)})))
         return tuple(runs)
 
     def origins(
