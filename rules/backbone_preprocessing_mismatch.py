@@ -71,7 +71,6 @@ import libcst as cst
 
 from reviewlint.api import (
     Backbone,
-    CallSite,
     Edit,
     Facts,
     Fix,

@@ -73,9 +73,7 @@ from reviewlint.api import (
     RuleContext,
     Scope,
     Severity,
-    UNKNOWN,
     Valid,
-    dotted,
     is_number,
     option,
 )
@@ -313,25 +311,6 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
             )
 
 
-def _range_count(facts: Facts, node: cst.BaseExpression, constants: Mapping[str, object]) -> int | None:
-    """How many times ``for … in range(…)`` runs, when its arguments fold to integers (also
-    through the constants of imported project modules: ``range(const.NUM_EPOCHS)``)."""
-    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "range"):
-        return None
-    bounds = [_folded(facts, arg.value, constants) for arg in node.args if arg.keyword is None and not arg.star]
-    if not 1 <= len(bounds) <= 2 or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
-        return None
-    numbers = [b for b in bounds if isinstance(b, int)]
-    return max(0, numbers[-1] - (numbers[0] if len(numbers) == 2 else 0))
-
-
-def _folded(facts: Facts, node: cst.BaseExpression, constants: Mapping[str, object]) -> object:
-    value = facts.model.value(node)
-    if value is UNKNOWN:
-        return constants.get(dotted(node) or "", UNKNOWN)
-    return value
-
-
 def _torch_fraction(kind: str, gamma: float, step_size: float, milestones: list[float], steps: float) -> float:
     """A PyTorch scheduler's rate after ``steps`` calls of step(), as a fraction of the initial rate."""
     if kind == "StepLR":
@@ -382,7 +361,7 @@ def _torch_schedules(facts: Facts, min_fraction: float, min_steps: int, constant
                     )
                 break
             epochs = next((n for loop in step.loops if isinstance(loop, cst.For)
-                           and (n := _range_count(facts, loop.iter, constants)) is not None), None)
+                           and (n := model.range_length(loop.iter, constants)) is not None), None)
             if epochs is None or epochs < 2:
                 continue
             fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, epochs - 1)

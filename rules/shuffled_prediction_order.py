@@ -232,17 +232,10 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             evidence = _evidence(facts, direct | source.keys, predictions, frozenset(source.keys), predict)
             if evidence is None:
                 continue
-            anchor, text = evidence
             reported.add(id(source.call.node))
             name = ", ".join(sorted(key.name for key in source.keys)) or "the generator"
-            yield Report(
-                source.call.node,
-                f"{source.what}, but the predictions of {predict.receiver or 'the model'}.{predict.method}({name}) "
-                f"are matched by position to {text}: each prediction lands next to the wrong file or label",
-                hint="pass shuffle=False to the generator or dataset you predict on",
-                related=((anchor, "paired by position here"),),
-                fix=_no_shuffle(source.call),
-            )
+            yield _report(source, f"the predictions of {predict.receiver or 'the model'}.{predict.method}({name})",
+                          evidence, "the generator or dataset")
     # PyTorch: the outputs of a model run over a shuffling DataLoader, paired by position.
     for loop, predictions in _torch_predictions(facts):
         reached = facts.model.reaches_through_callers(set(loop.data))
@@ -252,17 +245,23 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             evidence = _evidence(facts, set(loop.batch) | source.keys, predictions, frozenset(source.keys), loop.runs[0])
             if evidence is None:
                 continue
-            anchor, text = evidence
             reported.add(id(source.call.node))
             run = facts.model.module.code_for_node(loop.runs[0].node.func)
-            yield Report(
-                source.call.node,
-                f"{source.what}, but the outputs of {run}(…) over {', '.join(sorted(v.name for v in loop.data))} "
-                f"are matched by position to {text}: each prediction lands next to the wrong file or label",
-                hint="pass shuffle=False to the DataLoader you predict on",
-                related=((anchor, "paired by position here"),),
-                fix=_no_shuffle(source.call),
-            )
+            yield _report(source, f"the outputs of {run}(…) over {', '.join(sorted(v.name for v in loop.data))}",
+                          evidence, "the DataLoader")
+
+
+def _report(source: _Source, predicted: str, evidence: tuple[cst.CSTNode, str], what: str) -> Report:
+    """The finding at a shuffling source whose predictions are paired by position (``evidence``)."""
+    anchor, text = evidence
+    return Report(
+        source.call.node,
+        f"{source.what}, but {predicted} are matched by position to {text}: each prediction lands next to "
+        "the wrong file or label",
+        hint=f"pass shuffle=False to {what} you predict on",
+        related=((anchor, "paired by position here"),),
+        fix=_no_shuffle(source.call),
+    )
 
 
 def _torch_predictions(facts: Facts) -> Iterator[tuple[DataLoop, set[Var]]]:

@@ -19,14 +19,12 @@ from reviewlint.analysis.facts import (
     Transform,
 )
 from reviewlint.analysis.scan import target_names
-from reviewlint.analysis.semantic import CallSite, SemanticModel, Var, names_in
+from reviewlint.analysis.semantic import CallSite, SemanticModel, Var, loop_parts, names_in
 from reviewlint.knowledge import training as training_table
 from reviewlint.knowledge import transforms as transform_table
 from reviewlint.knowledge.roles import (
     FIT_METHODS,
     PREDICT_METHODS,
-    TORCH_LOADERS,
-    TORCH_WEIGHT_METHODS,
     WEIGHT_METHODS,
     Role,
     role_from_name,
@@ -194,7 +192,7 @@ def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...],
             for roles in reached(set(data_loop.data), data_loop.training.index, through_callers=True):
                 roles.mark(TRAIN, f"iterated by the training loop ({model.module.code_for_node(data_loop.training.node)})")
                 roles.stage = max(roles.stage, data_loop.training.index)
-        elif data_loop.evaluates and _repeated(model, data_loop, loops):
+        elif data_loop.evaluates and data_loop.repeated:
             for roles in reached(set(data_loop.data), data_loop.runs[0].index, through_callers=True):
                 roles.mark(TTA, "iterated again on each pass of a loop around the model")
     for loop in model.loops:
@@ -218,20 +216,6 @@ def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...],
     )
 
 
-def _repeated(model: SemanticModel, data_loop: DataLoop, loops: tuple[DataLoop, ...]) -> bool:
-    """Whether an evaluation loop runs again on each pass of an enclosing loop that neither trains
-    (an epoch loop validates) nor loads other weights (a loop over folds ensembles)."""
-    if not data_loop.enclosing:
-        return False
-    outer = data_loop.enclosing[-1]
-    if any(other.training is not None and other.node is outer for other in loops):
-        return False
-    return not any(
-        any(node is outer for node in call.loops) and (call.method in TORCH_WEIGHT_METHODS or call.qualname in TORCH_LOADERS)
-        for call in model.calls
-    )
-
-
 def predict_loops(model: SemanticModel, data_loops: tuple[DataLoop, ...] = ()) -> tuple[PredictLoop, ...]:
     """Each ``predict`` call inside a loop, with the innermost loop and how many times it runs; and
     each PyTorch evaluation loop run again by an enclosing loop (test-time augmentation passes over
@@ -239,12 +223,12 @@ def predict_loops(model: SemanticModel, data_loops: tuple[DataLoop, ...] = ()) -
     found_loops: list[PredictLoop] = []
     loops = {id(loop.node): loop for loop in model.loops}
     for data_loop in data_loops:
-        if not data_loop.evaluates or not _repeated(model, data_loop, data_loops):
+        if not data_loop.evaluates or not data_loop.repeated:
             continue
         outer = loops.get(id(data_loop.enclosing[-1]))
         if outer is None or not isinstance(outer.node, cst.For):
             continue
-        found_loops.append(PredictLoop(outer, data_loop.runs[0], _range_length(model, outer.node.iter),
+        found_loops.append(PredictLoop(outer, data_loop.runs[0], model.range_length(outer.node.iter),
                                        frozenset(target_names(outer.node.target)), repeats=True))
     for call in model.calls:
         if call.qualname is not None or call.method not in PREDICT_METHODS or not call.loops:
@@ -252,15 +236,10 @@ def predict_loops(model: SemanticModel, data_loops: tuple[DataLoop, ...] = ()) -
         loop = loops.get(id(call.loops[-1]))
         if loop is None:
             continue
-        node = loop.node
-        target: cst.BaseExpression | None = None
-        iterable: cst.BaseExpression | None = None
-        if isinstance(node, cst.For):
-            target, iterable = node.target, node.iter
-        elif isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
-            target, iterable = node.for_in.target, node.for_in.iter
+        parts = loop_parts(loop.node)
+        iterable, target = (parts[0], parts[1]) if parts is not None else (None, None)
         targets = frozenset(target_names(target)) if target is not None else frozenset()
-        found = PredictLoop(loop, call, _range_length(model, iterable), targets)
+        found = PredictLoop(loop, call, model.range_length(iterable), targets)
         found_loops.append(replace(found, repeats=_repeats(model, found)))
     return tuple(found_loops)
 
@@ -285,22 +264,3 @@ def _repeats(model: SemanticModel, found: PredictLoop) -> bool:
         if other.receiver is not None and other.receiver.split(".", 1)[0] == head and other.method in WEIGHT_METHODS:
             return False
     return True
-
-
-def _range_length(model: SemanticModel, node: cst.BaseExpression | None) -> int | None:
-    """len(range(…)) for a call to the builtin ``range`` with foldable integer arguments."""
-    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Name) or node.func.value != "range":
-        return None
-    if "range" in model.imports.bindings or any(arg.keyword is not None or arg.star for arg in node.args):
-        return None
-    values = [model.value(arg.value) for arg in node.args]
-    if not 1 <= len(values) <= 3 or not all(isinstance(value, int) and not isinstance(value, bool) for value in values):
-        return None
-    bounds = [value for value in values if isinstance(value, int)]
-    try:
-        steps = range(*bounds)
-    except ValueError:  # a zero step
-        return None
-    if steps.step > 0:  # len() of a range over 2**63 items raises OverflowError
-        return max(0, (steps.stop - steps.start + steps.step - 1) // steps.step)
-    return max(0, (steps.start - steps.stop - steps.step - 1) // -steps.step)

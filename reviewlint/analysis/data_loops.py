@@ -10,24 +10,16 @@ on what it iterates; a loop without one that calls a model on its batch evaluate
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+
 import libcst as cst
 
 from reviewlint.analysis.facts import DataLoop
 from reviewlint.analysis.imports import dotted
 from reviewlint.analysis.scan import target_names
-from reviewlint.analysis.semantic import CallSite, SemanticModel, names_in
+from reviewlint.analysis.semantic import CallSite, SemanticModel, loop_parts, names_in
 from reviewlint.knowledge import training as training_table
-
-
-def _parts(node: cst.CSTNode) -> tuple[cst.BaseExpression, cst.BaseExpression, cst.CSTNode] | None:
-    """A loop's iterable, target and body."""
-    if isinstance(node, cst.For):
-        return node.iter, node.target, node.body
-    if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
-        return node.for_in.iter, node.for_in.target, node.elt
-    if isinstance(node, cst.DictComp):
-        return node.for_in.iter, node.for_in.target, node.value
-    return None
+from reviewlint.knowledge.roles import TORCH_LOADERS, TORCH_WEIGHT_METHODS
 
 
 def _batch_names(model: SemanticModel, node: cst.CSTNode, target: cst.BaseExpression) -> set[str]:
@@ -76,12 +68,27 @@ def data_loops(model: SemanticModel, trainings: tuple[CallSite, ...]) -> tuple[D
     """The loops over data of a PyTorch file (none in other files)."""
     if not model.imports.packages & training_table.TORCH_MODULES:
         return ()
-    return tuple(_loops(model, trainings))
+    found = tuple(_loops(model, trainings))
+    return tuple(replace(loop, repeated=True) if _repeated(model, loop, found) else loop for loop in found)
+
+
+def _repeated(model: SemanticModel, data_loop: DataLoop, loops: tuple[DataLoop, ...]) -> bool:
+    """Whether an evaluation loop runs again on each pass of an enclosing loop that neither trains
+    (an epoch loop validates) nor loads other weights (a loop over folds ensembles)."""
+    if not data_loop.evaluates or not data_loop.enclosing:
+        return False
+    outer = data_loop.enclosing[-1]
+    if any(other.training is not None and other.node is outer for other in loops):
+        return False
+    return not any(
+        any(node is outer for node in call.loops) and (call.method in TORCH_WEIGHT_METHODS or call.qualname in TORCH_LOADERS)
+        for call in model.calls
+    )
 
 
 def _loops(model: SemanticModel, trainings: tuple[CallSite, ...]) -> Iterator[DataLoop]:
     for loop in model.loops:
-        parts = _parts(loop.node)
+        parts = loop_parts(loop.node)
         if parts is None:
             continue
         iterable, target, body = parts

@@ -253,6 +253,9 @@ class DataLoop:
     training: CallSite | None  # the training step inside it (``loss.backward()``), if any
     runs: tuple[CallSite, ...]  # model calls on the batch (``model(images)``), when it does not train
     enclosing: tuple[cst.CSTNode, ...]  # the loops around it, outermost first
+    # Run again on each pass of the loop right around it, which neither trains (an epoch loop
+    # validates) nor loads other weights (a loop over folds ensembles): test-time augmentation.
+    repeated: bool = False
 
     @property
     def evaluates(self) -> bool:

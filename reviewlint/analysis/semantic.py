@@ -759,6 +759,29 @@ class SemanticModel:
                 bindings[name] = latest
         return self.folder.with_bindings(bindings).fold(node)
 
+    def range_length(self, node: cst.BaseExpression | None, constants: Mapping[str, object] | None = None) -> int | None:
+        """len(range(…)) for a call to the builtin ``range`` with foldable integer arguments; an
+        argument this module cannot fold may be named in ``constants`` (the importer's dotted names
+        for the constants of imported project modules: ``range(const.NUM_EPOCHS)``)."""
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Name) or node.func.value != "range":
+            return None
+        if "range" in self.imports.bindings or any(arg.keyword is not None or arg.star for arg in node.args):
+            return None
+        values = [self.value(arg.value) for arg in node.args]
+        if constants:
+            values = [constants.get(dotted(arg.value) or "", UNKNOWN) if value is UNKNOWN else value
+                      for arg, value in zip(node.args, values)]
+        if not 1 <= len(values) <= 3 or not all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+            return None
+        bounds = [value for value in values if isinstance(value, int)]
+        try:
+            steps = range(*bounds)
+        except ValueError:  # a zero step
+            return None
+        if steps.step > 0:  # len() of a range over 2**63 items raises OverflowError
+            return max(0, (steps.stop - steps.start + steps.step - 1) // steps.step)
+        return max(0, (steps.start - steps.stop - steps.step - 1) // -steps.step)
+
     def value_of_call_arg(self, call: CallSite, node: cst.BaseExpression | None) -> object:
         """:meth:`value_at` for a call that runs once at module level, else :meth:`value`."""
         if call.scope.is_module and not call.loops:
@@ -816,6 +839,17 @@ class _NameCollector(cst.CSTVisitor):
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
             self._not_read.add(id(node.keyword))
+
+
+def loop_parts(node: cst.CSTNode) -> tuple[cst.BaseExpression, cst.BaseExpression, cst.CSTNode] | None:
+    """A ``for`` loop's or a comprehension's iterable, target and body (None for a ``while``)."""
+    if isinstance(node, cst.For):
+        return node.iter, node.target, node.body
+    if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        return node.for_in.iter, node.for_in.target, node.elt
+    if isinstance(node, cst.DictComp):
+        return node.for_in.iter, node.for_in.target, node.value
+    return None
 
 
 def _suites(statement: cst.CSTNode) -> list[cst.BaseSuite]:
