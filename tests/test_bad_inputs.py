@@ -564,3 +564,14 @@ def test_text_tokenize_rejects_is_a_syntax_finding_not_a_rule_error(tmp_path: Pa
     code, out, _ = check_in_process(["--no-cache", "--format", "concise", "x.py"], tmp_path, monkeypatch)
     assert "RL001" in out and "cannot tokenize" in out and "internal error" not in out
     assert code == 1
+
+
+def test_code_libcst_cannot_build_is_reported_and_the_run_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import check_in_process
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "odd.py").write_text("import albumentations as A\nx = 1 if y else.5\n")  # CPython accepts it, libcst cannot build it
+    (tmp_path / "flip.py").write_text("import albumentations as A\naug = A.VerticalFlip(p=0.5)\n")
+    code, out, _ = check_in_process(["--no-cache", "--format", "concise", "--select", "RL001,RL102,RL103", "."], tmp_path, monkeypatch)
+    assert "odd.py:1:1: RL001 libcst cannot represent this code" in out
+    assert "flip.py:2:7: RL102" in out and code == 1

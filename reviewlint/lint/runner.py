@@ -172,6 +172,8 @@ def _parse_problem(analysis: Analysis, needs_module: bool, needs_comments: bool 
             return libcst_problem(text, error)
         except RecursionError:
             return ParseProblem(TOO_DEEP)
+        except cst.CSTValidationError as error:  # CPython accepts it (``x if y else"a"``), libcst cannot build it
+            return ParseProblem(f"libcst cannot represent this code: {error}")
         try:
             analysis.facts  # noqa: B018 - extract once, here, so input too deep for it is one problem, not one a rule
         except RecursionError:
@@ -184,7 +186,7 @@ def _parse_problem(analysis: Analysis, needs_module: bool, needs_comments: bool 
         try:  # newer syntax than this Python's (PEP 695 on 3.11) is a problem only if libcst agrees
             analysis.module  # noqa: B018
             return None
-        except (cst.ParserSyntaxError, RecursionError):
+        except (cst.ParserSyntaxError, cst.CSTValidationError, RecursionError):
             pass
     if problem is None and needs_comments:
         try:  # the comment rules read the text with tokenize, which rejects a little CPython accepts
