@@ -2,9 +2,10 @@
 
 The model takes images already passed through the backbone's own ``preprocess_input`` (done in
 ``tf.data``, see :mod:`reference_pipeline.data`), optionally augments them with Keras layers, and
-calls the backbone with ``training=False``; its BatchNormalization layers are also kept frozen, so
-they stay in inference mode (moving statistics untouched) while the backbone is fine-tuned (review
-P11, rule RL503; see :func:`set_trainable_part` for why both are needed under Keras 3).
+runs the backbone in inference mode (:class:`InferenceMode`): its BatchNormalization layers use
+their moving statistics and its stochastic-depth dropout is off, in every stage. Its
+BatchNormalization layers are also kept frozen, so the moving statistics stay untouched while the
+backbone is fine-tuned (review P11, rule RL503; see :func:`set_trainable_part`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import efficientnet.tfkeras as efficientnet
 import keras
@@ -29,6 +31,29 @@ WEIGHTS_AUTO = "auto"
 BLOCK_NAME = re.compile(r"^(block\d+[a-z])_")
 TOP_LAYER_PREFIX = "top_"
 """EfficientNet's last 1x1 convolution and its BatchNormalization (``top_conv``, ``top_bn``)."""
+
+
+class InferenceMode(keras.layers.Layer):
+    """Calls the wrapped model with ``training=False``, whatever ``training`` its caller has.
+
+    ``backbone(x, training=False)`` in a functional model is not enough under Keras 3: ``fit``
+    calls the outer model with ``training=True`` and a functional model passes that on to every
+    nested layer, overriding the ``False`` recorded when the graph was built
+    (keras-team/keras#20285). EfficientNet's stochastic depth (``FixedDropout`` in every block)
+    would then drop residual branches at random during ``fit`` — in a frozen backbone, and
+    differently on each replica of a distributed run. This layer's ``call`` takes no ``training``
+    argument, so Keras passes it none, and it calls the backbone with an explicit ``False``.
+    """
+
+    def __init__(self, inner: keras.Model, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.inner = inner
+
+    def call(self, inputs: Any) -> Any:
+        return self.inner(inputs, training=False)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return self.inner.compute_output_shape(input_shape)
 
 
 @dataclass
@@ -108,7 +133,7 @@ def build_classifier(config: PipelineConfig, num_classes: int, seed: int) -> Cla
     if config.augment.backend == "keras":
         for layer in keras_augmentation_layers(config.augment, seed):
             features = layer(features)
-    features = backbone(features, training=False)
+    features = InferenceMode(backbone, name="backbone_in_inference_mode")(features)
     if config.model.pooling == "avg":
         features = keras.layers.GlobalAveragePooling2D(name="pooling")(features)
     else:
@@ -154,11 +179,9 @@ def set_trainable_part(classifier: Classifier, part: str, top_blocks: int) -> No
     """Makes ``head`` (backbone frozen), ``whole`` (everything) or ``top-blocks`` trainable.
 
     ``top-blocks`` unfreezes the last ``top_blocks`` MBConv blocks and the top convolution.
-    BatchNormalization layers stay frozen in every case. ``backbone(x, training=False)`` alone is
-    not enough under Keras 3: ``fit`` calls the outer model with ``training=True`` and a functional
-    model passes that on to every nested layer, overriding the ``False`` recorded when the graph was
-    built (keras-team/keras#20285). A BatchNormalization layer with ``trainable = False`` runs in
-    inference mode whatever ``training`` says, so freezing them keeps the moving statistics intact.
+    BatchNormalization layers stay frozen in every case: the backbone runs in inference mode
+    (:class:`InferenceMode`), and a BatchNormalization layer with ``trainable = False`` also keeps
+    its scale and offset out of the optimizer's reach.
 
     The caller must compile again before the next ``fit``: Keras reads ``trainable`` at compile time.
     """

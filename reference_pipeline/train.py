@@ -149,6 +149,8 @@ def _throughput(timers: list[EpochTimer], images_per_epoch: int) -> tuple[float,
 BATCHNORM_ESTIMATE_IMAGES = 64
 """Training images (unaugmented) used to estimate the BatchNormalization statistics of a backbone
 trained from scratch (see :func:`~reference_pipeline.model.estimate_batchnorm_statistics`)."""
+STAGE_SEED_STRIDE = 7919
+"""Stage N's training data is shuffled and augmented with ``train.seed + (N - 1) × this`` (a prime)."""
 
 
 def _batchnorm_sample(splits: DataSplits, config: PipelineConfig) -> np.ndarray:
@@ -176,7 +178,6 @@ def train_classifier(
     steps_per_epoch = planned_steps_per_epoch(config, len(splits.train.paths))
     plan = plan_schedule(train, steps_per_epoch)
     augmenter = albumentations_augmenter(config.augment, seed) if config.augment.backend == "albumentations" else None
-    train_data = training_dataset(splits.train, config, augmenter, seed)
     val_data = evaluation_dataset(splits.val, config)
     with runtime.strategy.scope():
         classifier = build_classifier(config, len(splits.train.class_names), seed)
@@ -206,6 +207,10 @@ def train_classifier(
             f"[bold]{stage.name}[/bold]: epochs {first_epoch + 1}–{first_epoch + stage.epochs}, "
             f"{trainable_weight_count(classifier):,} trainable weights"
         )
+        # Each stage reads a training dataset of its own, seeded for the stage: its order and
+        # augmentation do not depend on how many passes earlier stages made over another dataset
+        # object (a distributed run copies the dataset at every fit, restarting its reshuffling).
+        train_data = training_dataset(splits.train, config, augmenter, seed + STAGE_SEED_STRIDE * (stage_number - 1))
         if runtime.workers > 1:
             from .keras_multiworker import prepare_for_multi_worker_fit
 

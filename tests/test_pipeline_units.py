@@ -37,7 +37,12 @@ from reference_pipeline.data import (  # noqa: E402
     stratified_split,
     training_dataset,
 )
-from reference_pipeline.model import block_names, build_classifier, set_trainable_part  # noqa: E402
+from reference_pipeline.model import (  # noqa: E402
+    block_names,
+    build_classifier,
+    estimate_batchnorm_statistics,
+    set_trainable_part,
+)
 from reference_pipeline.outputs import write_submission  # noqa: E402
 from reference_pipeline.schedules import StageSchedule, build_schedule, plan_schedule  # noqa: E402
 from tests.pipeline_conftest_helpers import read_csv_rows  # noqa: E402
@@ -182,6 +187,35 @@ def test_trainable_parts_and_batchnorm_in_inference_mode() -> None:
     classifier.model(np.random.default_rng(0).normal(size=(4, 32, 32, 3)).astype("float32"), training=True)
     assert np.array_equal(before, moving.numpy()), "the backbone's BatchNormalization stays in inference mode"
     assert classifier.model.layers[-1].activation is keras.activations.softmax
+
+
+def test_the_backbone_runs_in_inference_mode_while_fit_trains() -> None:
+    """fit calls the model with training=True; the backbone's stochastic depth (FixedDropout) and
+    BatchNormalization must still run as at inference, in every stage: a step with a zero learning
+    rate sees the same per-image losses every time, equal to those of evaluation."""
+    import tensorflow as tf
+
+    config = load_config(None, {"data.image_size": 32, "model.weights": "none", "model.dropout": 0.0})
+    classifier = build_classifier(config, num_classes=3, seed=0)
+    assert any(type(layer).__name__ == "FixedDropout" for layer in classifier.backbone.layers)
+    images = np.random.default_rng(0).normal(size=(6, 32, 32, 3)).astype("float32")
+    labels = np.array([0, 1, 2, 0, 1, 2])
+    estimate_batchnorm_statistics(classifier.backbone, images)  # features the head can tell apart
+    expected = keras.losses.sparse_categorical_crossentropy(labels, classifier.model(images, training=False)).numpy()
+    for part in ("head", "whole"):
+        set_trainable_part(classifier, part, top_blocks=2)
+        seen: list[np.ndarray] = []
+
+        def recorded(y_true: object, y_pred: object) -> object:
+            per_image = keras.losses.sparse_categorical_crossentropy(y_true, y_pred)
+            seen.append(per_image.numpy().copy())  # the step runs eagerly
+            return per_image
+
+        classifier.model.compile(optimizer=keras.optimizers.SGD(0.0), loss=recorded, run_eagerly=True)
+        classifier.model.fit(tf.data.Dataset.from_tensors((images, labels)).repeat(), steps_per_epoch=3, epochs=1, verbose=0)
+        assert len(seen) == 3
+        for losses in seen:
+            np.testing.assert_allclose(losses, expected, rtol=1e-5, err_msg=part)
 
 
 def test_submission_rows_follow_the_given_ids(tmp_path: Path) -> None:
