@@ -150,20 +150,32 @@ def _drain(dataset: tf.data.Dataset) -> None:
         pass
 
 
+ALBUMENTATIONS_TF_DATA = "albumentations in tf.data (parallel map)"
+KERAS_ON_DEVICE = "Keras layers, compiled, default device"
+
+
 def bench_augment(
-    images: np.ndarray, params: AugmentConfig, batch_size: int = 32, repeats: int = 3, seed: int = 0
+    images: np.ndarray,
+    params: AugmentConfig,
+    batch_size: int = 32,
+    repeats: int = 3,
+    seed: int = 0,
+    only: tuple[str, ...] | None = None,
 ) -> list[BenchRow]:
-    """Measures every back end on ``images`` (uint8, N×S×S×3) with the same parameters."""
+    """Measures every back end (or the ones named in ``only``) on ``images`` (uint8, N×S×S×3)
+    with the same parameters."""
     device = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
     backends: list[tuple[str, str, Callable[..., Callable[[], None]]]] = [
-        ("albumentations in tf.data (parallel map)", "CPU", _albumentations_tf_data),
+        (ALBUMENTATIONS_TF_DATA, "CPU", _albumentations_tf_data),
         ("albumentations, Python loop (1 core)", "CPU", _albumentations_loop),
         ("Keras layers in tf.data", "CPU", _keras_tf_data),
-        ("Keras layers, compiled, default device", device, _keras_on_device),
+        (KERAS_ON_DEVICE, device, _keras_on_device),
         ("ImageDataGenerator (legacy, reference)", "CPU", _image_data_generator),
     ]
     rows = []
     for name, runs_on, make_pass in backends:
+        if only is not None and name not in only:
+            continue
         with tf.device(f"/{runs_on}:0"):
             speed = _time_passes(make_pass(images, params, batch_size, seed), len(images), repeats)
         rows.append(BenchRow(name, runs_on, speed))

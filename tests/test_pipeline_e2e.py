@@ -360,11 +360,27 @@ def test_gpu_smoke_runs_on_the_cpu_and_reports_throughput(workspace: dict[str, P
         "2",
         "--tta-steps",
         "1",
+        "--variant-steps",
+        "2",
+        "--augment-images",
+        "32",
         "--set",
         "data.embedded_images_per_class=20",
+        "--set",
+        "train.batch_size=16",
     )
     assert "training throughput:" in output and "images/s" in output
-    assert "float32" in output, "mixed precision only when a GPU is visible"
+    assert "0 GPU(s) visible, float32" in output, "the training run uses mixed precision only when a GPU is visible"
     assert "test accuracy:" in output
+    assert "Training step on CPU, batch 16; input pipeline alone:" in output
+    variants = [line for line in output.splitlines() if line.startswith(("| float32", "| mixed_float16"))]
+    assert [line.split("|")[1].strip() for line in variants] == [
+        "float32, XLA off", "float32, XLA on", "mixed_float16, XLA off", "mixed_float16, XLA on"]
+    for line in variants:
+        images_per_second, _, step, compute, input_ms = (float(cell.replace(",", "")) for cell in line.split("|")[2:7])
+        assert images_per_second > 0 and step > 0 and compute > 0 and input_ms > 0
+        assert line.split("|")[7].strip() in ("input", "compute")
+    assert "Keras layers, compiled, default device on CPU:" in output
+    assert "albumentations in tf.data (parallel map) on CPU:" in output
     metrics = json.loads((workspace["runs"] / "tiny" / "metrics.json").read_text())
     assert metrics["train_images_per_second"] > 0 and metrics["epochs_run"] == 2
