@@ -21,6 +21,7 @@ import pickle
 import random
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import libcst as cst
@@ -351,6 +352,27 @@ def test_code_fingerprint_changes_when_a_rule_changes(tmp_path: Path) -> None:
     rule_file.write_text("CODE = 'RL999'  # edited\n", encoding="utf-8")
     assert code_fingerprint([fake]) != before
     assert code_fingerprint(all_rules()) != before
+
+
+def test_code_fingerprint_reads_every_module_of_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change anywhere in the package (the analysis, the knowledge tables, the reports), not only
+    beside the cache module, gives cached results a new key."""
+    import reviewlint
+    from reviewlint.run import cache as cache_module
+
+    package = Path(reviewlint.__file__).resolve().parent
+    read: list[Path] = []
+    original = cache_module._package_files
+
+    def recording(directory: Path) -> Iterator[Path]:
+        for path in original(directory):
+            read.append(path.resolve())
+            yield path
+
+    monkeypatch.setattr(cache_module, "_package_files", recording)
+    code_fingerprint([])
+    for module in ("analysis/commented_code.py", "knowledge/backbones.py", "lint/runner.py", "report/text.py", "cli.py"):
+        assert package / module in read, module
 
 
 def test_corrupt_and_foreign_entries_are_ignored(tree: Path, tmp_path: Path) -> None:

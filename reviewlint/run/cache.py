@@ -86,6 +86,10 @@ def default_cache_dir(start: Path | None = None) -> Path:
     return here / CACHE_DIR_NAME
 
 
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+"""The ``reviewlint`` package: every module of it (engine, knowledge, reports) is fingerprinted."""
+
+
 def _package_files(directory: Path) -> Iterable[Path]:
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(name for name in dirs if name != "__pycache__")
@@ -111,7 +115,7 @@ def code_fingerprint(rules: Iterable[DescribedRule]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     where, version = _libcst_version()
     digest.update(f"{_FORMAT}|{__version__}|{where}|{version}|{sys.version}|".encode())
-    directories = {Path(__file__).resolve().parent}
+    directories = {PACKAGE_ROOT}
     for rule in rules:
         if rule.path is not None:
             directories.add(rule.path.resolve().parent)
