@@ -7,10 +7,12 @@ like `# Notice: channels-first`, maths like `# tanh(v*h_k^T)`, version markers (
 `# e.g. lr = 1e-3 works`, TODO/FIXME, `noqa`/`type:`/`pylint:`/`fmt:`/pragma directives,
 shebang and encoding lines, `# %%` cell markers, jupytext markdown cells, magics that jupytext
 commented out, and PEP 723 script metadata are not code. A block needs at least one line that
-is certainly code (a call on an object, `print(x)`, an assignment that calls, indexes, stores
-into an attribute or item or builds an object — `# adam = Adam()`,
-`# os.environ["CUDA_VISIBLE_DEVICES"] = "0"` —, an import, an `if …:` header, a keyword
-argument switched off inside a call: `# rescale=1/255,`) and at least half of its lines reading
+is certainly code (a call on an object, `print(x)`, `display(df)`, a call without arguments or
+of a function whose name joins words with underscores — `# use_lr_finder()`,
+`# run_training(FOLD)` —, an assignment that calls, indexes, stores into an attribute or item or
+builds an object — `# adam = Adam()`, `# os.environ["CUDA_VISIBLE_DEVICES"] = "0"` —, a
+snake_case setting given a number — `# dropout_rate = 0.3` —, an import, an `if …:` header, a
+keyword argument switched off inside a call: `# rescale=1/255,`) and at least half of its lines reading
 as code; a single such line is a block, and so is a run of code lines between lines of prose
 when it holds such a line. In a notebook, a commented shell line (`# !gsutil cp …`) is code.
 
@@ -231,6 +233,8 @@ VALID = [
     "aug = A.Compose([\n    # geometry\n    A.HorizontalFlip(),\n])",
     # A formula next to code that assigns something else.
     "# y = w * x\nz = 1",
+    # A function of maths applied to a symbol, a number given a one-word name.
+    "# sigmoid(x)\n# n = 5\nz = 1",
 ]
 
 INVALID = [
@@ -282,6 +286,13 @@ INVALID = [
     Invalid("# model = load_model(path + 'step_1')\nx = 1", fixed="x = 1", range=(1, 1, 1, 38)),
     Invalid("# x = Dropout(0.5)(x)\nx = 1", fixed="x = 1", range=(1, 1, 1, 22)),
     Invalid("# history = []\nx = 1", fixed="x = 1", range=(1, 1, 1, 15)),
+    # A step of the script switched off, an output in a notebook, a setting with a name of code.
+    Invalid("# use_lr_finder()\nx = 1", fixed="x = 1", range=(1, 1, 1, 18)),
+    Invalid("# run_training(FOLD)\nx = 1", fixed="x = 1", range=(1, 1, 1, 21)),
+    Invalid("x = 1\n# display(df)\n", fixed="x = 1\n", range=(2, 1, 2, 14)),
+    Invalid("# dropout_rate = 0.3\nx = 1", fixed="x = 1", range=(1, 1, 1, 21)),
+    Invalid("# mean_fill_value = [103, 131, 82]\nx = 1", fixed="x = 1", range=(1, 1, 1, 35)),
+    Invalid("# weights = compute_class_weights(train_df)\nx = 1", fixed="x = 1", range=(1, 1, 1, 44)),
     Invalid("# KFold(n_splits=10)\nx = 1", fixed="x = 1", range=(1, 1, 1, 21)),
     Invalid("# for fold, models in enumerate(folds): # outer loop\nx = 1", fixed="x = 1", range=(1, 1, 1, 53)),
     Invalid("# # x = Flatten()(x)\nx = 1", fixed="x = 1", range=(1, 1, 1, 21)),

@@ -111,6 +111,31 @@ def _looks_like_type(node: ast.expr) -> bool:
     return isinstance(node, (ast.Attribute, ast.Subscript, ast.BinOp, ast.Constant))
 
 
+_OUTPUT_CALLS = frozenset({"print", "display"})  # display: IPython's, in every notebook
+
+
+def _snake_case_call(call: ast.Call) -> bool:
+    """A call of a function whose name joins words with underscores (``use_lr_finder()``): the
+    names of code, which formulas and prose do not use (``lerp(x_old, w)``, ``sum(labels)``)."""
+    return isinstance(call.func, ast.Name) and "_" in call.func.id.strip("_")
+
+
+def _setting(targets: list[ast.expr], value: ast.expr) -> bool:
+    """``dropout_rate = 0.3``, ``mean_fill_value = [0.5, 0.5, 0.5]``: a snake_case name (words
+    joined by underscores) set to a number, a truth value or a list of numbers; ``tpr = [1, 0.5]``
+    and ``lr = 1e-3`` stay worked values until a live line beside them assigns the same name."""
+    if len(targets) != 1 or not isinstance(targets[0], ast.Name) or "_" not in targets[0].id.strip("_"):
+        return False
+    elements = value.elts if isinstance(value, (ast.List, ast.Tuple)) and value.elts else [value]
+    return all(_number(element) for element in elements)
+
+
+def _number(node: ast.expr) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and node.value is not Ellipsis
+
+
 def _statement_verdict(statement: ast.stmt) -> Verdict:
     if _is_maths_or_pseudo(statement):
         return Verdict.PROSE
@@ -131,6 +156,10 @@ def _statement_verdict(statement: ast.stmt) -> Verdict:
         value = statement.value
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id[:1].isupper() and not value.func.id.isupper():
             return Verdict.STRONG
+        if isinstance(value, ast.Call) and _snake_case_call(value):
+            return Verdict.STRONG  # weights = compute_class_weights(train_df): formulas use short names
+        if _setting(targets, value):
+            return Verdict.STRONG  # dropout_rate = 0.3: a setting switched off
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Call):
             return Verdict.STRONG  # x = Dropout(0.5)(x): a layer applied, Keras's functional style
         if _holds_text(value) or _empty_display(value):
@@ -144,8 +173,10 @@ def _statement_verdict(statement: ast.stmt) -> Verdict:
         if _is_prose_expression(value):
             return Verdict.PROSE
         if isinstance(value, ast.Call):
-            if isinstance(value.func, ast.Name) and value.func.id == "print" and (value.args or value.keywords):
-                return Verdict.STRONG  # print(x): a debugging line, switched off
+            if isinstance(value.func, ast.Name) and value.func.id in _OUTPUT_CALLS and (value.args or value.keywords):
+                return Verdict.STRONG  # print(x), display(df): a debugging line, switched off
+            if isinstance(value.func, ast.Name) and (not (value.args or value.keywords) or _snake_case_call(value)):
+                return Verdict.STRONG  # main(), use_lr_finder(), run_training(FOLD): a step switched off
             if isinstance(value.func, (ast.Attribute, ast.Call, ast.Subscript)):
                 return Verdict.STRONG
             return Verdict.STRONG if _computes(value) or _holds_text(value) else Verdict.WEAK  # KFold(n_splits=10)
