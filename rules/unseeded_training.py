@@ -25,7 +25,10 @@ checks that torch's generator is seeded: `torch.manual_seed`, `torch.cuda.manual
 Lightning's `seed_everything`, `transformers.set_seed` or `accelerate.utils.set_seed` (what each
 seeds, with its source, is in `reviewlint/knowledge/training.py`), reported at the first
 `backward()` or `fit`. A module of helpers whose training function nothing in the file calls
-(`train_one_epoch` in `utils.py`) is left to the script that runs it.
+(`train_one_epoch` in `utils.py`) is left to the script that runs it: a script that calls a
+function of the project's own modules that trains (`train_model(**params)`, whose body in
+`train.py` calls `loss.backward()`, directly or through its module's other functions) trains, and
+is reported at that call.
 
 ## Why it matters
 Weight initialization, data shuffling, dropout and augmentation are random: two runs of the same
@@ -55,7 +58,7 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from reviewlint.api import CallSite, Facts, Invalid, NoOptions, Report, RuleContext, Severity
+from reviewlint.api import CallSite, Facts, Invalid, NoOptions, Report, RuleContext, Severity, dotted
 from reviewlint.knowledge import training
 
 CODE = "RL502"
@@ -64,8 +67,9 @@ SEVERITY = Severity.WARNING
 SUMMARY = "Keras or PyTorch training that never seeds its random generators"
 TRIGGERS = ("fit", "backward")
 # A project module imported by the training script may seed at import (``import const`` whose
-# module level calls torch.manual_seed): its imports are followed when one mentions seeding.
-IMPORT_TRIGGERS = (*TRIGGERS, "seed")
+# module level calls torch.manual_seed), or hold the training function the script calls
+# (``from train import train_model``): a PyTorch script's imports are followed too.
+IMPORT_TRIGGERS = (*TRIGGERS, "seed", "torch", "lightning")
 
 _ORDER = (training.PYTHON, training.NUMPY, training.BACKEND)
 # Packages whose own seeding functions are all in training.SEEDERS: any other "seed" function of
@@ -102,6 +106,11 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     if fits:
         yield from _unseeded(facts, fits, _KERAS, ctx.imported.seeded)
     trainings = [call for call in facts.torch_trainings if _run_here(facts, call)]
+    trainers = ctx.imported.torch_trainers
+    if trainers:
+        # train_model(**params), where train_model (in the project's train.py) calls loss.backward().
+        trainings += [call for call in facts.model.calls if dotted(call.node.func) in trainers
+                      and _run_here(facts, call)]
     if trainings:
         yield from _unseeded(facts, trainings, _TORCH, ctx.imported.seeded)
 

@@ -44,6 +44,10 @@ class ImportedFacts:
     # Module-level constants of the imported modules, by the importer's dotted name for them
     # (``const.NUM_EPOCHS`` after ``import const``, ``EPOCHS`` after ``from config import EPOCHS``).
     constants: Mapping[str, object] = field(default_factory=dict)
+    # The imported modules' functions that train a PyTorch model (a ``loss.backward()`` or a
+    # Lightning ``trainer.fit`` in their body or in a function of their module they call), by the
+    # importer's dotted name for them (``train_model``, ``engine.train_one_epoch``).
+    torch_trainers: frozenset[str] = frozenset()
 
 
 def _exported(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> list[tuple[Var, set[Var]]]:
@@ -55,7 +59,7 @@ def _exported(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> lis
         if name:
             pairs.append((local, name))
         else:
-            pairs.extend((f"{local}.{inner}", inner) for inner in module_names)
+            pairs.extend((_importer_name(local, inner), inner) for inner in module_names if local or not inner.startswith("_"))
     return [(Var(local, MODULE), model.reaches({Var(name, MODULE)})) for local, name in pairs]
 
 
@@ -67,12 +71,16 @@ def imported_facts(modules: Sequence[ImportedModule | None]) -> ImportedFacts:
     module_of: dict[int, int] = {}
     seeded: set[str] = set()
     constants: dict[str, object] = {}
+    trainers: set[str] = set()
     for position, imported in enumerate(modules):
         if imported is None:
             continue
         facts = imported.facts
-        seeded.update(*(training.SEEDERS.get(call.qualname or "", ()) for call in facts.model.calls if call.scope.is_module))
+        run = facts.model.run_from_module  # seed_everything(SEED) at the module's top level runs its body
+        seeded.update(*(training.SEEDERS.get(call.qualname or "", ()) for call in facts.model.calls
+                        if call.scope.is_module or call.scope.name in run))
         constants.update(_constants(facts.model, imported.aliases))
+        trainers.update(_torch_trainers(facts, imported.aliases))
         if not facts.backbones and not facts.normalizations:
             continue
         exported = _exported(facts.model, imported.aliases)
@@ -89,14 +97,33 @@ def imported_facts(modules: Sequence[ImportedModule | None]) -> ImportedFacts:
                 module_of[id(norm.node)] = position
                 if norm.call is not None:
                     module_of[id(norm.call.node)] = position
-    return ImportedFacts(tuple(backbones), tuple(normalizations), module_of, frozenset(seeded), constants)
+    return ImportedFacts(tuple(backbones), tuple(normalizations), module_of, frozenset(seeded), constants, frozenset(trainers))
+
+
+def _importer_name(local: str, inner: str) -> str:
+    """How the importer names ``inner`` of a module it imports whole: ``data.inner`` after
+    ``import data``, ``inner`` itself after ``from data import *`` (an empty ``local``; a star
+    import brings no name that starts with an underscore)."""
+    return f"{local}.{inner}" if local else inner
+
+
+def _torch_trainers(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> set[str]:
+    """The importer's names for the imported module's functions that train with PyTorch."""
+    trainers = facts.model.functions_reaching(call.scope.name for call in facts.torch_trainings)
+    names: set[str] = set()
+    for local, name in aliases:
+        if not name:
+            names.update(_importer_name(local, trainer) for trainer in trainers if local or not trainer.startswith("_"))
+        elif name in trainers:
+            names.add(local)
+    return names
 
 
 def _constants(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> dict[str, object]:
     """The foldable module-level constants of an imported module, by the importer's names."""
     found: dict[str, object] = {}
     for local, name in aliases:
-        names = [(local, name)] if name else [(f"{local}.{inner}", inner) for inner in model.module_history]
+        names = [(local, name)] if name else [(_importer_name(local, inner), inner) for inner in model.module_history]
         for dotted_name, inner in names:
             if not inner.isidentifier():
                 continue

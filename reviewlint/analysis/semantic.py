@@ -678,15 +678,21 @@ class SemanticModel:
         return (call for call in self.calls if call.method in wanted and call.qualname is None)
 
     @cached_property
-    def run_from_module(self) -> frozenset[str]:
-        """The module's own functions that its module-level code calls, directly or through other
-        functions of the module (by name, as ``functions`` holds them)."""
+    def _local_calls(self) -> dict[str, set[str]]:
+        """Which of the module's own functions each function calls by name ("" for module-level code)."""
         called: dict[str, set[str]] = {}
         for call in self.calls:
             func = call.node.func
             if call.qualname is None and isinstance(func, cst.Name) and func.value in self.functions:
                 caller = call.scope.name if call.scope.name in self.functions else ""
                 called.setdefault(caller, set()).add(func.value)
+        return called
+
+    @cached_property
+    def run_from_module(self) -> frozenset[str]:
+        """The module's own functions that its module-level code calls, directly or through other
+        functions of the module (by name, as ``functions`` holds them)."""
+        called = self._local_calls
         reached: set[str] = set()
         stack = list(called.get("", ()))
         while stack:
@@ -695,6 +701,19 @@ class SemanticModel:
                 reached.add(name)
                 stack.extend(called.get(name, ()))
         return frozenset(reached)
+
+    def functions_reaching(self, names: Iterable[str]) -> frozenset[str]:
+        """The module's functions that are among ``names`` or call one of them, directly or
+        through other functions of the module."""
+        reaching = {name for name in names if name in self.functions}
+        grown = True
+        while grown:
+            grown = False
+            for caller, called in self._local_calls.items():
+                if caller and caller not in reaching and called & reaching:
+                    reaching.add(caller)
+                    grown = True
+        return frozenset(reaching)
 
     # Parameters ----------------------------------------------------------------------------
     def parameter_guards(self, call: CallSite) -> tuple[tuple[cst.FunctionDef, str], ...]:

@@ -29,3 +29,34 @@ def test_a_project_module_that_seeds_when_imported_counts(tmp_path, monkeypatch)
     (tmp_path / "const.py").write_text("import torch\nEPOCHS = 5\ndef seed():\n    torch.manual_seed(0)\n")  # never called
     _, out, _ = check_in_process(["--no-cache", "--format", "json", "--select", "RL502", "train.py"], tmp_path, monkeypatch)
     assert [finding["line"] for finding in json.loads(out)["findings"]] == [4]
+
+
+def test_a_script_that_runs_a_training_function_of_the_project_trains(tmp_path, monkeypatch):
+    """run_train.py calls train_model (train.py), whose helper calls loss.backward(): the script
+    trains, and is reported at that call; the helper module, run by the script, is not."""
+    import json
+
+    from tests.conftest import check_in_process
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "train.py").write_text(
+        "import torch\n"
+        "def one_epoch(model, loader, opt):\n    for x, y in loader:\n        model(x, y).backward()\n        opt.step()\n"
+        "def train_model(model, loader, opt, epochs):\n    for _ in range(epochs):\n        one_epoch(model, loader, opt)\n"
+    )
+    scripts = {
+        "run_train.py": "import torch\nfrom train import train_model\nmodel = Net()\ntrain_model(model, loader, opt, 10)\n",
+        "run_module.py": "import torch\nimport train as T\nT.train_model(Net(), loader, opt, 10)\n",
+        "run_star.py": "import torch\nfrom train import *\ntrain_model(Net(), loader, opt, 10)\n",
+    }
+    for name, text in scripts.items():
+        (tmp_path / name).write_text(text)
+    _, out, _ = check_in_process(["--no-cache", "--format", "json", "--select", "RL502", *scripts, "train.py"], tmp_path, monkeypatch)
+    found = {(finding["path"].rsplit("/", 1)[-1], finding["line"]) for finding in json.loads(out)["findings"]}
+    assert found == {("run_train.py", 4), ("run_module.py", 3), ("run_star.py", 3)}
+
+    # Seeded by a project module whose top level calls its own seeding function.
+    (tmp_path / "config.py").write_text("import torch\ndef seed_everything(s):\n    torch.manual_seed(s)\nseed_everything(42)\n")
+    (tmp_path / "run_train.py").write_text("import torch\nimport config\nfrom train import train_model\ntrain_model(Net(), loader, opt, 10)\n")
+    _, out, _ = check_in_process(["--no-cache", "--format", "json", "--select", "RL502", "run_train.py"], tmp_path, monkeypatch)
+    assert json.loads(out)["findings"] == []
