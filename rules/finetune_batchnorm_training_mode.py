@@ -19,7 +19,7 @@ default, a no-op) is left alone too: whole-network training with batch statistic
 choice; the trap is the switch between a frozen stage and an unfrozen one.
 
 In PyTorch: a pretrained timm or torchvision backbone with BatchNorm (not a ViT, Swin or
-ConvNeXt, which use LayerNorm) whose parameters are frozen (`for p in model.parameters():
+ConvNeXt, which use LayerNorm, nor VGG without `_bn`, AlexNet or SqueezeNet, which have none) whose parameters are frozen (`for p in model.parameters():
 p.requires_grad = False`, `model.backbone.requires_grad_(False)`) in a file that trains, when
 nothing puts part of the model back in evaluation mode (`model.backbone.eval()`, `m.eval()` for
 modules in a loop, a `train(self, mode=True)` override). `requires_grad = False` stops the
@@ -403,6 +403,9 @@ VALID = [
     # PyTorch: a ViT has no BatchNorm.
     "import torch\nimport timm\nmodel = timm.create_model('vit_base_patch16_224', pretrained=True)\n"
     "for p in model.parameters():\n    p.requires_grad = False\n" + _TORCH_TRAIN,
+    # PyTorch: VGG without "_bn" has no normalization layers at all.
+    "import torch\nfrom torchvision import models\nmodel = models.vgg19(pretrained=True)\n"
+    "for p in model.features.parameters():\n    p.requires_grad = False\n" + _TORCH_TRAIN,
     # PyTorch: not trained in this file.
     _TORCH + "for p in model.parameters():\n    p.requires_grad = False\n",
     # training=False keeps BN in inference mode.

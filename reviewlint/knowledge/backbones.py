@@ -184,10 +184,14 @@ def preprocess_mode(qualname: str) -> str | None:
 # swin_transformer.py, convnext.py (LayerNorm2d), mlp_mixer.py, eva.py, cait.py, xcit.py,
 # pvt_v2.py, twins.py, crossvit.py, nfnet.py (normalizer-free), volo.py, metaformer.py
 # (poolformer), mvitv2.py; torchvision/models/vision_transformer.py, swin_transformer.py,
-# convnext.py. By model name (timm) or torchvision builder name.
+# convnext.py. VGG without the "_bn" suffix (torchvision/models/vgg.py: vgg16 builds its layers
+# with batch_norm=False, vgg16_bn with True; timm/models/vgg.py the same), AlexNet
+# (torchvision/models/alexnet.py) and SqueezeNet (torchvision/models/squeezenet.py) have no
+# normalization layers. By model name (timm, with or without a pretrained tag) or torchvision
+# builder name.
 WITHOUT_BATCHNORM = re.compile(
     r"^(vit|deit|beit|swin|convnext|mixer|resmlp|gmlp|eva|cait|xcit|pvt|twins|crossvit|nfnet|dm_nfnet|eca_nfnet|"
-    r"nf_|volo|poolformer|mvitv2|flexivit|vit_b|vit_l|vit_h|swin_)"
+    r"nf_|volo|poolformer|mvitv2|flexivit|vit_b|vit_l|vit_h|swin_|alexnet|squeezenet|vgg\d+(\.|$))"
 )
 
 
