@@ -5,10 +5,13 @@ In a file that trains a Keras model (calls `fit`), checks that the random genera
 draws from are seeded: `keras.utils.set_random_seed(…)` (Python's `random`, NumPy and
 TensorFlow at once), or `random.seed`, `np.random.seed` and `tf.random.set_seed` together. A call
 to a function of the same file (`seed_everything(42)`, `set_seed(…)`) counts for what its body
-seeds, followed through further local calls; a function imported from your own modules whose name
-contains "seed" is taken to seed everything (its body is out of sight), and a project module the
-file imports that seeds at its own module level (`import const`, whose top level calls
-`torch.manual_seed(0)`) counts for what it seeds. One finding per file, at the first `fit`,
+seeds, followed through further local calls; a function of the project's own modules the file
+imports counts for what its body seeds (`make_reproducible()` in `utils.py` calling
+`torch.manual_seed`); one whose body is out of sight and whose name contains "seed" (imported
+from a module that is not read, or brought by `from utils import *`) is taken to seed
+everything; and a project module the file imports that seeds at its own module level
+(`import const`, whose top level calls `torch.manual_seed(0)` or its own `seed_everything(42)`)
+counts for what it seeds. One finding per file, at the first `fit`,
 saying what is missing.
 
 `tf.random.set_seed` alone does not count: Keras 3 draws the default seeds of weight
@@ -53,7 +56,7 @@ history = model.fit(train_generator, epochs=10)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 import libcst as cst
@@ -79,8 +82,14 @@ _SEED_NAMES = {training.PYTHON: "Python's random", training.NUMPY: "NumPy", trai
                training.TORCH: "PyTorch"}
 
 
-def _seeded_by(facts: Facts, call: CallSite, seen: set[str]) -> tuple[frozenset[str], str | None]:
-    """What one call seeds, and how to name it in a message."""
+def _seeded_by(facts: Facts, call: CallSite, seen: set[str], imported: Mapping[str, frozenset[str]] | None = None
+               ) -> tuple[frozenset[str], str | None]:
+    """What one call seeds, and how to name it in a message (``imported``: the seeding functions
+    of the project modules the file imports, by the file's names for them)."""
+    if imported:
+        name = dotted(call.node.func)
+        if name is not None and name in imported:
+            return imported[name], f"{name}()"
     qualname = call.qualname
     if qualname is not None:
         if qualname in training.SEEDERS:
@@ -90,12 +99,15 @@ def _seeded_by(facts: Facts, call: CallSite, seen: set[str]) -> tuple[frozenset[
             return training.EVERYTHING, qualname  # a seeding helper from the project's own modules
         return frozenset(), None
     func = call.node.func
+    if (isinstance(func, cst.Name) and func.value not in facts.model.functions and training.SEEDING_NAME.search(func.value)
+            and facts.model.imports.from_unknown_star(func.value)):
+        return training.EVERYTHING, f"{func.value}()"  # set_seed(…) after from utils import *: the project's helper
     if isinstance(func, cst.Name) and func.value in facts.model.functions and func.value not in seen:
         seen.add(func.value)
         found: set[str] = set()
         for inner in facts.model.calls:
             if inner.scope.name == func.value:
-                found |= _seeded_by(facts, inner, seen)[0]
+                found |= _seeded_by(facts, inner, seen, imported)[0]
         return frozenset(found), f"{func.value}()"
     return frozenset(), None
 
@@ -104,7 +116,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     fits = [fit.call for fit in facts.fits if fit.receiver != "self"]  # a model class's own code, not a training run
     if fits:
-        yield from _unseeded(facts, fits, _KERAS, ctx.imported.seeded)
+        yield from _unseeded(facts, fits, _KERAS, ctx.imported.seeded, ctx.imported.seeding_functions)
     trainings = [call for call in facts.torch_trainings if _run_here(facts, call)]
     trainers = ctx.imported.torch_trainers
     if trainers:
@@ -112,7 +124,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         trainings += [call for call in facts.model.calls if dotted(call.node.func) in trainers
                       and _run_here(facts, call)]
     if trainings:
-        yield from _unseeded(facts, trainings, _TORCH, ctx.imported.seeded)
+        yield from _unseeded(facts, trainings, _TORCH, ctx.imported.seeded, ctx.imported.seeding_functions)
 
 
 def _run_here(facts: Facts, call: CallSite) -> bool:
@@ -142,7 +154,8 @@ _TORCH = _Framework(
 )
 
 
-def _unseeded(facts: Facts, trainings: list[CallSite], framework: _Framework, on_import: frozenset[str]) -> Iterator[Report]:
+def _unseeded(facts: Facts, trainings: list[CallSite], framework: _Framework, on_import: frozenset[str],
+              imported: Mapping[str, frozenset[str]]) -> Iterator[Report]:
     """One finding at the first training call when the generators ``framework`` draws from are not
     all seeded (here, or by the project modules this file imports, ``on_import``)."""
     seeded: set[str] = set(on_import)
@@ -154,7 +167,7 @@ def _unseeded(facts: Facts, trainings: list[CallSite], framework: _Framework, on
     for call in facts.model.calls:
         if notebook and call.scope.name in facts.model.functions:
             continue  # inside a function: counted through the call of that function
-        what, name = _seeded_by(facts, call, set())
+        what, name = _seeded_by(facts, call, set(), imported)
         if what:
             seeded |= what
             if name is not None and name not in how:
@@ -240,6 +253,8 @@ VALID = [
     "import keras\ndef set_seed(s):\n    keras.utils.set_random_seed(s)\ndef setup():\n    set_seed(3)\n"
     "setup()\nmodel.fit(x, y, epochs=10)",
     "from utils import seed_everything\nseed_everything(42)\nmodel.fit(x, y, epochs=10)",
+    # A seeding helper of the project's own modules, brought by a star import.
+    "import torch\nfrom utils import *\nset_seed(42)\nfor x, y in loader:\n    model(x, y).backward()\n",
     "from transformers import set_seed\nset_seed(0)\nmodel.fit(x, y, epochs=3)",
     "from tensorflow.keras.utils import set_random_seed as fix_seed\nfix_seed(7)\nmodel.fit(x, y, epochs=3)",
     "import keras\ndef train():\n    model = keras.Sequential()\n    model.fit(x, y, epochs=10)\n"

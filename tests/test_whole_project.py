@@ -157,3 +157,42 @@ def test_jobs_and_the_cache_give_the_same_findings(tmp_path: Path, monkeypatch: 
     assert one == _findings(tmp_path, monkeypatch, "--no-cache", "--jobs", "2")
     assert one == _findings(tmp_path, monkeypatch, "--jobs", "2")
     assert one == _findings(tmp_path, monkeypatch, "--jobs", "2")
+
+
+# Star imports of the project's own modules ---------------------------------------------------
+LIBRARY = "import albumentations as A\nfrom albumentations.pytorch import ToTensorV2\nimport torch\n"
+AUGMENT = "from library import *\n\ntrain_aug = A.Compose([A.ShiftScaleRotate(p=0.5), A.HorizontalFlip(), ToTensorV2()])\n"
+
+
+def _codes(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> list[tuple[object, object]]:
+    _, out, _ = check_in_process(["--format", "json", "--select", "RL103", *args, "augment.py"], root, monkeypatch)
+    return [(f["code"], f["line"]) for f in json.loads(out)["findings"]]
+
+
+def test_a_star_import_of_a_project_module_brings_the_names_its_imports_bind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``from library import *`` where library.py imports albumentations as A: A.ShiftScaleRotate in
+    the importer is albumentations' (its text never names albumentations); the result depends on
+    library.py, so the cache notices when its imports change."""
+    _project(tmp_path, {"library.py": LIBRARY, "augment.py": AUGMENT})
+    assert _codes(tmp_path, monkeypatch, "--no-cache") == [("RL103", 3)]
+    assert _codes(tmp_path, monkeypatch) == [("RL103", 3)]
+    assert _codes(tmp_path, monkeypatch) == [("RL103", 3)]  # from the cache
+    stat = os.stat(tmp_path / "augment.py")
+    (tmp_path / "library.py").write_text("import my_augmentations as A\n")
+    os.utime(tmp_path / "augment.py", ns=(stat.st_atime_ns, stat.st_mtime_ns))  # augment.py itself is unchanged
+    assert _codes(tmp_path, monkeypatch) == []
+    assert _codes(tmp_path, monkeypatch, "--no-cache") == []
+
+
+def test_reexported_bindings_follow_each_import_form(tmp_path: Path) -> None:
+    from reviewlint.source.project import star_reexports
+
+    _project(tmp_path, {
+        "library.py": "import numpy as np\nimport os.path\nimport torch\nfrom torchvision import transforms as T\n"
+                      "from . import sibling\n",
+        "main.py": "from library import *\n",
+    })
+    lines = import_lines((tmp_path / "main.py").read_text())
+    assert star_reexports(tmp_path / "main.py", lines) == {
+        "library": {"np": "numpy", "os": "os", "torch": "torch", "T": "torchvision.transforms"}}
+    assert star_reexports(tmp_path / "main.py", import_lines("from numpy import *\n")) == {}

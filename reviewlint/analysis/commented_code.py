@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 from enum import Enum
 
 from reviewlint.source.files import bracket_state
@@ -120,7 +121,7 @@ def _snake_case_call(call: ast.Call) -> bool:
     return isinstance(call.func, ast.Name) and "_" in call.func.id.strip("_")
 
 
-def _setting(targets: list[ast.expr], value: ast.expr) -> bool:
+def _setting(targets: Sequence[ast.expr], value: ast.expr) -> bool:
     """``dropout_rate = 0.3``, ``mean_fill_value = [0.5, 0.5, 0.5]``: a snake_case name (words
     joined by underscores) set to a number, a truth value or a list of numbers; ``tpr = [1, 0.5]``
     and ``lr = 1e-3`` stay worked values until a live line beside them assigns the same name."""
@@ -133,7 +134,7 @@ def _setting(targets: list[ast.expr], value: ast.expr) -> bool:
 def _number(node: ast.expr) -> bool:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         node = node.operand
-    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and node.value is not Ellipsis
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
 
 
 def _statement_verdict(statement: ast.stmt) -> Verdict:

@@ -9,7 +9,7 @@ backbones and input normalization (:mod:`reviewlint.analysis.inputs`), Keras tra
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import libcst as cst
 
@@ -22,9 +22,12 @@ from reviewlint.analysis.syntax_hooks import SyntaxHooks
 from reviewlint.analysis.training import fits, torch_trainings
 
 
-def extract(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> Facts:
-    """Build the facts of one parsed module (calling rules' syntax hooks in the same walk)."""
-    model = build_model(module, hooks)
+def extract(
+    module: cst.Module, hooks: Sequence[SyntaxHooks] = (), reexported: Mapping[str, Mapping[str, str]] | None = None
+) -> Facts:
+    """Build the facts of one parsed module (calling rules' syntax hooks in the same walk);
+    ``reexported`` as :func:`~reviewlint.analysis.scan.build_model` takes it."""
+    model = build_model(module, hooks, reexported)
     transforms, pipelines = transforms_and_pipelines(model)
     found_backbones = backbones(model)
     trainings = torch_trainings(model)

@@ -11,7 +11,7 @@ reported in that module's file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -48,6 +48,10 @@ class ImportedFacts:
     # Lightning ``trainer.fit`` in their body or in a function of their module they call), by the
     # importer's dotted name for them (``train_model``, ``engine.train_one_epoch``).
     torch_trainers: frozenset[str] = frozenset()
+    # The imported modules' functions that seed random generators when called (their body, or a
+    # function of their module they call, calls a seeder of knowledge.training.SEEDERS), by the
+    # importer's dotted name for them, with what each seeds.
+    seeding_functions: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _exported(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> list[tuple[Var, set[Var]]]:
@@ -72,6 +76,7 @@ def imported_facts(modules: Sequence[ImportedModule | None]) -> ImportedFacts:
     seeded: set[str] = set()
     constants: dict[str, object] = {}
     trainers: set[str] = set()
+    seeding: dict[str, frozenset[str]] = {}
     for position, imported in enumerate(modules):
         if imported is None:
             continue
@@ -81,6 +86,7 @@ def imported_facts(modules: Sequence[ImportedModule | None]) -> ImportedFacts:
                         if call.scope.is_module or call.scope.name in run))
         constants.update(_constants(facts.model, imported.aliases))
         trainers.update(_torch_trainers(facts, imported.aliases))
+        seeding.update(_seeding_functions(facts, imported.aliases))
         if not facts.backbones and not facts.normalizations:
             continue
         exported = _exported(facts.model, imported.aliases)
@@ -97,7 +103,8 @@ def imported_facts(modules: Sequence[ImportedModule | None]) -> ImportedFacts:
                 module_of[id(norm.node)] = position
                 if norm.call is not None:
                     module_of[id(norm.call.node)] = position
-    return ImportedFacts(tuple(backbones), tuple(normalizations), module_of, frozenset(seeded), constants, frozenset(trainers))
+    return ImportedFacts(tuple(backbones), tuple(normalizations), module_of, frozenset(seeded), constants,
+                         frozenset(trainers), seeding)
 
 
 def _importer_name(local: str, inner: str) -> str:
@@ -110,12 +117,33 @@ def _importer_name(local: str, inner: str) -> str:
 def _torch_trainers(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> set[str]:
     """The importer's names for the imported module's functions that train with PyTorch."""
     trainers = facts.model.functions_reaching(call.scope.name for call in facts.torch_trainings)
-    names: set[str] = set()
+    return set(_importer_names(trainers, aliases))
+
+
+def _seeding_functions(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> dict[str, frozenset[str]]:
+    """The importer's names for the imported module's functions that seed, with what they seed."""
+    model = facts.model
+    direct: dict[str, set[str]] = {}
+    for call in model.calls:
+        seeded = training.SEEDERS.get(call.qualname or "")
+        if seeded and call.scope.name in model.functions:
+            direct.setdefault(call.scope.name, set()).update(seeded)
+    seeds: dict[str, set[str]] = {}
+    for function, generators in direct.items():
+        for caller in model.functions_reaching((function,)):
+            seeds.setdefault(caller, set()).update(generators)
+    return {local: frozenset(seeds[inner]) for local, inner in _importer_names(seeds, aliases).items()}
+
+
+def _importer_names(functions: Iterable[str], aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """The importer's dotted name for each of an imported module's ``functions`` it can reach."""
+    wanted = set(functions)
+    names: dict[str, str] = {}
     for local, name in aliases:
         if not name:
-            names.update(_importer_name(local, trainer) for trainer in trainers if local or not trainer.startswith("_"))
-        elif name in trainers:
-            names.add(local)
+            names.update((_importer_name(local, inner), inner) for inner in wanted if local or not inner.startswith("_"))
+        elif name in wanted:
+            names[local] = name
     return names
 
 

@@ -8,6 +8,7 @@ imported name stands for, and a walk down ``a.b.c`` attribute chains.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -37,6 +38,10 @@ class ImportTable:
 
     bindings: dict[str, str] = field(default_factory=dict)
     star_modules: list[str] = field(default_factory=list)
+    # For a project module star-imported (``from library import *``), what its own imports bind
+    # (``A`` → ``albumentations`` after ``import albumentations as A`` there): names the star
+    # import brings along. Found by the runner, which can read the project's files.
+    reexported: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # Every name the module binds anywhere (assignments, defs, parameters, imports); set once the
     # whole module is read, it lets unimported library names resolve (see UNIMPORTED_NAMES).
     bound: frozenset[str] | None = None
@@ -67,8 +72,12 @@ class ImportTable:
 
     @property
     def packages(self) -> frozenset[str]:
-        """The top-level packages the module imports from (``torch`` for ``import torch.nn as nn``)."""
-        return frozenset(target.split(".", 1)[0] for target in self.bindings.values())
+        """The top-level packages the module imports from (``torch`` for ``import torch.nn as nn``),
+        also through a star import of a project module that imports them."""
+        targets = [*self.bindings.values()]
+        for module in self.star_modules:
+            targets.extend(self.reexported.get(module, {}).values())
+        return frozenset(target.split(".", 1)[0] for target in targets)
 
     def resolve_dotted(self, name: str) -> str | None:
         """The canonical qualified name of a dotted local name, or None if not imported."""
@@ -89,11 +98,26 @@ class ImportTable:
         """A library name used without an import, when nothing else in the module can bind it."""
         if self.bound is None or name in self.bound or name not in UNIMPORTED_NAMES:
             return None
-        if any(canonical(module) not in STAR_EXPORTS for module in self.star_modules):
+        if self._unknown_star_import():
             return None  # ``from model import *`` may bind it
         return UNIMPORTED_NAMES[name]
 
+    def _unknown_star_import(self) -> bool:
+        """Whether a star import brings names the linter does not know (``from utils import *``)."""
+        return any(canonical(module) not in STAR_EXPORTS for module in self.star_modules)
+
+    def from_unknown_star(self, name: str) -> bool:
+        """Whether ``name``, bound nowhere in the module and by no import, can only come from a star
+        import of a module whose names are not known (one of the project's own)."""
+        if self.bound is None or name in self.bound or self.resolve_dotted(name) is not None:
+            return False
+        return self._unknown_star_import()
+
     def _from_star(self, name: str) -> str | None:
+        for module in reversed(self.star_modules):  # the last star import binds a name twice imported
+            reexported = self.reexported.get(module)
+            if reexported is not None and name in reexported:
+                return reexported[name]
         for module in self.star_modules:
             exported = STAR_EXPORTS.get(canonical(module))
             if exported is not None and re.fullmatch(exported, name):

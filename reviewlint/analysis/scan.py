@@ -10,7 +10,7 @@ hooks in, so that one walk serves everything (see :mod:`reviewlint.analysis.synt
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -479,9 +479,16 @@ def target_names(node: cst.BaseExpression) -> list[str]:
     return []
 
 
-def build_model(module: cst.Module, hooks: Sequence[SyntaxHooks] = ()) -> SemanticModel:
-    """Walk a module once (the scan and any rules' syntax hooks together) and freeze its model."""
+def build_model(
+    module: cst.Module, hooks: Sequence[SyntaxHooks] = (), reexported: Mapping[str, Mapping[str, str]] | None = None
+) -> SemanticModel:
+    """Walk a module once (the scan and any rules' syntax hooks together) and freeze its model.
+
+    ``reexported``: for project modules the module star-imports, what their imports bind
+    (see :attr:`reviewlint.analysis.imports.ImportTable.reexported`)."""
     scan = batched(Scan(), hooks) if hooks else Scan()
+    if reexported:
+        scan.imports.reexported = reexported
     walk(module, scan)
     scan.imports.bound = frozenset(
         {name for name, *_ in scan.bindings}.union(scan.stored, scan.imports.bindings, *scan.local_names.values())

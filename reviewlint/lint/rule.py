@@ -192,12 +192,15 @@ class Analysis:
     """
 
     def __init__(self, source: SourceFile, syntax: Iterable[type[SyntaxHooks]] = (),
-                 imports: Sequence[tuple[SourceFile, tuple[tuple[str, str], ...]]] = ()) -> None:
+                 imports: Sequence[tuple[SourceFile, tuple[tuple[str, str], ...]]] = (),
+                 reexported: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.source = source
         self.hooks: dict[type[SyntaxHooks], SyntaxHooks] = {kind: kind() for kind in syntax}
         # The project modules this one imports that are worth analysing, with how it names what
         # they hold (reviewlint.source.project.ProjectImport.aliases).
         self.imports = tuple(imports)
+        # What the imports of the project modules it star-imports bind (reviewlint.source.project.star_reexports).
+        self.reexported = reexported
 
     @cached_property
     def imported_analyses(self) -> tuple[Analysis | None, ...]:
@@ -219,7 +222,7 @@ class Analysis:
 
     @cached_property
     def facts(self) -> Facts:
-        return extract(self.module, tuple(self.hooks.values()))
+        return extract(self.module, tuple(self.hooks.values()), self.reexported)
 
     @cached_property
     def comments(self) -> list[Comment]:

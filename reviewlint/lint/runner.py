@@ -33,7 +33,7 @@ from reviewlint.source.parse_guard import (
 )
 from reviewlint.source.paths import display_path
 from reviewlint.source.positions import NodePositions
-from reviewlint.source.project import import_lines, project_imports, read_module
+from reviewlint.source.project import dependencies, import_lines, project_imports, read_module, star_reexports
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 _SKIP_FILE = re.compile(r"^\s*#\s*reviewlint:\s*skip-file\b", re.MULTILINE)
@@ -222,6 +222,20 @@ def _imports(source: SourceFile, selected: Sequence[RuleInfo], result: FileResul
     return tuple(loaded)
 
 
+def _star_reexports(source: SourceFile, result: FileResult) -> dict[str, dict[str, str]]:
+    """What the imports of the project modules ``source`` star-imports bind (``from library
+    import *``, where ``library.py`` does ``import albumentations as A``); the result then depends
+    on those modules, which ``result`` records (the cache keeps it only while they are unchanged)."""
+    if "import *" not in source.text and "import*" not in source.text:
+        return {}
+    lines = import_lines(source.text)
+    reexported = star_reexports(source.path, lines)
+    if reexported and result.imports is None:
+        result.imports = lines
+        result.depends = dependencies(source.path, lines)
+    return reexported
+
+
 def lint_source(
     source: SourceFile, settings: Settings, rules: Sequence[RuleInfo], shown: str,
     on_report: Callable[[RuleInfo, Report, Analysis, Finding], None] | None = None, follow_imports: bool = True,
@@ -239,10 +253,14 @@ def lint_source(
         return result
     selected = [rule for rule in rules if enabled(settings, rule, source.path)]
     imports = _imports(source, selected, result) if follow_imports else ()
-    active = [rule for rule in selected if rule.may_fire(source.text)
+    reexported = _star_reexports(source, result) if follow_imports else {}
+    # A star import of a project module brings its imports: their names count as text of this file.
+    brought = " ".join(target for bindings in reexported.values() for target in bindings.values())
+    active = [rule for rule in selected if rule.may_fire(source.text) or (brought and rule.may_fire(brought))
               or any(rule.follows_imports_of(imported.text) and rule.may_fire(imported.text) for imported, _ in imports)]
     # The hooks of every selected rule, fired or not: one batched visitor class per configuration.
-    analysis = Analysis(source, dict.fromkeys(rule.syntax for rule in selected if rule.syntax is not None), imports)
+    analysis = Analysis(source, dict.fromkeys(rule.syntax for rule in selected if rule.syntax is not None), imports,
+                        reexported)
     problem = _parse_problem(analysis, any(rule.needs == "facts" for rule in active), any(rule.needs == "comments" for rule in active))
     if problem is not None and source.kind == "notebook":
         isolated = isolate_broken_cells(source, problem)

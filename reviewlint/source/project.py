@@ -199,3 +199,31 @@ def read_module(file: Path) -> tuple[bytes | None, str]:
 def dependencies(path: Path, lines: tuple[ImportLine, ...]) -> tuple[tuple[str, str], ...]:
     """Each project module the imports ``lines`` of ``path`` lead to now, with the digest of its bytes."""
     return tuple((str(found.file), read_module(found.file)[1]) for found in project_imports(path, lines))
+
+
+def star_reexports(path: Path, lines: tuple[ImportLine, ...]) -> dict[str, dict[str, str]]:
+    """For each project module the module at ``path`` star-imports (``from library import *``),
+    what that module's own imports bind, by local name: ``{"library": {"A": "albumentations"}}``.
+    Its other names (functions, constants) stay unknown; its own star imports are not followed."""
+    stars = [line for line in lines if not line.level and not line.names and not line.alias and line.module]
+    if not stars:
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    for star in stars:
+        for imported in project_imports(path, (star,)):
+            data, _ = read_module(imported.file)
+            if data is None:
+                continue
+            bindings: dict[str, str] = {}
+            for line in import_lines(data.decode("utf-8", "replace")):
+                if line.level:
+                    continue
+                if line.alias == line.module and "." in line.module:
+                    head = line.module.split(".", 1)[0]  # import a.b binds a
+                    bindings.setdefault(head, head)
+                elif line.alias:
+                    bindings[line.alias] = line.module  # import m, import m as z
+                for name, local in line.names:
+                    bindings[local] = f"{line.module}.{name}"
+            found[star.module] = bindings
+    return found

@@ -60,3 +60,20 @@ def test_a_script_that_runs_a_training_function_of_the_project_trains(tmp_path, 
     (tmp_path / "run_train.py").write_text("import torch\nimport config\nfrom train import train_model\ntrain_model(Net(), loader, opt, 10)\n")
     _, out, _ = check_in_process(["--no-cache", "--format", "json", "--select", "RL502", "run_train.py"], tmp_path, monkeypatch)
     assert json.loads(out)["findings"] == []
+
+
+def test_a_seeding_function_of_the_project_counts_for_what_its_body_seeds(tmp_path, monkeypatch):
+    import json
+
+    from tests.conftest import check_in_process
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "utils.py").write_text("import torch\nimport random\ndef make_reproducible(s):\n    random.seed(s)\n    torch.manual_seed(s)\n")
+    train = "import torch\nfrom utils import make_reproducible\nmake_reproducible(0)\nfor x, y in loader:\n    model(x, y).backward()\n"
+    (tmp_path / "train.py").write_text(train)
+    _, out, _ = check_in_process(["--no-cache", "--format", "json", "--select", "RL502", "train.py"], tmp_path, monkeypatch)
+    assert json.loads(out)["findings"] == []
+    (tmp_path / "utils.py").write_text("import torch\nimport random\ndef make_reproducible(s):\n    random.seed(s)\n")
+    _, out, _ = check_in_process(["--no-cache", "--format", "json", "--select", "RL502", "train.py"], tmp_path, monkeypatch)
+    [finding] = json.loads(out)["findings"]
+    assert finding["line"] == 5 and "make_reproducible() is called but PyTorch is not seeded" in finding["message"]
