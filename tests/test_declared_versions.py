@@ -47,6 +47,24 @@ def test_a_project_on_an_old_albumentations_is_not_told_about_later_changes(tmp_
     assert len(_rl103(tmp_path)) == 2  # the configuration wins over the pin
 
 
+def test_each_project_is_read_for_its_own_pin_when_linted_from_above(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``reviewlint check .`` over several clones: each file gets the pin of its own project (the
+    first folder up with a project marker), not of the folder the run started in."""
+    from reviewlint.run.loop import run_paths
+
+    monkeypatch.chdir(tmp_path)
+    for name, pin in (("old", "albumentations==1.3.1\n"), ("new", "")):
+        project = tmp_path / name
+        (project / ".git").mkdir(parents=True)
+        (project / "src").mkdir()
+        (project / "src" / "train.py").write_text(ROTATE)
+        if pin:
+            (project / "requirements.txt").write_text(pin)
+    rules = all_rules()
+    result = run_paths([tmp_path], ConfigResolver(rules, Overrides(select=("RL103",))), rules, jobs=1)
+    assert {finding.location.path.split("/")[0] for finding in result.findings} == {"new"}
+
+
 def test_a_bad_configured_version_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.reviewlint]\nalbumentations-version = "latest"\n')
     with pytest.raises(ConfigError, match="albumentations-version"):

@@ -268,7 +268,7 @@ class ConfigResolver:
         self._rules = rules
         self._overrides = overrides
         self._by_dir: dict[Path, Settings] = {}
-        self._with_readme: dict[tuple[int, Path], tuple[Settings, Settings]] = {}
+        self._per_project: dict[tuple[int, Path], tuple[Settings, Settings]] = {}
         self._by_folder: dict[Path, Settings] = {}  # a folder as discovery names it, to its settings
         self._fixed: Settings | None = None
         if config_file is not None:
@@ -300,19 +300,21 @@ class ConfigResolver:
         return self.for_folder(path.parent)
 
     def for_folder(self, directory: Path) -> Settings:
-        """The settings of the files in ``directory`` (with ``image-domain = "auto"``, what the
-        README of their project — the first folder up with a project marker — says)."""
+        """The settings of the files in ``directory``, with what their project — the first folder
+        up with a project marker — declares: with ``image-domain = "auto"``, what its README says;
+        without ``albumentations-version`` set, the version its dependency files pin (when they
+        pin one; else the pin found beside the configuration)."""
         known = self._by_folder.get(directory)
         if known is not None:
             return known
         folder = resolved(directory)
         settings = self._fixed if self._fixed is not None else self._for_dir(folder)
-        if settings.image_domain == "auto":
+        if settings.image_domain == "auto" or not settings.albumentations_version_given:
             root = project_root(folder / "-")
-            with_readme = self._with_readme.get((id(settings), root))
-            if with_readme is None or with_readme[0] is not settings:
-                with_readme = self._with_readme[(id(settings), root)] = (settings, replace(settings, readme_domain=readme_domain(root)))
-            settings = with_readme[1]
+            per_project = self._per_project.get((id(settings), root))
+            if per_project is None or per_project[0] is not settings:
+                per_project = self._per_project[(id(settings), root)] = (settings, _declared_by_project(settings, root))
+            settings = per_project[1]
         self._by_folder[directory] = settings
         return settings
 
@@ -338,3 +340,15 @@ def _is_file(path: Path) -> bool:
         return path.is_file()
     except OSError:
         return False
+
+
+def _declared_by_project(settings: Settings, root: Path) -> Settings:
+    """``settings`` with what the project at ``root`` declares (its README's image domain, its
+    albumentations pin) where the configuration leaves them open."""
+    if settings.image_domain == "auto":
+        settings = replace(settings, readme_domain=readme_domain(root))
+    if not settings.albumentations_version_given and root != settings.root:
+        pinned = declared_version(root, "albumentations")
+        if pinned is not None:
+            settings = replace(settings, albumentations_version=pinned)
+    return settings
