@@ -197,7 +197,9 @@ def _code_runs(lines: list[str], in_brackets: list[bool], live_heads: frozenset[
 
 
 # A commented shell command in a notebook cell, and a line that stands for it (certainly code).
-_SHELL = re.compile(r"^\s*!\s*[A-Za-z{$]")
+# A command starts with a program's name (pip, wget, gsutil, nvidia-smi, ./run.sh, {var}, $VAR), in
+# lower case: "# ! THE EPOCH LOOP !" is a shouted heading, not a command.
+_SHELL = re.compile(r"^\s*!\s*(?:[a-z{$./~]|[A-Za-z][\w.-]*\s+-)")
 _SHELL_AS_CODE = "os.system(command)"
 
 
@@ -225,6 +227,9 @@ VALID = [
     "# for x, y in data_gen.flow(...):\nx = 1",
     "# See https://keras.io/examples/vision/image_classification_from_scratch/\nx = 1",
     "# %matplotlib inline\n# !pip install -q efficientnet\nx = 1",
+    # A heading that reads as an import, a shouted heading with "!" in a notebook.
+    "# import data\ndf = read_csv(path)",
+    "# import libraries\nimport numpy as np",
     "# Train the model for a few epochs and plot the curves.\n# Then fine-tune with a smaller learning rate.\nx = 1",
     "# ---------------------------------------\n# Data\n# ---------------------------------------\nx = 1",
     # Inside a call or a list: words, shapes and section labels are prose.

@@ -112,6 +112,9 @@ def _looks_like_type(node: ast.expr) -> bool:
     return isinstance(node, (ast.Attribute, ast.Subscript, ast.BinOp, ast.Constant))
 
 
+# Words that follow "import" in a heading rather than name a module.
+_HEADING_WORDS = frozenset({"data", "dataset", "datasets", "libraries", "library", "libs", "packages", "package",
+                            "modules", "module", "dependencies", "everything", "stuff", "necessary", "required"})
 _OUTPUT_CALLS = frozenset({"print", "display"})  # display: IPython's, in every notebook
 
 
@@ -186,6 +189,9 @@ def _statement_verdict(statement: ast.stmt) -> Verdict:
         return Verdict.WEAK
     if isinstance(statement, ast.Delete):
         return Verdict.STRONG  # "del" is no English word
+    if isinstance(statement, ast.Import) and len(statement.names) == 1 and statement.names[0].asname is None \
+            and statement.names[0].name in _HEADING_WORDS:
+        return Verdict.WEAK  # "# import data", "# import libraries": a heading above the code that does it
     if isinstance(statement, (ast.Return, ast.Continue, ast.Break, ast.Pass, ast.Raise, ast.Global, ast.Nonlocal)):
         return Verdict.WEAK  # "# continue", "# return ioU" above a real return
     return Verdict.STRONG  # imports, def/class/for/if/try headers

@@ -44,3 +44,9 @@ def test_a_commented_shell_line_is_code_in_a_notebook_only(tmp_path: Path) -> No
     script.write_text(cell)  # jupytext writes a notebook's magics this way into .py files
     assert [(f.code, f.location.cell, f.location.line) for f in lint_file(notebook, "RL401")] == [("RL401", 1, 1)]
     assert lint_file(script, "RL401") == []
+
+
+def test_a_shouted_heading_with_exclamation_marks_is_no_shell_line(tmp_path: Path) -> None:
+    cell = "# ! THE EPOCH LOOP !\nfor e in range(3):\n    x = 1\n# !nvidia-smi\n# !Rscript -e 'x'\n"
+    notebook = write_notebook(tmp_path, cell)
+    assert [f.location.line for f in lint_file(notebook, "RL401")] == [4]
