@@ -407,6 +407,13 @@ VALID = [
 ]
 
 INVALID = [
+    # Keras names brought by star imports, as course notebooks write them.
+    Invalid(
+        "from tensorflow.keras import *\nfrom tensorflow.keras.layers import *\nfrom tensorflow.keras.losses import *\n"
+        "model = Sequential([base, GlobalAveragePooling2D(), Dense(10, activation='softmax')])\n"
+        "model.compile(loss=CategoricalCrossentropy(from_logits=True), optimizer='adam')",
+        message="from_logits=True", range=(5, 44, 5, 60),
+    ),
     # PyTorch: softmax, then CrossEntropyLoss (which applies log_softmax itself).
     Invalid(
         "import torch\nfrom torch import nn\ncriterion = nn.CrossEntropyLoss()\nprobs = torch.softmax(model(x), dim=1)\n"

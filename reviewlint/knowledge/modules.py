@@ -84,13 +84,23 @@ def canonical(qualname: str) -> str:
 STAR_EXPORTS: dict[str, str] = {
     "albumentations": r"[A-Z]\w*",
     "keras.layers": r"(Random\w+|Rescaling|Resizing|Normalization|CenterCrop|BatchNormalization|Dense|Dropout"
-    r"|GlobalAveragePooling2D|Softmax|Activation)",
+    r"|GlobalAveragePooling2D|GlobalMaxPooling2D|Softmax|Activation|Flatten|Conv2D|MaxPooling2D|Input|InputLayer)",
     "keras.preprocessing.image": r"ImageDataGenerator",
     "keras.applications": r"(EfficientNet\w*|ResNet\w*|VGG1[69]|Inception\w*|Xception|MobileNet\w*|DenseNet\w*"
     r"|NASNet\w*|ConvNeXt\w*)",
     "efficientnet.keras": r"(EfficientNet(B[0-7]|L2)|preprocess_input)",
     "efficientnet.tfkeras": r"(EfficientNet(B[0-7]|L2)|preprocess_input)",
     "ImageDataAugmentor.image_data_augmentor": r"ImageDataAugmentor",
+    # keras/api/__init__.py, keras/api/losses, optimizers, optimizers/schedules, callbacks (3.x; the
+    # same names in tf.keras 2.x): ``from tensorflow.keras.losses import *`` in course notebooks.
+    "keras": r"(Sequential|Model|Input)",
+    "keras.losses": r"(CategoricalCrossentropy|SparseCategoricalCrossentropy|BinaryCrossentropy|CategoricalFocalCrossentropy"
+    r"|BinaryFocalCrossentropy|categorical_crossentropy|sparse_categorical_crossentropy|binary_crossentropy)",
+    "keras.optimizers": r"(Adam|AdamW|SGD|RMSprop|Nadam|Adamax|Adagrad|Adadelta|Ftrl|Lion)",
+    "keras.optimizers.schedules": r"(ExponentialDecay|CosineDecay|CosineDecayRestarts|PiecewiseConstantDecay"
+    r"|PolynomialDecay|InverseTimeDecay)",
+    "keras.callbacks": r"(EarlyStopping|ModelCheckpoint|ReduceLROnPlateau|CSVLogger|TensorBoard|LearningRateScheduler"
+    r"|History|LambdaCallback|BackupAndRestore|TerminateOnNaN|RemoteMonitor|ProgbarLogger)",
     "imgaug.augmenters": r"[A-Z]\w*",
 }
 
