@@ -23,7 +23,8 @@ PyTorch: a softmax before `nn.CrossEntropyLoss`/`F.cross_entropy`, which apply l
 themselves — on the loss's input (`criterion(torch.softmax(out, 1), y)`, `x.softmax(1)`,
 `nn.Softmax(dim=1)(x)`, followed through names), or as the model's own output (every `forward`
 returns a softmax, or an `nn.Sequential` ends with `nn.Softmax`, also built from a list of layers)
-in a file that trains with cross entropy; and softmax probabilities passed to `NLLLoss`/`nll_loss`,
+in a file that trains with cross entropy (also one held by reference: `self.loss_fn = F.cross_entropy`);
+and softmax probabilities passed to `NLLLoss`/`nll_loss`,
 which expect log-probabilities. A `forward` that returns several values (`loss, F.softmax(logits)`)
 is not the loss's input.
 
@@ -281,8 +282,17 @@ def _torch_losses(ctx: RuleContext[NoOptions]) -> Iterator[tuple[CallSite, str, 
         if call.qualname in training.TORCH_CROSS_ENTROPY | training.TORCH_NLL
         for owner in model.owners(call)
     }
+    functions = training.TORCH_CROSS_ENTROPY_FUNCTIONS | training.TORCH_NLL_FUNCTIONS
+    # A loss function held by reference: self.loss_fn = F.cross_entropy, criterion = F.nll_loss.
+    held = {
+        target: qualname
+        for targets, value in [(tuple(item.targets), item.value) for item in model.assignments]
+        + [((item.target,), item.value) for item in model.attribute_assignments]
+        if (qualname := model.imports.resolve(value)) in functions
+        for target in targets
+    }
     for call in model.calls:
-        if call.qualname in training.TORCH_CROSS_ENTROPY_FUNCTIONS | training.TORCH_NLL_FUNCTIONS:
+        if call.qualname in functions:
             yield call, f"{call.qualname.rsplit('.', 1)[-1]}()", call.qualname in training.TORCH_CROSS_ENTROPY_FUNCTIONS
             continue
         if call.qualname is not None:
@@ -291,7 +301,9 @@ def _torch_losses(ctx: RuleContext[NoOptions]) -> Iterator[tuple[CallSite, str, 
         if name is None:
             continue
         var = model.qualify(name, call.scope)
-        if var in built:
+        if name in held:
+            yield call, f"{name}()", held[name] in training.TORCH_CROSS_ENTROPY_FUNCTIONS
+        elif var in built:
             yield call, f"{name}()", built[var]
         elif "." in name and _made_by(ctx, name, training.TORCH_CROSS_ENTROPY):
             yield call, f"{name}()", True
@@ -407,6 +419,15 @@ VALID = [
 ]
 
 INVALID = [
+    # PyTorch: a LightningModule whose forward returns softmax, with its loss held in an attribute.
+    Invalid(
+        "import torch\nimport torch.nn.functional as F\nimport pytorch_lightning as pl\n"
+        "class Lit(pl.LightningModule):\n    def __init__(self, net):\n        super().__init__()\n"
+        "        self.net = net\n        self.loss_fn = F.cross_entropy\n"
+        "    def forward(self, x):\n        return F.softmax(self.net(x), dim=1)\n"
+        "    def training_step(self, batch, i):\n        x, y = batch\n        return self.loss_fn(self(x), y)\n",
+        message="applies log_softmax itself", range=(10, 16, 10, 45),
+    ),
     # Keras names brought by star imports, as course notebooks write them.
     Invalid(
         "from tensorflow.keras import *\nfrom tensorflow.keras.layers import *\nfrom tensorflow.keras.losses import *\n"
