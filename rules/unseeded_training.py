@@ -104,11 +104,7 @@ def _seeded_by(facts: Facts, call: CallSite, seen: set[str], imported: Mapping[s
         return training.EVERYTHING, f"{func.value}()"  # set_seed(…) after from utils import *: the project's helper
     if isinstance(func, cst.Name) and func.value in facts.model.functions and func.value not in seen:
         seen.add(func.value)
-        found: set[str] = set()
-        for inner in facts.model.calls:
-            if inner.scope.name == func.value:
-                found |= _seeded_by(facts, inner, seen, imported)[0]
-        return frozenset(found), f"{func.value}()"
+        return _seeded_by_body(facts, func.value, seen, imported), f"{func.value}()"
     return frozenset(), None
 
 
@@ -206,11 +202,14 @@ def _calls_function(call: CallSite, name: str) -> bool:
     return call.qualname is None and isinstance(call.node.func, cst.Name) and call.node.func.value == name
 
 
-def _seeded_by_body(facts: Facts, name: str) -> frozenset[str]:
+def _seeded_by_body(facts: Facts, name: str, seen: set[str] | None = None,
+                    imported: Mapping[str, frozenset[str]] | None = None) -> frozenset[str]:
+    """What the calls in the body of the file's function ``name`` seed (``seen``: the functions
+    already being followed)."""
     found: set[str] = set()
     for inner in facts.model.calls:
         if inner.scope.name == name:
-            found |= _seeded_by(facts, inner, {name})[0]
+            found |= _seeded_by(facts, inner, {name} if seen is None else seen, imported)[0]
     return frozenset(found)
 
 

@@ -228,7 +228,7 @@ def _star_reexports(source: SourceFile, result: FileResult) -> dict[str, dict[st
     on those modules, which ``result`` records (the cache keeps it only while they are unchanged)."""
     if "import *" not in source.text and "import*" not in source.text:
         return {}
-    lines = import_lines(source.text)
+    lines = result.imports if result.imports is not None else import_lines(source.text)  # read by _imports already
     reexported = star_reexports(source.path, lines)
     if reexported and result.imports is None:
         result.imports = lines

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from tests.conftest import findings_of
+import json
+
+from tests.conftest import check_in_process, findings_of
+
+
+def _project_findings(tmp_path, monkeypatch, files, *paths):
+    """RL502's findings (JSON) on ``paths`` of a project made of ``files`` (name → text)."""
+    (tmp_path / "pyproject.toml").write_text("")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    _, out, _ = check_in_process(["--no-cache", "--format", "json", "--select", "RL502", *paths], tmp_path, monkeypatch)
+    return json.loads(out)["findings"]
 
 
 def test_seeding_through_a_helper_called_from_main_counts():
@@ -16,30 +27,18 @@ def test_seeding_through_a_helper_called_from_main_counts():
 
 
 def test_a_project_module_that_seeds_when_imported_counts(tmp_path, monkeypatch):
-    import json
-
-    from tests.conftest import check_in_process
-
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "const.py").write_text("import torch\nimport numpy as np\ntorch.manual_seed(0)\nnp.random.seed(0)\nEPOCHS = 5\n")
     train = "import torch\nimport const\nfor x, y in loader:\n    criterion(model(x), y).backward()\n"
-    (tmp_path / "train.py").write_text(train)
-    _, out, _ = check_in_process(["--no-cache", "--format", "json", "--select", "RL502", "train.py"], tmp_path, monkeypatch)
-    assert json.loads(out)["findings"] == []
-    (tmp_path / "const.py").write_text("import torch\nEPOCHS = 5\ndef seed():\n    torch.manual_seed(0)\n")  # never called
-    _, out, _ = check_in_process(["--no-cache", "--format", "json", "--select", "RL502", "train.py"], tmp_path, monkeypatch)
-    assert [finding["line"] for finding in json.loads(out)["findings"]] == [4]
+    const = "import torch\nimport numpy as np\ntorch.manual_seed(0)\nnp.random.seed(0)\nEPOCHS = 5\n"
+    assert _project_findings(tmp_path, monkeypatch, {"const.py": const, "train.py": train}, "train.py") == []
+    never_called = "import torch\nEPOCHS = 5\ndef seed():\n    torch.manual_seed(0)\n"
+    found = _project_findings(tmp_path, monkeypatch, {"const.py": never_called}, "train.py")
+    assert [finding["line"] for finding in found] == [4]
 
 
 def test_a_script_that_runs_a_training_function_of_the_project_trains(tmp_path, monkeypatch):
     """run_train.py calls train_model (train.py), whose helper calls loss.backward(): the script
     trains, and is reported at that call; the helper module, run by the script, is not."""
-    import json
-
-    from tests.conftest import check_in_process
-
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "train.py").write_text(
+    train = (
         "import torch\n"
         "def one_epoch(model, loader, opt):\n    for x, y in loader:\n        model(x, y).backward()\n        opt.step()\n"
         "def train_model(model, loader, opt, epochs):\n    for _ in range(epochs):\n        one_epoch(model, loader, opt)\n"
@@ -49,31 +48,22 @@ def test_a_script_that_runs_a_training_function_of_the_project_trains(tmp_path, 
         "run_module.py": "import torch\nimport train as T\nT.train_model(Net(), loader, opt, 10)\n",
         "run_star.py": "import torch\nfrom train import *\ntrain_model(Net(), loader, opt, 10)\n",
     }
-    for name, text in scripts.items():
-        (tmp_path / name).write_text(text)
-    _, out, _ = check_in_process(["--no-cache", "--format", "json", "--select", "RL502", *scripts, "train.py"], tmp_path, monkeypatch)
-    found = {(finding["path"].rsplit("/", 1)[-1], finding["line"]) for finding in json.loads(out)["findings"]}
-    assert found == {("run_train.py", 4), ("run_module.py", 3), ("run_star.py", 3)}
+    found = _project_findings(tmp_path, monkeypatch, {"train.py": train, **scripts}, *scripts, "train.py")
+    assert {(finding["path"].rsplit("/", 1)[-1], finding["line"]) for finding in found} == {
+        ("run_train.py", 4), ("run_module.py", 3), ("run_star.py", 3)}
 
     # Seeded by a project module whose top level calls its own seeding function.
-    (tmp_path / "config.py").write_text("import torch\ndef seed_everything(s):\n    torch.manual_seed(s)\nseed_everything(42)\n")
-    (tmp_path / "run_train.py").write_text("import torch\nimport config\nfrom train import train_model\ntrain_model(Net(), loader, opt, 10)\n")
-    _, out, _ = check_in_process(["--no-cache", "--format", "json", "--select", "RL502", "run_train.py"], tmp_path, monkeypatch)
-    assert json.loads(out)["findings"] == []
+    seeded = {
+        "config.py": "import torch\ndef seed_everything(s):\n    torch.manual_seed(s)\nseed_everything(42)\n",
+        "run_train.py": "import torch\nimport config\nfrom train import train_model\ntrain_model(Net(), loader, opt, 10)\n",
+    }
+    assert _project_findings(tmp_path, monkeypatch, seeded, "run_train.py") == []
 
 
 def test_a_seeding_function_of_the_project_counts_for_what_its_body_seeds(tmp_path, monkeypatch):
-    import json
-
-    from tests.conftest import check_in_process
-
-    (tmp_path / "pyproject.toml").write_text("")
-    (tmp_path / "utils.py").write_text("import torch\nimport random\ndef make_reproducible(s):\n    random.seed(s)\n    torch.manual_seed(s)\n")
     train = "import torch\nfrom utils import make_reproducible\nmake_reproducible(0)\nfor x, y in loader:\n    model(x, y).backward()\n"
-    (tmp_path / "train.py").write_text(train)
-    _, out, _ = check_in_process(["--no-cache", "--format", "json", "--select", "RL502", "train.py"], tmp_path, monkeypatch)
-    assert json.loads(out)["findings"] == []
-    (tmp_path / "utils.py").write_text("import torch\nimport random\ndef make_reproducible(s):\n    random.seed(s)\n")
-    _, out, _ = check_in_process(["--no-cache", "--format", "json", "--select", "RL502", "train.py"], tmp_path, monkeypatch)
-    [finding] = json.loads(out)["findings"]
+    utils = "import torch\nimport random\ndef make_reproducible(s):\n    random.seed(s)\n    torch.manual_seed(s)\n"
+    assert _project_findings(tmp_path, monkeypatch, {"utils.py": utils, "train.py": train}, "train.py") == []
+    python_only = "import torch\nimport random\ndef make_reproducible(s):\n    random.seed(s)\n"
+    [finding] = _project_findings(tmp_path, monkeypatch, {"utils.py": python_only}, "train.py")
     assert finding["line"] == 5 and "make_reproducible() is called but PyTorch is not seeded" in finding["message"]
