@@ -90,7 +90,7 @@ from reviewlint.api import (
     replace,
     with_args,
 )
-from reviewlint.knowledge.backbones import EXPECTATIONS
+from reviewlint.knowledge.backbones import EXPECTATIONS, LEARNED_INPUT_LAYERS
 from reviewlint.knowledge.transforms import IMAGE_DATA_GENERATOR_QUALNAMES
 from reviewlint.knowledge.modules import canonical
 
@@ -156,7 +156,7 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], si
             # A generator or layer that feeds no model in sight (set up, then unused or used
             # elsewhere) is judged as in a file that runs no model.
             if (single_family and _same_world(norm, backbone) and norm.kind != "arithmetic" and norm.owners
-                and not facts.model.fed_to_a_model(norm.owners))
+                and not facts.model.fed_to_a_model(norm.owners, norm.index if norm.scope.is_module else None))
             or any(
                 (
                     norm.owners
@@ -176,6 +176,30 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], si
     if not single_family:
         return []
     return [n for n in norms if n.kind != "arithmetic" and _same_world(n, backbone)]
+
+
+def _behind_learned_layer(facts: Facts, backbone: Backbone) -> bool:
+    """Whether the backbone, wherever it is applied (``x = base(x)``), gets the output of a
+    trainable layer (``x = layers.Conv2D(3, 3)(inputs)``) rather than the images: that layer
+    learns whatever range the backbone wants, so how the pixels were scaled is no mismatch."""
+    model = facts.model
+    applied = [
+        call for call in model.calls
+        if call.qualname is None and isinstance(call.node.func, cst.Name)
+        and model.qualify(call.node.func.value, call.scope) in backbone.owners
+    ]
+    for call in applied:
+        argument = call.arg("inputs", 0)
+        if argument is None or not isinstance(argument.value, cst.Name):
+            return False
+        # The binding in force before the statement (``x = base(x)`` binds x only after the call).
+        earlier = [binding for binding in model.bindings_of(model.qualify(argument.value.value, call.scope))
+                   if binding.order <= call.index and not model.encloses(binding.node, call.node)]
+        value = earlier[-1].value if earlier else None
+        layer = model.call_site(value.func) if isinstance(value, cst.Call) and isinstance(value.func, cst.Call) else None
+        if layer is None or layer.qualname not in LEARNED_INPUT_LAYERS:
+            return False
+    return bool(applied)
 
 
 def _same_world(norm: Normalization, backbone: Backbone) -> bool:
@@ -323,6 +347,8 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         else:
             name, where = backbone.short_name, f"{backbone.short_name} ({backbone.family.package}, weights={weights!r})"
         built = (backbone.node, f"{name} is built here; it expects {EXPECTATIONS[expects]}")
+        if _behind_learned_layer(facts, backbone):
+            continue
         for norm in _fed_by(facts, backbone, norms, single_family):
             if id(norm.node) in reported:
                 continue
@@ -401,6 +427,15 @@ def _raw_images_into(facts: Facts, backbone: Backbone) -> tuple[cst.CSTNode, str
 
 
 VALID = [
+    # A trainable layer between the images and the backbone learns the input range the backbone wants.
+    "from tensorflow.keras import layers, Model\nfrom tensorflow.keras.applications import DenseNet121\n"
+    "densenet = DenseNet121(weights='imagenet', include_top=False)\nx_train = images / 255\n"
+    "x_in = layers.Input(shape=(215, 215, 3))\nx = layers.Conv2D(3, (3, 3), padding='same')(x_in)\nx = densenet(x)\n"
+    "model = Model(inputs=x_in, outputs=layers.Dense(4)(x))\nmodel.fit(x_train, y_train)\n",
+    # The ImageNet weight file is loaded only in a branch that cannot run: the backbone is not pretrained.
+    "import tensorflow as tf\nCUSTOM = True\nbase = tf.keras.applications.Xception(weights=None)\nif not CUSTOM:\n"
+    "    base.load_weights('xception_weights_tf_dim_ordering_tf_kernels.h5')\nmodel = tf.keras.Sequential([base])\n"
+    "model.fit(x_train / 255.0, y_train)\n",
     # PyTorch: the pipeline normalizes with the model's own mean and std (read from its config).
     "import timm\nimport torch\nfrom torchvision import transforms as T\n"
     "model = timm.create_model('resnet50', pretrained=True)\ncfg = model.pretrained_cfg\n"
@@ -464,6 +499,22 @@ VALID = [
 ]
 
 INVALID = [
+    # A generator defined, never used, and defined anew before the model runs: the first one is
+    # judged as in a file that runs no model (its /255 does not match either).
+    Invalid(
+        "import efficientnet.tfkeras as efn\nfrom keras.preprocessing.image import ImageDataGenerator\n"
+        "test_datagen = ImageDataGenerator(rescale=1. / 255)\nbase = efn.EfficientNetB3(weights='imagenet')\n"
+        "model = keras.Sequential([base, keras.layers.Dense(10)])\n"
+        "test_datagen = ImageDataGenerator(rescale=1. / 255, zoom_range=0.1)\n"
+        "model.predict(test_datagen.flow_from_directory('test'))\n",
+        count=2, message="rescale=1. / 255 scales pixels to [0, 1], but it feeds EfficientNetB3", range=(3, 35, 3, 51),
+        fixed="import efficientnet.tfkeras as efn\nfrom efficientnet.tfkeras import preprocess_input\n"
+              "from keras.preprocessing.image import ImageDataGenerator\n"
+              "test_datagen = ImageDataGenerator(preprocessing_function=preprocess_input)\nbase = efn.EfficientNetB3(weights='imagenet')\n"
+              "model = keras.Sequential([base, keras.layers.Dense(10)])\n"
+              "test_datagen = ImageDataGenerator(preprocessing_function=preprocess_input, zoom_range=0.1)\n"
+              "model.predict(test_datagen.flow_from_directory('test'))\n",
+    ),
     # PyTorch: the model and the loader handed to a training function.
     Invalid(
         "import torch\nimport timm\nfrom torchvision import transforms as T\n"

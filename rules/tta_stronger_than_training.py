@@ -38,7 +38,7 @@ tta_aug = train_aug  # or a milder version of it
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reviewlint.api import (
     PREDICT,
@@ -73,9 +73,9 @@ def _fmt(dimension: str, value: float) -> str:
     return f"±{value:.4g}{_UNITS.get(dimension, '')}"
 
 
-def _param_text(ctx: RuleContext[Options], transform: Transform, dimension: str) -> str:
+def _param_text(ctx: RuleContext[Options], transform: Transform, dimension: str, param: str | None = None) -> str:
     for magnitude in transform.spec.magnitudes:
-        if magnitude.dimension == dimension:
+        if magnitude.dimension == dimension and param in (None, magnitude.param):
             arg = transform.param_node(magnitude.param)
             if arg is not None:
                 return f"{transform.short_name}({magnitude.param}={ctx.model.module.code_for_node(arg.value)})"
@@ -89,6 +89,28 @@ def _anchor(transform: Transform, dimension: str) -> Anchor:
             if arg is not None:
                 return arg
     return transform.node
+
+
+def _magnitudes(pipeline: Pipeline) -> list[tuple[str, float, Transform, Anchor, str | None]]:
+    """What a pipeline's magnitudes are compared by: per dimension its strongest transform, and each
+    argument of a transform whose arguments are augmentations of their own (ImageDataGenerator's
+    width and height shifts); with where each is reported and the argument that sets it."""
+    found: list[tuple[str, float, Transform, Anchor, str | None]] = []
+    strongest: dict[str, tuple[float, Transform]] = {}
+    for transform in pipeline.augmenting():
+        if not transform.spec.separate_arguments:
+            for dimension, value in transform.dimensions().items():
+                if dimension not in strongest or value > strongest[dimension][0]:
+                    strongest[dimension] = (value, transform)
+            continue
+        for magnitude in transform.spec.magnitudes:
+            span = transform.magnitude_range(magnitude)
+            arg = transform.param_node(magnitude.param)
+            if span is not None and arg is not None and max(abs(span[0]), abs(span[1])):
+                found.append((magnitude.dimension, max(abs(span[0]), abs(span[1])), transform, arg, magnitude.param))
+    found.extend((dimension, value, transform, _anchor(transform, dimension), None)
+                 for dimension, (value, transform) in strongest.items())
+    return sorted(found, key=lambda item: (item[0], item[4] or ""))
 
 
 def _training(pipelines: Sequence[Pipeline]) -> list[Pipeline]:
@@ -109,6 +131,28 @@ def _combined(pipelines: list[Pipeline]) -> tuple[dict[str, tuple[float, Transfo
     return dims, kinds
 
 
+@dataclass
+class _Problems:
+    """What one anchor (a transform, or an argument of an ImageDataGenerator) does wrong: one finding."""
+
+    anchor: Anchor
+    messages: list[str] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+    related: list[tuple[Anchor, str]] = field(default_factory=list)
+
+    def add(self, message: str, hint: str, related: tuple[Anchor, str]) -> None:
+        self.messages.append(message)
+        if hint not in self.hints:
+            self.hints.append(hint)
+        if related not in self.related:
+            self.related.append(related)
+
+    def report(self, role: str, pipeline: str) -> Report:
+        also = [message.removeprefix(f"{role} pipeline {pipeline!r} ").removeprefix(f"{role} ") for message in self.messages[1:]]
+        message = self.messages[0] + "".join(f"; also {text}" for text in also)
+        return Report(self.anchor, message, hint="; ".join(self.hints), related=tuple(self.related))
+
+
 def check(ctx: RuleContext[Options]) -> Iterator[Report]:
     pipelines = ctx.facts.pipelines
     training = _training(pipelines)
@@ -123,38 +167,47 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
         if TTA not in tta.roles and PREDICT not in tta.roles:
             continue
         role = "TTA" if TTA in tta.roles else "test-time"
-        for dimension, (value, transform) in sorted(tta.dimensions().items()):
+        # One finding per place to fix: the kinds and magnitudes of one transform (or of one
+        # ImageDataGenerator argument) together.
+        problems: dict[int, _Problems] = {}
+
+        def at(anchor: Anchor, transform: Transform) -> _Problems:
+            """The problems of one transform, reported where its first one lies (an ImageDataGenerator
+            argument is a transform of its own)."""
+            key = id(anchor) if transform.spec.separate_arguments else id(transform.node)
+            return problems.setdefault(key, _Problems(anchor))
+
+        for dimension, value, transform, anchor, param in _magnitudes(tta):
             reference = train_dims.get(dimension)
             if reference is None:
-                yield Report(
-                    _anchor(transform, dimension),
+                at(anchor, transform).add(
                     f"{role} pipeline {tta.name!r} applies {dimension} up to {_fmt(dimension, value)} "
-                    f"({_param_text(ctx, transform, dimension)}), but the training pipeline {train.name!r} "
+                    f"({_param_text(ctx, transform, dimension, param)}), but the training pipeline {train.name!r} "
                     f"has no {dimension} at all",
-                    hint="use the training augmentation (or a milder one) at test time",
-                    related=((train.node, f"training pipeline {train.name!r}"),),
+                    "use the training augmentation (or a milder one) at test time",
+                    (train.node, f"training pipeline {train.name!r}"),
                 )
             elif value > reference[0] * (1 + tolerance) + 1e-9:
                 train_value, train_transform = reference
-                yield Report(
-                    _anchor(transform, dimension),
-                    f"{role} {dimension} {_fmt(dimension, value)} ({_param_text(ctx, transform, dimension)}) "
+                at(anchor, transform).add(
+                    f"{role} {dimension} {_fmt(dimension, value)} ({_param_text(ctx, transform, dimension, param)}) "
                     f"is stronger than training {_fmt(dimension, train_value)} "
                     f"({_param_text(ctx, train_transform, dimension)}): the model never saw such images",
-                    hint=f"use at most {_fmt(dimension, train_value)} at test time",
-                    related=((train_transform.node, f"training uses {_param_text(ctx, train_transform, dimension)}"),),
+                    f"use at most {_fmt(dimension, train_value)} at test time",
+                    (train_transform.node, f"training uses {_param_text(ctx, train_transform, dimension)}"),
                 )
         dimensions = set(tta.dimensions()) | set(train_dims)
         for kind, transform in sorted(tta.kinds().items()):
             if kind in dimensions or kind in _GENERIC_KINDS or kind in train_kinds:
                 continue
-            yield Report(
-                transform.node,
+            at(transform.node, transform).add(
                 f"{role} pipeline {tta.name!r} uses {transform.short_name} ({kind}), which the training pipeline "
                 f"{train.name!r} never applies",
-                hint="use only transforms the model was trained with at test time",
-                related=((train.node, f"training pipeline {train.name!r}"),),
+                "use only transforms the model was trained with at test time",
+                (train.node, f"training pipeline {train.name!r}"),
             )
+        for problem in problems.values():
+            yield problem.report(role, tta.name)
 
 
 _STUDENT = (
@@ -214,6 +267,24 @@ INVALID = [
         "model.fit(train_datagen.flow(x, y))\n"
         "preds = [model.predict(tta_datagen.flow(x_test, shuffle=False)) for _ in range(10)]",
         count=2, range=(3, 53, 3, 67)
+    ),
+    # Each ImageDataGenerator argument is an augmentation of its own: one finding each.
+    Invalid(
+        "from keras.preprocessing.image import ImageDataGenerator\n"
+        "train_datagen = ImageDataGenerator(rotation_range=10)\n"
+        "tta_datagen = ImageDataGenerator(rotation_range=10,\n    width_shift_range=0.1,\n    height_shift_range=0.1)\n"
+        "model.fit(train_datagen.flow(x, y))\n"
+        "preds = [model.predict(tta_datagen.flow(x_test, shuffle=False)) for _ in range(10)]",
+        count=2, message="(ImageDataGenerator(width_shift_range=0.1))", range=(4, 5, 4, 26)
+    ),
+    # One transform, one finding: HueSaturationValue's hue, saturation and value together.
+    Invalid(
+        "import albumentations as A\ntrain_tf = A.Compose([A.HorizontalFlip()])\n"
+        "tta_tf = A.Compose([A.HorizontalFlip(), A.HueSaturationValue()])\nmodel.fit(gen(train_tf))\n"
+        "for _ in range(5):\n    preds.append(model.predict(gen(tta_tf)))",
+        message="applies hue up to ±20 (HueSaturationValue (default hue)), but the training pipeline 'train_tf' has no hue at all; "
+                "also applies saturation up to ±30",
+        range=(3, 41, 3, 63)
     ),
     Invalid(
         "import albumentations as A\nstage1 = A.Compose([A.Rotate(limit=45)])\nstage2 = A.Compose([A.Rotate(limit=15)])\n"

@@ -71,3 +71,22 @@ def test_a_competition_slug_names_its_domain() -> None:
     assert inferred_domain("laptops and desktops") is None
     assert inferred_domain("Plant Pathology 2020 - FGVC7") == ("Plant Pathology", "overhead")
     assert inferred_domain("Cassava leaf disease classification") is None
+
+
+def test_medical_and_remote_sensing_competition_names_name_their_domain() -> None:
+    from reviewlint.knowledge.domains import inferred_domain
+
+    assert inferred_domain("../input/ranzcr-clip-catheter-line-classification/train") == ("ranzcr", "medical")
+    assert inferred_domain("kenfus/blindness_detection/train.py") == ("blindness_detection", "medical")
+    assert inferred_domain("../input/airbus-ship-detection/") == ("airbus-ship", "overhead")
+    assert inferred_domain("the siamese network") is None  # a word that merely starts like one
+
+
+def test_a_web_address_cited_in_a_comment_names_no_domain() -> None:
+    from reviewlint.knowledge.domains import inferred_for_file
+
+    cited = "# reference: https://www.kaggle.com/c/siim-isic-melanoma-classification/discussion/173733\nx = 1\n"
+    assert inferred_for_file("train.py", cited) is None
+    # The address the code downloads its data from is no citation.
+    assert inferred_for_file("train.py", "url = 'https://example.org/isic-2019.zip'\n") == ("isic", "medical", "the file")
+    assert inferred_for_file("train.py", cited + "DATA = '../input/siim-isic-melanoma-classification'\n") == ("siim", "medical", "the file")

@@ -52,3 +52,11 @@ def test_ids_name_single_files_and_inclusive_ranges_in_manifest_order() -> None:
     known = ["T01", "T02", "T03", "T10"]
     assert _ids("T02-T10", known) == {"T02", "T03", "T10"}
     assert _ids("T01, T03", known) == {"T01", "T03"}
+
+
+def test_findings_in_a_project_module_that_is_not_in_the_manifest_are_not_scored() -> None:
+    from bench.realworld.score import Entry, judged
+
+    entries = [Entry("A01", "o/r", "0" * 40, "train.py", "python")]
+    inside, outside = _mark("RL201", 3, None, "o__r/train.py"), _mark("RL201", 16, None, "o__r/data_generator.py")
+    assert judged([inside, outside], entries) == ([inside], [outside])

@@ -339,3 +339,20 @@ def test_a_configuration_instance_made_in_a_function_folds_where_its_name_is_pas
     """)))
     create = next(call for call in model.calls if isinstance(call.node.func, cst.Name) and call.node.func.value == "create")
     assert [model.value(arg.value) for arg in create.node.args] == ["vit_base_patch32_384", UNKNOWN]
+
+
+def test_a_call_in_a_branch_whose_test_folds_cannot_run() -> None:
+    model = _model("""
+        custom_weight = True
+        def build():
+            if (not custom_weight):
+                base.load_weights('a.h5')
+            else:
+                base.load_weights('b.h5')
+            if flag:
+                base.load_weights('c.h5')
+    """)
+    dead, alive, unknown = [c for c in model.calls if c.method == "load_weights"]
+    assert model.never_runs(dead) and not model.never_runs(alive) and not model.never_runs(unknown)
+    assert model.value(cst.parse_expression("not custom_weight")) is False
+    assert model.value(cst.parse_expression("not flag")) is UNKNOWN

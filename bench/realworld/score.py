@@ -24,7 +24,8 @@ RULES = ("RL101", "RL102", "RL103", "RL201", "RL301", "RL302", "RL303", "RL304",
          "RL501", "RL502", "RL503", "RL504", "RL505", "RL506", "RL507")
 # The PyTorch set (``torch/``) is labelled for the PyTorch-only rules too (not for RL304, a Keras one).
 TORCH_RULES = tuple(rule for rule in RULES if rule != "RL304") + ("RL508", "RL509")
-SETS = {"keras": (HERE, RULES), "torch": (HERE / "torch", TORCH_RULES), "torch2": (HERE / "torch2", TORCH_RULES)}
+SETS = {"keras": (HERE, RULES), "torch": (HERE / "torch", TORCH_RULES), "torch2": (HERE / "torch2", TORCH_RULES),
+        "keras2": (HERE / "keras2", RULES), "torch3": (HERE / "torch3", TORCH_RULES)}
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,16 @@ def findings(directory: Path, entries: list[Entry], rules: tuple[str, ...] = RUL
     ]
     skipped = [f"{item['path']}: {item['reason']}" for item in data["skipped"]]
     return marks, skipped
+
+
+def judged(found: list[Mark], entries: list[Entry]) -> tuple[list[Mark], list[Mark]]:
+    """The findings in labelled files, and those in other files (not scored).
+
+    A finding may land in a project module a labelled file imports (where its fix belongs):
+    nobody labelled that module, so by these labels such a finding is neither right nor false.
+    """
+    labelled = {entry.local for entry in entries}
+    return [f for f in found if f.file in labelled], [f for f in found if f.file not in labelled]
 
 
 def match(labels: list[Mark], found: list[Mark], slack: int) -> tuple[list[tuple[Mark, Mark]], list[Mark], list[Mark]]:
@@ -169,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--misses", action="store_true", help="list every miss and false finding")
     parser.add_argument("--slack", type=int, default=2, help="lines a finding may be off its label (default 2)")
     parser.add_argument("--set", choices=sorted(SETS), default="keras",
-                        help="which labelled set: 'keras' (this folder, the default), 'torch' (torch/) or 'torch2' (torch2/)")
+                        help="which labelled set: 'keras' (this folder, the default), 'keras2' (keras2/), 'torch' (torch/), 'torch2' or 'torch3'")
     parser.add_argument("--ids", help="only these files of the set, by id: 'T38-T59' or 'A01,A02' (a held-out part)")
     arguments = parser.parse_args(argv)
     folder, rules = SETS[arguments.set]
@@ -180,11 +191,14 @@ def main(argv: list[str] | None = None) -> None:
         entries = [entry for entry in entries if entry.id in wanted]
         labels = [label for label in labels if label.file in kept]
     found, skipped = findings(arguments.directory, entries, rules)
+    found, unjudged = judged(found, entries)
     pairs, misses, false = match(labels, found, arguments.slack)
     repositories = len({entry.repo for entry in entries})
     notebooks = sum(1 for entry in entries if entry.kind == "notebook")
     print(f"{len(entries)} files ({notebooks} notebooks) from {repositories} repositories, {len(labels)} labels\n")
     print(report(pairs, misses, false, rules))
+    if unjudged:
+        print(f"\n{len(unjudged)} findings in unlabelled project modules the files import (not scored)")
     for note in skipped:
         print(f"skipped: {note}")
     if arguments.misses:
@@ -192,6 +206,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"MISS  {label.rule} {_place(label)}  {label.text}")
         for finding in sorted(false, key=lambda m: (m.rule, m.file, m.cell or 0, m.line)):
             print(f"FALSE {finding.rule} {_place(finding)}  {finding.text[:110]}")
+        for finding in sorted(unjudged, key=lambda m: (m.rule, m.file, m.cell or 0, m.line)):
+            print(f"OTHER {finding.rule} {_place(finding)}  {finding.text[:110]}")
 
 
 if __name__ == "__main__":

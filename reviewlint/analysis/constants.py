@@ -134,6 +134,8 @@ class ConstantFolder:
             return {arg.keyword.value: self.fold(arg.value, depth + 1) for arg in node.args if arg.keyword is not None}
         if isinstance(node, cst.UnaryOperation):
             value = self.fold(node.expression, depth + 1)
+            if isinstance(node.operator, cst.Not) and (value is None or isinstance(value, (bool, int, float, str))):
+                return not value
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 if isinstance(node.operator, cst.Minus):
                     return -value

@@ -79,7 +79,8 @@ def _loaded_weights(model: SemanticModel, call: CallSite) -> str | None:
     """The pretrained weight file loaded into a backbone built without weights, if any."""
     owners = model.owners(call)
     for load in model.method_calls("load_weights"):
-        if load.receiver is None or load.index <= call.index or model.qualify(load.receiver, load.scope) not in owners:
+        if (load.receiver is None or load.index <= call.index or model.qualify(load.receiver, load.scope) not in owners
+                or model.never_runs(load)):
             continue
         path = load.arg("filepath", 0)
         value = model.value(path.value) if path is not None else None

@@ -537,10 +537,18 @@ class SemanticModel:
             if owners & model_flow:
                 yield call, model_flow | data_flow
 
-    def fed_to_a_model(self, owners: frozenset[Var]) -> bool:
+    def fed_to_a_model(self, owners: frozenset[Var], bound_at: int | None = None) -> bool:
         """Whether ``owners`` flow into the data of any call that runs a model (``fit``,
-        ``predict`` … of any model, or a model called on them)."""
-        return any(owners & data_flow for data_flow in self._model_run_data)
+        ``predict`` … of any model, or a model called on them). ``bound_at``: the call-order
+        position of the module-level binding meant; a run before it, or after the names were
+        bound anew, is fed by another value (``test_datagen`` defined, never used, and redefined
+        before the prediction)."""
+        return any(
+            owners & data_flow
+            and (bound_at is None or not call.scope.is_module
+                 or (call.index > bound_at and not self.rebound_between(owners, bound_at, call.index)))
+            for (call, _), data_flow in zip(self._model_runs, self._model_run_data)
+        )
 
     @cached_property
     def _model_run_data(self) -> tuple[frozenset[Var], ...]:
@@ -714,6 +722,21 @@ class SemanticModel:
                     reaching.add(caller)
                     grown = True
         return frozenset(reaching)
+
+    def never_runs(self, call: CallSite) -> bool:
+        """Whether ``call`` sits in a branch that cannot run: the body of an ``if`` whose test
+        folds to a false value (``if not custom_weight:`` with ``custom_weight = True``), or the
+        ``else`` of one whose test folds to a true value."""
+        path = _path_to(self.module, call.node) or []
+        for node, child in zip(path, path[1:]):
+            if not isinstance(node, cst.If):
+                continue
+            test = self.value(node.test)
+            if test is UNKNOWN:
+                continue
+            if (child is node.body and not test) or (child is node.orelse and test):
+                return True
+        return False
 
     # Parameters ----------------------------------------------------------------------------
     def parameter_guards(self, call: CallSite) -> tuple[tuple[cst.FunctionDef, str], ...]:

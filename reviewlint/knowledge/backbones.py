@@ -159,6 +159,22 @@ PRETRAINED_WEIGHT_FILE = re.compile(
     r"imagenet|noisy[-_]?student|weights_tf_dim_ordering|autoaugment|advprop", re.IGNORECASE
 )
 
+# Trainable layers that, put between the input and a pretrained backbone
+# (``x = layers.Conv2D(3, 3, padding="same")(inputs); x = base(x)``), hand the backbone their own
+# learned output instead of the pixels: the backbone's input range is then theirs to learn
+# (keras/src/layers: convolutions and Dense learn weights and biases from any input scale;
+# BatchNormalization rescales each channel by its batch statistics).
+LEARNED_INPUT_LAYERS = frozenset(
+    {
+        "keras.layers.Conv1D",
+        "keras.layers.Conv2D",
+        "keras.layers.Conv3D",
+        "keras.layers.SeparableConv2D",
+        "keras.layers.DepthwiseConv2D",
+        "keras.layers.Dense",
+        "keras.layers.BatchNormalization",
+    }
+)
 # Takes the convention as its ``mode`` argument (default "caffe").
 IMAGENET_UTILS_PREPROCESS = "keras.applications.imagenet_utils.preprocess_input"
 

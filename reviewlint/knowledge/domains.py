@@ -28,13 +28,35 @@ DOMAIN_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
 # Pathology 2020/2021 (FGVC7/FGVC8) images are close-ups of single apple leaves at any angle, and
 # three reviewers labelling the real-world sets blind each judged their flips harmless (cassava's
 # field photos of whole plants stay natural).
+# The names of public medical, microscopy and remote-sensing datasets and Kaggle competitions
+# count as strong words too (each competition's or dataset's own page describes its images):
+# RANZCR CLiP (catheters on chest radiographs), SIIM-ACR Pneumothorax and SIIM-FISABIO-RSNA
+# COVID-19 (chest radiographs), the RSNA challenges (radiographs, CT), APTOS 2019 Blindness
+# Detection (fundus photos), CheXpert (chest radiographs), HAM10000 (dermoscopy), Kvasir
+# (endoscopy), HuBMAP (kidney histology), CAMELYON (lymph-node histology), the Human Protein
+# Atlas (fluorescence microscopy), Airbus Ship Detection, Understanding Clouds from Satellite
+# Images, DSTL, xView, SpaceNet, EuroSAT and DeepGlobe (satellite imagery).
 STRONG_DOMAIN_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(retinopathy|fundus|aptos\w*|melanoma|isic|dermoscop\w*|x-?rays?|mri|ct[-_ ]scans?|histopath\w*|"
-                r"radiolog\w*|mammogra\w*)\b", re.IGNORECASE), "medical"),
-    (re.compile(r"\b(microscop\w*|blood[-_ ]cells?|malaria)\b", re.IGNORECASE), "microscopy"),
-    (re.compile(r"\b(satellite|aerial|sentinel[-_ ]?2|landsat|drone|planet[-_ ]amazon|plant[-_ ]?pathology|fgvc[78])\b",
+                r"radiolog\w*|radiograph\w*|mammogra\w*|ranzcr\w*|siim\w*|rsna\w*|chexpert|ham10000|kvasir\w*|hubmap\w*|"
+                r"camelyon\w*|pneumothorax|blindness[-_ ]detection)\b", re.IGNORECASE), "medical"),
+    (re.compile(r"\b(microscop\w*|blood[-_ ]cells?|malaria|human[-_ ]protein[-_ ]atlas)\b", re.IGNORECASE), "microscopy"),
+    (re.compile(r"\b(satellite|aerial|sentinel[-_ ]?2|landsat|drone|planet[-_ ]amazon|plant[-_ ]?pathology|fgvc[78]|"
+                r"airbus[-_ ]ship\w*|understanding[-_ ]clouds|dstl|xview\d?|spacenet\w*|eurosat|deepglobe)\b",
                 re.IGNORECASE), "overhead"),
 )
+
+# A web address in a comment (``# reference: https://www.kaggle.com/c/siim-isic-…/discussion``)
+# cites other work; it says nothing about the images this file trains on.
+_COMMENTED_ADDRESS = re.compile(r"(#[^\n]*?)(?:https?://|www\.)\S+")
+
+
+def _without_cited_addresses(code: str) -> str:
+    while True:
+        stripped = _COMMENTED_ADDRESS.sub(r"\1", code)
+        if stripped == code:
+            return code
+        code = stripped
 
 
 def _first_word(hints: tuple[tuple[re.Pattern[str], str], ...], text: str) -> tuple[str, str] | None:
@@ -69,7 +91,7 @@ def inferred_for_file(path: str, code: str, prose: str = "",
                       readme: tuple[str, str, str] | None = None) -> tuple[str, str, str] | None:
     """What ``image-domain = "auto"`` infers for one file: the strong word, the domain, and where
     it was read — the file itself (its path or code), its notebook markdown, or the project's README."""
-    found = inferred_domain(f"{path}\n{code}")
+    found = inferred_domain(f"{path}\n{_without_cited_addresses(code) if '://' in code or 'www.' in code else code}")
     if found is not None:
         return found[0], found[1], "the file"
     found = inferred_domain(prose) if prose else None

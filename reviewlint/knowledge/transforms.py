@@ -72,6 +72,9 @@ class TransformSpec:
     # image axis gives: -2 is the height and -1 the width of a (…, H, W) tensor whatever its rank.
     axes_param: str | None = None
     axes_kinds: dict[int, frozenset[str]] = field(default_factory=dict)
+    # Each augmentation argument is an augmentation of its own (ImageDataGenerator's
+    # width_shift_range and height_shift_range): it is compared, and reported, by itself.
+    separate_arguments: bool = False
 
 
 def _m(param: str, dimension: str, form: Form = Form.SYMMETRIC, default: object = None) -> Magnitude:
@@ -145,6 +148,9 @@ ALBUMENTATIONS: dict[str, TransformSpec] = {
     ),
     "RandomGamma": TransformSpec(_k("gamma")),
     "RGBShift": TransformSpec(_k("rgb_shift")),
+    # FancyPCA: Krizhevsky et al.'s colour augmentation, RGB shifted along the principal components
+    # of the pixel colours (albumentations/augmentations/transforms.py, ``alpha`` its strength).
+    "FancyPCA": TransformSpec(_k("fancy_pca")),
     "CLAHE": TransformSpec(_k("clahe")),
     "GaussNoise": TransformSpec(_k("noise")),
     "ISONoise": TransformSpec(_k("noise")),
@@ -245,6 +251,7 @@ IMAGE_DATA_GENERATOR = TransformSpec(
     ),
     default_p=None,
     switches={"horizontal_flip": "hflip", "vertical_flip": "vflip"},
+    separate_arguments=True,
 )
 # ImageDataAugmentor (mjkvaak/ImageDataAugmentor, image_data_augmentor.py) keeps
 # ImageDataGenerator's interface (rescale=, flow_from_directory/flow_from_dataframe,
