@@ -71,6 +71,7 @@ import libcst as cst
 
 from reviewlint.api import (
     Backbone,
+    CallSite,
     Edit,
     Facts,
     Fix,
@@ -90,7 +91,7 @@ from reviewlint.api import (
     replace,
     with_args,
 )
-from reviewlint.knowledge.backbones import EXPECTATIONS, LEARNED_INPUT_LAYERS
+from reviewlint.knowledge.backbones import EXPECTATIONS, LEARNED_INPUT_LAYERS, RAW_IMAGE_READERS
 from reviewlint.knowledge.transforms import IMAGE_DATA_GENERATOR_QUALNAMES
 from reviewlint.knowledge.modules import canonical
 
@@ -141,7 +142,9 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], si
 
     Where the file never runs a model built from the backbone (a snippet, or a model passed
     around as a parameter), generator ``rescale`` and ``Rescaling`` layers still count if every
-    pretrained backbone in the file expects the same input; bare arithmetic does not.
+    pretrained backbone in the file expects the same input; bare arithmetic does not. A backbone
+    applied only inside its module's own methods (``self.net(x)`` in ``forward``, which a
+    framework calls) is run on data the file does not show: such a file counts as running none.
     """
     consumers = [
         (call, flow)
@@ -149,33 +152,43 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], si
         # A model run before the backbone was built is another model that had the same name.
         if call.scope != backbone.call.scope or call.index > backbone.call.index
     ]
-    if consumers:
-        return [
-            norm
-            for norm in norms
-            # A generator or layer that feeds no model in sight (set up, then unused or used
-            # elsewhere) is judged as in a file that runs no model.
-            if (single_family and _same_world(norm, backbone) and norm.kind != "arithmetic" and norm.owners
-                and not facts.model.fed_to_a_model(norm.owners, norm.index if norm.scope.is_module else None))
-            or any(
-                (
-                    norm.owners
-                    and norm.owners & flow
-                    and (
-                        not norm.scope.is_module
-                        or (call.index > norm.index and not facts.model.rebound_between(norm.owners, norm.index, call.index))
-                    )
+    linked = [
+        norm
+        for norm in norms
+        if any(
+            (
+                norm.owners
+                and norm.owners & flow
+                and (
+                    not norm.scope.is_module
+                    or (_after(call, norm) and not facts.model.rebound_between(norm.owners, norm.index, call.index))
                 )
-                # model.fit(x_train / 255.): the arithmetic is an argument of the call itself
-                # (also where the call's result is assigned: preds = [model.predict(x / 255.) …]).
-                or (norm.kind == "arithmetic" and norm.scope == call.scope and call.index < norm.index <= call.end
-                    and facts.model.encloses(call.node, norm.node))
-                for call, flow in consumers
             )
+            # model.fit(x_train / 255.): the arithmetic is an argument of the call itself
+            # (also where the call's result is assigned: preds = [model.predict(x / 255.) …]).
+            or (norm.kind == "arithmetic" and norm.scope == call.scope and call.index < norm.index <= call.end
+                and facts.model.encloses(call.node, norm.node))
+            for call, flow in consumers
+        )
+    ]
+    if any(call.receiver != "self" for call, _ in consumers):
+        # A generator or layer that feeds no model in sight (set up, then unused or used
+        # elsewhere) is judged as in a file that runs no model.
+        unlinked = [
+            norm for norm in norms
+            if single_family and _same_world(norm, backbone) and norm.kind != "arithmetic" and norm.owners
+            and not facts.model.fed_to_a_model(norm.owners, norm.index if norm.scope.is_module else None)
         ]
+        return [norm for norm in norms if norm in linked or norm in unlinked]
     if not single_family:
-        return []
-    return [n for n in norms if n.kind != "arithmetic" and _same_world(n, backbone)]
+        return linked
+    return [n for n in norms if n in linked or (n.kind != "arithmetic" and _same_world(n, backbone))]
+
+
+def _after(call: CallSite, norm: Normalization) -> bool:
+    """Whether a model run comes after a normalization. Arithmetic is numbered by the calls before
+    its statement, so the first call after ``data = data / 255`` has the arithmetic's own number."""
+    return call.index > norm.index or (norm.kind == "arithmetic" and call.index == norm.index)
 
 
 def _behind_learned_layer(facts: Facts, backbone: Backbone) -> bool:
@@ -398,6 +411,8 @@ def _may_normalize_elsewhere(facts: Facts) -> bool:
     says so, a ``Lambda`` layer, a ``map`` over a dataset, a generator's own preprocessing."""
     for call in facts.model.calls:
         name = (call.method or call.qualname or dotted(call.node.func) or "").rsplit(".", 1)[-1].lower()
+        if call.qualname is None and isinstance(call.node.func, cst.Name) and call.node.func.value in facts.model.functions:
+            continue  # the file's own function: its body is read, what it normalizes is seen
         if "preprocess" in name or "normaliz" in name or name in ("lambda", "map"):
             return True
         if call.qualname in IMAGE_DATA_GENERATOR_QUALNAMES and (
@@ -423,10 +438,37 @@ def _raw_images_into(facts: Facts, backbone: Backbone) -> tuple[cst.CSTNode, str
         for pipeline in facts.pipelines:
             if pipeline.kind in ("torchvision", "albumentations") and pipeline.owners and any(pipeline.owners & flow for flow in flows):
                 return pipeline.node, f"the transform pipeline {pipeline.name!r}, which has no Normalize"
+        if facts.pipelines:
+            return None  # a pipeline (ToTensor scales to [0, 1]) whose link to the model is not seen
+    for call in facts.model.calls:
+        if call.qualname in RAW_IMAGE_READERS:
+            owners = facts.model.holders(call)
+            if owners and any(owners & flow for flow in flows):
+                return call.node, f"{call.qualname}() as raw 0-255 pixels"
     return None
 
 
 VALID = [
+    # The /255 sits under a flag that no call sets (the function is only handed to map()).
+    (
+        'import tensorflow as tf\n'
+        'def preprocess(image, label, size=224, scale=False):\n'
+        '    image = tf.image.resize(image, (size, size))\n'
+        '    if scale:\n'
+        '        image = image / 255.0\n'
+        '    return tf.cast(image, tf.float32), label\n'
+        'train_data = train_data.map(preprocess).batch(32)\n'
+        'base = tf.keras.applications.EfficientNetB0(include_top=False)\n'
+        'model = tf.keras.Sequential([base, tf.keras.layers.Dense(101)])\n'
+        'model.fit(train_data, epochs=3)\n'
+    ),
+    # efficientnet 0.0.x builds its models without weights unless asked.
+    (
+        'from efficientnet import EfficientNetB3\n'
+        'base = EfficientNetB3(include_top=False)\n'
+        'model = keras.Sequential([base, keras.layers.Dense(5)])\n'
+        'model.fit(x_train / 255.0, y_train, epochs=3)\n'
+    ),
     # A trainable layer between the images and the backbone learns the input range the backbone wants.
     "from tensorflow.keras import layers, Model\nfrom tensorflow.keras.applications import DenseNet121\n"
     "densenet = DenseNet121(weights='imagenet', include_top=False)\nx_train = images / 255\n"
@@ -499,6 +541,58 @@ VALID = [
 ]
 
 INVALID = [
+    # PyTorch: the /255 inside forward() reaches the pretrained sub-module the module holds.
+    Invalid(
+        'import torch\n'
+        'import torchvision\n'
+        '\n'
+        'class Net(torch.nn.Module):\n'
+        '    def __init__(self):\n'
+        '        super().__init__()\n'
+        '        self.encoder = torchvision.models.resnet50(pretrained=True)\n'
+        '\n'
+        '    def forward(self, x):\n'
+        '        x = x.float() / 255.0\n'
+        '        return self.encoder(x)\n'
+        '\n'
+        'net = Net()\n'
+        'for x, y in loader:\n'
+        '    criterion(net(x), y).backward()\n',
+        message="x.float() / 255.0 scales pixels to [0, 1], but it feeds resnet50", range=(10, 13, 10, 30),
+    ),
+    # The ImageNet weight file reaches load_weights() through the function's parameter, and the
+    # generator's rescale is a local constant of the function that builds it.
+    Invalid(
+        'from keras.applications import InceptionV3\n'
+        'from keras.preprocessing.image import ImageDataGenerator\n'
+        'def get_base(weights_path):\n'
+        '    base = InceptionV3(weights=None, include_top=False)\n'
+        '    base.load_weights(weights_path)\n'
+        '    return base\n'
+        "base = get_base('../input/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5')\n"
+        'def get_data(folder):\n'
+        '    rescale = 1.0 / 255\n'
+        '    gen = ImageDataGenerator(rescale=rescale, horizontal_flip=True)\n'
+        '    return gen.flow_from_directory(folder)\n'
+        'model = keras.Sequential([base, keras.layers.Dense(2)])\n'
+        "model.fit(get_data('train'), epochs=3)\n",
+        message="rescale=rescale scales pixels to [0, 1], but it feeds InceptionV3", range=(10, 30, 10, 45),
+    ),
+    # Images read with cv2.imread and stored by position into an array, never normalized, fed to
+    # an efficientnet 0.0.x backbone given ImageNet weights from a file.
+    Invalid(
+        'import cv2\n'
+        'import numpy as np\n'
+        'from efficientnet import EfficientNetB3\n'
+        'x_train = np.empty((100, 300, 300, 3), dtype=np.uint8)\n'
+        'for i, path in enumerate(paths):\n'
+        '    x_train[i] = cv2.resize(cv2.imread(path), (300, 300))\n'
+        'effnet = EfficientNetB3(weights=None, include_top=False)\n'
+        "effnet.load_weights('efficientnet-b3_imagenet_1000_notop.h5')\n"
+        'model = keras.Sequential([effnet, keras.layers.Dense(5)])\n'
+        'model.fit(x_train, y_train, epochs=3)\n',
+        message="its images come from cv2.imread() as raw 0-255 pixels", range=(7, 10, 7, 57),
+    ),
     # A generator defined, never used, and defined anew before the model runs: the first one is
     # judged as in a file that runs no model (its /255 does not match either).
     Invalid(

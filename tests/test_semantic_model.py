@@ -356,3 +356,73 @@ def test_a_call_in_a_branch_whose_test_folds_cannot_run() -> None:
     assert model.never_runs(dead) and not model.never_runs(alive) and not model.never_runs(unknown)
     assert model.value(cst.parse_expression("not custom_weight")) is False
     assert model.value(cst.parse_expression("not flag")) is UNKNOWN
+
+
+def test_a_branch_on_a_parameter_runs_as_its_callers_decide() -> None:
+    model = _model("""
+        def prep(image, scale=False):
+            if scale:
+                image = image / 255.0
+            return image
+        def load(path, rgb=True):
+            if rgb:
+                return read(path)
+        ds = ds.map(prep)
+        a = load('x', rgb=False)
+        b = load('y', rgb=flag)
+    """)
+    ((_, divide),) = [(a, a.node) for a in model.arithmetic]
+    assert model.never_runs(divide)  # only handed to map(): its default, scale=False
+    read = next(c for c in model.calls if cst.Module([]).code_for_node(c.node.func) == "read")
+    assert not model.never_runs(read)  # one call passes an unknown value
+
+
+def test_a_local_bound_once_folds_where_it_is_read() -> None:
+    model = _model("""
+        rescale = 2
+        def data():
+            rescale = 1.0 / 255
+            return gen(rescale=rescale)
+        def other(rescale):
+            return gen(rescale=rescale)
+        def twice():
+            size = 1
+            size = 2
+            return size
+    """)
+    name = cst.Name("rescale")
+    assert model.value_in(name, Scope("data", "function")) == pytest.approx(1 / 255)
+    assert model.value_in(name, Scope("other", "function")) is UNKNOWN  # a parameter shadows the module's name
+    assert model.value_in(cst.Name("size"), Scope("twice", "function")) is UNKNOWN
+    assert model.value_in(name, MODULE) == 2
+
+
+def test_a_sub_module_applied_in_forward_is_the_one_init_built() -> None:
+    model = _model("""
+        class Net(nn.Module):
+            def __init__(self):
+                self.encoder = resnet50(pretrained=True)
+            def forward(self, x):
+                x = x / 255.0
+                return self.encoder(x)
+    """)
+    built = Var("self.encoder", Scope("__init__", "function"))
+    runs = list(model.consumers(frozenset({built})))
+    assert [cst.Module([]).code_for_node(call.node) for call, _ in runs] == ["self.encoder(x)"]
+    assert Var("x", Scope("forward", "function")) in runs[0][1]
+
+
+def test_an_array_filled_by_position_holds_what_was_stored() -> None:
+    model = _model("""
+        x_train = np.empty((n, 64, 64, 3))
+        index_of = {}
+        for i, path in enumerate(paths):
+            x_train[i] = cv2.resize(cv2.imread(path), (64, 64))
+            index_of[path] = i
+        table["label"] = preds
+    """)
+    imread = next(c for c in model.calls if cst.Module([]).code_for_node(c.node.func) == "cv2.imread")
+    assert model.holders(imread) == {Var("x_train", MODULE)}
+    assert Var("path", MODULE) in model.reaches({Var("x_train", MODULE)})
+    assert Var("i", MODULE) not in model.reaches({Var("index_of", MODULE)})  # bookkeeping: no call stored
+    assert Var("preds", MODULE) not in model.reaches({Var("table", MODULE)})  # a named column

@@ -76,6 +76,14 @@ class ConstantFolder:
         """A folder over other module-level bindings (a point in a notebook), with the same classes."""
         return ConstantFolder(bindings, self._attributes, self._reassigned, self._instances)
 
+    def scoped(self, local: Mapping[str, cst.BaseExpression], shadowed: frozenset[str]) -> ConstantFolder:
+        """A folder for the code of one function: its names bound once (``local``) fold to their
+        values, its other names (parameters, names bound several times) to nothing, and the
+        module's names it does not shadow as before."""
+        bindings = {name: value for name, value in self._bindings.items() if name not in shadowed}
+        bindings.update(local)
+        return ConstantFolder(bindings, self._attributes, self._reassigned, self._instances)
+
     def fold(self, node: cst.BaseExpression | None, depth: int = 0) -> object:
         """The value of ``node``, or :data:`UNKNOWN`."""
         if node is None or depth > _MAX_DEPTH:

@@ -31,7 +31,8 @@ def backbones(model: SemanticModel) -> tuple[Backbone, ...]:
         if family is None:
             continue
         weights_arg = call.arg("weights")
-        weights: object = "imagenet" if weights_arg is None else model.value(weights_arg.value)
+        default = None if backbone_table.NO_DEFAULT_WEIGHTS.match(call.qualname) else "imagenet"
+        weights: object = default if weights_arg is None else model.value_in(weights_arg.value, call.scope)
         if weights is None:  # weights=None, then base.load_weights("…imagenet….h5")
             weights = _loaded_weights(model, call)
         pretrained = weights is not None
@@ -83,10 +84,22 @@ def _loaded_weights(model: SemanticModel, call: CallSite) -> str | None:
                 or model.never_runs(load)):
             continue
         path = load.arg("filepath", 0)
-        value = model.value(path.value) if path is not None else None
-        if isinstance(value, str) and backbone_table.PRETRAINED_WEIGHT_FILE.search(value):
-            return value
+        for value in _path_values(model, load, path.value) if path is not None else ():
+            if isinstance(value, str) and backbone_table.PRETRAINED_WEIGHT_FILE.search(value):
+                return value
     return None
+
+
+def _path_values(model: SemanticModel, load: CallSite, path: cst.BaseExpression) -> list[object]:
+    """What a weight path may be: its folded value, or for a parameter of the function the load is
+    in (``def get_model(weights_path): base.load_weights(weights_path)``), what each call passes."""
+    function = model.functions.get(load.scope.name) if load.scope.kind == "function" else None
+    if isinstance(path, cst.Name) and function is not None and any(
+        parameter.name.value == path.value for parameter in (*function.params.posonly_params, *function.params.params,
+                                                             *function.params.kwonly_params)
+    ):
+        return [value for _, value in model.arguments_for(function, path.value)]
+    return [model.value_in(path, load.scope)]
 
 
 def _close(value: object, target: float) -> bool:
@@ -103,8 +116,8 @@ def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
         elif qualname == "keras.layers.Rescaling":
             scale_arg = call.arg("scale", 0)
             offset_arg = call.arg("offset", 1)
-            scale = model.value(scale_arg.value) if scale_arg is not None else UNKNOWN
-            offset = model.value(offset_arg.value) if offset_arg is not None else 0
+            scale = model.value_in(scale_arg.value, call.scope) if scale_arg is not None else UNKNOWN
+            offset = model.value_in(offset_arg.value, call.scope) if offset_arg is not None else 0
             produces = _scale_convention(scale, offset)
             if produces is not None:
                 found.append(
@@ -137,6 +150,8 @@ def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
         produces = _scale_convention(factor, offset)
         if produces is None:
             continue
+        if not item.scope.is_module and model.never_runs(node):
+            continue  # ``if scale: image = image / 255`` in a function never called with scale=True
         text = model.module.code_for_node(node)
         owners = frozenset(model.qualify(name, item.scope) for name in item.targets)
         found.append(
@@ -176,7 +191,7 @@ def _normalize_transform(model: SemanticModel, call: CallSite) -> list[Normaliza
     values = []
     for name, position, default in (("mean", 0, defaults[0] if defaults else None), ("std", 1, defaults[1] if defaults else None)):
         arg = call.arg(name, position)
-        values.append(_triple(model.value(arg.value) if arg is not None else default))
+        values.append(_triple(model.value_in(arg.value, call.scope) if arg is not None else default))
     kind = call.arg("normalization")
     mean, std = values
     if mean is None or std is None or (kind is not None and model.value(kind.value) != "standard"):
@@ -185,22 +200,8 @@ def _normalize_transform(model: SemanticModel, call: CallSite) -> list[Normaliza
         if all(abs(a - b) < 0.01 for a, b in zip((*mean, *std), (*want_mean, *want_std))):
             text = model.module.code_for_node(call.node)
             return [Normalization("normalize-transform", produces, call.node, text if len(text) < 80 else f"{call.qualname}(…)",
-                                  call, _owners_outward(model, call), call.index, call.scope)]
+                                  call, model.holders(call), call.index, call.scope)]
     return []
-
-
-def _owners_outward(model: SemanticModel, call: CallSite) -> frozenset[Var]:
-    """What a call's result is bound to, or, for a call nested in others (``T.Normalize`` inside
-    ``T.Compose([...])``), what the nearest enclosing call that is bound is bound to."""
-    owners = model.owners(call)
-    index = call.index
-    while not owners:
-        enclosing = [outer for outer in model.calls[:index] if outer.end > call.index and outer.scope == call.scope]
-        if not enclosing:
-            break
-        outer = enclosing[-1]
-        owners, index = model.owners(outer), outer.index
-    return owners
 
 
 def _generator_normalizations(model: SemanticModel, call: CallSite) -> list[Normalization]:
@@ -218,7 +219,7 @@ def _generator_normalizations(model: SemanticModel, call: CallSite) -> list[Norm
             )
     rescale_arg = call.arg("rescale")
     if rescale_arg is not None:
-        factor = model.value(rescale_arg.value)
+        factor = model.value_in(rescale_arg.value, call.scope)
         produces = _scale_convention(factor, 0)
         if produces is not None:
             found.append(

@@ -250,6 +250,7 @@ class SemanticModel:
     _local_names: Mapping[Scope, frozenset[str]]
     _records: FlowRecords
     _by_node: dict[int, CallSite] = field(default_factory=dict, repr=False)
+    _scope_folders: dict[Scope, ConstantFolder] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_node.update((id(call.node), call) for call in self.calls)
@@ -312,6 +313,15 @@ class SemanticModel:
                 key = qualify(call.receiver, call.scope)
                 deps.setdefault(key, set()).update(
                     qualify(read, call.scope) for argument in call.node.args for read in names_in(argument.value))
+                deps[key].discard(key)
+        for stored in self.subscript_assignments:
+            # x_train[i] = load(path): the array now holds what the call made (filled by position;
+            # a table given a named column, ``submission["label"] = preds``, and a lookup table
+            # given a counter, ``index_of[name] = i``, are bookkeeping, not data).
+            if (stored.target and "." not in stored.target and isinstance(stored.value, cst.Call)
+                    and not _keyed_by_string(stored.node)):
+                key = qualify(stored.target, stored.scope)
+                deps.setdefault(key, set()).update(qualify(read, stored.scope) for read in names_in(stored.value))
                 deps[key].discard(key)
         for key, function, call_node, scope in unpacked_calls:
             # ``a, b = f(train_gen)``: what ``a`` was computed from inside ``f`` includes parameters;
@@ -387,6 +397,27 @@ class SemanticModel:
     def owners(self, call: CallSite) -> frozenset[Var]:
         """The variables a call's result is bound to."""
         return frozenset(self.qualify(name, call.scope) for name in call.assigned_to)
+
+    def holders(self, call: CallSite) -> frozenset[Var]:
+        """What a call's result is bound to, or, for a call nested in others (``T.Normalize`` inside
+        ``T.Compose([...])``, ``cv2.imread`` inside ``cv2.resize``), what the nearest enclosing call
+        that is bound is bound to; for a result stored by position into an array
+        (``x_train[i] = load(path)``), the array."""
+        owners = self.owners(call)
+        index = call.index
+        outermost = call
+        while not owners:
+            enclosing = [outer for outer in self.calls[:index] if outer.end > call.index and outer.scope == call.scope]
+            if not enclosing:
+                break
+            outermost = enclosing[-1]
+            owners, index = self.owners(outermost), outermost.index
+        if owners:
+            return owners
+        return frozenset(
+            self.qualify(stored.target, stored.scope) for stored in self.subscript_assignments
+            if stored.value is outermost.node and stored.target and "." not in stored.target
+        )
 
     # Bindings ------------------------------------------------------------------------------
     def bindings_of(self, var: Var) -> tuple[Binding, ...]:
@@ -519,8 +550,18 @@ class SemanticModel:
         for assignment in self.attribute_assignments:
             owner, _, attribute = assignment.target.partition(".")
             if owner == "self" and attribute and "." not in attribute and not assignment.scope.is_module:
-                found.setdefault(attribute, []).extend(self.names_used(assignment.value, assignment.scope))
+                # ``self.encoder`` read in ``forward`` is the ``self.encoder`` its ``__init__`` bound.
+                found.setdefault(attribute, []).append(self.qualify(assignment.target, assignment.scope))
+                found[attribute].extend(self.names_used(assignment.value, assignment.scope))
         return {name: tuple(dict.fromkeys(vars)) for name, vars in found.items()}
+
+    @cached_property
+    def _self_attributes(self) -> frozenset[str]:
+        """The attributes the module's methods set on ``self`` (``self.encoder = resnet50(…)``)."""
+        return frozenset(
+            assignment.target[5:] for assignment in self.attribute_assignments
+            if assignment.target.startswith("self.") and "." not in assignment.target[5:] and not assignment.scope.is_module
+        )
 
     def flows_into(self, source: Var, target: Var) -> bool:
         """Whether ``target``'s value was (transitively) computed from ``source``'s."""
@@ -570,9 +611,12 @@ class SemanticModel:
             if call.qualname is not None:
                 continue
             if call.method is not None:
-                if call.method not in MODEL_METHODS or call.receiver is None:
+                if call.receiver == "self" and call.method in self._self_attributes and not call.scope.is_module:
+                    model = f"self.{call.method}"  # a sub-module applied in forward: ``self.encoder(x)``
+                elif call.method not in MODEL_METHODS or call.receiver is None:
                     continue
-                model = call.receiver
+                else:
+                    model = call.receiver
             else:
                 model = dotted(call.node.func) or ""
             if model:
@@ -687,13 +731,18 @@ class SemanticModel:
 
     @cached_property
     def _local_calls(self) -> dict[str, set[str]]:
-        """Which of the module's own functions each function calls by name ("" for module-level code)."""
+        """Which of the module's own functions each function calls by name ("" for module-level
+        code); a function handed to a call as an argument (``xmp.spawn(run, …)``,
+        ``Process(target=run)``, ``pool.map(work, items)``) counts as called by it."""
         called: dict[str, set[str]] = {}
         for call in self.calls:
             func = call.node.func
+            caller = call.scope.name if call.scope.name in self.functions else ""
             if call.qualname is None and isinstance(func, cst.Name) and func.value in self.functions:
-                caller = call.scope.name if call.scope.name in self.functions else ""
                 called.setdefault(caller, set()).add(func.value)
+            for argument in call.node.args:
+                if isinstance(argument.value, cst.Name) and argument.value.value in self.functions:
+                    called.setdefault(caller, set()).add(argument.value.value)
         return called
 
     @cached_property
@@ -723,20 +772,48 @@ class SemanticModel:
                     grown = True
         return frozenset(reaching)
 
-    def never_runs(self, call: CallSite) -> bool:
-        """Whether ``call`` sits in a branch that cannot run: the body of an ``if`` whose test
-        folds to a false value (``if not custom_weight:`` with ``custom_weight = True``), or the
-        ``else`` of one whose test folds to a true value."""
-        path = _path_to(self.module, call.node) or []
-        for node, child in zip(path, path[1:]):
-            if not isinstance(node, cst.If):
+    def never_runs(self, site: CallSite | cst.CSTNode) -> bool:
+        """Whether a call or statement sits in a branch that cannot run: the body of an ``if``
+        whose test folds to a false value (``if not custom_weight:`` with ``custom_weight = True``),
+        or the ``else`` of one whose test folds to a true value. A test that is a parameter of the
+        enclosing function takes what every call passes it (``def prep(image, scale=False): if
+        scale: …`` only ever called without ``scale``, or only handed to ``ds.map``)."""
+        node = site.node if isinstance(site, CallSite) else site
+        path = _path_to(self.module, node) or []
+        for depth, (parent, child) in enumerate(zip(path, path[1:])):
+            if not isinstance(parent, cst.If):
                 continue
-            test = self.value(node.test)
+            test = self._branch_test(parent.test, path[:depth])
             if test is UNKNOWN:
                 continue
-            if (child is node.body and not test) or (child is node.orelse and test):
+            if (child is parent.body and not test) or (child is parent.orelse and test):
                 return True
         return False
+
+    def _branch_test(self, test: cst.BaseExpression, enclosing: Sequence[cst.CSTNode]) -> object:
+        """The folded value of an ``if`` test inside the given enclosing nodes (outermost first)."""
+        function = next((node for node in reversed(enclosing) if isinstance(node, cst.FunctionDef)), None)
+        if function is None:
+            return self.value(test)
+        name = test.value if isinstance(test, cst.Name) else None
+        parameter = next((p for p in _parameters(function) if p.name.value == name), None)
+        if parameter is None or name is None:
+            return self.value_in(test, Scope(function.name.value, "function"))
+        passed = [value for _, value in self.arguments_for(function, name)]
+        if not passed:
+            if parameter.default is None or self._wrapped(function.name.value):
+                return UNKNOWN
+            passed = [self.value(parameter.default)]  # only handed on (ds.map(prep)): called with its defaults
+        truths = {bool(value) for value in passed if value is not UNKNOWN}
+        return truths.pop() if len(truths) == 1 and UNKNOWN not in passed else UNKNOWN
+
+    def _wrapped(self, function: str) -> bool:
+        """Whether a function is handed to ``functools.partial`` (which may bind its parameters)."""
+        return any(
+            call.qualname == "functools.partial" and call.node.args and isinstance(call.node.args[0].value, cst.Name)
+            and call.node.args[0].value.value == function
+            for call in self.calls
+        )
 
     # Parameters ----------------------------------------------------------------------------
     def parameter_guards(self, call: CallSite) -> tuple[tuple[cst.FunctionDef, str], ...]:
@@ -782,6 +859,24 @@ class SemanticModel:
     def value(self, node: cst.BaseExpression | None) -> object:
         """The folded value of an expression, or UNKNOWN."""
         return self.folder.fold(node)
+
+    def value_in(self, node: cst.BaseExpression | None, scope: Scope) -> object:
+        """The folded value of an expression read in ``scope``: in a function, a local name bound
+        once (``rescale = 1.0 / 255`` … ``ImageDataGenerator(rescale=rescale)``) folds to its
+        value, and a parameter or a local bound several times shadows the module's name."""
+        if scope.kind != "function" or not self._local_names.get(scope):
+            return self.value(node)
+        folder = self._scope_folders.get(scope)
+        if folder is None:
+            local: dict[str, cst.BaseExpression] = {}
+            function = self.functions.get(scope.name)
+            parameters = {parameter.name.value for parameter in _parameters(function)} if function is not None else set()
+            for name in self._local_names[scope]:
+                found = self.bindings_of(Var(name, scope))
+                if name not in parameters and len(found) == 1 and found[0].kind == "assign" and found[0].value is not None:
+                    local[name] = found[0].value
+            folder = self._scope_folders[scope] = self.folder.scoped(local, self._local_names[scope])
+        return folder.fold(node)
 
     def value_at(self, node: cst.BaseExpression | None, index: int) -> object:
         """The folded value of an expression in module-level code just before call ``index``.
@@ -909,6 +1004,17 @@ def _suites(statement: cst.CSTNode) -> list[cst.BaseSuite]:
     if isinstance(statement, cst.Match):
         suites.extend(case.body for case in statement.cases)
     return [suite for suite in suites if isinstance(suite, cst.IndentedBlock)]
+
+
+def _keyed_by_string(node: cst.Assign) -> bool:
+    """Whether a subscript assignment stores under a string key (``df["label"] = …``)."""
+    for target in node.targets:
+        if isinstance(target.target, cst.Subscript) and any(
+            isinstance(element.slice, cst.Index) and isinstance(element.slice.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
+            for element in target.target.slice
+        ):
+            return True
+    return False
 
 
 def _parameters(function: cst.FunctionDef) -> list[cst.Param]:

@@ -105,6 +105,9 @@ TORCHVISION_MODEL = re.compile(
 # (pattern over canonical qualified names, family); the first match wins.
 BACKBONES: tuple[tuple[re.Pattern[str], BackboneFamily], ...] = (
     (re.compile(r"^efficientnet\.(tf)?keras\.EfficientNet(B[0-7]|L2)$"), _QUBVEL),
+    # qubvel/efficientnet 0.0.1-0.0.4 (May-Oct 2019) exported the Keras models from the package
+    # itself (efficientnet/__init__.py: ``from .model import *``), with weights=None by default.
+    (re.compile(r"^efficientnet\.EfficientNetB[0-7]$"), _QUBVEL),
     (re.compile(r"^keras\.applications(\.efficientnet(_v2)?)?\.EfficientNet(V2)?(B[0-7]|B[0-3]|S|M|L)$"), _KERAS_BUILTIN),
     (re.compile(r"^keras\.applications(\.convnext)?\.ConvNeXt(Tiny|Small|Base|Large|XLarge)$"), _KERAS_BUILTIN),
     (re.compile(r"^keras\.applications(\.mobilenet_v3)?\.MobileNetV3(Small|Large)$"), _KERAS_BUILTIN),
@@ -137,6 +140,9 @@ ONE_FAMILY_MODULES: dict[str, str] = {
 # efficientnet, efficientnet_v2, convnext and mobilenet_v3 preprocess_input return x unchanged.
 PREPROCESS_FUNCTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^efficientnet\.(tf)?keras\.(preprocess_input|model\.preprocess_input)$"), "torch"),
+    # efficientnet 0.0.x: efficientnet/preprocessing.py subtracts the ImageNet mean and divides by
+    # the std, both times 255 (v0.0.4).
+    (re.compile(r"^efficientnet\.preprocess_input$"), "torch"),
     (re.compile(r"^keras\.applications\.(efficientnet|efficientnet_v2|convnext|mobilenet_v3)\.preprocess_input$"), "raw"),
     (re.compile(r"^keras\.applications\.(resnet|resnet50|vgg16|vgg19)\.preprocess_input$"), "caffe"),
     (
@@ -179,6 +185,12 @@ LEARNED_INPUT_LAYERS = frozenset(
 IMAGENET_UTILS_PREPROCESS = "keras.applications.imagenet_utils.preprocess_input"
 
 
+# Constructors whose ``weights`` default to None (no pretrained weights unless asked): qubvel
+# efficientnet 0.0.x (efficientnet/model.py at v0.0.4: ``def EfficientNetB0(…, weights=None, …)``);
+# 1.x and keras.applications default to "imagenet".
+NO_DEFAULT_WEIGHTS = re.compile(r"^efficientnet\.EfficientNetB[0-7]$")
+
+
 def backbone_family(qualname: str) -> BackboneFamily | None:
     """The family of a backbone constructor, or None if it is not a known pretrained backbone."""
     for pattern, family in BACKBONES:
@@ -214,3 +226,25 @@ WITHOUT_BATCHNORM = re.compile(
 def has_batchnorm(model_name: str) -> bool:
     """Whether a timm model name or a torchvision builder has BatchNorm layers (as far as known)."""
     return WITHOUT_BATCHNORM.match(model_name.lower()) is None
+
+# Image readers whose result holds raw pixel values in [0, 255] (uint8): OpenCV's imread
+# (docs.opencv.org, imgcodecs: "the image is returned as uint8"), imageio's and scikit-image's imread
+# (uint8 for 8-bit files), PIL's Image.open (8-bit modes; np.asarray gives uint8), Keras's load_img
+# (a PIL image; keras/src/utils/image_utils.py) and TensorFlow's decoders (tf.io.decode_jpeg/png/image:
+# dtype uint8 by default, tensorflow/python/ops/image_ops_impl.py).
+RAW_IMAGE_READERS = frozenset({
+    "cv2.imread",
+    "imageio.imread",
+    "imageio.v2.imread",
+    "imageio.v3.imread",
+    "skimage.io.imread",
+    "PIL.Image.open",
+    "keras.preprocessing.image.load_img",
+    "keras.utils.load_img",
+    "tensorflow.io.decode_jpeg",
+    "tensorflow.io.decode_png",
+    "tensorflow.io.decode_image",
+    "tensorflow.image.decode_jpeg",
+    "tensorflow.image.decode_png",
+    "tensorflow.image.decode_image",
+})
