@@ -44,6 +44,8 @@ from reviewlint.analysis.semantic import (
     SemanticModel,
     Var,
     names_in,
+    string_key,
+    subscripts_in,
 )
 from reviewlint.analysis.syntax_hooks import SyntaxHooks
 from reviewlint.fixing.edits import (
@@ -84,5 +86,5 @@ __all__ = [
     "PredictLoop", "ProjectSettings", "Report", "Role", "RuleContext", "Scope", "SemanticModel", "Severity", "Span",
     "SyntaxHooks", "Transform", "Unknown", "Valid", "Var", "block_is_code", "delete_lines", "dotted", "drop_args",
     "insert_positional", "is_number", "keyword_arg", "name_is_free", "names_in", "option", "parent_of", "rename_callee",
-    "replace", "set_keyword", "statement_head", "string_like", "with_args", "without_parens",
+    "replace", "set_keyword", "statement_head", "string_key", "string_like", "subscripts_in", "with_args", "without_parens",
 ]

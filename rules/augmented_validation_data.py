@@ -76,9 +76,12 @@ from reviewlint.api import (
     Pipeline,
     Report,
     RuleContext,
+    Scope,
     Severity,
     Transform,
     Var,
+    string_key,
+    subscripts_in,
 )
 from reviewlint.knowledge import training
 from reviewlint.knowledge.roles import FIT_METHODS, role_from_name
@@ -252,9 +255,28 @@ def _torch_validation(facts: Facts) -> Iterator[tuple[set[Var], Anchor, str]]:
     for loop in facts.data_loops:
         if loop.evaluates and any(role_from_name(name) == VALIDATION for name in (loop.scope.name, *(str(var) for var in loop.data))):
             yield set(loop.data), loop.node, f"the data of the validation loop ({', '.join(sorted(var.name for var in loop.data))})"
+        elif loop.evaluates and isinstance(loop.node, cst.For):
+            # for x, y in loaders["val"]: the entry of that key in the dict display loaders is bound to
+            keyed = [sub for sub in subscripts_in(loop.node.iter)
+                     if role_from_name(string_key(sub) or "") == VALIDATION and model.keyed_entry(sub, loop.scope) is not None]
+            if keyed:
+                yield (model.names_through_keys(loop.node.iter, loop.scope), _innermost_entry(facts, keyed[0], loop.scope),
+                       f"the data of the validation loop ({model.module.code_for_node(keyed[0])})")
     for call in model.calls:
         if call.qualname in training.DATA_LOADERS and any(role_from_name(str(owner)) == VALIDATION for owner in model.owners(call)):
             yield model.names_used(call.node, call.scope), call.node, f"the validation DataLoader {', '.join(sorted(o.name for o in model.owners(call)))}"
+
+
+def _innermost_entry(facts: Facts, keyed: cst.Subscript, scope: Scope) -> cst.BaseExpression:
+    """The dict entry ``loaders["val"]`` stands for, followed through the keyed subscripts inside
+    it (``DataLoader(datasets["val"])`` to the ``"val"`` entry of ``datasets``): where the data is built."""
+    entry: cst.BaseExpression = facts.model.keyed_entry(keyed, scope) or keyed
+    for _ in range(4):
+        inner = next((found for sub in subscripts_in(entry) if (found := facts.model.keyed_entry(sub, scope)) is not None), None)
+        if inner is None:
+            break
+        entry = inner
+    return entry
 
 
 def _on_the_way(facts: Facts, reached: set[Var], given: Anchor) -> list[CallSite]:
@@ -314,6 +336,18 @@ _TORCH_LOOPS = (
 )
 
 VALID = [
+    # Datasets and loaders in dicts by split, each split with its own transform (a dict display, or
+    # the PyTorch tutorial's comprehension over the splits).
+    _TORCH + "datasets = {'train': ImageFolder('train', transform=train_tf),\n"
+    "            'val': ImageFolder('valid', transform=valid_tf)}\n"
+    "loaders = {'train': DataLoader(datasets['train'], shuffle=True), 'val': DataLoader(datasets['val'])}\n"
+    "for epoch in range(10):\n    model.train()\n    for x, y in loaders['train']:\n        criterion(model(x), y).backward()\n"
+    "    model.eval()\n    with torch.no_grad():\n        for x, y in loaders['val']:\n            out = model(x)\n",
+    _TORCH + "tfs = {'train': train_tf, 'val': valid_tf}\n"
+    "datasets = {x: ImageFolder(x, transform=tfs[x]) for x in ['train', 'val']}\n"
+    "loaders = {x: DataLoader(datasets[x]) for x in ['train', 'val']}\n"
+    "for epoch in range(10):\n    model.train()\n    for x, y in loaders['train']:\n        criterion(model(x), y).backward()\n"
+    "    model.eval()\n    with torch.no_grad():\n        for x, y in loaders['val']:\n            out = model(x)\n",
     # separate generators, the validation one only rescales
     _IDG + "train_datagen = ImageDataGenerator(rescale=1/255, rotation_range=20, validation_split=0.2)\n"
     "val_datagen = ImageDataGenerator(rescale=1/255, validation_split=0.2)\n"
@@ -373,6 +407,16 @@ INVALID = [
         message="the data of the validation loop (valid_loader) goes through the training augmentation 'train_tf' "
         "(RandomResizedCrop, RandomHorizontalFlip)",
         range=(8, 12, 8, 52),
+    ),
+    # Datasets and loaders kept in dicts by split: the "val" entry is built with the training transform.
+    Invalid(
+        _TORCH + "datasets = {'train': ImageFolder('train', transform=train_tf),\n"
+        "            'val': ImageFolder('valid', transform=train_tf)}\n"
+        "loaders = {'train': DataLoader(datasets['train'], shuffle=True), 'val': DataLoader(datasets['val'])}\n"
+        "for epoch in range(10):\n    model.train()\n    for x, y in loaders['train']:\n        criterion(model(x), y).backward()\n"
+        "    model.eval()\n    with torch.no_grad():\n        for x, y in loaders['val']:\n            out = model(x)\n",
+        message="the data of the validation loop (loaders['val'])",
+        range=(8, 20, 8, 60),
     ),
     # random_split of one dataset built with the training transform: the validation part is augmented too.
     Invalid(

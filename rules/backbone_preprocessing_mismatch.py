@@ -619,6 +619,14 @@ INVALID = [
         "for epoch in range(5):\n    train_one_epoch(model, loader)\n",
         message="its images come from the transform pipeline 'tf', which has no Normalize", range=(6, 9, 6, 55),
     ),
+    # PyTorch: a trainer class given the model and the loader when it is built.
+    Invalid(
+        "import torch\nimport timm\nfrom torchvision import transforms as T\ntf = T.Compose([T.Resize(224), T.ToTensor()])\n"
+        "class Trainer:\n    def __init__(self, model, loader):\n        self.model = model\n        self.loader = loader\n"
+        "    def fit(self):\n        for x, y in self.loader:\n            criterion(self.model(x), y).backward()\n"
+        "net = timm.create_model('resnet18', pretrained=True)\nTrainer(net, DataLoader(ImageFolder('d', transform=tf))).fit()\n",
+        message="its images come from the transform pipeline 'tf', which has no Normalize", range=(12, 7, 12, 53),
+    ),
     # PyTorch: no Normalize at all in front of a pretrained torchvision model.
     Invalid(
         "import torch\nfrom torchvision import models, transforms as T\n"

@@ -14,7 +14,10 @@ do not), no `mlflow.autolog()`/`comet_ml`/`clearml` auto-logging, and no read of
 In PyTorch, flags a hand-written loop over epochs (the `for` around a loop over batches that
 calls `loss.backward()`, directly or through a function it calls) in which nothing keeps a
 per-epoch value: no list or dict growing, no `SummaryWriter.add_scalar`, `wandb.log`,
-`mlflow.log_metric`, `logging`, CSV writer or file; printing does not keep them. A loop in a
+`mlflow.log_metric`, `logging`, CSV writer or file; printing does not keep them, nor does a
+progress bar's `write`, nor a list emptied every epoch (`losses = []` inside the loop, or a
+local list of a function the loop calls) that nothing outside the epoch receives. In a loop over
+folds, the epoch loop is the one directly around the loop over batches. A loop in a
 function that the file's module-level code never runs, while it runs others (an unused LR finder
 left in a script), is left out. And Lightning's `Trainer(logger=False)`, which drops what
 `self.log` records (unless one of its callbacks is one the linter cannot see into, such as a
@@ -60,7 +63,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.api import CallSite, Facts, Fit, Invalid, NoOptions, Report, RuleContext, Severity, is_number
+from reviewlint.api import CallSite, Facts, Fit, Invalid, NoOptions, Report, RuleContext, Scope, Severity, dotted, is_number
 from reviewlint.knowledge import training
 
 CODE = "RL501"
@@ -96,8 +99,20 @@ def _history_read(facts: Facts, fit: Fit) -> bool:
     return facts.model.qualify(f"{receiver}.history", fit.call.scope) in facts.model.attribute_reads
 
 
+def _written_out(loop: cst.For) -> bool:
+    return isinstance(loop.iter, (cst.List, cst.Tuple, cst.Set))
+
+
+def _epoch_loop(fors: list[cst.For]) -> cst.For | None:
+    """Of the ``for`` loops around a loop over batches (outermost first), the epoch loop: the
+    innermost one that does not go over a written-out collection (``for phase in ["train", "val"]``,
+    ``for opt_level in ("O0", "O1")``: a test's grid of options, not epochs)."""
+    around = [loop for loop in fors[:-1] if not _written_out(loop)]
+    return around[-1] if around and not _written_out(fors[-1]) else None
+
+
 def _epoch_loops(facts: Facts) -> list[cst.For]:
-    """The loops over epochs of hand-written PyTorch training: the outer ``for`` around a loop over
+    """The loops over epochs of hand-written PyTorch training: the ``for`` around a loop over
     batches that calls ``loss.backward()``, in the same function or around a call of the function
     that holds the batch loop (``for epoch in range(E): train_one_epoch(…)``)."""
     model = facts.model
@@ -107,33 +122,111 @@ def _epoch_loops(facts: Facts) -> list[cst.For]:
             continue
         fors = [loop for loop in step.loops if isinstance(loop, cst.For)]
         if len(fors) >= 2:
-            found.setdefault(id(fors[0]), fors[0])
+            epoch = _epoch_loop(fors)
+            if epoch is not None:
+                found.setdefault(id(epoch), epoch)
         elif len(fors) == 1 and step.scope.name in model.functions:
             for call in model.calls:
                 outer = [loop for loop in call.loops if isinstance(loop, cst.For)]
-                if outer and call.qualname is None and isinstance(call.node.func, cst.Name) and call.node.func.value == step.scope.name:
+                if outer and _local_callee(facts, call) == step.scope.name:
                     found.setdefault(id(outer[-1]), outer[-1])
     return list(found.values())
+
+
+def _local_callee(facts: Facts, call: CallSite) -> str | None:
+    """The function of this file a call runs: ``train_one_epoch(…)``, or a method of the same
+    class, ``self.train_fn(…)``."""
+    func = call.node.func
+    if call.qualname is not None:
+        return None
+    if isinstance(func, cst.Name) and func.value in facts.model.functions:
+        return func.value
+    if call.receiver == "self" and call.method in facts.model.functions:
+        return call.method
+    return None
+
+
+def _is_empty_container(facts: Facts, value: cst.BaseExpression | None) -> bool:
+    if isinstance(value, (cst.List, cst.Dict, cst.Set)):
+        return not (value.elements)
+    if not isinstance(value, cst.Call):
+        return False
+    site = facts.model.call_site(value)
+    if site is not None and site.qualname in training.EMPTY_CONTAINERS:
+        return True
+    func = value.func
+    return isinstance(func, cst.Name) and func.value in training.EMPTY_BUILTINS and not facts.model.bound_anywhere(func.value)
+
+
+def _fresh(facts: Facts, name: str, scope: Scope, loop: cst.For, functions: set[str]) -> bool:
+    """Whether the container a recording call or store writes into is built anew for every epoch:
+    emptied inside the epoch loop, or a local of a function the loop calls (what such a function
+    returns is judged where the loop uses it)."""
+    model = facts.model
+    var = model.qualify(name.split(".", 1)[0], scope)
+    empties = [binding for binding in model.bindings_of(var) if binding.kind == "assign" and _is_empty_container(facts, binding.value)]
+    if not empties:
+        return False
+    if not var.scope.is_module and var.scope.name in functions:
+        return True
+    return any(model.encloses(loop, binding.node) for binding in empties)
+
+
+def _prints(facts: Facts, call: CallSite) -> bool:
+    """``write`` of a progress bar or of the console: printing, not keeping."""
+    if call.method != "write" and not (call.qualname or "").endswith(".write"):
+        return False
+    if call.qualname is not None:
+        return call.qualname.rsplit(".", 1)[0] in training.PROGRESS_BARS
+    func = call.node.func
+    if not isinstance(func, cst.Attribute):
+        return False
+    origins = facts.model.origins(func.value, call.scope)
+    return bool(origins) and all(
+        (site := facts.model.call_site(origin)) is not None and site.qualname in training.PROGRESS_BARS
+        for origin, _ in origins
+    )
+
+
+def _opaque_recorder(facts: Facts, call: CallSite) -> bool:
+    """A call the linter cannot see into whose name says it records (``logger(epoch, loss, "log.csv")``
+    from a project module, ``tracker.add_train(…)`` on a parameter): assumed to keep its values."""
+    func = call.node.func
+    if isinstance(func, cst.Name) and func.value in facts.model.functions:
+        return False  # a function of this file: followed instead
+    if call.qualname is not None and call.qualname.split(".", 1)[0] in training.COMPUTING_LIBRARIES:
+        return False
+    return any(training.RECORDING_NAME.search(part) for part in (dotted(func) or "").split("."))
 
 
 def _records(facts: Facts, loop: cst.For) -> bool:
     """Whether anything in an epoch loop, or in the module's functions it calls, keeps a value:
     a recording call (a list growing, a logger, TensorBoard, W&B, a CSV file) or an item stored
-    into a container (``history["loss"][epoch] = …``)."""
+    into a container (``history["loss"][epoch] = …``). A container rebuilt every epoch keeps
+    nothing past it, and a progress bar's ``write`` only prints."""
     model = facts.model
     inside = [call for call in model.calls if any(node is loop for node in call.loops)]
     functions: set[str] = set()
-    stack = [call.node.func.value for call in inside if isinstance(call.node.func, cst.Name) and call.node.func.value in model.functions]
+    stack = [name for call in inside if (name := _local_callee(facts, call)) is not None]
     while stack:
         name = stack.pop()
         if name not in functions:
             functions.add(name)
-            stack.extend(c.node.func.value for c in model.calls if c.scope.name == name
-                         and isinstance(c.node.func, cst.Name) and c.node.func.value in model.functions)
+            stack.extend(callee for c in model.calls if c.scope.name == name and (callee := _local_callee(facts, c)) is not None)
     calls = inside + [call for call in model.calls if call.scope.name in functions]
-    if any((call.method or (call.qualname or "").rsplit(".", 1)[-1]) in training.METRIC_RECORDERS for call in calls):
+    for call in calls:
+        if _opaque_recorder(facts, call):
+            return True
+        if (call.method or (call.qualname or "").rsplit(".", 1)[-1]) not in training.METRIC_RECORDERS or _prints(facts, call):
+            continue
+        if call.qualname is None and call.receiver is not None and _fresh(facts, call.receiver, call.scope, loop, functions):
+            continue
         return True
-    return any(model.encloses(loop, stored.node) or stored.scope.name in functions for stored in model.subscript_assignments)
+    return any(
+        (model.encloses(loop, stored.node) or stored.scope.name in functions)
+        and not (stored.target and _fresh(facts, stored.target, stored.scope, loop, functions))
+        for stored in model.subscript_assignments
+    )
 
 
 def _torch(facts: Facts) -> Iterator[Report]:
@@ -212,6 +305,20 @@ VALID = [
     _TORCH + "import wandb\nfor epoch in range(EPOCHS):\n    wandb.log({'loss': train_one_epoch(train_loader)})\n",
     _TORCH + "history = {'loss': []}\nfor epoch in range(EPOCHS):\n    history['loss'] += [train_one_epoch(train_loader)]\n"
     "    scores[epoch] = evaluate(model)\n",
+    # A list of batch losses emptied every epoch, whose mean is kept per epoch; a function that
+    # returns its local list to a loop that keeps it.
+    _TORCH + "history = []\nfor epoch in range(EPOCHS):\n    losses = []\n    for x, y in train_loader:\n"
+    "        loss = criterion(model(x), y)\n        loss.backward()\n        losses.append(loss.item())\n"
+    "    history.append(sum(losses) / len(losses))\n",
+    _TORCH + "def run_epoch(loader):\n    losses = []\n    for x, y in loader:\n        loss = criterion(model(x), y)\n"
+    "        loss.backward()\n        losses.append(loss.item())\n    return losses\nall_losses = []\n"
+    "for epoch in range(EPOCHS):\n    all_losses.extend(run_epoch(train_loader))\n",
+    # A project module's logger, and a tracker handed in, whose names say they record.
+    _TORCH + "from logger import logger\nfor epoch in range(EPOCHS):\n"
+    "    logger(epoch, train_one_epoch(train_loader), 'log.csv')\n",
+    _TORCH + "def fit(tracker):\n    for epoch in range(EPOCHS):\n        losses = []\n        for x, y in train_loader:\n"
+    "            loss = criterion(model(x), y)\n            loss.backward()\n            losses.append(loss.item())\n"
+    "        tracker.add_train(sum(losses))\nfit(Tracker())\n",
     # History kept.
     "import tensorflow as tf\nmodel = tf.keras.Sequential()\nhistory = model.fit(x, y, epochs=10)",
     "from tensorflow import keras\nmodel = keras.Model(i, o)\nhistories.append(model.fit(x, y, epochs=10))",
@@ -257,6 +364,27 @@ INVALID = [
         "import torch\nfor epoch in range(10):\n    for x, y in loader:\n        loss = criterion(model(x), y)\n"
         "        loss.backward()\n        optimizer.step()\n    print(f'{epoch}: {loss.item():.3f}')\n",
         range=(2, 14, 2, 23),
+    ),
+    # Lists emptied every epoch and a progress bar's write keep nothing past the epoch; in a
+    # loop over folds, the finding lands on the epoch loop.
+    Invalid(
+        "import torch\nfrom tqdm import tqdm\nfor fold in range(5):\n    for epoch in range(10):\n        losses = []\n"
+        "        for x, y in tqdm(loader):\n            loss = criterion(model(x), y)\n            loss.backward()\n"
+        "            losses.append(loss.item())\n        tqdm.write(f'{epoch}: {sum(losses):.3f}')\n",
+        range=(4, 18, 4, 27),
+    ),
+    Invalid(
+        _TORCH + "def train_one(loader):\n    outputs = []\n    for x, y in loader:\n        loss = criterion(model(x), y)\n"
+        "        loss.backward()\n        outputs.extend(model(x).tolist())\n    return outputs\n"
+        "for epoch in range(EPOCHS):\n    train_one(train_loader)\n",
+        range=(14, 14, 14, 27),
+    ),
+    # A trainer class whose epoch loop calls its own method, run from the module.
+    Invalid(
+        "import torch\nclass TrainEval:\n    def train_fn(self):\n        for x, y in self.loader:\n"
+        "            self.loss(self.model(x), y).backward()\n        return 0.0\n    def train(self):\n"
+        "        for i in range(self.epochs):\n            print(self.train_fn())\nTrainEval().train()\n",
+        range=(8, 18, 8, 36),
     ),
     Invalid("import lightning as L\ntrainer = L.Trainer(max_epochs=10, logger=False)\ntrainer.fit(model, dm)", range=(2, 36, 2, 48)),
     Invalid(

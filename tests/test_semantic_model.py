@@ -426,3 +426,53 @@ def test_an_array_filled_by_position_holds_what_was_stored() -> None:
     assert Var("path", MODULE) in model.reaches({Var("x_train", MODULE)})
     assert Var("i", MODULE) not in model.reaches({Var("index_of", MODULE)})  # bookkeeping: no call stored
     assert Var("preds", MODULE) not in model.reaches({Var("table", MODULE)})  # a named column
+
+
+def test_methods_run_on_instances_of_the_module_classes_are_run_from_module() -> None:
+    model = _model("""
+        class Trainer:
+            def fit(self):
+                for epoch in range(3):
+                    self.train_one(epoch)
+            def train_one(self, epoch):
+                pass
+            def unused(self):
+                pass
+        def helper():
+            pass
+        trainer = Trainer()
+        trainer.fit()
+        other.unused()
+    """)
+    assert model.run_from_module == {"fit", "train_one"}  # other.unused(): not a Trainer
+
+
+def test_a_string_key_reads_its_entry_of_a_dict_display() -> None:
+    model = _model("""
+        datasets = {"train": Data(train_df, tf=train_tf), "val": Data(val_df["path"], tf=valid_tf)}
+        loaders = {"train": Loader(datasets["train"]), "val": Loader(datasets["val"], size=n)}
+        built = {x: Loader(x) for x in ["train", "val"]}
+        for batch in tqdm(loaders["val"]):
+            pass
+    """)
+    loop = next(node for node in model.module.body if isinstance(node, cst.For))
+    names = {var.name for var in model.names_through_keys(loop.iter, MODULE)}
+    assert names == {"tqdm", "Loader", "n", "Data", "val_df", "valid_tf"}  # not train_tf, not the dicts
+    built = cst.parse_expression('built["val"]')
+    assert isinstance(built, cst.Subscript) and model.keyed_entry(built, MODULE) is None  # a comprehension
+
+
+def test_instantiating_a_module_class_passes_its_arguments_to_init() -> None:
+    model = _model("""
+        class Trainer:
+            def __init__(self, net, loader, epochs=3):
+                self.loader = loader
+            def run(self):
+                for x in self.loader:
+                    pass
+        trainer = Trainer(model, train_loader, epochs=5)
+    """)
+    inside = Scope("__init__", "function")
+    assert model.passed_to(Var("loader", inside)) == {Var("train_loader", MODULE)}
+    assert model.passed_to(Var("epochs", inside)) == set()  # a constant: no names
+    assert Var("train_loader", MODULE) in model.reaches_through_callers({Var("loader", inside)})

@@ -206,6 +206,8 @@ class Arithmetic:
 Edge = tuple[str, Scope, AbstractSet[str], Scope]
 # ``a, b = f(x, k=y)``: (targets, function name, names used, scope, the call);
 Unpacking = tuple[tuple[str, ...], str, AbstractSet[str], Scope, cst.Call]
+_ITEM_METHODS = frozenset({"__getitem__", "__iter__", "__next__"})
+
 # ``self.attr = …`` in a method of a class, or a name its ``__getitem__`` returns: (class name, the
 # scope the class is bound in, "self.attr" or the name, the method's scope);
 InstanceState = tuple[str, Scope, str, Scope]
@@ -394,6 +396,35 @@ class SemanticModel:
         """The variables every name used in a subtree that lies in ``scope`` stands for."""
         return {self.qualify(name, scope) for name in names_in(node)}
 
+    def keyed_entry(self, node: cst.Subscript, scope: Scope) -> cst.BaseExpression | None:
+        """What ``d["val"]`` stands for where ``d`` is assigned once, to a dict display with that
+        constant key (``loaders = {"train": DataLoader(…), "val": DataLoader(…)}``): that entry's
+        value; None when the key is not a constant string or the dict is built another way."""
+        key = string_key(node)
+        if key is None or not isinstance(node.value, cst.Name):
+            return None
+        where = self.qualify(node.value.value, scope).scope
+        bound = [a for a in self.assignments if a.scope == where and a.targets == (node.value.value,)]
+        if len(bound) != 1 or not isinstance(bound[0].value, cst.Dict):
+            return None
+        for element in bound[0].value.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) \
+                    and element.key.evaluated_value == key:
+                return element.value
+        return None
+
+    def names_through_keys(self, node: cst.CSTNode, scope: Scope, _depth: int = 0) -> set[Var]:
+        """The variables a subtree uses, reading ``d["val"]`` as the entry of that key in the dict
+        display ``d`` is bound to (:meth:`keyed_entry`), not as all of ``d``; a subscript that
+        cannot be read so (``df["path"]`` of a DataFrame) uses its names as they are."""
+        found = self.names_used(node, scope)
+        for sub in subscripts_in(node):
+            entry = self.keyed_entry(sub, scope) if _depth < 4 else None
+            if entry is not None:
+                found -= self.names_used(sub, scope)
+                found |= self.names_through_keys(entry, scope, _depth + 1)
+        return found
+
     def owners(self, call: CallSite) -> frozenset[Var]:
         """The variables a call's result is bound to."""
         return frozenset(self.qualify(name, call.scope) for name in call.assigned_to)
@@ -514,18 +545,24 @@ class SemanticModel:
     @cached_property
     def _parameter_arguments(self) -> Mapping[Var, frozenset[Var]]:
         """Each parameter of the module's functions, and the names the calls of the function pass
-        it (positionally or by keyword; ``self.f(x)`` binds ``x`` to the parameter after ``self``)."""
+        it (positionally or by keyword; ``self.f(x)`` binds ``x`` to the parameter after ``self``,
+        and ``Trainer(model, loader)`` binds them to the parameters of its class's ``__init__``)."""
         found: dict[Var, set[Var]] = {}
+        inits = self._class_inits
         for call in self.calls:
             func = call.node.func
             if call.qualname is not None:
                 continue
             name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
-            definition = self.functions.get(name) if name is not None else None
+            if isinstance(func, cst.Name) and func.value in inits:
+                name = "__init__"  # Trainer(model, loader): the arguments of the class's __init__
+                definition: cst.FunctionDef | None = inits[func.value]
+            else:
+                definition = self.functions.get(name) if name is not None else None
             if definition is None:
                 continue
             parameters = [param.name.value for param in _parameters(definition)]
-            if isinstance(func, cst.Attribute) and parameters[:1] in (["self"], ["cls"]):
+            if (isinstance(func, cst.Attribute) or name == "__init__") and parameters[:1] in (["self"], ["cls"]):
                 parameters = parameters[1:]
             inside = Scope(name or "", "function")
             for position, argument in enumerate(call.node.args):
@@ -536,6 +573,20 @@ class SemanticModel:
                 if parameter is not None:
                     found.setdefault(Var(parameter, inside), set()).update(self.names_used(argument.value, call.scope))
         return {var: frozenset(used) for var, used in found.items()}
+
+    @cached_property
+    def _class_inits(self) -> Mapping[str, cst.FunctionDef]:
+        """The ``__init__`` of each class defined at the module's top level, by class name; not for
+        classes whose instances are data (``__getitem__``, ``__iter__``, ``__next__``): a dataset is
+        built once per split with different transforms, and what each instance holds is followed
+        by the class's instance state instead, not by one ``__init__`` shared by every call."""
+        found: dict[str, cst.FunctionDef] = {}
+        for statement in self.module.body:
+            if isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
+                members = {member.name.value: member for member in statement.body.body if isinstance(member, cst.FunctionDef)}
+                if "__init__" in members and not members.keys() & _ITEM_METHODS:
+                    found[statement.name.value] = members["__init__"]
+        return found
 
     @cached_property
     def _members(self) -> Mapping[str, tuple[Var, ...]]:
@@ -732,18 +783,32 @@ class SemanticModel:
     @cached_property
     def _local_calls(self) -> dict[str, set[str]]:
         """Which of the module's own functions each function calls by name ("" for module-level
-        code); a function handed to a call as an argument (``xmp.spawn(run, …)``,
+        code), methods included where the receiver is an instance of the module's class (``self.fit()``,
+        ``trainer.train()`` after ``trainer = Trainer(…)``); a function handed to a call as an argument (``xmp.spawn(run, …)``,
         ``Process(target=run)``, ``pool.map(work, items)``) counts as called by it."""
         called: dict[str, set[str]] = {}
+        methods = {name for name, scope, kind, _, _, _ in self._records.bindings if kind == "def" and scope.kind == "class"}
+        classes = {scope.name for _, scope, kind, _, _, _ in self._records.bindings if kind == "def" and scope.kind == "class"}
         for call in self.calls:
             func = call.node.func
             caller = call.scope.name if call.scope.name in self.functions else ""
             if call.qualname is None and isinstance(func, cst.Name) and func.value in self.functions:
                 called.setdefault(caller, set()).add(func.value)
+            elif (call.qualname is None and isinstance(func, cst.Attribute) and func.attr.value in methods
+                  and self._instance_of(func.value, call.scope, classes)):
+                called.setdefault(caller, set()).add(func.attr.value)  # trainer.train() on TrainEval(…)
             for argument in call.node.args:
                 if isinstance(argument.value, cst.Name) and argument.value.value in self.functions:
                     called.setdefault(caller, set()).add(argument.value.value)
         return called
+
+    def _instance_of(self, node: cst.BaseExpression, scope: Scope, classes: AbstractSet[str]) -> bool:
+        """Whether an expression is an instance of one of ``classes`` of this module: ``self`` in a
+        method, or a name bound to ``Cls(…)``."""
+        if isinstance(node, cst.Name) and node.value == "self" and not scope.is_module:
+            return True
+        return any(isinstance(origin, cst.Call) and isinstance(origin.func, cst.Name) and origin.func.value in classes
+                   for origin, _ in self.origins(node, scope))
 
     @cached_property
     def run_from_module(self) -> frozenset[str]:
@@ -939,6 +1004,30 @@ class _OutermostCalls(cst.CSTVisitor):
             return True
         self.found.extend(self.model.calls[site.index : site.end])
         return False
+
+
+def string_key(node: cst.Subscript) -> str | None:
+    """The constant string a subscript indexes by (``d["val"]``), else None."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    key = node.slice[0].slice.value
+    if isinstance(key, cst.SimpleString):
+        value = key.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def subscripts_in(node: cst.CSTNode) -> list[cst.Subscript]:
+    """The outermost subscripts in a subtree (``d["val"]`` in ``DataLoader(d["val"], …)``)."""
+    found: list[cst.Subscript] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Subscript(self, sub: cst.Subscript) -> bool:
+            found.append(sub)
+            return False
+
+    node.visit(_Collect())
+    return found
 
 
 def names_in(node: cst.CSTNode) -> set[str]:

@@ -254,6 +254,34 @@ METRIC_RECORDERS = frozenset({
     "append", "extend", "insert", "add_scalar", "add_scalars", "log", "log_metric", "log_metrics", "log_dict",
     "info", "writerow", "writerows", "to_csv", "write", "dump", "record",
 })
+# A function or object the linter cannot see into (a project module's ``logger(...)``, a
+# ``tracker.add_train(...)`` handed in as a parameter) that an epoch loop calls is taken to keep
+# what it receives when its name says so; these libraries' functions (``numpy.log``) never do.
+# The name is read one dotted part at a time; a word must start the part or follow an underscore.
+RECORDING_NAME = re.compile(r"(?i)(^|_)(log(?!its?(_|$))|record|track|histor|metric|csv|writer|board|wandb|neptune|mlflow|comet|plot)")
+COMPUTING_LIBRARIES = frozenset({
+    "numpy", "math", "scipy", "torch", "torchvision", "timm", "tensorflow", "keras", "pandas", "sklearn",
+    "cv2", "PIL", "matplotlib", "seaborn", "albumentations", "os", "sys", "time", "random", "tqdm",
+    "fastprogress", "lightning", "pytorch_lightning",
+})
+# Progress bars whose ``write`` prints above the bar and keeps nothing: tqdm's ``tqdm.write``
+# and a bar's ``.write`` (tqdm/std.py), fastprogress's master_bar/progress_bar ``.write``
+# (fastprogress/fastprogress.py); ``sys.stdout.write`` is printing too.
+PROGRESS_BARS = frozenset({
+    "tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm", "tqdm.std.tqdm", "tqdm.tqdm_notebook",
+    "tqdm.trange", "tqdm.auto.trange", "tqdm.notebook.trange",
+    "fastprogress.master_bar", "fastprogress.progress_bar",
+    "fastprogress.fastprogress.master_bar", "fastprogress.fastprogress.progress_bar",
+    "sys.stdout", "sys.stderr",
+})
+# Values that build an empty in-memory container: a list, dict or set display, these
+# constructors, or an array/tensor of zeros. Rebuilt every epoch (or in every call of a function
+# the epoch loop calls) and never handed on, such a container keeps one epoch's values at most.
+EMPTY_BUILTINS = frozenset({"list", "dict", "set"})
+EMPTY_CONTAINERS = frozenset({
+    "collections.defaultdict", "collections.OrderedDict",
+    "numpy.zeros", "numpy.empty", "numpy.zeros_like", "torch.zeros", "torch.empty", "torch.zeros_like", "torch.tensor",
+})
 
 # torch.utils.data.DataLoader(dataset, batch_size=1, shuffle=None, …): shuffle is the third
 # parameter and off by default (torch/utils/data/dataloader.py, torch 2.5).
