@@ -21,7 +21,8 @@ folds, the epoch loop is the one directly around the loop over batches. A loop i
 function that the file's module-level code never runs, while it runs others (an unused LR finder
 left in a script), is left out. And Lightning's `Trainer(logger=False)`, which drops what
 `self.log` records (unless one of its callbacks is one the linter cannot see into, such as a
-class of your own: assumed to keep them).
+class of your own: assumed to keep them; a Trainer only used to `predict`, `test` or `validate`
+trains nothing and is left alone).
 
 Only Keras fits count as fits: the receiver is built by `keras.Model`/`keras.Sequential`/a pretrained
 backbone/`load_model`, or `compile()` is called on it, or the call passes Keras-only arguments
@@ -238,7 +239,10 @@ def _torch(facts: Facts) -> Iterator[Report]:
             unknown = callbacks is not None and any(
                 (site := model.call_site(origin)) is None or site.qualname not in training.LIGHTNING_SILENT_CALLBACKS
                 for origin, _ in model.origins(callbacks.value, call.scope) if isinstance(origin, cst.Call))
-            if logger is not None and model.value(logger.value) is False and not unknown:
+            owners = model.owners(call)
+            used = {site.method for site in model.calls if site.receiver and model.qualify(site.receiver, site.scope) in owners}
+            inference_only = bool(used) and not used & {"fit", "tune"}  # predict/test/validate keep no curve
+            if logger is not None and model.value(logger.value) is False and not unknown and not inference_only:
                 yield Report(
                     logger,
                     "Trainer(logger=False) drops every value self.log(…) records: the learning curves of this run are lost",
@@ -298,6 +302,8 @@ VALID = [
     _TORCH + "from torch.utils.tensorboard import SummaryWriter\nwriter = SummaryWriter()\nfor epoch in range(EPOCHS):\n"
     "    writer.add_scalar('loss', train_one_epoch(train_loader), epoch)\n",
     "import lightning as L\ntrainer = L.Trainer(logger=False, callbacks=[MetricsHistory(), L.pytorch.callbacks.ModelCheckpoint()])",
+    # A Trainer only used to predict has no learning curve to lose.
+    "import lightning as L\ninfer = L.Trainer(logger=False)\npreds = infer.predict(model, dataloaders=test_loader)",
     # an LR finder the script never runs (it runs main())
     "import torch\ndef find_lr(loader):\n    for step in range(100):\n        for x, y in loader:\n"
     "            criterion(model(x), y).backward()\ndef main():\n    history = []\n    for epoch in range(3):\n"
