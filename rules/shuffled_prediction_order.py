@@ -141,7 +141,7 @@ SWITCH_PARAMETERS = frozenset({"training", "is_training", "train", "is_train", "
 
 
 def _switched(facts: Facts, call: CallSite) -> bool:
-    function = facts.model.functions.get(call.scope.name)
+    function = facts.model.function_of(call.scope)
     if function is None:
         return False
     params = function.params

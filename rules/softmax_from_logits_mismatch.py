@@ -315,9 +315,8 @@ def _softmax_output(ctx: RuleContext[NoOptions]) -> cst.CSTNode | None:
     """The softmax a model of this file ends with: every ``forward`` returns a softmax, or an
     ``nn.Sequential`` ends with ``nn.Softmax``."""
     model = ctx.model
-    forward = Scope("forward", "function")
     returned = model.returns.get("forward", ())
-    found = [_softmax_origin(ctx, value, forward) for value in returned]
+    found = [_softmax_origin(ctx, value, model.return_scope(value)) for value in returned]
     if returned and all(node is not None for node in found):
         return found[0]
     for call in model.calls:

@@ -272,8 +272,8 @@ def test_members_of_the_module_classes_carry_what_their_methods_return_and_set()
         trainer = Trainer()
         result = trainer.model
     """)
-    assert model.flows_into(Var("image", Scope("process", "function")), Var("train_ds", MODULE))
-    assert model.flows_into(Var("base", Scope("build", "function")), Var("result", MODULE))
+    assert model.flows_into(Var("image", Scope("process", "function", "Loader")), Var("train_ds", MODULE))
+    assert model.flows_into(Var("base", Scope("build", "function", "Trainer")), Var("result", MODULE))
 
 
 def test_a_rebinding_computed_from_the_old_value_keeps_the_flow() -> None:
@@ -406,10 +406,10 @@ def test_a_sub_module_applied_in_forward_is_the_one_init_built() -> None:
                 x = x / 255.0
                 return self.encoder(x)
     """)
-    built = Var("self.encoder", Scope("__init__", "function"))
+    built = Var("self.encoder", Scope("__init__", "function", "Net"))
     runs = list(model.consumers(frozenset({built})))
     assert [cst.Module([]).code_for_node(call.node) for call, _ in runs] == ["self.encoder(x)"]
-    assert Var("x", Scope("forward", "function")) in runs[0][1]
+    assert Var("x", Scope("forward", "function", "Net")) in runs[0][1]
 
 
 def test_an_array_filled_by_position_holds_what_was_stored() -> None:
@@ -472,7 +472,29 @@ def test_instantiating_a_module_class_passes_its_arguments_to_init() -> None:
                     pass
         trainer = Trainer(model, train_loader, epochs=5)
     """)
-    inside = Scope("__init__", "function")
+    inside = Scope("__init__", "function", "Trainer")
     assert model.passed_to(Var("loader", inside)) == {Var("train_loader", MODULE)}
     assert model.passed_to(Var("epochs", inside)) == set()  # a constant: no names
     assert Var("train_loader", MODULE) in model.reaches_through_callers({Var("loader", inside)})
+
+
+def test_methods_of_two_classes_are_two_scopes() -> None:
+    model = _model("""
+        class Data:
+            def __init__(self, df, transforms):
+                self.size = len(df)
+                self.transforms = transforms
+        class Module:
+            def __init__(self, train_tf, valid_tf):
+                self.train_tf = train_tf
+                self.train = Data(train_df, train_tf)
+            @property
+            def size(self):
+                return self.train.size
+        Module(train_aug, valid_aug)
+    """)
+    data_init, module_init = Scope("__init__", "function", "Data"), Scope("__init__", "function", "Module")
+    assert model.is_local("transforms", data_init) and not model.is_local("transforms", module_init)
+    assert model.passed_to(Var("train_tf", module_init)) == {Var("train_aug", MODULE)}
+    # self.size in Data is Data's own member, not Module's size property (which reads train_tf)
+    assert Var("train_aug", MODULE) not in model.reaches_through_callers({Var("self.size", data_init)})

@@ -93,7 +93,7 @@ def _loaded_weights(model: SemanticModel, call: CallSite) -> str | None:
 def _path_values(model: SemanticModel, load: CallSite, path: cst.BaseExpression) -> list[object]:
     """What a weight path may be: its folded value, or for a parameter of the function the load is
     in (``def get_model(weights_path): base.load_weights(weights_path)``), what each call passes."""
-    function = model.functions.get(load.scope.name) if load.scope.kind == "function" else None
+    function = model.function_of(load.scope)
     if isinstance(path, cst.Name) and function is not None and any(
         parameter.name.value == path.value for parameter in (*function.params.posonly_params, *function.params.params,
                                                              *function.params.kwonly_params)

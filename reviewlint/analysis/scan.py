@@ -84,6 +84,8 @@ class Scan(cst.CSTVisitor):
     attribute_assignments: list[AttributeAssignment] = field(default_factory=list)
     loops: list[Loop] = field(default_factory=list)
     functions: dict[str, cst.FunctionDef] = field(default_factory=dict)
+    scope_functions: dict[Scope, cst.FunctionDef] = field(default_factory=dict)
+    return_scopes: dict[int, Scope] = field(default_factory=dict)
     returns: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
     local_names: dict[Scope, set[str]] = field(default_factory=dict)
@@ -152,7 +154,9 @@ class Scan(cst.CSTVisitor):
             self.data_classes.add(self._scopes[-1].name)
         self.functions[node.name.value] = node
         self._bind(node.name.value, None, "def", node)
-        scope = Scope(node.name.value, "function")
+        enclosing = self._scopes[-1]
+        scope = Scope(node.name.value, "function", enclosing.name if enclosing.kind == "class" else "")
+        self.scope_functions[scope] = node
         self._scopes.append(scope)
         params = node.params
         every = [*params.posonly_params, *params.params, *params.kwonly_params]
@@ -410,6 +414,7 @@ class Scan(cst.CSTVisitor):
         scope = self._scopes[-1]
         if node.value is not None:
             self.returns.setdefault(scope.name, []).append(node.value)
+            self.return_scopes[id(node.value)] = scope
         self._targets.append((scope.name,))
         self._collectors.append(set())
 
@@ -546,6 +551,8 @@ def build_model(
         module_history={name: tuple(history) for name, history in scan.module_history.items()},
         _local_names={scope: frozenset(names) for scope, names in scan.local_names.items()},
         _records=records,
+        _scope_functions=scan.scope_functions,
+        _return_scopes=scan.return_scopes,
     )
 
 

@@ -43,10 +43,12 @@ MODEL_METHODS = frozenset(
 
 
 class Scope(NamedTuple):
-    """The module, or a function or class body, by the name it is written with."""
+    """The module, or a function or class body, by the name it is written with; a method also by
+    the class it is defined in (``owner``), so that two classes' ``__init__`` are two scopes."""
 
     name: str
     kind: ScopeKind
+    owner: str = ""
 
     @property
     def is_module(self) -> bool:
@@ -251,11 +253,19 @@ class SemanticModel:
     module_history: Mapping[str, tuple[tuple[int, cst.BaseExpression | None], ...]]
     _local_names: Mapping[Scope, frozenset[str]]
     _records: FlowRecords
+    # The scope of each function and method, and the scope each returned expression is in (by id).
+    _scope_functions: Mapping[Scope, cst.FunctionDef] = field(default_factory=dict)
+    _return_scopes: Mapping[int, Scope] = field(default_factory=dict)
     _by_node: dict[int, CallSite] = field(default_factory=dict, repr=False)
     _scope_folders: dict[Scope, ConstantFolder] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_node.update((id(call.node), call) for call in self.calls)
+
+    @cached_property
+    def _def_scopes(self) -> Mapping[int, Scope]:
+        """The scope of each ``def``, by node id."""
+        return {id(node): scope for scope, node in self._scope_functions.items()}
 
     @property
     def bindings(self) -> Mapping[Var, tuple[Binding, ...]]:
@@ -296,7 +306,6 @@ class SemanticModel:
                 value for value in self.returns.get(function, ())
                 if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(targets)
             ]
-            inside = Scope(function, "function")
             for position, name in enumerate(targets):
                 key = qualify(name, scope)
                 found = deps.setdefault(key, set())
@@ -304,7 +313,7 @@ class SemanticModel:
                     # Only the element at this position: not everything the function returns.
                     found.discard(qualify(function, scope))
                     for value in returned:
-                        found.update(qualify(read, inside) for read in names_in(value.elements[position].value))
+                        found.update(qualify(read, self.return_scope(value)) for read in names_in(value.elements[position].value))
                     unpacked_calls.append((key, function, call_node, scope))
                 else:
                     found.update(qualify(read, scope) for read in used)
@@ -338,18 +347,18 @@ class SemanticModel:
             # A function's name stands for what it returns where it is passed on, not called:
             # ``ds.map(decode_image)`` carries the ``image / 255`` that decode_image returns.
             if kind == "def" and name in self.returns:
-                inside = Scope(name, "function")
                 deps.setdefault(qualify(name, scope), set()).update(
-                    qualify(read, inside) for value in self.returns[name] for read in names_in(value))
+                    qualify(read, self.return_scope(value)) for value in self.returns[name] for read in names_in(value))
         return deps
 
     def _add_arguments(self, deps: dict[Var, set[Var]], key: Var, function: str, call: cst.Call, scope: Scope) -> None:
         """Add to ``key`` the arguments of ``call`` bound to the parameters of ``function`` that
         ``key``'s value was computed from inside the function (followed within its scope)."""
-        definition = self.functions.get(function)
-        if definition is None:
-            return
-        inside = Scope(function, "function")
+        for inside in self.function_scopes(function, ""):
+            self._add_arguments_of(deps, key, self._scope_functions[inside], inside, call, scope)
+
+    def _add_arguments_of(self, deps: dict[Var, set[Var]], key: Var, definition: cst.FunctionDef, inside: Scope,
+                          call: cst.Call, scope: Scope) -> None:
         seen: set[Var] = set()
         stack = [var for var in deps.get(key, ()) if var.scope == inside]
         while stack:
@@ -382,6 +391,24 @@ class SemanticModel:
         if scope.kind != "module" and name.split(".", 1)[0] in self._local_names.get(scope, ()):
             return Var(name, scope)
         return Var(name, MODULE)
+
+    def function_of(self, scope: Scope) -> cst.FunctionDef | None:
+        """The ``def`` of a function or method scope."""
+        return self._scope_functions.get(scope)
+
+    def function_scopes(self, name: str, owner: str | None = None) -> list[Scope]:
+        """The scopes of the functions and methods named ``name``; with ``owner``, those of that
+        class (``""``: module-level functions) when there are any."""
+        found = [scope for scope in self._scope_functions if scope.name == name]
+        if owner is not None:
+            mine = [scope for scope in found if scope.owner == owner]
+            if mine:
+                return mine
+        return found
+
+    def return_scope(self, value: cst.BaseExpression) -> Scope:
+        """The scope of the function a returned expression is returned from."""
+        return self._return_scopes.get(id(value), MODULE)
 
     def is_local(self, name: str, scope: Scope) -> bool:
         """Whether ``name`` is bound inside function or class ``scope`` (a parameter, an assignment …)."""
@@ -505,7 +532,7 @@ class SemanticModel:
             seen.add(var)
             stack.extend(self._deps.get(var, ()))
             if members and "." in var.name:
-                stack.extend(members.get(var.name.rpartition(".")[2], ()))
+                stack.extend(self._member_vars(var))
         return seen
 
     def reaches_through_callers(self, vars: Iterable[Var]) -> set[Var]:
@@ -553,25 +580,29 @@ class SemanticModel:
             func = call.node.func
             if call.qualname is not None:
                 continue
-            name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
             if isinstance(func, cst.Name) and func.value in inits:
-                name = "__init__"  # Trainer(model, loader): the arguments of the class's __init__
-                definition: cst.FunctionDef | None = inits[func.value]
+                # Trainer(model, loader): the arguments of the class's __init__
+                scopes = self.function_scopes("__init__", func.value)
+            elif isinstance(func, cst.Name):
+                scopes = self.function_scopes(func.value, "")
+            elif isinstance(func, cst.Attribute):
+                receiver = func.value
+                own = receiver.value == "self" if isinstance(receiver, cst.Name) else False
+                scopes = self.function_scopes(func.attr.value, call.scope.owner if own else None)
             else:
-                definition = self.functions.get(name) if name is not None else None
-            if definition is None:
                 continue
-            parameters = [param.name.value for param in _parameters(definition)]
-            if (isinstance(func, cst.Attribute) or name == "__init__") and parameters[:1] in (["self"], ["cls"]):
-                parameters = parameters[1:]
-            inside = Scope(name or "", "function")
-            for position, argument in enumerate(call.node.args):
-                if argument.star:
-                    continue
-                parameter = argument.keyword.value if argument.keyword is not None else (
-                    parameters[position] if position < len(parameters) else None)
-                if parameter is not None:
-                    found.setdefault(Var(parameter, inside), set()).update(self.names_used(argument.value, call.scope))
+            for inside in scopes:
+                definition = self._scope_functions[inside]
+                parameters = [param.name.value for param in _parameters(definition)]
+                if (isinstance(func, cst.Attribute) or inside.owner) and parameters[:1] in (["self"], ["cls"]):
+                    parameters = parameters[1:]
+                for position, argument in enumerate(call.node.args):
+                    if argument.star:
+                        continue
+                    parameter = argument.keyword.value if argument.keyword is not None else (
+                        parameters[position] if position < len(parameters) else None)
+                    if parameter is not None:
+                        found.setdefault(Var(parameter, inside), set()).update(self.names_used(argument.value, call.scope))
         return {var: frozenset(used) for var, used in found.items()}
 
     @cached_property
@@ -588,22 +619,33 @@ class SemanticModel:
                     found[statement.name.value] = members["__init__"]
         return found
 
+    def _member_vars(self, var: Var) -> list[Var]:
+        """What ``x.name`` may stand for (:attr:`_members`): for ``self.name`` in a method, the
+        members of that method's class when it has one of that name; else those of every class."""
+        entries = self._members.get(var.name.rpartition(".")[2], ())
+        if var.name.startswith("self.") and var.scope.owner:
+            own = [member for owner, member in entries if owner == var.scope.owner]
+            if own:
+                return own
+        return [member for _, member in entries]
+
     @cached_property
-    def _members(self) -> Mapping[str, tuple[Var, ...]]:
+    def _members(self) -> Mapping[str, tuple[tuple[str, Var], ...]]:
         """What ``x.name`` may stand for where ``x`` is an instance of one of the module's classes
         (``.name`` where it is not a name: ``Loader().make``): a method, for what it returns
         (``ds.map(self.process)``, ``loader.make_dataset(…)``), or an attribute its methods set
         (``self.model = self.build_model()``, run as ``trainer.model.fit``)."""
-        found: dict[str, list[Var]] = {}
+        found: dict[str, list[tuple[str, Var]]] = {}
         for name, scope, kind, _, _, _ in self._records.bindings:
             if kind == "def" and scope.kind == "class" and name in self.returns:
-                found.setdefault(name, []).append(Var(name, MODULE))
+                found.setdefault(name, []).append((scope.name, Var(name, MODULE)))
         for assignment in self.attribute_assignments:
             owner, _, attribute = assignment.target.partition(".")
             if owner == "self" and attribute and "." not in attribute and not assignment.scope.is_module:
                 # ``self.encoder`` read in ``forward`` is the ``self.encoder`` its ``__init__`` bound.
-                found.setdefault(attribute, []).append(self.qualify(assignment.target, assignment.scope))
-                found[attribute].extend(self.names_used(assignment.value, assignment.scope))
+                cls = assignment.scope.owner
+                found.setdefault(attribute, []).append((cls, self.qualify(assignment.target, assignment.scope)))
+                found[attribute].extend((cls, used) for used in self.names_used(assignment.value, assignment.scope))
         return {name: tuple(dict.fromkeys(vars)) for name, vars in found.items()}
 
     @cached_property
@@ -702,7 +744,7 @@ class SemanticModel:
                 function = node.func.value
                 found = []
                 for value in self.returns[function]:
-                    found.extend(self.origins(value, Scope(function, "function"), None, depth))
+                    found.extend(self.origins(value, self.return_scope(value), None, depth))
                 return found
         if isinstance(node, cst.Name) and node.value not in ("True", "False", "None"):
             return self._name_origins(node, scope, before, depth)
@@ -863,7 +905,7 @@ class SemanticModel:
         name = test.value if isinstance(test, cst.Name) else None
         parameter = next((p for p in _parameters(function) if p.name.value == name), None)
         if parameter is None or name is None:
-            return self.value_in(test, Scope(function.name.value, "function"))
+            return self.value_in(test, self._def_scopes.get(id(function), Scope(function.name.value, "function")))
         passed = [value for _, value in self.arguments_for(function, name)]
         if not passed:
             if parameter.default is None or self._wrapped(function.name.value):
@@ -934,7 +976,7 @@ class SemanticModel:
         folder = self._scope_folders.get(scope)
         if folder is None:
             local: dict[str, cst.BaseExpression] = {}
-            function = self.functions.get(scope.name)
+            function = self.function_of(scope)
             parameters = {parameter.name.value for parameter in _parameters(function)} if function is not None else set()
             for name in self._local_names[scope]:
                 found = self.bindings_of(Var(name, scope))
