@@ -380,6 +380,8 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 continue
             if norm.kind == "arithmetic" and norm.produces == "unit" and expects == "tf" and ctx.syntax(Renormalizations).found:
                 continue  # x / 255 followed by 2 * x - 1 elsewhere in the file
+            if norm.produces == "unit" and expects == "torch" and any(_unread_normalizer(facts, call) for call in facts.model.calls):
+                continue  # x / 255 followed by the file's own normalize(x), whose mean/std it cannot read
             reported.add(id(norm.node))
             yield Report(
                 norm.node,
@@ -404,6 +406,15 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
 # Raw image loaders: pixels in [0, 255] unless the generator rescales or preprocesses.
 _RAW_LOADERS = frozenset({"keras.utils.image_dataset_from_directory", "keras.preprocessing.image_dataset_from_directory"})
 _RAW_FLOWS = frozenset({"flow_from_directory", "flow_from_dataframe"})
+
+
+def _unread_normalizer(facts: Facts, call: CallSite) -> bool:
+    """A call of the file's own function named for normalizing (``normalize(x)``) none of whose
+    arithmetic reads as a normalization (``(im - stats[0]) / stats[1]`` with array constants)."""
+    func = call.node.func
+    if call.qualname is not None or not isinstance(func, cst.Name) or func.value not in facts.model.functions:
+        return False
+    return "normaliz" in func.value.lower() and not any(n.scope.name == func.value for n in facts.normalizations)
 
 
 def _may_normalize_elsewhere(facts: Facts) -> bool:
@@ -449,6 +460,15 @@ def _raw_images_into(facts: Facts, backbone: Backbone) -> tuple[cst.CSTNode, str
 
 
 VALID = [
+    # /255, then the file's own normalize() with the ImageNet statistics in an array.
+    (
+        "import numpy as np\nimport torch\nfrom torchvision import models\n"
+        "def normalize(im):\n    stats = np.array([[0.485, 0.456, 0.406], [0.229, 0.224, 0.225]])\n"
+        "    return (im - stats[0]) / stats[1]\n"
+        "class Leaves(torch.utils.data.Dataset):\n    def __getitem__(self, i):\n"
+        "        x = read(self.files[i]) / 255\n        return normalize(x)\n"
+        "model = models.resnet34(pretrained=True)\nfor x in DataLoader(Leaves()):\n    model(x)\n"
+    ),
     # The /255 sits under a flag that no call sets (the function is only handed to map()).
     (
         'import tensorflow as tf\n'

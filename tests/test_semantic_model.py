@@ -498,3 +498,24 @@ def test_methods_of_two_classes_are_two_scopes() -> None:
     assert model.passed_to(Var("train_tf", module_init)) == {Var("train_aug", MODULE)}
     # self.size in Data is Data's own member, not Module's size property (which reads train_tf)
     assert Var("train_aug", MODULE) not in model.reaches_through_callers({Var("self.size", data_init)})
+
+
+def test_calling_a_model_class_instance_passes_its_arguments_to_forward() -> None:
+    model = _model("""
+        class Net(nn.Module):
+            def __init__(self):
+                self.body = resnet18(pretrained=True)
+            def forward(self, images):
+                return self.body(images)
+        class Loop:
+            def __init__(self, model, loader):
+                self.model = model
+                self.loader = loader
+            def run(self):
+                for images in self.loader:
+                    self.model(images)
+        Loop(Net(), train_loader).run()
+    """)
+    forward = Scope("forward", "function", "Net")
+    assert model.passed_to(Var("images", forward)) == {Var("images", Scope("run", "function", "Loop"))}
+    assert Var("train_loader", MODULE) in model.reaches_through_callers({Var("images", forward)})

@@ -57,6 +57,10 @@ class Scope(NamedTuple):
 
 MODULE = Scope("<module>", "module")
 
+# What calling an instance of a class runs: torch.nn.Module.forward, a Keras layer's or model's
+# call, Python's __call__.
+_RUN_METHODS = frozenset({"forward", "call", "__call__"})
+
 # Methods that put their arguments into the container they are called on.
 _GROWING_METHODS = frozenset({"append", "extend", "insert", "add", "update", "appendleft", "extendleft"})
 
@@ -541,8 +545,10 @@ class SemanticModel:
         ``def train_one_epoch(model, loader)``, called as ``train_one_epoch(model, train_loader)``).
         For questions asked from inside a function about where its data comes from: all the
         function's callers count."""
+        return self._through(vars, self._all_parameter_arguments)
+
+    def _through(self, vars: Iterable[Var], arguments: Mapping[Var, frozenset[Var]]) -> set[Var]:
         found = self.reaches(vars)
-        arguments = self._parameter_arguments
         frontier = found
         for _ in range(4):  # functions calling functions, a few levels up
             more = {var for parameter in frontier for var in arguments.get(parameter, ())} - found
@@ -554,7 +560,40 @@ class SemanticModel:
 
     def passed_to(self, parameter: Var) -> frozenset[Var]:
         """The names the calls of a module function pass to its ``parameter`` (none for other variables)."""
-        return self._parameter_arguments.get(parameter, frozenset())
+        return self._all_parameter_arguments.get(parameter, frozenset())
+
+    @cached_property
+    def _all_parameter_arguments(self) -> Mapping[Var, frozenset[Var]]:
+        """:attr:`_parameter_arguments`, and the arguments of calls of instances of the module's
+        model classes (``net(images)`` where ``net`` is, through names and callers, a ``Net(…)``
+        whose class defines ``forward``, ``call`` or ``__call__``) bound to that method's parameters."""
+        base = self._parameter_arguments
+        runs = {scope.owner: scope for scope in self._scope_functions if scope.owner and scope.name in _RUN_METHODS}
+        if not runs:
+            return base
+        found = {var: set(used) for var, used in base.items()}
+        for call in self.calls:
+            func = call.node.func
+            if call.qualname is not None or not call.node.args:
+                continue
+            if isinstance(func, cst.Name) and func.value not in self.functions and func.value not in runs:
+                callee = func.value
+            elif call.receiver == "self" and call.method in self._self_attributes and not call.scope.is_module:
+                callee = f"self.{call.method}"
+            else:
+                continue
+            reached = {var.name for var in self._through({self.qualify(callee, call.scope)}, base) if var.scope.is_module}
+            for owner in reached & runs.keys():
+                definition = self._scope_functions[runs[owner]]
+                parameters = [param.name.value for param in _parameters(definition)][1:]
+                for position, argument in enumerate(call.node.args):
+                    if argument.star:
+                        continue
+                    parameter = argument.keyword.value if argument.keyword is not None else (
+                        parameters[position] if position < len(parameters) else None)
+                    if parameter is not None:
+                        found.setdefault(Var(parameter, runs[owner]), set()).update(self.names_used(argument.value, call.scope))
+        return {var: frozenset(used) for var, used in found.items()}
 
     def same_object(self, var: Var, targets: AbstractSet[Var], depth: int = 4) -> bool:
         """Whether ``var`` names one of ``targets`` itself, not something computed from it: through
@@ -690,7 +729,8 @@ class SemanticModel:
         run inside a loop (``for x, y in loader: model(x)`` in ``train_one_epoch(model, loader)``),
         through the arguments the function's callers pass it too."""
         return tuple(
-            frozenset((self.reaches_through_callers if call.loops else self.reaches)(self.names_used(call.node, call.scope)))
+            frozenset((self.reaches_through_callers if call.loops or call.scope.name in _RUN_METHODS and call.scope.owner
+                       else self.reaches)(self.names_used(call.node, call.scope)))
             for call, _ in self._model_runs
         )
 
