@@ -572,6 +572,7 @@ class SemanticModel:
         if not runs:
             return base
         found = {var: set(used) for var, used in base.items()}
+        classes_reached: dict[Var, set[str]] = {}
         for call in self.calls:
             func = call.node.func
             if call.qualname is not None or not call.node.args:
@@ -582,8 +583,10 @@ class SemanticModel:
                 callee = f"self.{call.method}"
             else:
                 continue
-            reached = {var.name for var in self._through({self.qualify(callee, call.scope)}, base) if var.scope.is_module}
-            for owner in reached & runs.keys():
+            var = self.qualify(callee, call.scope)
+            if var not in classes_reached:
+                classes_reached[var] = {v.name for v in self._through({var}, base) if v.scope.is_module} & runs.keys()
+            for owner in classes_reached[var]:
                 definition = self._scope_functions[runs[owner]]
                 parameters = [param.name.value for param in _parameters(definition)][1:]
                 for position, argument in enumerate(call.node.args):
