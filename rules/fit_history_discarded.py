@@ -16,7 +16,9 @@ calls `loss.backward()`, directly or through a function it calls) in which nothi
 per-epoch value: no list or dict growing, no `SummaryWriter.add_scalar`, `wandb.log`,
 `mlflow.log_metric`, `logging`, CSV writer or file; printing does not keep them, nor does a
 progress bar's `write`, nor a list emptied every epoch (`losses = []` inside the loop, or a
-local list of a function the loop calls) that nothing outside the epoch receives. In a loop over
+local list of a function the loop calls) that nothing outside the epoch receives. A function or
+object the linter cannot see into whose name says it records (a project module's `logger(…)`, a
+`tracker.add_train(…)` handed in) is assumed to keep what it receives. In a loop over
 folds, the epoch loop is the one directly around the loop over batches. A loop in a
 function that the file's module-level code never runs, while it runs others (an unused LR finder
 left in a script), is left out. And Lightning's `Trainer(logger=False)`, which drops what
