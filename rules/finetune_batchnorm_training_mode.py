@@ -20,7 +20,8 @@ choice; the trap is the switch between a frozen stage and an unfrozen one.
 
 In PyTorch: a pretrained timm or torchvision backbone with BatchNorm (not a ViT, Swin or
 ConvNeXt, which use LayerNorm, nor VGG without `_bn`, AlexNet or SqueezeNet, which have none) whose parameters are frozen (`for p in model.parameters():
-p.requires_grad = False`, `model.backbone.requires_grad_(False)`) in a file that trains, when
+p.requires_grad = False`, `model.backbone.requires_grad_(False)`, or a helper of the file called
+with its flag left at False: `def freeze(m, unfreeze=False): … p.requires_grad = unfreeze`) in a file that trains, when
 nothing puts part of the model back in evaluation mode (`model.backbone.eval()`, `m.eval()` for
 modules in a loop, a `train(self, mode=True)` override). `requires_grad = False` stops the
 weights, not the BatchNorm running statistics: in `model.train()` they keep updating. Reported
@@ -310,12 +311,13 @@ def _torch_frozen(facts: Facts) -> Iterator[tuple[Anchor, str]]:
         return None
 
     for assignment in model.attribute_assignments:
-        if not assignment.target.endswith(".requires_grad") or model.value(assignment.value) is not False:
+        if not assignment.target.endswith(".requires_grad"):
             continue
+        anchor = _freezing(facts, assignment)
         loops = [loop for loop in assignment.loops if isinstance(loop, cst.For)]
-        found = backbone_of(loops[-1].iter, assignment.scope) if loops else None
-        if found is not None:
-            yield assignment.node, found
+        found = backbone_of(loops[-1].iter, assignment.scope) if loops and anchor is not None else None
+        if anchor is not None and found is not None:
+            yield anchor, found
     for call in model.method_calls("requires_grad_"):
         arg = call.arg("requires_grad", 0)
         func = call.node.func
@@ -323,6 +325,20 @@ def _torch_frozen(facts: Facts) -> Iterator[tuple[Anchor, str]]:
             found = backbone_of(func.value, call.scope)
             if found is not None:
                 yield call.node, found
+
+
+def _freezing(facts: Facts, assignment: AttributeAssignment) -> cst.CSTNode | None:
+    """Where ``….requires_grad = value`` freezes: the assignment when the value is False; for a
+    flag of a helper (``def dfs_freeze(model, unfreeze=False): … param.requires_grad = unfreeze``),
+    the first call that passes it False (or leaves the default)."""
+    model = facts.model
+    if model.value(assignment.value) is False:
+        return assignment.node
+    function = model.function_of(assignment.scope)
+    if function is None or not isinstance(assignment.value, cst.Name):
+        return None
+    passed = model.arguments_for(function, assignment.value.value)
+    return next((call.node for call, value in passed if value is False), None)
 
 
 def _keeps_frozen_in_eval(facts: Facts) -> bool:
@@ -408,6 +424,8 @@ VALID = [
     "for p in model.features.parameters():\n    p.requires_grad = False\n" + _TORCH_TRAIN,
     # PyTorch: not trained in this file.
     _TORCH + "for p in model.parameters():\n    p.requires_grad = False\n",
+    # PyTorch: a helper whose flag every call sets to True only unfreezes.
+    _TORCH + "def set_frozen(module, unfreeze=False):\n    for p in module.parameters():\n        p.requires_grad = unfreeze\n" + "set_frozen(model, unfreeze=True)\n" + _TORCH_TRAIN,
     # training=False keeps BN in inference mode.
     _EFN + _BASE + "inputs = Input((224, 224, 3))\nx = base(inputs, training=False)\nbase.trainable = True",
     # Never unfrozen: a frozen BN runs in inference mode.
@@ -447,6 +465,11 @@ VALID = [
 ]
 
 INVALID = [
+    # A helper that freezes what it is given unless told otherwise: reported at the call that freezes.
+    Invalid(
+        _TORCH + "def set_frozen(module, unfreeze=False):\n    for p in module.parameters():\n        p.requires_grad = unfreeze\n" + "set_frozen(model)\nset_frozen(model.classifier, unfreeze=True)\n" + _TORCH_TRAIN,
+        message="the pretrained efficientnet_b0 is frozen", range=(7, 1, 7, 18),
+    ),
     Invalid(
         _TORCH + "for param in model.parameters():\n    param.requires_grad = False\nmodel.train()\n" + _TORCH_TRAIN,
         message="the pretrained efficientnet_b0 is frozen (requires_grad = False)", range=(5, 5, 5, 32),

@@ -243,7 +243,12 @@ EVERYTHING = frozenset({PYTHON, NUMPY, BACKEND, TORCH})
 # ``scaler.scale(loss).backward()``) in a file that imports torch, and ``Trainer.fit`` of Lightning
 # (lightning/pytorch/trainer/trainer.py). Modules whose import marks a PyTorch file:
 TORCH_MODULES = frozenset({"torch", "lightning", "pytorch_lightning", "accelerate", "timm", "torchvision"})
-LIGHTNING_TRAINERS = frozenset({"lightning.Trainer", "lightning.pytorch.Trainer", "pytorch_lightning.Trainer"})
+# Lightning 1.x also built a Trainer from parsed arguments, ``Trainer.from_argparse_args(args, **kw)``
+# (pytorch_lightning/trainer/trainer.py, 1.x; removed in 2.0).
+LIGHTNING_TRAINERS = frozenset({
+    "lightning.Trainer", "lightning.pytorch.Trainer", "pytorch_lightning.Trainer",
+    "pytorch_lightning.Trainer.from_argparse_args", "lightning.pytorch.Trainer.from_argparse_args",
+})
 
 # Calls that keep a value beyond the run's console output, by the callee's last name: a list or
 # a dict of lists growing (append, extend), TensorBoard's SummaryWriter.add_scalar(s)
