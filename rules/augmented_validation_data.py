@@ -132,12 +132,9 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     for pipeline in facts.pipelines:
         for owner in pipeline.owners:
             shared[owner] = shared.get(owner, 0) + 1
-    augmenting = [
-        (pipeline, transforms)
-        for pipeline in facts.pipelines
-        if (transforms := _random(pipeline)) and pipeline.owners and all(shared[o] == 1 for o in pipeline.owners)
-    ]
-    if not augmenting:
+    randomizing = [(pipeline, transforms) for pipeline in facts.pipelines if (transforms := _random(pipeline)) and pipeline.owners]
+    augmenting = [(pipeline, transforms) for pipeline, transforms in randomizing if all(shared[o] == 1 for o in pipeline.owners)]
+    if not randomizing:
         return
     flows = {id(c.node): c for c in facts.model.calls if c.qualname is None and c.method in FLOW_METHODS}
     reported: set[int] = set()
@@ -164,14 +161,17 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             related=((pipeline.node, f"augmentation {pipeline.name!r}"),),
         )
 
-    # One generator with validation_split serving subset="validation".
+    # One generator with validation_split serving subset="validation" (of a name bound to several
+    # generators, the one bound when the flow is made: a notebook that rebinds train_datagen).
     for call in flows.values():
         subset = call.arg("subset")
-        if subset is None or facts.model.value(subset.value) != "validation":
+        if subset is None or facts.model.value(subset.value) != "validation" or call.receiver is None:
             continue
         reached = through(call)
-        for pipeline, transforms in augmenting:
-            if pipeline.owners & reached:
+        binding = facts.model.reaching(facts.model.qualify(call.receiver, call.scope), call.index)
+        for pipeline, transforms in randomizing:
+            in_force = all(shared[o] == 1 for o in pipeline.owners) or (binding is not None and binding.value is pipeline.node)
+            if pipeline.owners & reached and in_force:
                 reported.add(id(call.node))
                 yield report(call.node, f"the validation subset of {call.receiver or 'the generator'}", pipeline, transforms)
                 break
@@ -336,6 +336,11 @@ _TORCH_LOOPS = (
 )
 
 VALID = [
+    # A name rebound: the generator in force when the validation subset is made does not augment.
+    _IDG + "datagen = ImageDataGenerator(rescale=1/255, horizontal_flip=True, validation_split=0.2)\n"
+    "train_gen = datagen.flow_from_directory('data', subset='training')\n"
+    "datagen = ImageDataGenerator(rescale=1/255, validation_split=0.2)\n"
+    "val_gen = datagen.flow_from_directory('data', subset='validation')\n",
     # Datasets and loaders in dicts by split, each split with its own transform (a dict display, or
     # the PyTorch tutorial's comprehension over the splits).
     _TORCH + "datasets = {'train': ImageFolder('train', transform=train_tf),\n"
@@ -400,6 +405,14 @@ VALID = [
 ]
 
 INVALID = [
+    # A notebook that rebinds its generator: the augmenting one is in force for the second split.
+    Invalid(
+        _IDG + "datagen = ImageDataGenerator(rescale=1/255, validation_split=0.2)\n"
+        "val_gen = datagen.flow_from_directory('data', subset='validation')\n"
+        "datagen = ImageDataGenerator(rescale=1/255, zoom_range=0.2, validation_split=0.2)\n"
+        "val_gen = datagen.flow_from_directory('data', subset='validation')\n",
+        message="the validation subset of datagen", range=(5, 11, 5, 67),
+    ),
     # PyTorch: the validation Dataset built with the training transform (reported where it is given).
     Invalid(
         _TORCH + "train_ds = ImageFolder('train', transform=train_tf)\nvalid_ds = ImageFolder('valid', transform=train_tf)\n"
