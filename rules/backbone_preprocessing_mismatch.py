@@ -351,6 +351,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         return
     single_family = len({b.expects for b in backbones}) == 1
     stacked = _double_with_preprocess(norms)
+    unread_normalizer = _calls_unread_normalizer(facts)
     reported: set[int] = set()
     for backbone in backbones:
         expects = backbone.expects or ""
@@ -380,7 +381,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 continue
             if norm.kind == "arithmetic" and norm.produces == "unit" and expects == "tf" and ctx.syntax(Renormalizations).found:
                 continue  # x / 255 followed by 2 * x - 1 elsewhere in the file
-            if norm.produces == "unit" and expects == "torch" and any(_unread_normalizer(facts, call) for call in facts.model.calls):
+            if norm.produces == "unit" and expects == "torch" and unread_normalizer:
                 continue  # x / 255 followed by the file's own normalize(x), whose mean/std it cannot read
             reported.add(id(norm.node))
             yield Report(
@@ -408,13 +409,15 @@ _RAW_LOADERS = frozenset({"keras.utils.image_dataset_from_directory", "keras.pre
 _RAW_FLOWS = frozenset({"flow_from_directory", "flow_from_dataframe"})
 
 
-def _unread_normalizer(facts: Facts, call: CallSite) -> bool:
-    """A call of the file's own function named for normalizing (``normalize(x)``) none of whose
-    arithmetic reads as a normalization (``(im - stats[0]) / stats[1]`` with array constants)."""
-    func = call.node.func
-    if call.qualname is not None or not isinstance(func, cst.Name) or func.value not in facts.model.functions:
-        return False
-    return "normaliz" in func.value.lower() and not any(n.scope.name == func.value for n in facts.normalizations)
+def _calls_unread_normalizer(facts: Facts) -> bool:
+    """Whether the file calls its own function named for normalizing (``normalize(x)``) none of
+    whose arithmetic reads as a normalization (``(im - stats[0]) / stats[1]`` with array constants)."""
+    for call in facts.model.calls:
+        func = call.node.func
+        if call.qualname is None and isinstance(func, cst.Name) and func.value in facts.model.functions \
+                and "normaliz" in func.value.lower() and not any(n.scope.name == func.value for n in facts.normalizations):
+            return True
+    return False
 
 
 def _may_normalize_elsewhere(facts: Facts) -> bool:

@@ -28,6 +28,7 @@ from reviewlint.analysis.semantic import (
     BindingKind,
     CallSite,
     Edge,
+    ITEM_METHODS,
     FlowRecords,
     InstanceState,
     Loop,
@@ -64,10 +65,6 @@ class _RawArithmetic:
     scope: Scope
     index: int
 
-
-# Methods whose return value is what iterating over or indexing an instance gives
-# (torch.utils.data.Dataset.__getitem__, IterableDataset.__iter__, a Keras Sequence's __getitem__).
-_ITEM_METHODS = frozenset({"__getitem__", "__iter__", "__next__"})
 
 # Builtins whose result is a number or a flag made from their arguments, not the data itself.
 _NUMBER_BUILTINS = frozenset({"len", "int", "float", "round", "bool", "isinstance", "hash", "id"})
@@ -150,7 +147,7 @@ class Scan(cst.CSTVisitor):
 
     # Scopes and loops ------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if node.name.value in _ITEM_METHODS and self._scopes[-1].kind == "class":
+        if node.name.value in ITEM_METHODS and self._scopes[-1].kind == "class":
             self.data_classes.add(self._scopes[-1].name)
         self.functions[node.name.value] = node
         self._bind(node.name.value, None, "def", node)
@@ -422,7 +419,7 @@ class Scan(cst.CSTVisitor):
         (name,) = self._targets.pop()
         read = self._collectors.pop()
         self.edges.append((name, MODULE, read, self._scopes[-1]))
-        if name in _ITEM_METHODS and len(self._scopes) >= 3 and self._scopes[-2].kind == "class":
+        if name in ITEM_METHODS and len(self._scopes) >= 3 and self._scopes[-2].kind == "class":
             # A dataset's items: what iterating over an instance (or a DataLoader of it) yields.
             self.instance_state.extend((self._scopes[-2].name, self._scopes[-3], used, self._scopes[-1]) for used in read)
 

@@ -212,7 +212,10 @@ class Arithmetic:
 Edge = tuple[str, Scope, AbstractSet[str], Scope]
 # ``a, b = f(x, k=y)``: (targets, function name, names used, scope, the call);
 Unpacking = tuple[tuple[str, ...], str, AbstractSet[str], Scope, cst.Call]
-_ITEM_METHODS = frozenset({"__getitem__", "__iter__", "__next__"})
+# Methods whose return value is what iterating over or indexing an instance gives: what a class
+# whose instances are data defines (torch.utils.data.Dataset.__getitem__, IterableDataset.__iter__,
+# a Keras Sequence's __getitem__).
+ITEM_METHODS = frozenset({"__getitem__", "__iter__", "__next__"})
 
 # ``self.attr = …`` in a method of a class, or a name its ``__getitem__`` returns: (class name, the
 # scope the class is bound in, "self.attr" or the name, the method's scope);
@@ -359,30 +362,18 @@ class SemanticModel:
         """Add to ``key`` the arguments of ``call`` bound to the parameters of ``function`` that
         ``key``'s value was computed from inside the function (followed within its scope)."""
         for inside in self.function_scopes(function, ""):
-            self._add_arguments_of(deps, key, self._scope_functions[inside], inside, call, scope)
-
-    def _add_arguments_of(self, deps: dict[Var, set[Var]], key: Var, definition: cst.FunctionDef, inside: Scope,
-                          call: cst.Call, scope: Scope) -> None:
-        seen: set[Var] = set()
-        stack = [var for var in deps.get(key, ()) if var.scope == inside]
-        while stack:
-            var = stack.pop()
-            if var not in seen:
-                seen.add(var)
-                stack.extend(found for found in deps.get(var, ()) if found.scope == inside)
-        parameters = [param.name.value for param in _parameters(definition)]
-        wanted = {var.name.split(".", 1)[0] for var in seen}
-        for position, argument in enumerate(call.args):
-            if argument.star:
-                continue
-            if argument.keyword is not None:
-                parameter = argument.keyword.value
-            elif position < len(parameters):
-                parameter = parameters[position]
-            else:
-                continue
-            if parameter in wanted:
-                deps[key].update(self.qualify(read, scope) for read in names_in(argument.value))
+            seen: set[Var] = set()
+            stack = [var for var in deps.get(key, ()) if var.scope == inside]
+            while stack:
+                var = stack.pop()
+                if var not in seen:
+                    seen.add(var)
+                    stack.extend(found for found in deps.get(var, ()) if found.scope == inside)
+            parameters = [param.name.value for param in _parameters(self._scope_functions[inside])]
+            wanted = {var.name.split(".", 1)[0] for var in seen}
+            for parameter, argument in _bound_arguments(call, parameters):
+                if parameter in wanted:
+                    deps[key].update(self.qualify(read, scope) for read in names_in(argument.value))
 
     # Names ---------------------------------------------------------------------------------
     @staticmethod
@@ -587,15 +578,9 @@ class SemanticModel:
             if var not in classes_reached:
                 classes_reached[var] = {v.name for v in self._through({var}, base) if v.scope.is_module} & runs.keys()
             for owner in classes_reached[var]:
-                definition = self._scope_functions[runs[owner]]
-                parameters = [param.name.value for param in _parameters(definition)][1:]
-                for position, argument in enumerate(call.node.args):
-                    if argument.star:
-                        continue
-                    parameter = argument.keyword.value if argument.keyword is not None else (
-                        parameters[position] if position < len(parameters) else None)
-                    if parameter is not None:
-                        found.setdefault(Var(parameter, runs[owner]), set()).update(self.names_used(argument.value, call.scope))
+                parameters = [param.name.value for param in _parameters(self._scope_functions[runs[owner]])][1:]
+                for parameter, argument in _bound_arguments(call.node, parameters):
+                    found.setdefault(Var(parameter, runs[owner]), set()).update(self.names_used(argument.value, call.scope))
         return {var: frozenset(used) for var, used in found.items()}
 
     def same_object(self, var: Var, targets: AbstractSet[Var], depth: int = 4) -> bool:
@@ -617,12 +602,12 @@ class SemanticModel:
         it (positionally or by keyword; ``self.f(x)`` binds ``x`` to the parameter after ``self``,
         and ``Trainer(model, loader)`` binds them to the parameters of its class's ``__init__``)."""
         found: dict[Var, set[Var]] = {}
-        inits = self._class_inits
+        constructed = self._constructed_classes
         for call in self.calls:
             func = call.node.func
             if call.qualname is not None:
                 continue
-            if isinstance(func, cst.Name) and func.value in inits:
+            if isinstance(func, cst.Name) and func.value in constructed:
                 # Trainer(model, loader): the arguments of the class's __init__
                 scopes = self.function_scopes("__init__", func.value)
             elif isinstance(func, cst.Name):
@@ -638,28 +623,23 @@ class SemanticModel:
                 parameters = [param.name.value for param in _parameters(definition)]
                 if (isinstance(func, cst.Attribute) or inside.owner) and parameters[:1] in (["self"], ["cls"]):
                     parameters = parameters[1:]
-                for position, argument in enumerate(call.node.args):
-                    if argument.star:
-                        continue
-                    parameter = argument.keyword.value if argument.keyword is not None else (
-                        parameters[position] if position < len(parameters) else None)
-                    if parameter is not None:
-                        found.setdefault(Var(parameter, inside), set()).update(self.names_used(argument.value, call.scope))
+                for parameter, argument in _bound_arguments(call.node, parameters):
+                    found.setdefault(Var(parameter, inside), set()).update(self.names_used(argument.value, call.scope))
         return {var: frozenset(used) for var, used in found.items()}
 
     @cached_property
-    def _class_inits(self) -> Mapping[str, cst.FunctionDef]:
-        """The ``__init__`` of each class defined at the module's top level, by class name; not for
-        classes whose instances are data (``__getitem__``, ``__iter__``, ``__next__``): a dataset is
+    def _constructed_classes(self) -> frozenset[str]:
+        """The classes defined at the module's top level with an ``__init__`` whose parameters a
+        call of the class binds; not classes whose instances are data (``__getitem__``, ``__iter__``, ``__next__``): a dataset is
         built once per split with different transforms, and what each instance holds is followed
         by the class's instance state instead, not by one ``__init__`` shared by every call."""
-        found: dict[str, cst.FunctionDef] = {}
+        found: set[str] = set()
         for statement in self.module.body:
             if isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
-                members = {member.name.value: member for member in statement.body.body if isinstance(member, cst.FunctionDef)}
-                if "__init__" in members and not members.keys() & _ITEM_METHODS:
-                    found[statement.name.value] = members["__init__"]
-        return found
+                members = {member.name.value for member in statement.body.body if isinstance(member, cst.FunctionDef)}
+                if "__init__" in members and not members & ITEM_METHODS:
+                    found.add(statement.name.value)
+        return frozenset(found)
 
     def _member_vars(self, var: Var) -> list[Var]:
         """What ``x.name`` may stand for (:attr:`_members`): for ``self.name`` in a method, the
@@ -872,8 +852,8 @@ class SemanticModel:
         ``trainer.train()`` after ``trainer = Trainer(…)``); a function handed to a call as an argument (``xmp.spawn(run, …)``,
         ``Process(target=run)``, ``pool.map(work, items)``) counts as called by it."""
         called: dict[str, set[str]] = {}
-        methods = {name for name, scope, kind, _, _, _ in self._records.bindings if kind == "def" and scope.kind == "class"}
-        classes = {scope.name for _, scope, kind, _, _, _ in self._records.bindings if kind == "def" and scope.kind == "class"}
+        methods = {scope.name for scope in self._scope_functions if scope.owner}
+        classes = {scope.owner for scope in self._scope_functions if scope.owner}
         for call in self.calls:
             func = call.node.func
             caller = call.scope.name if call.scope.name in self.functions else ""
@@ -1089,6 +1069,18 @@ class _OutermostCalls(cst.CSTVisitor):
             return True
         self.found.extend(self.model.calls[site.index : site.end])
         return False
+
+
+def _bound_arguments(call: cst.Call, parameters: Sequence[str]) -> Iterator[tuple[str, cst.Arg]]:
+    """Each argument of a call with the parameter it binds, by keyword or position (``*args`` and
+    ``**kwargs`` and positions past the parameters bind nothing that can be named)."""
+    for position, argument in enumerate(call.args):
+        if argument.star:
+            continue
+        if argument.keyword is not None:
+            yield argument.keyword.value, argument
+        elif position < len(parameters):
+            yield parameters[position], argument
 
 
 def string_key(node: cst.Subscript) -> str | None:
