@@ -30,6 +30,7 @@ from reviewlint.analysis.facts import (
     Facts,
     Fit,
     Normalization,
+    ParameterFreeze,
     Pipeline,
     PredictLoop,
     Transform,
@@ -82,8 +83,8 @@ from reviewlint.source.comments import Comment
 
 __all__ = [
     "MODULE", "PREDICT", "TRAIN", "TTA", "UNKNOWN", "VALIDATION", "Anchor", "AttributeAssignment", "Backbone", "Binding", "DataLoop",
-    "CallSite", "Comment", "Edit", "Facts", "Fit", "Fix", "Invalid", "NewImport", "NoOptions", "Normalization", "Pipeline",
-    "PredictLoop", "ProjectSettings", "Report", "Role", "RuleContext", "Scope", "SemanticModel", "Severity", "Span",
+    "CallSite", "Comment", "Edit", "Facts", "Fit", "Fix", "Invalid", "NewImport", "NoOptions", "Normalization", "ParameterFreeze",
+    "Pipeline", "PredictLoop", "ProjectSettings", "Report", "Role", "RuleContext", "Scope", "SemanticModel", "Severity", "Span",
     "SyntaxHooks", "Transform", "Unknown", "Valid", "Var", "block_is_code", "delete_lines", "dotted", "drop_args",
     "insert_positional", "is_number", "keyword_arg", "name_is_free", "names_in", "option", "parent_of", "rename_callee",
     "replace", "set_keyword", "statement_head", "string_key", "string_like", "subscripts_in", "with_args", "without_parens",

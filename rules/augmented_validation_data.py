@@ -18,7 +18,9 @@ Flags validation data built with random augmentation:
   `def validate(…)`, followed through the function's arguments), a `DataLoader` named for
   validation, or what a Lightning `Trainer` validates on (`trainer.fit(model, train_dl, val_dl)`,
   `trainer.validate(dataloaders=…)`) — also the validation part of a `random_split` of a dataset
-  built with the training transform. Reported where the pipeline is given to the dataset.
+  built with the training transform, and a validation set built from a dataset class (of this
+  file or of a project module it imports) whose methods always apply a random pipeline. Reported
+  where the pipeline is given to the dataset, or where the dataset is built.
 A generator that only rescales or preprocesses (`rescale`, `preprocessing_function=
 preprocess_input`) is not augmentation. Reported at the validation `flow…` call when there is
 one, else at the `validation_data` (or `evaluate`) argument.
@@ -61,6 +63,8 @@ valid_ds = ImageFolder("valid", transform=valid_tf)
 
 from __future__ import annotations
 
+import builtins
+import re
 from collections.abc import Iterator
 
 import libcst as cst
@@ -80,6 +84,7 @@ from reviewlint.api import (
     Severity,
     Transform,
     Var,
+    dotted,
     string_key,
     subscripts_in,
 )
@@ -90,12 +95,17 @@ CODE = "RL302"
 NAME = "augmented-validation-data"
 SEVERITY = Severity.WARNING
 SUMMARY = "Validation data that goes through random training augmentation"
-TRIGGERS = ("val",)  # validation, evaluate, valid_loader, val_dataloaders
+TRIGGERS = ("val", "dev_", "_dev")  # validation, evaluate, valid_loader, val_dataloaders, dev_loader
+# Imports followed from a module that may hold validation data, into the project modules that
+# build augmentation.
+IMPORT_TRIGGERS = (*TRIGGERS, "Random", "Flip", "Rotat", "Compose", "ImageDataGenerator", "iaa.", "augment")
 
+_BUILTINS = frozenset(dir(builtins))
 FLOW_METHODS = frozenset({"flow", "flow_from_directory", "flow_from_dataframe"})
 EVALUATE_METHODS = frozenset({"evaluate", "evaluate_generator"})
-# Keyword arguments that switch augmentation off for the data a call builds (``augment=False``).
-SWITCHES = frozenset({"augment", "augmentation", "aug", "augmentations", "is_train", "is_training", "train", "training"})
+# Keyword arguments that switch augmentation off for the data a call builds when passed False
+# (``augment=False``, ``is_train=False``, ``apply_transforms=False``, ``use_augmentation=False``).
+SWITCHES = re.compile(r"aug|train|transform", re.IGNORECASE)
 
 
 def _random(pipeline: Pipeline) -> list[Transform]:
@@ -128,11 +138,14 @@ def _describe(ctx: RuleContext[NoOptions], pipeline: Pipeline, transforms: list[
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
+    # The pipelines of the project modules this one imports count too (a dataset class in
+    # src/dataset.py that always augments, given the validation rows here).
+    pipelines = (*facts.pipelines, *ctx.imported.pipelines)
     shared: dict[Var, int] = {}
-    for pipeline in facts.pipelines:
+    for pipeline in pipelines:
         for owner in pipeline.owners:
             shared[owner] = shared.get(owner, 0) + 1
-    randomizing = [(pipeline, transforms) for pipeline in facts.pipelines if (transforms := _random(pipeline)) and pipeline.owners]
+    randomizing = [(pipeline, transforms) for pipeline in pipelines if (transforms := _random(pipeline)) and pipeline.owners]
     augmenting = [(pipeline, transforms) for pipeline, transforms in randomizing if all(shared[o] == 1 for o in pipeline.owners)]
     if not randomizing:
         return
@@ -226,16 +239,29 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         if _switched_off(facts, reached, building):
             continue
         for pipeline, transforms in augmenting:
-            if TRAIN not in pipeline.roles or not pipeline.owners & reached or any(
+            # A dataset class whose methods build a random pipeline applies it to every instance:
+            # training augmentation, even where the training loop is out of sight (another module).
+            applied_by_class = bool(pipeline.call.scope.owner)
+            if not (TRAIN in pipeline.roles or applied_by_class) or not pipeline.owners & reached or any(
                     role_from_name(str(owner)) == VALIDATION for owner in pipeline.owners):
                 continue
             builder = _builder(facts, building, pipeline)
+            if builder is not None and _builds_training_data(facts, builder, names, given):
+                continue  # the pipeline is given to the training set; the validation set has its own
             anchor = builder.node if builder is not None else given
             if id(anchor) not in reported and id(pipeline) not in seen:
                 reported.add(id(anchor))
                 seen.add(id(pipeline))
                 yield report(anchor, what, pipeline, transforms)
             break
+        # The training entry of a dict of pipelines (``transform["train"]`` of ``transform =
+        # {"train": …, "val": …}``), given to the data validated on.
+        for builder, pipeline, transforms in _keyed_training_pipelines(facts, building, randomizing):
+            if id(builder.node) not in reported and id(pipeline) not in seen \
+                    and not _builds_training_data(facts, builder, names, given):
+                reported.add(id(builder.node))
+                seen.add(id(pipeline))
+                yield report(builder.node, what, pipeline, transforms)
 
 
 def _torch_validation(facts: Facts) -> Iterator[tuple[set[Var], Anchor, str]]:
@@ -283,33 +309,100 @@ def _on_the_way(facts: Facts, reached: set[Var], given: Anchor) -> list[CallSite
     """The calls that build validation data: those bound to what it is computed from and those
     written where it is given, with the calls nested in them (``DataLoader(LeafDataset(df, tf))``)."""
     model = facts.model
-    outer = (model.calls_within(given) if isinstance(given, cst.CSTNode) else []) + [
+    # Of a validation loop, what it iterates is built on the way; the model calls in its body are not.
+    where = given.iter if isinstance(given, cst.For) else given
+    outer = (model.calls_within(where) if isinstance(where, cst.CSTNode) else []) + [
         call for call in model.calls if model.owners(call) & reached]
     return list({id(inner.node): inner for call in outer for inner in model.calls_within(call.node)}.values())
 
 
 def _builder(facts: Facts, calls: list[CallSite], pipeline: Pipeline) -> CallSite | None:
     """The innermost call on the way to the validation data that is given the pipeline: itself
-    (``ImageFolder(d, transform=train_tf)``), else through names (``train_tf = get_aug()``), else a
-    class of the module whose methods build it (``LeafDataset(df)``)."""
+    (``ImageFolder(d, transform=train_tf)``), else through names (``train_tf = get_aug()``), else
+    a class or function whose body builds it (``LeafDataset(df)``, ``dataset.LeafDataset(df)`` of
+    a project module, ``get_train_aug()``), else the ``DataLoader`` that wraps the data. Not a
+    call in the methods of the class that builds the pipeline: those apply it."""
     model = facts.model
-    inner_first = sorted((call for call in calls if call.node is not pipeline.node), key=lambda call: call.end - call.index)
+    applying = pipeline.call.scope.owner
+    inner_first = sorted((call for call in calls if call.node is not pipeline.node and not (applying and call.scope.owner == applying)),
+                         key=lambda call: call.end - call.index)
 
-    def given(call: CallSite, direct: bool) -> bool:
-        for arg in call.node.args:
-            if direct and (arg.value is pipeline.node or (
-                    isinstance(arg.value, cst.Name) and model.qualify(arg.value.value, call.scope) in pipeline.owners)):
-                return True
-            if not direct and model.reaches(model.names_used(arg.value, call.scope)) & pipeline.owners:
-                return True
-        return False
+    def direct(call: CallSite) -> bool:
+        return any(arg.value is pipeline.node or (
+            isinstance(arg.value, cst.Name) and model.qualify(arg.value.value, call.scope) in pipeline.owners) for arg in call.node.args)
 
-    for direct in (True, False):
-        found = next((call for call in inner_first if given(call, direct)), None)
+    def building(call: CallSite) -> bool:
+        name = dotted(call.node.func)  # a class or function by its name, not a method of data
+        return name is not None and bool(model.reaches({model.qualify(name, call.scope)}) & pipeline.owners)
+
+    def through_names(call: CallSite) -> bool:
+        return any(model.reaches(model.names_used(arg.value, call.scope)) & pipeline.owners for arg in call.node.args)
+
+    def dataset_through_names(call: CallSite) -> bool:
+        """A dataset (a class or function by its name; a DataLoader only wraps the dataset that
+        holds the pipeline) given a name that was assigned from it where the call is made."""
+        func = call.node.func
+        if call.qualname in training.DATA_LOADERS or not (isinstance(func, cst.Name) or call.qualname is not None) or (
+                isinstance(func, cst.Name) and func.value in _BUILTINS):  # iter(train_loader) reads, it builds nothing
+            return False
+        return any(_assigned_from(facts, model.names_used(arg.value, call.scope), call.index) & pipeline.owners
+                   for arg in call.node.args)
+
+    for test in (direct, dataset_through_names, building, through_names):
+        found = next((call for call in inner_first if test(call)), None)
         if found is not None:
             return found
-    return next((call for call in inner_first if call.qualname is None and isinstance(call.node.func, cst.Name)
-                 and model.reaches({model.qualify(call.node.func.value, call.scope)}) & pipeline.owners), None)
+    return None
+
+
+def _keyed_training_pipelines(facts: Facts, calls: list[CallSite], randomizing: list[tuple[Pipeline, list[Transform]]]
+                              ) -> Iterator[tuple[CallSite, Pipeline, list[Transform]]]:
+    """The calls on the way to validation data given the entry of a training key of a dict of
+    random pipelines (``ImageFolder(d, transform=data_transforms["train"])``), with that pipeline."""
+    model = facts.model
+    by_node = {id(pipeline.node): (pipeline, transforms) for pipeline, transforms in randomizing}
+    for call in calls:
+        for arg in call.node.args:
+            for sub in subscripts_in(arg.value):
+                entry = model.keyed_entry(sub, call.scope)
+                found = by_node.get(id(entry)) if entry is not None else None
+                if found is not None and role_from_name(string_key(sub) or "") == TRAIN:
+                    yield call, *found
+
+
+def _builds_training_data(facts: Facts, builder: CallSite, names: set[Var], given: Anchor) -> bool:
+    """Whether the call that is given the pipeline builds data named for training that the
+    validation data (``names``) is not computed from: ``train_ds = WheatDataset(df, get_train_aug())``
+    when ``valid_ds = WheatDataset(df, get_valid_aug())`` feeds the validation loader (the class
+    stores either in ``self.transforms``)."""
+    holders = facts.model.holders(builder)
+    inside = facts.model.calls_within(given) if isinstance(given, cst.CSTNode) else []
+    at = inside[0].index if inside else len(facts.model.calls)
+    return bool(holders) and not holders & _assigned_from(facts, names, at) and all(
+        role_from_name(str(holder)) == TRAIN for holder in holders)
+
+
+def _assigned_from(facts: Facts, names: set[Var], at: int) -> set[Var]:
+    """The names ``names`` (used at call position ``at``) were assigned from, transitively,
+    through the binding in force of each (``valid_loader = DataLoader(valid_ds)``,
+    ``train_part, val_part = random_split(train_ds, …)``), not through what a class's methods
+    store (every instance of a dataset class shares those)."""
+    model = facts.model
+    seen = set(names)
+    stack = [(var, at) for var in names]
+    while stack:
+        var, position = stack.pop()
+        binding = model.reaching(var, position)
+        bindings = [binding] if binding is not None else list(model.bindings_of(var))
+        for found in bindings:
+            node = found.node
+            value = found.value if found.value is not None else (
+                node.iter if isinstance(node, cst.For) else getattr(node, "value", None))
+            if isinstance(value, cst.BaseExpression):
+                for used in model.names_used(value, var.scope) - seen:
+                    seen.add(used)
+                    stack.append((used, found.order))
+    return seen
 
 
 def _switched_off(facts: Facts, reached: set[Var], calls: list[CallSite] | None = None) -> bool:
@@ -317,7 +410,7 @@ def _switched_off(facts: Facts, reached: set[Var], calls: list[CallSite] | None 
     computed from) passes ``augment=False`` (or the like)."""
     for call in calls if calls is not None else [c for c in facts.model.calls if facts.model.owners(c) & reached]:
         for name, arg in call.keywords().items():
-            if name in SWITCHES and facts.model.value(arg.value) is False:
+            if SWITCHES.search(name) and facts.model.value(arg.value) is False:
                 return True
     return False
 
@@ -336,6 +429,24 @@ _TORCH_LOOPS = (
 )
 
 VALID = [
+    # A dict of pipelines: each split gets the entry of its own key.
+    "import torch\nfrom torch.utils.data import DataLoader\nfrom torchvision import transforms as T\n"
+    "from torchvision.datasets import ImageFolder\n"
+    "tfs = {'train': T.Compose([T.RandomHorizontalFlip(), T.ToTensor()]), 'val': T.Compose([T.ToTensor()])}\n"
+    "train_loader = DataLoader(ImageFolder('train', transform=tfs['train']), shuffle=True)\n"
+    "valid_loader = DataLoader(ImageFolder('val', transform=tfs['val']))\n" + _TORCH_LOOPS,
+    # A dataset class stores whichever pipeline it is given: the training set gets the random one,
+    # the validation set its own.
+    _TORCH + "class Leaves(torch.utils.data.Dataset):\n    def __init__(self, df, transforms):\n        self.df = df\n"
+    "        self.transforms = transforms\n    def __getitem__(self, i):\n        return self.transforms(self.df[i]), 0\n"
+    "train_ds = Leaves(train_df, train_tf)\nvalid_ds = Leaves(valid_df, valid_tf)\n"
+    "train_loader = DataLoader(train_ds, shuffle=True)\nvalid_loader = DataLoader(valid_ds)\n" + _TORCH_LOOPS,
+    # A dataset class that augments unless told not to: the validation set is built with it off.
+    _TORCH + "class Leaves(torch.utils.data.Dataset):\n    def __init__(self, df, augment_flag=True):\n        self.df = df\n"
+    "        self.augment_flag = augment_flag\n        self.tf = T.Compose([T.RandomHorizontalFlip(), T.ToTensor()])\n"
+    "    def __getitem__(self, i):\n        return (self.tf(self.df[i]) if self.augment_flag else self.df[i]), 0\n"
+    "train_loader = DataLoader(Leaves(train_df), shuffle=True)\nvalid_loader = DataLoader(Leaves(valid_df, augment_flag=False))\n"
+    + _TORCH_LOOPS,
     # A name rebound: the generator in force when the validation subset is made does not augment.
     _IDG + "datagen = ImageDataGenerator(rescale=1/255, horizontal_flip=True, validation_split=0.2)\n"
     "train_gen = datagen.flow_from_directory('data', subset='training')\n"
@@ -405,6 +516,15 @@ VALID = [
 ]
 
 INVALID = [
+    # A dataset class whose methods build a random pipeline applies it to every instance: reported
+    # where the validation set is built with it.
+    Invalid(
+        _TORCH + "class Leaves(torch.utils.data.Dataset):\n    def __init__(self, df):\n        self.df = df\n"
+        "        self.tf = T.Compose([T.RandomHorizontalFlip(), T.ToTensor()])\n"
+        "    def __getitem__(self, i):\n        return self.tf(self.df[i]), 0\n"
+        "valid_ds = Leaves(valid_df)\nvalid_loader = DataLoader(valid_ds)\n",
+        message="the validation DataLoader valid_loader goes through random augmentation 'self.tf'", range=(13, 12, 13, 28),
+    ),
     # A notebook that rebinds its generator: the augmenting one is in force for the second split.
     Invalid(
         _IDG + "datagen = ImageDataGenerator(rescale=1/255, validation_split=0.2)\n"
@@ -438,6 +558,16 @@ INVALID = [
         "train_loader = DataLoader(train_data, shuffle=True)\nvalid_loader = DataLoader(valid_data)\n" + _TORCH_LOOPS,
         message="the data of the validation loop (valid_loader) goes through the training augmentation 'train_tf'",
         range=(8, 8, 8, 48),
+    ),
+    # The "train" entry of a dict of pipelines, given to the dataset the validation part is split from.
+    Invalid(
+        "import torch\nfrom torch.utils.data import DataLoader, random_split\nfrom torchvision import transforms as T\n"
+        "from torchvision.datasets import ImageFolder\n"
+        "tfs = {'train': T.Compose([T.RandomHorizontalFlip(), T.ToTensor()]), 'val': T.Compose([T.ToTensor()])}\n"
+        "full = ImageFolder('train', transform=tfs['train'])\ntrain_data, valid_data = random_split(full, [8000, 2000])\n"
+        "train_loader = DataLoader(train_data, shuffle=True)\nvalid_loader = DataLoader(valid_data)\n" + _TORCH_LOOPS,
+        message="the data of the validation loop (valid_loader) goes through random augmentation 'tfs'",
+        range=(6, 8, 6, 52),
     ),
     # A validation loop in a function, given the loader as an argument.
     Invalid(

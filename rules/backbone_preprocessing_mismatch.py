@@ -31,8 +31,9 @@ albumentations `A.Normalize()` (ImageNet mean/std by default) is compared with t
 config of the model: `timm.create_model(name, pretrained=True)` by its name and tag (the table,
 generated from timm's own model definitions, is `reviewlint/knowledge/timm_pretrained.py`: most
 ViTs and BEiTs expect mean = std = 0.5, DeiT and the CNNs the ImageNet mean/std, CLIP models
-CLIP's), and a torchvision model built with `weights=…` or `pretrained=True` (ImageNet mean/std,
-what `weights.transforms()` applies). Without data flow to link them, a PyTorch `Normalize` is
+CLIP's), a torchvision model built with `weights=…` or `pretrained=True` (ImageNet mean/std,
+what `weights.transforms()` applies), and `efficientnet_pytorch`'s
+`EfficientNet.from_pretrained(name)` (ImageNet mean/std; [-1, 1] with `advprop=True`). Without data flow to link them, a PyTorch `Normalize` is
 compared with PyTorch models only. A bare `/ 255` (in a `Dataset`'s `__getitem__`, say) is
 followed through the `DataLoader` and the loops that run the model; and when nothing in the file
 normalizes at all, a torchvision or albumentations pipeline whose images reach a pretrained
@@ -91,7 +92,7 @@ from reviewlint.api import (
     replace,
     with_args,
 )
-from reviewlint.knowledge.backbones import EXPECTATIONS, LEARNED_INPUT_LAYERS, RAW_IMAGE_READERS
+from reviewlint.knowledge.backbones import EXPECTATIONS, LEARNED_INPUT_LAYERS, NAMED_BY_ARGUMENT, RAW_IMAGE_READERS, TORCH_PACKAGES
 from reviewlint.knowledge.transforms import IMAGE_DATA_GENERATOR_QUALNAMES
 from reviewlint.knowledge.modules import canonical
 
@@ -218,7 +219,7 @@ def _behind_learned_layer(facts: Facts, backbone: Backbone) -> bool:
 def _same_world(norm: Normalization, backbone: Backbone) -> bool:
     """Without data flow to link them, a PyTorch ``Normalize`` is compared with PyTorch models
     only, and Keras-side normalization with Keras models only (a notebook may hold both)."""
-    return (norm.kind == "normalize-transform") == (backbone.family.package in ("timm", "torchvision"))
+    return (norm.kind == "normalize-transform") == (backbone.family.package in TORCH_PACKAGES)
 
 
 def _preprocess_input(ctx: RuleContext[NoOptions], backbone: Backbone) -> tuple[cst.BaseExpression, tuple[NewImport, ...]] | None:
@@ -356,8 +357,9 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     for backbone in backbones:
         expects = backbone.expects or ""
         weights = backbone.weights if isinstance(backbone.weights, str) else "pretrained"
-        if backbone.family.package == "timm":  # timm.create_model("vit_base_patch16_224", pretrained=True)
-            name, where = weights, f"{weights} (timm, pretrained=True)"
+        if backbone.family.package in NAMED_BY_ARGUMENT:  # timm.create_model("vit_base_patch16_224", pretrained=True)
+            loaded = "pretrained=True" if backbone.family.package == "timm" else "from_pretrained"
+            name, where = backbone.model_name, f"{backbone.model_name} ({backbone.family.package}, {loaded})"
         else:
             name, where = backbone.short_name, f"{backbone.short_name} ({backbone.family.package}, weights={weights!r})"
         built = (backbone.node, f"{name} is built here; it expects {EXPECTATIONS[expects]}")
@@ -448,7 +450,7 @@ def _raw_images_into(facts: Facts, backbone: Backbone) -> tuple[cst.CSTNode, str
             owners = facts.model.owners(call)
             if owners and any(owners & flow for flow in flows):
                 return call.node, f"{call.method or call.qualname}() as raw 0-255 pixels"
-    if backbone.family.package in ("timm", "torchvision"):
+    if backbone.family.package in TORCH_PACKAGES:
         for pipeline in facts.pipelines:
             if pipeline.kind in ("torchvision", "albumentations") and pipeline.owners and any(pipeline.owners & flow for flow in flows):
                 return pipeline.node, f"the transform pipeline {pipeline.name!r}, which has no Normalize"
@@ -506,6 +508,13 @@ VALID = [
     "model = timm.create_model('resnet50', pretrained=True)\ncfg = model.pretrained_cfg\n"
     "tf = T.Compose([T.ToTensor(), T.Normalize(cfg['mean'], cfg['std'])])\nloader = DataLoader(ImageFolder('d', transform=tf))\n"
     "for x, y in loader:\n    criterion(model(x), y).backward()\n",
+    # efficientnet_pytorch: ImageNet mean/std for its ImageNet weights, [-1, 1] for its AdvProp weights.
+    "from efficientnet_pytorch import EfficientNet\nfrom torchvision import transforms as T\n"
+    "tf = T.Compose([T.ToTensor(), T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])\n"
+    "model = EfficientNet.from_pretrained('efficientnet-b0')\n",
+    "from efficientnet_pytorch import EfficientNet\nfrom torchvision import transforms as T\n"
+    "tf = T.Compose([T.ToTensor(), T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])\n"
+    "model = EfficientNet.from_pretrained('efficientnet-b0', advprop=True)\n",
     # timm models normalized as their pretrained config says; a timm model without pretrained weights.
     "import timm\nimport albumentations as A\ntf = A.Compose([A.Normalize(mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))])\n"
     "model = timm.create_model('vit_base_patch16_224', pretrained=True)",
@@ -676,6 +685,13 @@ INVALID = [
         "model = timm.create_model('vit_base_patch16_224', pretrained=True, num_classes=5)\n",
         message="it feeds vit_base_patch16_224 (timm, pretrained=True): it expects pixels scaled to [-1, 1]",
         range=(4, 43, 4, 56),
+    ),
+    # efficientnet_pytorch's ImageNet weights expect the ImageNet mean/std (its AdvProp weights, [-1, 1]).
+    Invalid(
+        "from efficientnet_pytorch import EfficientNet\nfrom torchvision import transforms as T\n"
+        "tf = T.Compose([T.ToTensor(), T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])\n"
+        "model = EfficientNet.from_pretrained('efficientnet-b4', num_classes=5)\n",
+        message="it feeds efficientnet-b4 (efficientnet_pytorch, from_pretrained)", range=(3, 31, 3, 76),
     ),
     # A torchvision ResNet with weights: ImageNet mean/std, not 0.5.
     Invalid(

@@ -18,14 +18,16 @@ backbone trained from the start without ever being frozen (`base.trainable = Tru
 default, a no-op) is left alone too: whole-network training with batch statistics is a legitimate
 choice; the trap is the switch between a frozen stage and an unfrozen one.
 
-In PyTorch: a pretrained timm or torchvision backbone with BatchNorm (not a ViT, Swin or
+In PyTorch: a pretrained timm, torchvision or `efficientnet_pytorch` backbone with BatchNorm (not a ViT, Swin or
 ConvNeXt, which use LayerNorm, nor VGG without `_bn`, AlexNet or SqueezeNet, which have none) whose parameters are frozen (`for p in model.parameters():
 p.requires_grad = False`, `model.backbone.requires_grad_(False)`, or a helper of the file called
 with its flag left at False: `def freeze(m, unfreeze=False): … p.requires_grad = unfreeze`) in a file that trains, when
 nothing puts part of the model back in evaluation mode (`model.backbone.eval()`, `m.eval()` for
 modules in a loop, a `train(self, mode=True)` override). `requires_grad = False` stops the
 weights, not the BatchNorm running statistics: in `model.train()` they keep updating. Reported
-at the first freeze, once per file.
+at the first freeze of each function (or of the module's top level); when the freezing happens in a function of a project module
+the file imports (`model = initialize_model(…)` from `src/models.py`), at that call, with the
+freeze as a related location.
 
 ## Why it matters
 While the backbone is frozen its BatchNormalization layers use the moving mean and variance learned
@@ -75,11 +77,13 @@ from reviewlint.api import (
     Fix,
     Invalid,
     NoOptions,
+    ParameterFreeze,
     Report,
     RuleContext,
     Scope,
     Severity,
     Var,
+    dotted,
     names_in,
     replace,
     set_keyword,
@@ -92,6 +96,9 @@ NAME = "finetune-batchnorm-training-mode"
 SEVERITY = Severity.WARNING
 SUMMARY = "Pretrained backbone unfrozen while its BatchNormalization runs in training mode"
 TRIGGERS = ("trainable", "requires_grad")
+# A file that trains (loss.backward(), trainer.fit(…)) follows its imports into the project
+# modules that freeze parameters.
+IMPORT_TRIGGERS = (*TRIGGERS, "backward", ".fit(")
 # The fix passes training=False where the backbone is called directly (base(x) -> base(x,
 # training=False)); Sequential/add/Model-graph uses have no fix. Training changes: unsafe.
 FIX = "unsafe"
@@ -291,54 +298,30 @@ def _training_mode_uses(facts: Facts, backbone: _Backbone) -> Iterator[tuple[Cal
                 )
 
 
-def _torch_frozen(facts: Facts) -> Iterator[tuple[Anchor, str]]:
-    """Where a pretrained PyTorch backbone with BatchNorm is frozen by its parameters
+def _with_batchnorm(freeze: ParameterFreeze) -> str | None:
+    """The name of the first backbone a freeze may apply to that has BatchNorm layers."""
+    return next((backbone.model_name for backbone in freeze.backbones if backbone_table.has_batchnorm(backbone.model_name)), None)
+
+
+def _torch_frozen(ctx: RuleContext[NoOptions]) -> Iterator[tuple[Anchor, str, tuple[tuple[Anchor, str], ...], object]]:
+    """Where a pretrained PyTorch backbone with BatchNorm is frozen by its parameters: here
     (``for p in model.parameters(): p.requires_grad = False``, ``model.backbone.requires_grad_(False)``),
-    with the backbone's name."""
-    model = facts.model
-    named = {owner: backbone for backbone in facts.backbones if backbone.pretrained and backbone.family.package in ("timm", "torchvision")
-             for owner in backbone.owners}
-    if not named:
+    or by calling a function of a project module that does (``initialize_model(…)``); with the
+    backbone's name, for the second the freeze in that module as a related location, and what
+    the freeze belongs to (a function of this file, or the imported function)."""
+    for freeze in ctx.facts.parameter_freezes:
+        name = _with_batchnorm(freeze)
+        if name is not None:
+            yield freeze.node, name, (), freeze.scope
+    imported = ctx.imported.freezing_functions
+    if not imported:
         return
-
-    def backbone_of(node: cst.CSTNode, scope: Scope) -> str | None:
-        heads = {model.qualify(name.split(".", 1)[0], scope) for name in names_in(node)}
-        reached = model.reaches_through_callers(heads | model.names_used(node, scope))
-        for owner, backbone in named.items():
-            name = backbone.weights if backbone.family.package == "timm" and isinstance(backbone.weights, str) else backbone.short_name
-            if owner in reached and backbone_table.has_batchnorm(name):
-                return name
-        return None
-
-    for assignment in model.attribute_assignments:
-        if not assignment.target.endswith(".requires_grad"):
-            continue
-        anchor = _freezing(facts, assignment)
-        loops = [loop for loop in assignment.loops if isinstance(loop, cst.For)]
-        found = backbone_of(loops[-1].iter, assignment.scope) if loops and anchor is not None else None
-        if anchor is not None and found is not None:
-            yield anchor, found
-    for call in model.method_calls("requires_grad_"):
-        arg = call.arg("requires_grad", 0)
-        func = call.node.func
-        if arg is not None and model.value(arg.value) is False and isinstance(func, cst.Attribute):
-            found = backbone_of(func.value, call.scope)
-            if found is not None:
-                yield call.node, found
-
-
-def _freezing(facts: Facts, assignment: AttributeAssignment) -> cst.CSTNode | None:
-    """Where ``….requires_grad = value`` freezes: the assignment when the value is False; for a
-    flag of a helper (``def dfs_freeze(model, unfreeze=False): … param.requires_grad = unfreeze``),
-    the first call that passes it False (or leaves the default)."""
-    model = facts.model
-    if model.value(assignment.value) is False:
-        return assignment.node
-    function = model.function_of(assignment.scope)
-    if function is None or not isinstance(assignment.value, cst.Name):
-        return None
-    passed = model.arguments_for(function, assignment.value.value)
-    return next((call.node for call, value in passed if value is False), None)
+    for call in ctx.facts.model.calls:
+        function = dotted(call.node.func)
+        helper = imported.get(function) if function is not None else None
+        name = _with_batchnorm(helper) if helper is not None else None
+        if helper is not None and name is not None:
+            yield call.node, name, ((helper.node, f"{function}() freezes the parameters of {name} here"),), helper.scope
 
 
 def _keeps_frozen_in_eval(facts: Facts) -> bool:
@@ -347,7 +330,7 @@ def _keeps_frozen_in_eval(facts: Facts) -> bool:
     BatchNorm layers may be kept out of training mode."""
     model = facts.model
     for call in model.method_calls("eval", "train"):
-        receiver = call.receiver or ""
+        receiver = (call.receiver or "").removeprefix("self.")  # self.model.eval() is the whole model
         if call.method == "train" and not (call.node.args and model.value(call.node.args[0].value) is False):
             continue
         if "." in receiver or any(isinstance(loop, cst.For) and receiver in names_in(loop.target) for loop in call.loops):
@@ -357,10 +340,15 @@ def _keeps_frozen_in_eval(facts: Facts) -> bool:
     return names[:1] == ["self"] and "mode" in names
 
 
-def _torch(facts: Facts) -> Iterator[Report]:
+def _torch(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
+    facts = ctx.facts
     if not facts.torch_trainings or _keeps_frozen_in_eval(facts):
         return
-    for anchor, name in _torch_frozen(facts):
+    reported: set[object] = set()
+    for anchor, name, related, scope in _torch_frozen(ctx):
+        if scope in reported:
+            continue
+        reported.add(scope)
         yield Report(
             anchor,
             f"the pretrained {name} is frozen (requires_grad = False), but training mode keeps its BatchNorm layers "
@@ -368,13 +356,13 @@ def _torch(facts: Facts) -> Iterator[Report]:
             "uses statistics the head never trained on",
             hint="after model.train(), put the frozen part back in eval mode (model.backbone.eval(), or m.eval() for "
                  "its BatchNorm modules)",
+            related=related,
         )
-        return
 
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
-    yield from _torch(facts)
+    yield from _torch(ctx)
     reported: set[int] = set()
     # Attribute assignments are listed in statement order (their index only counts calls).
     order = {id(assignment): position for position, assignment in enumerate(facts.model.attribute_assignments)}
@@ -424,6 +412,13 @@ VALID = [
     "for p in model.features.parameters():\n    p.requires_grad = False\n" + _TORCH_TRAIN,
     # PyTorch: not trained in this file.
     _TORCH + "for p in model.parameters():\n    p.requires_grad = False\n",
+    # PyTorch: only the BatchNorm layers' affine weights are frozen; the network itself trains.
+    _TORCH + "for m in model.modules():\n    if isinstance(m, torch.nn.BatchNorm2d):\n        m.weight.requires_grad = False\n"
+    "        m.bias.requires_grad = False\n" + _TORCH_TRAIN,
+    # PyTorch: of a name bound to one backbone per branch, the branch that freezes holds VGG (no BatchNorm).
+    "import torch\nfrom torchvision import models\nif arch == 'resnet':\n    net = models.resnet50(pretrained=True)\n"
+    "elif arch == 'vgg':\n    net = models.vgg16(pretrained=True)\n    for p in net.features.parameters():\n"
+    "        p.requires_grad = False\n" + _TORCH_TRAIN.replace("model(x)", "net(x)"),
     # PyTorch: a helper whose flag every call sets to True only unfreezes.
     _TORCH + "def set_frozen(module, unfreeze=False):\n    for p in module.parameters():\n        p.requires_grad = unfreeze\n" + "set_frozen(model, unfreeze=True)\n" + _TORCH_TRAIN,
     # training=False keeps BN in inference mode.
@@ -465,6 +460,13 @@ VALID = [
 ]
 
 INVALID = [
+    # efficientnet_pytorch's from_pretrained, named by its model name.
+    Invalid(
+        "import torch\nfrom efficientnet_pytorch import EfficientNet\n"
+        "model = EfficientNet.from_pretrained('efficientnet-b4', num_classes=5)\n"
+        "for name, p in model.named_parameters():\n    if '_fc' not in name:\n        p.requires_grad = False\n" + _TORCH_TRAIN,
+        message="the pretrained efficientnet-b4 is frozen", range=(6, 9, 6, 32),
+    ),
     # A helper that freezes what it is given unless told otherwise: reported at the call that freezes.
     Invalid(
         _TORCH + "def set_frozen(module, unfreeze=False):\n    for p in module.parameters():\n        p.requires_grad = unfreeze\n" + "set_frozen(model)\nset_frozen(model.classifier, unfreeze=True)\n" + _TORCH_TRAIN,

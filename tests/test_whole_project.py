@@ -128,6 +128,69 @@ def test_a_module_that_is_not_imported_is_not_linked(tmp_path: Path, monkeypatch
     assert _findings(tmp_path, monkeypatch) == []
 
 
+DATASET = (
+    "from torch.utils.data import Dataset\nfrom albumentations import Compose, HorizontalFlip, RandomCrop, Resize\n\n\n"
+    "class Leaves(Dataset):\n"
+    "    def __init__(self, df, apply_transforms=True):\n"
+    "        self.df = df\n"
+    "        self.apply_transforms = apply_transforms\n"
+    "        self.transforms = Compose([HorizontalFlip(), RandomCrop(512, 512), Resize(64, 64)])\n\n"
+    "    def __len__(self):\n        return len(self.df)\n\n"
+    "    def __getitem__(self, i):\n"
+    "        image = self.df[i]\n"
+    "        if self.apply_transforms:\n            image = self.transforms(image=image)['image']\n"
+    "        return image, 0\n"
+)
+TORCH_TRAIN = (
+    "import torch\nfrom torch.utils.data import DataLoader\nfrom src import dataset, engine\n\n"
+    "torch.manual_seed(0)\n"
+    "ds_train = dataset.Leaves(df_train)\nds_val = dataset.Leaves(df_val)\n"
+    "train_loader = DataLoader(ds_train, shuffle=True)\nval_loader = DataLoader(ds_val)\n"
+    "engine.fit(model, train_loader, val_loader)\n"
+)
+
+
+def _selected(root: Path, monkeypatch: pytest.MonkeyPatch, code: str) -> list[tuple[object, ...]]:
+    _, out, _ = check_in_process(["--format", "json", "--select", code, "."], root, monkeypatch)
+    return _places(json.loads(out)["findings"])
+
+
+def test_a_dataset_class_of_another_module_that_always_augments_is_seen_at_the_validation_set(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The training loop is in yet another module (engine.py): a class that applies a random
+    # pipeline to every instance augments the validation rows given to it.
+    engine = "def fit(model, train_loader, val_loader):\n    for x, y in train_loader:\n        model(x).sum().backward()\n"
+    files = {"src/__init__.py": "", "src/dataset.py": DATASET, "src/engine.py": engine, "train.py": TORCH_TRAIN}
+    _project(tmp_path, files)
+    assert _selected(tmp_path, monkeypatch, "RL302") == [("train.py", 7, [("src/dataset.py", 9)])]
+    switched_off = TORCH_TRAIN.replace("dataset.Leaves(df_val)", "dataset.Leaves(df_val, apply_transforms=False)")
+    _project(tmp_path, {**files, "train.py": switched_off})
+    assert _selected(tmp_path, monkeypatch, "RL302") == []
+
+
+def test_a_freezing_helper_of_another_module_is_reported_where_the_importer_trains(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model = (
+        "from torchvision import models\n\n\n"
+        "def set_requires_grad(model, feature_extracting):\n"
+        "    if feature_extracting:\n        for param in model.parameters():\n            param.requires_grad = False\n\n\n"
+        "def initialize_model(num_classes, feature_extract, use_pretrained=True):\n"
+        "    model = models.resnet50(pretrained=use_pretrained)\n"
+        "    set_requires_grad(model, feature_extract)\n"
+        "    return model\n"
+    )
+    train = (
+        "import torch\nfrom models import initialize_model\n\ntorch.manual_seed(0)\n"
+        "model = initialize_model(7, True)\nmodel.train()\n"
+        "for x, y in loader:\n    loss = criterion(model(x), y)\n    loss.backward()\n"
+    )
+    _project(tmp_path, {"models.py": model, "train.py": train})
+    assert _selected(tmp_path, monkeypatch, "RL503") == [("train.py", 5, [("models.py", 7)])]
+    # A backbone without BatchNorm (VGG without _bn) has no running statistics to drift.
+    _project(tmp_path, {"models.py": model.replace("resnet50", "vgg16"), "train.py": train})
+    assert _selected(tmp_path, monkeypatch, "RL503") == []
+
+
 # Exact cache and jobs -----------------------------------------------------------------------
 def test_the_cache_and_the_state_index_notice_a_change_in_an_imported_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _project(tmp_path, {"data.py": DATA, "train.py": TRAIN})

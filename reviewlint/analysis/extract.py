@@ -4,7 +4,7 @@
 then runs the pure extractors on it, each a function of the model (and of the facts it names as
 arguments) that returns frozen data: augmentation (:mod:`reviewlint.analysis.augmentation`),
 backbones and input normalization (:mod:`reviewlint.analysis.inputs`), Keras training calls
-(:mod:`reviewlint.analysis.training`).
+(:mod:`reviewlint.analysis.training`), frozen parameters (:mod:`reviewlint.analysis.freezing`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import libcst as cst
 from reviewlint.analysis.data_loops import data_loops
 from reviewlint.analysis.augmentation import pipelines_with_roles, predict_loops, transforms_and_pipelines
 from reviewlint.analysis.facts import Facts
+from reviewlint.analysis.freezing import parameter_freezes
 from reviewlint.analysis.inputs import backbones, normalizations
 from reviewlint.analysis.scan import build_model
 from reviewlint.analysis.syntax_hooks import SyntaxHooks
@@ -42,4 +43,5 @@ def extract(
         fits=fits(model, found_backbones, trainings),
         torch_trainings=trainings,
         data_loops=loops,
+        parameter_freezes=parameter_freezes(model, found_backbones),
     )

@@ -24,7 +24,7 @@ import libcst as cst
 
 from reviewlint.analysis.constants import UNKNOWN, is_number
 from reviewlint.analysis.semantic import MODULE, CallSite, Loop, Scope, SemanticModel, Var
-from reviewlint.knowledge.backbones import BackboneFamily
+from reviewlint.knowledge.backbones import NAMED_BY_ARGUMENT, BackboneFamily
 from reviewlint.knowledge.roles import Role
 from reviewlint.knowledge.transforms import Form, Magnitude, TransformSpec
 
@@ -214,6 +214,26 @@ class Backbone:
     def short_name(self) -> str:
         return (self.call.qualname or "").rsplit(".", 1)[-1]
 
+    @property
+    def model_name(self) -> str:
+        """How the code names the architecture: the name given to a factory
+        (``timm.create_model("resnet50")``, ``EfficientNet.from_pretrained("efficientnet-b4")``),
+        else the constructor's own name."""
+        if self.family.package in NAMED_BY_ARGUMENT and isinstance(self.weights, str):
+            return self.weights
+        return self.short_name
+
+
+@dataclass(frozen=True, eq=False)
+class ParameterFreeze:
+    """Where a pretrained PyTorch backbone's parameters are frozen (``p.requires_grad = False`` in
+    a loop over its parameters, ``backbone.requires_grad_(False)``, or the call of a freezing
+    helper), the scope that happens in, and the backbones it may apply to."""
+
+    node: cst.CSTNode
+    scope: Scope
+    backbones: tuple[Backbone, ...]
+
 
 @dataclass(frozen=True, eq=False)
 class Normalization:
@@ -312,6 +332,7 @@ class Facts:
     fits: tuple[Fit, ...] = ()
     torch_trainings: tuple[CallSite, ...] = ()  # loss.backward(), Lightning trainer.fit(…)
     data_loops: tuple[DataLoop, ...] = ()
+    parameter_freezes: tuple[ParameterFreeze, ...] = ()
     _pipeline_of: dict[int, Pipeline] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from reviewlint.analysis.facts import Backbone, Facts, Normalization
+from reviewlint.analysis.augmentation import pipelines_with_roles
+from reviewlint.analysis.facts import Backbone, Facts, Normalization, ParameterFreeze, Pipeline
 from reviewlint.analysis.semantic import MODULE, SemanticModel, Var
 from reviewlint.knowledge import training
 
@@ -32,11 +33,14 @@ class ImportedModule:
 
 @dataclass(frozen=True)
 class ImportedFacts:
-    """Backbones and normalizations the imported modules contribute, and which module each node
-    of theirs belongs to (by ``id``, for placing findings)."""
+    """Backbones, normalizations and augmentation pipelines the imported modules contribute, and
+    which module each node of theirs belongs to (by ``id``, for placing findings)."""
 
     backbones: tuple[Backbone, ...] = ()
     normalizations: tuple[Normalization, ...] = ()
+    # Their roles are not known yet: the importer's data flow decides them
+    # (reviewlint.analysis.augmentation.pipelines_with_roles).
+    pipelines: tuple[Pipeline, ...] = ()
     module_of: dict[int, int] | None = None  # id(node) -> index in the imported modules
     # The random generators the imported modules seed when they are imported (module-level
     # ``torch.manual_seed(0)`` in ``const.py``), by the names of knowledge.training.SEEDERS.
@@ -52,13 +56,18 @@ class ImportedFacts:
     # function of their module they call, calls a seeder of knowledge.training.SEEDERS), by the
     # importer's dotted name for them, with what each seeds.
     seeding_functions: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # The imported modules' functions that freeze a pretrained PyTorch backbone's parameters
+    # when called (``initialize_model`` building a torchvision resnet50 and setting
+    # ``requires_grad = False``, or calling a function of its module that does), by the
+    # importer's dotted name for them, with the freeze.
+    freezing_functions: Mapping[str, ParameterFreeze] = field(default_factory=dict)
 
 
 def _exported(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> list[tuple[Var, set[Var]]]:
     """(importer's variable, everything the imported name was computed from) for each name the
     importer can reach: the names it imports, or every module-level name of a module it imports whole."""
     pairs: list[tuple[str, str]] = []
-    module_names = sorted({var.name for var in model.bindings if var.scope.is_module and "." not in var.name})
+    module_names = sorted(model.module_level_names)
     for local, name in aliases:
         if name:
             pairs.append((local, name))
@@ -67,16 +76,19 @@ def _exported(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> lis
     return [(Var(local, MODULE), model.reaches({Var(name, MODULE)})) for local, name in pairs]
 
 
-def imported_facts(modules: Sequence[ImportedModule | None]) -> ImportedFacts:
-    """What the ``modules`` an importer imports contribute to its facts (see the module's
-    documentation); None stands for a module that could not be analysed."""
+def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) -> ImportedFacts:
+    """What the ``modules`` the ``importer`` imports contribute to its facts (see the module's
+    documentation); None stands for a module that could not be analysed. The roles of their
+    pipelines come from the importer's data flow: the loop or ``fit`` their data reaches."""
     backbones: list[Backbone] = []
     normalizations: list[Normalization] = []
+    pipelines: list[Pipeline] = []
     module_of: dict[int, int] = {}
     seeded: set[str] = set()
     constants: dict[str, object] = {}
     trainers: set[str] = set()
     seeding: dict[str, frozenset[str]] = {}
+    freezing: dict[str, ParameterFreeze] = {}
     for position, imported in enumerate(modules):
         if imported is None:
             continue
@@ -87,7 +99,10 @@ def imported_facts(modules: Sequence[ImportedModule | None]) -> ImportedFacts:
         constants.update(_constants(facts.model, imported.aliases))
         trainers.update(_torch_trainers(facts, imported.aliases))
         seeding.update(_seeding_functions(facts, imported.aliases))
-        if not facts.backbones and not facts.normalizations:
+        functions = _freezing_functions(facts, imported.aliases)
+        freezing.update(functions)
+        module_of.update((id(freeze.node), position) for freeze in functions.values())
+        if not facts.backbones and not facts.normalizations and not facts.pipelines:
             continue
         exported = _exported(facts.model, imported.aliases)
         for backbone in facts.backbones:
@@ -103,8 +118,21 @@ def imported_facts(modules: Sequence[ImportedModule | None]) -> ImportedFacts:
                 module_of[id(norm.node)] = position
                 if norm.call is not None:
                     module_of[id(norm.call.node)] = position
-    return ImportedFacts(tuple(backbones), tuple(normalizations), module_of, frozenset(seeded), constants,
-                         frozenset(trainers), seeding)
+        for pipeline in facts.pipelines:
+            # A dataset class whose methods build a random pipeline (``PlantPathology`` with
+            # ``self.transforms = Compose([Flip(), …])``) owns it, as do the names bound to it.
+            owners = frozenset(local for local, reached in exported if pipeline.owners & reached)
+            if owners:
+                # Placed before the importer's code; a pipeline built in a class's methods keeps
+                # its scope, which says so (every instance of the class applies it).
+                scope = pipeline.call.scope if pipeline.call.scope.owner else MODULE
+                call = replace(pipeline.call, scope=scope, index=-1, end=-1)
+                pipelines.append(replace(pipeline, call=call, owners=owners, roles=frozenset(), role_evidence={}, stage=-1))
+                module_of[id(pipeline.node)] = position
+                module_of.update((id(transform.call.node), position) for transform in pipeline.transforms)
+    with_roles = pipelines_with_roles(importer.model, tuple(pipelines), importer.data_loops)
+    return ImportedFacts(tuple(backbones), tuple(normalizations), with_roles, module_of, frozenset(seeded), constants,
+                         frozenset(trainers), seeding, freezing)
 
 
 def _importer_name(local: str, inner: str) -> str:
@@ -133,6 +161,17 @@ def _seeding_functions(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> di
         for caller in model.functions_reaching((function,)):
             seeds.setdefault(caller, set()).update(generators)
     return {local: frozenset(seeds[inner]) for local, inner in _importer_names(seeds, aliases).items()}
+
+
+def _freezing_functions(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> dict[str, ParameterFreeze]:
+    """The importer's names for the imported module's functions that freeze a pretrained backbone."""
+    model = facts.model
+    freezes: dict[str, ParameterFreeze] = {}
+    for freeze in facts.parameter_freezes:
+        if freeze.scope.kind == "function" and not freeze.scope.owner:  # a module-level function, not a method
+            for caller in model.functions_reaching((freeze.scope.name,)):
+                freezes.setdefault(caller, freeze)
+    return {local: freezes[inner] for local, inner in _importer_names(freezes, aliases).items()}
 
 
 def _importer_names(functions: Iterable[str], aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:

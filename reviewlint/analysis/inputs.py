@@ -24,6 +24,9 @@ def backbones(model: SemanticModel) -> tuple[Backbone, ...]:
     for call in model.calls:
         if call.qualname is None:
             continue
+        if call.qualname in backbone_table.EFFICIENTNET_PYTORCH_PRETRAINED:
+            found.append(_efficientnet_pytorch(model, call))
+            continue
         if call.qualname in backbone_table.TIMM_CREATE_MODEL or backbone_table.TORCHVISION_MODEL.match(call.qualname):
             found.extend(_torch_backbone(model, call))
             continue
@@ -68,12 +71,23 @@ def _torch_backbone(model: SemanticModel, call: CallSite) -> list[Backbone]:
         weights_arg.value.attr.value == "DEFAULT" or weights_arg.value.attr.value.startswith("IMAGENET"))
     if weights_arg is not None and (named or isinstance(weights, str)):  # ResNet50_Weights.DEFAULT, "IMAGENET1K_V2"
         label: object = model.module.code_for_node(weights_arg.value)
-    elif pretrained_arg is not None and model.value(pretrained_arg.value) is True:
+    elif pretrained_arg is not None and any(value is True for value in _values(model, call, pretrained_arg.value)):
         label = "pretrained=True"
     else:
         return []
     family = backbone_table.TORCHVISION_FAMILY
     return [Backbone(call, family, family.expects, label, True, model.owners(call))]
+
+
+def _efficientnet_pytorch(model: SemanticModel, call: CallSite) -> Backbone:
+    """``EfficientNet.from_pretrained("efficientnet-b4", advprop=…)``: named by its model name."""
+    name_arg = call.arg("model_name", 0)
+    name = model.value_in(name_arg.value, call.scope) if name_arg is not None else None
+    advprop = call.arg("advprop", 2)
+    family = backbone_table.EFFICIENTNET_PYTORCH_FAMILIES[
+        "tf" if advprop is not None and model.value(advprop.value) is True else "torch"]
+    return Backbone(call, family, family.expects if advprop is None or model.value(advprop.value) is not None else None,
+                    name if isinstance(name, str) else "efficientnet", True, model.owners(call))
 
 
 def _loaded_weights(model: SemanticModel, call: CallSite) -> str | None:
@@ -84,22 +98,26 @@ def _loaded_weights(model: SemanticModel, call: CallSite) -> str | None:
                 or model.never_runs(load)):
             continue
         path = load.arg("filepath", 0)
-        for value in _path_values(model, load, path.value) if path is not None else ():
+        for value in _values(model, load, path.value) if path is not None else ():
             if isinstance(value, str) and backbone_table.PRETRAINED_WEIGHT_FILE.search(value):
                 return value
     return None
 
 
-def _path_values(model: SemanticModel, load: CallSite, path: cst.BaseExpression) -> list[object]:
-    """What a weight path may be: its folded value, or for a parameter of the function the load is
-    in (``def get_model(weights_path): base.load_weights(weights_path)``), what each call passes."""
-    function = model.function_of(load.scope)
-    if isinstance(path, cst.Name) and function is not None and any(
-        parameter.name.value == path.value for parameter in (*function.params.posonly_params, *function.params.params,
-                                                             *function.params.kwonly_params)
-    ):
-        return [value for _, value in model.arguments_for(function, path.value)]
-    return [model.value_in(path, load.scope)]
+def _values(model: SemanticModel, site: CallSite, expression: cst.BaseExpression) -> list[object]:
+    """What an argument of a call may be: its folded value, or for a parameter of the function
+    the call is in (``def get_model(weights_path): base.load_weights(weights_path)``), what each
+    call of the function in this module passes; the parameter's default when the module never
+    calls it (a helper that another module calls: ``def initialize_model(use_pretrained=True)``)."""
+    function = model.function_of(site.scope)
+    parameter = next((p for p in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params)
+                      if isinstance(expression, cst.Name) and p.name.value == expression.value), None) if function else None
+    if function is None or parameter is None:
+        return [model.value_in(expression, site.scope)]
+    passed = [value for _, value in model.arguments_for(function, parameter.name.value)]
+    if passed or parameter.default is None:
+        return passed
+    return [model.value(parameter.default)]
 
 
 def _close(value: object, target: float) -> bool:

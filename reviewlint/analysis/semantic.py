@@ -628,6 +628,14 @@ class SemanticModel:
         return {var: frozenset(used) for var, used in found.items()}
 
     @cached_property
+    def module_level_names(self) -> frozenset[str]:
+        """The plain names the module binds at its top level: assigned names, functions and classes."""
+        found = {var.name for var in self.bindings if var.scope.is_module and "." not in var.name}
+        found.update(statement.name.value for statement in self.module.body
+                     if isinstance(statement, (cst.ClassDef, cst.FunctionDef)))
+        return frozenset(found)
+
+    @cached_property
     def _constructed_classes(self) -> frozenset[str]:
         """The classes defined at the module's top level with an ``__init__`` whose parameters a
         call of the class binds; not classes whose instances are data (``__getitem__``, ``__iter__``, ``__next__``): a dataset is

@@ -7,6 +7,7 @@ import libcst as cst
 from reviewlint.analysis.facts import Backbone, Fit
 from reviewlint.analysis.semantic import MODULE, CallSite, SemanticModel, Var
 from reviewlint.knowledge import training as training_table
+from reviewlint.knowledge.backbones import TORCH_PACKAGES
 from reviewlint.knowledge.roles import (
     FIT_METHODS,
 )
@@ -28,7 +29,7 @@ def fits(model: SemanticModel, backbones: tuple[Backbone, ...], torch_steps: tup
         for owner in model.owners(call)
     }
     for backbone in backbones:
-        if backbone.family.package not in ("timm", "torchvision"):  # a PyTorch model is no Keras evidence
+        if backbone.family.package not in TORCH_PACKAGES:  # a PyTorch model is no Keras evidence
             keras_built |= model.owners(backbone.call)
     for call in model.calls:
         if call.qualname is not None or call.method not in FIT_METHODS:

@@ -102,6 +102,28 @@ TORCHVISION_MODEL = re.compile(
     r"vgg\d+(_bn)?|vit_\w+|wide_resnet\w+)$"
 )
 
+# lukemelas/EfficientNet-PyTorch (the ``efficientnet_pytorch`` package): ``EfficientNet.from_pretrained(name)``
+# loads ImageNet weights and its README's classification example normalizes with the ImageNet
+# mean/std; the AdvProp weights (``advprop=True``) expect ``img * 2.0 - 1.0`` instead, i.e. [-1, 1]
+# (README, "Update (January 23, 2020)"). ``EfficientNet.from_name`` loads no weights.
+EFFICIENTNET_PYTORCH_PRETRAINED = frozenset({
+    "efficientnet_pytorch.EfficientNet.from_pretrained",
+    "efficientnet_pytorch.model.EfficientNet.from_pretrained",
+})
+EFFICIENTNET_PYTORCH_FAMILIES = {
+    expects: BackboneFamily(
+        "efficientnet_pytorch (lukemelas)", "efficientnet_pytorch", expects,
+        "Normalize with the ImageNet mean and std" if expects == "torch" else "transforms.Lambda(lambda img: img * 2.0 - 1.0)",
+        "https://github.com/lukemelas/EfficientNet-PyTorch",
+    )
+    for expects in ("torch", "tf")
+}
+
+# The packages of PyTorch backbones (the others are Keras).
+TORCH_PACKAGES = frozenset({"timm", "torchvision", "efficientnet_pytorch"})
+# The packages whose one factory builds every architecture, named by a string argument.
+NAMED_BY_ARGUMENT = frozenset({"timm", "efficientnet_pytorch"})
+
 # (pattern over canonical qualified names, family); the first match wins.
 BACKBONES: tuple[tuple[re.Pattern[str], BackboneFamily], ...] = (
     (re.compile(r"^efficientnet\.(tf)?keras\.EfficientNet(B[0-7]|L2)$"), _QUBVEL),

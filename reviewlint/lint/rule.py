@@ -214,7 +214,7 @@ class Analysis:
             ImportedModule(analysis.facts, aliases) if analysis is not None else None
             for analysis, (_, aliases) in zip(self.imported_analyses, self.imports)
         )
-        return imported_facts(modules)
+        return imported_facts(modules, self.facts)
 
     @cached_property
     def module(self) -> cst.Module:
