@@ -31,7 +31,7 @@ import libcst as cst
 
 from reviewlint.analysis.constants import UNKNOWN, ConstantFolder
 from reviewlint.analysis.imports import ImportTable, dotted
-from reviewlint.analysis.walk import walk
+from reviewlint.analysis.walk import code_path, walk
 
 ScopeKind = Literal["module", "function", "class"]
 BindingKind = Literal["assign", "augassign", "annassign", "for", "def"]
@@ -379,7 +379,7 @@ class SemanticModel:
     @staticmethod
     def encloses(outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
         """Whether ``inner`` is ``outer`` or lies inside it."""
-        return _path_to(outer, inner) is not None
+        return code_path(outer, inner) is not None
 
     def qualify(self, name: str, scope: Scope) -> Var:
         """The variable a (dotted) name read or bound in ``scope`` stands for."""
@@ -917,7 +917,7 @@ class SemanticModel:
         enclosing function takes what every call passes it (``def prep(image, scale=False): if
         scale: …`` only ever called without ``scale``, or only handed to ``ds.map``)."""
         node = site.node if isinstance(site, CallSite) else site
-        path = _path_to(self.module, node) or []
+        path = code_path(self.module, node) or []
         for depth, (parent, child) in enumerate(zip(path, path[1:])):
             if not isinstance(parent, cst.If):
                 continue
@@ -960,7 +960,7 @@ class SemanticModel:
         (``def make_input_fn(df, shuffle=True): def input_fn(): if shuffle: ds = ds.shuffle(…)``)."""
         if call.scope.is_module:
             return ()
-        path = _path_to(self.module, call.node) or []
+        path = code_path(self.module, call.node) or []
         guards = []
         for depth, (node, child) in enumerate(zip(path, path[1:])):
             if not (isinstance(node, cst.If) and child is node.body and isinstance(node.test, cst.Name)):
@@ -1196,12 +1196,3 @@ def _parameters(function: cst.FunctionDef) -> list[cst.Param]:
     return [*params.posonly_params, *params.params, *params.kwonly_params]
 
 
-def _path_to(root: cst.CSTNode, target: cst.CSTNode) -> list[cst.CSTNode] | None:
-    """The nodes from ``root`` down to ``target`` (both included), or None when ``target`` is not in it."""
-    if root is target:
-        return [root]
-    for child in root.children:
-        found = _path_to(child, target)
-        if found is not None:
-            return [root, *found]
-    return None

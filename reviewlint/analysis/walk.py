@@ -334,6 +334,40 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         visit(root, root_plan)
 
 
+_CODE_CHILDREN: dict[type, tuple[str, ...] | None] = {}
+
+
+def _code_children(cls: type) -> tuple[str, ...] | None:
+    """The child fields of a node class that can hold code, in source order (None: not a node, or trivia)."""
+    if cls not in _CODE_CHILDREN:
+        _CODE_CHILDREN[cls] = (
+            None if not issubclass(cls, cst.CSTNode) or cls in _TRIVIA
+            else tuple(name for name in child_fields(cls) if name in _code_fields(cls))
+        )
+    return _CODE_CHILDREN[cls]
+
+
+def code_path(root: cst.CSTNode, target: cst.CSTNode) -> list[cst.CSTNode] | None:
+    """The nodes from ``root`` down to ``target`` (both included), or None when ``target`` is not
+    in it; trivia (whitespace, comments, punctuation) is not searched, so ``target`` is code."""
+    path: list[cst.CSTNode] = []
+    sequence = (tuple, list)
+
+    def search(node: cst.CSTNode) -> bool:
+        path.append(node)
+        if node is target:
+            return True
+        for name in _code_children(node.__class__) or ():
+            value = getattr(node, name)
+            for child in value if isinstance(value, sequence) else (value,):
+                if _code_children(child.__class__) is not None and search(child):
+                    return True
+        path.pop()
+        return False
+
+    return path if search(root) else None
+
+
 class _AllFound(Exception):
     """Ends a search as soon as every node looked for is found."""
 

@@ -9,6 +9,7 @@ Input conventions (the ``mode`` of keras.applications.imagenet_utils.preprocess_
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -213,6 +214,7 @@ IMAGENET_UTILS_PREPROCESS = "keras.applications.imagenet_utils.preprocess_input"
 NO_DEFAULT_WEIGHTS = re.compile(r"^efficientnet\.EfficientNetB[0-7]$")
 
 
+@functools.lru_cache(maxsize=4096)
 def backbone_family(qualname: str) -> BackboneFamily | None:
     """The family of a backbone constructor, or None if it is not a known pretrained backbone."""
     for pattern, family in BACKBONES:
@@ -221,6 +223,7 @@ def backbone_family(qualname: str) -> BackboneFamily | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def preprocess_mode(qualname: str) -> str | None:
     """The convention a preprocess_input function produces, or None if unknown."""
     for pattern, mode in PREPROCESS_FUNCTIONS:

@@ -7,6 +7,8 @@ Qualified names are rewritten to one canonical spelling before any rule sees the
 
 from __future__ import annotations
 
+import functools
+
 # (prefix, canonical prefix); the longest matching prefix wins, and rewriting repeats.
 # Sources: TensorFlow 2.x re-exports Keras as tf.keras (tensorflow/python/keras until 2.6,
 # the keras package since; https://www.tensorflow.org/guide/keras); Keras 3 keeps the
@@ -55,8 +57,9 @@ FLATTENED_PACKAGES: tuple[str, ...] = ("albumentations", "imgaug.augmenters", "t
 _LONGEST_FIRST = sorted(MODULE_ALIASES, key=lambda pair: -len(pair[0]))
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical(qualname: str) -> str:
-    """Rewrite a qualified name to its canonical spelling."""
+    """Rewrite a qualified name to its canonical spelling (a pure function of the tables above: cached)."""
     for _ in range(4):
         for prefix, replacement in _LONGEST_FIRST:
             if qualname == prefix or qualname.startswith(prefix + "."):
