@@ -35,6 +35,7 @@ from reviewlint.analysis.facts import (
     PredictLoop,
     Transform,
 )
+from reviewlint.analysis.freezing import frozen_backbones
 from reviewlint.analysis.imports import dotted
 from reviewlint.analysis.semantic import (
     MODULE,
@@ -85,7 +86,7 @@ __all__ = [
     "MODULE", "PREDICT", "TRAIN", "TTA", "UNKNOWN", "VALIDATION", "Anchor", "AttributeAssignment", "Backbone", "Binding", "DataLoop",
     "CallSite", "Comment", "Edit", "Facts", "Fit", "Fix", "Invalid", "NewImport", "NoOptions", "Normalization", "ParameterFreeze",
     "Pipeline", "PredictLoop", "ProjectSettings", "Report", "Role", "RuleContext", "Scope", "SemanticModel", "Severity", "Span",
-    "SyntaxHooks", "Transform", "Unknown", "Valid", "Var", "block_is_code", "delete_lines", "dotted", "drop_args",
+    "SyntaxHooks", "Transform", "Unknown", "Valid", "Var", "block_is_code", "delete_lines", "dotted", "drop_args", "frozen_backbones",
     "insert_positional", "is_number", "keyword_arg", "name_is_free", "names_in", "option", "parent_of", "rename_callee",
     "replace", "set_keyword", "statement_head", "string_key", "string_like", "subscripts_in", "with_args", "without_parens",
 ]

@@ -105,7 +105,7 @@ FLOW_METHODS = frozenset({"flow", "flow_from_directory", "flow_from_dataframe"})
 EVALUATE_METHODS = frozenset({"evaluate", "evaluate_generator"})
 # Keyword arguments that switch augmentation off for the data a call builds when passed False
 # (``augment=False``, ``is_train=False``, ``apply_transforms=False``, ``use_augmentation=False``).
-SWITCHES = re.compile(r"aug|train|transform", re.IGNORECASE)
+SWITCHES = re.compile(r"aug|(?<!pre)train|transform", re.IGNORECASE)  # not pretrained=False
 
 
 def _random(pipeline: Pipeline) -> list[Transform]:
@@ -239,10 +239,9 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         if _switched_off(facts, reached, building):
             continue
         for pipeline, transforms in augmenting:
-            # A dataset class whose methods build a random pipeline applies it to every instance:
-            # training augmentation, even where the training loop is out of sight (another module).
-            applied_by_class = bool(pipeline.call.scope.owner)
-            if not (TRAIN in pipeline.roles or applied_by_class) or not pipeline.owners & reached or any(
+            # A dataset class whose methods build a random pipeline and always apply it augments
+            # every instance: training augmentation, even where the training loop is out of sight.
+            if not (TRAIN in pipeline.roles or pipeline.always_applied) or not pipeline.owners & reached or any(
                     role_from_name(str(owner)) == VALIDATION for owner in pipeline.owners):
                 continue
             builder = _builder(facts, building, pipeline)

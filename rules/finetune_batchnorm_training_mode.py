@@ -25,7 +25,7 @@ with its flag left at False: `def freeze(m, unfreeze=False): … p.requires_grad
 nothing puts part of the model back in evaluation mode (`model.backbone.eval()`, `m.eval()` for
 modules in a loop, a `train(self, mode=True)` override). `requires_grad = False` stops the
 weights, not the BatchNorm running statistics: in `model.train()` they keep updating. Reported
-at the first freeze of each function (or of the module's top level); when the freezing happens in a function of a project module
+at the first freeze, once per file; when the freezing happens in a function of a project module
 the file imports (`model = initialize_model(…)` from `src/models.py`), at that call, with the
 freeze as a related location.
 
@@ -84,6 +84,7 @@ from reviewlint.api import (
     Severity,
     Var,
     dotted,
+    frozen_backbones,
     names_in,
     replace,
     set_keyword,
@@ -303,25 +304,38 @@ def _with_batchnorm(freeze: ParameterFreeze) -> str | None:
     return next((backbone.model_name for backbone in freeze.backbones if backbone_table.has_batchnorm(backbone.model_name)), None)
 
 
-def _torch_frozen(ctx: RuleContext[NoOptions]) -> Iterator[tuple[Anchor, str, tuple[tuple[Anchor, str], ...], object]]:
+def _torch_frozen(ctx: RuleContext[NoOptions]) -> Iterator[tuple[Anchor, str, tuple[tuple[Anchor, str], ...]]]:
     """Where a pretrained PyTorch backbone with BatchNorm is frozen by its parameters: here
     (``for p in model.parameters(): p.requires_grad = False``, ``model.backbone.requires_grad_(False)``),
     or by calling a function of a project module that does (``initialize_model(…)``); with the
-    backbone's name, for the second the freeze in that module as a related location, and what
-    the freeze belongs to (a function of this file, or the imported function)."""
+    backbone's name and, for the second, the freeze in that module as a related location."""
     for freeze in ctx.facts.parameter_freezes:
         name = _with_batchnorm(freeze)
         if name is not None:
-            yield freeze.node, name, (), freeze.scope
+            yield freeze.node, name, ()
     imported = ctx.imported.freezing_functions
     if not imported:
         return
-    for call in ctx.facts.model.calls:
+    facts = ctx.facts
+    last_run = _last_training_run(ctx)
+    for call in facts.model.calls:
         function = dotted(call.node.func)
         helper = imported.get(function) if function is not None else None
-        name = _with_batchnorm(helper) if helper is not None else None
-        if helper is not None and name is not None:
-            yield call.node, name, ((helper.node, f"{function}() freezes the parameters of {name} here"),), helper.scope
+        if helper is None or (last_run is not None and _runs_after(ctx, call, last_run)):
+            continue  # a model built after the last training run (a checkpoint loaded to predict) is not trained
+        if any(isinstance(arg.value, cst.Name) and arg.value.value in ("False", "None") for arg in call.node.args):
+            continue  # initialize_model(7, False) or use_pretrained=False may switch the freezing or the weights off
+        if helper.parameter is not None:  # freezes what it is given: the backbone passed here
+            given = call.arg(helper.parameter[1], helper.parameter[0])
+            frozen = frozen_backbones(facts.model, facts.backbones, given.value, call.scope, call.index) if given else ()
+            helper = ParameterFreeze(helper.node, helper.scope, frozen)
+        name = _with_batchnorm(helper)
+        if name is not None:
+            yield call.node, name, ((helper.node, f"{function}() freezes the parameters of {name} here"),)
+
+
+# Attribute names that hold the whole model (``self.model.eval()`` evaluates, it keeps no part frozen).
+_WHOLE_MODEL = frozenset({"model", "net", "network"})
 
 
 def _keeps_frozen_in_eval(facts: Facts) -> bool:
@@ -330,7 +344,9 @@ def _keeps_frozen_in_eval(facts: Facts) -> bool:
     BatchNorm layers may be kept out of training mode."""
     model = facts.model
     for call in model.method_calls("eval", "train"):
-        receiver = (call.receiver or "").removeprefix("self.")  # self.model.eval() is the whole model
+        receiver = call.receiver or ""
+        if receiver.removeprefix("self.") in _WHOLE_MODEL:
+            continue  # self.model.eval(): the whole model, for evaluation
         if call.method == "train" and not (call.node.args and model.value(call.node.args[0].value) is False):
             continue
         if "." in receiver or any(isinstance(loop, cst.For) and receiver in names_in(loop.target) for loop in call.loops):
@@ -340,15 +356,42 @@ def _keeps_frozen_in_eval(facts: Facts) -> bool:
     return names[:1] == ["self"] and "mode" in names
 
 
+def _last_training_run(ctx: RuleContext[NoOptions]) -> int | None:
+    """The position of the last module-level statement of the file that trains: ``loss.backward()``
+    at the top level, or a call of a function (of the file, or a trainer of a project module)
+    that trains; None when none is seen."""
+    model = ctx.facts.model
+    trainers = set(ctx.imported.torch_trainers) | model.functions_reaching(
+        call.scope.name for call in ctx.facts.torch_trainings if not call.scope.is_module)
+    runs = [call.index for call in model.calls if call.scope.is_module and (
+        call in ctx.facts.torch_trainings or dotted(call.node.func) in trainers)]
+    return max(runs, default=None)
+
+
+def _runs_after(ctx: RuleContext[NoOptions], call: CallSite, position: int) -> bool:
+    """Whether a call runs only after module-level position ``position``: it is at the top level
+    after it, or in a function of the file that the top level calls only after it (or never)."""
+    model = ctx.facts.model
+    if call.scope.is_module:
+        return call.index > position
+    callers = model.functions_reaching((call.scope.name,))
+    runs = [c.index for c in model.calls if c.scope.is_module and isinstance(c.node.func, cst.Name) and c.node.func.value in callers]
+    return all(index > position for index in runs)
+
+
+def _trains(ctx: RuleContext[NoOptions]) -> bool:
+    """Whether the file trains a PyTorch model: itself, or by calling a function of a project
+    module that does (``drv.train(model, loaders)``)."""
+    trainers = ctx.imported.torch_trainers
+    return bool(ctx.facts.torch_trainings) or bool(trainers) and any(
+        dotted(call.node.func) in trainers for call in ctx.facts.model.calls)
+
+
 def _torch(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
-    if not facts.torch_trainings or _keeps_frozen_in_eval(facts):
+    if not _trains(ctx) or _keeps_frozen_in_eval(facts):
         return
-    reported: set[object] = set()
-    for anchor, name, related, scope in _torch_frozen(ctx):
-        if scope in reported:
-            continue
-        reported.add(scope)
+    for anchor, name, related in _torch_frozen(ctx):
         yield Report(
             anchor,
             f"the pretrained {name} is frozen (requires_grad = False), but training mode keeps its BatchNorm layers "
@@ -358,6 +401,7 @@ def _torch(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                  "its BatchNorm modules)",
             related=related,
         )
+        return  # once per file: one explanation, one fix
 
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
@@ -412,6 +456,11 @@ VALID = [
     "for p in model.features.parameters():\n    p.requires_grad = False\n" + _TORCH_TRAIN,
     # PyTorch: not trained in this file.
     _TORCH + "for p in model.parameters():\n    p.requires_grad = False\n",
+    # PyTorch: a model class puts its frozen backbone back in eval mode after train().
+    "import torch\nfrom torchvision import models\nclass Net(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    "        self.backbone = models.resnet50(pretrained=True)\n        for p in self.backbone.parameters():\n"
+    "            p.requires_grad = False\n    def fit(self, loader):\n        self.train()\n        self.backbone.eval()\n"
+    "        for x, y in loader:\n            criterion(self(x), y).backward()\n",
     # PyTorch: only the BatchNorm layers' affine weights are frozen; the network itself trains.
     _TORCH + "for m in model.modules():\n    if isinstance(m, torch.nn.BatchNorm2d):\n        m.weight.requires_grad = False\n"
     "        m.bias.requires_grad = False\n" + _TORCH_TRAIN,
@@ -460,6 +509,13 @@ VALID = [
 ]
 
 INVALID = [
+    # Everything but the BatchNorm layers frozen: the BatchNorm statistics keep drifting.
+    Invalid(
+        "import torch\nfrom torchvision import models\nmodel = models.resnet50(weights='IMAGENET1K_V2')\n"
+        "for m in model.modules():\n    if not isinstance(m, torch.nn.BatchNorm2d):\n        for p in m.parameters(recurse=False):\n"
+        "            p.requires_grad = False\n" + _TORCH_TRAIN,
+        message="the pretrained resnet50 is frozen", range=(7, 13, 7, 36),
+    ),
     # efficientnet_pytorch's from_pretrained, named by its model name.
     Invalid(
         "import torch\nfrom efficientnet_pytorch import EfficientNet\n"

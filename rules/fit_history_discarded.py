@@ -74,6 +74,8 @@ NAME = "fit-history-discarded"
 SEVERITY = Severity.WARNING
 SUMMARY = "Training whose per-epoch metrics are kept nowhere (a dropped Keras History, an unlogged PyTorch loop)"
 TRIGGERS = ("fit", "backward", "logger")
+# A file with an epoch loop follows its imports into the project modules that train one epoch.
+IMPORT_TRIGGERS = (*TRIGGERS, "epoch")
 
 
 def _keeps_metrics(facts: Facts, callback: CallSite) -> bool:
@@ -114,12 +116,17 @@ def _epoch_loop(fors: list[cst.For]) -> cst.For | None:
     return around[-1] if around and not _written_out(fors[-1]) else None
 
 
-def _epoch_loops(facts: Facts) -> list[cst.For]:
+def _epoch_loops(facts: Facts, epoch_trainers: frozenset[str]) -> list[cst.For]:
     """The loops over epochs of hand-written PyTorch training: the ``for`` around a loop over
     batches that calls ``loss.backward()``, in the same function or around a call of the function
-    that holds the batch loop (``for epoch in range(E): train_one_epoch(…)``)."""
+    that holds the batch loop (``for epoch in range(E): train_one_epoch(…)``), also one of a
+    project module (``engine.train_one_epoch``, one of ``epoch_trainers``)."""
     model = facts.model
     found: dict[int, cst.For] = {}
+    for call in model.calls:
+        outer = [loop for loop in call.loops if isinstance(loop, cst.For)]
+        if outer and epoch_trainers and dotted(call.node.func) in epoch_trainers:
+            found.setdefault(id(outer[-1]), outer[-1])
     for step in facts.torch_trainings:
         if step.method != "backward":
             continue
@@ -232,7 +239,7 @@ def _records(facts: Facts, loop: cst.For) -> bool:
     )
 
 
-def _torch(facts: Facts) -> Iterator[Report]:
+def _torch(facts: Facts, epoch_trainers: frozenset[str]) -> Iterator[Report]:
     """Lightning's ``Trainer(logger=False)``, and hand-written epoch loops that keep no metric."""
     model = facts.model
     for call in model.calls:
@@ -253,7 +260,7 @@ def _torch(facts: Facts) -> Iterator[Report]:
     # A script that runs some of its functions (main()) but never this one: an unused helper (an
     # LR finder left in the file) does not train.
     run = facts.model.run_from_module
-    for loop in _epoch_loops(facts):
+    for loop in _epoch_loops(facts, epoch_trainers):
         scope = next((call.scope.name for call in facts.model.calls if any(node is loop for node in call.loops)), "")
         if run and scope in facts.model.functions and scope not in run:
             continue
@@ -270,7 +277,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     if any(call.qualname in training.AUTOLOG_CALLS for call in facts.model.calls):
         return
-    yield from _torch(facts)
+    yield from _torch(facts, ctx.imported.epoch_trainers)
     for fit in facts.fits:
         if fit.receiver == "self":  # self.fit(…): a model class's own code, not a training run
             continue

@@ -185,10 +185,45 @@ def test_a_freezing_helper_of_another_module_is_reported_where_the_importer_trai
         "for x, y in loader:\n    loss = criterion(model(x), y)\n    loss.backward()\n"
     )
     _project(tmp_path, {"models.py": model, "train.py": train})
-    assert _selected(tmp_path, monkeypatch, "RL503") == [("train.py", 5, [("models.py", 7)])]
+    assert _selected(tmp_path, monkeypatch, "RL503") == [("train.py", 5, [("models.py", 12)])]
     # A backbone without BatchNorm (VGG without _bn) has no running statistics to drift.
     _project(tmp_path, {"models.py": model.replace("resnet50", "vgg16"), "train.py": train})
     assert _selected(tmp_path, monkeypatch, "RL503") == []
+
+
+def test_a_helper_that_freezes_what_it_is_given_is_reported_at_the_call_that_gives_it_a_backbone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The PyTorch fine-tuning tutorial's helper lives in utils.py; the model and the training loop
+    # are in train.py, which calls a trainer of a third module.
+    utils = "def set_parameter_requires_grad(model):\n    for param in model.parameters():\n        param.requires_grad = False\n"
+    driver = ("import torch\n\n\ndef fit(model, loader):\n    model.train()\n    for x, y in loader:\n"
+              "        loss = criterion(model(x), y)\n        loss.backward()\n")
+    train = (
+        "import torch\nfrom torchvision import models\nimport utils as fnc\nimport driver\n\ntorch.manual_seed(0)\n"
+        "model = models.densenet121(pretrained=True)\nfnc.set_parameter_requires_grad(model)\ndriver.fit(model, loader)\n"
+        "best = models.densenet121(pretrained=True)\nfnc.set_parameter_requires_grad(best)\nbest(x)\n"
+    )
+    _project(tmp_path, {"utils.py": utils, "driver.py": driver, "train.py": train})
+    # Once, at the call before training; the model rebuilt after the last training run only predicts.
+    assert _selected(tmp_path, monkeypatch, "RL503") == [("train.py", 8, [("utils.py", 3)])]
+
+
+def test_an_epoch_loop_around_a_training_function_of_another_module_is_seen(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = ("import torch\n\n\ndef train_one_epoch(model, loader):\n    model.train()\n    for x, y in loader:\n"
+              "        loss = criterion(model(x), y)\n        loss.backward()\n    return loss.item()\n")
+    train = ("import torch\nfrom src import engine\n\ntorch.manual_seed(0)\nfor epoch in range(10):\n"
+             "    loss = engine.train_one_epoch(model, loader)\n    print(epoch, loss)\n")
+    files = {"src/__init__.py": "", "src/engine.py": engine, "train.py": train}
+    _project(tmp_path, files)
+    assert _selected(tmp_path, monkeypatch, "RL501") == [("train.py", 5, [])]
+    kept = train.replace("    print(epoch, loss)\n", "    history.append(loss)\n")
+    _project(tmp_path, {**files, "train.py": kept})
+    assert _selected(tmp_path, monkeypatch, "RL501") == []
+    # A training function that records itself (a logger call inside it) keeps the values.
+    logged = engine.replace("    return loss.item()\n", "    wandb.log({'loss': loss.item()})\n")
+    _project(tmp_path, {**files, "src/engine.py": logged})
+    assert _selected(tmp_path, monkeypatch, "RL501") == []
 
 
 # Exact cache and jobs -----------------------------------------------------------------------

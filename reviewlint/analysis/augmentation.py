@@ -18,7 +18,9 @@ from reviewlint.analysis.facts import (
     PredictLoop,
     Transform,
 )
+from reviewlint.analysis.imports import dotted
 from reviewlint.analysis.scan import target_names
+from reviewlint.analysis.walk import code_path
 from reviewlint.analysis.semantic import CallSite, SemanticModel, Var, loop_parts, names_in
 from reviewlint.knowledge import training as training_table
 from reviewlint.knowledge import transforms as transform_table
@@ -131,6 +133,48 @@ class _Roles:
     def mark(self, role: Role, evidence: str) -> None:
         self.roles.add(role)
         self.evidence.setdefault(role, evidence)
+
+
+def with_applied_by_class(model: SemanticModel, pipelines: tuple[Pipeline, ...]) -> tuple[Pipeline, ...]:
+    """Each pipeline with :attr:`Pipeline.always_applied` set: built in a method of a class and
+    applied, where the class's methods apply it (``self.tf(x)``, or built and applied at once,
+    ``T.Compose([...])(img)``), outside any ``if`` other than on a flag that defaults to on
+    (``if self.apply_transforms:`` with ``apply_transforms=True``)."""
+    return tuple(replace(pipeline, always_applied=_always_applied(model, pipeline)) if pipeline.call.scope.owner else pipeline
+                 for pipeline in pipelines)
+
+
+def _always_applied(model: SemanticModel, pipeline: Pipeline) -> bool:
+    owner = pipeline.call.scope.owner
+    flags = _flags_on_by_default(model, owner)
+    attributes = {var.name for var in pipeline.owners if var.name.startswith("self.")}
+    applications = [call for call in model.calls if call.scope.owner == owner and (
+        call.node.func is pipeline.node or (dotted(call.node.func) or "") in attributes)]
+    return bool(applications) and all(
+        _unconditional(model, node, flags) for node in (pipeline.node, *(call.node for call in applications)))
+
+
+def _flags_on_by_default(model: SemanticModel, owner: str) -> frozenset[str]:
+    """The names a class's ``__init__`` takes with a default of True, as they are tested
+    (``apply_transforms`` and ``self.apply_transforms``)."""
+    found: set[str] = set()
+    for scope in model.function_scopes("__init__", owner):
+        function = model.function_of(scope)
+        for param in (*function.params.params, *function.params.kwonly_params) if function else ():
+            if param.default is not None and model.value(param.default) is True:
+                found.update((param.name.value, f"self.{param.name.value}"))
+    return frozenset(found)
+
+
+def _unconditional(model: SemanticModel, node: cst.CSTNode, flags: frozenset[str]) -> bool:
+    """Whether no ``if`` (or conditional expression) on the way from the module to ``node``
+    decides whether it runs, other than one on a flag in ``flags`` whose body holds it."""
+    path = code_path(model.module, node) or []
+    for parent, child in zip(path, path[1:]):
+        if isinstance(parent, (cst.If, cst.IfExp)) and child is not parent.test:
+            if not ((dotted(parent.test) or "") in flags and child is parent.body):
+                return False
+    return True
 
 
 def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...],

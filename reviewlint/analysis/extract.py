@@ -14,7 +14,12 @@ from collections.abc import Mapping, Sequence
 import libcst as cst
 
 from reviewlint.analysis.data_loops import data_loops
-from reviewlint.analysis.augmentation import pipelines_with_roles, predict_loops, transforms_and_pipelines
+from reviewlint.analysis.augmentation import (
+    pipelines_with_roles,
+    predict_loops,
+    transforms_and_pipelines,
+    with_applied_by_class,
+)
 from reviewlint.analysis.facts import Facts
 from reviewlint.analysis.freezing import parameter_freezes
 from reviewlint.analysis.inputs import backbones, normalizations
@@ -36,7 +41,7 @@ def extract(
     return Facts(
         model=model,
         transforms=transforms,
-        pipelines=pipelines_with_roles(model, pipelines, loops),
+        pipelines=pipelines_with_roles(model, with_applied_by_class(model, pipelines), loops),
         backbones=found_backbones,
         normalizations=normalizations(model),
         predict_loops=predict_loops(model, loops),

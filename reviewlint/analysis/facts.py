@@ -164,6 +164,9 @@ class Pipeline:
     roles: frozenset[Role] = frozenset()
     role_evidence: Mapping[Role, str] = field(default_factory=dict)
     stage: int = -1  # for training pipelines: the index of the last fit call that uses it
+    # Built in a dataset class's method and applied to every item of every instance: neither the
+    # building nor the applying sits under an ``if`` (other than on a flag whose default is on).
+    always_applied: bool = False
 
     @property
     def node(self) -> cst.Call:
@@ -233,6 +236,10 @@ class ParameterFreeze:
     node: cst.CSTNode
     scope: Scope
     backbones: tuple[Backbone, ...]
+    # For a function that freezes what it is given (``def freeze(model): for p in
+    # model.parameters(): p.requires_grad = False``) and no backbone of its module reaches: the
+    # position and name of that parameter; its callers decide which backbone it freezes.
+    parameter: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True, eq=False)

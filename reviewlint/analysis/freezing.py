@@ -19,8 +19,6 @@ from reviewlint.knowledge.backbones import TORCH_PACKAGES
 def parameter_freezes(model: SemanticModel, backbones: tuple[Backbone, ...]) -> tuple[ParameterFreeze, ...]:
     """Every freeze of a pretrained PyTorch backbone's parameters, in source order."""
     pretrained = tuple(b for b in backbones if b.pretrained and b.family.package in TORCH_PACKAGES)
-    if not pretrained:
-        return ()
     found: list[ParameterFreeze] = []
     for assignment in model.attribute_assignments:
         if not assignment.target.endswith(".requires_grad") or _batchnorm_only(model, assignment):
@@ -28,17 +26,48 @@ def parameter_freezes(model: SemanticModel, backbones: tuple[Backbone, ...]) -> 
         where = _freezing(model, assignment)
         loops = [loop for loop in assignment.loops if isinstance(loop, cst.For)]
         if where is not None and loops:
-            frozen = _backbones_of(model, backbones, pretrained, loops[-1].iter, assignment.scope, assignment.index)
-            if frozen:
-                found.append(ParameterFreeze(where[0], where[1], frozen))
+            found.extend(_freeze(model, backbones, pretrained, where[0], where[1], loops[-1].iter, assignment.scope, assignment.index))
     for call in model.method_calls("requires_grad_"):
         arg = call.arg("requires_grad", 0)
         func = call.node.func
         if arg is not None and model.value(arg.value) is False and isinstance(func, cst.Attribute):
-            frozen = _backbones_of(model, backbones, pretrained, func.value, call.scope, call.index)
-            if frozen:
-                found.append(ParameterFreeze(call.node, call.scope, frozen))
+            found.extend(_freeze(model, backbones, pretrained, call.node, call.scope, func.value, call.scope, call.index))
     return tuple(found)
+
+
+def _freeze(model: SemanticModel, backbones: tuple[Backbone, ...], pretrained: tuple[Backbone, ...], node: cst.CSTNode,
+            scope: Scope, frozen: cst.CSTNode, where: Scope, at: int) -> list[ParameterFreeze]:
+    """The freeze at ``node`` of what ``frozen`` (``model.parameters()`` in scope ``where``, at
+    position ``at``) holds: the pretrained backbones it reaches, else the parameter of a module
+    function it is (``def freeze(model)``, for the callers in other modules to decide)."""
+    function = model.function_of(where)
+    positions = [p.name.value for p in (*function.params.posonly_params, *function.params.params)] if function else []
+    heads = sorted({name.split(".", 1)[0] for name in names_in(frozen)} & set(positions))
+    parameter = (positions.index(heads[0]), heads[0]) if function is not None and not where.owner and scope == where \
+        and len(heads) == 1 else None
+    if parameter is not None and function is not None:
+        # A helper that freezes what it is given: the freeze happens at each call given a backbone.
+        calls = [call for call in model.calls if call.qualname is None and isinstance(call.node.func, cst.Name)
+                 and call.node.func.value == function.name.value]
+        at_calls = []
+        for call in calls:
+            given = call.arg(parameter[1], parameter[0])
+            reached = _backbones_of(model, backbones, pretrained, given.value, call.scope, call.index) if given else ()
+            if reached:
+                at_calls.append(ParameterFreeze(call.node, call.scope, reached))
+        if at_calls or not calls:
+            # and for the callers in other modules, the freeze of the parameter itself
+            return [*at_calls, ParameterFreeze(node, scope, (), parameter)]
+    reached = _backbones_of(model, backbones, pretrained, frozen, where, at)
+    return [ParameterFreeze(node, scope, reached)] if reached else []
+
+
+def frozen_backbones(model: SemanticModel, backbones: tuple[Backbone, ...], node: cst.CSTNode, scope: Scope,
+                     at: int) -> tuple[Backbone, ...]:
+    """The pretrained PyTorch backbones whose parameters ``node`` (a model handed to a freezing
+    function of another module) may hold, at call position ``at`` of ``scope``."""
+    pretrained = tuple(b for b in backbones if b.pretrained and b.family.package in TORCH_PACKAGES)
+    return _backbones_of(model, backbones, pretrained, node, scope, at) if pretrained else ()
 
 
 def _backbones_of(model: SemanticModel, backbones: tuple[Backbone, ...], pretrained: tuple[Backbone, ...],
@@ -57,7 +86,12 @@ def _backbones_of(model: SemanticModel, backbones: tuple[Backbone, ...], pretrai
 def _batchnorm_only(model: SemanticModel, assignment: AttributeAssignment) -> bool:
     """Whether the assignment only reaches BatchNorm layers (``if isinstance(m, nn.BatchNorm2d):
     m.weight.requires_grad = False``): their affine weights stop, the rest of the network trains."""
-    return any(not in_else and "BatchNorm" in model.module.code_for_node(test) for test, in_else in assignment.conditions)
+    for test, in_else in assignment.conditions:
+        negated = isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)
+        inner = test.expression if isinstance(test, cst.UnaryOperation) and negated else test
+        if "BatchNorm" in model.module.code_for_node(inner) and negated == in_else:
+            return True  # if isinstance(m, BatchNorm2d): … (not: if not isinstance(…), which freezes all else)
+    return False
 
 
 def _freezing(model: SemanticModel, assignment: AttributeAssignment) -> tuple[cst.CSTNode, Scope] | None:

@@ -18,6 +18,7 @@ import libcst as cst
 
 from reviewlint.analysis.augmentation import pipelines_with_roles
 from reviewlint.analysis.facts import Backbone, Facts, Normalization, ParameterFreeze, Pipeline
+from reviewlint.analysis.imports import dotted
 from reviewlint.analysis.semantic import MODULE, SemanticModel, Var
 from reviewlint.knowledge import training
 
@@ -61,6 +62,11 @@ class ImportedFacts:
     # ``requires_grad = False``, or calling a function of its module that does), by the
     # importer's dotted name for them, with the freeze.
     freezing_functions: Mapping[str, ParameterFreeze] = field(default_factory=dict)
+    # The imported modules' functions that run one epoch of PyTorch training (``loss.backward()``
+    # inside exactly one loop of their own body, ``def train_one_epoch(model, loader)``) and call
+    # nothing whose name says it records, by the importer's dotted name for them: a loop around
+    # a call of one is an epoch loop of the importer.
+    epoch_trainers: frozenset[str] = frozenset()
 
 
 def _exported(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> list[tuple[Var, set[Var]]]:
@@ -89,6 +95,7 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
     trainers: set[str] = set()
     seeding: dict[str, frozenset[str]] = {}
     freezing: dict[str, ParameterFreeze] = {}
+    epoch_trainers: set[str] = set()
     for position, imported in enumerate(modules):
         if imported is None:
             continue
@@ -99,6 +106,7 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
         constants.update(_constants(facts.model, imported.aliases))
         trainers.update(_torch_trainers(facts, imported.aliases))
         seeding.update(_seeding_functions(facts, imported.aliases))
+        epoch_trainers.update(_importer_names(_epoch_trainers(facts), imported.aliases))
         functions = _freezing_functions(facts, imported.aliases)
         freezing.update(functions)
         module_of.update((id(freeze.node), position) for freeze in functions.values())
@@ -123,16 +131,13 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
             # ``self.transforms = Compose([Flip(), …])``) owns it, as do the names bound to it.
             owners = frozenset(local for local, reached in exported if pipeline.owners & reached)
             if owners:
-                # Placed before the importer's code; a pipeline built in a class's methods keeps
-                # its scope, which says so (every instance of the class applies it).
-                scope = pipeline.call.scope if pipeline.call.scope.owner else MODULE
-                call = replace(pipeline.call, scope=scope, index=-1, end=-1)
+                call = replace(pipeline.call, scope=MODULE, index=-1, end=-1)  # placed before the importer's code
                 pipelines.append(replace(pipeline, call=call, owners=owners, roles=frozenset(), role_evidence={}, stage=-1))
                 module_of[id(pipeline.node)] = position
                 module_of.update((id(transform.call.node), position) for transform in pipeline.transforms)
     with_roles = pipelines_with_roles(importer.model, tuple(pipelines), importer.data_loops)
     return ImportedFacts(tuple(backbones), tuple(normalizations), with_roles, module_of, frozenset(seeded), constants,
-                         frozenset(trainers), seeding, freezing)
+                         frozenset(trainers), seeding, freezing, frozenset(epoch_trainers))
 
 
 def _importer_name(local: str, inner: str) -> str:
@@ -163,14 +168,31 @@ def _seeding_functions(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> di
     return {local: frozenset(seeds[inner]) for local, inner in _importer_names(seeds, aliases).items()}
 
 
+def _epoch_trainers(facts: Facts) -> set[str]:
+    """The module's functions that run one epoch of training and record nothing themselves."""
+    model = facts.model
+    found = {
+        step.scope.name for step in facts.torch_trainings
+        if step.method == "backward" and step.scope.kind == "function" and not step.scope.owner
+        and sum(isinstance(loop, cst.For) for loop in step.loops) == 1
+    }
+    recording = {call.scope.name for call in model.calls if training.RECORDING_NAME.search(dotted(call.node.func) or "")
+                 or (call.method or "") in training.METRIC_RECORDERS}
+    return found - recording
+
+
 def _freezing_functions(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> dict[str, ParameterFreeze]:
     """The importer's names for the imported module's functions that freeze a pretrained backbone."""
     model = facts.model
     freezes: dict[str, ParameterFreeze] = {}
     for freeze in facts.parameter_freezes:
-        if freeze.scope.kind == "function" and not freeze.scope.owner:  # a module-level function, not a method
-            for caller in model.functions_reaching((freeze.scope.name,)):
-                freezes.setdefault(caller, freeze)
+        if freeze.scope.kind != "function" or freeze.scope.owner:  # a module-level function, not a method
+            continue
+        if freeze.parameter is not None:
+            freezes.setdefault(freeze.scope.name, freeze)  # freezes what its caller gives it
+            continue
+        for caller in model.functions_reaching((freeze.scope.name,)):
+            freezes.setdefault(caller, freeze)
     return {local: freezes[inner] for local, inner in _importer_names(freezes, aliases).items()}
 
 
