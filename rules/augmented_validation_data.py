@@ -63,7 +63,6 @@ valid_ds = ImageFolder("valid", transform=valid_tf)
 
 from __future__ import annotations
 
-import builtins
 import re
 from collections.abc import Iterator
 
@@ -100,7 +99,6 @@ TRIGGERS = ("val", "dev_", "_dev")  # validation, evaluate, valid_loader, val_da
 # build augmentation.
 IMPORT_TRIGGERS = (*TRIGGERS, "Random", "Flip", "Rotat", "Compose", "ImageDataGenerator", "iaa.", "augment")
 
-_BUILTINS = frozenset(dir(builtins))
 FLOW_METHODS = frozenset({"flow", "flow_from_directory", "flow_from_dataframe"})
 EVALUATE_METHODS = frozenset({"evaluate", "evaluate_generator"})
 # Keyword arguments that switch augmentation off for the data a call builds when passed False
@@ -342,9 +340,9 @@ def _builder(facts: Facts, calls: list[CallSite], pipeline: Pipeline) -> CallSit
         holds the pipeline) given a name that was assigned from it where the call is made."""
         func = call.node.func
         if call.qualname in training.DATA_LOADERS or not (isinstance(func, cst.Name) or call.qualname is not None) or (
-                isinstance(func, cst.Name) and func.value in _BUILTINS):  # iter(train_loader) reads, it builds nothing
+                isinstance(func, cst.Name) and model.is_builtin(func.value)):  # iter(train_loader) reads, it builds nothing
             return False
-        return any(_assigned_from(facts, model.names_used(arg.value, call.scope), call.index) & pipeline.owners
+        return any(model.assigned_from(model.names_used(arg.value, call.scope), call.index) & pipeline.owners
                    for arg in call.node.args)
 
     for test in (direct, dataset_through_names, building, through_names):
@@ -377,31 +375,8 @@ def _builds_training_data(facts: Facts, builder: CallSite, names: set[Var], give
     holders = facts.model.holders(builder)
     inside = facts.model.calls_within(given) if isinstance(given, cst.CSTNode) else []
     at = inside[0].index if inside else len(facts.model.calls)
-    return bool(holders) and not holders & _assigned_from(facts, names, at) and all(
+    return bool(holders) and not holders & facts.model.assigned_from(names, at) and all(
         role_from_name(str(holder)) == TRAIN for holder in holders)
-
-
-def _assigned_from(facts: Facts, names: set[Var], at: int) -> set[Var]:
-    """The names ``names`` (used at call position ``at``) were assigned from, transitively,
-    through the binding in force of each (``valid_loader = DataLoader(valid_ds)``,
-    ``train_part, val_part = random_split(train_ds, …)``), not through what a class's methods
-    store (every instance of a dataset class shares those)."""
-    model = facts.model
-    seen = set(names)
-    stack = [(var, at) for var in names]
-    while stack:
-        var, position = stack.pop()
-        binding = model.reaching(var, position)
-        bindings = [binding] if binding is not None else list(model.bindings_of(var))
-        for found in bindings:
-            node = found.node
-            value = found.value if found.value is not None else (
-                node.iter if isinstance(node, cst.For) else getattr(node, "value", None))
-            if isinstance(value, cst.BaseExpression):
-                for used in model.names_used(value, var.scope) - seen:
-                    seen.add(used)
-                    stack.append((used, found.order))
-    return seen
 
 
 def _switched_off(facts: Facts, reached: set[Var], calls: list[CallSite] | None = None) -> bool:

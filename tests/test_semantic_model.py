@@ -519,3 +519,33 @@ def test_calling_a_model_class_instance_passes_its_arguments_to_forward() -> Non
     forward = Scope("forward", "function", "Net")
     assert model.passed_to(Var("images", forward)) == {Var("images", Scope("run", "function", "Loop"))}
     assert Var("train_loader", MODULE) in model.reaches_through_callers({Var("images", forward)})
+
+
+def test_assigned_from_follows_the_binding_in_force_and_not_a_class_s_stored_members() -> None:
+    model = _model("""
+        class Leaves:
+            def __init__(self, df, tf):
+                self.tf = tf
+        valid_df = df[:10]
+        train_ds = Leaves(train_df, train_tf)
+        valid_ds = Leaves(valid_df, valid_tf)
+        valid_loader = DataLoader(valid_ds)
+        train_part, val_part = random_split(train_ds, [8, 2])
+        val_loader = DataLoader(val_part)
+        valid_df = train_df
+    """)
+    at = [c.index for c in model.calls if cst.Module([]).code_for_node(c.node.func) == "DataLoader"][0]
+    found = {var.name for var in model.assigned_from({Var("valid_loader", MODULE)}, at + 1)}
+    assert {"valid_ds", "Leaves", "valid_df", "valid_tf"} <= found
+    assert not found & {"train_ds", "train_tf", "train_df"}  # the later valid_df = train_df is not in force
+    split = {var.name for var in model.assigned_from({Var("val_loader", MODULE)}, len(model.calls))}
+    assert "train_ds" in split  # a tuple target: the statement's value
+
+
+def test_builtins_are_builtins_only_where_not_rebound() -> None:
+    model = _model("""
+        from tools import iter
+        x = next(y)
+    """)
+    assert model.is_builtin("next") and model.is_builtin("len")
+    assert not model.is_builtin("iter") and not model.is_builtin("x")

@@ -52,16 +52,9 @@ def _is_run(model: SemanticModel, call: CallSite, batch: set[str]) -> bool:
         return False
     if training_table.LOSS_NAME.search(last) or training_table.NOT_A_MODEL_NAME.search(last):
         return False
-    if not rest and head in _BUILTINS and head not in model.imports.bindings and not model.bound_anywhere(head):
+    if not rest and model.is_builtin(head):
         return False
     return any({name.split(".", 1)[0] for name in names_in(arg.value)} & batch for arg in call.node.args)
-
-
-_BUILTINS = frozenset({
-    "print", "len", "zip", "list", "tuple", "enumerate", "range", "isinstance", "str", "int", "float", "sum",
-    "max", "min", "sorted", "dict", "set", "map", "filter", "iter", "next", "any", "all", "abs", "round", "repr",
-    "type", "getattr", "hasattr", "open", "format", "bool",
-})
 
 
 def data_loops(model: SemanticModel, trainings: tuple[CallSite, ...]) -> tuple[DataLoop, ...]:

@@ -21,6 +21,8 @@ function body).
 
 from __future__ import annotations
 
+import builtins
+
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -56,6 +58,8 @@ class Scope(NamedTuple):
 
 
 MODULE = Scope("<module>", "module")
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
 
 # What calling an instance of a class runs: torch.nn.Module.forward, a Keras layer's or model's
 # call, Python's __call__.
@@ -413,6 +417,31 @@ class SemanticModel:
         """Whether ``name`` is bound anywhere: imported, assigned, a function, class, parameter or
         local, a ``with``/``except`` target, a comprehension variable (the scan's record)."""
         return name in (self.imports.bound or ())
+
+    def is_builtin(self, name: str) -> bool:
+        """Whether ``name`` is one of Python's builtins here (``iter``, ``len`` …): not rebound or imported."""
+        return name in _BUILTIN_NAMES and name not in self.imports.bindings and not self.bound_anywhere(name)
+
+    def assigned_from(self, vars: Iterable[Var], at: int) -> set[Var]:
+        """The variables ``vars`` (read at position ``at``) were assigned from, transitively,
+        through the binding in force of each (``valid_loader = DataLoader(valid_ds)``,
+        ``train_part, val_part = random_split(train_ds, …)``), not through what a class's methods
+        store (every instance of a class shares those, unlike :meth:`reaches`)."""
+        seen = set(vars)
+        stack = [(var, at) for var in seen]
+        while stack:
+            var, position = stack.pop()
+            binding = self.reaching(var, position)
+            for found in [binding] if binding is not None else self.bindings_of(var):
+                node = found.node
+                value = found.value if found.value is not None else (
+                    node.iter if isinstance(node, cst.For) else getattr(node, "value", None))
+                if isinstance(value, cst.BaseExpression):
+                    for used in self.names_used(value, var.scope) - seen:
+                        seen.add(used)
+                        # a position counts calls within one scope: another scope's name is read whole
+                        stack.append((used, found.order if used.scope == var.scope else 1 << 62))
+        return seen
 
     def names_used(self, node: cst.CSTNode, scope: Scope) -> set[Var]:
         """The variables every name used in a subtree that lies in ``scope`` stands for."""
