@@ -100,7 +100,7 @@ CODE = "RL201"
 NAME = "backbone-preprocessing-mismatch"
 SEVERITY = Severity.ERROR
 SUMMARY = "Input normalization that does not match the pretrained backbone it feeds"
-TRIGGERS = ("applications", "efficientnet", "EfficientNet", "timm", "torchvision")
+TRIGGERS = ("applications", "efficientnet", "EfficientNet", "timm", "torchvision", "torch.hub")
 # A file with a backbone or a normalization has its project imports followed, and an imported
 # module with either is analysed: the generator in data.py meets the backbone in train.py.
 IMPORT_TRIGGERS = (*TRIGGERS, "rescale", "Rescaling", "preprocess_input", "255", "127.5", "Normalize")
@@ -358,7 +358,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         expects = backbone.expects or ""
         weights = backbone.weights if isinstance(backbone.weights, str) else "pretrained"
         if backbone.family.package in NAMED_BY_ARGUMENT:  # timm.create_model("vit_base_patch16_224", pretrained=True)
-            loaded = "pretrained=True" if backbone.family.package == "timm" else "from_pretrained"
+            loaded = {"timm": "pretrained=True", "torch.hub": "torch.hub.load"}.get(backbone.family.package, "from_pretrained")
             name, where = backbone.model_name, f"{backbone.model_name} ({backbone.family.package}, {loaded})"
         else:
             name, where = backbone.short_name, f"{backbone.short_name} ({backbone.family.package}, weights={weights!r})"
@@ -508,6 +508,10 @@ VALID = [
     "model = timm.create_model('resnet50', pretrained=True)\ncfg = model.pretrained_cfg\n"
     "tf = T.Compose([T.ToTensor(), T.Normalize(cfg['mean'], cfg['std'])])\nloader = DataLoader(ImageFolder('d', transform=tf))\n"
     "for x, y in loader:\n    criterion(model(x), y).backward()\n",
+    # torch.hub.load of a repository other than pytorch/vision, or without weights: not a known backbone.
+    "import torch\nimport albumentations as A\ntf = A.Compose([A.Normalize(mean=(0, 0, 0), std=(1, 1, 1))])\n"
+    "model = torch.hub.load('facebookresearch/dino:main', 'dino_vits16')\n"
+    "net = torch.hub.load('pytorch/vision:v0.10.0', 'resnet50')\n",
     # efficientnet_pytorch: ImageNet mean/std for its ImageNet weights, [-1, 1] for its AdvProp weights.
     "from efficientnet_pytorch import EfficientNet\nfrom torchvision import transforms as T\n"
     "tf = T.Compose([T.ToTensor(), T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])\n"
@@ -685,6 +689,13 @@ INVALID = [
         "model = timm.create_model('vit_base_patch16_224', pretrained=True, num_classes=5)\n",
         message="it feeds vit_base_patch16_224 (timm, pretrained=True): it expects pixels scaled to [-1, 1]",
         range=(4, 43, 4, 56),
+    ),
+    # Normalize(mean=0, std=1) only divides by 255; torchvision's model from torch.hub expects the ImageNet mean/std.
+    Invalid(
+        "import torch\nimport albumentations as A\n"
+        "tf = A.Compose([A.Resize(299, 299), A.Normalize(mean=(0, 0, 0), std=(1, 1, 1))])\n"
+        "model = torch.hub.load('pytorch/vision:v0.10.0', 'inception_v3', pretrained=True)\n",
+        message="scales pixels to [0, 1], but it feeds inception_v3 (torch.hub, torch.hub.load)", range=(3, 37, 3, 79),
     ),
     # efficientnet_pytorch's ImageNet weights expect the ImageNet mean/std (its AdvProp weights, [-1, 1]).
     Invalid(

@@ -74,6 +74,7 @@ def test_project_imports_resolve_relative_absolute_and_src_layout_within_the_pro
         "src/pkg/data.py": (("xx", "x"),),
         "src/pkg/model.py": (("model", ""), ("pm", "")),
         "helpers.py": (("helpers", ""),),
+        "src/pkg/__init__.py": (),  # run first for a module with relative imports; it names nothing
     }
 
 
@@ -224,6 +225,35 @@ def test_an_epoch_loop_around_a_training_function_of_another_module_is_seen(
     logged = engine.replace("    return loss.item()\n", "    wandb.log({'loss': loss.item()})\n")
     _project(tmp_path, {**files, "src/engine.py": logged})
     assert _selected(tmp_path, monkeypatch, "RL501") == []
+
+
+def test_a_class_of_another_module_that_always_freezes_is_reported_where_it_is_built(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    models = (
+        "import torch\nfrom torch import nn\n\n\nclass Transferred(nn.Module):\n    def __init__(self, head_only=False):\n"
+        "        super().__init__()\n        self.inception = torch.hub.load('pytorch/vision:v0.10.0', 'inception_v3', pretrained=True)\n"
+        "        for param in self.inception.parameters():\n            param.requires_grad = False\n\n\n"
+        "class Optional(nn.Module):\n    def __init__(self, only_train_layers=None):\n        super().__init__()\n"
+        "        self.trunk = torch.hub.load('pytorch/vision:v0.10.0', 'resnet50', pretrained=True)\n"
+        "        if only_train_layers:\n            for param in self.trunk.parameters():\n                param.requires_grad = False\n"
+    )
+    train = ("import torch\nfrom models import Transferred, Optional\n\ntorch.manual_seed(0)\nmodel = Transferred()\nother = Optional()\n"
+             "for x, y in loader:\n    loss = criterion(model(x) + other(x), y)\n    loss.backward()\n")
+    _project(tmp_path, {"models.py": models, "train.py": train})
+    # Optional freezes only when given layers: not reported.
+    assert _selected(tmp_path, monkeypatch, "RL503") == [("train.py", 5, [("models.py", 10)])]
+
+
+def test_a_package_s_init_that_seeds_runs_before_a_module_with_relative_imports(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    init = "import torch\n\ntorch.manual_seed(2019)\n"
+    main = ("import torch\nfrom .data import loader\n\nfor x, y in loader:\n"
+            "    loss = criterion(model(x), y)\n    loss.backward()\n")
+    _project(tmp_path, {"pkg/__init__.py": init, "pkg/data.py": "loader = []\n", "pkg/main.py": main})
+    assert _selected(tmp_path, monkeypatch, "RL502") == []
+    # Run as a script (no relative import), the package's __init__ does not run first.
+    _project(tmp_path, {"pkg/main.py": main.replace("from .data import loader", "from data import loader")})
+    assert [place[:2] for place in _selected(tmp_path, monkeypatch, "RL502")] == [("pkg/main.py", 6)]
 
 
 # Exact cache and jobs -----------------------------------------------------------------------

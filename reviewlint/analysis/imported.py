@@ -20,6 +20,7 @@ from reviewlint.analysis.augmentation import pipelines_with_roles
 from reviewlint.analysis.facts import Backbone, Facts, Normalization, ParameterFreeze, Pipeline
 from reviewlint.analysis.imports import dotted
 from reviewlint.analysis.semantic import MODULE, SemanticModel, Var
+from reviewlint.analysis.walk import code_path
 from reviewlint.knowledge import training
 
 
@@ -79,7 +80,14 @@ def _exported(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> lis
             pairs.append((local, name))
         else:
             pairs.extend((_importer_name(local, inner), inner) for inner in module_names if local or not inner.startswith("_"))
-    return [(Var(local, MODULE), model.reaches({Var(name, MODULE)})) for local, name in pairs]
+    return [(Var(local, MODULE), model.reaches({Var(name, MODULE), *_instance_state(model, name)})) for local, name in pairs]
+
+
+def _instance_state(model: SemanticModel, cls: str) -> set[Var]:
+    """What a class's methods store on ``self`` (``self.inception = torch.hub.load(…)``): an instance
+    of the class (``model = TransferredInception()`` in the importer) holds it."""
+    return {model.qualify(assignment.target, assignment.scope) for assignment in model.attribute_assignments
+            if assignment.scope.owner == cls and assignment.target.startswith("self.")}
 
 
 def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) -> ImportedFacts:
@@ -182,11 +190,16 @@ def _epoch_trainers(facts: Facts) -> set[str]:
 
 
 def _freezing_functions(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> dict[str, ParameterFreeze]:
-    """The importer's names for the imported module's functions that freeze a pretrained backbone."""
+    """The importer's names for the imported module's functions that freeze a pretrained backbone
+    (or the parameter they are given), and its classes whose ``__init__`` freezes one."""
     model = facts.model
     freezes: dict[str, ParameterFreeze] = {}
     for freeze in facts.parameter_freezes:
-        if freeze.scope.kind != "function" or freeze.scope.owner:  # a module-level function, not a method
+        if freeze.scope.kind == "function" and freeze.scope.owner and freeze.scope.name == "__init__" and freeze.backbones:
+            if _unconditional_in(model, freeze):  # TransferredInception(): building one always freezes
+                freezes.setdefault(freeze.scope.owner, freeze)
+            continue
+        if freeze.scope.kind != "function" or freeze.scope.owner:  # a module-level function, not another method
             continue
         if freeze.parameter is not None:
             freezes.setdefault(freeze.scope.name, freeze)  # freezes what its caller gives it
@@ -194,6 +207,14 @@ def _freezing_functions(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> d
         for caller in model.functions_reaching((freeze.scope.name,)):
             freezes.setdefault(caller, freeze)
     return {local: freezes[inner] for local, inner in _importer_names(freezes, aliases).items()}
+
+
+def _unconditional_in(model: SemanticModel, freeze: ParameterFreeze) -> bool:
+    """Whether a freeze runs whenever its function does: no ``if`` between the ``def`` and it
+    (``if only_train_layers: dfs_freeze(self.trunk)`` depends on what each caller passes)."""
+    function = model.function_of(freeze.scope)
+    path = code_path(function, freeze.node) if function is not None else None
+    return path is not None and not any(isinstance(node, (cst.If, cst.IfExp)) for node in path)
 
 
 def _importer_names(functions: Iterable[str], aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:

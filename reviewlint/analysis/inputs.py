@@ -27,6 +27,9 @@ def backbones(model: SemanticModel) -> tuple[Backbone, ...]:
         if call.qualname in backbone_table.EFFICIENTNET_PYTORCH_PRETRAINED:
             found.append(_efficientnet_pytorch(model, call))
             continue
+        if call.qualname == backbone_table.TORCH_HUB_LOAD:
+            found.extend(_torch_hub_vision(model, call))
+            continue
         if call.qualname in backbone_table.TIMM_CREATE_MODEL or backbone_table.TORCHVISION_MODEL.match(call.qualname):
             found.extend(_torch_backbone(model, call))
             continue
@@ -88,6 +91,22 @@ def _efficientnet_pytorch(model: SemanticModel, call: CallSite) -> Backbone:
         "tf" if advprop is not None and model.value(advprop.value) is True else "torch"]
     return Backbone(call, family, family.expects if advprop is None or model.value(advprop.value) is not None else None,
                     name if isinstance(name, str) else "efficientnet", True, model.owners(call))
+
+
+def _torch_hub_vision(model: SemanticModel, call: CallSite) -> list[Backbone]:
+    """``torch.hub.load("pytorch/vision:v0.10.0", "resnet50", pretrained=True)``: torchvision's
+    model with its weights, named by its model name."""
+    repo, name = call.arg("repo_or_dir", 0), call.arg("model", 1)
+    repo_value = model.value_in(repo.value, call.scope) if repo is not None else None
+    name_value = model.value_in(name.value, call.scope) if name is not None else None
+    pretrained = call.arg("pretrained") or call.arg("weights")
+    if not (isinstance(repo_value, str) and backbone_table.TORCH_HUB_VISION.match(repo_value) and isinstance(name_value, str)
+            and backbone_table.TORCHVISION_MODEL.match(f"torchvision.models.{name_value}") and pretrained is not None
+            and (model.value(pretrained.value) is True or isinstance(model.value(pretrained.value), str)
+                 or isinstance(pretrained.value, cst.Attribute))):
+        return []
+    family = backbone_table.TORCH_HUB_FAMILY
+    return [Backbone(call, family, family.expects, name_value, True, model.owners(call))]
 
 
 def _loaded_weights(model: SemanticModel, call: CallSite) -> str | None:
@@ -189,6 +208,7 @@ _NORMALIZE_TRANSFORMS = {
 }
 # The (mean, std) of each convention, on values in [0, 1].
 _CONVENTIONS = {
+    "unit": ((0.0, 0.0, 0.0), (1.0, 1.0, 1.0)),  # Normalize(mean=0, std=1): values left in [0, 1]
     "torch": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
     "tf": ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),
     "clip": ((0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)),

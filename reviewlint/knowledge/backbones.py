@@ -120,10 +120,21 @@ EFFICIENTNET_PYTORCH_FAMILIES = {
     for expects in ("torch", "tf")
 }
 
+# torchvision's models through torch.hub: ``torch.hub.load("pytorch/vision:v0.10.0", "resnet50",
+# pretrained=True)`` builds torchvision's own model with the same weights (hubconf.py of
+# pytorch/vision re-exports torchvision.models; pytorch.org/hub/pytorch_vision_resnet normalizes
+# with the ImageNet mean/std).
+TORCH_HUB_LOAD = "torch.hub.load"
+TORCH_HUB_VISION = re.compile(r"^pytorch/vision(:[\w.]+)?$")
+TORCH_HUB_FAMILY = BackboneFamily(
+    "torchvision (torch.hub)", "torch.hub", "torch", "Normalize with the ImageNet mean and std",
+    "https://pytorch.org/hub/pytorch_vision_resnet/",
+)
+
 # The packages of PyTorch backbones (the others are Keras).
-TORCH_PACKAGES = frozenset({"timm", "torchvision", "efficientnet_pytorch"})
+TORCH_PACKAGES = frozenset({"timm", "torchvision", "efficientnet_pytorch", "torch.hub"})
 # The packages whose one factory builds every architecture, named by a string argument.
-NAMED_BY_ARGUMENT = frozenset({"timm", "efficientnet_pytorch"})
+NAMED_BY_ARGUMENT = frozenset({"timm", "efficientnet_pytorch", "torch.hub"})
 
 # (pattern over canonical qualified names, family); the first match wins.
 BACKBONES: tuple[tuple[re.Pattern[str], BackboneFamily], ...] = (

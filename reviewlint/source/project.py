@@ -148,7 +148,8 @@ def _within(path: Path, root: Path) -> bool:
 def project_imports(path: Path, lines: tuple[ImportLine, ...]) -> tuple[ProjectImport, ...]:
     """The project's own ``.py`` files among the imports ``lines`` of the module at ``path``, in
     the order of its imports (at most :data:`MAX_MODULES`); a module and the submodules it names
-    (``from pkg import data``) both count."""
+    (``from pkg import data``) both count, and for a module with relative imports, its package's
+    ``__init__.py`` (with no names: it runs first)."""
     path = Path(os.path.abspath(path))
     root = project_root(path)
     bases = list(dict.fromkeys((path.parent, root, root / "src")))
@@ -183,6 +184,12 @@ def project_imports(path: Path, lines: tuple[ImportLine, ...]) -> tuple[ProjectI
                         hit = add(module, (local, name)) or hit
             if hit:
                 break
+    package = path.parent / "__init__.py"
+    if any(line.level for line in lines) and package != path and package.is_file() and _within(package, root) \
+            and len(found) < MAX_MODULES:
+        # A module with relative imports runs as part of its package, whose __init__.py runs first
+        # (``python -m blindness.main``): what it does at import (seeding) counts; it names nothing.
+        found.setdefault(package, [])
     return tuple(ProjectImport(file, tuple(aliases)) for file, aliases in found.items())
 
 
