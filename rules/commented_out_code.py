@@ -204,6 +204,8 @@ _SHELL_AS_CODE = "os.system(command)"
 
 
 VALID = [
+    # Prose that leaves a parenthesis open is not a statement cut short.
+    "# see the docs (chapter 3\n# TODO (later\nx = 1\n",
     "# x_new = lerp(x_old, momentum, weight)\nx = 1",  # a formula explained, not a statement switched off
     "# CHANGE = LR(add)\nx = 1",
     "# This is a normal comment explaining the next line.\nx = 1",
@@ -243,6 +245,11 @@ VALID = [
 ]
 
 INVALID = [
+    # Statements cut short when they were switched off, and a call's results unpacked.
+    Invalid("from augmentations import transform_aug\n# from augmentations2 import\nx = 1\n",
+            fixed="from augmentations import transform_aug\nx = 1\n", range=(2, 1, 2, 29)),
+    Invalid("x = 1\n# transform_normalize(params['im_size']\n", fixed="x = 1\n", range=(2, 1, 2, 40)),
+    Invalid("x = 1\n# images, labels = next(iter(train_loader))\n", fixed="x = 1\n", range=(2, 1, 2, 44)),
     # One switched-off statement is commented-out code too: a debugging print, an object built, a setting stored.
     Invalid("x = 1\n# print(x)\n", fixed="x = 1\n", range=(2, 1, 2, 11)),
     Invalid("# adam = Adam()\nx = 1", fixed="x = 1", range=(1, 1, 1, 16)),

@@ -166,6 +166,8 @@ def _statement_verdict(statement: ast.stmt) -> Verdict:
             return Verdict.STRONG  # dropout_rate = 0.3: a setting switched off
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Call):
             return Verdict.STRONG  # x = Dropout(0.5)(x): a layer applied, Keras's functional style
+        if isinstance(value, ast.Call) and any(isinstance(target, ast.Tuple) for target in targets):
+            return Verdict.STRONG  # images, labels = next(iter(loader)): a call's results unpacked
         if _holds_text(value) or _empty_display(value):
             return Verdict.STRONG  # path = '../input/', model = load_model(path + 'step_1'), history = []
         return Verdict.STRONG if _computes(value) else Verdict.WEAK
@@ -275,6 +277,31 @@ def _without_unmatched_closers(text: str) -> str:
     return text[:cut] if text[cut:].strip(")]}, \t") == "" else text
 
 
+# "# from augmentations2 import": an import the author started and switched off.
+_TRUNCATED_IMPORT = re.compile(r"^from\s+\.*[A-Za-z_][\w.]*\s+import\s*$")
+
+
+def _closed(text: str) -> str | None:
+    """``text`` with the brackets it leaves open closed (``f(a[1]`` → ``f(a[1])``), or None when it
+    opens none, closes one it did not open, or ends inside a string."""
+    stack: list[str] = []
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    quote = ""
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in pairs:
+            stack.append(pairs[char])
+        elif char in ")]}":
+            if not stack or stack.pop() != char:
+                return None
+    if quote or not stack:
+        return None
+    return text + "".join(reversed(stack))
+
+
 def code_verdict(text: str, in_brackets: bool = False) -> Verdict:
     """Whether one comment line (without its ``#``) reads as code; ``in_brackets`` when the
     comment stands among the arguments or elements of live code's open bracket."""
@@ -299,8 +326,13 @@ def code_verdict(text: str, in_brackets: bool = False) -> Verdict:
             return Verdict.STRONG  # "# else:", "# except ValueError:"
         body = _parse(stripped + "\n    pass")
     if body is None:
-        if _OPENER.match(stripped):
+        if _OPENER.match(stripped) or _TRUNCATED_IMPORT.match(stripped):
             return Verdict.STRONG  # the opening line of a commented-out call: "# tfsim.visualization.projector("
+        # (a line that ends opening a bracket or an argument starts a multi-line statement instead)
+        closed = _closed(stripped) if stripped[-1] not in "([{,\\" else None
+        if closed is not None and (completed := _parse(closed)) and len(completed) == 1 \
+                and _statement_verdict(completed[0]) is Verdict.STRONG:
+            return Verdict.STRONG  # a call cut short: "# transform_normalize(params['im_size']"
         match = _SEMICOLON_PROSE.match(stripped)
         if match is not None:
             return code_verdict(match.group("code"))  # "# env.render(); Adding this line…"
