@@ -4,7 +4,10 @@
 or a helper of the module with a flag (``def set_frozen(m, unfreeze=False): … p.requires_grad =
 unfreeze``) called without unfreezing. Each freeze comes with the pretrained backbones it may
 apply to: the one bound right there when the frozen name was just built from one (``net =
-models.resnet18(…)`` in one branch of ``if arch == …``), else every backbone the name reaches.
+models.resnet18(…)`` in one branch of ``if arch == …``), else every backbone the name reaches. A
+module function that freezes the parameter it is given (``def set_parameter_requires_grad(model)``)
+freezes at each call of the module that gives it a backbone, and is also recorded with that
+parameter and no backbone, for the callers in other modules (reviewlint.analysis.imported).
 """
 
 from __future__ import annotations
@@ -37,9 +40,11 @@ def parameter_freezes(model: SemanticModel, backbones: tuple[Backbone, ...]) -> 
 
 def _freeze(model: SemanticModel, backbones: tuple[Backbone, ...], pretrained: tuple[Backbone, ...], node: cst.CSTNode,
             scope: Scope, frozen: cst.CSTNode, where: Scope, at: int) -> list[ParameterFreeze]:
-    """The freeze at ``node`` of what ``frozen`` (``model.parameters()`` in scope ``where``, at
-    position ``at``) holds: the pretrained backbones it reaches, else the parameter of a module
-    function it is (``def freeze(model)``, for the callers in other modules to decide)."""
+    """The freezes at ``node`` of what ``frozen`` (``model.parameters()`` in scope ``where``, at
+    position ``at``) holds. When ``frozen`` is a parameter of a module function: one at each call
+    of the function that gives it a pretrained backbone, plus the freeze of the parameter itself
+    (when some call gives it one, or none calls it here); otherwise the pretrained backbones it
+    reaches."""
     function = model.function_of(where)
     positions = [p.name.value for p in (*function.params.posonly_params, *function.params.params)] if function else []
     heads = sorted({name.split(".", 1)[0] for name in names_in(frozen)} & set(positions))
