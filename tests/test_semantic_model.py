@@ -549,3 +549,21 @@ def test_builtins_are_builtins_only_where_not_rebound() -> None:
     """)
     assert model.is_builtin("next") and model.is_builtin("len")
     assert not model.is_builtin("iter") and not model.is_builtin("x")
+
+
+def test_branches_to_lists_the_ifs_whose_body_or_else_hold_a_node() -> None:
+    model = _model("""
+        def build(flag, mode):
+            if flag:
+                x = f(1)
+            else:
+                y = g(2) if mode else h(3)
+            z = k(f(0) if mode else 0)
+    """)
+    calls = {cst.Module([]).code_for_node(c.node): c.node for c in model.calls}
+    function = model.functions["build"]
+    assert [(type(branch).__name__, in_body) for branch, in_body in model.branches_to(calls["f(1)"]) or ()] == [("If", True)]
+    assert [(type(branch).__name__, in_body) for branch, in_body in model.branches_to(calls["h(3)"], function) or ()] == [
+        ("If", False), ("IfExp", False)]
+    assert model.branches_to(calls["k(f(0) if mode else 0)"], function) == []
+    assert model.branches_to(calls["f(1)"], calls["g(2)"]) is None  # not inside

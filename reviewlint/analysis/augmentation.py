@@ -20,7 +20,6 @@ from reviewlint.analysis.facts import (
 )
 from reviewlint.analysis.imports import dotted
 from reviewlint.analysis.scan import target_names
-from reviewlint.analysis.walk import code_path
 from reviewlint.analysis.semantic import CallSite, SemanticModel, Var, loop_parts, names_in
 from reviewlint.knowledge import training as training_table
 from reviewlint.knowledge import transforms as transform_table
@@ -169,12 +168,7 @@ def _flags_on_by_default(model: SemanticModel, owner: str) -> frozenset[str]:
 def _unconditional(model: SemanticModel, node: cst.CSTNode, flags: frozenset[str]) -> bool:
     """Whether no ``if`` (or conditional expression) on the way from the module to ``node``
     decides whether it runs, other than one on a flag in ``flags`` whose body holds it."""
-    path = code_path(model.module, node) or []
-    for parent, child in zip(path, path[1:]):
-        if isinstance(parent, (cst.If, cst.IfExp)) and child is not parent.test:
-            if not ((dotted(parent.test) or "") in flags and child is parent.body):
-                return False
-    return True
+    return all((dotted(branch.test) or "") in flags and in_body for branch, in_body in model.branches_to(node) or ())
 
 
 def pipelines_with_roles(model: SemanticModel, pipelines: tuple[Pipeline, ...],

@@ -20,7 +20,6 @@ from reviewlint.analysis.augmentation import pipelines_with_roles
 from reviewlint.analysis.facts import Backbone, Facts, Normalization, ParameterFreeze, Pipeline
 from reviewlint.analysis.imports import dotted
 from reviewlint.analysis.semantic import MODULE, SemanticModel, Var
-from reviewlint.analysis.walk import code_path
 from reviewlint.knowledge import training
 
 
@@ -213,8 +212,7 @@ def _unconditional_in(model: SemanticModel, freeze: ParameterFreeze) -> bool:
     """Whether a freeze runs whenever its function does: no ``if`` between the ``def`` and it
     (``if only_train_layers: dfs_freeze(self.trunk)`` depends on what each caller passes)."""
     function = model.function_of(freeze.scope)
-    path = code_path(function, freeze.node) if function is not None else None
-    return path is not None and not any(isinstance(node, (cst.If, cst.IfExp)) for node in path)
+    return function is not None and model.branches_to(freeze.node, function) == []
 
 
 def _importer_names(functions: Iterable[str], aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:

@@ -6,7 +6,7 @@ import libcst as cst
 
 from reviewlint.analysis.constants import UNKNOWN, is_number
 from reviewlint.analysis.facts import Backbone, Normalization
-from reviewlint.analysis.semantic import CallSite, SemanticModel, Var
+from reviewlint.analysis.semantic import CallSite, SemanticModel
 from reviewlint.knowledge import backbones as backbone_table
 from reviewlint.knowledge import transforms as transform_table
 from reviewlint.knowledge.timm_pretrained import timm_convention

@@ -939,6 +939,17 @@ class SemanticModel:
                     grown = True
         return frozenset(reaching)
 
+    def branches_to(self, node: cst.CSTNode, within: cst.CSTNode | None = None
+                    ) -> list[tuple[cst.If | cst.IfExp, bool]] | None:
+        """The ``if`` statements and conditional expressions whose body or ``else`` holds ``node``
+        (searched from ``within``, by default the module), outermost first, each with True when
+        ``node`` is in its body; None when ``node`` is not inside ``within``."""
+        path = code_path(within if within is not None else self.module, node)
+        if path is None:
+            return None
+        return [(parent, child is parent.body) for parent, child in zip(path, path[1:])
+                if isinstance(parent, (cst.If, cst.IfExp)) and child is not parent.test]
+
     def never_runs(self, site: CallSite | cst.CSTNode) -> bool:
         """Whether a call or statement sits in a branch that cannot run: the body of an ``if``
         whose test folds to a false value (``if not custom_weight:`` with ``custom_weight = True``),
