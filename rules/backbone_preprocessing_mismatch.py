@@ -33,7 +33,10 @@ generated from timm's own model definitions, is `reviewlint/knowledge/timm_pretr
 ViTs and BEiTs expect mean = std = 0.5, DeiT and the CNNs the ImageNet mean/std, CLIP models
 CLIP's), a torchvision model built with `weights=…` or `pretrained=True` (ImageNet mean/std,
 what `weights.transforms()` applies), and `efficientnet_pytorch`'s
-`EfficientNet.from_pretrained(name)` (ImageNet mean/std; [-1, 1] with `advprop=True`). Without data flow to link them, a PyTorch `Normalize` is
+`EfficientNet.from_pretrained(name)` (ImageNet mean/std; [-1, 1] with `advprop=True`). A
+`Normalize` with statistics of its own (the dataset's mean/std) matches no pretrained model;
+statistics that move no black or white pixel more than a quarter of a std from a known
+convention (ImageNet's rounded to 0.45 / 0.225) count as that convention. Without data flow to link them, a PyTorch `Normalize` is
 compared with PyTorch models only. A bare `/ 255` (in a `Dataset`'s `__getitem__`, say) is
 followed through the `DataLoader` and the loops that run the model; and when nothing in the file
 normalizes at all, a torchvision or albumentations pipeline whose images reach a pretrained
@@ -117,6 +120,7 @@ _PRODUCES = {
     "caffe": "converts to BGR and subtracts the ImageNet mean",
     "raw": "leaves pixels in [0, 255]",
     "clip": "applies x/255 then CLIP's mean/std",
+    "custom": "normalizes with a mean/std of its own (the dataset's, say)",
 }
 
 
@@ -576,7 +580,33 @@ VALID = [
     "base = ResNet50(weights='imagenet')\nx = preprocess_input(x)",
 ]
 
+# ImageNet's statistics rounded (0.45 / 0.225) are ImageNet's; a mean on the 0-255 scale is no
+# statistics of [0, 1] pixels.
+VALID.extend([
+    "import torchvision\nfrom torchvision import transforms\n"
+    "tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize([0.45, 0.45, 0.45], [0.225, 0.225, 0.225])])\n"
+    "model = torchvision.models.resnet50(pretrained=True)\n",
+    "import timm\nimport albumentations as A\n"
+    "tf = A.Compose([A.Normalize(mean=(123.7, 116.3, 103.5), std=(58.4, 57.1, 57.4), max_pixel_value=1.0)])\n"
+    "model = timm.create_model('resnet18', pretrained=True)\n",
+])
+
 INVALID = [
+    # The dataset's own mean/std into a timm model pretrained on ImageNet, named through a class's
+    # parameter and a dict of settings.
+    Invalid(
+        "import timm\nimport torch.nn as nn\nimport albumentations as A\n"
+        "params = {'model': 'resnet18', 'size': 224}\n"
+        "tf = A.Compose([A.Resize(224, 224), A.Normalize(mean=(0.723, 0.618, 0.567), std=(0.165, 0.172, 0.193))])\n"
+        "class Classifier(nn.Module):\n"
+        "    def __init__(self, arch):\n"
+        "        super().__init__()\n"
+        "        self.model = timm.create_model(arch, pretrained=True)\n"
+        "model = Classifier(params['model'])\n",
+        message="normalizes with a mean/std of its own (the dataset's, say), but it feeds "
+                "resnet18 (timm, pretrained=True): it expects x/255 then per-channel ImageNet mean/std",
+        range=(5, 37, 5, 103),
+    ),
     # PyTorch: the /255 inside forward() reaches the pretrained sub-module the module holds.
     Invalid(
         'import torch\n'

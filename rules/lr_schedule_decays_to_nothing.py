@@ -19,7 +19,8 @@ In PyTorch, `StepLR`, `MultiStepLR` and `ExponentialLR` are counted by where
 `scheduler.step()` is called: inside the loop over batches it steps per batch (judged over the
 first epoch, `min_steps_per_epoch` batches), in a `for epoch in range(EPOCHS)` loop once per
 epoch (judged at the last epoch, when `EPOCHS` folds to a number, also from a configuration module the
-file imports: `range(const.NUM_EPOCHS)`).
+file imports: `range(const.NUM_EPOCHS)`; in a training function, `range(num_epochs)` counts what
+its callers pass, the shortest run, or the parameter's default when the file never calls it).
 It also reports a `decay_steps` no larger than the number of planned epochs when the batches per
 epoch are unknown: that is `decay_steps` written as if it counted epochs, and
 the message says from how many batches per epoch on the rate ends below `min_fraction`.
@@ -58,7 +59,7 @@ In PyTorch, `CosineAnnealingLR(optimizer, T_max=EPOCHS)` stepped once per epoch,
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import libcst as cst
@@ -240,7 +241,7 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
     facts = ctx.facts
     min_fraction = float(ctx.options.min_fraction)
     min_steps = max(1, int(ctx.options.min_steps_per_epoch))
-    yield from _torch_schedules(facts, min_fraction, min_steps, ctx.imported.constants)
+    yield from _torch_schedules(facts, min_fraction, min_steps)
     for schedule in _schedules(facts):
         fits = _fits_of(facts, schedule)
         epochs = [fit.planned_epochs for fit in fits]
@@ -320,7 +321,7 @@ def _torch_fraction(kind: str, gamma: float, step_size: float, milestones: list[
     return float(gamma**steps)
 
 
-def _torch_schedules(facts: Facts, min_fraction: float, min_steps: int, constants: Mapping[str, object]) -> Iterator[Report]:
+def _torch_schedules(facts: Facts, min_fraction: float, min_steps: int) -> Iterator[Report]:
     """PyTorch's StepLR, MultiStepLR and ExponentialLR, counted by where ``scheduler.step()`` is
     called: in the loop over batches (per batch), else in a ``for … in range(epochs)`` loop."""
     model = facts.model
@@ -361,7 +362,7 @@ def _torch_schedules(facts: Facts, min_fraction: float, min_steps: int, constant
                     )
                 break
             epochs = next((n for loop in step.loops if isinstance(loop, cst.For)
-                           and (n := model.range_length(loop.iter, constants)) is not None), None)
+                           and (n := model.range_length(loop.iter, step.scope)) is not None), None)
             if epochs is None or epochs < 2:
                 continue
             fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, epochs - 1)
@@ -423,7 +424,30 @@ VALID = [
     ),
 ]
 
+_TUTORIAL = (
+    "def train_model(model, criterion, optimizer, scheduler, num_epochs=25):\n"
+    "    for epoch in range(num_epochs):\n"
+    "        for phase in ['train', 'val']:\n"
+    "            for x, y in loaders[phase]:\n"
+    "                loss = criterion(model(x), y)\n"
+    "                if phase == 'train':\n"
+    "                    loss.backward()\n"
+    "                    optimizer.step()\n"
+    "            if phase == 'train':\n"
+    "                scheduler.step()\n"
+    "    return model\n"
+    "sched = torch.optim.lr_scheduler.StepLR(optimizer, step_size=7, gamma=0.1)\n"
+)
+# The epochs of a training function: what its callers pass (the shortest run counts).
+VALID.append(_TORCH + _TUTORIAL + "model = train_model(model, criterion, optimizer, sched, num_epochs=15)\n")
+
 INVALID = [
+    Invalid(
+        _TORCH + _TUTORIAL + "EPOCHS = 300\nmodel = train_model(model, criterion, optimizer, sched, num_epochs=EPOCHS)\n",
+        message="StepLR(step_size=7, gamma=0.1) is stepped once per epoch: the rate falls to 1e-42 of its initial value "
+                "by the last of the 300 epochs",
+        range=(14, 65, 14, 74),
+    ),
     Invalid(
         _TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.1)\n"
         "for epoch in range(30):\n    for x, y in train_loader:\n        loss = criterion(model(x), y)\n        loss.backward()\n"

@@ -59,3 +59,36 @@ def test_predict_loop_steps_fold_constants_and_know_repetition():
     assert (loops["b"].steps, loops["b"].repeats) == (10, False)
     assert (loops["c"].steps, loops["c"].repeats) == (3, False)
     assert (loops["d"].steps, loops["d"].repeats) == (None, False)
+
+
+def test_an_epoch_loop_that_calls_a_scheduler_with_the_validation_loss_is_no_data_loop():
+    facts = extract(cst.parse_module(
+        "import torch\n"
+        "def validate(loader, model, epoch):\n"
+        "    for x, y in loader:\n"
+        "        out = model(x)\n"
+        "    return 0.0\n"
+        "for epoch in range(3):\n"
+        "    val_loss = validate(val_loader, model, epoch)\n"
+        "    lr_scheduler(val_loss)\n"
+        "    early_stopping(val_loss)\n"
+    ))
+    loops = [cst.Module([]).code_for_node(loop.node).split(":")[0] for loop in facts.data_loops]
+    assert loops == ["for x, y in loader"]
+    assert not facts.predict_loops
+
+
+def test_a_normalize_is_the_nearest_known_convention_or_statistics_of_its_own():
+    cases = {
+        "[0.485, 0.456, 0.406], [0.229, 0.224, 0.225]": "torch",
+        "[0.45, 0.45, 0.45], [0.225, 0.225, 0.225]": "torch",  # ImageNet's, rounded
+        "(0.5, 0.5, 0.5), (0.5, 0.5, 0.5)": "tf",
+        "[0.481, 0.458, 0.408], [0.269, 0.261, 0.276]": "clip",
+        "[0.388, 0.394, 0.401], [0.293, 0.285, 0.292]": "custom",  # between ImageNet's and CLIP's, near neither
+        "[0.763, 0.546, 0.570], [0.141, 0.153, 0.170]": "custom",  # a skin-lesion dataset's
+    }
+    for arguments, produces in cases.items():
+        facts = extract(cst.parse_module(f"from torchvision import transforms\nt = transforms.Normalize({arguments})\n"))
+        assert [n.produces for n in facts.normalizations] == [produces], arguments
+    facts = extract(cst.parse_module("from torchvision import transforms\nt = transforms.Normalize([123.7, 116.3, 103.5], [58.4, 57.1, 57.4])\n"))
+    assert facts.normalizations == ()  # statistics of 0-255 pixels: no convention read

@@ -567,3 +567,35 @@ def test_branches_to_lists_the_ifs_whose_body_or_else_hold_a_node() -> None:
         ("If", False), ("IfExp", False)]
     assert model.branches_to(calls["k(f(0) if mode else 0)"], function) == []
     assert model.branches_to(calls["f(1)"], calls["g(2)"]) is None  # not inside
+
+
+def test_items_of_a_dict_or_tuple_nothing_stores_into_fold() -> None:
+    model = _model("""
+        params = {"model": "resnet18", "folds": 3}
+        SIZES = (224, 256)
+        changed = {"model": "a"}
+        changed["model"] = "b"
+        updated = {"lr": 1e-3}
+        updated.update(lr=1e-2)
+    """)
+    assert model.value(cst.parse_expression('params["model"]')) == "resnet18"
+    assert model.value(cst.parse_expression("SIZES[-1]")) == 256
+    assert model.value(cst.parse_expression('params["missing"]')) is UNKNOWN
+    assert model.value(cst.parse_expression("SIZES[5]")) is UNKNOWN
+    assert model.value(cst.parse_expression('changed["model"]')) is UNKNOWN
+    assert model.value(cst.parse_expression('updated["lr"]')) is UNKNOWN
+
+
+def test_arguments_for_a_class_init_come_from_the_calls_of_the_class() -> None:
+    model = _model("""
+        class Classifier(nn.Module):
+            def __init__(self, arch, n_class, pretrained=False):
+                super().__init__()
+                self.model = timm.create_model(arch, pretrained=True)
+        first = Classifier("resnet18", n_class=1)
+        second = Classifier(arch="efficientnet_b0", n_class=1)
+    """)
+    init = model.function_of(Scope("__init__", "function", "Classifier"))
+    assert init is not None
+    assert [value for _, value in model.arguments_for(init, "arch")] == ["resnet18", "efficientnet_b0"]
+    assert [value for _, value in model.arguments_for(init, "pretrained")] == [False, False]

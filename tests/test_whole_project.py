@@ -324,3 +324,38 @@ def test_reexported_bindings_follow_each_import_form(tmp_path: Path) -> None:
     assert star_reexports(tmp_path / "main.py", lines) == {
         "library": {"np": "numpy", "os": "os", "torch": "torch", "T": "torchvision.transforms"}}
     assert star_reexports(tmp_path / "main.py", import_lines("from numpy import *\n")) == {}
+
+
+CONFIG = "import os\nNORM_MEAN = [0.763, 0.546, 0.570]\nNORM_STD = (0.141, 0.153, 0.170)\nSIZE = 2 * 112\nDEVICE = os.environ.get('DEVICE')\n"
+CONFIG_TRAIN = (
+    "import torchvision\nfrom torchvision import transforms\nimport config\n"
+    "def get_transforms(size, mean, std):\n"
+    "    return transforms.Compose([transforms.Resize(size), transforms.ToTensor(), transforms.Normalize(mean, std)])\n"
+    "tf = get_transforms(config.SIZE, config.NORM_MEAN, config.NORM_STD)\n"
+    "model = torchvision.models.resnet50(pretrained=True)\n"
+)
+
+
+def test_constants_of_an_imported_settings_module_fold_where_the_importer_reads_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _project(tmp_path, {"config.py": CONFIG, "train.py": CONFIG_TRAIN})
+    assert _places(_findings(tmp_path, monkeypatch)) == [("train.py", 5, [("train.py", 7)])]
+    # Statistics close to ImageNet's in the settings module: no finding (and the cache notices).
+    stat = os.stat(tmp_path / "train.py")
+    (tmp_path / "config.py").write_text(CONFIG.replace("0.763, 0.546, 0.570", "0.485, 0.456, 0.406").replace(
+        "0.141, 0.153, 0.170", "0.229, 0.224, 0.225"))
+    os.utime(tmp_path / "train.py", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert _findings(tmp_path, monkeypatch) == []
+    # A name the importer binds itself shadows the module's constant.
+    shadowed = CONFIG_TRAIN.replace("import config\n", "import config\nconfig = load()\n")
+    _project(tmp_path, {"config.py": CONFIG, "train.py": shadowed})
+    assert _findings(tmp_path, monkeypatch) == []
+
+
+def test_module_constants_are_literals_assigned_once_at_the_top_level() -> None:
+    from reviewlint.source.project_constants import module_constants
+
+    text = (b"A = 1\nB = -2.5 / 5\nC = {'lr': 1e-3, 'size': (224, 224)}\nD = 1\nD = 2\nE = compute()\n"
+            b"if x:\n    F = 3\nfor G in range(3):\n    pass\nG = 4\nH: int = 7\n_P = 'x'\n")
+    assert module_constants(text) == {"A": 1, "B": -0.5, "C": {"lr": 1e-3, "size": (224, 224)}, "H": 7, "_P": "x"}
+    assert module_constants(b"def broken(:\n") == {}

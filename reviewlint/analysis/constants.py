@@ -4,8 +4,11 @@ Folds numbers, strings, booleans, None, tuples and lists, dict displays with con
 ``dict(key=value, …)``
 (``{"x": (0.9, 1.1)}``; a value that cannot be folded stays :data:`UNKNOWN` inside), unary minus, simple arithmetic
 (``1./255``, ``1 / 255.0``, ``ROT // 2``), names bound exactly once at module level
-(``ROT = 20`` … ``rotate_limit=ROT``) and the attributes of configuration classes
-(``class CFG: size = 384`` … ``CFG.size``). Anything else is :data:`UNKNOWN`.
+(``ROT = 20`` … ``rotate_limit=ROT``), the attributes of configuration classes
+(``class CFG: size = 384`` … ``CFG.size``) and the items of such a name's dict or tuple when
+nothing stores into it (``params = {"model": "resnet18"}`` … ``params["model"]``), and the
+constants of the project modules the module imports, by its names for them (``config.NORM_MEAN``,
+read by :mod:`reviewlint.source.project_constants`). Anything else is :data:`UNKNOWN`.
 """
 
 from __future__ import annotations
@@ -63,8 +66,11 @@ class ConstantFolder:
     ``cfg.arch`` for ``cfg = Config()`` whose ``__init__`` sets ``self.arch = "…"``)."""
 
     def __init__(self, bindings: Mapping[str, cst.BaseExpression], attributes: Mapping[str, cst.BaseExpression] | None = None,
-                 reassigned: frozenset[str] = frozenset(), instances: Mapping[str, str] | None = None) -> None:
+                 reassigned: frozenset[str] = frozenset(), instances: Mapping[str, str] | None = None,
+                 mutated: frozenset[str] = frozenset(), imported: Mapping[str, object] | None = None) -> None:
         self._bindings = bindings
+        self._imported = imported or {}  # constants of imported project modules, by dotted name
+        self._mutated = mutated  # names whose items are stored (x[k] = …, x.update(…)) somewhere
         self._attributes = attributes or {}
         self._reassigned = reassigned
         self._instances = instances or {}
@@ -74,7 +80,7 @@ class ConstantFolder:
 
     def with_bindings(self, bindings: Mapping[str, cst.BaseExpression]) -> ConstantFolder:
         """A folder over other module-level bindings (a point in a notebook), with the same classes."""
-        return ConstantFolder(bindings, self._attributes, self._reassigned, self._instances)
+        return ConstantFolder(bindings, self._attributes, self._reassigned, self._instances, self._mutated, self._imported)
 
     def scoped(self, local: Mapping[str, cst.BaseExpression], shadowed: frozenset[str]) -> ConstantFolder:
         """A folder for the code of one function: its names bound once (``local``) fold to their
@@ -82,7 +88,7 @@ class ConstantFolder:
         module's names it does not shadow as before."""
         bindings = {name: value for name, value in self._bindings.items() if name not in shadowed}
         bindings.update(local)
-        return ConstantFolder(bindings, self._attributes, self._reassigned, self._instances)
+        return ConstantFolder(bindings, self._attributes, self._reassigned, self._instances, self._mutated, self._imported)
 
     def fold(self, node: cst.BaseExpression | None, depth: int = 0) -> object:
         """The value of ``node``, or :data:`UNKNOWN`."""
@@ -110,6 +116,8 @@ class ConstantFolder:
             if node.value in _NAMED:
                 return _NAMED[node.value]
             bound = self._bindings.get(node.value)
+            if bound is None and node.value in self._imported:
+                return self._imported[node.value]  # from config import EPOCHS
             if bound is None or node.value in self._folding:
                 return UNKNOWN  # unbound, or defined in terms of itself (x = x * 2)
             self._folding.add(node.value)
@@ -117,8 +125,15 @@ class ConstantFolder:
                 return self.fold(bound, depth + 1)
             finally:
                 self._folding.discard(node.value)
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and self._attributes:
-            return self._fold_attribute(node.value.value, node.attr.value, depth)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            dotted_name = f"{node.value.value}.{node.attr.value}"
+            if dotted_name in self._imported and node.value.value not in self._bindings:
+                return self._imported[dotted_name]  # import config … config.NORM_MEAN
+            if self._attributes:
+                return self._fold_attribute(node.value.value, node.attr.value, depth)
+            return UNKNOWN
+        if isinstance(node, cst.Subscript):
+            return self._fold_item(node, depth)
         if isinstance(node, (cst.Tuple, cst.List)):
             values = []
             for element in node.elements:
@@ -161,6 +176,20 @@ class ConstantFolder:
                 return op(left, right)
             except (ArithmeticError, ValueError, TypeError):
                 return UNKNOWN
+        return UNKNOWN
+
+    def _fold_item(self, node: cst.Subscript, depth: int) -> object:
+        """``name[key]`` for a name bound once to a dict or tuple whose items nothing stores."""
+        if not isinstance(node.value, cst.Name) or node.value.value in self._mutated or len(node.slice) != 1:
+            return UNKNOWN
+        index = node.slice[0].slice
+        if not isinstance(index, cst.Index) or index.star is not None:
+            return UNKNOWN
+        container, key = self.fold(node.value, depth + 1), self.fold(index.value, depth + 1)
+        if isinstance(container, dict) and isinstance(key, (str, int)) and not isinstance(key, bool):
+            return container.get(key, UNKNOWN)
+        if isinstance(container, tuple) and isinstance(key, int) and not isinstance(key, bool) and -len(container) <= key < len(container):
+            return container[key]
         return UNKNOWN
 
     def _fold_attribute(self, owner: str, attribute: str, depth: int) -> object:

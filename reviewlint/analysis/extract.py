@@ -29,11 +29,12 @@ from reviewlint.analysis.training import fits, torch_trainings
 
 
 def extract(
-    module: cst.Module, hooks: Sequence[SyntaxHooks] = (), reexported: Mapping[str, Mapping[str, str]] | None = None
+    module: cst.Module, hooks: Sequence[SyntaxHooks] = (), reexported: Mapping[str, Mapping[str, str]] | None = None,
+    imported_constants: Mapping[str, object] | None = None,
 ) -> Facts:
     """Build the facts of one parsed module (calling rules' syntax hooks in the same walk);
-    ``reexported`` as :func:`~reviewlint.analysis.scan.build_model` takes it."""
-    model = build_model(module, hooks, reexported)
+    ``reexported`` and ``imported_constants`` as :func:`~reviewlint.analysis.scan.build_model` takes them."""
+    model = build_model(module, hooks, reexported, imported_constants)
     transforms, pipelines = transforms_and_pipelines(model)
     found_backbones = backbones(model)
     trainings = torch_trainings(model)

@@ -247,7 +247,7 @@ class Normalization:
     """A place where pixel values are scaled or normalized, and the convention it produces."""
 
     kind: NormalizationKind
-    produces: str  # unit | tf | raw | torch | caffe
+    produces: str  # unit | tf | raw | torch | caffe | clip | custom (a Normalize with other statistics)
     node: cst.CSTNode
     description: str
     call: CallSite | None = None

@@ -46,9 +46,6 @@ class ImportedFacts:
     # The random generators the imported modules seed when they are imported (module-level
     # ``torch.manual_seed(0)`` in ``const.py``), by the names of knowledge.training.SEEDERS.
     seeded: frozenset[str] = frozenset()
-    # Module-level constants of the imported modules, by the importer's dotted name for them
-    # (``const.NUM_EPOCHS`` after ``import const``, ``EPOCHS`` after ``from config import EPOCHS``).
-    constants: Mapping[str, object] = field(default_factory=dict)
     # The imported modules' functions that train a PyTorch model (a ``loss.backward()`` or a
     # Lightning ``trainer.fit`` in their body or in a function of their module they call), by the
     # importer's dotted name for them (``train_model``, ``engine.train_one_epoch``).
@@ -98,7 +95,6 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
     pipelines: list[Pipeline] = []
     module_of: dict[int, int] = {}
     seeded: set[str] = set()
-    constants: dict[str, object] = {}
     trainers: set[str] = set()
     seeding: dict[str, frozenset[str]] = {}
     freezing: dict[str, ParameterFreeze] = {}
@@ -110,7 +106,6 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
         run = facts.model.run_from_module  # seed_everything(SEED) at the module's top level runs its body
         seeded.update(*(training.SEEDERS.get(call.qualname or "", ()) for call in facts.model.calls
                         if call.scope.is_module or call.scope.name in run))
-        constants.update(_constants(facts.model, imported.aliases))
         trainers.update(_torch_trainers(facts, imported.aliases))
         seeding.update(_seeding_functions(facts, imported.aliases))
         epoch_trainers.update(_importer_names(_epoch_trainers(facts), imported.aliases))
@@ -143,7 +138,7 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
                 module_of[id(pipeline.node)] = position
                 module_of.update((id(transform.call.node), position) for transform in pipeline.transforms)
     with_roles = pipelines_with_roles(importer.model, tuple(pipelines), importer.data_loops)
-    return ImportedFacts(tuple(backbones), tuple(normalizations), with_roles, module_of, frozenset(seeded), constants,
+    return ImportedFacts(tuple(backbones), tuple(normalizations), with_roles, module_of, frozenset(seeded),
                          frozenset(trainers), seeding, freezing, frozenset(epoch_trainers))
 
 
@@ -225,20 +220,6 @@ def _importer_names(functions: Iterable[str], aliases: tuple[tuple[str, str], ..
         elif name in wanted:
             names[local] = name
     return names
-
-
-def _constants(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> dict[str, object]:
-    """The foldable module-level constants of an imported module, by the importer's names."""
-    found: dict[str, object] = {}
-    for local, name in aliases:
-        names = [(local, name)] if name else [(_importer_name(local, inner), inner) for inner in model.module_history]
-        for dotted_name, inner in names:
-            if not inner.isidentifier():
-                continue
-            value = model.value(cst.Name(inner))
-            if isinstance(value, (int, float, str, tuple)):
-                found[dotted_name] = value
-    return found
 
 
 def owned_by(node: cst.CSTNode, imported: ImportedFacts) -> int | None:

@@ -59,8 +59,10 @@ def _torch_backbone(model: SemanticModel, call: CallSite) -> list[Backbone]:
     """A timm ``create_model(name, pretrained=True)`` or a torchvision model built with weights."""
     if call.qualname in backbone_table.TIMM_CREATE_MODEL:
         name_arg = call.arg("model_name", 0)
-        name = model.value(name_arg.value) if name_arg is not None else None
-        convention = timm_convention(name) if isinstance(name, str) else None
+        names = model.possible_values(name_arg.value, call.scope) if name_arg is not None else []
+        conventions = {timm_convention(name) if isinstance(name, str) else None for name in names}
+        convention = conventions.pop() if len(conventions) == 1 else None
+        name = names[0] if convention is not None else None
         pretrained_arg = call.arg("pretrained", 1)
         pretrained = pretrained_arg is not None and model.value(pretrained_arg.value) is True
         if convention is None or not pretrained:
@@ -74,7 +76,7 @@ def _torch_backbone(model: SemanticModel, call: CallSite) -> list[Backbone]:
         weights_arg.value.attr.value == "DEFAULT" or weights_arg.value.attr.value.startswith("IMAGENET"))
     if weights_arg is not None and (named or isinstance(weights, str)):  # ResNet50_Weights.DEFAULT, "IMAGENET1K_V2"
         label: object = model.module.code_for_node(weights_arg.value)
-    elif pretrained_arg is not None and any(value is True for value in _values(model, call, pretrained_arg.value)):
+    elif pretrained_arg is not None and any(value is True for value in model.possible_values(pretrained_arg.value, call.scope)):
         label = "pretrained=True"
     else:
         return []
@@ -117,26 +119,10 @@ def _loaded_weights(model: SemanticModel, call: CallSite) -> str | None:
                 or model.never_runs(load)):
             continue
         path = load.arg("filepath", 0)
-        for value in _values(model, load, path.value) if path is not None else ():
+        for value in model.possible_values(path.value, load.scope) if path is not None else ():
             if isinstance(value, str) and backbone_table.PRETRAINED_WEIGHT_FILE.search(value):
                 return value
     return None
-
-
-def _values(model: SemanticModel, site: CallSite, expression: cst.BaseExpression) -> list[object]:
-    """What an argument of a call may be: its folded value, or for a parameter of the function
-    the call is in (``def get_model(weights_path): base.load_weights(weights_path)``), what each
-    call of the function in this module passes; the parameter's default when the module never
-    calls it (a helper that another module calls: ``def initialize_model(use_pretrained=True)``)."""
-    function = model.function_of(site.scope)
-    parameter = next((p for p in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params)
-                      if isinstance(expression, cst.Name) and p.name.value == expression.value), None) if function else None
-    if function is None or parameter is None:
-        return [model.value_in(expression, site.scope)]
-    passed = [value for _, value in model.arguments_for(function, parameter.name.value)]
-    if passed or parameter.default is None:
-        return passed
-    return [model.value(parameter.default)]
 
 
 def _close(value: object, target: float) -> bool:
@@ -229,17 +215,41 @@ def _normalize_transform(model: SemanticModel, call: CallSite) -> list[Normaliza
     values = []
     for name, position, default in (("mean", 0, defaults[0] if defaults else None), ("std", 1, defaults[1] if defaults else None)):
         arg = call.arg(name, position)
-        values.append(_triple(model.value_in(arg.value, call.scope) if arg is not None else default))
+        # A parameter of the function (get_transforms(size, mean, std)): what every call passes, if the same.
+        passed = {_triple(value) for value in model.possible_values(arg.value, call.scope)} if arg is not None else {_triple(default)}
+        values.append(passed.pop() if len(passed) == 1 else None)
     kind = call.arg("normalization")
     mean, std = values
     if mean is None or std is None or (kind is not None and model.value(kind.value) != "standard"):
         return []
+    produces = _statistics_convention(mean, std)
+    if produces is None:
+        return []
+    text = model.module.code_for_node(call.node)
+    return [Normalization("normalize-transform", produces, call.node, text if len(text) < 80 else f"{call.qualname}(…)",
+                          call, model.holders(call), call.index, call.scope)]
+
+
+# How far (in units of the backbone's std) a Normalize may move a black or a white pixel from
+# where a convention puts it and still be that convention (mean=0.45, std=0.225 is ImageNet's:
+# 0.2 at most; ImageNet's and CLIP's statistics are 0.33 apart).
+_SAME_CONVENTION = 0.25
+
+
+def _statistics_convention(mean: tuple[float, ...], std: tuple[float, ...]) -> str | None:
+    """The convention a per-channel mean/std on [0, 1] values produces: a known one (ImageNet's,
+    [-1, 1], CLIP's, [0, 1]), equal to within rounding or, the nearest, moving no black or white
+    pixel more than a quarter of a std from it; 'custom' for other statistics (a dataset's own mean/std); None for values
+    that are no statistics of [0, 1] pixels (a mean of 123.7 is on the 0-255 scale)."""
     for produces, (want_mean, want_std) in _CONVENTIONS.items():
         if all(abs(a - b) < 0.01 for a, b in zip((*mean, *std), (*want_mean, *want_std))):
-            text = model.module.code_for_node(call.node)
-            return [Normalization("normalize-transform", produces, call.node, text if len(text) < 80 else f"{call.qualname}(…)",
-                                  call, model.holders(call), call.index, call.scope)]
-    return []
+            return produces
+    if not all(0 <= m <= 1 for m in mean) or not all(0 < s <= 1 for s in std):
+        return None
+    distance, nearest = min(
+        (max(abs((x - m) / s - (x - wm) / ws) for m, s, wm, ws in zip(mean, std, want_mean, want_std) for x in (0.0, 1.0)), produces)
+        for produces, (want_mean, want_std) in _CONVENTIONS.items())
+    return nearest if distance <= _SAME_CONVENTION else "custom"
 
 
 def _generator_normalizations(model: SemanticModel, call: CallSite) -> list[Normalization]:

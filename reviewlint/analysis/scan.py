@@ -481,13 +481,20 @@ def target_names(node: cst.BaseExpression) -> list[str]:
     return []
 
 
+# Methods that store into the dict or list they are called on (its folded items are then unknown).
+_MUTATING_METHODS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove", "__setitem__"})
+
+
 def build_model(
-    module: cst.Module, hooks: Sequence[SyntaxHooks] = (), reexported: Mapping[str, Mapping[str, str]] | None = None
+    module: cst.Module, hooks: Sequence[SyntaxHooks] = (), reexported: Mapping[str, Mapping[str, str]] | None = None,
+    imported_constants: Mapping[str, object] | None = None,
 ) -> SemanticModel:
     """Walk a module once (the scan and any rules' syntax hooks together) and freeze its model.
 
     ``reexported``: for project modules the module star-imports, what their imports bind
-    (see :attr:`reviewlint.analysis.imports.ImportTable.reexported`)."""
+    (see :attr:`reviewlint.analysis.imports.ImportTable.reexported`); ``imported_constants``: the
+    constants of the project modules it imports, by its names for them
+    (:func:`reviewlint.source.project_constants.imported_constants`)."""
     scan = batched(Scan(), hooks) if hooks else Scan()
     if reexported:
         scan.imports.reexported = reexported
@@ -500,7 +507,12 @@ def build_model(
     # and the parameters named CFG it is passed to): its attributes are that class's.
     classes = {key.split(".", 1)[0] for key in attributes}
     instances = {name: next(iter(made)) for name, made in scan.instances.items() if len(made) == 1 and made <= classes}
-    folder = ConstantFolder(scan.module_bindings, attributes, frozenset(scan.reassigned_attributes), instances)
+    mutated = frozenset({stored.target for stored in scan.subscript_assignments}.union(
+        raw.callee.rpartition(".")[0] for raw in scan.calls
+        if raw.callee is not None and raw.callee.rpartition(".")[2] in _MUTATING_METHODS))
+    folder = ConstantFolder(scan.module_bindings, attributes, frozenset(scan.reassigned_attributes), instances, mutated,
+                            {name: value for name, value in (imported_constants or {}).items()
+                             if name.split(".", 1)[0] not in scan.module_history})  # not rebound here
     chosen = _ChosenConstructors(scan.imports, folder, scan.module_bindings, scan.bindings)
     calls: list[CallSite] = []
     for index, raw_call in enumerate(scan.calls):

@@ -22,7 +22,7 @@ function body).
 from __future__ import annotations
 
 import builtins
-
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -1013,12 +1013,16 @@ class SemanticModel:
         return tuple(guards)
 
     def arguments_for(self, function: cst.FunctionDef, parameter: str) -> list[tuple[CallSite, object]]:
-        """Each call of ``function`` (by its name) with the folded value it passes for
-        ``parameter`` (the parameter's default when it passes none; UNKNOWN through ``*args``/``**kwargs``)."""
+        """Each call of ``function`` (by its name; a class's ``__init__`` by the class's name) with the
+        folded value it passes for ``parameter`` (the parameter's default when it passes none;
+        UNKNOWN through ``*args``/``**kwargs``)."""
         positional = [*function.params.posonly_params, *function.params.params]
+        name = function.name.value
+        owner = next((scope.owner for scope, defined in self._scope_functions.items() if defined is function), "")
+        if owner and name == "__init__" and owner in self._constructed_classes:
+            name, positional = owner, positional[1:]  # Classifier(arch, n): the parameters after self
         position = next((i for i, p in enumerate(positional) if p.name.value == parameter), None)
         declared = next((p for p in _parameters(function) if p.name.value == parameter), None)
-        name = function.name.value
         found: list[tuple[CallSite, object]] = []
         for call in self.calls:
             if call.qualname is not None or not isinstance(call.node.func, cst.Name) or call.node.func.value != name:
@@ -1074,28 +1078,36 @@ class SemanticModel:
                 bindings[name] = latest
         return self.folder.with_bindings(bindings).fold(node)
 
-    def range_length(self, node: cst.BaseExpression | None, constants: Mapping[str, object] | None = None) -> int | None:
-        """len(range(…)) for a call to the builtin ``range`` with foldable integer arguments; an
-        argument this module cannot fold may be named in ``constants`` (the importer's dotted names
-        for the constants of imported project modules: ``range(const.NUM_EPOCHS)``)."""
+    def possible_values(self, expression: cst.BaseExpression, scope: Scope) -> list[object]:
+        """What an expression read in ``scope`` may be: its folded value; for a parameter of the
+        function it is read in (``def get_model(weights_path): base.load_weights(weights_path)``),
+        what each call of the function in this module passes; the parameter's default when the
+        module never calls it (a helper that another module calls: ``def initialize_model(use_pretrained=True)``)."""
+        function = self.function_of(scope)
+        parameter = next((p for p in _parameters(function) if isinstance(expression, cst.Name) and p.name.value == expression.value),
+                         None) if function is not None else None
+        if function is None or parameter is None:
+            return [self.value_in(expression, scope)]
+        passed = [value for _, value in self.arguments_for(function, parameter.name.value)]
+        if passed or parameter.default is None:
+            return passed
+        return [self.value(parameter.default)]
+
+    def range_length(self, node: cst.BaseExpression | None, scope: Scope | None = None) -> int | None:
+        """len(range(…)) for a call to the builtin ``range`` with foldable integer arguments
+        (``range(const.NUM_EPOCHS)`` too: the constants of imported project modules fold). With
+        the ``scope`` it is read in, a parameter counts for what the function's callers pass
+        (:meth:`possible_values`; ``def train(num_epochs=25): for epoch in range(num_epochs)``),
+        and the range is the shortest of what they make."""
         if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Name) or node.func.value != "range":
             return None
-        if "range" in self.imports.bindings or any(arg.keyword is not None or arg.star for arg in node.args):
+        if "range" in self.imports.bindings or any(arg.keyword is not None or arg.star for arg in node.args) or not 1 <= len(node.args) <= 3:
             return None
-        values = [self.value(arg.value) for arg in node.args]
-        if constants:
-            values = [constants.get(dotted(arg.value) or "", UNKNOWN) if value is UNKNOWN else value
-                      for arg, value in zip(node.args, values)]
-        if not 1 <= len(values) <= 3 or not all(isinstance(value, int) and not isinstance(value, bool) for value in values):
+        choices = [self.possible_values(arg.value, scope) if scope is not None else [self.value(arg.value)] for arg in node.args]
+        lengths = [_range_length(bounds) for bounds in itertools.islice(itertools.product(*choices), 64)]
+        if not lengths or any(length is None for length in lengths):
             return None
-        bounds = [value for value in values if isinstance(value, int)]
-        try:
-            steps = range(*bounds)
-        except ValueError:  # a zero step
-            return None
-        if steps.step > 0:  # len() of a range over 2**63 items raises OverflowError
-            return max(0, (steps.stop - steps.start + steps.step - 1) // steps.step)
-        return max(0, (steps.start - steps.stop - steps.step - 1) // -steps.step)
+        return min(length for length in lengths if length is not None)
 
     def value_of_call_arg(self, call: CallSite, node: cst.BaseExpression | None) -> object:
         """:meth:`value_at` for a call that runs once at module level, else :meth:`value`."""
@@ -1231,7 +1243,22 @@ def _keyed_by_string(node: cst.Assign) -> bool:
     return False
 
 
-def _parameters(function: cst.FunctionDef) -> list[cst.Param]:
+def _range_length(bounds: tuple[object, ...]) -> int | None:
+    """len(range(*bounds)) for integer bounds, else None."""
+    if not all(isinstance(value, int) and not isinstance(value, bool) for value in bounds):
+        return None
+    try:
+        steps = range(*(value for value in bounds if isinstance(value, int)))
+    except ValueError:  # a zero step
+        return None
+    if steps.step > 0:  # len() of a range over 2**63 items raises OverflowError
+        return max(0, (steps.stop - steps.start + steps.step - 1) // steps.step)
+    return max(0, (steps.start - steps.stop - steps.step - 1) // -steps.step)
+
+
+def _parameters(function: cst.FunctionDef | None) -> list[cst.Param]:
+    if function is None:
+        return []
     params = function.params
     return [*params.posonly_params, *params.params, *params.kwonly_params]
 

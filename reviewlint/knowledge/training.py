@@ -317,7 +317,8 @@ MODE_DEPENDENT_LAYERS = re.compile(r"\b(Dropout\w*|BatchNorm\w*|SyncBatchNorm|dr
 MODULE_MOVES = frozenset({"to", "cuda", "cpu", "float", "half", "double", "train"})
 
 # Calls on a batch inside a data loop that are not a model run (reviewlint.analysis.data_loops):
-# tensor and container methods by name, and callee names that log, score or transform.
+# tensor and container methods by name, and callee names that log, score, transform or schedule
+# (lr_scheduler(val_loss), early_stopping(val_loss): objects called with a metric).
 NOT_A_MODEL_RUN = frozenset({
     "append", "extend", "to", "cuda", "cpu", "item", "numpy", "detach", "tolist", "float", "long", "half", "size",
     "view", "reshape", "permute", "unsqueeze", "squeeze", "argmax", "softmax", "sigmoid", "sum", "mean", "max", "min",
@@ -325,7 +326,8 @@ NOT_A_MODEL_RUN = frozenset({
     "format", "join", "eq", "cat", "stack", "clone", "flip", "transpose", "type", "copy_", "fill_",
 })
 NOT_A_MODEL_NAME = re.compile(r"^(criterion|metric|score|acc|f1|auc|print|plot|show|imshow|log|save|write|"
-                              r"transform|aug|tta|flip|rot|resize|crop|collate|decode|load|read)", re.IGNORECASE)
+                              r"transform|aug|tta|flip|rot|resize|crop|collate|decode|load|read|"
+                              r"lr_?sched|sched|early|stopper|monitor|meter|callback|tracker|timer|pbar)", re.IGNORECASE)
 
 # A function whose body the linter cannot see (imported from the project's own modules) and
 # whose name says it seeds (seed_everything, set_seed, fix_seeds …) is taken to seed everything.

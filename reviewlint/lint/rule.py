@@ -193,7 +193,8 @@ class Analysis:
 
     def __init__(self, source: SourceFile, syntax: Iterable[type[SyntaxHooks]] = (),
                  imports: Sequence[tuple[SourceFile, tuple[tuple[str, str], ...]]] = (),
-                 reexported: Mapping[str, Mapping[str, str]] | None = None) -> None:
+                 reexported: Mapping[str, Mapping[str, str]] | None = None,
+                 constants: Mapping[str, object] | None = None) -> None:
         self.source = source
         self.hooks: dict[type[SyntaxHooks], SyntaxHooks] = {kind: kind() for kind in syntax}
         # The project modules this one imports that are worth analysing, with how it names what
@@ -201,6 +202,8 @@ class Analysis:
         self.imports = tuple(imports)
         # What the imports of the project modules it star-imports bind (reviewlint.source.project.star_reexports).
         self.reexported = reexported
+        # The constants of the project modules it imports (reviewlint.source.project_constants).
+        self.constants = constants
 
     @cached_property
     def imported_analyses(self) -> tuple[Analysis | None, ...]:
@@ -222,7 +225,7 @@ class Analysis:
 
     @cached_property
     def facts(self) -> Facts:
-        return extract(self.module, tuple(self.hooks.values()), self.reexported)
+        return extract(self.module, tuple(self.hooks.values()), self.reexported, self.constants)
 
     @cached_property
     def comments(self) -> list[Comment]:

@@ -34,6 +34,7 @@ from reviewlint.source.parse_guard import (
 from reviewlint.source.paths import display_path
 from reviewlint.source.positions import NodePositions
 from reviewlint.source.project import dependencies, import_lines, project_imports, read_module, star_reexports
+from reviewlint.source.project_constants import imported_constants
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 _SKIP_FILE = re.compile(r"^\s*#\s*reviewlint:\s*skip-file\b", re.MULTILINE)
@@ -236,6 +237,17 @@ def _star_reexports(source: SourceFile, result: FileResult) -> dict[str, dict[st
     return reexported
 
 
+def _imported_constants(source: SourceFile, result: FileResult) -> dict[str, object]:
+    """The constants of the project modules ``source`` imports (``import config`` …
+    ``config.NORM_MEAN``); the result then depends on those modules, which ``result`` records."""
+    lines = result.imports if result.imports is not None else import_lines(source.text)
+    found = project_imports(source.path, lines) if lines else ()
+    if found and result.imports is None:
+        result.imports = lines
+        result.depends = tuple((str(item.file), read_module(item.file)[1]) for item in found)
+    return imported_constants(found)
+
+
 def lint_source(
     source: SourceFile, settings: Settings, rules: Sequence[RuleInfo], shown: str,
     on_report: Callable[[RuleInfo, Report, Analysis, Finding], None] | None = None, follow_imports: bool = True,
@@ -254,13 +266,14 @@ def lint_source(
     selected = [rule for rule in rules if enabled(settings, rule, source.path)]
     imports = _imports(source, selected, result) if follow_imports else ()
     reexported = _star_reexports(source, result) if follow_imports else {}
+    constants = _imported_constants(source, result) if follow_imports else {}
     # A star import of a project module brings its imports: their names count as text of this file.
     brought = " ".join(target for bindings in reexported.values() for target in bindings.values())
     active = [rule for rule in selected if rule.may_fire(source.text) or (brought and rule.may_fire(brought))
               or any(rule.follows_imports_of(imported.text) and rule.may_fire(imported.text) for imported, _ in imports)]
     # The hooks of every selected rule, fired or not: one batched visitor class per configuration.
     analysis = Analysis(source, dict.fromkeys(rule.syntax for rule in selected if rule.syntax is not None), imports,
-                        reexported)
+                        reexported, constants)
     problem = _parse_problem(analysis, any(rule.needs == "facts" for rule in active), any(rule.needs == "comments" for rule in active))
     if problem is not None and source.kind == "notebook":
         isolated = isolate_broken_cells(source, problem)
