@@ -42,6 +42,15 @@ followed through the `DataLoader` and the loops that run the model; and when not
 normalizes at all, a torchvision or albumentations pipeline whose images reach a pretrained
 model is reported at the model.
 
+One split left out: where a pipeline normalizes in itself for a backbone
+(`ImageDataGenerator(preprocessing_function=preprocess_input)`, a `Compose` with `Normalize`)
+and another pipeline of the same kind feeding the same model normalizes nothing (a bare
+`ImageDataGenerator()` for the test images, `Compose([Resize(224), ToTensor()])` for
+validation), the bare one is reported: its images reach the model in another range than the
+ones it was trained on. Not when the model may normalize inside (a `Lambda`, `Rescaling` or
+`Normalization` layer), when arithmetic normalizes data in the file, or when the bare
+pipeline only re-wraps images the normalizing one produced.
+
 ## Why it matters
 Pretrained weights only work on inputs distributed like the ones they were trained on. Dividing
 by 255 where the model expects mean/std-normalized inputs shifts every activation; dividing by
@@ -83,8 +92,10 @@ from reviewlint.api import (
     NewImport,
     NoOptions,
     Normalization,
+    Pipeline,
     Report,
     RuleContext,
+    SemanticModel,
     Severity,
     SyntaxHooks,
     dotted,
@@ -397,6 +408,18 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 related=(built,),
                 fix=_fix(ctx, norm, backbone, stacked=False),
             )
+        if expects != "raw" and not _behind_learned_layer(facts, backbone):
+            for pipeline, normalizing in _unnormalized_siblings(facts, backbone, norms):
+                if id(pipeline.node) in reported:
+                    continue
+                reported.add(id(pipeline.node))
+                yield Report(
+                    pipeline.node,
+                    f"{pipeline.name!r} normalizes nothing, but it feeds {where}, as {_name(normalizing)} does with "
+                    f"{normalizing.description}: its images reach the model unnormalized (the model expects {EXPECTATIONS[expects]})",
+                    hint=f"normalize every split the same way: {backbone.family.preprocess}",
+                    related=(built, (normalizing.node, "the other images are normalized here")),
+                )
         if expects != "raw" and not norms and not _may_normalize_elsewhere(facts):
             loader = _raw_images_into(facts, backbone)
             if loader is not None:
@@ -413,6 +436,71 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
 # Raw image loaders: pixels in [0, 255] unless the generator rescales or preprocesses.
 _RAW_LOADERS = frozenset({"keras.utils.image_dataset_from_directory", "keras.preprocessing.image_dataset_from_directory"})
 _RAW_FLOWS = frozenset({"flow_from_directory", "flow_from_dataframe"})
+
+
+# ImageDataGenerator arguments that normalize (or may: an unknown preprocessing function).
+_GENERATOR_NORMALIZING = ("rescale", "preprocessing_function", "preprocess_input", "featurewise_center",
+                          "samplewise_center", "featurewise_std_normalization", "samplewise_std_normalization")
+# Layers and transforms through which a model or a pipeline may normalize out of sight.
+_MAY_NORMALIZE = re.compile(r"(^|\.)(Lambda|Rescaling|Normalization|Normalize\w*|ToFloat|\w*[Pp]reprocess\w*)$")
+
+
+def _name(norm: Normalization) -> str:
+    return repr(sorted(norm.owners)[0].name) if norm.owners else "another pipeline"
+
+
+def _unnormalized_siblings(facts: Facts, backbone: Backbone, norms: Sequence[Normalization]) -> list[tuple[Pipeline, Normalization]]:
+    """Pipelines of this file (an ``ImageDataGenerator``, a torchvision or albumentations
+    ``Compose``) that normalize nothing while another pipeline of the same kind feeding the same
+    backbone normalizes in itself (``ImageDataGenerator(preprocessing_function=preprocess_input)``
+    for training, a bare ``ImageDataGenerator()`` for validation), each with that other
+    pipeline's normalization. Not where the model may normalize inside (a ``Lambda``,
+    ``Rescaling`` or ``Normalization`` layer) or where arithmetic normalizes data in the file."""
+    if not backbone.owners or any(norm.kind == "arithmetic" for norm in norms):
+        return []
+    model = facts.model
+    if any(_MAY_NORMALIZE.search(call.qualname or dotted(call.node.func) or "") for call in model.calls
+           if call.qualname is None or not call.qualname.startswith(("torchvision.", "albumentations."))):
+        return []
+    consumers = list(model.consumers(backbone.owners))
+
+    def feeds(pipeline: Pipeline) -> bool:
+        # A pipeline bound at module level feeds a run after its binding and before its names are
+        # bound anew; a run inside a function (called later) only while they are never bound anew.
+        start = pipeline.call.index
+        return any(pipeline.owners & flow and (not pipeline.call.scope.is_module or not model.rebound_between(
+            pipeline.owners, start, call.index if call.scope.is_module else len(model.calls))) and (
+            call.index > start or not call.scope.is_module) for call, flow in consumers)
+
+    feeding = [pipeline for pipeline in facts.pipelines if pipeline.owners and feeds(pipeline)]
+    normalizing: dict[int, Normalization] = {}
+    for pipeline in feeding:
+        for norm in norms:
+            if norm.call is not None and (norm.call.node is pipeline.node or model.encloses(pipeline.node, norm.call.node)):
+                normalizing[id(pipeline.node)] = norm
+    found: list[tuple[Pipeline, Normalization]] = []
+    for pipeline in feeding:
+        if id(pipeline.node) in normalizing:
+            continue
+        others = [p for p in feeding if p.kind == pipeline.kind and id(p.node) in normalizing]
+        if not others or any(arg.star for arg in pipeline.node.args) or _data_from(model, pipeline, others):
+            continue
+        other = normalizing[id(others[0].node)]
+        if pipeline.kind == "image-data-generator":
+            if any(pipeline.call.arg(name) is not None for name in _GENERATOR_NORMALIZING):
+                continue
+        elif any(_MAY_NORMALIZE.search(transform.qualname) for transform in pipeline.transforms):
+            continue
+        found.append((pipeline, other))
+    return found
+
+
+def _data_from(model: SemanticModel, pipeline: Pipeline, others: Sequence[Pipeline]) -> bool:
+    """Whether the data a pipeline is given (``gen.flow(images)``) was computed from the output of
+    the ``others`` (images a normalizing generator already produced)."""
+    given = [call for call in model.calls if call.receiver is not None and model.qualify(call.receiver, call.scope) in pipeline.owners]
+    used = {var for call in given for arg in call.node.args for var in model.names_used(arg.value, call.scope)}
+    return bool(model.reaches_through_callers(used) & frozenset().union(*(other.owners for other in others)))
 
 
 def _calls_unread_normalizer(facts: Facts) -> bool:
@@ -591,7 +679,52 @@ VALID.extend([
     "model = timm.create_model('resnet18', pretrained=True)\n",
 ])
 
+_SPLITS_KERAS = (
+    "from tensorflow.keras.applications.mobilenet_v2 import MobileNetV2, preprocess_input\n"
+    "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+    "base = MobileNetV2(weights='imagenet', include_top=False)\n"
+    "model = build_head(base)\n"
+    "train_gen = ImageDataGenerator(preprocessing_function=preprocess_input, rotation_range=20)\n"
+)
+_SPLITS_TORCH = (
+    "import torchvision\nfrom torchvision import transforms as T\n"
+    "train_tf = T.Compose([T.RandomResizedCrop(224), T.ToTensor(), T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])\n"
+)
+_TORCH_LOOPS = (
+    "model = torchvision.models.resnet18(pretrained=True)\n"
+    "train_loader = DataLoader(Data(train_df, train_tf))\nval_loader = DataLoader(Data(val_df, val_tf))\n"
+    "for x, y in train_loader:\n    criterion(model(x), y).backward()\n"
+    "for x, y in val_loader:\n    out = model(x)\n"
+)
+# Every split normalized the same way; a model that normalizes inside (a Lambda layer).
+VALID.extend([
+    _SPLITS_KERAS + "val_gen = ImageDataGenerator(preprocessing_function=preprocess_input)\n"
+    "model.fit(train_gen.flow(x, y), validation_data=val_gen.flow(xv, yv))\n",
+    _SPLITS_KERAS.replace("model = build_head(base)", "model = Sequential([Lambda(preprocess_input), base])")
+    + "val_gen = ImageDataGenerator()\nmodel.fit(train_gen.flow(x, y), validation_data=val_gen.flow(xv, yv))\n",
+    _SPLITS_TORCH + "val_tf = T.Compose([T.Resize(224), T.ToTensor(), T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])\n"
+    + _TORCH_LOOPS,
+    # A bare generator over images a normalizing generator already produced.
+    _SPLITS_KERAS + "images, labels = train_gen.flow(x, y, batch_size=len(x)).next()\nagain = ImageDataGenerator()\n"
+    "model.fit(again.flow(images, labels))\n",
+    # A pipeline without Normalize whose name is bound anew (with one) before the model runs.
+    _SPLITS_TORCH + "val_tf = T.Compose([T.ToTensor()])\nval_tf = T.Compose([T.ToTensor(), T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])\n"
+    + _TORCH_LOOPS,
+])
+
 INVALID = [
+    # The training images are preprocessed for the backbone, the validation images not at all.
+    Invalid(
+        _SPLITS_KERAS + "val_gen = ImageDataGenerator()\nmodel.fit(train_gen.flow(x, y), validation_data=val_gen.flow(xv, yv))\n",
+        message="'val_gen' normalizes nothing, but it feeds MobileNetV2 (keras, weights='imagenet'), as 'train_gen' does with "
+                "preprocessing_function=keras.applications.mobilenet_v2.preprocess_input",
+        range=(6, 11, 6, 31),
+    ),
+    Invalid(
+        _SPLITS_TORCH + "val_tf = T.Compose([T.Resize(224), T.ToTensor()])\n" + _TORCH_LOOPS,
+        message="'val_tf' normalizes nothing, but it feeds resnet18 (torchvision, weights='pretrained=True'), as 'train_tf' does",
+        range=(4, 10, 4, 50),
+    ),
     # The dataset's own mean/std into a timm model pretrained on ImageNet, named through a class's
     # parameter and a dict of settings.
     Invalid(

@@ -120,7 +120,9 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         trainings += [call for call in facts.model.calls if dotted(call.node.func) in trainers
                       and _run_here(facts, call)]
     if trainings:
-        yield from _unseeded(facts, trainings, _TORCH, ctx.imported.seeded, ctx.imported.seeding_functions)
+        # Reported at the file's first training step, whether or not that one runs from here.
+        yield from _unseeded(facts, trainings, _TORCH, ctx.imported.seeded, ctx.imported.seeding_functions,
+                             anchor=min((*trainings, *facts.torch_trainings), key=lambda call: call.index))
 
 
 def _run_here(facts: Facts, call: CallSite) -> bool:
@@ -151,9 +153,10 @@ _TORCH = _Framework(
 
 
 def _unseeded(facts: Facts, trainings: list[CallSite], framework: _Framework, on_import: frozenset[str],
-              imported: Mapping[str, frozenset[str]]) -> Iterator[Report]:
+              imported: Mapping[str, frozenset[str]], anchor: CallSite | None = None) -> Iterator[Report]:
     """One finding at the first training call when the generators ``framework`` draws from are not
-    all seeded (here, or by the project modules this file imports, ``on_import``)."""
+    all seeded (here, or by the project modules this file imports, ``on_import``); at ``anchor``
+    when given."""
     seeded: set[str] = set(on_import)
     how: list[str] = []
     # A notebook (every training call at module level) seeds in module-level code or in the
@@ -171,7 +174,7 @@ def _unseeded(facts: Facts, trainings: list[CallSite], framework: _Framework, on
     missing = [source for source in framework.needs if source not in seeded]
     if not missing:
         return
-    first = min(trainings, key=lambda call: call.index)
+    first = anchor or min(trainings, key=lambda call: call.index)
     unused = [
         name
         for name in facts.model.functions
@@ -265,6 +268,12 @@ VALID = [
 ]
 
 INVALID = [
+    # At the file's first training step, also one in a function nothing here calls.
+    Invalid(
+        "import torch\ndef fine_tune(model, loader):\n    for x, y in loader:\n        criterion(model(x), y).backward()\n"
+        "for x, y in train_loader:\n    criterion(model(x), y).backward()\n",
+        message="never seeds", range=(4, 9, 4, 42),
+    ),
     Invalid(
         "import tensorflow as tf\nmodel = tf.keras.Sequential()\nmodel.compile('adam', 'mse')\nmodel.fit(x, y, epochs=10)",
         message="never seeds", range=(4, 1, 4, 27)

@@ -92,3 +92,16 @@ def test_a_normalize_is_the_nearest_known_convention_or_statistics_of_its_own():
         assert [n.produces for n in facts.normalizations] == [produces], arguments
     facts = extract(cst.parse_module("from torchvision import transforms\nt = transforms.Normalize([123.7, 116.3, 103.5], [58.4, 57.1, 57.4])\n"))
     assert facts.normalizations == ()  # statistics of 0-255 pixels: no convention read
+
+
+def test_masks_and_labels_scaled_by_255_are_no_image_normalization():
+    facts = extract(cst.parse_module(
+        "import numpy as np\n"
+        "image = res['image'].astype(np.float32) / 255.\n"
+        "mask = res['mask'].astype(np.float32) / 255.\n"
+        "target = gt_masks / 255\n"
+        "seg = segmentation_map * (1 / 255)\n"
+        "masked_image = masked / 255\n"
+    ))
+    assert [n.description for n in facts.normalizations] == [
+        "res['image'].astype(np.float32) / 255.", "masked / 255"]

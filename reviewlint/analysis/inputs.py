@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from reviewlint.analysis.constants import UNKNOWN, is_number
@@ -48,6 +50,25 @@ def backbones(model: SemanticModel) -> tuple[Backbone, ...]:
             expects = None
         found.append(Backbone(call, family, expects, weights, pretrained, model.owners(call)))
     return tuple(found)
+
+
+# Names and keys of arrays that are not the input images (a mask scaled to [0, 1] feeds a loss).
+_NOT_IMAGES = re.compile(r"(?:^|[\s_])(?:masks?|labels?|targets?|seg\w*|annotations?|heatmaps?|depths?|gt)(?:$|[\s_])", re.IGNORECASE)
+
+
+def _words(node: cst.BaseExpression) -> list[str]:
+    """The names and string keys an expression reads (``res['mask'].astype(f)``: res, mask, astype, f)."""
+    found: list[str] = []
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        child = stack.pop()
+        if isinstance(child, cst.Name):
+            found.append(child.value)
+        elif isinstance(child, cst.SimpleString):
+            found.append(child.value.strip("'\"rbuRBU"))
+        else:
+            stack.extend(child.children)
+    return found
 
 
 def _counts(node: cst.BaseExpression) -> bool:
@@ -164,6 +185,8 @@ def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
             continue  # constant arithmetic (1/255 itself), or no constant at all
         if any(_counts(side) for side in (item.left, item.right)):
             continue  # len(paths) / batch_size: a count, not pixels
+        if _NOT_IMAGES.search(" ".join(_words(item.left if is_number(right) else item.right))):
+            continue  # res['mask'] / 255: a segmentation mask or a label, not the image
         factor: object
         if item.divide:
             factor = 1 / right if isinstance(right, (int, float)) and right else UNKNOWN
