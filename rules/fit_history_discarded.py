@@ -19,7 +19,9 @@ progress bar's `write`, nor a list emptied every epoch (`losses = []` inside the
 local list of a function the loop calls) that nothing outside the epoch receives. A function or
 object the linter cannot see into whose name says it records (a project module's `logger(…)`, a
 `tracker.add_train(…)` handed in) is assumed to keep what it receives. In a loop over
-folds, the epoch loop is the one directly around the loop over batches. A loop in a
+folds, the epoch loop is the one directly around the loop over batches; a training function
+with its own `for e in range(epochs)` (of this file or of a project module) called with
+`epochs=1` inside a loop runs one epoch per call, and that loop is the epoch loop. A loop in a
 function that the file's module-level code never runs, while it runs others (an unused LR finder
 left in a script), is left out. And Lightning's `Trainer(logger=False)`, which drops what
 `self.log` records (unless one of its callbacks is one the linter cannot see into, such as a
@@ -62,11 +64,14 @@ In PyTorch, keep each epoch's values (`history["train_loss"].append(train_loss)`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import libcst as cst
 
-from reviewlint.api import CallSite, Facts, Fit, Invalid, NoOptions, Report, RuleContext, Scope, Severity, dotted, is_number
+from reviewlint.api import (
+    CallSite, Facts, Fit, Invalid, NoOptions, Report, RuleContext, Scope, Severity, dotted, epoch_parameter, is_number,
+    passes_one_epoch,
+)
 from reviewlint.knowledge import training
 
 CODE = "RL501"
@@ -116,29 +121,44 @@ def _epoch_loop(fors: list[cst.For]) -> cst.For | None:
     return around[-1] if around and not _written_out(fors[-1]) else None
 
 
-def _epoch_loops(facts: Facts, epoch_trainers: frozenset[str]) -> list[cst.For]:
+def _epoch_loops(facts: Facts, epoch_trainers: Mapping[str, tuple[int, str] | None]) -> list[cst.For]:
     """The loops over epochs of hand-written PyTorch training: the ``for`` around a loop over
     batches that calls ``loss.backward()``, in the same function or around a call of the function
     that holds the batch loop (``for epoch in range(E): train_one_epoch(…)``), also one of a
-    project module (``engine.train_one_epoch``, one of ``epoch_trainers``)."""
+    project module (``engine.train_one_epoch``, one of ``epoch_trainers``). A function with its own
+    loop over ``range(epochs)`` called with ``epochs=1`` in a loop runs one epoch per call: the
+    caller's loop is the epoch loop (and the function's own is not, when every call passes 1)."""
     model = facts.model
     found: dict[int, cst.For] = {}
     for call in model.calls:
         outer = [loop for loop in call.loops if isinstance(loop, cst.For)]
-        if outer and epoch_trainers and dotted(call.node.func) in epoch_trainers:
-            found.setdefault(id(outer[-1]), outer[-1])
+        name = dotted(call.node.func)
+        if outer and name is not None and name in epoch_trainers:
+            parameter = epoch_trainers[name]
+            if parameter is None or passes_one_epoch(model, call, parameter):
+                found.setdefault(id(outer[-1]), outer[-1])
     for step in facts.torch_trainings:
         if step.method != "backward":
             continue
         fors = [loop for loop in step.loops if isinstance(loop, cst.For)]
+        parameter = epoch_parameter(model, step)
+        callers = [call for call in model.calls if _local_callee(facts, call) == step.scope.name] if step.scope.name in model.functions else []
+        if parameter is not None and callers:
+            around = [[loop for loop in call.loops if isinstance(loop, cst.For)] for call in callers
+                      if passes_one_epoch(model, call, parameter)]
+            for outer in around:
+                if outer:
+                    found.setdefault(id(outer[-1]), outer[-1])
+            if len(around) == len(callers) and all(around):
+                continue  # its own loop runs once per pass of each caller's loop
         if len(fors) >= 2:
             epoch = _epoch_loop(fors)
             if epoch is not None:
                 found.setdefault(id(epoch), epoch)
-        elif len(fors) == 1 and step.scope.name in model.functions:
-            for call in model.calls:
+        elif len(fors) == 1:
+            for call in callers:
                 outer = [loop for loop in call.loops if isinstance(loop, cst.For)]
-                if outer and _local_callee(facts, call) == step.scope.name:
+                if outer:
                     found.setdefault(id(outer[-1]), outer[-1])
     return list(found.values())
 
@@ -239,7 +259,7 @@ def _records(facts: Facts, loop: cst.For) -> bool:
     )
 
 
-def _torch(facts: Facts, epoch_trainers: frozenset[str]) -> Iterator[Report]:
+def _torch(facts: Facts, epoch_trainers: Mapping[str, tuple[int, str] | None]) -> Iterator[Report]:
     """Lightning's ``Trainer(logger=False)``, and hand-written epoch loops that keep no metric."""
     model = facts.model
     for call in model.calls:
@@ -370,7 +390,31 @@ VALID = [
     "EPOCHS = 10\nmodel.fit(X, y)",
 ]
 
+_MODEL_TRAIN = (
+    "import torch\ndef model_train(model, loader, epochs=10):\n    for e in range(epochs):\n        for x, y in loader:\n"
+    "            criterion(model(x), y).backward()\n"
+)
+# A training function with its own epoch loop, called for one epoch at a time by a loop that keeps
+# the validation loss; called once for all its epochs, its own loop is the epoch loop, judged as such.
+VALID.extend([
+    _TORCH + "from livelossplot import PlotLosses\nliveloss = PlotLosses()\nfor epoch in range(EPOCHS):\n"
+    "    liveloss.update({'loss': train_one_epoch(train_loader)})\n    liveloss.send()\n",
+    _MODEL_TRAIN + "history = []\nfor epoch in range(EPOCHS):\n    model_train(model, train_loader, epochs=1)\n"
+    "    history.append(validate(model, val_loader))\n",
+])
+
 INVALID = [
+    # Plotting one epoch's predictions keeps no learning curve.
+    Invalid(
+        _TORCH + "from utils import plot_roc\nfor epoch in range(EPOCHS):\n    loss = train_one_epoch(train_loader)\n"
+        "    plot_roc(y_true, y_pred)\n",
+        message="this training loop keeps no per-epoch metric", range=(8, 14, 8, 27),
+    ),
+    Invalid(
+        _MODEL_TRAIN + "for epoch in range(EPOCHS):\n    model_train(model, train_loader, epochs=1)\n"
+        "    val_loss = validate(model, val_loader)\n    print(epoch, val_loss)\n",
+        message="this training loop keeps no per-epoch metric", range=(6, 14, 6, 27),
+    ),
     Invalid(
         _TORCH + "for epoch in range(EPOCHS):\n    loss = train_one_epoch(train_loader)\n    print(epoch, loss)\n",
         message="this training loop keeps no per-epoch metric", range=(7, 14, 7, 27),

@@ -225,6 +225,16 @@ def test_an_epoch_loop_around_a_training_function_of_another_module_is_seen(
     logged = engine.replace("    return loss.item()\n", "    wandb.log({'loss': loss.item()})\n")
     _project(tmp_path, {**files, "src/engine.py": logged})
     assert _selected(tmp_path, monkeypatch, "RL501") == []
+    # A function with its own loop over range(epochs), called with epochs=1 in the importer's loop.
+    own_loop = ("import torch\n\n\ndef model_train(model, loader, epochs=10):\n    for e in range(epochs):\n"
+                "        for x, y in loader:\n            criterion(model(x), y).backward()\n")
+    one_epoch = train.replace("engine.train_one_epoch(model, loader)", "engine.model_train(model, loader, epochs=1)")
+    _project(tmp_path, {**files, "src/engine.py": own_loop, "train.py": one_epoch})
+    # (engine.py's own loop, judged in engine.py as a loop nothing there calls for one epoch, keeps nothing either)
+    assert _selected(tmp_path, monkeypatch, "RL501") == [("src/engine.py", 5, []), ("train.py", 5, [])]
+    all_epochs = train.replace("engine.train_one_epoch(model, loader)", "engine.model_train(model, loader, epochs=3)")
+    _project(tmp_path, {**files, "src/engine.py": own_loop, "train.py": all_epochs})
+    assert _selected(tmp_path, monkeypatch, "RL501") == [("src/engine.py", 5, [])]
 
 
 def test_a_class_of_another_module_that_always_freezes_is_reported_where_it_is_built(

@@ -20,6 +20,7 @@ from reviewlint.analysis.augmentation import pipelines_with_roles
 from reviewlint.analysis.facts import Backbone, Facts, Normalization, ParameterFreeze, Pipeline
 from reviewlint.analysis.imports import dotted
 from reviewlint.analysis.semantic import MODULE, SemanticModel, Var
+from reviewlint.analysis.training import epoch_parameter
 from reviewlint.knowledge import training
 
 
@@ -60,10 +61,11 @@ class ImportedFacts:
     # importer's dotted name for them, with the freeze.
     freezing_functions: Mapping[str, ParameterFreeze] = field(default_factory=dict)
     # The imported modules' functions that run one epoch of PyTorch training (``loss.backward()``
-    # inside exactly one loop of their own body, ``def train_one_epoch(model, loader)``) and call
-    # nothing whose name says it records, by the importer's dotted name for them: a loop around
-    # a call of one is an epoch loop of the importer.
-    epoch_trainers: frozenset[str] = frozenset()
+    # inside exactly one loop of their own body, ``def train_one_epoch(model, loader)``; or inside
+    # their own ``for e in range(epochs)`` and batch loop, with that parameter, when called with
+    # ``epochs=1``) and call nothing whose name says it records, by the importer's dotted name for
+    # them: a loop around a call of one is an epoch loop of the importer.
+    epoch_trainers: Mapping[str, tuple[int, str] | None] = field(default_factory=dict)
 
 
 def _exported(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> list[tuple[Var, set[Var]]]:
@@ -98,7 +100,7 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
     trainers: set[str] = set()
     seeding: dict[str, frozenset[str]] = {}
     freezing: dict[str, ParameterFreeze] = {}
-    epoch_trainers: set[str] = set()
+    epoch_trainers: dict[str, tuple[int, str] | None] = {}
     for position, imported in enumerate(modules):
         if imported is None:
             continue
@@ -108,7 +110,8 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
                         if call.scope.is_module or call.scope.name in run))
         trainers.update(_torch_trainers(facts, imported.aliases))
         seeding.update(_seeding_functions(facts, imported.aliases))
-        epoch_trainers.update(_importer_names(_epoch_trainers(facts), imported.aliases))
+        own = _epoch_trainers(facts)
+        epoch_trainers.update((local, own[inner]) for local, inner in _importer_names(own, imported.aliases).items())
         functions = _freezing_functions(facts, imported.aliases)
         freezing.update(functions)
         module_of.update((id(freeze.node), position) for freeze in functions.values())
@@ -139,7 +142,7 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
                 module_of.update((id(transform.call.node), position) for transform in pipeline.transforms)
     with_roles = pipelines_with_roles(importer.model, tuple(pipelines), importer.data_loops)
     return ImportedFacts(tuple(backbones), tuple(normalizations), with_roles, module_of, frozenset(seeded),
-                         frozenset(trainers), seeding, freezing, frozenset(epoch_trainers))
+                         frozenset(trainers), seeding, freezing, epoch_trainers)
 
 
 def _importer_name(local: str, inner: str) -> str:
@@ -170,17 +173,22 @@ def _seeding_functions(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> di
     return {local: frozenset(seeds[inner]) for local, inner in _importer_names(seeds, aliases).items()}
 
 
-def _epoch_trainers(facts: Facts) -> set[str]:
-    """The module's functions that run one epoch of training and record nothing themselves."""
+def _epoch_trainers(facts: Facts) -> dict[str, tuple[int, str] | None]:
+    """The module's functions that run one epoch of training and record nothing themselves: with
+    None for one whose batch loop is its only loop, with its epochs parameter for one that loops
+    over ``range(epochs)`` itself (one epoch when called with ``epochs=1``)."""
     model = facts.model
-    found = {
-        step.scope.name for step in facts.torch_trainings
-        if step.method == "backward" and step.scope.kind == "function" and not step.scope.owner
-        and sum(isinstance(loop, cst.For) for loop in step.loops) == 1
-    }
+    found: dict[str, tuple[int, str] | None] = {}
+    for step in facts.torch_trainings:
+        if step.method != "backward" or step.scope.kind != "function" or step.scope.owner:
+            continue
+        loops = sum(isinstance(loop, cst.For) for loop in step.loops)
+        parameter = epoch_parameter(model, step) if loops == 2 else None
+        if loops == 1 or parameter is not None:
+            found.setdefault(step.scope.name, parameter)
     recording = {call.scope.name for call in model.calls if training.RECORDING_NAME.search(dotted(call.node.func) or "")
                  or (call.method or "") in training.METRIC_RECORDERS}
-    return found - recording
+    return {name: parameter for name, parameter in found.items() if name not in recording}
 
 
 def _freezing_functions(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> dict[str, ParameterFreeze]:

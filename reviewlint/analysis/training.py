@@ -142,3 +142,35 @@ def torch_trainings(model: SemanticModel) -> tuple[CallSite, ...]:
         elif call.method == "fit" and call.receiver and model.qualify(call.receiver, call.scope) in trainers:
             found.append(call)
     return tuple(found)
+
+
+def epoch_parameter(model: SemanticModel, step: CallSite) -> tuple[int, str] | None:
+    """For a training step (``loss.backward()``) inside a function whose own loops around it are an
+    epoch loop over ``range(epochs)`` of one of its parameters and a loop over batches
+    (``def model_train(model, loader, epochs=10): for e in range(epochs): for x, y in loader: …``):
+    that parameter, as (position among the positional parameters, or -1 for keyword-only, name).
+    Called with ``epochs=1`` the function runs one epoch, and the caller's loop is the epoch loop."""
+    function = model.function_of(step.scope)
+    fors = [loop for loop in step.loops if isinstance(loop, cst.For)]
+    if function is None or len(fors) != 2:
+        return None
+    outer = fors[0]
+    iterable = outer.iter
+    if not (isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value == "range"
+            and len(iterable.args) == 1 and isinstance(iterable.args[0].value, cst.Name)):
+        return None
+    name = iterable.args[0].value.value
+    positional = [param.name.value for param in (*function.params.posonly_params, *function.params.params)]
+    if name in positional:
+        offset = 1 if step.scope.owner and positional[:1] in (["self"], ["cls"]) else 0
+        return positional.index(name) - offset, name
+    if any(param.name.value == name for param in function.params.kwonly_params):
+        return -1, name
+    return None
+
+
+def passes_one_epoch(model: SemanticModel, call: CallSite, parameter: tuple[int, str]) -> bool:
+    """Whether a call of a function with an epoch parameter (:func:`epoch_parameter`) passes it 1."""
+    position, name = parameter
+    argument = call.arg(name, position if position >= 0 else None)
+    return argument is not None and model.value_in(argument.value, call.scope) == 1

@@ -263,7 +263,10 @@ METRIC_RECORDERS = frozenset({
 # ``tracker.add_train(...)`` handed in as a parameter) that an epoch loop calls is taken to keep
 # what it receives when its name says so; these libraries' functions (``numpy.log``) never do.
 # The name is read one dotted part at a time; a word must start the part or follow an underscore.
-RECORDING_NAME = re.compile(r"(?i)(^|_)(log(?!its?(_|$))|record|track|histor|metric|csv|writer|board|wandb|neptune|mlflow|comet|plot)")
+# Plotting one epoch's values (``plot_roc(y_true, y_pred)``) keeps nothing; an object that
+# plots over the epochs (``loss_plotter.add_epoch(loss)``, livelossplot's ``liveloss.update(…)``) does.
+RECORDING_NAME = re.compile(r"(?i)(^|_)(log(?!its?(_|$))|record|track|histor|metric|csv|writer|board|wandb|neptune|mlflow|comet|"
+                            r"plot_?loss|\w*plotter|liveloss)")
 COMPUTING_LIBRARIES = frozenset({
     "numpy", "math", "scipy", "torch", "torchvision", "timm", "tensorflow", "keras", "pandas", "sklearn",
     "cv2", "PIL", "matplotlib", "seaborn", "albumentations", "os", "sys", "time", "random", "tqdm",
