@@ -20,7 +20,14 @@ Flags validation data built with random augmentation:
   `trainer.validate(dataloaders=…)`) — also the validation part of a `random_split` of a dataset
   built with the training transform, and a validation set built from a dataset class (of this
   file or of a project module it imports) whose methods always apply a random pipeline. Reported
-  where the pipeline is given to the dataset, or where the dataset is built.
+  where the pipeline is given to the dataset, or where the dataset is built (for a function of
+  the file that builds it, `valid_ = train_transformer(valid_dir)`, at that call). A keyword such
+  as `augment=False` or `train=False` where the data is built switches the augmentation off,
+  unless it goes to a function of the file that only uses it to choose `DataLoader` arguments
+  (`load_data(valid_set, trained=False)` deciding `shuffle=`); and a function of the file that
+  chooses the pipeline by a parameter (`train_tf if mode == "train" else valid_tf`,
+  `if data == "train": return Compose([...])`) gives the validation call only the side its
+  argument selects (`get_loader(valid_df, mode="valid")`).
 A generator that only rescales or preprocesses (`rescale`, `preprocessing_function=
 preprocess_input`) is not augmentation. Reported at the validation `flow…` call when there is
 one, else at the `validation_data` (or `evaluate`) argument.
@@ -64,7 +71,7 @@ valid_ds = ImageFolder("valid", transform=valid_tf)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
@@ -84,6 +91,7 @@ from reviewlint.api import (
     Transform,
     Var,
     dotted,
+    names_in,
     string_key,
     subscripts_in,
 )
@@ -242,10 +250,12 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             if not (TRAIN in pipeline.roles or pipeline.always_applied) or not pipeline.owners & reached or any(
                     role_from_name(str(owner)) == VALIDATION for owner in pipeline.owners):
                 continue
+            if _not_chosen(facts, pipeline, building):
+                continue  # get_dataloader(df, mode="valid") takes the other side of `train_tf if mode == "train" else …`
             builder = _builder(facts, building, pipeline)
             if builder is not None and _builds_training_data(facts, builder, names, given):
                 continue  # the pipeline is given to the training set; the validation set has its own
-            anchor = builder.node if builder is not None else given
+            anchor = _call_of_builder(facts, building, builder) or (builder.node if builder is not None else given)
             if id(anchor) not in reported and id(pipeline) not in seen:
                 reported.add(id(anchor))
                 seen.add(id(pipeline))
@@ -367,6 +377,55 @@ def _keyed_training_pipelines(facts: Facts, calls: list[CallSite], randomizing: 
                     yield call, *found
 
 
+def _not_chosen(facts: Facts, pipeline: Pipeline, building: Sequence[CallSite]) -> bool:
+    """Whether a call of this file's function on the validation data's way cannot take the
+    pipeline: every place the function builds or names it sits in a branch on a parameter that
+    the call's argument decides against (``get_transforms("valid")`` with ``if mode == "train":
+    return Compose([...random...])``)."""
+    model = facts.model
+    names = {owner.name for owner in pipeline.owners if owner.scope.is_module}
+    for call in building:
+        func = call.node.func
+        if call.qualname is not None or not isinstance(func, cst.Name) or func.value not in model.functions:
+            continue
+        scopes = model.function_scopes(func.value, "")
+        function = model.function_of(scopes[0]) if scopes else None
+        if function is None:
+            continue
+        places: list[cst.CSTNode] = [pipeline.node] if model.branches_to(pipeline.node, function) is not None else []
+        if not places and names:
+            places = [node for node in _names_within(function) if node.value in names]
+        if places and not any(model.runs_for_call(place, function, call) for place in places):
+            return True
+    return False
+
+
+def _names_within(function: cst.FunctionDef) -> list[cst.Name]:
+    found: list[cst.Name] = []
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            found.append(node)
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False  # x.train_tf names an attribute, not the module's train_tf
+
+    function.body.visit(_Names())
+    return found
+
+
+def _call_of_builder(facts: Facts, building: Sequence[CallSite], builder: CallSite | None) -> cst.Call | None:
+    """Where the validation data gets the builder's work when the builder is inside a function of
+    this file that builds one dataset and returns it (``valid_ = train_transformer(valid_dir)``):
+    that call, the first on the data's way."""
+    if builder is None or builder.scope.kind != "function" or builder.scope.owner or not any(
+            _returned_alone(facts, holder) for holder in facts.model.holders(builder)):
+        return None
+    return next((call.node for call in building if call.qualname is None and isinstance(call.node.func, cst.Name)
+                 and call.node.func.value == builder.scope.name), None)
+
+
 def _builds_training_data(facts: Facts, builder: CallSite, names: set[Var], given: Anchor) -> bool:
     """Whether the call that is given the pipeline builds data named for training that the
     validation data (``names``) is not computed from: ``train_ds = WheatDataset(df, get_train_aug())``
@@ -375,8 +434,19 @@ def _builds_training_data(facts: Facts, builder: CallSite, names: set[Var], give
     holders = facts.model.holders(builder)
     inside = facts.model.calls_within(given) if isinstance(given, cst.CSTNode) else []
     at = inside[0].index if inside else len(facts.model.calls)
+    if any(_returned_alone(facts, holder) for holder in holders) and holders & facts.model.reaches_through_callers(names):
+        return False  # def train_transformer(d): train_data = ImageFolder(d, …): what the caller makes of it decides
     return bool(holders) and not holders & facts.model.assigned_from(names, at) and all(
         role_from_name(str(holder)) == TRAIN for holder in holders)
+
+
+def _returned_alone(facts: Facts, holder: Var) -> bool:
+    """Whether a function's local is all it returns (``return train_data``): its name inside says
+    nothing about the split its callers build with it (unlike ``return train_ds, valid_ds``)."""
+    if holder.scope.kind != "function":
+        return False
+    returned = facts.model.returns.get(holder.scope.name, ())
+    return bool(returned) and all(isinstance(value, cst.Name) and value.value == holder.name for value in returned)
 
 
 def _switched_off(facts: Facts, reached: set[Var], calls: list[CallSite] | None = None) -> bool:
@@ -384,9 +454,43 @@ def _switched_off(facts: Facts, reached: set[Var], calls: list[CallSite] | None 
     computed from) passes ``augment=False`` (or the like)."""
     for call in calls if calls is not None else [c for c in facts.model.calls if facts.model.owners(c) & reached]:
         for name, arg in call.keywords().items():
-            if SWITCHES.search(name) and facts.model.value(arg.value) is False:
+            if SWITCHES.search(name) and facts.model.value(arg.value) is False and _may_switch(facts, call, name):
                 return True
     return False
+
+
+def _may_switch(facts: Facts, call: CallSite, parameter: str) -> bool:
+    """Whether a keyword passed False may switch augmentation off: always for a callee the linter
+    cannot read; for a function of this file, when its parameter is passed on to another call or
+    decides an ``if`` that builds or applies something other than a ``DataLoader``
+    (``def load_data(data, trained=True)`` choosing only ``shuffle=`` switches nothing)."""
+    model = facts.model
+    func = call.node.func
+    if call.qualname is not None or not isinstance(func, cst.Name) or func.value not in model.functions:
+        return True
+    scopes = model.function_scopes(func.value, "")
+    function = model.function_of(scopes[0]) if scopes else None
+    if function is None:
+        return True
+    for inner in model.calls_within(function.body):
+        if any(parameter in names_in(arg.value) for arg in inner.node.args):
+            return True  # passed on: Dataset(df, train=trained)
+    deciding = [node for node in _ifs_within(function) if parameter in names_in(node.test)]
+    return any(inner.qualname not in training.DATA_LOADERS for node in deciding for inner in model.calls_within(node))
+
+
+def _ifs_within(function: cst.FunctionDef) -> list[cst.If | cst.IfExp]:
+    found: list[cst.If | cst.IfExp] = []
+
+    class _Ifs(cst.CSTVisitor):
+        def visit_If(self, node: cst.If) -> None:
+            found.append(node)
+
+        def visit_IfExp(self, node: cst.IfExp) -> None:
+            found.append(node)
+
+    function.body.visit(_Ifs())
+    return found
 
 
 _IDG = "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
@@ -403,6 +507,15 @@ _TORCH_LOOPS = (
 )
 
 VALID = [
+    # The pipeline is chosen by the split a function of the file is called for.
+    _TORCH + "def get_loader(df, mode):\n"
+    "    ds = LeafDataset(df, transform=train_tf if mode == 'train' else valid_tf)\n"
+    "    return DataLoader(ds, shuffle=mode == 'train')\n"
+    "train_loader = get_loader(train_df, mode='train')\nvalid_loader = get_loader(valid_df, mode='valid')\n" + _TORCH_LOOPS,
+    _TORCH + "def get_transforms(data):\n    if data == 'train':\n        return T.Compose([T.RandomHorizontalFlip(), T.ToTensor()])\n"
+    "    return T.Compose([T.ToTensor()])\n"
+    "train_loader = DataLoader(LeafDataset(train_df, get_transforms('train')), shuffle=True)\n"
+    "valid_loader = DataLoader(LeafDataset(valid_df, get_transforms(data='valid')))\n" + _TORCH_LOOPS,
     # A dict of pipelines: each split gets the entry of its own key.
     "import torch\nfrom torch.utils.data import DataLoader\nfrom torchvision import transforms as T\n"
     "from torchvision.datasets import ImageFolder\n"
@@ -490,6 +603,17 @@ VALID = [
 ]
 
 INVALID = [
+    # A function of the file builds a set with the training transform, whatever split it is given;
+    # load_data's trained=False only decides shuffle=.
+    Invalid(
+        _TORCH + "def make_set(d):\n    train_data = ImageFolder(d, transform=train_tf)\n    return train_data\n"
+        "def load_data(data, trained=True):\n    if trained:\n        return DataLoader(data, shuffle=True)\n"
+        "    return DataLoader(data)\n"
+        "train_loader = load_data(ImageFolder('train', transform=train_tf))\n"
+        "valid_loader = load_data(make_set('valid'), trained=False)\n" + _TORCH_LOOPS,
+        message="the data of the validation loop (valid_loader) goes through the training augmentation 'train_tf'",
+        range=(15, 26, 15, 43),
+    ),
     # A dataset class whose methods build a random pipeline applies it to every instance: reported
     # where the validation set is built with it.
     Invalid(

@@ -3,7 +3,9 @@
 ## What it does
 Finds pretrained backbones (qubvel `efficientnet.{keras,tfkeras}`, `keras.applications`) and the
 places that normalize pixel values — `ImageDataGenerator(rescale=…)`, `layers.Rescaling(…)`,
-`x / 255` or `x * (1/255)` in a map or generator function, a `preprocess_input` (also as
+`x / 255` or `x * (1/255)` in a map or generator function, `(x - mean) / std` with constant
+statistics (written out or in `np.array([…])`; after `x / 255` in the same function, the pair is
+one normalization), a `preprocess_input` (also as
 `ImageDataAugmentor(preprocess_input=…)`) — and flags the
 ones that produce a different input range than the backbone's weights were trained on:
 qubvel EfficientNet expects its own `preprocess_input` (x/255, then ImageNet mean/std);
@@ -373,14 +375,16 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         expects = backbone.expects or ""
         weights = backbone.weights if isinstance(backbone.weights, str) else "pretrained"
         if backbone.family.package in NAMED_BY_ARGUMENT:  # timm.create_model("vit_base_patch16_224", pretrained=True)
-            loaded = {"timm": "pretrained=True", "torch.hub": "torch.hub.load"}.get(backbone.family.package, "from_pretrained")
+            loaded = {"timm": "pretrained=True", "torch.hub": "torch.hub.load",
+                      "torchvision.get_model": "torchvision.models.get_model"}.get(backbone.family.package, "from_pretrained")
             name, where = backbone.model_name, f"{backbone.model_name} ({backbone.family.package}, {loaded})"
         else:
             name, where = backbone.short_name, f"{backbone.short_name} ({backbone.family.package}, weights={weights!r})"
         built = (backbone.node, f"{name} is built here; it expects {EXPECTATIONS[expects]}")
         if _behind_learned_layer(facts, backbone):
             continue
-        for norm in _fed_by(facts, backbone, norms, single_family):
+        fed = _fed_by(facts, backbone, norms, single_family)
+        for norm in fed:
             if id(norm.node) in reported:
                 continue
             if norm.kind == "rescale" and norm.call is not None and id(norm.call.node) in stacked:
@@ -409,10 +413,20 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 fix=_fix(ctx, norm, backbone, stacked=False),
             )
         if expects != "raw" and not _behind_learned_layer(facts, backbone):
-            for pipeline, normalizing in _unnormalized_siblings(facts, backbone, norms):
+            # (with nothing normalizing anywhere, the images are reported at the model below)
+            for pipeline, normalizing in _unnormalized_siblings(facts, backbone, norms, alone=bool(norms) and not fed):
                 if id(pipeline.node) in reported:
                     continue
                 reported.add(id(pipeline.node))
+                if normalizing is None:
+                    yield Report(
+                        pipeline.node,
+                        f"{pipeline.name!r} normalizes nothing, but it feeds {where}, and nothing else normalizes its images: "
+                        f"they reach the model in [0, 1] (the model expects {EXPECTATIONS[expects]})",
+                        hint=f"add {backbone.family.preprocess}",
+                        related=(built,),
+                    )
+                    continue
                 yield Report(
                     pipeline.node,
                     f"{pipeline.name!r} normalizes nothing, but it feeds {where}, as {_name(normalizing)} does with "
@@ -449,12 +463,15 @@ def _name(norm: Normalization) -> str:
     return repr(sorted(norm.owners)[0].name) if norm.owners else "another pipeline"
 
 
-def _unnormalized_siblings(facts: Facts, backbone: Backbone, norms: Sequence[Normalization]) -> list[tuple[Pipeline, Normalization]]:
+def _unnormalized_siblings(facts: Facts, backbone: Backbone, norms: Sequence[Normalization],
+                           alone: bool) -> list[tuple[Pipeline, Normalization | None]]:
     """Pipelines of this file (an ``ImageDataGenerator``, a torchvision or albumentations
     ``Compose``) that normalize nothing while another pipeline of the same kind feeding the same
     backbone normalizes in itself (``ImageDataGenerator(preprocessing_function=preprocess_input)``
     for training, a bare ``ImageDataGenerator()`` for validation), each with that other
-    pipeline's normalization. Not where the model may normalize inside (a ``Lambda``,
+    pipeline's normalization; when nothing normalizes the backbone's input (``alone``), a
+    torchvision or albumentations pipeline that feeds it without ``Normalize`` (its images reach
+    the model in [0, 1]), with None. Not where the model may normalize inside (a ``Lambda``,
     ``Rescaling`` or ``Normalization`` layer) or where arithmetic normalizes data in the file."""
     if not backbone.owners or any(norm.kind == "arithmetic" for norm in norms):
         return []
@@ -478,14 +495,15 @@ def _unnormalized_siblings(facts: Facts, backbone: Backbone, norms: Sequence[Nor
         for norm in norms:
             if norm.call is not None and (norm.call.node is pipeline.node or model.encloses(pipeline.node, norm.call.node)):
                 normalizing[id(pipeline.node)] = norm
-    found: list[tuple[Pipeline, Normalization]] = []
+    found: list[tuple[Pipeline, Normalization | None]] = []
     for pipeline in feeding:
         if id(pipeline.node) in normalizing:
             continue
         others = [p for p in feeding if p.kind == pipeline.kind and id(p.node) in normalizing]
-        if not others or any(arg.star for arg in pipeline.node.args) or _data_from(model, pipeline, others):
+        lone = alone and not others and pipeline.kind in ("torchvision", "albumentations")
+        if not (others or lone) or any(arg.star for arg in pipeline.node.args) or _data_from(model, pipeline, others):
             continue
-        other = normalizing[id(others[0].node)]
+        other = normalizing[id(others[0].node)] if others else None
         if pipeline.kind == "image-data-generator":
             if any(pipeline.call.arg(name) is not None for name in _GENERATOR_NORMALIZING):
                 continue
@@ -719,6 +737,18 @@ INVALID = [
         message="'val_gen' normalizes nothing, but it feeds MobileNetV2 (keras, weights='imagenet'), as 'train_gen' does with "
                 "preprocessing_function=keras.applications.mobilenet_v2.preprocess_input",
         range=(6, 11, 6, 31),
+    ),
+    # The file normalizes for another model; the pretrained one gets [0, 1] tensors.
+    Invalid(
+        "import torchvision\nfrom torchvision import transforms as T\nfrom PIL import Image\n"
+        "scratch_tf = T.Compose([T.ToTensor(), T.Normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])])\n"
+        "vgg = torchvision.models.vgg16(pretrained=True)\n"
+        "def predict(path):\n    tf = T.Compose([T.Resize(224), T.ToTensor()])\n"
+        "    image = tf(Image.open(path)).unsqueeze(0)\n    return vgg(image)\n"
+        "net = Net()\nfor x, y in DataLoader(Data(df, scratch_tf)):\n    criterion(net(x), y).backward()\n",
+        message="'tf' normalizes nothing, but it feeds vgg16 (torchvision, weights='pretrained=True'), and nothing else "
+                "normalizes its images",
+        range=(7, 10, 7, 50),
     ),
     Invalid(
         _SPLITS_TORCH + "val_tf = T.Compose([T.Resize(224), T.ToTensor()])\n" + _TORCH_LOOPS,

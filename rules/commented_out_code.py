@@ -6,12 +6,14 @@ once per block. Precision comes first: prose, URLs, shapes like `# (None, 7, 7, 
 like `# Notice: channels-first`, maths like `# tanh(v*h_k^T)`, version markers (`# django>=4`),
 `# e.g. lr = 1e-3 works`, TODO/FIXME, `noqa`/`type:`/`pylint:`/`fmt:`/pragma directives,
 shebang and encoding lines, `# %%` cell markers, jupytext markdown cells, magics that jupytext
-commented out, and PEP 723 script metadata are not code. A block needs at least one line that
+commented out, PEP 723 script metadata and examples inside a Markdown code fence (`` # ``` ``
+lines, a notebook's markdown exported as comments) are not code. A block needs at least one line that
 is certainly code (a call on an object, `print(x)`, `display(df)`, a call without arguments or
 of a function whose name joins words with underscores — `# use_lr_finder()`,
 `# run_training(FOLD)` —, an assignment that calls, indexes, stores into an attribute or item or
-builds an object — `# adam = Adam()`, `# os.environ["CUDA_VISIBLE_DEVICES"] = "0"` —, a
-snake_case setting given a number — `# dropout_rate = 0.3` —, an import, an `if …:` header, a
+builds an object — `# adam = Adam()`, `# os.environ["CUDA_VISIBLE_DEVICES"] = "0"` —, a name
+given a string or an empty list — `# arch = 'vgg19'`, `# history = []` —, a snake_case setting
+given a number — `# dropout_rate = 0.3` —, an import, an `if …:` header, a
 keyword argument switched off inside a call: `# rescale=1/255,`) and at least half of its lines reading
 as code; a single such line is a block, and so is a run of code lines between lines of prose
 when it holds such a line. In a notebook, a commented shell line (`# !gsutil cp …`) is code.
@@ -79,6 +81,9 @@ FIX = "unsafe"
 _CELL_MARKER = re.compile(r"^#\s*(%%|\+|-)(\s|$)|^#\s*In\s*\[")
 _MARKDOWN_MARKER = re.compile(r"^#\s*(%%|\+)\s*\[markdown\]|^#\s*%%\s+md\b")
 _SCRIPT_METADATA = re.compile(r"^#\s*///\s*\w+")
+# A Markdown code fence in comments (a notebook's markdown exported as comments): the lines
+# between two fences are a documented example, not code switched off.
+_FENCE = re.compile(r"^#\s*(```|~~~)")
 
 
 def _bridges(block: list[Comment], comment: Comment, blank_lines: set[int]) -> bool:
@@ -88,14 +93,22 @@ def _bridges(block: list[Comment], comment: Comment, blank_lines: set[int]) -> b
 
 
 def _blocks(comments: list[Comment], blank_lines: set[int], cell_starts: set[int]) -> Iterator[list[Comment]]:
-    """Runs of own-line comments on consecutive lines of one notebook cell, outside markdown cells
-    and metadata."""
+    """Runs of own-line comments on consecutive lines of one notebook cell, outside markdown cells,
+    metadata and Markdown code fences."""
     block: list[Comment] = []
-    in_markdown = in_metadata = False
+    in_markdown = in_metadata = in_fence = False
     for comment in comments:
         if not comment.own_line:
             continue
         text = comment.text
+        if _FENCE.match(text):
+            in_fence = not in_fence
+            if block:
+                yield block
+            block = []
+            continue
+        if in_fence:
+            continue
         if _SCRIPT_METADATA.match(text):
             in_metadata = True
         elif in_metadata and text.strip() in ("# ///", "#///"):
@@ -204,6 +217,9 @@ _SHELL_AS_CODE = "os.system(command)"
 
 
 VALID = [
+    # A documented example in a Markdown code fence (a notebook's markdown exported as comments).
+    "# Calling predict returns the top classes:\n#\n# ```python\n# probs, classes = predict(image_path, model)\n"
+    "# print(probs)\n# ```\nx = 1\n",
     # Prose that leaves a parenthesis open is not a statement cut short.
     "# see the docs (chapter 3\n# TODO (later\nx = 1\n",
     "# x_new = lerp(x_old, momentum, weight)\nx = 1",  # a formula explained, not a statement switched off

@@ -20,7 +20,8 @@ In PyTorch, `StepLR`, `MultiStepLR` and `ExponentialLR` are counted by where
 first epoch, `min_steps_per_epoch` batches), in a `for epoch in range(EPOCHS)` loop once per
 epoch (judged at the last epoch, when `EPOCHS` folds to a number, also from a configuration module the
 file imports: `range(const.NUM_EPOCHS)`; in a training function, `range(num_epochs)` counts what
-its callers pass, the shortest run, or the parameter's default when the file never calls it).
+its callers pass, the shortest run, or the parameter's default when the file never calls it;
+a `scheduler.step()` at the top of the epoch, before its training, counts one step more).
 It also reports a `decay_steps` no larger than the number of planned epochs when the batches per
 epoch are unknown: that is `decay_steps` written as if it counted epochs, and
 the message says from how many batches per epoch on the rate ends below `min_fraction`.
@@ -361,11 +362,15 @@ def _torch_schedules(facts: Facts, min_fraction: float, min_steps: int) -> Itera
                         related=((step.node, "stepped here"),),
                     )
                 break
-            epochs = next((n for loop in step.loops if isinstance(loop, cst.For)
-                           and (n := model.range_length(loop.iter, step.scope)) is not None), None)
-            if epochs is None or epochs < 2:
+            epoch_loop, epochs = next(((loop, n) for loop in step.loops if isinstance(loop, cst.For)
+                                       and (n := model.range_length(loop.iter, step.scope)) is not None), (None, None))
+            if epoch_loop is None or epochs is None or epochs < 2:
                 continue
-            fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, epochs - 1)
+            # Stepped before the epoch's training (at the top of the loop): the last epoch already
+            # runs at the rate after ``epochs`` steps, not ``epochs - 1``.
+            first = any(training_step.index > step.index and any(loop is epoch_loop for loop in training_step.loops)
+                        for training_step in facts.torch_trainings)
+            fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, epochs if first else epochs - 1)
             if fraction < min_fraction:
                 yield Report(
                     gamma_arg,
@@ -441,7 +446,19 @@ _TUTORIAL = (
 # The epochs of a training function: what its callers pass (the shortest run counts).
 VALID.append(_TORCH + _TUTORIAL + "model = train_model(model, criterion, optimizer, sched, num_epochs=15)\n")
 
+# Stepped after each epoch's training: StepLR(4, 0.1) over 12 epochs ends at 0.01 of the rate.
+VALID.append(_TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=4, gamma=0.1)\n"
+             "for epoch in range(12):\n    for x, y in train_loader:\n        criterion(model(x), y).backward()\n"
+             "    scheduler.step()\n")
+
 INVALID = [
+    # Stepped at the top of each epoch: the last of the 12 epochs already runs at 0.1 ** 3.
+    Invalid(
+        _TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=4, gamma=0.1)\n"
+        "for epoch in range(12):\n    scheduler.step()\n    for x, y in train_loader:\n        criterion(model(x), y).backward()\n",
+        message="the rate falls to 0.001 of its initial value by the last of the 12 epochs",
+        range=(3, 69, 3, 78),
+    ),
     Invalid(
         _TORCH + _TUTORIAL + "EPOCHS = 300\nmodel = train_model(model, criterion, optimizer, sched, num_epochs=EPOCHS)\n",
         message="StepLR(step_size=7, gamma=0.1) is stepped once per epoch: the rate falls to 1e-42 of its initial value "

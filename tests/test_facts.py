@@ -105,3 +105,24 @@ def test_masks_and_labels_scaled_by_255_are_no_image_normalization():
     ))
     assert [n.description for n in facts.normalizations] == [
         "res['image'].astype(np.float32) / 255.", "masked / 255"]
+
+
+def test_subtracting_a_mean_and_dividing_by_a_std_is_read_as_their_convention():
+    facts = extract(cst.parse_module(
+        "import numpy as np\n"
+        "def process_image(im):\n"
+        "    x = np.array(im) / 255\n"
+        "    x = (x - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]\n"
+        "    return x\n"
+        "MEAN = np.array([0.763, 0.546, 0.570])\n"
+        "def standardize(x):\n"
+        "    return (x - MEAN) / np.array([0.141, 0.153, 0.170])\n"
+        "y = (pixels - 127.5) / 127.5\n"
+        "left = (width - 224) / 2\n"
+        "weeks = (df['Weeks'].values[0] - 30) / 30\n"
+    ))
+    assert [(n.description, n.produces) for n in facts.normalizations] == [
+        ("(x - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]", "torch"),  # the / 255 before it is part of it
+        ("(x - MEAN) / np.array([0.141, 0.153, 0.170])", "custom"),
+        ("(pixels - 127.5) / 127.5", "tf"),
+    ]

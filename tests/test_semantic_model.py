@@ -599,3 +599,25 @@ def test_arguments_for_a_class_init_come_from_the_calls_of_the_class() -> None:
     assert init is not None
     assert [value for _, value in model.arguments_for(init, "arch")] == ["resnet18", "efficientnet_b0"]
     assert [value for _, value in model.arguments_for(init, "pretrained")] == [False, False]
+
+
+def test_a_branch_on_a_parameter_runs_for_a_call_as_its_argument_decides() -> None:
+    model = _model("""
+        def get_loader(df, mode, train=True):
+            a = f(df) if mode == 'train' else g(df)
+            if mode in ('valid', 'val'):
+                b = h(df)
+            if not train:
+                c = k(df)
+            return a
+        get_loader(x, mode='valid', train=False)
+        get_loader(x, 'train')
+        get_loader(x, mode)
+    """)
+    function = model.function_of(Scope("get_loader", "function", ""))
+    assert function is not None
+    valid, train, unknown = [c for c in model.calls if cst.Module([]).code_for_node(c.node.func) == "get_loader"]
+    inner = {name: next(c.node for c in model.calls if cst.Module([]).code_for_node(c.node.func) == name) for name in "fghk"}
+    assert [model.runs_for_call(inner[n], function, valid) for n in "fghk"] == [False, True, True, True]
+    assert [model.runs_for_call(inner[n], function, train) for n in "fghk"] == [True, False, False, False]
+    assert [model.runs_for_call(inner[n], function, unknown) for n in "fghk"] == [True, True, True, False]

@@ -8,7 +8,7 @@ import libcst as cst
 
 from reviewlint.analysis.constants import UNKNOWN, is_number
 from reviewlint.analysis.facts import Backbone, Normalization
-from reviewlint.analysis.semantic import CallSite, SemanticModel
+from reviewlint.analysis.semantic import Arithmetic, CallSite, Scope, SemanticModel
 from reviewlint.knowledge import backbones as backbone_table
 from reviewlint.knowledge import transforms as transform_table
 from reviewlint.knowledge.timm_pretrained import timm_convention
@@ -31,6 +31,9 @@ def backbones(model: SemanticModel) -> tuple[Backbone, ...]:
             continue
         if call.qualname == backbone_table.TORCH_HUB_LOAD:
             found.extend(_torch_hub_vision(model, call))
+            continue
+        if call.qualname == backbone_table.TORCHVISION_GET_MODEL:
+            found.extend(_torchvision_get_model(model, call))
             continue
         if call.qualname in backbone_table.TIMM_CREATE_MODEL or backbone_table.TORCHVISION_MODEL.match(call.qualname):
             found.extend(_torch_backbone(model, call))
@@ -85,7 +88,8 @@ def _torch_backbone(model: SemanticModel, call: CallSite) -> list[Backbone]:
         convention = conventions.pop() if len(conventions) == 1 else None
         name = names[0] if convention is not None else None
         pretrained_arg = call.arg("pretrained", 1)
-        pretrained = pretrained_arg is not None and model.value(pretrained_arg.value) is True
+        pretrained = pretrained_arg is not None and any(
+            value is True for value in model.possible_values(pretrained_arg.value, call.scope))
         if convention is None or not pretrained:
             return []
         family = backbone_table.TIMM_FAMILIES[convention]
@@ -132,6 +136,28 @@ def _torch_hub_vision(model: SemanticModel, call: CallSite) -> list[Backbone]:
     return [Backbone(call, family, family.expects, name_value, True, model.owners(call))]
 
 
+def _torchvision_get_model(model: SemanticModel, call: CallSite) -> list[Backbone]:
+    """``torchvision.models.get_model("resnet50", weights="DEFAULT")`` (or ``pretrained=True``):
+    torchvision's model of that name with its weights, named by its name (what the callers of
+    the function it is in pass, when the name is a parameter)."""
+    name_arg = call.arg("name", 0)
+    # The names the calls pass that can be known (another call may pass one read at run time).
+    names = {value for value in model.possible_values(name_arg.value, call.scope) if value is not UNKNOWN} \
+        if name_arg is not None else set()
+    if len(names) != 1:
+        return []
+    name = names.pop()
+    if not isinstance(name, str) or not backbone_table.TORCHVISION_MODEL.match(f"torchvision.models.{name}"):
+        return []
+    weights, pretrained = call.arg("weights"), call.arg("pretrained")
+    weighted = weights is not None and (isinstance(weights.value, cst.Attribute) or isinstance(model.value(weights.value), str))
+    if not weighted and not (pretrained is not None and any(
+            value is True for value in model.possible_values(pretrained.value, call.scope))):
+        return []
+    family = backbone_table.TORCHVISION_GET_MODEL_FAMILY
+    return [Backbone(call, family, family.expects, name, True, model.owners(call))]
+
+
 def _loaded_weights(model: SemanticModel, call: CallSite) -> str | None:
     """The pretrained weight file loaded into a backbone built without weights, if any."""
     owners = model.owners(call)
@@ -176,9 +202,14 @@ def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
                 found.append(
                     Normalization("preprocess-function", mode, call.node, f"{qualname}()", call, model.owners(call), call.index, call.scope)
                 )
+    statistics: list[Normalization] = []
     for item in model.arithmetic:
         node, enclosing = item.node, item.enclosing_call
         if enclosing is not None and enclosing.rsplit(".", 1)[-1] in PLOTTING_CALLS:
+            continue
+        standardized = _standardization(model, item)
+        if standardized is not None:
+            statistics.append(standardized)
             continue
         left, right = model.value(item.left), model.value(item.right)
         if is_number(left) == is_number(right):
@@ -203,7 +234,51 @@ def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
         found.append(
             Normalization("arithmetic", produces, node, text.strip(), owners=owners, index=item.index, scope=item.scope)
         )
-    return tuple(found)
+    # x / 255 then (x - mean) / std in the same function: one normalization, the statistics'.
+    found = [norm for norm in found if not (norm.kind == "arithmetic" and norm.produces == "unit" and any(
+        stats.scope == norm.scope and stats.index >= norm.index and not norm.scope.is_module for stats in statistics))]
+    return (*found, *statistics)
+
+
+# Array builders whose one argument holds the statistics (``np.array([0.485, 0.456, 0.406])``).
+_ARRAY_BUILDERS = frozenset({"numpy.array", "numpy.asarray", "torch.tensor", "torch.Tensor", "torch.FloatTensor", "torch.as_tensor"})
+
+
+def _standardization(model: SemanticModel, item: Arithmetic) -> Normalization | None:
+    """``(x - mean) / std`` with per-channel (or one) constants, written out or in arrays
+    (``np.array([0.485, 0.456, 0.406])``, a name bound to one): the convention the statistics give
+    (:func:`_statistics_convention`; statistics of 0-255 pixels are read as those of [0, 1] ones)."""
+    numerator = item.left
+    if not item.divide or not isinstance(numerator, cst.BinaryOperation) or not isinstance(numerator.operator, cst.Subtract):
+        return None
+    mean, std = _statistic(model, numerator.right, item.scope), _statistic(model, item.right, item.scope)
+    if mean is None or std is None:
+        return None
+    if all(value > 1 for value in (*mean, *std)):
+        mean, std = tuple(value / 255 for value in mean), tuple(value / 255 for value in std)
+    # One number on each side (``(weeks - 30) / 30``) is a pixel convention only when it is a known one.
+    single = len(set(mean)) == 1 and len(set(std)) == 1
+    produces = _statistics_convention(mean, std, exact=single)
+    if produces is None:
+        return None
+    owners = frozenset(model.qualify(name, item.scope) for name in item.targets)
+    return Normalization("arithmetic", produces, item.node, model.module.code_for_node(item.node).strip(), owners=owners,
+                         index=item.index, scope=item.scope)
+
+
+def _statistic(model: SemanticModel, node: cst.BaseExpression, scope: Scope) -> tuple[float, ...] | None:
+    """Per-channel constants (one number stands for all three), folded or given to an array builder."""
+    value = _triple(model.value_in(node, scope))
+    if value is not None:
+        return value
+    if isinstance(node, cst.Name):
+        bindings = model.bindings_of(model.qualify(node.value, scope))
+        if len(bindings) == 1 and bindings[0].value is not None:
+            node = bindings[0].value
+    site = model.call_site(node) if isinstance(node, cst.Call) else None
+    if site is None or site.qualname not in _ARRAY_BUILDERS or not site.node.args:
+        return None
+    return _triple(model.value_in(site.node.args[0].value, scope))
 
 
 # Normalize transforms: torchvision's ``Normalize(mean, std)`` on [0, 1] tensors (after
@@ -259,16 +334,22 @@ def _normalize_transform(model: SemanticModel, call: CallSite) -> list[Normaliza
 _SAME_CONVENTION = 0.25
 
 
-def _statistics_convention(mean: tuple[float, ...], std: tuple[float, ...]) -> str | None:
+# The smallest per-channel std of real images on the [0, 1] scale worth reading as one (ImageNet's
+# are 0.22-0.23, a skin-lesion dataset's 0.14-0.17).
+_PLAUSIBLE_STD = 0.05
+
+
+def _statistics_convention(mean: tuple[float, ...], std: tuple[float, ...], exact: bool = False) -> str | None:
     """The convention a per-channel mean/std on [0, 1] values produces: a known one (ImageNet's,
     [-1, 1], CLIP's, [0, 1]), equal to within rounding or, the nearest, moving no black or white
     pixel more than a quarter of a std from it; 'custom' for other statistics (a dataset's own mean/std); None for values
-    that are no statistics of [0, 1] pixels (a mean of 123.7 is on the 0-255 scale)."""
+    that are no statistics of [0, 1] pixels (a mean of 123.7 is on the 0-255 scale). ``exact``:
+    the known conventions only."""
     for produces, (want_mean, want_std) in _CONVENTIONS.items():
         if all(abs(a - b) < 0.01 for a, b in zip((*mean, *std), (*want_mean, *want_std))):
             return produces
-    if not all(0 <= m <= 1 for m in mean) or not all(0 < s <= 1 for s in std):
-        return None
+    if exact or not all(0 <= m <= 1 for m in mean) or not all(_PLAUSIBLE_STD <= s <= 1 for s in std):
+        return None  # no statistics of pixels: (width - 224) / 2
     distance, nearest = min(
         (max(abs((x - m) / s - (x - wm) / ws) for m, s, wm, ws in zip(mean, std, want_mean, want_std) for x in (0.0, 1.0)), produces)
         for produces, (want_mean, want_std) in _CONVENTIONS.items())

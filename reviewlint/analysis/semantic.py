@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import builtins
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -985,6 +985,35 @@ class SemanticModel:
         truths = {bool(value) for value in passed if value is not UNKNOWN}
         return truths.pop() if len(truths) == 1 and UNKNOWN not in passed else UNKNOWN
 
+    def runs_for_call(self, node: cst.CSTNode, function: cst.FunctionDef, call: CallSite) -> bool:
+        """Whether ``node``, inside ``function``, can run when ``call`` calls the function: False
+        when an ``if`` or conditional expression around it tests a parameter (``if train:``,
+        ``mode == "train"``, ``mode != "valid"``, ``mode in ("train", "tr")``, ``not train``) and the
+        argument the call passes (or the parameter's default) decides the test against
+        ``node``'s branch (``get_dataloader(df, mode="valid")`` never takes the
+        ``train_tf if mode == "train" else valid_tf`` training side)."""
+        positional = [param.name.value for param in (*function.params.posonly_params, *function.params.params)]
+        if isinstance(call.node.func, cst.Attribute) and positional[:1] in (["self"], ["cls"]):
+            positional = positional[1:]
+        declared = {param.name.value: param for param in _parameters(function)}
+
+        def argument(name: str) -> object:
+            if name not in declared:
+                return UNKNOWN
+            passed = call.arg(name, positional.index(name) if name in positional else None)
+            if passed is not None:
+                return self.value_in(passed.value, call.scope)
+            default = declared[name].default
+            if default is None or any(arg.star for arg in call.node.args):
+                return UNKNOWN
+            return self.value(default)
+
+        for branch, in_body in self.branches_to(node, function) or []:
+            truth = _decided(branch.test, argument, self.value)
+            if truth is not None and truth != in_body:
+                return False
+        return True
+
     def _wrapped(self, function: str) -> bool:
         """Whether a function is handed to ``functools.partial`` (which may bind its parameters)."""
         return any(
@@ -1241,6 +1270,34 @@ def _keyed_by_string(node: cst.Assign) -> bool:
         ):
             return True
     return False
+
+
+def _decided(test: cst.BaseExpression, argument: Callable[[str], object], fold: Callable[[cst.BaseExpression], object]) -> bool | None:
+    """The truth of a test on a function's parameters, given what ``argument`` says each parameter
+    is (UNKNOWN: not known), or None when it is not decided."""
+    if isinstance(test, cst.Name):
+        value = argument(test.value)
+        return None if value is UNKNOWN else bool(value)
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _decided(test.expression, argument, fold)
+        return None if inner is None else not inner
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return None
+    target = test.comparisons[0]
+    left, operator, right = test.left, target.operator, target.comparator
+    if isinstance(left, cst.Name) and argument(left.value) is not UNKNOWN:
+        value, other = argument(left.value), fold(right)
+    elif isinstance(right, cst.Name) and isinstance(operator, (cst.Equal, cst.NotEqual)) and argument(right.value) is not UNKNOWN:
+        value, other = argument(right.value), fold(left)
+    else:
+        return None
+    if other is UNKNOWN:
+        return None
+    if isinstance(operator, (cst.Equal, cst.NotEqual)):
+        return (value == other) == isinstance(operator, cst.Equal)
+    if isinstance(operator, (cst.In, cst.NotIn)) and isinstance(other, (tuple, list, dict, str)) and isinstance(value, str):
+        return (value in other) == isinstance(operator, cst.In)
+    return None
 
 
 def _range_length(bounds: tuple[object, ...]) -> int | None:

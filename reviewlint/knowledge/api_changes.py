@@ -176,13 +176,15 @@ ARGUMENTS: dict[str, dict[str, ApiChange]] = {
 }
 
 # Every albumentations transform: ``always_apply`` (1.3.1 BasicTransform.__init__(always_apply,
-# p)) warned "always_apply is deprecated. Use `p=1`" during 1.4.x and is gone from 2.0.8's
-# BasicTransform.__init__(p): ``always_apply=True`` is ignored and the transform runs with its p.
+# p)) warns "always_apply is deprecated. Use `p=1` if you want to always apply the transform."
+# from 1.4.9 on (pull request #1759, merged 2024-05-31; checked in the wheels from PyPI: 1.4.8's
+# core/ has no such warning, 1.4.9's has) and is gone from 2.0.8's BasicTransform.__init__(p):
+# ``always_apply=True`` is ignored and the transform runs with its p.
 ALWAYS_APPLY = ApiChange(
     "p=1.0",
-    "was deprecated during albumentations 1.4.x and is gone from 2.x",
+    "was deprecated in albumentations 1.4.9 and is gone from 2.x",
     "albumentations 2.x ignores it with a warning, so the transform runs with probability p, not always",
-    since=(2, 0, 0),
+    since=(1, 4, 9),
 )
 
 

@@ -131,10 +131,20 @@ TORCH_HUB_FAMILY = BackboneFamily(
     "https://pytorch.org/hub/pytorch_vision_resnet/",
 )
 
+# torchvision's factory by name (torchvision 0.14+, torchvision/models/_api.py:
+# ``get_model(name, **config)`` builds ``name`` with the same ``weights=`` (or the old
+# ``pretrained=True``) as the model's own builder).
+TORCHVISION_GET_MODEL = "torchvision.models.get_model"
+TORCHVISION_GET_MODEL_FAMILY = BackboneFamily(
+    "torchvision (get_model)", "torchvision.get_model", "torch",
+    "weights.transforms() (or Normalize with the ImageNet mean and std)",
+    "https://pytorch.org/vision/stable/models.html#listing-and-retrieving-available-models",
+)
+
 # The packages of PyTorch backbones (the others are Keras).
-TORCH_PACKAGES = frozenset({"timm", "torchvision", "efficientnet_pytorch", "torch.hub"})
+TORCH_PACKAGES = frozenset({"timm", "torchvision", "efficientnet_pytorch", "torch.hub", "torchvision.get_model"})
 # The packages whose one factory builds every architecture, named by a string argument.
-NAMED_BY_ARGUMENT = frozenset({"timm", "efficientnet_pytorch", "torch.hub"})
+NAMED_BY_ARGUMENT = frozenset({"timm", "efficientnet_pytorch", "torch.hub", "torchvision.get_model"})
 
 # (pattern over canonical qualified names, family); the first match wins.
 BACKBONES: tuple[tuple[re.Pattern[str], BackboneFamily], ...] = (

@@ -5,7 +5,7 @@ A pin in ``requirements*.txt``, ``pyproject.toml`` (``dependencies``), ``setup.c
 (``install_requires``) or ``environment.yml`` (pip or conda) in the project's root folder:
 ``albumentations==1.3.1``, ``albumentations~=1.3.0`` or conda's ``albumentations=1.3.1``. Ranges
 (``>=1.3``) and unpinned names say nothing about the version in use and are ignored; so is a file
-over 1 MiB. The first pin found wins, files in the order above.
+over 1 MiB. A file that starts with a UTF-16 byte-order mark is read as UTF-16. The first pin found wins, files in the order above.
 """
 
 from __future__ import annotations
@@ -30,10 +30,18 @@ def declared_version(root: Path, package: str) -> tuple[int, ...] | None:
             continue
         for path in candidates:
             data = read_small(path, _LIMIT)
-            match = pin.search(data.decode("utf-8", "replace")) if data is not None else None
+            match = pin.search(_text(data)) if data is not None else None
             if match is not None:
                 return parse_version(match.group(1))
     return None
+
+
+def _text(data: bytes) -> str:
+    """A dependency file's text: UTF-16 when it starts with a byte-order mark (``pip freeze >
+    requirements.txt`` in Windows PowerShell writes UTF-16), else UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace")
+    return data.decode("utf-8-sig", "replace")
 
 
 _READMES = ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md")
