@@ -50,6 +50,7 @@ from reviewlint.analysis.semantic import (
     subscripts_in,
 )
 from reviewlint.analysis.syntax_hooks import SyntaxHooks
+from reviewlint.analysis.inputs import convention_distance
 from reviewlint.analysis.training import epoch_parameter, passes_one_epoch
 from reviewlint.fixing.edits import (
     Edit,
@@ -87,7 +88,7 @@ __all__ = [
     "MODULE", "PREDICT", "TRAIN", "TTA", "UNKNOWN", "VALIDATION", "Anchor", "AttributeAssignment", "Backbone", "Binding", "DataLoop",
     "CallSite", "Comment", "Edit", "Facts", "Fit", "Fix", "Invalid", "NewImport", "NoOptions", "Normalization", "ParameterFreeze",
     "Pipeline", "PredictLoop", "ProjectSettings", "Report", "Role", "RuleContext", "Scope", "SemanticModel", "Severity", "Span",
-    "SyntaxHooks", "Transform", "Unknown", "Valid", "Var", "block_is_code", "delete_lines", "dotted", "drop_args", "epoch_parameter", "frozen_backbones",
+    "SyntaxHooks", "Transform", "Unknown", "Valid", "Var", "block_is_code", "convention_distance", "delete_lines", "dotted", "drop_args", "epoch_parameter", "frozen_backbones",
     "insert_positional", "is_number", "keyword_arg", "name_is_free", "names_in", "option", "parent_of", "passes_one_epoch", "rename_callee",
     "replace", "set_keyword", "statement_head", "string_key", "string_like", "subscripts_in", "with_args", "without_parens",
 ]

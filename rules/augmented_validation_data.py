@@ -87,6 +87,7 @@ from reviewlint.api import (
     Report,
     RuleContext,
     Scope,
+    SemanticModel,
     Severity,
     Transform,
     Var,
@@ -385,11 +386,7 @@ def _not_chosen(facts: Facts, pipeline: Pipeline, building: Sequence[CallSite]) 
     model = facts.model
     names = {owner.name for owner in pipeline.owners if owner.scope.is_module}
     for call in building:
-        func = call.node.func
-        if call.qualname is not None or not isinstance(func, cst.Name) or func.value not in model.functions:
-            continue
-        scopes = model.function_scopes(func.value, "")
-        function = model.function_of(scopes[0]) if scopes else None
+        function = _local_function(facts, call)
         if function is None:
             continue
         places: list[cst.CSTNode] = [pipeline.node] if model.branches_to(pipeline.node, function) is not None else []
@@ -461,22 +458,40 @@ def _switched_off(facts: Facts, reached: set[Var], calls: list[CallSite] | None 
 
 def _may_switch(facts: Facts, call: CallSite, parameter: str) -> bool:
     """Whether a keyword passed False may switch augmentation off: always for a callee the linter
-    cannot read; for a function of this file, when its parameter is passed on to another call or
-    decides an ``if`` that builds or applies something other than a ``DataLoader``
-    (``def load_data(data, trained=True)`` choosing only ``shuffle=`` switches nothing)."""
+    cannot read or a parameter it does not declare; for a function of this file, unless every read
+    of the parameter only chooses ``DataLoader`` arguments (``DataLoader(data, shuffle=trained)``,
+    or an ``if trained:`` whose branches build nothing but ``DataLoader``s)."""
+    model = facts.model
+    function = _local_function(facts, call)
+    if function is None or not any(param.name.value == parameter for param in (
+            *function.params.posonly_params, *function.params.params, *function.params.kwonly_params)):
+        return True
+    reads = [node for node in _names_within(function) if node.value == parameter]
+    loaders = [site for site in model.calls_within(function.body) if site.qualname in training.DATA_LOADERS]
+    for read in reads:
+        if any(model.encloses(site.node, read) for site in loaders):
+            continue  # an argument of a DataLoader
+        tests = [node for node in _ifs_within(function) if model.encloses(node.test, read)]
+        if tests and all(_only_loaders(model, node) for node in tests):
+            continue  # if trained: DataLoader(…, shuffle=True) else: DataLoader(…)
+        return True
+    return False
+
+
+def _only_loaders(model: SemanticModel, branch: cst.If | cst.IfExp) -> bool:
+    """Whether an ``if``'s branches call something, and nothing but ``DataLoader``s."""
+    inside = [site for part in (branch.body, branch.orelse) if part is not None for site in model.calls_within(part)]
+    return bool(inside) and all(site.qualname in training.DATA_LOADERS for site in inside)
+
+
+def _local_function(facts: Facts, call: CallSite) -> cst.FunctionDef | None:
+    """The function of this file a call calls by its name."""
     model = facts.model
     func = call.node.func
     if call.qualname is not None or not isinstance(func, cst.Name) or func.value not in model.functions:
-        return True
+        return None
     scopes = model.function_scopes(func.value, "")
-    function = model.function_of(scopes[0]) if scopes else None
-    if function is None:
-        return True
-    for inner in model.calls_within(function.body):
-        if any(parameter in names_in(arg.value) for arg in inner.node.args):
-            return True  # passed on: Dataset(df, train=trained)
-    deciding = [node for node in _ifs_within(function) if parameter in names_in(node.test)]
-    return any(inner.qualname not in training.DATA_LOADERS for node in deciding for inner in model.calls_within(node))
+    return model.function_of(scopes[0]) if scopes else None
 
 
 def _ifs_within(function: cst.FunctionDef) -> list[cst.If | cst.IfExp]:
@@ -507,6 +522,11 @@ _TORCH_LOOPS = (
 )
 
 VALID = [
+    # augment=False given to a function of the file that picks the other pipeline.
+    _TORCH + "def build_dataset(df, augment=True):\n    tf = train_tf\n    if not augment:\n        tf = valid_tf\n"
+    "    return LeafDataset(df, transform=tf)\n"
+    "train_loader = DataLoader(build_dataset(train_df), shuffle=True)\n"
+    "valid_loader = DataLoader(build_dataset(valid_df, augment=False))\n" + _TORCH_LOOPS,
     # The pipeline is chosen by the split a function of the file is called for.
     _TORCH + "def get_loader(df, mode):\n"
     "    ds = LeafDataset(df, transform=train_tf if mode == 'train' else valid_tf)\n"

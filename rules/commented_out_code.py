@@ -97,17 +97,21 @@ def _blocks(comments: list[Comment], blank_lines: set[int], cell_starts: set[int
     metadata and Markdown code fences."""
     block: list[Comment] = []
     in_markdown = in_metadata = in_fence = False
+    fence_line = 0
     for comment in comments:
         if not comment.own_line:
             continue
         text = comment.text
+        if in_fence and (comment.line in cell_starts or comment.line != fence_line + 1):
+            in_fence = False  # a fence left open ends with its run of comment lines
         if _FENCE.match(text):
-            in_fence = not in_fence
+            in_fence, fence_line = not in_fence, comment.line
             if block:
                 yield block
             block = []
             continue
         if in_fence:
+            fence_line = comment.line
             continue
         if _SCRIPT_METADATA.match(text):
             in_metadata = True
@@ -217,7 +221,8 @@ _SHELL_AS_CODE = "os.system(command)"
 
 
 VALID = [
-    # A documented example in a Markdown code fence (a notebook's markdown exported as comments).
+    # A documented example in a Markdown code fence (a notebook's markdown exported as comments;
+    # a fence left open ends with its run of comment lines, see INVALID).
     "# Calling predict returns the top classes:\n#\n# ```python\n# probs, classes = predict(image_path, model)\n"
     "# print(probs)\n# ```\nx = 1\n",
     # Prose that leaves a parenthesis open is not a statement cut short.
@@ -261,6 +266,7 @@ VALID = [
 ]
 
 INVALID = [
+    Invalid("# ```\nx = 1\n# model.fit(x, y)\ny = 2\n", fixed="# ```\nx = 1\ny = 2\n", range=(3, 1, 3, 18)),
     # Statements cut short when they were switched off, and a call's results unpacked.
     Invalid("from augmentations import transform_aug\n# from augmentations2 import\nx = 1\n",
             fixed="from augmentations import transform_aug\nx = 1\n", range=(2, 1, 2, 29)),

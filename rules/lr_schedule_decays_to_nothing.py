@@ -446,6 +446,13 @@ _TUTORIAL = (
 # The epochs of a training function: what its callers pass (the shortest run counts).
 VALID.append(_TORCH + _TUTORIAL + "model = train_model(model, criterion, optimizer, sched, num_epochs=15)\n")
 
+# A method's epochs: its calls (trainer.train(num_epochs=20)) are not matched by name, so its
+# default (200) is not taken for the run.
+VALID.append(_TORCH + "class Trainer:\n    def train(self, num_epochs=200):\n"
+             "        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=10, gamma=0.1)\n"
+             "        for epoch in range(num_epochs):\n            for x, y in self.loader:\n"
+             "                criterion(self.model(x), y).backward()\n            scheduler.step()\n"
+             "trainer = Trainer()\ntrainer.train(num_epochs=20)\n")
 # Stepped after each epoch's training: StepLR(4, 0.1) over 12 epochs ends at 0.01 of the rate.
 VALID.append(_TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=4, gamma=0.1)\n"
              "for epoch in range(12):\n    for x, y in train_loader:\n        criterion(model(x), y).backward()\n"

@@ -126,3 +126,15 @@ def test_subtracting_a_mean_and_dividing_by_a_std_is_read_as_their_convention():
         ("(x - MEAN) / np.array([0.141, 0.153, 0.170])", "custom"),
         ("(pixels - 127.5) / 127.5", "tf"),
     ]
+
+
+def test_a_division_by_255_then_mean_and_std_at_module_level_is_one_normalization():
+    facts = extract(cst.parse_module(
+        "import numpy as np\n"
+        "mean = np.array([0.485, 0.456, 0.406])\nstd = np.array([0.229, 0.224, 0.225])\n"
+        "img = load(path) / 255.0\n"
+        "img = (img - mean) / std\n"
+        "other = frames / 255.0\n"
+    ))
+    assert [(n.description, n.produces) for n in facts.normalizations] == [
+        ("other = frames / 255.0".split(" = ")[1], "unit"), ("(img - mean) / std", "torch")]

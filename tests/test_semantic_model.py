@@ -621,3 +621,40 @@ def test_a_branch_on_a_parameter_runs_for_a_call_as_its_argument_decides() -> No
     assert [model.runs_for_call(inner[n], function, valid) for n in "fghk"] == [False, True, True, True]
     assert [model.runs_for_call(inner[n], function, train) for n in "fghk"] == [True, False, False, False]
     assert [model.runs_for_call(inner[n], function, unknown) for n in "fghk"] == [True, True, True, False]
+
+
+def test_options_of_an_argparse_namespace_fold_to_their_defaults() -> None:
+    model = _model("""
+        import argparse
+        def get_args():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--epochs", type=int, default=100)
+            parser.add_argument("--learning-rate", dest="lr", default=1e-3)
+            parser.add_argument("--freeze", action="store_true")
+            parser.add_argument("--arch", default="resnet50")
+            parser.add_argument("--size")
+            parser.add_argument("data_dir", default="data")
+            return parser.parse_args()
+        args = get_args()
+        args.arch = "vgg16"
+        other = make_namespace()
+    """)
+    assert model.value(cst.parse_expression("args.epochs")) == 100
+    assert model.value(cst.parse_expression("args.lr")) == 1e-3
+    assert model.value(cst.parse_expression("args.freeze")) is False
+    assert model.value(cst.parse_expression("args.data_dir")) == "data"
+    assert model.value(cst.parse_expression("args.arch")) is UNKNOWN  # set by the script itself
+    assert model.value(cst.parse_expression("args.size")) is UNKNOWN  # no default
+    assert model.value(cst.parse_expression("other.epochs")) is UNKNOWN
+
+
+def test_a_namespace_bound_to_anything_else_too_does_not_fold() -> None:
+    model = _model("""
+        import argparse
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--epochs", default=10)
+        args = parser.parse_args()
+        if debug:
+            args = Namespace(epochs=1)
+    """)
+    assert model.value(cst.parse_expression("args.epochs")) is UNKNOWN

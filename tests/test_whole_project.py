@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from reviewlint.analysis.constants import UNKNOWN
+from reviewlint.analysis.semantic import Scope
 from reviewlint.source.project import ImportLine, import_lines, project_imports
 from tests.conftest import check_in_process, write_notebook
 
@@ -366,6 +368,37 @@ def test_module_constants_are_literals_assigned_once_at_the_top_level() -> None:
     from reviewlint.source.project_constants import module_constants
 
     text = (b"A = 1\nB = -2.5 / 5\nC = {'lr': 1e-3, 'size': (224, 224)}\nD = 1\nD = 2\nE = compute()\n"
-            b"if x:\n    F = 3\nfor G in range(3):\n    pass\nG = 4\nH: int = 7\n_P = 'x'\n")
+            b"if x:\n    F = 3\nfor G in range(3):\n    pass\nG = 4\nH: int = 7\n_P = 'x'\n"
+            b"I = 1\ndel I\nJ = [1]\nJ.append(2)\nK = 1\ndef K():\n    pass\nL = {(1, 2): 3}\nM = {{1: 2}: 3}\n")
     assert module_constants(text) == {"A": 1, "B": -0.5, "C": {"lr": 1e-3, "size": (224, 224)}, "H": 7, "_P": "x"}
     assert module_constants(b"def broken(:\n") == {}
+    assert module_constants(b"X = " + b" + ".join([b"1"] * 5000) + b"\n") == {}  # too deep for ast: nothing, no crash
+    assert module_constants(b"A = 1\ntry:\n    from local_settings import *\nexcept ImportError:\n    pass\n") == {}
+
+
+def test_imported_constants_give_way_to_what_the_importer_binds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A function's own mean/std, a parameter named like the module, and an override of the
+    # module's setting are the importer's, not the settings module's.
+    config = "MEAN = (0.5, 0.5, 0.5)\nSTD = (0.5, 0.5, 0.5)\nEPOCHS = 300\n"
+    train = (
+        "import torchvision\nfrom torchvision import transforms\nfrom config import *\nimport config\n"
+        "def get_transforms(df):\n    MEAN, STD = compute_stats(df)\n    return transforms.Normalize(MEAN, STD)\n"
+        "model = torchvision.models.resnet50(pretrained=True)\n"
+    )
+    _project(tmp_path, {"config.py": config, "train.py": train})
+    assert _findings(tmp_path, monkeypatch) == []
+    from reviewlint.analysis.scan import build_model
+    import libcst as cst
+
+    model = build_model(cst.parse_module("import config\nconfig.EPOCHS = 5\ndef f(config):\n    return config.MEAN\n"),
+                        imported_constants={"config.EPOCHS": 300, "config.MEAN": (0.5, 0.5, 0.5)})
+    assert model.value(cst.parse_expression("config.EPOCHS")) is UNKNOWN
+    function = next(node for node in model.module.body if isinstance(node, cst.FunctionDef))
+    read = function.body.body[0].body[0].value  # type: ignore[attr-defined]
+    assert model.value_in(read, Scope("f", "function", "")) is UNKNOWN
+
+
+def test_a_module_that_cannot_be_read_for_constants_does_not_stop_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _project(tmp_path, {"config.py": "BAD = {{1: 2}: 3}\nX = " + " + ".join(["1"] * 5000) + "\n", "train.py": CONFIG_TRAIN})
+    code, out, _ = check_in_process(["--format", "json", "--select", "RL201", "."], tmp_path, monkeypatch)
+    assert code in (0, 1) and json.loads(out)["errors"] == []

@@ -88,7 +88,11 @@ class ConstantFolder:
         module's names it does not shadow as before."""
         bindings = {name: value for name, value in self._bindings.items() if name not in shadowed}
         bindings.update(local)
-        return ConstantFolder(bindings, self._attributes, self._reassigned, self._instances, self._mutated, self._imported)
+        # A name the function binds itself (a parameter ``config``, ``mean, std = stats(df)``)
+        # is not the imported module's.
+        imported = {key: value for key, value in self._imported.items()
+                    if key.split(".", 1)[0] not in shadowed and key.split(".", 1)[0] not in local}
+        return ConstantFolder(bindings, self._attributes, self._reassigned, self._instances, self._mutated, imported)
 
     def fold(self, node: cst.BaseExpression | None, depth: int = 0) -> object:
         """The value of ``node``, or :data:`UNKNOWN`."""

@@ -254,6 +254,8 @@ class Normalization:
     owners: frozenset[Var] = frozenset()
     index: int = 0  # position in call order (comparable with CallSite.index)
     scope: Scope = MODULE
+    # For a Normalize or ``(x - mean) / std`` with statistics of its own: (mean, std) on [0, 1].
+    statistics: tuple[tuple[float, ...], tuple[float, ...]] | None = None
 
 
 @dataclass(frozen=True, eq=False)

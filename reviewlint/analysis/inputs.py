@@ -68,7 +68,8 @@ def _words(node: cst.BaseExpression) -> list[str]:
         if isinstance(child, cst.Name):
             found.append(child.value)
         elif isinstance(child, cst.SimpleString):
-            found.append(child.value.strip("'\"rbuRBU"))
+            value = child.evaluated_value
+            found.append(value if isinstance(value, str) else "")
         else:
             stack.extend(child.children)
     return found
@@ -94,19 +95,26 @@ def _torch_backbone(model: SemanticModel, call: CallSite) -> list[Backbone]:
             return []
         family = backbone_table.TIMM_FAMILIES[convention]
         return [Backbone(call, family, family.expects, name, True, model.owners(call))]
-    weights_arg = call.arg("weights")
-    pretrained_arg = call.arg("pretrained")
-    weights = model.value(weights_arg.value) if weights_arg is not None else None
-    named = weights_arg is not None and isinstance(weights_arg.value, cst.Attribute) and (
-        weights_arg.value.attr.value == "DEFAULT" or weights_arg.value.attr.value.startswith("IMAGENET"))
-    if weights_arg is not None and (named or isinstance(weights, str)):  # ResNet50_Weights.DEFAULT, "IMAGENET1K_V2"
-        label: object = model.module.code_for_node(weights_arg.value)
-    elif pretrained_arg is not None and any(value is True for value in model.possible_values(pretrained_arg.value, call.scope)):
-        label = "pretrained=True"
-    else:
+    label = _torchvision_weights(model, call)
+    if label is None:
         return []
     family = backbone_table.TORCHVISION_FAMILY
     return [Backbone(call, family, family.expects, label, True, model.owners(call))]
+
+
+def _torchvision_weights(model: SemanticModel, call: CallSite) -> str | None:
+    """How a torchvision builder is given pretrained weights (``weights=ResNet50_Weights.DEFAULT``,
+    ``weights="IMAGENET1K_V2"``, ``pretrained=True``, also through a parameter), as the code says
+    it; None without."""
+    weights_arg, pretrained_arg = call.arg("weights"), call.arg("pretrained")
+    if weights_arg is not None:
+        named = isinstance(weights_arg.value, cst.Attribute) and (
+            weights_arg.value.attr.value == "DEFAULT" or weights_arg.value.attr.value.startswith("IMAGENET"))
+        if named or isinstance(model.value_in(weights_arg.value, call.scope), str):
+            return model.module.code_for_node(weights_arg.value)
+    if pretrained_arg is not None and any(value is True for value in model.possible_values(pretrained_arg.value, call.scope)):
+        return "pretrained=True"
+    return None
 
 
 def _efficientnet_pytorch(model: SemanticModel, call: CallSite) -> Backbone:
@@ -149,10 +157,7 @@ def _torchvision_get_model(model: SemanticModel, call: CallSite) -> list[Backbon
     name = names.pop()
     if not isinstance(name, str) or not backbone_table.TORCHVISION_MODEL.match(f"torchvision.models.{name}"):
         return []
-    weights, pretrained = call.arg("weights"), call.arg("pretrained")
-    weighted = weights is not None and (isinstance(weights.value, cst.Attribute) or isinstance(model.value(weights.value), str))
-    if not weighted and not (pretrained is not None and any(
-            value is True for value in model.possible_values(pretrained.value, call.scope))):
+    if _torchvision_weights(model, call) is None:
         return []
     family = backbone_table.TORCHVISION_GET_MODEL_FAMILY
     return [Backbone(call, family, family.expects, name, True, model.owners(call))]
@@ -234,9 +239,12 @@ def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
         found.append(
             Normalization("arithmetic", produces, node, text.strip(), owners=owners, index=item.index, scope=item.scope)
         )
-    # x / 255 then (x - mean) / std in the same function: one normalization, the statistics'.
+    # x / 255 then (x - mean) / std in the same function (at module level: of the names the
+    # division binds): one normalization, the statistics'.
     found = [norm for norm in found if not (norm.kind == "arithmetic" and norm.produces == "unit" and any(
-        stats.scope == norm.scope and stats.index >= norm.index and not norm.scope.is_module for stats in statistics))]
+        stats.scope == norm.scope and stats.index >= norm.index
+        and (not norm.scope.is_module or norm.owners & model.reaches(model.names_used(stats.node, stats.scope)))
+        for stats in statistics))]
     return (*found, *statistics)
 
 
@@ -263,7 +271,7 @@ def _standardization(model: SemanticModel, item: Arithmetic) -> Normalization | 
         return None
     owners = frozenset(model.qualify(name, item.scope) for name in item.targets)
     return Normalization("arithmetic", produces, item.node, model.module.code_for_node(item.node).strip(), owners=owners,
-                         index=item.index, scope=item.scope)
+                         index=item.index, scope=item.scope, statistics=(mean, std) if produces == "custom" else None)
 
 
 def _statistic(model: SemanticModel, node: cst.BaseExpression, scope: Scope) -> tuple[float, ...] | None:
@@ -325,7 +333,7 @@ def _normalize_transform(model: SemanticModel, call: CallSite) -> list[Normaliza
         return []
     text = model.module.code_for_node(call.node)
     return [Normalization("normalize-transform", produces, call.node, text if len(text) < 80 else f"{call.qualname}(…)",
-                          call, model.holders(call), call.index, call.scope)]
+                          call, model.holders(call), call.index, call.scope, (mean, std) if produces == "custom" else None)]
 
 
 # How far (in units of the backbone's std) a Normalize may move a black or a white pixel from
@@ -350,10 +358,19 @@ def _statistics_convention(mean: tuple[float, ...], std: tuple[float, ...], exac
             return produces
     if exact or not all(0 <= m <= 1 for m in mean) or not all(_PLAUSIBLE_STD <= s <= 1 for s in std):
         return None  # no statistics of pixels: (width - 224) / 2
-    distance, nearest = min(
-        (max(abs((x - m) / s - (x - wm) / ws) for m, s, wm, ws in zip(mean, std, want_mean, want_std) for x in (0.0, 1.0)), produces)
-        for produces, (want_mean, want_std) in _CONVENTIONS.items())
+    distance, nearest = min((convention_distance((mean, std), produces) or 0.0, produces) for produces in _CONVENTIONS)
     return nearest if distance <= _SAME_CONVENTION else "custom"
+
+
+def convention_distance(statistics: tuple[tuple[float, ...], tuple[float, ...]], convention: str) -> float | None:
+    """How far (in the convention's stds) a per-channel mean/std on [0, 1] puts a black or white
+    pixel from where a known convention (``torch``: ImageNet's, ``tf``, ``clip``, ``unit``) puts
+    it; None for a convention given by no mean/std (``caffe``, ``raw``)."""
+    if convention not in _CONVENTIONS:
+        return None
+    mean, std = statistics
+    want_mean, want_std = _CONVENTIONS[convention]
+    return max(abs((x - m) / s - (x - wm) / ws) for m, s, wm, ws in zip(mean, std, want_mean, want_std) for x in (0.0, 1.0))
 
 
 def _generator_normalizations(model: SemanticModel, call: CallSite) -> list[Normalization]:

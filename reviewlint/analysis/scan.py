@@ -16,6 +16,7 @@ from functools import cached_property
 
 import libcst as cst
 
+from reviewlint.analysis.argparse_defaults import option_defaults
 from reviewlint.analysis.constants import ConstantFolder
 from reviewlint.analysis.imports import ImportTable, dotted
 from reviewlint.knowledge.backbones import ONE_FAMILY_MODULES, backbone_family
@@ -91,6 +92,7 @@ class Scan(cst.CSTVisitor):
     bindings: list[RawBinding] = field(default_factory=list)
     minus_one: set[int] = field(default_factory=set)
     subscript_assignments: list[SubscriptAssignment] = field(default_factory=list)
+    updated_items: set[str] = field(default_factory=set)  # names whose items an augmented assignment changes
     attribute_reads: list[tuple[str, cst.Attribute, Scope]] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
     module_history: dict[str, list[tuple[int, cst.BaseExpression | None]]] = field(default_factory=dict)
@@ -376,6 +378,8 @@ class Scan(cst.CSTVisitor):
             self.edges.append((name, self._scopes[-1], used, self._scopes[-1]))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Subscript):
+            self.updated_items.add(dotted(node.target.value) or "")  # P["epochs"] += 1
         names = target_names(node.target)
         for name in names:
             self._bind(name, None, "augassign", node)
@@ -482,7 +486,8 @@ def target_names(node: cst.BaseExpression) -> list[str]:
 
 
 # Methods that store into the dict or list they are called on (its folded items are then unknown).
-_MUTATING_METHODS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove", "__setitem__"})
+_MUTATING_METHODS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove",
+                               "reverse", "sort", "add", "discard", "__setitem__", "__delitem__"})
 
 
 def build_model(
@@ -503,16 +508,23 @@ def build_model(
         {name for name, *_ in scan.bindings}.union(scan.stored, scan.imports.bindings, *scan.local_names.values())
     )
     attributes = {key: value for key, value in scan.config_attributes.items() if key not in scan.reassigned_attributes}
+    # args.epochs for args = parser.parse_args(): the option's default (its value without flags).
+    for key, default in option_defaults([(raw.node, raw.callee) for raw in scan.calls],
+                                        [(name, value) for name, _, _, _, _, value in scan.bindings],
+                                        scan.returns, scan.imports.resolve_dotted).items():
+        if key not in scan.reassigned_attributes:
+            attributes.setdefault(key, default)
     # A name only ever made an instance of one configuration class (``CFG = Config()`` in main(),
     # and the parameters named CFG it is passed to): its attributes are that class's.
     classes = {key.split(".", 1)[0] for key in attributes}
     instances = {name: next(iter(made)) for name, made in scan.instances.items() if len(made) == 1 and made <= classes}
-    mutated = frozenset({stored.target for stored in scan.subscript_assignments}.union(
+    mutated = frozenset({stored.target for stored in scan.subscript_assignments}.union(scan.updated_items).union(
         raw.callee.rpartition(".")[0] for raw in scan.calls
         if raw.callee is not None and raw.callee.rpartition(".")[2] in _MUTATING_METHODS))
     folder = ConstantFolder(scan.module_bindings, attributes, frozenset(scan.reassigned_attributes), instances, mutated,
                             {name: value for name, value in (imported_constants or {}).items()
-                             if name.split(".", 1)[0] not in scan.module_history})  # not rebound here
+                             # not rebound here, nor set by this module (config.EPOCHS = args.epochs)
+                             if name.split(".", 1)[0] not in scan.module_history and name not in scan.reassigned_attributes})
     chosen = _ChosenConstructors(scan.imports, folder, scan.module_bindings, scan.bindings)
     calls: list[CallSite] = []
     for index, raw_call in enumerate(scan.calls):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import builtins
 import itertools
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -992,9 +993,7 @@ class SemanticModel:
         argument the call passes (or the parameter's default) decides the test against
         ``node``'s branch (``get_dataloader(df, mode="valid")`` never takes the
         ``train_tf if mode == "train" else valid_tf`` training side)."""
-        positional = [param.name.value for param in (*function.params.posonly_params, *function.params.params)]
-        if isinstance(call.node.func, cst.Attribute) and positional[:1] in (["self"], ["cls"]):
-            positional = positional[1:]
+        positional = positional_parameters(function, bound=isinstance(call.node.func, cst.Attribute))
         declared = {param.name.value: param for param in _parameters(function)}
 
         def argument(name: str) -> object:
@@ -1045,12 +1044,13 @@ class SemanticModel:
         """Each call of ``function`` (by its name; a class's ``__init__`` by the class's name) with the
         folded value it passes for ``parameter`` (the parameter's default when it passes none;
         UNKNOWN through ``*args``/``**kwargs``)."""
-        positional = [*function.params.posonly_params, *function.params.params]
         name = function.name.value
         owner = next((scope.owner for scope, defined in self._scope_functions.items() if defined is function), "")
-        if owner and name == "__init__" and owner in self._constructed_classes:
-            name, positional = owner, positional[1:]  # Classifier(arch, n): the parameters after self
-        position = next((i for i, p in enumerate(positional) if p.name.value == parameter), None)
+        constructed = bool(owner) and name == "__init__" and owner in self._constructed_classes
+        if constructed:
+            name = owner  # Classifier(arch, n): the parameters after self
+        positional = positional_parameters(function, bound=constructed)
+        position = positional.index(parameter) if parameter in positional else None
         declared = next((p for p in _parameters(function) if p.name.value == parameter), None)
         found: list[tuple[CallSite, object]] = []
         for call in self.calls:
@@ -1120,6 +1120,8 @@ class SemanticModel:
         passed = [value for _, value in self.arguments_for(function, parameter.name.value)]
         if passed or parameter.default is None:
             return passed
+        if scope.owner and any(call.method == function.name.value for call in self.calls):
+            return [UNKNOWN]  # trainer.train(num_epochs=20): a method's calls are not matched by name
         return [self.value(parameter.default)]
 
     def range_length(self, node: cst.BaseExpression | None, scope: Scope | None = None) -> int | None:
@@ -1133,7 +1135,9 @@ class SemanticModel:
         if "range" in self.imports.bindings or any(arg.keyword is not None or arg.star for arg in node.args) or not 1 <= len(node.args) <= 3:
             return None
         choices = [self.possible_values(arg.value, scope) if scope is not None else [self.value(arg.value)] for arg in node.args]
-        lengths = [_range_length(bounds) for bounds in itertools.islice(itertools.product(*choices), 64)]
+        if math.prod(len(choice) for choice in choices) > _MOST_RANGES:
+            return None  # too many callers to tell the shortest run
+        lengths = [_range_length(bounds) for bounds in itertools.product(*choices)]
         if not lengths or any(length is None for length in lengths):
             return None
         return min(length for length in lengths if length is not None)
@@ -1300,6 +1304,10 @@ def _decided(test: cst.BaseExpression, argument: Callable[[str], object], fold: 
     return None
 
 
+# The most argument combinations range_length weighs (a function called from that many places).
+_MOST_RANGES = 64
+
+
 def _range_length(bounds: tuple[object, ...]) -> int | None:
     """len(range(*bounds)) for integer bounds, else None."""
     if not all(isinstance(value, int) and not isinstance(value, bool) for value in bounds):
@@ -1311,6 +1319,13 @@ def _range_length(bounds: tuple[object, ...]) -> int | None:
     if steps.step > 0:  # len() of a range over 2**63 items raises OverflowError
         return max(0, (steps.stop - steps.start + steps.step - 1) // steps.step)
     return max(0, (steps.start - steps.stop - steps.step - 1) // -steps.step)
+
+
+def positional_parameters(function: cst.FunctionDef, bound: bool) -> list[str]:
+    """The names a call passes positionally to ``function``; ``bound``: called on an instance or
+    a class (``obj.method(…)``, ``Class(…)`` for ``__init__``), so a first ``self``/``cls`` takes none."""
+    names = [param.name.value for param in (*function.params.posonly_params, *function.params.params)]
+    return names[1:] if bound and names[:1] in (["self"], ["cls"]) else names
 
 
 def _parameters(function: cst.FunctionDef | None) -> list[cst.Param]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from reviewlint.analysis.facts import Backbone, Fit
-from reviewlint.analysis.semantic import MODULE, CallSite, SemanticModel, Var
+from reviewlint.analysis.semantic import MODULE, CallSite, SemanticModel, Var, positional_parameters
 from reviewlint.knowledge import training as training_table
 from reviewlint.knowledge.backbones import TORCH_PACKAGES
 from reviewlint.knowledge.roles import (
@@ -160,10 +160,9 @@ def epoch_parameter(model: SemanticModel, step: CallSite) -> tuple[int, str] | N
             and len(iterable.args) == 1 and isinstance(iterable.args[0].value, cst.Name)):
         return None
     name = iterable.args[0].value.value
-    positional = [param.name.value for param in (*function.params.posonly_params, *function.params.params)]
+    positional = positional_parameters(function, bound=bool(step.scope.owner))
     if name in positional:
-        offset = 1 if step.scope.owner and positional[:1] in (["self"], ["cls"]) else 0
-        return positional.index(name) - offset, name
+        return positional.index(name), name
     if any(param.name.value == name for param in function.params.kwonly_params):
         return -1, name
     return None

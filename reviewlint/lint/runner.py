@@ -242,7 +242,9 @@ def _imported_constants(source: SourceFile, result: FileResult) -> dict[str, obj
     ``config.NORM_MEAN``); the result then depends on those modules, which ``result`` records."""
     lines = result.imports if result.imports is not None else import_lines(source.text)
     found = project_imports(source.path, lines) if lines else ()
-    if found and result.imports is None:
+    if lines and result.imports is None:
+        # Recorded even when no import leads to a project module yet: one that appears later
+        # (``settings.py`` written after this run) makes the cached result stale.
         result.imports = lines
         result.depends = tuple((str(item.file), read_module(item.file)[1]) for item in found)
     return imported_constants(found)
