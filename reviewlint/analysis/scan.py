@@ -509,11 +509,12 @@ def build_model(
     )
     attributes = {key: value for key, value in scan.config_attributes.items() if key not in scan.reassigned_attributes}
     # args.epochs for args = parser.parse_args(): the option's default (its value without flags).
-    for key, default in option_defaults([(raw.node, raw.callee) for raw in scan.calls],
-                                        [(name, value) for name, _, _, _, _, value in scan.bindings],
-                                        scan.returns, scan.imports.resolve_dotted).items():
-        if key not in scan.reassigned_attributes:
-            attributes.setdefault(key, default)
+    if "argparse" in scan.imports.packages:
+        for key, default in option_defaults([(raw.node, raw.callee) for raw in scan.calls],
+                                            [(name, value) for name, _, _, _, _, value in scan.bindings],
+                                            scan.returns, scan.imports.resolve_dotted).items():
+            if key not in scan.reassigned_attributes:
+                attributes.setdefault(key, default)
     # A name only ever made an instance of one configuration class (``CFG = Config()`` in main(),
     # and the parameters named CFG it is passed to): its attributes are that class's.
     classes = {key.split(".", 1)[0] for key in attributes}
