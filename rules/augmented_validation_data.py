@@ -92,7 +92,6 @@ from reviewlint.api import (
     Transform,
     Var,
     dotted,
-    names_in,
     string_key,
     subscripts_in,
 )
@@ -468,10 +467,11 @@ def _may_switch(facts: Facts, call: CallSite, parameter: str) -> bool:
         return True
     reads = [node for node in _names_within(function) if node.value == parameter]
     loaders = [site for site in model.calls_within(function.body) if site.qualname in training.DATA_LOADERS]
+    branches = _ifs_within(function)
     for read in reads:
         if any(model.encloses(site.node, read) for site in loaders):
             continue  # an argument of a DataLoader
-        tests = [node for node in _ifs_within(function) if model.encloses(node.test, read)]
+        tests = [node for node in branches if model.encloses(node.test, read)]
         if tests and all(_only_loaders(model, node) for node in tests):
             continue  # if trained: DataLoader(…, shuffle=True) else: DataLoader(…)
         return True

@@ -33,7 +33,7 @@ from reviewlint.source.parse_guard import (
 )
 from reviewlint.source.paths import display_path
 from reviewlint.source.positions import NodePositions
-from reviewlint.source.project import dependencies, import_lines, project_imports, read_module, star_reexports
+from reviewlint.source.project import dependencies, digests, import_lines, project_imports, read_module, star_reexports
 from reviewlint.source.project_constants import imported_constants
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
@@ -246,7 +246,7 @@ def _imported_constants(source: SourceFile, result: FileResult) -> dict[str, obj
         # Recorded even when no import leads to a project module yet: one that appears later
         # (``settings.py`` written after this run) makes the cached result stale.
         result.imports = lines
-        result.depends = tuple((str(item.file), read_module(item.file)[1]) for item in found)
+        result.depends = digests(found)
     return imported_constants(found)
 
 

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,7 +206,12 @@ def read_module(file: Path) -> tuple[bytes | None, str]:
 
 def dependencies(path: Path, lines: tuple[ImportLine, ...]) -> tuple[tuple[str, str], ...]:
     """Each project module the imports ``lines`` of ``path`` lead to now, with the digest of its bytes."""
-    return tuple((str(found.file), read_module(found.file)[1]) for found in project_imports(path, lines))
+    return digests(project_imports(path, lines))
+
+
+def digests(imports: Iterable[ProjectImport]) -> tuple[tuple[str, str], ...]:
+    """Each of the project modules ``imports`` found, with the digest of its bytes now."""
+    return tuple((str(found.file), read_module(found.file)[1]) for found in imports)
 
 
 def star_reexports(path: Path, lines: tuple[ImportLine, ...]) -> dict[str, dict[str, str]]:
