@@ -27,7 +27,10 @@ Flags validation data built with random augmentation:
   (`load_data(valid_set, trained=False)` deciding `shuffle=`); and a function of the file that
   chooses the pipeline by a parameter (`train_tf if mode == "train" else valid_tf`,
   `if data == "train": return Compose([...])`) gives the validation call only the side its
-  argument selects (`get_loader(valid_df, mode="valid")`).
+  argument selects (`get_loader(valid_df, mode="valid")`) — and when the side it selects for the
+  validation data is random itself (`elif data == "valid": return Compose([RandomResizedCrop(…),
+  …])`), that is reported too, at the call (also for such a function of a project module the
+  file imports).
 A generator that only rescales or preprocesses (`rescale`, `preprocessing_function=
 preprocess_input`) is not augmentation. Reported at the validation `flow…` call when there is
 one, else at the `validation_data` (or `evaluate`) argument.
@@ -77,10 +80,12 @@ import libcst as cst
 
 from reviewlint.api import (
     TRAIN,
+    TTA,
     VALIDATION,
     Anchor,
     CallSite,
     Facts,
+    ImportedFacts,
     Invalid,
     NoOptions,
     Pipeline,
@@ -164,8 +169,8 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             return set()
         return facts.model.reaches({facts.model.qualify(call.receiver, call.scope)})
 
-    def report(anchor: Anchor, what: str, pipeline: Pipeline, transforms: list[Transform]) -> Report:
-        kind = "the training augmentation" if TRAIN in pipeline.roles else "random augmentation"
+    def report(anchor: Anchor, what: str, pipeline: Pipeline, transforms: list[Transform], chosen: bool = False) -> Report:
+        kind = "the training augmentation" if TRAIN in pipeline.roles and not chosen else "random augmentation"
         hint = (
             "validate with a generator that only rescales: a second ImageDataGenerator(rescale=…, "
             "validation_split=…) with the same seed, or a separate validation directory"
@@ -250,7 +255,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             if not (TRAIN in pipeline.roles or pipeline.always_applied) or not pipeline.owners & reached or any(
                     role_from_name(str(owner)) == VALIDATION for owner in pipeline.owners):
                 continue
-            if _not_chosen(facts, pipeline, building):
+            if _not_chosen(facts, ctx.imported, pipeline, building):
                 continue  # get_dataloader(df, mode="valid") takes the other side of `train_tf if mode == "train" else …`
             builder = _builder(facts, building, pipeline)
             if builder is not None and _builds_training_data(facts, builder, names, given):
@@ -261,6 +266,22 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 seen.add(id(pipeline))
                 yield report(anchor, what, pipeline, transforms)
             break
+        # A random pipeline that a function on the data's way selects for it by its argument
+        # (``get_transforms(data="valid")`` returning ``Compose([RandomResizedCrop(…), …])`` in
+        # its ``elif data == "valid":`` branch), whatever its name or other uses.
+        repeated = None
+        for pipeline, transforms in randomizing:
+            if id(pipeline) in seen or TTA in pipeline.roles or not pipeline.owners & reached:
+                continue
+            if repeated is None:
+                repeated = _evaluated_repeatedly(facts, names)
+            if repeated:
+                break  # for _ in range(CFG.tta): inference(model, valid_loader): random test-time augmentation
+            chooser = _chooser(facts, ctx.imported, pipeline, building)
+            if chooser is not None and id(chooser.node) not in reported:
+                reported.add(id(chooser.node))
+                seen.add(id(pipeline))
+                yield report(chooser.node, what, pipeline, transforms, chosen=True)
         # The training entry of a dict of pipelines (``transform["train"]`` of ``transform =
         # {"train": …, "val": …}``), given to the data validated on.
         for builder, pipeline, transforms in _keyed_training_pipelines(facts, building, randomizing):
@@ -377,23 +398,62 @@ def _keyed_training_pipelines(facts: Facts, calls: list[CallSite], randomizing: 
                     yield call, *found
 
 
-def _not_chosen(facts: Facts, pipeline: Pipeline, building: Sequence[CallSite]) -> bool:
-    """Whether a call of this file's function on the validation data's way cannot take the
-    pipeline: every place the function builds or names it sits in a branch on a parameter that
-    the call's argument decides against (``get_transforms("valid")`` with ``if mode == "train":
-    return Compose([...random...])``)."""
-    model = facts.model
+def _not_chosen(facts: Facts, imported: ImportedFacts, pipeline: Pipeline, building: Sequence[CallSite]) -> bool:
+    """Whether a call of a function (of this file or of a project module it imports) on the
+    validation data's way cannot take the pipeline: every place the function builds or names it
+    sits in a branch on a parameter that the call's argument decides against
+    (``get_transforms("valid")`` with ``if mode == "train": return Compose([...random...])``)."""
     names = {owner.name for owner in pipeline.owners if owner.scope.is_module}
     for call in building:
-        function = _local_function(facts, call)
-        if function is None:
+        callee = _callee(facts, imported, call)
+        if callee is None:
             continue
+        model, function = callee
         places: list[cst.CSTNode] = [pipeline.node] if model.branches_to(pipeline.node, function) is not None else []
-        if not places and names:
+        if not places and names and model is facts.model:
             places = [node for node in _names_within(function) if node.value in names]
-        if places and not any(model.runs_for_call(place, function, call) for place in places):
+        if places and not any(model.runs_for_call(place, function, call, facts.model) for place in places):
             return True
     return False
+
+
+def _chooser(facts: Facts, imported: ImportedFacts, pipeline: Pipeline, building: Sequence[CallSite]) -> CallSite | None:
+    """The call on the validation data's way whose arguments select the branch of its function
+    (of this file or of a project module it imports) that builds the pipeline and returns it
+    (not one that returns a dict of pipelines the caller picks from)."""
+    for call in building:
+        callee = _callee(facts, imported, call)
+        if callee is None:
+            continue
+        model, function = callee
+        returned = model.returns.get(function.name.value, ())
+        if any(value is pipeline.node or (isinstance(value, cst.Name) and any(owner.name == value.value for owner in pipeline.owners))
+               for value in returned) and model.chosen_by_call(pipeline.node, function, call, facts.model):
+            return call
+    return None
+
+
+def _evaluated_repeatedly(facts: Facts, names: set[Var]) -> bool:
+    """Whether the data is handed to a call repeated by a ``for … in range(…)`` loop (test-time
+    augmentation of the validation predictions, averaged over the passes)."""
+    model = facts.model
+    for call in model.calls:
+        if not any(isinstance(loop, cst.For) and isinstance(loop.iter, cst.Call) and dotted(loop.iter.func) == "range"
+                   for loop in call.loops):
+            continue
+        if any(model.names_used(arg.value, call.scope) & names for arg in call.node.args):
+            return True
+    return False
+
+
+def _callee(facts: Facts, imported: ImportedFacts, call: CallSite) -> tuple[SemanticModel, cst.FunctionDef] | None:
+    """The function a call calls by its name, of this file or of a project module it imports,
+    with the model of its module."""
+    function = _local_function(facts, call)
+    if function is not None:
+        return facts.model, function
+    name = dotted(call.node.func)
+    return imported.function(name) if name is not None else None
 
 
 def _names_within(function: cst.FunctionDef) -> list[cst.Name]:
@@ -773,5 +833,19 @@ INVALID = [
         "    return train, test\n"
         "train_generator, test_generator = building_generators()\n"
         "model.fit(train_generator, validation_data=test_generator)", range=(5, 12, 5, 65)
+    ),
+    # The validation side a function chooses by its argument is random itself.
+    Invalid(
+        "import albumentations as A\nfrom torch.utils.data import DataLoader\n"
+        "def get_transforms(data):\n"
+        "    if data == 'train':\n"
+        "        return A.Compose([A.RandomResizedCrop(size=(640, 640)), A.HorizontalFlip(p=0.5), A.Normalize()])\n"
+        "    elif data == 'valid':\n"
+        "        return A.Compose([A.RandomResizedCrop(size=(640, 640), scale=(0.85, 1.0)), A.Normalize()])\n"
+        "train_set = LeafDataset(train_df, transform=get_transforms(data='train'))\n"
+        "val_set = LeafDataset(valid_df, transform=get_transforms(data='valid'))\n"
+        "for x, y in DataLoader(train_set, shuffle=True):\n    criterion(model(x), y).backward()\n"
+        "for x, y in DataLoader(val_set):\n    model(x)\n",
+        message="goes through random augmentation 'get_transforms' (RandomResizedCrop)", range=(9, 43, 9, 71)
     ),
 ]

@@ -17,7 +17,9 @@ offset=-1)` is that); DenseNet expects 'torch'. Only pretrained weights count: w
 from a file (`base.load_weights("…imagenet….h5")`, a keras.applications or efficientnet weight
 file name). A backbone chosen at run time (`getattr(efn, f"EfficientNetB{n}")(…)`, `getattr(efn,
 name)` with any name, a dict or list of constructors, directly or through a name bound to it)
-counts when every candidate expects the same input. Data is followed through `tf.data` map
+counts when every candidate expects the same input; backbones built on the two sides of an `if`
+(or each in an `if arch == …:` that returns it) are alternatives, and a normalization that suits
+one of them is not reported for another. Data is followed through `tf.data` map
 functions, functions that return a model or a dataset, and lists a model's outputs are appended
 to; a generator or layer that feeds no model in sight counts as in a file that runs none.
 Across the project's own modules too: a generator imported from `data.py` into the script that
@@ -151,6 +153,40 @@ def _explain(norm: Normalization, backbone: Backbone) -> str:
     if expects == "torch" and norm.produces == "unit":
         return "it also needs the per-channel ImageNet mean/std, not a bare division by 255"
     return f"it expects {EXPECTATIONS[expects]}"
+
+
+def _matches(norm: Normalization, expects: str) -> bool:
+    """Whether a normalization gives what a backbone expects: the same convention, or a
+    dataset's own statistics near it (CIFAR-10's next to ImageNet's)."""
+    if norm.produces == expects:
+        return True
+    return norm.produces == "custom" and norm.statistics is not None and (
+        distance := convention_distance(norm.statistics, expects)) is not None and distance <= _CLOSE_ENOUGH
+
+
+def _alternatives(model: SemanticModel, first: Backbone, second: Backbone) -> bool:
+    """Whether two backbones of one module (``model``'s) are built on the two sides of one ``if``
+    (or conditional expression), or each in an ``if`` of its own that returns: the program builds
+    one or the other, chosen at run time."""
+    one, other = model.branches_to(first.node), model.branches_to(second.node)
+    if not one or not other:
+        return False
+    sides = {id(branch): in_body for branch, in_body in one}
+    if any(id(branch) in sides and sides[id(branch)] != in_body for branch, in_body in other):
+        return True
+    # `if arch == "resnet50": … return model` then `if arch == "vit_b_16": … return model`
+    first_exit, second_exit = _returning_branch(one), _returning_branch(other)
+    return first_exit is not None and second_exit is not None and first_exit is not second_exit
+
+
+def _returning_branch(branches: list[tuple[cst.If | cst.IfExp, bool]]) -> cst.If | None:
+    """The innermost ``if`` whose body holds a node and ends by returning (or raising)."""
+    for branch, in_body in reversed(branches):
+        if isinstance(branch, cst.If) and in_body and isinstance(branch.body, cst.IndentedBlock) and branch.body.body:
+            last = branch.body.body[-1]
+            if isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[-1], (cst.Return, cst.Raise)):
+                return branch
+    return None
 
 
 def _double_with_preprocess(norms: Sequence[Normalization]) -> set[int]:
@@ -378,6 +414,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     stacked = _double_with_preprocess(norms)
     unread_normalizer = _calls_unread_normalizer(facts)
     reported: set[int] = set()
+    fed_by = {id(backbone): _fed_by(facts, backbone, norms, single_family) for backbone in backbones}
     for backbone in backbones:
         expects = backbone.expects or ""
         weights = backbone.weights if isinstance(backbone.weights, str) else "pretrained"
@@ -390,7 +427,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         built = (backbone.node, f"{name} is built here; it expects {EXPECTATIONS[expects]}")
         if _behind_learned_layer(facts, backbone):
             continue
-        fed = _fed_by(facts, backbone, norms, single_family)
+        fed = fed_by[id(backbone)]
         for norm in fed:
             if id(norm.node) in reported:
                 continue
@@ -405,11 +442,11 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                     fix=_fix(ctx, norm, backbone, stacked=True),
                 )
                 continue
-            if norm.produces == expects:
+            if _matches(norm, expects):
                 continue
-            if norm.produces == "custom" and norm.statistics is not None and (
-                    distance := convention_distance(norm.statistics, expects)) is not None and distance <= _CLOSE_ENOUGH:
-                continue  # a dataset's statistics near the pretraining ones (CIFAR-10's next to ImageNet's)
+            if any(other is not backbone and norm in fed_by[id(other)] and _matches(norm, other.expects or "")
+                   and _alternatives(imported.model_of(backbone.node) or facts.model, backbone, other) for other in backbones):
+                continue  # chosen at run time (`if arch == "vit": … elif …`): it suits another choice
             if norm.kind == "arithmetic" and norm.produces == "unit" and expects == "tf" and ctx.syntax(Renormalizations).found:
                 continue  # x / 255 followed by 2 * x - 1 elsewhere in the file
             if norm.produces == "unit" and expects == "torch" and unread_normalizer:
@@ -424,7 +461,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             )
         if expects != "raw" and not _behind_learned_layer(facts, backbone):
             # (with nothing normalizing anywhere, the images are reported at the model below)
-            for pipeline, normalizing in _unnormalized_siblings(facts, backbone, norms, alone=bool(norms) and not fed):
+            for pipeline, normalizing in _unnormalized_siblings(facts, backbone, norms, alone=bool(norms) and not fed, fed=fed):
                 if id(pipeline.node) in reported:
                     continue
                 reported.add(id(pipeline.node))
@@ -474,14 +511,16 @@ def _name(norm: Normalization) -> str:
 
 
 def _unnormalized_siblings(facts: Facts, backbone: Backbone, norms: Sequence[Normalization],
-                           alone: bool) -> list[tuple[Pipeline, Normalization | None]]:
+                           alone: bool, fed: Sequence[Normalization] = ()) -> list[tuple[Pipeline, Normalization | None]]:
     """Pipelines of this file (an ``ImageDataGenerator``, a torchvision or albumentations
     ``Compose``) that normalize nothing while another pipeline of the same kind feeding the same
     backbone normalizes in itself (``ImageDataGenerator(preprocessing_function=preprocess_input)``
     for training, a bare ``ImageDataGenerator()`` for validation), each with that other
     pipeline's normalization; when nothing normalizes the backbone's input (``alone``), a
     torchvision or albumentations pipeline that feeds it without ``Normalize`` (its images reach
-    the model in [0, 1]), with None. Not where the model may normalize inside (a ``Lambda``,
+    the model in [0, 1]), with None; and one whose images reach a run of the model that nothing
+    normalizes while another run gets them through a ``Normalize`` applied on its own
+    (``normalize(img)``), with that. Not where the model may normalize inside (a ``Lambda``,
     ``Rescaling`` or ``Normalization`` layer) or where arithmetic normalizes data in the file."""
     if not backbone.owners or any(norm.kind == "arithmetic" for norm in norms):
         return []
@@ -505,15 +544,22 @@ def _unnormalized_siblings(facts: Facts, backbone: Backbone, norms: Sequence[Nor
         for norm in norms:
             if norm.call is not None and (norm.call.node is pipeline.node or model.encloses(pipeline.node, norm.call.node)):
                 normalizing[id(pipeline.node)] = norm
+    # Normalizations applied on their own (``normalize(img_tensor)`` of ``normalize =
+    # T.Normalize(…)``) on the way to one run of the model, where another run gets a pipeline's
+    # images that nothing normalizes (the training loop over the dataset built with it).
+    standalone = [norm for norm in fed if norm.owners and norm.call is not None and not any(
+        norm.call.node is p.node or model.encloses(p.node, norm.call.node) for p in facts.pipelines)]
     found: list[tuple[Pipeline, Normalization | None]] = []
     for pipeline in feeding:
         if id(pipeline.node) in normalizing:
             continue
         others = [p for p in feeding if p.kind == pipeline.kind and id(p.node) in normalizing]
         lone = alone and not others and pipeline.kind in ("torchvision", "albumentations")
-        if not (others or lone) or any(arg.star for arg in pipeline.node.args) or _data_from(model, pipeline, others):
+        beside = next((norm for norm in standalone if pipeline.kind in ("torchvision", "albumentations") and any(
+            pipeline.owners & flow and not any(n.owners & flow for n in norms) for _, flow in consumers)), None)
+        if not (others or lone or beside) or any(arg.star for arg in pipeline.node.args) or _data_from(model, pipeline, others):
             continue
-        other = normalizing[id(others[0].node)] if others else None
+        other = normalizing[id(others[0].node)] if others else beside
         if pipeline.kind == "image-data-generator":
             if any(pipeline.call.arg(name) is not None for name in _GENERATOR_NORMALIZING):
                 continue
@@ -709,6 +755,20 @@ VALID.extend([
     "import torchvision\nfrom torchvision import transforms\n"
     "tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010))])\n"
     "model = torchvision.models.resnet18(pretrained=True)\n",
+    # The training loop normalizes the dataset's images itself.
+    "import timm\nimport torch\nimport torchvision\nimport torchvision.transforms as T\ntransform = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor()])\ndataset = torchvision.datasets.OxfordIIITPet(root='data', transform=transform)\nmodel = timm.create_model('resnet50', pretrained=True)\nnormalize = T.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])\nimg, label = dataset[0]\nlogits = model(normalize(img).unsqueeze(0))\nfor x, y in torch.utils.data.DataLoader(dataset, batch_size=32):\n    loss = criterion(model(normalize(x)), y)\n    loss.backward()\n",
+    # The backbone is chosen at run time: the normalization suits the torchvision choice.
+    "import timm\nfrom torchvision import models, transforms\n"
+    "def build(arch):\n"
+    "    if arch == 'resnet50':\n"
+    "        weights = models.ResNet50_Weights.IMAGENET1K_V2\n"
+    "        return models.resnet50(weights=weights)\n"
+    "    if arch == 'vit':\n"
+    "        return timm.create_model('vit_base_patch16_224', pretrained=True)\n"
+    "    raise ValueError(arch)\n"
+    "tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])\n"
+    "model = build(ARCH)\n"
+    "for x, y in loader:\n    criterion(model(tf(x)), y).backward()\n",
 ])
 
 _SPLITS_KERAS = (
@@ -1056,5 +1116,18 @@ INVALID = [
         "def decode(image):\n    image = tf.cast(image, tf.float32)\n    image /= 255.0\n    return image\n"
         "model = tf.keras.Sequential([base])\nmodel.fit(ds.map(decode))",
         message="image /= 255.0", range=(5, 5, 5, 19)
+    ),
+    # The training loop gets the dataset's images unnormalized; only the single image shown is normalized.
+    Invalid(
+        "import timm\nimport torch\nimport torchvision\nimport torchvision.transforms as T\ntransform = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor()])\ndataset = torchvision.datasets.OxfordIIITPet(root='data', transform=transform)\nmodel = timm.create_model('resnet50', pretrained=True)\nnormalize = T.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])\nimg, label = dataset[0]\nlogits = model(normalize(img).unsqueeze(0))\nfor x, y in torch.utils.data.DataLoader(dataset, batch_size=32):\n    loss = criterion(model(x), y)\n    loss.backward()\n",
+        message="'transform' normalizes nothing, but it feeds resnet50", range=(5, 13, 5, 72)
+    ),
+    # The weights enum member through a name.
+    Invalid(
+        "from torchvision import models, transforms\n"
+        "weights = models.ResNet50_Weights.IMAGENET1K_V2\nmodel = models.resnet50(weights=weights)\n"
+        "tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])])\n"
+        "for x, y in loader:\n    criterion(model(tf(x)), y).backward()\n",
+        message="resnet50 (torchvision, weights='models.ResNet50_Weights.IMAGENET1K_V2')", range=(4, 49, 4, 103)
     ),
 ]

@@ -272,6 +272,9 @@ INVALID = [
             fixed="from augmentations import transform_aug\nx = 1\n", range=(2, 1, 2, 29)),
     Invalid("x = 1\n# transform_normalize(params['im_size']\n", fixed="x = 1\n", range=(2, 1, 2, 40)),
     Invalid("x = 1\n# images, labels = next(iter(train_loader))\n", fixed="x = 1\n", range=(2, 1, 2, 44)),
+    # The last argument of the call above, switched off with its closing bracket.
+    Invalid("conv = nn.Sequential(nn.Conv2d(3, 32, 3),)\n#                     nn.BatchNorm2d(32))  # unstable\nx = 1\n",
+            fixed="conv = nn.Sequential(nn.Conv2d(3, 32, 3),)\nx = 1\n", range=(2, 1, 2, 54)),
     # One switched-off statement is commented-out code too: a debugging print, an object built, a setting stored.
     Invalid("x = 1\n# print(x)\n", fixed="x = 1\n", range=(2, 1, 2, 11)),
     Invalid("# adam = Adam()\nx = 1", fixed="x = 1", range=(1, 1, 1, 16)),

@@ -11,7 +11,8 @@ special case of `Affine` that warns since 2.0), `Cutout`, `JpegCompression`, `Ra
 `RandomResizedCrop(h, w)`, `GaussNoise(var_limit=…)`,
 `ImageCompression(quality_lower=…)`, `Downscale(scale_min=…)`); and Keras' `ImageDataGenerator`.
 The table, with the source of each fact, is `reviewlint/knowledge/api_changes.py`. A class is
-reported at the call, a renamed argument at the argument.
+reported at the call; the renamed arguments of a call written on one line are one finding, at
+the first of them, with one fix for all the call's arguments (when each has a safe rewrite).
 
 When the project says which albumentations it runs — `albumentations-version = "1.3.1"` in
 `[tool.reviewlint]`, or a pin (`albumentations==1.3.1`, `~=`, conda's `=`) in its
@@ -49,6 +50,7 @@ A.Compose([
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import libcst as cst
@@ -93,34 +95,76 @@ _PAIRS = {
 }
 
 
-def _argument_fix(ctx: RuleContext[NoOptions], call: CallSite, name: str, arg: cst.Arg, replacement: str) -> Fix | None:
+def _arguments_fix(ctx: RuleContext[NoOptions], call: CallSite, changes: dict[str, ApiChange]) -> Fix | None:
+    """One fix for every renamed argument of a call, or None when one of them has no safe
+    rewrite (a change of meaning: ``var_limit`` -> ``std_range``, ``max_holes`` -> ``num_holes_range`` …)."""
     node = call.node
     keywords = call.keywords()
-    if name == "always_apply":
-        value = ctx.model.value(arg.value)
-        if value is False:
-            return Fix("drop always_apply=False", [replace(node, drop_args(node, arg))], safe=True)
-        if value is not True:
+    dropped: set[int] = set()
+    changed: dict[int, cst.Arg] = {}
+    done: list[str] = []
+    for name, change in changes.items():
+        arg = keywords[name]
+        if id(arg) in dropped or id(arg) in changed:
+            continue  # the second of a pair, merged with the first
+        if name == "always_apply":
+            value = ctx.model.value(arg.value)
+            if value is False:
+                dropped.add(id(arg))
+                done.append("drop always_apply=False")
+                continue
+            if value is not True:
+                return None
+            p = keywords.get("p")
+            if p is None:
+                changed[id(arg)] = arg.with_changes(keyword=cst.Name("p"), value=cst.Float("1.0"))
+            else:
+                changed[id(p)] = p.with_changes(value=cst.Float("1.0"))
+                dropped.add(id(arg))
+            done.append("write p=1.0")
+        elif name in _PAIRS:
+            first, second, merged = _PAIRS[name]
+            if first not in keywords or second not in keywords or merged in keywords:
+                return None
+            pair = cst.Tuple([cst.Element(keywords[first].value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                              cst.Element(keywords[second].value)])
+            changed[id(keywords[first])] = keyword_arg(merged, pair).with_changes(comma=keywords[first].comma)
+            dropped.add(id(keywords[second]))
+            done.append(f"write {merged}=({first}, {second})")
+        elif not change.replacement.isidentifier():
             return None
-        p = keywords.get("p")
-        if p is None:
-            return Fix("write p=1.0", [replace(arg, arg.with_changes(keyword=cst.Name("p"), value=cst.Float("1.0")))], safe=True)
-        args = [a.with_changes(value=cst.Float("1.0")) if a is p else a for a in node.args if a is not arg]
-        return Fix("write p=1.0", [replace(node, with_args(node, args))], safe=True)
-    if name in _PAIRS:
-        first, second, merged = _PAIRS[name]
-        if first not in keywords or second not in keywords or merged in keywords:
-            return None
-        pair = cst.Tuple([cst.Element(keywords[first].value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                          cst.Element(keywords[second].value)])
-        args = [keyword_arg(merged, pair).with_changes(comma=a.comma) if a is keywords[first] else a
-                for a in node.args if a is not keywords[second]]
-        return Fix(f"write {merged}=({first}, {second})", [replace(node, with_args(node, args))], safe=True)
-    if not replacement.isidentifier():
-        return None  # a change of meaning (var_limit -> std_range, max_holes -> num_holes_range …)
-    if replacement in keywords:
-        return Fix(f"drop {name}= ({replacement}= is given)", [replace(node, drop_args(node, arg))], safe=True)
-    return Fix(f"write {replacement}=", [replace(arg.keyword, cst.Name(replacement))], safe=True)  # type: ignore[arg-type]  # a keyword argument: keyword is a Name
+        elif change.replacement in keywords:
+            dropped.add(id(arg))
+            done.append(f"drop {name}= ({change.replacement}= is given)")
+        else:
+            changed[id(arg)] = arg.with_changes(keyword=cst.Name(change.replacement))
+            done.append(f"write {change.replacement}=")
+    args = [changed.get(id(arg), arg) for arg in node.args if id(arg) not in dropped]
+    return Fix("; ".join(done), [replace(node, with_args(node, args))], safe=True)
+
+
+_PLURAL = {"was": "were", "is": "are", "it": "them", "has": "have"}
+
+
+def _plural(text: str) -> str:
+    """A predicate about one argument, said of several (``was removed`` -> ``were removed``)."""
+    return re.sub(r"\b(was|is|it|has)\b", lambda match: _PLURAL[match.group()], text)
+
+
+def _arguments_message(short: str, changes: dict[str, ApiChange]) -> str:
+    """What changed in a call's arguments: one clause per change, arguments that changed alike together."""
+    by_change: dict[tuple[str, str], list[str]] = {}
+    for name, change in changes.items():
+        by_change.setdefault((change.change, change.effect), []).append(name)
+    clauses = []
+    for (what, effect), names in by_change.items():
+        subject = " and ".join(f"`{name}`" for name in names) if len(names) <= 2 else ", ".join(f"`{name}`" for name in names)
+        if len(names) > 1:
+            what, effect = _plural(what), re.sub(r"\bit\b", "them", effect)
+        clauses.append(f"{subject} {what}{f'; {effect}' if effect else ''}")
+    replacements = list(dict.fromkeys(change.replacement for change in changes.values()))
+    shown = ", ".join(f"{name}=…" for name in changes)
+    return f"{short}({shown}): {'; '.join(clauses)}. Use {', '.join(replacements)}"
 
 
 def _class_fix(ctx: RuleContext[NoOptions], call: CallSite) -> Fix | None:
@@ -185,17 +229,33 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         if not renamed:
             continue
         yield from _positional(ctx, call, short, renamed)
-        for name, arg in call.keywords().items():
-            change = renamed.get(name)
-            if change is None or not _current(ctx, qualname, change):
-                continue
-            effect = f"; {change.effect}" if change.effect else ""
-            yield Report(
-                arg,
-                f"{short}({name}=…): `{name}` {change.change}{effect}. Use {change.replacement}",
-                hint=f"write {change.replacement} instead of {name}",
-                fix=_argument_fix(ctx, call, name, arg, change.replacement),
-            )
+        keywords = call.keywords()
+        changes = {name: change for name, change in renamed.items() if name in keywords and _current(ctx, qualname, change)}
+        if not changes:
+            continue
+        fix = _arguments_fix(ctx, call, changes)
+        hint = f"write {', '.join(dict.fromkeys(change.replacement for change in changes.values()))} instead"
+        # One finding per line of the call that holds changed arguments, at the first of them.
+        for line in _by_line(call.node, [keywords[name] for name in changes]):
+            names = [arg.keyword.value for arg in line if arg.keyword is not None]
+            yield Report(line[0], _arguments_message(short, {name: changes[name] for name in names}), hint=hint, fix=fix)
+
+
+def _by_line(call: cst.Call, changed: list[cst.Arg]) -> list[list[cst.Arg]]:
+    """The changed arguments of a call, in order, grouped by the line they are written on."""
+    wanted = {id(arg) for arg in changed}
+    groups: list[list[cst.Arg]] = []
+    new_line = True
+    for arg in call.args:
+        if id(arg) in wanted:
+            if new_line or not groups:
+                groups.append([])
+            groups[-1].append(arg)
+            new_line = False
+        comma = arg.comma
+        if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
+            new_line = True
+    return groups
 
 
 VALID = [
@@ -244,7 +304,7 @@ INVALID = [
     Invalid("import albumentations as A\nA.ShiftScaleRotate(rotate_limit=20)", message="Use Affine(", range=(2, 1, 2, 36)),
     Invalid(
         "import albumentations as A\nimport cv2\nA.ShiftScaleRotate(border_mode=cv2.BORDER_CONSTANT, value=0, mask_value=0)",
-        count=3,
+        count=2,
         fixed="import albumentations as A\nimport cv2\nA.ShiftScaleRotate(border_mode=cv2.BORDER_CONSTANT, fill=0, fill_mask=0)", range=(3, 1, 3, 75)
     ),
     Invalid(
@@ -258,7 +318,6 @@ INVALID = [
     ),
     Invalid(
         "import albumentations as A\nA.Affine(rotate=10, cval=0, cval_mask=0, mode=0)",
-        count=3,
         message="Use fill",
         fixed="import albumentations as A\nA.Affine(rotate=10, fill=0, fill_mask=0, border_mode=0)", range=(2, 21, 2, 27)
     ),
@@ -280,7 +339,10 @@ INVALID = [
         "import albumentations as A\nA.CLAHE(clip_limit=2.0, always_apply=False, p=0.1)",
         fixed="import albumentations as A\nA.CLAHE(clip_limit=2.0, p=0.1)", range=(2, 25, 2, 43)
     ),
-    Invalid("import albumentations as A\nA.CoarseDropout(max_holes=8, max_height=16, max_width=16)", count=3, range=(2, 17, 2, 28)),
+    Invalid("import albumentations as A\nA.CoarseDropout(max_holes=8, max_height=16, max_width=16)", range=(2, 17, 2, 28)),
+    # One finding per line of changed arguments.
+    Invalid("import albumentations as A\nA.CoarseDropout(max_holes=8,\n                max_height=16, max_width=16)", count=2,
+            message="CoarseDropout(max_holes=…)", range=(2, 17, 2, 28)),
     Invalid(
         "import albumentations as A\nA.RandomResizedCrop(CFG.size, CFG.size, p=1.0)",
         message="RandomResizedCrop(CFG.size, CFG.size): height and width passed by position", range=(2, 21, 2, 29),
@@ -288,18 +350,15 @@ INVALID = [
     ),
     Invalid(
         "import albumentations as A\nA.RandomResizedCrop(height=224, width=224)",
-        count=2,
         message="size=(height, width)",
         fixed="import albumentations as A\nA.RandomResizedCrop(size=(224, 224))", range=(2, 21, 2, 31)
     ),
     Invalid(
         "import albumentations as A\nA.RandomResizedCrop(scale=(0.7, 1.0), height=H, width=W, p=0.3)",
-        count=2,
         fixed="import albumentations as A\nA.RandomResizedCrop(scale=(0.7, 1.0), size=(H, W), p=0.3)", range=(2, 39, 2, 47)
     ),
     Invalid(
         "import albumentations as A\nA.ImageCompression(quality_lower=70, quality_upper=95)",
-        count=2,
         fixed="import albumentations as A\nA.ImageCompression(quality_range=(70, 95))", range=(2, 20, 2, 36)
     ),
     Invalid("import albumentations as A\nA.Cutout(num_holes=8)", message="Use CoarseDropout", range=(2, 1, 2, 22)),

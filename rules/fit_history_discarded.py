@@ -269,7 +269,9 @@ def _torch(facts: Facts, epoch_trainers: Mapping[str, tuple[int, str] | None]) -
                 (site := model.call_site(origin)) is None or site.qualname not in training.LIGHTNING_SILENT_CALLBACKS
                 for origin, _ in model.origins(callbacks.value, call.scope) if isinstance(origin, cst.Call))
             owners = model.owners(call)
-            used = {site.method for site in model.calls if site.receiver and model.qualify(site.receiver, site.scope) in owners}
+            # What this trainer runs (a name rebound to another Trainer runs that one's calls).
+            used = {site.method for site in model.calls if site.receiver and (var := model.qualify(site.receiver, site.scope)) in owners
+                    and ((binding := model.reaching(var, site.index)) is None or binding.value is call.node or var.scope != site.scope)}
             inference_only = bool(used) and not used & {"fit", "tune"}  # predict/test/validate keep no curve
             if logger is not None and model.value(logger.value) is False and not unknown and not inference_only:
                 yield Report(
@@ -333,6 +335,9 @@ VALID = [
     "import lightning as L\ntrainer = L.Trainer(logger=False, callbacks=[MetricsHistory(), L.pytorch.callbacks.ModelCheckpoint()])",
     # A Trainer only used to predict has no learning curve to lose.
     "import lightning as L\ninfer = L.Trainer(logger=False)\npreds = infer.predict(model, dataloaders=test_loader)",
+    # The name is rebound to a Trainer that only tests: the one that trained logs.
+    "import lightning as L\ntrainer = L.Trainer(logger=L.pytorch.loggers.CSVLogger('logs'))\ntrainer.fit(model, dm)\n"
+    "trainer = L.Trainer(logger=False)\ntrainer.test(model, test_loader)",
     # an LR finder the script never runs (it runs main())
     "import torch\ndef find_lr(loader):\n    for step in range(100):\n        for x, y in loader:\n"
     "            criterion(model(x), y).backward()\ndef main():\n    history = []\n    for epoch in range(3):\n"

@@ -311,23 +311,24 @@ def _torch_losses(ctx: RuleContext[NoOptions]) -> Iterator[tuple[CallSite, str, 
             yield call, f"{name}()", False
 
 
-def _softmax_output(ctx: RuleContext[NoOptions]) -> cst.CSTNode | None:
-    """The softmax a model of this file ends with: every ``forward`` returns a softmax, or an
-    ``nn.Sequential`` ends with ``nn.Softmax``."""
+def _softmax_outputs(ctx: RuleContext[NoOptions]) -> list[cst.CSTNode]:
+    """The softmax the models of this file end with: every ``forward`` returns a softmax, or
+    each ``nn.Sequential`` that ends with ``nn.Softmax`` (a head put on one backbone, then on another)."""
     model = ctx.model
     returned = model.returns.get("forward", ())
     found = [_softmax_origin(ctx, value, model.return_scope(value)) for value in returned]
     if returned and all(node is not None for node in found):
-        return found[0]
+        return [node for node in found[:1] if node is not None]
+    outputs: list[cst.CSTNode] = []
     for call in model.calls:
         if call.qualname == "torch.nn.Sequential" and call.node.args:
             last_arg = call.node.args[-1]
             # nn.Sequential(*layers) after layers.append(nn.Softmax(dim=1)): the list's last element.
             layers = [last_arg.value] if not last_arg.star else [o for o, _ in model.origins(last_arg.value, call.scope, before=call.index)]
             last = layers[-1] if layers else None
-            if isinstance(last, cst.Call) and model.imports.resolve(last.func) == training.TORCH_SOFTMAX_MODULE:
-                return last
-    return None
+            if isinstance(last, cst.Call) and model.imports.resolve(last.func) == training.TORCH_SOFTMAX_MODULE and last not in outputs:
+                outputs.append(last)
+    return outputs
 
 
 def _softmax_origin(ctx: RuleContext[NoOptions], value: cst.BaseExpression, scope: Scope) -> cst.CSTNode | None:
@@ -353,8 +354,8 @@ def _torch_check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             continue
         yield _torch_report(found, name, cross_entropy, call.node)
         return
-    output = _softmax_output(ctx)
-    if output is None:
+    outputs = _softmax_outputs(ctx)
+    if not outputs:
         return
     # The model's own output is softmax, and the file trains with cross entropy: applied here, or
     # built and handed to a trainer (ignite's create_supervised_trainer(model, opt, loss_fn)).
@@ -362,7 +363,8 @@ def _torch_check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     built = next(((call.node, "CrossEntropyLoss") for call in ctx.model.calls if call.qualname in training.TORCH_CROSS_ENTROPY), None)
     first = applied or built
     if first is not None:
-        yield _torch_report(output, first[1], True, first[0])
+        for output in outputs:
+            yield _torch_report(output, first[1], True, first[0])
 
 
 def _torch_report(softmax: cst.CSTNode, loss: str, cross_entropy: bool, at: cst.CSTNode) -> Report:
@@ -496,5 +498,13 @@ INVALID = [
         "import tensorflow as tf\ndef build():\n    inputs = tf.keras.Input((8,))\n"
         "    out = tf.nn.softmax(tf.keras.layers.Dense(3)(inputs))\n    return tf.keras.Model(inputs, out)\n"
         "model = build()\nmodel.compile(loss=tf.keras.losses.CategoricalCrossentropy(from_logits=True))", range=(7, 60, 7, 76)
+    ),
+    # A softmax head put on one backbone, then on another: each is reported.
+    Invalid(
+        "import torch.nn as nn\nfrom torchvision import models\n"
+        "model = models.resnet34(pretrained=True)\nmodel.fc = nn.Sequential(nn.Linear(512, 6), nn.Softmax())\n"
+        "model2 = models.resnet152(pretrained=True)\nmodel2.fc = nn.Sequential(nn.Linear(2048, 6), nn.Softmax())\n"
+        "criterion = nn.CrossEntropyLoss()\nloss = criterion(model(x), y)\n",
+        count=2, range=(4, 45, 4, 57)
     ),
 ]

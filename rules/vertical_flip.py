@@ -9,7 +9,7 @@ albumentations `VerticalFlip`, `Flip` (both axes; removed in 1.4.24), `RandomRot
 (its default is `"horizontal_and_vertical"`); `tf.image.random_flip_up_down`/`flip_up_down`,
 `tf.image.rot90`, `tf.image.transpose`; `torch.flip(x, dims=[-2])` and `torch.rot90(x, k, dims=(-2, -1))`
 (test-time augmentation written on tensors; negative dims name the image axes whatever the
-rank); ttach's `d4_transform()`, `flip_transform()`, `VerticalFlip()`, `Rotate90(…)`; timm's
+rank, and `model(torch.flip(x, dims=[2]))` flips the height of the batch the model runs on); ttach's `d4_transform()`, `flip_transform()`, `VerticalFlip()`, `Rotate90(…)`; timm's
 `create_transform(…, is_training=True, vflip=…)`; torchvision's `RandomVerticalFlip` (`transforms` and
 `transforms.v2`); and a random rotation whose range goes past 90° (`RandomRotation(180)`,
 `degrees=(-180, 180)`, `A.Rotate(limit=180)`, `RandomAffine(degrees=180)`).
@@ -165,6 +165,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
 VALID = [
     "import torch\nouts = [model(x), model(torch.flip(x, dims=[-1]))]",  # the width axis: a horizontal flip
     "import torch\nx = torch.flip(x, [2])",
+    "import torch\nouts = [model(x), model(torch.flip(x, dims=[3]))]",  # a batch's width axis
     "from timm.data import create_transform\ntf = create_transform(224, vflip=0.5)",  # is_training=False: no augmentation
     "import ttach as tta\nm = tta.ClassificationTTAWrapper(model, tta.aliases.hflip_transform())",  # a positive dim: the height of a batch or the width of one image
     "from imgaug import augmenters as iaa\nseq = iaa.Sequential([iaa.Fliplr(0.5), iaa.Flipud()])",  # Flipud's p defaults to 0
@@ -192,6 +193,9 @@ INVALID = [
     Invalid("import ttach as tta\nm = tta.ClassificationTTAWrapper(model, tta.aliases.d4_transform())",
             message="d4_transform applies all eight flips and 90° rotations", range=(2, 41, 2, 67)),
     # PyTorch TTA written on tensors.
+    # Run by the model straight away: an (N, C, H, W) batch, whose axis 2 is the height.
+    Invalid("import torch\nouts = [model(x), model(torch.flip(x, dims=[2]))]", message="torch.flip flips images upside down",
+            range=(2, 25, 2, 48)),
     Invalid("import torch\nouts = [model(x), model(torch.flip(x, dims=[-2]))]", message="torch.flip flips images upside down",
             range=(2, 25, 2, 49)),
     Invalid("import torch\npred = model(torch.rot90(x, 1, (-2, -1)))", message="torch.rot90 rotates images by multiples of 90°",

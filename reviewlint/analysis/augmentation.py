@@ -32,7 +32,10 @@ from reviewlint.knowledge.roles import (
 )
 
 
-def _params(model: SemanticModel, call: CallSite, spec: transform_table.TransformSpec) -> dict[str, object]:
+def _params(model: SemanticModel, call: CallSite, spec: transform_table.TransformSpec, batch: bool = False) -> dict[str, object]:
+    """The folded arguments of an augmentation call, by parameter name. ``batch``: a tensor
+    operation whose result a model runs on directly, so its input is an (N, C, H, W) batch and the
+    positive dimensions 2 and 3 are the height and the width."""
     params: dict[str, object] = {}
     for arg in call.node.args:
         if arg.star == "**":  # ImageDataGenerator(**aug_args): the parameters of a dict the code spells out
@@ -44,7 +47,27 @@ def _params(model: SemanticModel, call: CallSite, spec: transform_table.Transfor
         params[name] = model.value(arg.value)
     for name, arg in call.keywords().items():
         params[name] = model.value(arg.value)
+    axes = params.get(spec.axes_param) if spec.axes_param is not None else None
+    if batch and spec.axes_param is not None and isinstance(axes, (int, list, tuple)):
+        params[spec.axes_param] = [_BATCH_AXES.get(axis, axis) if isinstance(axis, int) else axis
+                                   for axis in (axes if isinstance(axes, (list, tuple)) else [axes])]
     return params
+
+
+# The image axes of an (N, C, H, W) batch, counted from the end.
+_BATCH_AXES = {2: -2, 3: -1}
+
+
+def _fed_to_models(model: SemanticModel) -> set[int]:
+    """The expressions passed straight to a model (``model(torch.flip(x, dims=[2]))``,
+    ``self.net(…)``): a call of a name the linter does not know as a library function."""
+    fed: set[int] = set()
+    for call in model.calls:
+        func = call.node.func
+        if call.qualname is None and (isinstance(func, cst.Name) or (
+                isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self")):
+            fed.update(id(arg.value) for arg in call.node.args if arg.keyword is None and not arg.star)
+    return fed
 
 
 def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...], tuple[Pipeline, ...]]:
@@ -53,6 +76,7 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
     pipelines: list[Pipeline] = []
     containers: list[CallSite] = []
     generators: list[tuple[CallSite, Transform]] = []
+    fed: set[int] | None = None
     for call in model.calls:
         if call.qualname is None:
             continue
@@ -62,7 +86,9 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
         spec = transform_table.lookup(call.qualname)
         if spec is None:
             continue
-        transform = Transform(call, spec, _params(model, call, spec))
+        if spec.axes_param is not None and fed is None:
+            fed = _fed_to_models(model)
+        transform = Transform(call, spec, _params(model, call, spec, fed is not None and id(call.node) in fed))
         transforms[id(call.node)] = transform
         if spec is transform_table.IMAGE_DATA_GENERATOR:
             generators.append((call, transform))

@@ -263,6 +263,19 @@ def _element_verdict(text: str) -> Verdict:
     return Verdict.PROSE
 
 
+def _closed_call_argument(text: str) -> bool:
+    """``nn.BatchNorm2d(32))``: a call of a dotted name followed by the brackets that close a call
+    written above it (its last argument, switched off with the closer)."""
+    element = _without_unmatched_closers(text)
+    if element == text:
+        return False
+    body = _parse(element.rstrip().removesuffix(","))
+    if body is None or len(body) != 1 or not isinstance(body[0], ast.Expr):
+        return False
+    value = body[0].value
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and not _is_prose_expression(value)
+
+
 def _without_unmatched_closers(text: str) -> str:
     """``A.Blur()],`` without the ``]`` that closes a bracket opened before the comment."""
     depth, cut = 0, len(text)
@@ -320,6 +333,8 @@ def code_verdict(text: str, in_brackets: bool = False) -> Verdict:
             return Verdict.WEAK  # "# })": the end of a call or display the block opened
     elif not stripped.strip(")]},"):
         return Verdict.PROSE
+    elif _closed_call_argument(stripped):
+        return Verdict.STRONG  # "nn.BatchNorm2d(32))": the last argument of a call above, switched off with its closer
     body = _parse(stripped)
     if body is None and stripped.endswith(":"):
         if _BLOCK_CONTINUATION.match(stripped):

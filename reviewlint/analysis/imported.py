@@ -66,6 +66,37 @@ class ImportedFacts:
     # ``epochs=1``) and call nothing whose name says it records, by the importer's dotted name for
     # them: a loop around a call of one is an epoch loop of the importer.
     epoch_trainers: Mapping[str, tuple[int, str] | None] = field(default_factory=dict)
+    # The imported modules themselves (None for one that could not be analysed).
+    modules: tuple[ImportedModule | None, ...] = ()
+
+    def model_of(self, node: cst.CSTNode) -> SemanticModel | None:
+        """The model of the imported module a node of theirs belongs to (None for the importer's own)."""
+        position = self.module_of.get(id(node)) if self.module_of is not None else None
+        imported = self.modules[position] if position is not None and position < len(self.modules) else None
+        return imported.facts.model if imported is not None else None
+
+    def function(self, name: str) -> tuple[SemanticModel, cst.FunctionDef] | None:
+        """A module-level function of an imported module by the importer's dotted name for it
+        (``get_transforms`` after ``from helper import get_transforms``, ``helper.get_transforms``
+        after ``import helper``), with the model of its module."""
+        for imported in self.modules:
+            if imported is None:
+                continue
+            for local, inner in imported.aliases:
+                if inner:
+                    wanted = inner if name == local else None
+                elif not local:
+                    wanted = name if not name.startswith("_") else None
+                else:
+                    wanted = name[len(local) + 1:] if name.startswith(local + ".") else None
+                if wanted is None or wanted not in imported.facts.model.functions:
+                    continue
+                model = imported.facts.model
+                scopes = model.function_scopes(wanted, "")
+                function = model.function_of(scopes[0]) if scopes else None
+                if function is not None:
+                    return model, function
+        return None
 
 
 def _exported(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> list[tuple[Var, set[Var]]]:
@@ -142,7 +173,7 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
                 module_of.update((id(transform.call.node), position) for transform in pipeline.transforms)
     with_roles = pipelines_with_roles(importer.model, tuple(pipelines), importer.data_loops)
     return ImportedFacts(tuple(backbones), tuple(normalizations), with_roles, module_of, frozenset(seeded),
-                         frozenset(trainers), seeding, freezing, epoch_trainers)
+                         frozenset(trainers), seeding, freezing, epoch_trainers, tuple(modules))
 
 
 def _importer_name(local: str, inner: str) -> str:

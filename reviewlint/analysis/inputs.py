@@ -108,13 +108,21 @@ def _torchvision_weights(model: SemanticModel, call: CallSite) -> str | None:
     it; None without."""
     weights_arg, pretrained_arg = call.arg("weights"), call.arg("pretrained")
     if weights_arg is not None:
-        named = isinstance(weights_arg.value, cst.Attribute) and (
-            weights_arg.value.attr.value == "DEFAULT" or weights_arg.value.attr.value.startswith("IMAGENET"))
-        if named or isinstance(model.value_in(weights_arg.value, call.scope), str):
-            return model.module.code_for_node(weights_arg.value)
+        given = weights_arg.value
+        if isinstance(given, cst.Name):  # weights = ResNet50_Weights.IMAGENET1K_V2; resnet50(weights=weights)
+            binding = model.reaching(model.qualify(given.value, call.scope), call.index)
+            if binding is not None and isinstance(binding.value, cst.Attribute) and _names_weights(binding.value):
+                given = binding.value
+        if _names_weights(given) or isinstance(model.value_in(weights_arg.value, call.scope), str):
+            return model.module.code_for_node(given)
     if pretrained_arg is not None and any(value is True for value in model.possible_values(pretrained_arg.value, call.scope)):
         return "pretrained=True"
     return None
+
+
+def _names_weights(node: cst.BaseExpression) -> bool:
+    """``ResNet50_Weights.DEFAULT``, ``…_Weights.IMAGENET1K_V2``: a torchvision weights enum member."""
+    return isinstance(node, cst.Attribute) and (node.attr.value == "DEFAULT" or node.attr.value.startswith("IMAGENET"))
 
 
 def _efficientnet_pytorch(model: SemanticModel, call: CallSite) -> Backbone:

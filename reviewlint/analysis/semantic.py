@@ -986,13 +986,30 @@ class SemanticModel:
         truths = {bool(value) for value in passed if value is not UNKNOWN}
         return truths.pop() if len(truths) == 1 and UNKNOWN not in passed else UNKNOWN
 
-    def runs_for_call(self, node: cst.CSTNode, function: cst.FunctionDef, call: CallSite) -> bool:
+    def runs_for_call(self, node: cst.CSTNode, function: cst.FunctionDef, call: CallSite,
+                      caller: SemanticModel | None = None) -> bool:
         """Whether ``node``, inside ``function``, can run when ``call`` calls the function: False
         when an ``if`` or conditional expression around it tests a parameter (``if train:``,
         ``mode == "train"``, ``mode != "valid"``, ``mode in ("train", "tr")``, ``not train``) and the
         argument the call passes (or the parameter's default) decides the test against
         ``node``'s branch (``get_dataloader(df, mode="valid")`` never takes the
-        ``train_tf if mode == "train" else valid_tf`` training side)."""
+        ``train_tf if mode == "train" else valid_tf`` training side). ``caller``: the model the
+        call belongs to when it is another module's (it folds the arguments), by default this one."""
+        return False not in self._branch_decisions(node, function, call, caller or self)
+
+    def chosen_by_call(self, node: cst.CSTNode, function: cst.FunctionDef, call: CallSite,
+                       caller: SemanticModel | None = None) -> bool:
+        """Whether ``call``'s arguments select ``node``'s branch of ``function``: it sits in at
+        least one ``if`` or conditional expression on a parameter, and the arguments decide every
+        one of them for it (``get_transforms(data="valid")`` takes the ``elif data == "valid":``
+        branch)."""
+        decisions = self._branch_decisions(node, function, call, caller or self)
+        return bool(decisions) and all(decisions)
+
+    def _branch_decisions(self, node: cst.CSTNode, function: cst.FunctionDef, call: CallSite,
+                          caller: SemanticModel) -> list[bool | None]:
+        """For each branch around ``node`` in ``function``: True when ``call``'s arguments decide
+        it for ``node``, False when against, None when they do not decide it."""
         positional = positional_parameters(function, bound=isinstance(call.node.func, cst.Attribute))
         declared = {param.name.value: param for param in _parameters(function)}
 
@@ -1001,17 +1018,17 @@ class SemanticModel:
                 return UNKNOWN
             passed = call.arg(name, positional.index(name) if name in positional else None)
             if passed is not None:
-                return self.value_in(passed.value, call.scope)
+                return caller.value_in(passed.value, call.scope)
             default = declared[name].default
             if default is None or any(arg.star for arg in call.node.args):
                 return UNKNOWN
             return self.value(default)
 
+        decisions: list[bool | None] = []
         for branch, in_body in self.branches_to(node, function) or []:
             truth = _decided(branch.test, argument, self.value)
-            if truth is not None and truth != in_body:
-                return False
-        return True
+            decisions.append(None if truth is None else truth == in_body)
+        return decisions
 
     def _wrapped(self, function: str) -> bool:
         """Whether a function is handed to ``functools.partial`` (which may bind its parameters)."""

@@ -124,9 +124,15 @@ def _keras_evidence(
 def torch_trainings(model: SemanticModel) -> tuple[CallSite, ...]:
     """The calls that show a PyTorch training step, in source order: ``loss.backward()``
     (``accelerator.backward(loss)``) in a file that imports torch or a library built on it, and
-    ``trainer.fit(…)`` on a Lightning ``Trainer``."""
+    ``trainer.fit(…)`` on a Lightning ``Trainer``. In a module that imports no framework at all,
+    ``loss.backward()`` in a function that also calls ``optimizer.step()`` (a training helper
+    handed the model, loss and optimizer: ``utils/train.py``)."""
     if not model.imports.packages & training_table.TORCH_MODULES:
-        return ()
+        if model.imports.packages & training_table.OTHER_AUTOGRAD_MODULES:
+            return ()
+        stepping = {call.scope for call in model.calls if call.qualname is None and call.method == "step"
+                    and not call.node.args and call.scope.kind == "function"}
+        return tuple(call for call in model.calls if call.qualname is None and call.method == "backward" and call.scope in stepping)
     trainers = {
         owner
         for call in model.calls

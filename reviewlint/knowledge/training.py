@@ -243,6 +243,11 @@ EVERYTHING = frozenset({PYTHON, NUMPY, BACKEND, TORCH})
 # ``scaler.scale(loss).backward()``) in a file that imports torch, and ``Trainer.fit`` of Lightning
 # (lightning/pytorch/trainer/trainer.py). Modules whose import marks a PyTorch file:
 TORCH_MODULES = frozenset({"torch", "lightning", "pytorch_lightning", "accelerate", "timm", "torchvision"})
+# Frameworks other than PyTorch whose losses also have a ``backward()`` and whose trainers a
+# ``step()`` (MXNet's gluon, Chainer, Paddle, MindSpore, tinygrad; TensorFlow and JAX for safety): a
+# module that imports none of them and torch neither, with ``loss.backward()`` and
+# ``optimizer.step()`` in one function, is a PyTorch training helper handed its objects.
+OTHER_AUTOGRAD_MODULES = frozenset({"mxnet", "chainer", "paddle", "mindspore", "tinygrad", "tensorflow", "jax", "keras"})
 # Lightning 1.x also built a Trainer from parsed arguments, ``Trainer.from_argparse_args(args, **kw)``
 # (pytorch_lightning/trainer/trainer.py, 1.x; removed in 2.0).
 LIGHTNING_TRAINERS = frozenset({

@@ -312,7 +312,8 @@ TORCHVISION_CONTAINERS = frozenset({"Compose", "RandomApply", "RandomChoice", "R
 # https://pytorch.org/docs/stable/generated/torch.flip.html, torch.rot90.html): applied to every
 # tensor given, the kinds come from the image axes named in ``dims`` (negative: counted from the
 # end, so -2 is the height for both (C, H, W) images and (N, C, H, W) batches; a positive index
-# depends on the rank, and a flip's is not judged). A rot90 over the two image axes turns the image.
+# depends on the rank, and a flip's is judged only where a model runs on its result straight away,
+# on an (N, C, H, W) batch: reviewlint.analysis.augmentation). A rot90 over the two image axes turns the image.
 TORCH_TENSOR_OPS: dict[str, TransformSpec] = {
     "flip": TransformSpec(frozenset(), default_p=1.0, positional=("input", "dims"), axes_param="dims",
                           axes_kinds={-2: _k("vflip"), -1: _k("hflip")}),
