@@ -36,7 +36,7 @@ from reviewlint.analysis.facts import (
     Transform,
 )
 from reviewlint.analysis.freezing import frozen_backbones
-from reviewlint.analysis.imported import ImportedFacts
+from reviewlint.analysis.imported import ImportedFacts, SchedulerStepper
 from reviewlint.analysis.imports import dotted
 from reviewlint.analysis.semantic import (
     MODULE,
@@ -47,6 +47,7 @@ from reviewlint.analysis.semantic import (
     SemanticModel,
     Var,
     names_in,
+    positional_parameters,
     string_key,
     subscripts_in,
 )
@@ -88,8 +89,8 @@ from reviewlint.source.comments import Comment
 __all__ = [
     "MODULE", "PREDICT", "TRAIN", "TTA", "UNKNOWN", "VALIDATION", "Anchor", "AttributeAssignment", "Backbone", "Binding", "DataLoop",
     "CallSite", "Comment", "Edit", "Facts", "Fit", "Fix", "ImportedFacts", "Invalid", "NewImport", "NoOptions", "Normalization", "ParameterFreeze",
-    "Pipeline", "PredictLoop", "ProjectSettings", "Report", "Role", "RuleContext", "Scope", "SemanticModel", "Severity", "Span",
+    "Pipeline", "PredictLoop", "ProjectSettings", "Report", "Role", "RuleContext", "SchedulerStepper", "Scope", "SemanticModel", "Severity", "Span",
     "SyntaxHooks", "Transform", "Unknown", "Valid", "Var", "block_is_code", "convention_distance", "delete_lines", "dotted", "drop_args", "epoch_parameter", "frozen_backbones",
-    "insert_positional", "is_number", "keyword_arg", "name_is_free", "names_in", "option", "parent_of", "passes_one_epoch", "rename_callee",
+    "insert_positional", "is_number", "keyword_arg", "name_is_free", "names_in", "option", "parent_of", "passes_one_epoch", "positional_parameters", "rename_callee",
     "replace", "set_keyword", "statement_head", "string_key", "string_like", "subscripts_in", "with_args", "without_parens",
 ]

@@ -22,6 +22,9 @@ epoch (judged at the last epoch, when `EPOCHS` folds to a number, also from a co
 file imports: `range(const.NUM_EPOCHS)`; in a training function, `range(num_epochs)` counts what
 its callers pass, the shortest run, or the parameter's default when the file never calls it;
 a `scheduler.step()` at the top of the epoch, before its training, counts one step more).
+A scheduler handed to a function of a project module the file imports is counted where that
+function steps it (`train_model(model, optimizer, scheduler, num_epochs=100)`, also through
+`train_model(**params)` with a dict of the file; the epochs the call passes, or the parameter's default).
 It also reports a `decay_steps` no larger than the number of planned epochs when the batches per
 epoch are unknown: that is `decay_steps` written as if it counted epochs, and
 the message says from how many batches per epoch on the rate ends below `min_fraction`.
@@ -70,14 +73,19 @@ from reviewlint.api import (
     CallSite,
     Facts,
     Fit,
+    ImportedFacts,
     Invalid,
     Report,
     RuleContext,
+    SchedulerStepper,
     Scope,
     Severity,
     Valid,
+    Var,
+    dotted,
     is_number,
     option,
+    positional_parameters,
 )
 from reviewlint.knowledge import training
 
@@ -242,7 +250,7 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
     facts = ctx.facts
     min_fraction = float(ctx.options.min_fraction)
     min_steps = max(1, int(ctx.options.min_steps_per_epoch))
-    yield from _torch_schedules(facts, min_fraction, min_steps)
+    yield from _torch_schedules(facts, ctx.imported, min_fraction, min_steps)
     for schedule in _schedules(facts):
         fits = _fits_of(facts, schedule)
         epochs = [fit.planned_epochs for fit in fits]
@@ -322,9 +330,11 @@ def _torch_fraction(kind: str, gamma: float, step_size: float, milestones: list[
     return float(gamma**steps)
 
 
-def _torch_schedules(facts: Facts, min_fraction: float, min_steps: int) -> Iterator[Report]:
+def _torch_schedules(facts: Facts, imported: ImportedFacts, min_fraction: float, min_steps: int) -> Iterator[Report]:
     """PyTorch's StepLR, MultiStepLR and ExponentialLR, counted by where ``scheduler.step()`` is
-    called: in the loop over batches (per batch), else in a ``for … in range(epochs)`` loop."""
+    called: in the loop over batches (per batch), else in a ``for … in range(epochs)`` loop — in
+    this file, or in a function of a project module it imports that it hands the scheduler
+    (``train_model(model, criterion, optimizer, scheduler, num_epochs=25)``)."""
     model = facts.model
     # The loop over batches: the innermost ``for`` around a training step (not ``for phase in ["train", "val"]``).
     batch_loops = {id(fors[-1]) for call in facts.torch_trainings if (fors := [loop for loop in call.loops if isinstance(loop, cst.For)])}
@@ -349,6 +359,31 @@ def _torch_schedules(facts: Facts, min_fraction: float, min_steps: int) -> Itera
         shown = ", ".join(f"{name}={_fmt(params[name])}" for name in names[1:] if name in params)
         label = f"{kind}({shown or 'gamma=' + _fmt(gamma)})"
         gamma_arg = call.arg("gamma", names.index("gamma")) or call.node
+        handed = _handed_to_steppers(facts, imported, owners)
+        if not steps and handed:
+            stepper, epochs = handed[0]
+            if stepper.per_batch:
+                fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, min_steps)
+                if fraction < min_fraction:
+                    yield Report(
+                        gamma_arg,
+                        f"{label} is stepped per batch (scheduler.step() in the loop over batches of "
+                        f"{stepper.function.name.value}()): the rate falls to {fraction:.2g} of its initial value within "
+                        f"the first epoch ({min_steps} steps, assuming at least {min_steps} batches per epoch)",
+                        hint="call scheduler.step() once per epoch, after the loop over batches, or size the schedule in batches",
+                        related=((stepper.step, "stepped here"),),
+                    )
+            elif isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 2:
+                fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, epochs if stepper.first else epochs - 1)
+                if fraction < min_fraction:
+                    yield Report(
+                        gamma_arg,
+                        f"{label} is stepped once per epoch by {stepper.function.name.value}(): the rate falls to "
+                        f"{fraction:.2g} of its initial value by the last of the {epochs} epochs",
+                        hint="decay by a larger gamma or less often (step_size), or use CosineAnnealingLR(T_max=epochs)",
+                        related=((stepper.step, "stepped here"),),
+                    )
+            continue
         for step in steps:
             if any(id(loop) in batch_loops for loop in step.loops):
                 fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, min_steps)
@@ -380,6 +415,45 @@ def _torch_schedules(facts: Facts, min_fraction: float, min_steps: int) -> Itera
                     related=((step.node, "stepped here"),),
                 )
             break
+
+
+def _handed_to_steppers(facts: Facts, imported: ImportedFacts, owners: frozenset[Var] | set[Var]) -> list[tuple[SchedulerStepper, object]]:
+    """The calls of imported functions that step the scheduler they are handed, each with the
+    number of epochs the call runs (its argument, or the parameter's default; UNKNOWN-like
+    None when neither folds)."""
+    model = facts.model
+    found: list[tuple[SchedulerStepper, object]] = []
+    for call in model.calls:
+        for stepper in imported.scheduler_steppers.get(dotted(call.node.func) or "", ()):
+            given = _argument(facts, call, stepper.function, stepper.scheduler)
+            if not (isinstance(given, cst.Name) and model.same_object(model.qualify(given.value, call.scope), owners)):
+                continue
+            epochs: object = None
+            if stepper.epochs is not None:
+                node = _argument(facts, call, stepper.function, stepper.epochs)
+                epochs = model.value_in(node, call.scope) if node is not None else stepper.epochs_default
+            found.append((stepper, epochs))
+    return found
+
+
+def _argument(facts: Facts, call: CallSite, function: cst.FunctionDef, name: str) -> cst.BaseExpression | None:
+    """What a call passes for a parameter of ``function``: by keyword, by position, or as an
+    entry of a dict it unpacks (``train_model(**{"scheduler": sched, …})``, ``**train_params``)."""
+    positional = positional_parameters(function, bound=False)
+    arg = call.arg(name, positional.index(name) if name in positional else None)
+    if arg is not None:
+        return arg.value
+    for starred in (arg for arg in call.node.args if arg.star == "**"):
+        for origin, _ in facts.model.origins(starred.value, call.scope):
+            if isinstance(origin, cst.Dict):
+                for element in origin.elements:
+                    if isinstance(element, cst.DictElement) and facts.model.value(element.key) == name:
+                        return element.value
+            elif isinstance(origin, cst.Call) and dotted(origin.func) == "dict":
+                entry = next((a for a in origin.args if a.keyword is not None and a.keyword.value == name), None)
+                if entry is not None:
+                    return entry.value
+    return None
 
 
 def _epochs(count: object) -> str:

@@ -23,7 +23,8 @@ train/validation splits. Where the seeding happens in the file does not matter (
 not order calls across functions and cells).
 
 In a file that trains with PyTorch (`loss.backward()`, `accelerator.backward(loss)` in a file
-that imports torch, Lightning, timm or torchvision; `trainer.fit(…)` on a Lightning `Trainer`),
+that imports torch, Lightning, timm or torchvision, or in a helper module that imports no framework
+at all when the same function calls `optimizer.step()`; `trainer.fit(…)` on a Lightning `Trainer`),
 checks that torch's generator is seeded: `torch.manual_seed`, `torch.cuda.manual_seed(_all)`,
 Lightning's `seed_everything`, `transformers.set_seed` or `accelerate.utils.set_seed` (what each
 seeds, with its source, is in `reviewlint/knowledge/training.py`), reported at the first

@@ -402,3 +402,62 @@ def test_a_module_that_cannot_be_read_for_constants_does_not_stop_the_run(tmp_pa
     _project(tmp_path, {"config.py": "BAD = {{1: 2}: 3}\nX = " + " + ".join(["1"] * 5000) + "\n", "train.py": CONFIG_TRAIN})
     code, out, _ = check_in_process(["--format", "json", "--select", "RL201", "."], tmp_path, monkeypatch)
     assert code in (0, 1) and json.loads(out)["errors"] == []
+
+
+def test_a_scheduler_stepped_by_a_training_function_of_another_module_is_counted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = ("import torch\n\n\ndef train_model(model, optimizer, scheduler, num_epochs=25):\n"
+              "    for epoch in range(num_epochs):\n        for x, y in loader:\n"
+              "            criterion(model(x), y).backward()\n            optimizer.step()\n        scheduler.step()\n")
+    train = ("import torch\nfrom torch.optim import lr_scheduler\nfrom engine import train_model\n\n"
+             "optimizer = torch.optim.SGD(model.parameters(), lr=0.01)\n"
+             "sched = lr_scheduler.StepLR(optimizer, step_size=7, gamma=0.1)\n"
+             "params = {'model': model, 'optimizer': optimizer, 'scheduler': sched, 'num_epochs': 100}\n"
+             "model = train_model(**params)\n")
+    files = {"engine.py": engine, "train.py": train}
+    _project(tmp_path, files)
+    # 99 steps of 0.1 every 7 epochs: the finding lands at gamma, the step as a related location.
+    assert _selected(tmp_path, monkeypatch, "RL504") == [("train.py", 6, [("engine.py", 9)])]
+    # Five epochs (positional arguments): 0.1 ** 0 of the rate left, nothing to report.
+    short = train.replace("model = train_model(**params)", "model = train_model(model, optimizer, sched, 5)")
+    _project(tmp_path, {**files, "train.py": short})
+    assert _selected(tmp_path, monkeypatch, "RL504") == []
+    # The parameter's default (25 epochs, 0.1 ** 3) is what a call that passes no count runs.
+    default = train.replace("model = train_model(**params)", "model = train_model(model, optimizer, sched)")
+    _project(tmp_path, {**files, "train.py": default})
+    assert _selected(tmp_path, monkeypatch, "RL504") == [("train.py", 6, [("engine.py", 9)])]
+
+
+def test_a_random_validation_pipeline_chosen_in_another_module_is_reported_at_the_call(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    helper = ("import albumentations as A\n\n\ndef get_transforms(data):\n    if data == 'train':\n"
+              "        return A.Compose([A.RandomResizedCrop(size=(64, 64)), A.HorizontalFlip(p=0.5)])\n"
+              "    elif data == 'valid':\n        return A.Compose([A.RandomResizedCrop(size=(64, 64), scale=(0.85, 1.0))])\n"
+              "    return A.Compose([A.Resize(64, 64)])\n")
+    train = ("import helper\nfrom torch.utils.data import DataLoader\n\n"
+             "train_set = LeafDataset(train_df, transform=helper.get_transforms(data='train'))\n"
+             "val_set = LeafDataset(valid_df, transform=helper.get_transforms(data='valid'))\n"
+             "for x, y in DataLoader(train_set, shuffle=True):\n    criterion(model(x), y).backward()\n"
+             "for x, y in DataLoader(val_set):\n    model(x)\n")
+    files = {"helper.py": helper, "train.py": train}
+    _project(tmp_path, files)
+    assert _selected(tmp_path, monkeypatch, "RL302") == [("train.py", 5, [("helper.py", 8)])]
+    # The test side of the same function resizes only.
+    tested = train.replace("get_transforms(data='valid')", "get_transforms(data='test')")
+    _project(tmp_path, {**files, "train.py": tested})
+    assert _selected(tmp_path, monkeypatch, "RL302") == []
+
+
+def test_a_training_helper_that_imports_nothing_makes_its_caller_a_training_script(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    helper = ("def train(model, loader, criterion, optimizer):\n    for x, y in loader:\n"
+              "        loss = criterion(model(x), y)\n        optimizer.zero_grad()\n        loss.backward()\n"
+              "        optimizer.step()\n")
+    main = "import torch\nfrom utils.train import train\n\nfor epoch in range(3):\n    train(model, loader, criterion, optimizer)\n"
+    files = {"utils/train.py": helper, "main.py": main}
+    _project(tmp_path, files)
+    assert _selected(tmp_path, monkeypatch, "RL502") == [("main.py", 5, [])]
+    # A backward() of another framework's helper is not PyTorch training.
+    mxnet = "import mxnet\n" + helper
+    _project(tmp_path, {**files, "utils/train.py": mxnet})
+    assert _selected(tmp_path, monkeypatch, "RL502") == []

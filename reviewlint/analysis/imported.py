@@ -34,6 +34,23 @@ class ImportedModule:
 
 
 @dataclass(frozen=True)
+class SchedulerStepper:
+    """A function of an imported module that steps a learning-rate scheduler it is given
+    (``def train_model(model, optimizer, scheduler, num_epochs): for epoch in range(num_epochs): …
+    scheduler.step()``): which parameter is the scheduler, whether it steps per batch (in the loop
+    over batches) or per epoch, for per-epoch steps the parameter that counts the epochs with its
+    folded default, and whether the step comes before the epoch's training."""
+
+    function: cst.FunctionDef = field(repr=False)
+    scheduler: str
+    per_batch: bool
+    epochs: str | None
+    epochs_default: object
+    first: bool
+    step: cst.Call = field(repr=False)
+
+
+@dataclass(frozen=True)
 class ImportedFacts:
     """Backbones, normalizations and augmentation pipelines the imported modules contribute, and
     which module each node of theirs belongs to (by ``id``, for placing findings)."""
@@ -68,6 +85,9 @@ class ImportedFacts:
     epoch_trainers: Mapping[str, tuple[int, str] | None] = field(default_factory=dict)
     # The imported modules themselves (None for one that could not be analysed).
     modules: tuple[ImportedModule | None, ...] = ()
+    # The imported modules' functions that step a scheduler they are given, by the importer's
+    # dotted name for them.
+    scheduler_steppers: Mapping[str, tuple[SchedulerStepper, ...]] = field(default_factory=dict)
 
     def model_of(self, node: cst.CSTNode) -> SemanticModel | None:
         """The model of the imported module a node of theirs belongs to (None for the importer's own)."""
@@ -132,6 +152,7 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
     seeding: dict[str, frozenset[str]] = {}
     freezing: dict[str, ParameterFreeze] = {}
     epoch_trainers: dict[str, tuple[int, str] | None] = {}
+    steppers: dict[str, tuple[SchedulerStepper, ...]] = {}
     for position, imported in enumerate(modules):
         if imported is None:
             continue
@@ -141,6 +162,10 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
                         if call.scope.is_module or call.scope.name in run))
         trainers.update(_torch_trainers(facts, imported.aliases))
         seeding.update(_seeding_functions(facts, imported.aliases))
+        stepping = _scheduler_steppers(facts)
+        for local, inner in _importer_names(stepping, imported.aliases).items():
+            steppers[local] = stepping[inner]
+            module_of.update((id(stepper.step), position) for stepper in stepping[inner])
         own = _epoch_trainers(facts)
         epoch_trainers.update((local, own[inner]) for local, inner in _importer_names(own, imported.aliases).items())
         functions = _freezing_functions(facts, imported.aliases)
@@ -173,7 +198,7 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
                 module_of.update((id(transform.call.node), position) for transform in pipeline.transforms)
     with_roles = pipelines_with_roles(importer.model, tuple(pipelines), importer.data_loops)
     return ImportedFacts(tuple(backbones), tuple(normalizations), with_roles, module_of, frozenset(seeded),
-                         frozenset(trainers), seeding, freezing, epoch_trainers, tuple(modules))
+                         frozenset(trainers), seeding, freezing, epoch_trainers, tuple(modules), steppers)
 
 
 def _importer_name(local: str, inner: str) -> str:
@@ -220,6 +245,41 @@ def _epoch_trainers(facts: Facts) -> dict[str, tuple[int, str] | None]:
     recording = {call.scope.name for call in model.calls if training.RECORDING_NAME.search(dotted(call.node.func) or "")
                  or (call.method or "") in training.METRIC_RECORDERS}
     return {name: parameter for name, parameter in found.items() if name not in recording}
+
+
+def _scheduler_steppers(facts: Facts) -> dict[str, tuple[SchedulerStepper, ...]]:
+    """The module-level functions of a module that call ``step()`` on a parameter inside the loop
+    over batches of their training, or inside a ``for … in range(epochs)`` loop over a parameter."""
+    model = facts.model
+    batch_loops = {id(fors[-1]) for step in facts.torch_trainings if (fors := [loop for loop in step.loops if isinstance(loop, cst.For)])}
+    found: dict[str, tuple[SchedulerStepper, ...]] = {}
+    for call in model.method_calls("step"):
+        if call.node.args or not call.receiver or "." in call.receiver or call.scope.kind != "function" or call.scope.owner:
+            continue
+        function = model.function_of(call.scope)
+        parameters = {param.name.value: param for param in (*function.params.posonly_params, *function.params.params,
+                                                             *function.params.kwonly_params)} if function is not None else {}
+        if function is None or call.receiver not in parameters or any(
+                stepper.scheduler == call.receiver for stepper in found.get(call.scope.name, ())):
+            continue
+        if any(id(loop) in batch_loops for loop in call.loops):
+            found[call.scope.name] = (*found.get(call.scope.name, ()),
+                                      SchedulerStepper(function, call.receiver, True, None, None, False, call.node))
+            continue
+        for loop in call.loops:
+            iterable = loop.iter if isinstance(loop, cst.For) else None
+            if not (isinstance(iterable, cst.Call) and dotted(iterable.func) == "range" and len(iterable.args) == 1
+                    and isinstance(iterable.args[0].value, cst.Name) and iterable.args[0].value.value in parameters):
+                continue
+            if not any(any(inner is loop for inner in step.loops) for step in facts.torch_trainings):
+                continue  # a loop that trains nothing is no epoch loop
+            epochs = iterable.args[0].value.value
+            default = parameters[epochs].default
+            first = any(step.index > call.index and any(inner is loop for inner in step.loops) for step in facts.torch_trainings)
+            found[call.scope.name] = (*found.get(call.scope.name, ()), SchedulerStepper(
+                function, call.receiver, False, epochs, model.value(default) if default is not None else None, first, call.node))
+            break
+    return found
 
 
 def _freezing_functions(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> dict[str, ParameterFreeze]:
