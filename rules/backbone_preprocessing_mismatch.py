@@ -45,7 +45,9 @@ convention (ImageNet's rounded to 0.45 / 0.225) count as that convention. Withou
 compared with PyTorch models only. A bare `/ 255` (in a `Dataset`'s `__getitem__`, say) is
 followed through the `DataLoader` and the loops that run the model; and when nothing in the file
 normalizes at all, a torchvision or albumentations pipeline whose images reach a pretrained
-model is reported at the model.
+model is reported at the model. A `transforms.Lambda` that divides by 255 after `ToTensor`
+(which already scales to [0, 1]; also through a function of the file the lambda calls) is
+reported at the Lambda: the images reach the model in [0, 0.004].
 
 One split left out: where a pipeline normalizes in itself for a backbone
 (`ImageDataGenerator(preprocessing_function=preprocess_input)`, a `Compose` with `Normalize`)
@@ -54,7 +56,9 @@ and another pipeline of the same kind feeding the same model normalizes nothing 
 validation), the bare one is reported: its images reach the model in another range than the
 ones it was trained on. Not when the model may normalize inside (a `Lambda`, `Rescaling` or
 `Normalization` layer), when arithmetic normalizes data in the file, or when the bare
-pipeline only re-wraps images the normalizing one produced.
+pipeline only re-wraps images the normalizing one produced. The same where a `Normalize` is
+applied on its own (`normalize(img)` on the image shown) while the training loop gets the
+pipeline's images unnormalized.
 
 ## Why it matters
 Pretrained weights only work on inputs distributed like the ones they were trained on. Dividing
@@ -153,6 +157,40 @@ def _explain(norm: Normalization, backbone: Backbone) -> str:
     if expects == "torch" and norm.produces == "unit":
         return "it also needs the per-channel ImageNet mean/std, not a bare division by 255"
     return f"it expects {EXPECTATIONS[expects]}"
+
+
+def _scaled_after_to_tensor(facts: Facts, norms: Sequence[Normalization]) -> list[tuple[cst.Call, Normalization]]:
+    """``transforms.Compose([..., transforms.ToTensor(), transforms.Lambda(lambda x: x / 255)])``
+    (or a function of the file the lambda calls, ``normalize_img(x)`` returning ``img / 255``): each
+    Lambda that divides by 255 after a ToTensor of its pipeline, with the division."""
+    model = facts.model
+    dividing = [norm for norm in norms if norm.kind == "arithmetic" and norm.produces == "unit"]
+    if not dividing:
+        return []
+    found: list[tuple[cst.Call, Normalization]] = []
+    for pipeline in facts.pipelines:
+        if pipeline.kind != "torchvision" or not pipeline.node.args or not isinstance(pipeline.node.args[0].value, (cst.List, cst.Tuple)):
+            continue
+        scaled = False
+        for element in pipeline.node.args[0].value.elements:
+            value = element.value
+            site = model.call_site(value) if isinstance(value, cst.Call) else None
+            qualname = site.qualname if site is not None else None
+            if qualname in _TO_TENSOR:
+                scaled = True
+            elif qualname in _LAMBDA and scaled and isinstance(value, cst.Call) and value.args:
+                applied = value.args[0].value
+                called = {dotted(inner.node.func) for inner in model.calls_within(applied)}
+                norm = next((n for n in dividing if model.encloses(applied, n.node)
+                             or (n.scope.kind == "function" and not n.scope.owner and n.scope.name in called)), None)
+                if norm is not None:
+                    found.append((value, norm))
+    return found
+
+
+# torchvision's ToTensor scales uint8 pixels to [0, 1] (torchvision/transforms/transforms.py, ToTensor).
+_TO_TENSOR = frozenset({"torchvision.transforms.ToTensor"})
+_LAMBDA = frozenset({"torchvision.transforms.Lambda", "torchvision.transforms.v2.Lambda"})
 
 
 def _matches(norm: Normalization, expects: str) -> bool:
@@ -414,6 +452,17 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     stacked = _double_with_preprocess(norms)
     unread_normalizer = _calls_unread_normalizer(facts)
     reported: set[int] = set()
+    # ToTensor, then a Lambda that divides by 255 again: reported at the Lambda, once per pipeline.
+    for lambda_call, norm in _scaled_after_to_tensor(facts, facts.normalizations):
+        reported.add(id(norm.node))
+        yield Report(
+            lambda_call,
+            f"{ctx.model.module.code_for_node(lambda_call.func)}(…) divides by 255 ({norm.description}) after ToTensor, "
+            "which already scales pixels to [0, 1]: the images reach the model in [0, 0.004]",
+            hint="drop the division: ToTensor scales to [0, 1]; then normalize with the backbone's mean/std "
+                 "(transforms.Normalize or weights.transforms())",
+            related=((norm.node, "divided by 255 here"),),
+        )
     fed_by = {id(backbone): _fed_by(facts, backbone, norms, single_family) for backbone in backbones}
     for backbone in backbones:
         expects = backbone.expects or ""
@@ -1116,6 +1165,11 @@ INVALID = [
         "def decode(image):\n    image = tf.cast(image, tf.float32)\n    image /= 255.0\n    return image\n"
         "model = tf.keras.Sequential([base])\nmodel.fit(ds.map(decode))",
         message="image /= 255.0", range=(5, 5, 5, 19)
+    ),
+    # ToTensor already scales to [0, 1]: the Lambda divides by 255 a second time.
+    Invalid(
+        'import torchvision\nfrom torchvision import transforms\ndef normalize_img(img):\n    return img / 255\ntf = transforms.Compose([transforms.ToTensor(), transforms.Lambda(lambda x: normalize_img(x))])\nmodel = torchvision.models.resnet18(pretrained=True)\n',
+        message="divides by 255 (img / 255) after ToTensor", range=(5, 49, 5, 94)
     ),
     # The training loop gets the dataset's images unnormalized; only the single image shown is normalized.
     Invalid(
