@@ -30,7 +30,16 @@ Flags validation data built with random augmentation:
   argument selects (`get_loader(valid_df, mode="valid")`) — and when the side it selects for the
   validation data is random itself (`elif data == "valid": return Compose([RandomResizedCrop(…),
   …])`), that is reported too, at the call (also for such a function of a project module the
-  file imports).
+  file imports). A dataset class that applies the training pipeline only in one mode (`if
+  self.mode == "train": x = self.train_transform(x)`, with `self.mode = mode` in `__init__`) gives
+  a validation set built in another mode (`SimpsonsDataset(files, mode="val")`) the other side.
+  A `DataLoader` keyed for validation in a dict of loaders (`{"train": …, "val": DataLoader(…)}`)
+  is validation data too; where its rows are a `Subset` of the dataset built with the training
+  transform, the finding is at that `Subset`.
+  A random pipeline named for validation, or built in a function named for it (`def
+  get_val_dataset(…): composed = Compose([RandomResizedCrop(…), …])`), that validation data goes
+  through is reported too — not when the validation predictions are averaged over repeated passes
+  (`for _ in range(tta): inference(model, valid_loader)`: test-time augmentation).
 A generator that only rescales or preprocesses (`rescale`, `preprocessing_function=
 preprocess_input`) is not augmentation. Reported at the validation `flow…` call when there is
 one, else at the `validation_data` (or `evaluate`) argument.
@@ -266,30 +275,42 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 seen.add(id(pipeline))
                 yield report(anchor, what, pipeline, transforms)
             break
-        # A random pipeline that a function on the data's way selects for it by its argument
-        # (``get_transforms(data="valid")`` returning ``Compose([RandomResizedCrop(…), …])`` in
-        # its ``elif data == "valid":`` branch), whatever its name or other uses.
-        repeated = None
-        for pipeline, transforms in randomizing:
-            if id(pipeline) in seen or TTA in pipeline.roles or not pipeline.owners & reached:
-                continue
-            if repeated is None:
-                repeated = _evaluated_repeatedly(facts, names)
-            if repeated:
-                break  # for _ in range(CFG.tta): inference(model, valid_loader): random test-time augmentation
-            chooser = _chooser(facts, ctx.imported, pipeline, building)
-            if chooser is not None and id(chooser.node) not in reported:
-                reported.add(id(chooser.node))
-                seen.add(id(pipeline))
-                yield report(chooser.node, what, pipeline, transforms, chosen=True)
+        # Random pipelines meant for this validation data: one that a function on the data's way
+        # selects for it by its argument (``get_transforms(data="valid")`` returning
+        # ``Compose([RandomResizedCrop(…), …])`` in its ``elif data == "valid":`` branch), and one
+        # named for validation or built in a function named for it (``def get_val_dataset(…):
+        # composed = Compose([RandomResizedCrop(…), …])``). Not when the validation predictions are
+        # averaged over repeated passes (``for _ in range(CFG.tta): inference(model, valid_loader)``):
+        # random test-time augmentation.
+        meant = [(pipeline, transforms) for pipeline, transforms in randomizing
+                 if id(pipeline) not in seen and TTA not in pipeline.roles and pipeline.owners & reached]
+        if meant and not _evaluated_repeatedly(facts, names):
+            for pipeline, transforms in meant:
+                chooser = _chooser(facts, ctx.imported, pipeline, building)
+                if chooser is None and all(VALIDATION in (role_from_name(owner.name), role_from_name(owner.scope.name))
+                                           for owner in pipeline.owners):
+                    chooser = _builder(facts, building, pipeline)
+                if chooser is not None and id(chooser.node) not in reported:
+                    reported.add(id(chooser.node))
+                    seen.add(id(pipeline))
+                    yield report(chooser.node, what, pipeline, transforms, chosen=True)
         # The training entry of a dict of pipelines (``transform["train"]`` of ``transform =
         # {"train": …, "val": …}``), given to the data validated on.
         for builder, pipeline, transforms in _keyed_training_pipelines(facts, building, randomizing):
             if id(builder.node) not in reported and id(pipeline) not in seen \
                     and not _builds_training_data(facts, builder, names, given):
+                # Subset(train_dataset, val_idx): the validation rows are carved out of the training set there.
+                carved = next((call for call in building if call.qualname in _SUBSETS and isinstance(given, cst.CSTNode)
+                               and (call.node is given or facts.model.encloses(given, call.node))), None)
+                spot = carved.node if carved is not None else builder.node
                 reported.add(id(builder.node))
+                reported.add(id(spot))
                 seen.add(id(pipeline))
-                yield report(builder.node, what, pipeline, transforms)
+                yield report(spot, what, pipeline, transforms)
+
+
+# torch.utils.data.Subset(dataset, indices): a view of some rows of a dataset, with its transform.
+_SUBSETS = frozenset({"torch.utils.data.Subset", "torch.utils.data.dataset.Subset"})
 
 
 def _torch_validation(facts: Facts) -> Iterator[tuple[set[Var], Anchor, str]]:
@@ -319,6 +340,18 @@ def _torch_validation(facts: Facts) -> Iterator[tuple[set[Var], Anchor, str]]:
     for call in model.calls:
         if call.qualname in training.DATA_LOADERS and any(role_from_name(str(owner)) == VALIDATION for owner in model.owners(call)):
             yield model.names_used(call.node, call.scope), call.node, f"the validation DataLoader {', '.join(sorted(o.name for o in model.owners(call)))}"
+    # loaders = {"train": DataLoader(…), "val": DataLoader(…)}: the entry keyed for validation.
+    for assignment in model.assignments:
+        if not isinstance(assignment.value, cst.Dict):
+            continue
+        for element in assignment.value.elements:
+            if not isinstance(element, cst.DictElement) or not isinstance(element.value, cst.Call):
+                continue
+            key = model.value(element.key)
+            site = model.call_site(element.value)
+            if isinstance(key, str) and role_from_name(key) == VALIDATION and site is not None and site.qualname in training.DATA_LOADERS:
+                yield (model.names_through_keys(element.value, assignment.scope), element.value,
+                       f"the validation DataLoader {assignment.targets[0] if assignment.targets else ''}[{key!r}]")
 
 
 def _innermost_entry(facts: Facts, keyed: cst.Subscript, scope: Scope) -> cst.BaseExpression:
@@ -404,6 +437,15 @@ def _not_chosen(facts: Facts, imported: ImportedFacts, pipeline: Pipeline, build
     sits in a branch on a parameter that the call's argument decides against
     (``get_transforms("valid")`` with ``if mode == "train": return Compose([...random...])``)."""
     names = {owner.name for owner in pipeline.owners if owner.scope.is_module}
+    model = facts.model
+    # A dataset class that applies the pipeline only in one mode (``if self.mode == "train":
+    # x = self.train_transform(x)``), built here in another (``SimpsonsDataset(files, mode="val")``).
+    cls = pipeline.call.scope.owner
+    attributes = {owner.name for owner in pipeline.owners if owner.name.startswith("self.")}
+    applied = [site.node for site in model.calls if cls and site.scope.owner == cls and dotted(site.node.func) in attributes]
+    if applied and any(dotted(call.node.func) == cls and not any(model.runs_for_construction(node, cls, call) for node in applied)
+                       for call in building):
+        return True
     for call in building:
         callee = _callee(facts, imported, call)
         if callee is None:
@@ -680,6 +722,8 @@ VALID = [
     # a dict of pipelines shared under one name: which one validates is not known
     "import albumentations as A\ntransforms = {'train': A.Compose([A.HorizontalFlip()]), 'val': A.Compose([A.Normalize()])}\n"
     "model.fit(Gen(df, transforms['train']), validation_data=Gen(vdf, transforms['val']))",
+    # The dataset class augments only in mode 'train'; the validation set is built in mode 'val'.
+    "from torch.utils.data import DataLoader, Dataset\nfrom torchvision import transforms\n\n\nclass Leaves(Dataset):\n    def __init__(self, files, mode):\n        self.files = files\n        self.mode = mode\n        self.transform = transforms.Compose([transforms.ToTensor()])\n        self.train_transform = transforms.Compose([transforms.RandomHorizontalFlip(), transforms.ToTensor()])\n\n    def __getitem__(self, index):\n        x = load(self.files[index])\n        if self.mode == 'train':\n            return self.train_transform(x)\n        return self.transform(x)\n\n\ntrain_loader = DataLoader(Leaves(train_files, mode='train'), shuffle=True)\nval_loader = DataLoader(Leaves(val_files, mode='val'))\nfor x, y in train_loader:\n    criterion(model(x), y).backward()\nfor x, y in val_loader:\n    model(x)\n",
 ]
 
 INVALID = [
@@ -834,6 +878,12 @@ INVALID = [
         "train_generator, test_generator = building_generators()\n"
         "model.fit(train_generator, validation_data=test_generator)", range=(5, 12, 5, 65)
     ),
+    # A dataset class that augments only in the mode __init__ keeps, built with mode='train' for validation.
+    Invalid("from torch.utils.data import DataLoader, Dataset\nfrom torchvision import transforms\n\n\nclass Leaves(Dataset):\n    def __init__(self, files, mode):\n        self.files = files\n        self.mode = mode\n        self.transform = transforms.Compose([transforms.ToTensor()])\n        self.train_transform = transforms.Compose([transforms.RandomHorizontalFlip(), transforms.ToTensor()])\n\n    def __getitem__(self, index):\n        x = load(self.files[index])\n        if self.mode == 'train':\n            return self.train_transform(x)\n        return self.transform(x)\n\n\ntrain_loader = DataLoader(Leaves(train_files, mode='train'), shuffle=True)\nval_loader = DataLoader(Leaves(val_files, mode='train'))\nfor x, y in train_loader:\n    criterion(model(x), y).backward()\nfor x, y in val_loader:\n    model(x)\n", message="'self.train_transform' (RandomHorizontalFlip)", range=(20, 25, 20, 56)),
+    # A function named for validation builds its dataset with a random pipeline.
+    Invalid('from torch.utils.data import DataLoader\nfrom torchvision import transforms\n\n\ndef get_val_dataset(files):\n    composed = transforms.Compose([transforms.RandomResizedCrop(224, scale=(0.75, 1)), transforms.ToTensor()])\n    dog_valset = DogDataset(files, transform=composed)\n    dog_val = DataLoader(dog_valset, 32, False)\n    return dog_val\n', message="random augmentation 'composed' (RandomResizedCrop)", range=(7, 18, 7, 55)),
+    # The validation loader of a dict of loaders takes a Subset of the dataset built with the training transform.
+    Invalid("import torch\nfrom torchvision import datasets, transforms\n\ndata_transforms = {'train': transforms.Compose([transforms.RandomResizedCrop(224), transforms.ToTensor()]),\n                   'val': transforms.Compose([transforms.Resize(224), transforms.ToTensor()])}\ntrain_dataset = datasets.ImageFolder('train', data_transforms['train'])\nloaders = {\n    'train': torch.utils.data.DataLoader(torch.utils.data.Subset(train_dataset, train_idx), shuffle=True),\n    'val': torch.utils.data.DataLoader(torch.utils.data.Subset(train_dataset, val_idx)),\n}\nfor x, y in loaders['train']:\n    criterion(model(x), y).backward()\n", message="the validation DataLoader loaders['val']", range=(9, 40, 9, 87)),
     # The validation side a function chooses by its argument is random itself.
     Invalid(
         "import albumentations as A\nfrom torch.utils.data import DataLoader\n"

@@ -159,6 +159,35 @@ def _explain(norm: Normalization, backbone: Backbone) -> str:
     return f"it expects {EXPECTATIONS[expects]}"
 
 
+def _normalized_after(facts: Facts, norm: Normalization, norms: Sequence[Normalization]) -> bool:
+    """Whether the result of an arithmetic ``x / 255`` goes, later in the same function, through a
+    pipeline that normalizes with a ``Normalize`` of its own (``x = np.array(x / 255); x =
+    self.transform(x)`` with ``ToTensor(), Normalize(mean, std)``: ToTensor leaves float arrays
+    as they are, so the two together are the ImageNet convention)."""
+    model = facts.model
+    normalizing = [pipeline for pipeline in facts.pipelines if pipeline.owners and any(
+        other.kind != "arithmetic" and other.call is not None and (other.call.node is pipeline.node
+                                                                   or model.encloses(pipeline.node, other.call.node))
+        for other in norms)]
+    if not normalizing or not norm.owners:
+        return False
+    for call in model.calls:
+        if call.scope != norm.scope or call.index <= norm.index:
+            continue
+        name = dotted(call.node.func)
+        if name is None:
+            continue
+        called = model.qualify(name, call.scope)
+        # self.transform(x) in __getitem__ is the self.transform __init__ built
+        if not any(called in pipeline.owners or any(
+                name.startswith("self.") and owner.name == name and owner.scope.owner == call.scope.owner != ""
+                for owner in pipeline.owners) for pipeline in normalizing):
+            continue
+        if any(model.names_used(arg.value, call.scope) & norm.owners for arg in call.node.args):
+            return True
+    return False
+
+
 def _scaled_after_to_tensor(facts: Facts, norms: Sequence[Normalization]) -> list[tuple[cst.Call, Normalization]]:
     """``transforms.Compose([..., transforms.ToTensor(), transforms.Lambda(lambda x: x / 255)])``
     (or a function of the file the lambda calls, ``normalize_img(x)`` returning ``img / 255``): each
@@ -500,6 +529,8 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 continue  # x / 255 followed by 2 * x - 1 elsewhere in the file
             if norm.produces == "unit" and expects == "torch" and unread_normalizer:
                 continue  # x / 255 followed by the file's own normalize(x), whose mean/std it cannot read
+            if norm.kind == "arithmetic" and norm.produces == "unit" and _normalized_after(facts, norm, norms):
+                continue  # x = x / 255; x = self.transform(x), a pipeline with its own Normalize: judged there
             reported.add(id(norm.node))
             yield Report(
                 norm.node,
@@ -806,6 +837,8 @@ VALID.extend([
     "model = torchvision.models.resnet18(pretrained=True)\n",
     # The training loop normalizes the dataset's images itself.
     "import timm\nimport torch\nimport torchvision\nimport torchvision.transforms as T\ntransform = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor()])\ndataset = torchvision.datasets.OxfordIIITPet(root='data', transform=transform)\nmodel = timm.create_model('resnet50', pretrained=True)\nnormalize = T.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])\nimg, label = dataset[0]\nlogits = model(normalize(img).unsqueeze(0))\nfor x, y in torch.utils.data.DataLoader(dataset, batch_size=32):\n    loss = criterion(model(normalize(x)), y)\n    loss.backward()\n",
+    # x / 255 on a float array, then ToTensor (which leaves floats as they are) and Normalize: ImageNet's convention.
+    "import numpy as np\nimport torchvision\nfrom torch.utils.data import DataLoader, Dataset\nfrom torchvision import transforms\n\n\nclass Pets(Dataset):\n    def __init__(self):\n        self.transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])\n\n    def __getitem__(self, i):\n        x = np.array(load(i) / 255, dtype='float32')\n        return self.transform(x)\n\n\nmodel = torchvision.models.resnet18(pretrained=True)\nfor x, y in DataLoader(Pets()):\n    criterion(model(x), y).backward()\n",
     # The backbone is chosen at run time: the normalization suits the torchvision choice.
     "import timm\nfrom torchvision import models, transforms\n"
     "def build(arch):\n"

@@ -399,7 +399,7 @@ def _torch_schedules(facts: Facts, imported: ImportedFacts, min_fraction: float,
                 break
             epoch_loop, epochs = next(((loop, n) for loop in step.loops if isinstance(loop, cst.For)
                                        and (n := model.range_length(loop.iter, step.scope)) is not None), (None, None))
-            if epoch_loop is None or epochs is None or epochs < 2:
+            if epoch_loop is None or epochs is None or epochs < 2 or _resets_rate(facts, epoch_loop):
                 continue
             # Stepped before the epoch's training (at the top of the loop): the last epoch already
             # runs at the rate after ``epochs`` steps, not ``epochs - 1``.
@@ -415,6 +415,15 @@ def _torch_schedules(facts: Facts, imported: ImportedFacts, min_fraction: float,
                     related=((step.node, "stepped here"),),
                 )
             break
+
+
+def _resets_rate(facts: Facts, loop: cst.CSTNode) -> bool:
+    """Whether the loop writes a learning rate into the optimizer itself
+    (``optimizer.param_groups[0]['lr'] = config['lr']``): the schedule restarts, it does not decay away."""
+    code = facts.model.module.code_for_node
+    return any(isinstance(stored.node, cst.Assign) and facts.model.encloses(loop, stored.node)
+               and any("param_groups" in code(target.target) and "lr" in code(target.target) for target in stored.node.targets)
+               for stored in facts.model.subscript_assignments)
 
 
 def _handed_to_steppers(facts: Facts, imported: ImportedFacts, owners: frozenset[Var] | set[Var]) -> list[tuple[SchedulerStepper, object]]:
@@ -477,6 +486,10 @@ VALID = [
     # ExponentialLR(0.9) per epoch over 20 epochs: 0.9 ** 19 = 0.135
     _TORCH + "scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.9)\n"
     "for epoch in range(20):\n    for x, y in train_loader:\n        criterion(model(x), y).backward()\n    scheduler.step()\n",
+    # The loop restarts the rate itself when it gets small: a sawtooth, not a decay to nothing.
+    _TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=10)\n"
+    "for epoch in range(2500):\n    if optimizer.param_groups[0]['lr'] < 1e-4:\n        optimizer.param_groups[0]['lr'] = 0.01\n"
+    "    for x, y in train_loader:\n        criterion(model(x), y).backward()\n    scheduler.step()\n",
     # the number of epochs is not known
     _TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 1, 0.5)\n"
     "for epoch in range(args.epochs):\n    for x, y in train_loader:\n        criterion(model(x), y).backward()\n    scheduler.step()\n",

@@ -355,6 +355,8 @@ def _evidence(facts: Facts, names: set[Var], predictions: set[Var], keys: frozen
             target = assignment.target or "a container"
             return assignment.node, f"the rows of {target} ({facts.model.module.code_for_node(assignment.node).strip()[:60]})"
     for assigned in facts.model.attribute_assignments:  # submission.label = preds
+        if assigned.target.startswith("self."):
+            continue  # the object keeps it (self.test_metrics = f1.compute()): no table's rows
         if predictions & facts.model.reaches(facts.model.names_used(assigned.value, assigned.scope)):
             return assigned.node, f"the rows of {assigned.target.rsplit('.', 1)[0]} ({assigned.target} = …)"
     for call in facts.model.calls:
@@ -459,6 +461,8 @@ VALID = [
     "print(confusion_matrix(y_test, preds.argmax(1)))",
     # numpy's in-place shuffle of an index array is not a dataset
     "import numpy as np\nrng = np.random.default_rng(0)\nrng.shuffle(idx)\npreds = model.predict(x[idx])\ndf['p'] = preds",
+    # The metric is updated with each batch's own labels and kept on the object: no positional pairing.
+    'import torch\nfrom torch.utils.data import DataLoader\n\n\nclass Net(torch.nn.Module):\n    def test(self, loader):\n        with torch.no_grad():\n            for images, labels in loader:\n                predicted = self(images).argmax(1)\n                f1.update(predicted, labels)\n        self.test_metrics = f1.compute()\n\n\nmodel = Net()\ntest_loader = DataLoader(test_set, batch_size=32, shuffle=True)\nmodel.test(test_loader)\n',
 ]
 
 INVALID = [

@@ -53,6 +53,8 @@ model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True), optim
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator
 
 import libcst as cst
@@ -311,6 +313,11 @@ def _torch_losses(ctx: RuleContext[NoOptions]) -> Iterator[tuple[CallSite, str, 
             yield call, f"{name}()", False
 
 
+# A softmax that weighs the outputs of other parts (a mixture-of-experts gate, attention weights)
+# is not the model's output.
+_WEIGHTING = re.compile(r"gate|gating|att|weight|router|mask", re.IGNORECASE)
+
+
 def _softmax_outputs(ctx: RuleContext[NoOptions]) -> list[cst.CSTNode]:
     """The softmax the models of this file end with: every ``forward`` returns a softmax, or
     each ``nn.Sequential`` that ends with ``nn.Softmax`` (a head put on one backbone, then on another)."""
@@ -326,7 +333,8 @@ def _softmax_outputs(ctx: RuleContext[NoOptions]) -> list[cst.CSTNode]:
             # nn.Sequential(*layers) after layers.append(nn.Softmax(dim=1)): the list's last element.
             layers = [last_arg.value] if not last_arg.star else [o for o, _ in model.origins(last_arg.value, call.scope, before=call.index)]
             last = layers[-1] if layers else None
-            if isinstance(last, cst.Call) and model.imports.resolve(last.func) == training.TORCH_SOFTMAX_MODULE and last not in outputs:
+            if isinstance(last, cst.Call) and model.imports.resolve(last.func) == training.TORCH_SOFTMAX_MODULE and last not in outputs \
+                    and not any(_WEIGHTING.search(name.rpartition(".")[2]) for name in call.assigned_to):
                 outputs.append(last)
     return outputs
 
@@ -417,6 +425,8 @@ VALID = [
     "model.compile(loss='sparse_categorical_crossentropy', optimizer='rmsprop')",
     "import keras\nmodel = keras.Sequential([keras.layers.Dense(64 * 3, activation='softmax'), keras.layers.Reshape((64, 3))])\n"
     "model.compile(loss='categorical_crossentropy')",
+    # A softmax gate weighs experts; it is not the model's output.
+    "import torch\nfrom torch import nn\nclass Experts(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.gate = nn.Sequential(nn.Linear(8, 3), nn.Softmax(dim=-1))\n        self.criterion = nn.CrossEntropyLoss()\n",
 ]
 
 INVALID = [

@@ -20,7 +20,7 @@ from reviewlint.analysis.facts import (
 )
 from reviewlint.analysis.imports import dotted
 from reviewlint.analysis.scan import target_names
-from reviewlint.analysis.semantic import CallSite, SemanticModel, Var, loop_parts, names_in
+from reviewlint.analysis.semantic import MODULE, CallSite, Scope, SemanticModel, Var, loop_parts, names_in
 from reviewlint.knowledge import training as training_table
 from reviewlint.knowledge import transforms as transform_table
 from reviewlint.knowledge.roles import (
@@ -114,10 +114,12 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
             for inner in model.calls_within(arg.value):
                 if transform_table.is_container(inner.qualname or ""):
                     nested.add(id(inner.node))
-    by_name: dict[str, list[Transform]] = {}
+    # Transforms bound to a name, by scope and name: ``aug = [A.Flip(), …]`` in getTrainAugs() is
+    # not the ``aug`` of getValidAugs().
+    by_name: dict[tuple[Scope, str], list[Transform]] = {}
     for transform in transforms.values():
         for name in transform.call.assigned_to:
-            by_name.setdefault(name, []).append(transform)
+            by_name.setdefault((transform.call.scope, name), []).append(transform)
     for container in containers:
         if id(container.node) in nested:
             continue
@@ -130,7 +132,8 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
                 if found is not None and found not in members:
                     members.append(found)
             for name in names_in(arg.value):
-                for found in by_name.get(name, []):
+                # the function's own name, else the module's (AUGS = [...] at the top level)
+                for found in by_name.get((container.scope, name)) or by_name.get((MODULE, name), []):
                     if found not in members:
                         members.append(found)
         qualname = container.qualname or ""

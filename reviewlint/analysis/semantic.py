@@ -1006,6 +1006,42 @@ class SemanticModel:
         decisions = self._branch_decisions(node, function, call, caller or self)
         return bool(decisions) and all(decisions)
 
+    def runs_for_construction(self, node: cst.CSTNode, cls: str, call: CallSite) -> bool:
+        """Whether ``node``, in a method of class ``cls``, can run for the instance ``call`` builds
+        (``SimpsonsDataset(val_files, mode="val")``): False when an ``if`` around it in the method
+        tests an attribute ``__init__`` set from one of its parameters (``self.mode = mode`` …
+        ``if self.mode == "train": x = self.train_transform(x)``) and the call's argument (or the
+        parameter's default) decides the test against ``node``'s branch."""
+        method = next((function for scope, function in self._scope_functions.items()
+                       if scope.owner == cls and scope.name != "__init__" and code_path(function, node) is not None), None)
+        init_scopes = self.function_scopes("__init__", cls)
+        init = self._scope_functions.get(init_scopes[0]) if init_scopes else None
+        if method is None or init is None:
+            return True
+        declared = {param.name.value: param for param in _parameters(init)}
+        from_parameters = {assignment.target: assignment.value.value for assignment in self.attribute_assignments
+                           if assignment.scope == init_scopes[0] and assignment.target.startswith("self.")
+                           and isinstance(assignment.value, cst.Name) and assignment.value.value in declared}
+        positional = positional_parameters(init, bound=True)
+
+        def argument(name: str) -> object:
+            parameter = from_parameters.get(name)
+            if parameter is None:
+                return UNKNOWN
+            passed = call.arg(parameter, positional.index(parameter) if parameter in positional else None)
+            if passed is not None:
+                return self.value_in(passed.value, call.scope)
+            default = declared[parameter].default
+            if default is None or any(arg.star for arg in call.node.args):
+                return UNKNOWN
+            return self.value(default)
+
+        for branch, in_body in self.branches_to(node, method) or []:
+            truth = _decided(branch.test, argument, self.value)
+            if truth is not None and truth != in_body:
+                return False
+        return True
+
     def _branch_decisions(self, node: cst.CSTNode, function: cst.FunctionDef, call: CallSite,
                           caller: SemanticModel) -> list[bool | None]:
         """For each branch around ``node`` in ``function``: True when ``call``'s arguments decide
@@ -1296,8 +1332,8 @@ def _keyed_by_string(node: cst.Assign) -> bool:
 def _decided(test: cst.BaseExpression, argument: Callable[[str], object], fold: Callable[[cst.BaseExpression], object]) -> bool | None:
     """The truth of a test on a function's parameters, given what ``argument`` says each parameter
     is (UNKNOWN: not known), or None when it is not decided."""
-    if isinstance(test, cst.Name):
-        value = argument(test.value)
+    if isinstance(test, (cst.Name, cst.Attribute)):
+        value = argument(dotted(test) or "")
         return None if value is UNKNOWN else bool(value)
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         inner = _decided(test.expression, argument, fold)
@@ -1306,10 +1342,12 @@ def _decided(test: cst.BaseExpression, argument: Callable[[str], object], fold: 
         return None
     target = test.comparisons[0]
     left, operator, right = test.left, target.operator, target.comparator
-    if isinstance(left, cst.Name) and argument(left.value) is not UNKNOWN:
-        value, other = argument(left.value), fold(right)
-    elif isinstance(right, cst.Name) and isinstance(operator, (cst.Equal, cst.NotEqual)) and argument(right.value) is not UNKNOWN:
-        value, other = argument(right.value), fold(left)
+    left_name = dotted(left) if isinstance(left, (cst.Name, cst.Attribute)) else None
+    right_name = dotted(right) if isinstance(right, (cst.Name, cst.Attribute)) else None
+    if left_name is not None and argument(left_name) is not UNKNOWN:
+        value, other = argument(left_name), fold(right)
+    elif right_name is not None and isinstance(operator, (cst.Equal, cst.NotEqual)) and argument(right_name) is not UNKNOWN:
+        value, other = argument(right_name), fold(left)
     else:
         return None
     if other is UNKNOWN:
