@@ -16,7 +16,8 @@ given a string or an empty list — `# arch = 'vgg19'`, `# history = []` —, a 
 given a number — `# dropout_rate = 0.3` —, an import, an `if …:` header, a
 keyword argument switched off inside a call: `# rescale=1/255,`) and at least half of its lines reading
 as code; a single such line is a block, and so is a run of code lines between lines of prose
-when it holds such a line. In a notebook, a commented shell line (`# !gsutil cp …`) is code.
+when it holds such a line. In a notebook, a commented shell line (`# !gsutil cp …`) is code, and so
+is a commented pip or conda magic (`# pip install -U albumentations`, `# %pip install timm`).
 
 Where a comment stands decides too. Among a call's arguments or a list's or dict's elements
 (live code's open bracket, or one the commented block opened itself, as in `# CFG = {`), a
@@ -198,7 +199,7 @@ def _code_runs(lines: list[str], in_brackets: list[bool], live_heads: frozenset[
     between two lines of prose is still code). In a notebook, a commented shell line
     (``# !gsutil cp …``) is code."""
     if shell:
-        lines = [_SHELL_AS_CODE if _SHELL.match(line) else line for line in lines]
+        lines = [_SHELL_AS_CODE if _SHELL.match(line) or _PIP_MAGIC.match(line) else line for line in lines]
     is_code, code_lines = block_is_code(lines, in_brackets, live_heads)
     if is_code:
         yield code_lines
@@ -218,6 +219,11 @@ def _code_runs(lines: list[str], in_brackets: list[bool], live_heads: frozenset[
 # lower case: "# ! THE EPOCH LOOP !" is a shouted heading, not a command.
 _SHELL = re.compile(r"^\s*!\s*(?:[a-z{$./~]|[A-Za-z][\w.-]*\s+-)")
 _SHELL_AS_CODE = "os.system(command)"
+# IPython's pip and conda magics, with or without ``%`` (automagic): ``# pip install -U albumentations``
+# as a whole line, package names and flags only.
+_PIP_MAGIC = re.compile(
+    r"^\s*%?(?:pip|conda)\s+install(?!.*\b(?:the|to|this|that|first|then|it|a|an|and|or|if|before|with|for)\b)"
+    r"(?:\s+[-\w.\[\]=<>~,:/]*[-\w\]=<>~,:/])+\s*$", re.IGNORECASE)
 
 
 VALID = [

@@ -21,7 +21,9 @@ first epoch, `min_steps_per_epoch` batches), in a `for epoch in range(EPOCHS)` l
 epoch (judged at the last epoch, when `EPOCHS` folds to a number, also from a configuration module the
 file imports: `range(const.NUM_EPOCHS)`; in a training function, `range(num_epochs)` counts what
 its callers pass, the shortest run, or the parameter's default when the file never calls it;
-a `scheduler.step()` at the top of the epoch, before its training, counts one step more).
+a `scheduler.step()` at the top of the epoch, before its training, counts one step more, and one
+inside a loop over the phases, `for phase in ['train', 'val']:`, counts once per phase; tqdm's
+`trange(n)` and `tqdm(range(n))` count as the range they wrap).
 A scheduler handed to a function of a project module the file imports is counted where that
 function steps it (`train_model(model, optimizer, scheduler, num_epochs=100)`, also through
 `train_model(**params)` with a dict of the file; the epochs the call passes, or the parameter's default).
@@ -405,16 +407,34 @@ def _torch_schedules(facts: Facts, imported: ImportedFacts, min_fraction: float,
             # runs at the rate after ``epochs`` steps, not ``epochs - 1``.
             first = any(training_step.index > step.index and any(loop is epoch_loop for loop in training_step.loops)
                         for training_step in facts.torch_trainings)
-            fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, epochs if first else epochs - 1)
+            per_epoch, phases = _phase_repeats(facts, step, epoch_loop)
+            steps_taken = epochs * per_epoch if first else (epochs - 1) * per_epoch
+            fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, steps_taken)
             if fraction < min_fraction:
+                how_often = "once per epoch" if per_epoch == 1 else f"{per_epoch} times per epoch (inside the loop over {phases})"
                 yield Report(
                     gamma_arg,
-                    f"{label} is stepped once per epoch: the rate falls to {fraction:.2g} of its initial value "
+                    f"{label} is stepped {how_often}: the rate falls to {fraction:.2g} of its initial value "
                     f"by the last of the {epochs} epochs",
                     hint="decay by a larger gamma or less often (step_size), or use CosineAnnealingLR(T_max=epochs)",
                     related=((step.node, "stepped here"),),
                 )
             break
+
+
+def _phase_repeats(facts: Facts, step: CallSite, epoch_loop: cst.For) -> tuple[int, str]:
+    """How many times per epoch a ``scheduler.step()`` runs because it sits, unconditionally, in a
+    loop over a literal list inside the epoch loop (``for phase in ['train', 'val']:``: twice),
+    with that list as written."""
+    inner = [loop for loop in step.loops if isinstance(loop, cst.For)]
+    position = next((i for i, loop in enumerate(inner) if loop is epoch_loop), None)
+    repeats, shown = 1, ""
+    for loop in inner[position + 1:] if position is not None else []:
+        if not isinstance(loop.iter, (cst.List, cst.Tuple)) or facts.model.branches_to(step.node, loop):
+            return 1, ""
+        repeats *= len(loop.iter.elements)
+        shown = facts.model.module.code_for_node(loop.iter)
+    return max(repeats, 1), shown
 
 
 def _resets_rate(facts: Facts, loop: cst.CSTNode) -> bool:
@@ -546,6 +566,8 @@ VALID.append(_TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, st
              "    scheduler.step()\n")
 
 INVALID = [
+    # tqdm's trange counts as range; stepped inside the loop over the phases: twice per epoch.
+    Invalid("import torch\nfrom tqdm import trange\nscheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.3)\nfor epoch in trange(10, desc='Epoch'):\n    for phase in ['train', 'val']:\n        for x, y in loaders[phase]:\n            criterion(model(x), y).backward()\n        scheduler.step()\n", message="stepped 2 times per epoch (inside the loop over ['train', 'val'])", range=(3, 69, 3, 78)),
     # Stepped at the top of each epoch: the last of the 12 epochs already runs at 0.1 ** 3.
     Invalid(
         _TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=4, gamma=0.1)\n"

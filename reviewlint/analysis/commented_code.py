@@ -115,7 +115,7 @@ def _looks_like_type(node: ast.expr) -> bool:
 # Words that follow "import" in a heading rather than name a module.
 _HEADING_WORDS = frozenset({"data", "dataset", "datasets", "libraries", "library", "libs", "packages", "package",
                             "modules", "module", "dependencies", "everything", "stuff", "necessary", "required"})
-_OUTPUT_CALLS = frozenset({"print", "display"})  # display: IPython's, in every notebook
+_OUTPUT_CALLS = frozenset({"print", "pprint", "display"})  # display: IPython's, in every notebook; pprint: the standard library's
 
 
 def _snake_case_call(call: ast.Call) -> bool:

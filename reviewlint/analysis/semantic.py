@@ -1182,7 +1182,19 @@ class SemanticModel:
         (``range(const.NUM_EPOCHS)`` too: the constants of imported project modules fold). With
         the ``scope`` it is read in, a parameter counts for what the function's callers pass
         (:meth:`possible_values`; ``def train(num_epochs=25): for epoch in range(num_epochs)``),
-        and the range is the shortest of what they make."""
+        and the range is the shortest of what they make. tqdm's progress bars count as what they
+        wrap: ``trange(n)``, ``tqdm(range(n))``, also through a name bound once (``pbar =
+        trange(num_epochs)`` … ``for epoch in pbar``)."""
+        if isinstance(node, cst.Name) and scope is not None:
+            bindings = self.bindings_of(self.qualify(node.value, scope))
+            if len(bindings) == 1 and isinstance(bindings[0].value, cst.Call) and self._progress_bar(bindings[0].value):
+                node = bindings[0].value
+        if isinstance(node, cst.Call) and self._progress_bar(node):
+            resolved = self.imports.resolve(node.func) or ""
+            if resolved.rpartition(".")[2] == "trange":  # trange(n, desc="Epoch"): range(n)
+                node = node.with_changes(func=cst.Name("range"), args=[arg for arg in node.args if arg.keyword is None])
+            elif node.args and not node.args[0].keyword and not node.args[0].star:
+                node = node.args[0].value
         if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Name) or node.func.value != "range":
             return None
         if "range" in self.imports.bindings or any(arg.keyword is not None or arg.star for arg in node.args) or not 1 <= len(node.args) <= 3:
@@ -1194,6 +1206,11 @@ class SemanticModel:
         if not lengths or any(length is None for length in lengths):
             return None
         return min(length for length in lengths if length is not None)
+
+    def _progress_bar(self, call: cst.Call) -> bool:
+        """``tqdm(…)``/``trange(…)`` of the tqdm package (``tqdm.auto``, ``tqdm.notebook`` …)."""
+        resolved = self.imports.resolve(call.func) or ""
+        return resolved.startswith("tqdm") and resolved.rpartition(".")[2] in ("tqdm", "trange")
 
     def value_of_call_arg(self, call: CallSite, node: cst.BaseExpression | None) -> object:
         """:meth:`value_at` for a call that runs once at module level, else :meth:`value`."""

@@ -50,3 +50,13 @@ def test_a_shouted_heading_with_exclamation_marks_is_no_shell_line(tmp_path: Pat
     cell = "# ! THE EPOCH LOOP !\nfor e in range(3):\n    x = 1\n# !nvidia-smi\n# !Rscript -e 'x'\n"
     notebook = write_notebook(tmp_path, cell)
     assert [f.location.line for f in lint_file(notebook, "RL401")] == [4]
+
+
+def test_a_commented_pip_magic_is_code_in_a_notebook_but_install_advice_is_prose(tmp_path: Path) -> None:
+    cell = ("#pip install -U albumentations\nx = 1\n\n# pip install the package first, then restart\ny = 2\n"
+            "\n# %conda install -c conda-forge opencv\nz = 3\n")
+    notebook = write_notebook(tmp_path, cell)
+    assert [f.location.line for f in lint_file(notebook, "RL401")] == [1, 7]
+    script = tmp_path / "s.py"
+    script.write_text(cell)
+    assert lint_file(script, "RL401") == []
