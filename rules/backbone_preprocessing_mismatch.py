@@ -25,10 +25,12 @@ to; a generator or layer that feeds no model in sight counts as in a file that r
 Across the project's own modules too: a generator imported from `data.py` into the script that
 builds the backbone is reported in `data.py`, with the backbone as a related location, and a
 model built in `model.py` meets the generator of the script that imports it. When nothing in the
-file normalizes the images at all and they come from `flow_from_directory`/`flow_from_dataframe`
+file normalizes the images at all (or only arithmetic that feeds no model: an image divided by
+255 to show it) and they come from `flow_from_directory`/`flow_from_dataframe`
 or `image_dataset_from_directory` straight into a backbone that does not normalize inside, the
 finding is at the backbone (not when a `map`, a `Lambda` layer, a generator's own preprocessing
-or a function named `preprocess…`/`normalize…` may do it out of sight).
+or a function named `preprocess…`/`normalize…` may do it out of sight, nor where the model's own
+preprocessing is built: torchvision's `weights.transforms()`, timm's `resolve_data_config()`).
 
 PyTorch: a `torchvision.transforms.Normalize(mean, std)` (also `transforms.v2`) or an
 albumentations `A.Normalize()` (ImageNet mean/std by default) is compared with the pretrained
@@ -561,7 +563,10 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                     hint=f"normalize every split the same way: {backbone.family.preprocess}",
                     related=(built, (normalizing.node, "the other images are normalized here")),
                 )
-        if expects != "raw" and not norms and not _may_normalize_elsewhere(facts):
+        # Nothing normalizes the images, or only arithmetic that feeds no model (an image
+        # divided by 255 to show it with plt.imshow).
+        unused = all(norm.kind == "arithmetic" and not any(norm in feeding for feeding in fed_by.values()) for norm in norms)
+        if expects != "raw" and unused and not _may_normalize_elsewhere(facts):
             loader = _raw_images_into(facts, backbone)
             if loader is not None:
                 source, what = loader
@@ -677,11 +682,19 @@ def _may_normalize_elsewhere(facts: Facts) -> bool:
             continue  # the file's own function: its body is read, what it normalizes is seen
         if "preprocess" in name or "normaliz" in name or name in ("lambda", "map"):
             return True
+        if name in _PRETRAINED_TRANSFORMS and not call.node.args:
+            return True  # weights.transforms(), timm's resolve_data_config/create_transform: the model's own preprocessing
         if call.qualname in IMAGE_DATA_GENERATOR_QUALNAMES and (
             call.arg("preprocessing_function") or call.arg("preprocess_input") or any(a.star for a in call.node.args)
         ):
             return True
     return False
+
+
+# The pretrained model's own preprocessing, built by the library (torchvision's
+# ``weights.transforms()``; timm's ``resolve_data_config``/``create_transform`` take arguments and
+# are matched by name only when called without).
+_PRETRAINED_TRANSFORMS = frozenset({"transforms", "resolve_data_config", "create_transform"})
 
 
 def _raw_images_into(facts: Facts, backbone: Backbone) -> tuple[cst.CSTNode, str] | None:
@@ -839,6 +852,8 @@ VALID.extend([
     "import timm\nimport torch\nimport torchvision\nimport torchvision.transforms as T\ntransform = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor()])\ndataset = torchvision.datasets.OxfordIIITPet(root='data', transform=transform)\nmodel = timm.create_model('resnet50', pretrained=True)\nnormalize = T.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])\nimg, label = dataset[0]\nlogits = model(normalize(img).unsqueeze(0))\nfor x, y in torch.utils.data.DataLoader(dataset, batch_size=32):\n    loss = criterion(model(normalize(x)), y)\n    loss.backward()\n",
     # x / 255 on a float array, then ToTensor (which leaves floats as they are) and Normalize: ImageNet's convention.
     "import numpy as np\nimport torchvision\nfrom torch.utils.data import DataLoader, Dataset\nfrom torchvision import transforms\n\n\nclass Pets(Dataset):\n    def __init__(self):\n        self.transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])\n\n    def __getitem__(self, i):\n        x = np.array(load(i) / 255, dtype='float32')\n        return self.transform(x)\n\n\nmodel = torchvision.models.resnet18(pretrained=True)\nfor x, y in DataLoader(Pets()):\n    criterion(model(x), y).backward()\n",
+    # The weights' own transforms() normalize inside the training pipeline.
+    'import torch\nimport torchvision\nfrom torchvision import transforms as T\nweights = torchvision.models.EfficientNet_V2_S_Weights.DEFAULT\nmodel = torchvision.models.efficientnet_v2_s(weights=weights)\ntrain_tf = T.Compose([T.TrivialAugmentWide(), weights.transforms()])\nds = torchvision.datasets.Food101("data", transform=train_tf)\nfor x, y in torch.utils.data.DataLoader(ds):\n    criterion(model(x), y).backward()\n',
     # The backbone is chosen at run time: the normalization suits the torchvision choice.
     "import timm\nfrom torchvision import models, transforms\n"
     "def build(arch):\n"
@@ -1209,6 +1224,8 @@ INVALID = [
         "import timm\nimport torch\nimport torchvision\nimport torchvision.transforms as T\ntransform = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor()])\ndataset = torchvision.datasets.OxfordIIITPet(root='data', transform=transform)\nmodel = timm.create_model('resnet50', pretrained=True)\nnormalize = T.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])\nimg, label = dataset[0]\nlogits = model(normalize(img).unsqueeze(0))\nfor x, y in torch.utils.data.DataLoader(dataset, batch_size=32):\n    loss = criterion(model(x), y)\n    loss.backward()\n",
         message="'transform' normalizes nothing, but it feeds resnet50", range=(5, 13, 5, 72)
     ),
+    # Raw pixels from the generator; the only /255 is for showing one image.
+    Invalid('from tensorflow.keras.applications import ResNet50\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nfrom tensorflow.keras import layers, models\nimport matplotlib.pyplot as plt\nimg_tensor = load()\nimg_tensor /= 255.\nplt.imshow(img_tensor[0])\ngen = ImageDataGenerator(horizontal_flip=True).flow_from_dataframe(df, x_col="id", y_col="label")\nbase = ResNet50(include_top=False, weights="imagenet")\nout = layers.Dense(5)(layers.GlobalAveragePooling2D()(base.output))\nmodel = models.Model(base.input, out)\nmodel.fit(gen, epochs=3)\n', message="as raw 0-255 pixels: nothing in this file normalizes them", range=(9, 8, 9, 55)),
     # The weights enum member through a name.
     Invalid(
         "from torchvision import models, transforms\n"

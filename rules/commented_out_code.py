@@ -278,6 +278,12 @@ INVALID = [
             fixed="from augmentations import transform_aug\nx = 1\n", range=(2, 1, 2, 29)),
     Invalid("x = 1\n# transform_normalize(params['im_size']\n", fixed="x = 1\n", range=(2, 1, 2, 40)),
     Invalid("x = 1\n# images, labels = next(iter(train_loader))\n", fixed="x = 1\n", range=(2, 1, 2, 44)),
+    # A keyword argument switched off after the call was closed on the line above.
+    Invalid("history = model.fit(x, y,\n                    epochs=3)\n    #callbacks = [early_stop])\nz = 1\n",
+            fixed="history = model.fit(x, y,\n                    epochs=3)\nz = 1\n", range=(3, 5, 3, 31)),
+    # A container built from another call's result.
+    Invalid("gid2aid = dict(zip(gids, range(n)))\n# aid2gid = dict(zip(range(n), gids))\nz = 1\n",
+            fixed="gid2aid = dict(zip(gids, range(n)))\nz = 1\n", range=(2, 1, 2, 38)),
     # The last argument of the call above, switched off with its closing bracket.
     Invalid("conv = nn.Sequential(nn.Conv2d(3, 32, 3),)\n#                     nn.BatchNorm2d(32))  # unstable\nx = 1\n",
             fixed="conv = nn.Sequential(nn.Conv2d(3, 32, 3),)\nx = 1\n", range=(2, 1, 2, 54)),

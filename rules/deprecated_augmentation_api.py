@@ -11,7 +11,8 @@ special case of `Affine` that warns since 2.0), `Cutout`, `JpegCompression`, `Ra
 `RandomResizedCrop(h, w)`, `GaussNoise(var_limit=…)`,
 `ImageCompression(quality_lower=…)`, `Downscale(scale_min=…)`); and Keras' `ImageDataGenerator`.
 The table, with the source of each fact, is `reviewlint/knowledge/api_changes.py`. A class is
-reported at the call; the renamed arguments of a call written on one line are one finding, at
+reported at the call (a removed class imported and never called, at the import: the import
+itself fails); the renamed arguments of a call written on one line are one finding, at
 the first of them, with one fix for all the call's arguments (when each has a safe rewrite).
 
 When the project says which albumentations it runs — `albumentations-version = "1.3.1"` in
@@ -63,6 +64,7 @@ from reviewlint.api import (
     Report,
     RuleContext,
     Severity,
+    SyntaxHooks,
     Valid,
     drop_args,
     keyword_arg,
@@ -178,6 +180,30 @@ def _class_fix(ctx: RuleContext[NoOptions], call: CallSite) -> Fix | None:
     return Fix(f"use {new.rsplit('.', 1)[1]}", edits, imports, safe=False)
 
 
+def _gone_imports(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
+    """A removed class imported and never called (``from albumentations.pytorch import ToTensor``):
+    the import itself fails on a current install, one finding per import statement. A call of it
+    is reported at the call."""
+    called = {call.qualname for call in ctx.model.calls}
+    for statement in ctx.syntax(ImportedNames).found:
+        gone: list[tuple[cst.ImportAlias, str, ApiChange]] = []
+        for alias, local in statement:
+            qualname = ctx.model.imports.resolve_dotted(local) or ""
+            change = class_change(qualname)
+            if change is not None and change.gone and qualname not in called and _current(ctx, qualname, change):
+                gone.append((alias, qualname.rsplit(".", 1)[-1], change))
+        if not gone:
+            continue
+        names = ", ".join(dict.fromkeys(short for _, short, _ in gone))
+        what = gone[0][2].change if len(gone) == 1 else "are gone from current albumentations"
+        uses = ", ".join(dict.fromkeys(change.replacement for _, _, change in gone))
+        yield Report(
+            gone[0][0],
+            f"{names} {what}: importing {'it' if len(gone) == 1 else 'them'} fails on a current install. Use {uses}",
+            hint=f"import {', '.join(dict.fromkeys(change.replacement.split('(')[0] for _, _, change in gone))} instead",
+        )
+
+
 def _positional(ctx: RuleContext[NoOptions], call: CallSite, short: str, renamed: dict[str, ApiChange]) -> Iterator[Report]:
     """``A.RandomResizedCrop(h, w)``: height and width where albumentations 2.x has other parameters."""
     positional = [arg for arg in call.node.args if arg.keyword is None and not arg.star]
@@ -210,7 +236,26 @@ def _current(ctx: RuleContext[NoOptions], qualname: str, change: ApiChange) -> b
     return version is None or not qualname.startswith("albumentations.") or version >= change.since
 
 
+class ImportedNames(SyntaxHooks):
+    """The names ``from … import …`` statements bind, with the alias node that binds each."""
+
+    def __init__(self) -> None:
+        self.found: list[list[tuple[cst.ImportAlias, str]]] = []  # one list per statement
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        bound = [(alias, name.value) for alias in node.names
+                 if isinstance(name := alias.asname.name if alias.asname is not None else alias.name, cst.Name)]
+        if bound:
+            self.found.append(bound)
+
+
+SYNTAX = ImportedNames
+
+
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
+    yield from _gone_imports(ctx)
     for call in ctx.model.calls:
         qualname = call.qualname
         if qualname is None:
@@ -276,6 +321,8 @@ VALID = [
     "class Flip:\n    pass\nFlip()",
     "import numpy as np\nnp.flip(x, 0)",
     "import cv2\ncv2.copyMakeBorder(img, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)",
+    # Imported and deprecated, but still importable: nothing to report until it is called.
+    "from albumentations import ShiftScaleRotate, HorizontalFlip\nHorizontalFlip()\n",
 ]
 
 INVALID = [
@@ -362,6 +409,10 @@ INVALID = [
         fixed="import albumentations as A\nA.ImageCompression(quality_range=(70, 95))", range=(2, 20, 2, 36)
     ),
     Invalid("import albumentations as A\nA.Cutout(num_holes=8)", message="Use CoarseDropout", range=(2, 1, 2, 22)),
+    # Imported, never called: the import itself fails.
+    Invalid("from albumentations.pytorch import ToTensor\nx = 1\n", message="importing it fails", range=(1, 36, 1, 44)),
+    Invalid("from albumentations import Cutout, HorizontalFlip, RandomBrightness\nHorizontalFlip()\n",
+            message="Cutout, RandomBrightness are gone", range=(1, 28, 1, 34)),
     Invalid(
         "from tensorflow.keras.preprocessing.image import ImageDataGenerator\nImageDataGenerator(rescale=1/255)",
         message="ImageDataGenerator is deprecated since TensorFlow 2.11", range=(2, 1, 2, 34)

@@ -140,6 +140,10 @@ def _number(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
 
 
+# Builtins that build a container from an iterable (dict(zip(…)), list(map(…)), sorted(set(…))).
+_BUILDING_BUILTINS = frozenset({"dict", "list", "set", "tuple", "sorted", "frozenset", "len", "sum", "max", "min", "enumerate", "zip"})
+
+
 def _statement_verdict(statement: ast.stmt) -> Verdict:
     if _is_maths_or_pseudo(statement):
         return Verdict.PROSE
@@ -168,6 +172,9 @@ def _statement_verdict(statement: ast.stmt) -> Verdict:
             return Verdict.STRONG  # x = Dropout(0.5)(x): a layer applied, Keras's functional style
         if isinstance(value, ast.Call) and any(isinstance(target, ast.Tuple) for target in targets):
             return Verdict.STRONG  # images, labels = next(iter(loader)): a call's results unpacked
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _BUILDING_BUILTINS and any(
+                isinstance(arg, ast.Call) for arg in value.args):
+            return Verdict.STRONG  # aid2gid = dict(zip(range(n), ids)): a container built from another call's result
         if _holds_text(value) or _empty_display(value):
             return Verdict.STRONG  # path = '../input/', model = load_model(path + 'step_1'), history = []
         return Verdict.STRONG if _computes(value) else Verdict.WEAK
@@ -269,11 +276,18 @@ def _closed_call_argument(text: str) -> bool:
     element = _without_unmatched_closers(text)
     if element == text:
         return False
-    body = _parse(element.rstrip().removesuffix(","))
-    if body is None or len(body) != 1 or not isinstance(body[0], ast.Expr):
+    element = element.rstrip().removesuffix(",")
+    body = _parse(element)
+    if body is not None and len(body) == 1 and isinstance(body[0], ast.Expr):
+        value = body[0].value
+        return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and not _is_prose_expression(value)
+    # "callbacks = [early_stop])": a keyword argument, given a name, a list or a call (not a constant)
+    wrapped = _parse(f"f({element})")
+    if wrapped is None or len(wrapped) != 1 or not isinstance(wrapped[0], ast.Expr) or not isinstance(wrapped[0].value, ast.Call):
         return False
-    value = body[0].value
-    return isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and not _is_prose_expression(value)
+    call = wrapped[0].value
+    return not call.args and len(call.keywords) == 1 and call.keywords[0].arg is not None and isinstance(
+        call.keywords[0].value, (ast.Name, ast.Attribute, ast.List, ast.Tuple, ast.Dict, ast.Call))
 
 
 def _without_unmatched_closers(text: str) -> str:

@@ -42,6 +42,9 @@ class ApiChange:
     # deprecation release is not known exactly, the removal): a project that declares an earlier
     # version is not told, and its replacement may not exist there yet.
     since: tuple[int, ...] = (0,)
+    # A class current albumentations no longer has: importing it fails (ImportError), so an import
+    # of it is reported even where the file never calls it.
+    gone: bool = False
 
 
 # Classes, by canonical qualified name.
@@ -51,7 +54,7 @@ CLASSES: dict[str, ApiChange] = {
     "albumentations.Flip": ApiChange(
         "HorizontalFlip (add VerticalFlip only if upside-down images can occur; D4/SquareSymmetry for all 8 symmetries)",
         "was deprecated in albumentations 1.4.15 and removed in 1.4.24",
-        since=(1, 4, 15),
+        since=(1, 4, 15), gone=True,
     ),
     # albumentations 2.0.8 geometric/transforms.py: ShiftScaleRotate subclasses Affine and warns
     # "ShiftScaleRotate is a special case of Affine transform. Please use Affine transform instead."
@@ -62,25 +65,26 @@ CLASSES: dict[str, ApiChange] = {
     ),
     # 1.3.1 dropout/cutout.py: "Cutout has been deprecated. Please use CoarseDropout"; absent in 2.0.8.
     "albumentations.Cutout": ApiChange(
-        "CoarseDropout", _GONE, since=(1, 3, 0)
+        "CoarseDropout", _GONE, since=(1, 3, 0), gone=True
     ),
     # 1.3.1 transforms.py: "JpegCompression has been deprecated. Please use ImageCompression".
     "albumentations.JpegCompression": ApiChange(
-        "ImageCompression", _GONE, since=(1, 3, 0)
+        "ImageCompression", _GONE, since=(1, 3, 0), gone=True
     ),
     # 1.3.1 transforms.py: "... has been deprecated. Please use RandomBrightnessContrast".
     "albumentations.RandomBrightness": ApiChange(
         "RandomBrightnessContrast(contrast_limit=0)",
         _GONE,
-        since=(1, 3, 0),
+        since=(1, 3, 0), gone=True,
     ),
     "albumentations.RandomContrast": ApiChange(
         "RandomBrightnessContrast(brightness_limit=0)",
         _GONE,
-        since=(1, 3, 0),
+        since=(1, 3, 0), gone=True,
     ),
     # albumentations 1.0.0 release notes: "ToTensor ... is completely removed ... switch to ToTensorV2".
-    "albumentations.ToTensor": ApiChange("ToTensorV2", "was removed in albumentations 1.0.0", "it raises RuntimeError", since=(1, 0, 0)),
+    "albumentations.ToTensor": ApiChange("ToTensorV2", "was removed in albumentations 1.0.0", "it raises RuntimeError", since=(1, 0, 0),
+                                       gone=True),
     "keras.preprocessing.image.ImageDataGenerator": ApiChange(
         "keras.utils.image_dataset_from_directory plus preprocessing layers (RandomFlip, RandomRotation, …)",
         "is deprecated since TensorFlow 2.11 ('not recommended for new code')",
@@ -104,7 +108,7 @@ _IAA = {
 }
 for _old, _new in _IAA.items():
     CLASSES[f"albumentations.{_old}"] = ApiChange(
-        _new, "was deprecated in albumentations 1.x (an imgaug wrapper) and is gone in 2.x", since=(1, 3, 0)
+        _new, "was deprecated in albumentations 1.x (an imgaug wrapper) and is gone in 2.x", since=(1, 3, 0), gone=True
     )
 
 
