@@ -18,7 +18,9 @@ per-epoch value: no list or dict growing, no `SummaryWriter.add_scalar`, `wandb.
 progress bar's `write`, nor a list emptied every epoch (`losses = []` inside the loop, or a
 local list of a function the loop calls) that nothing outside the epoch receives. A function or
 object the linter cannot see into whose name says it records (a project module's `logger(…)`, a
-`tracker.add_train(…)` handed in) is assumed to keep what it receives. In a loop over
+`tracker.add_train(…)` handed in) is assumed to keep what it receives — not one a function the
+loop calls builds for itself and drops when it returns (`metric_monitor = MetricMonitor()` in
+`train_one_epoch`), and setting the optimizer (`param_group["lr"] = lr`) keeps nothing. In a loop over
 folds, the epoch loop is the one directly around the loop over batches; a training function
 with its own `for e in range(epochs)` (of this file or of a project module) called with
 `epochs=1` inside a loop runs one epoch per call, and that loop is the epoch loop. A loop in a
@@ -64,13 +66,15 @@ In PyTorch, keep each epoch's values (`history["train_loss"].append(train_loss)`
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator, Mapping
 
 import libcst as cst
 
 from reviewlint.api import (
     CallSite, Facts, Fit, Invalid, NoOptions, Report, RuleContext, Scope, Severity, dotted, epoch_parameter, is_number,
-    passes_one_epoch,
+    names_in, passes_one_epoch,
 )
 from reviewlint.knowledge import training
 
@@ -229,6 +233,22 @@ def _opaque_recorder(facts: Facts, call: CallSite) -> bool:
     return any(training.RECORDING_NAME.search(part) for part in (dotted(func) or "").split("."))
 
 
+def _local_object(facts: Facts, call: CallSite, functions: set[str]) -> bool:
+    """Whether a recording call belongs to an object a function the epoch loop calls builds for
+    itself and does not return (``metric_monitor = MetricMonitor()`` … ``metric_monitor.update(…)``
+    in ``train_one_epoch``): it is gone when the function returns."""
+    scope = call.scope
+    name = call.receiver.split(".", 1)[0] if call.receiver else (call.assigned_to[0] if call.assigned_to else None)
+    if scope.kind != "function" or scope.name not in functions or not name:
+        return False
+    model = facts.model
+    var = model.qualify(name, scope)
+    bindings = model.bindings_of(var)
+    if var.scope != scope or not bindings or not all(binding.kind == "assign" and isinstance(binding.value, cst.Call) for binding in bindings):
+        return False
+    return not any(name in names_in(value) for value in model.returns.get(scope.name, ()))
+
+
 def _records(facts: Facts, loop: cst.For) -> bool:
     """Whether anything in an epoch loop, or in the module's functions it calls, keeps a value:
     a recording call (a list growing, a logger, TensorBoard, W&B, a CSV file) or an item stored
@@ -245,7 +265,7 @@ def _records(facts: Facts, loop: cst.For) -> bool:
             stack.extend(callee for c in model.calls if c.scope.name == name and (callee := _local_callee(facts, c)) is not None)
     calls = inside + [call for call in model.calls if call.scope.name in functions]
     for call in calls:
-        if _opaque_recorder(facts, call):
+        if _opaque_recorder(facts, call) and not _local_object(facts, call, functions):
             return True
         if (call.method or (call.qualname or "").rsplit(".", 1)[-1]) not in training.METRIC_RECORDERS or _prints(facts, call):
             continue
@@ -255,8 +275,13 @@ def _records(facts: Facts, loop: cst.For) -> bool:
     return any(
         (model.encloses(loop, stored.node) or stored.scope.name in functions)
         and not (stored.target and _fresh(facts, stored.target, stored.scope, loop, functions))
+        and not _SETS_OPTIMIZER.search(model.module.code_for_node(stored.node))
         for stored in model.subscript_assignments
     )
+
+
+# param_group['lr'] = lr, optimizer.param_groups[0]['lr'] = …: setting the optimizer, not keeping a metric.
+_SETS_OPTIMIZER = re.compile(r"param_groups?\b")
 
 
 def _torch(facts: Facts, epoch_trainers: Mapping[str, tuple[int, str] | None]) -> Iterator[Report]:
@@ -409,6 +434,10 @@ VALID.extend([
 ])
 
 INVALID = [
+    # A metric monitor built inside the epoch function and dropped when it returns keeps nothing.
+    Invalid('import torch\n\n\ndef train_one_epoch(model, loader):\n    monitor = MetricMonitor()\n    for x, y in loader:\n        loss = criterion(model(x), y)\n        loss.backward()\n        monitor.update("loss", loss.item())\n    print(monitor)\n\n\nfor epoch in range(10):\n    train_one_epoch(model, loader)\n', message="keeps no per-epoch metric", range=(13, 14, 13, 23)),
+    # Setting the optimizer's rate each epoch keeps no metric.
+    Invalid('import torch\n\n\ndef adjust_learning_rate(optimizer, epoch):\n    for param_group in optimizer.param_groups:\n        param_group["lr"] = 0.1 * 0.1 ** (epoch // 30)\n\n\nfor epoch in range(90):\n    adjust_learning_rate(optimizer, epoch)\n    for x, y in loader:\n        criterion(model(x), y).backward()\n    print(epoch)\n', message="keeps no per-epoch metric", range=(9, 14, 9, 23)),
     # Plotting one epoch's predictions keeps no learning curve.
     Invalid(
         _TORCH + "from utils import plot_roc\nfor epoch in range(EPOCHS):\n    loss = train_one_epoch(train_loader)\n"
