@@ -24,6 +24,9 @@ its callers pass, the shortest run, or the parameter's default when the file nev
 a `scheduler.step()` at the top of the epoch, before its training, counts one step more, and one
 inside a loop over the phases, `for phase in ['train', 'val']:`, counts once per phase; tqdm's
 `trange(n)` and `tqdm(range(n))` count as the range they wrap).
+Keras's `LearningRateScheduler(schedule)` with a schedule function of the file (`schedule(epoch)`
+or `schedule(epoch, lr)`, arithmetic, `if`/`return`, `math.floor`/`math.pow`/`np.exp` and module
+constants) is run over the epochs of the `fit` it is given to, from the first epoch's rate.
 A scheduler handed to a function of a project module the file imports is counted where that
 function steps it (`train_model(model, optimizer, scheduler, num_epochs=100)`, also through
 `train_model(**params)` with a dict of the file; the epochs the call passes, or the parameter's default).
@@ -64,13 +67,17 @@ In PyTorch, `CosineAnnealingLR(optimizer, T_max=EPOCHS)` stepped once per epoch,
 
 from __future__ import annotations
 
+import ast
 import math
-from collections.abc import Iterator
+import operator
+import textwrap
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import libcst as cst
 
 from reviewlint.api import (
+    UNKNOWN,
     Anchor,
     CallSite,
     Facts,
@@ -81,6 +88,7 @@ from reviewlint.api import (
     RuleContext,
     SchedulerStepper,
     Scope,
+    SemanticModel,
     Severity,
     Valid,
     Var,
@@ -102,7 +110,7 @@ class Options:
         10, "batches per epoch assumed when the code does not say (a lower bound: smaller assumes less)"
     )
 
-TRIGGERS = ("Decay", "decay", "StepLR", "ExponentialLR")
+TRIGGERS = ("Decay", "decay", "StepLR", "ExponentialLR", "LearningRateScheduler")
 # A configuration module the training script imports (``import const`` … ``range(const.NUM_EPOCHS)``).
 IMPORT_TRIGGERS = (*TRIGGERS, "EPOCH", "epoch")
 
@@ -253,6 +261,7 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
     min_fraction = float(ctx.options.min_fraction)
     min_steps = max(1, int(ctx.options.min_steps_per_epoch))
     yield from _torch_schedules(facts, ctx.imported, min_fraction, min_steps)
+    yield from _scheduler_callbacks(facts, min_fraction)
     for schedule in _schedules(facts):
         fits = _fits_of(facts, schedule)
         epochs = [fit.planned_epochs for fit in fits]
@@ -321,6 +330,150 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
                 hint="set decay_steps in optimizer steps (epochs × batches per epoch)",
                 related=related,
             )
+
+
+def _scheduler_callbacks(facts: Facts, min_fraction: float) -> Iterator[Report]:
+    """Keras's ``LearningRateScheduler(schedule)`` with a schedule function of this file
+    (``def schedule(epoch, lr): return lr * 0.1 if epoch % 7 == 0 and epoch else lr``, or
+    ``def step_decay(epoch): return 0.1 * 0.5 ** (epoch // 10)``), run over the epochs of the fit
+    it is given to: the rate of the last epoch as a fraction of the first's."""
+    model = facts.model
+    for call in model.calls:
+        if not (call.qualname or "").endswith("callbacks.LearningRateScheduler"):
+            continue
+        given = call.arg("schedule", 0)
+        function = model.functions.get(given.value.value) if given is not None and isinstance(given.value, cst.Name) else None
+        owners = model.owners(call)
+        if function is None:
+            continue
+        epochs = [model.value_in(planned.value, fit.scope) for fit in model.calls
+                  if fit.qualname is None and fit.method in ("fit", "fit_generator") and (planned := fit.arg("epochs")) is not None
+                  and (callbacks := fit.arg("callbacks")) is not None
+                  and (model.encloses(callbacks.value, call.node) or model.reaches(model.names_used(callbacks.value, fit.scope)) & owners)]
+        runs = [e for e in epochs if isinstance(e, int) and not isinstance(e, bool) and e >= 2]
+        if not runs or len(runs) != len(epochs):
+            continue
+        rates = _simulated_rates(model, function, min(runs))
+        if rates is None or rates[0] <= 0:
+            continue
+        fraction = rates[-1] / rates[0]
+        if fraction < min_fraction:
+            yield Report(
+                call.node,
+                f"LearningRateScheduler({function.name.value}) takes the rate to {fraction:.2g} of its first value by "
+                f"the last of the {min(runs)} epochs",
+                hint="decay less (a larger factor, less often) or use a cosine schedule over the whole run",
+                related=((function.name, "the schedule"),),
+            )
+
+
+def _simulated_rates(model: SemanticModel, function: cst.FunctionDef, epochs: int) -> list[float] | None:
+    """The rate a Keras schedule function gives each epoch, called as Keras calls it (``schedule(epoch)``
+    or ``schedule(epoch, lr)`` with the previous epoch's rate, from 1.0), read from its source
+    with arithmetic, comparisons, ``if``/``return`` and module constants only; None otherwise."""
+    source = model.module.code_for_node(function)
+    try:
+        tree = ast.parse(textwrap.dedent(source))
+    except SyntaxError:
+        return None
+    definition = tree.body[0] if tree.body and isinstance(tree.body[0], ast.FunctionDef) else None
+    if definition is None or definition.args.vararg or definition.args.kwarg:
+        return None
+    parameters = [arg.arg for arg in definition.args.args]
+    if len(parameters) not in (1, 2):
+        return None
+    rates: list[float] = []
+    rate = 1.0
+    for epoch in range(epochs):
+        scope: dict[str, object] = {parameters[0]: epoch}
+        if len(parameters) == 2:
+            scope[parameters[1]] = rate
+        result = _run(model, definition.body, scope)
+        if not isinstance(result, (int, float)) or isinstance(result, bool):
+            return None
+        rate = float(result)
+        rates.append(rate)
+    return rates
+
+
+_NOT_RETURNED = object()
+
+
+def _run(model: SemanticModel, body: list[ast.stmt], scope: dict[str, object]) -> object:
+    """Run statements of a schedule function (assignments, ``if``, ``return``): the returned value,
+    _NOT_RETURNED when none returns, UNKNOWN when anything cannot be read."""
+    for statement in body:
+        if isinstance(statement, ast.Return):
+            return _evaluate(model, statement.value, scope) if statement.value is not None else UNKNOWN
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+            scope[statement.targets[0].id] = _evaluate(model, statement.value, scope)
+        elif isinstance(statement, ast.If):
+            test = _evaluate(model, statement.test, scope)
+            if test is UNKNOWN:
+                return UNKNOWN
+            result = _run(model, statement.body if test else statement.orelse, scope)
+            if result is not _NOT_RETURNED:
+                return result
+        elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # a docstring
+        elif not isinstance(statement, ast.Expr):  # print(…) and other calls change no rate
+            return UNKNOWN
+    return _NOT_RETURNED
+
+
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+           ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow}
+_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+            ast.Gt: operator.gt, ast.GtE: operator.ge}
+_FUNCTIONS: dict[str, Callable[..., object]] = {
+    "math.floor": math.floor, "math.ceil": math.ceil, "math.pow": math.pow, "math.exp": math.exp, "np.exp": math.exp,
+    "numpy.exp": math.exp, "np.floor": math.floor, "numpy.floor": math.floor, "int": int, "float": float,
+    "min": min, "max": max, "abs": abs, "round": round, "np.power": math.pow, "tf.math.exp": math.exp,
+}
+
+
+def _evaluate(model: SemanticModel, node: ast.expr, scope: dict[str, object]) -> object:
+    """The value of an arithmetic expression of a schedule function, or UNKNOWN."""
+    try:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return node.value
+        if isinstance(node, ast.Name):
+            if node.id in scope:
+                return scope[node.id]
+            value = model.value(cst.Name(node.id))
+            return value if isinstance(value, (int, float)) else UNKNOWN
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            left, right = _evaluate(model, node.left, scope), _evaluate(model, node.right, scope)
+            if not all(isinstance(v, (int, float)) for v in (left, right)):
+                return UNKNOWN
+            return _BINARY[type(node.op)](left, right)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.Not)):
+            operand = _evaluate(model, node.operand, scope)
+            if operand is UNKNOWN:
+                return UNKNOWN
+            return -operand if isinstance(node.op, ast.USub) and isinstance(operand, (int, float)) else not operand
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
+            left, right = _evaluate(model, node.left, scope), _evaluate(model, node.comparators[0], scope)
+            if not isinstance(left, (int, float)) or not isinstance(right, (int, float)):
+                return UNKNOWN
+            return _COMPARE[type(node.ops[0])](left, right)
+        if isinstance(node, ast.BoolOp):
+            values = [_evaluate(model, value, scope) for value in node.values]
+            if UNKNOWN in values:
+                return UNKNOWN
+            return all(values) if isinstance(node.op, ast.And) else any(values)
+        if isinstance(node, ast.IfExp):
+            test = _evaluate(model, node.test, scope)
+            return UNKNOWN if test is UNKNOWN else _evaluate(model, node.body if test else node.orelse, scope)
+        if isinstance(node, ast.Call) and not node.keywords:
+            function = _FUNCTIONS.get(ast.unparse(node.func))
+            arguments = [_evaluate(model, arg, scope) for arg in node.args]
+            if function is None or UNKNOWN in arguments:
+                return UNKNOWN
+            return function(*arguments)
+    except (ArithmeticError, ValueError, TypeError):
+        return UNKNOWN
+    return UNKNOWN
 
 
 def _torch_fraction(kind: str, gamma: float, step_size: float, milestones: list[float], steps: float) -> float:
@@ -564,8 +717,13 @@ VALID.append(_TORCH + "class Trainer:\n    def train(self, num_epochs=200):\n"
 VALID.append(_TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=4, gamma=0.1)\n"
              "for epoch in range(12):\n    for x, y in train_loader:\n        criterion(model(x), y).backward()\n"
              "    scheduler.step()\n")
+# Keras's LearningRateScheduler halving every 10 epochs over 20: a quarter of the rate at the end.
+VALID.append('import math\nfrom tensorflow import keras\n\n\ndef step_decay(epoch):\n    return 0.01 * math.pow(0.5, math.floor(epoch / 10))\n\n\nmodel.fit(train_ds, epochs=20, callbacks=[keras.callbacks.LearningRateScheduler(step_decay)])\n')
 
 INVALID = [
+    # Keras's LearningRateScheduler with a schedule function of the file, run over the fit's epochs.
+    Invalid('from tensorflow import keras\n\n\ndef scheduler(epoch, lr):\n    if epoch % 7 == 0 and epoch:\n        return lr * 0.1\n    return lr\n\n\nlr_callback = keras.callbacks.LearningRateScheduler(scheduler)\nmodel.fit(train_ds, epochs=25, callbacks=[lr_callback])\n', message="LearningRateScheduler(scheduler) takes the rate to 0.001", range=(10, 15, 10, 63)),
+    Invalid('import math\nfrom tensorflow import keras\n\n\ndef step_decay(epoch):\n    return 0.01 * math.pow(0.5, math.floor(epoch / 10))\n\n\nmodel.fit(train_ds, epochs=100, callbacks=[keras.callbacks.LearningRateScheduler(step_decay)])\n', message="to 0.002 of its first value by the last of the 100 epochs", range=(9, 44, 9, 93)),
     # tqdm's trange counts as range; stepped inside the loop over the phases: twice per epoch.
     Invalid("import torch\nfrom tqdm import trange\nscheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=3, gamma=0.3)\nfor epoch in trange(10, desc='Epoch'):\n    for phase in ['train', 'val']:\n        for x, y in loaders[phase]:\n            criterion(model(x), y).backward()\n        scheduler.step()\n", message="stepped 2 times per epoch (inside the loop over ['train', 'val'])", range=(3, 69, 3, 78)),
     # Stepped at the top of each epoch: the last of the 12 epochs already runs at 0.1 ** 3.
