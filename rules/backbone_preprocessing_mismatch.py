@@ -22,6 +22,8 @@ counts when every candidate expects the same input; backbones built on the two s
 one of them is not reported for another. Data is followed through `tf.data` map
 functions, functions that return a model or a dataset, and lists a model's outputs are appended
 to; a generator or layer that feeds no model in sight counts as in a file that runs none.
+A model loaded back with `load_model(path)` from where a model built from the backbone was saved
+(`ModelCheckpoint(filepath=path)` given to its `fit`, or `model.save(path)`) is that model.
 Across the project's own modules too: a generator imported from `data.py` into the script that
 builds the backbone is reported in `data.py`, with the backbone as a related location, and a
 model built in `model.py` meets the generator of the script that imports it. When nothing in the
@@ -87,6 +89,7 @@ datagen = ImageDataGenerator(preprocessing_function=preprocess_input)
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterator, Sequence
@@ -106,9 +109,11 @@ from reviewlint.api import (
     Pipeline,
     Report,
     RuleContext,
+    Scope,
     SemanticModel,
     Severity,
     SyntaxHooks,
+    Var,
     convention_distance,
     dotted,
     drop_args,
@@ -121,6 +126,8 @@ from reviewlint.api import (
 from reviewlint.knowledge.backbones import EXPECTATIONS, LEARNED_INPUT_LAYERS, NAMED_BY_ARGUMENT, RAW_IMAGE_READERS, TORCH_PACKAGES
 from reviewlint.knowledge.transforms import IMAGE_DATA_GENERATOR_QUALNAMES
 from reviewlint.knowledge.modules import canonical
+from reviewlint.knowledge.roles import FIT_METHODS
+from reviewlint.knowledge import training
 
 CODE = "RL201"
 NAME = "backbone-preprocessing-mismatch"
@@ -222,6 +229,46 @@ def _scaled_after_to_tensor(facts: Facts, norms: Sequence[Normalization]) -> lis
 # torchvision's ToTensor scales uint8 pixels to [0, 1] (torchvision/transforms/transforms.py, ToTensor).
 _TO_TENSOR = frozenset({"torchvision.transforms.ToTensor"})
 _LAMBDA = frozenset({"torchvision.transforms.Lambda", "torchvision.transforms.v2.Lambda"})
+
+
+def _with_reloaded(facts: Facts, backbone: Backbone) -> Backbone:
+    """The backbone, also owned by the models loaded back from where a model built from it was
+    saved: ``load_model(modelpath)`` after a fit with ``ModelCheckpoint(filepath=modelpath)``, or
+    after ``model.save(modelpath)`` (the same name or the same folded path)."""
+    model = facts.model
+    if not backbone.owners or not any(call.qualname in _LOAD_MODEL for call in model.calls):
+        return backbone
+
+    def key(node: cst.BaseExpression | None, scope: Scope) -> object:
+        if node is None:
+            return None
+        value = model.value_in(node, scope)
+        if isinstance(value, str):
+            return value
+        return model.qualify(node.value, scope) if isinstance(node, cst.Name) else None
+
+    saved: set[object] = set()
+    for call in model.calls:
+        if call.qualname is not None or not call.receiver or not model.reaches({model.qualify(call.receiver, call.scope)}) & backbone.owners:
+            continue
+        if call.method == "save":
+            saved.add(key(arg.value, call.scope) if (arg := call.arg("filepath", 0)) is not None else None)
+        elif call.method in FIT_METHODS and (callbacks := call.arg("callbacks")) is not None:
+            for origin, _ in model.origins(callbacks.value, call.scope):
+                site = model.call_site(origin) if isinstance(origin, cst.Call) else None
+                if site is not None and site.qualname == training.MODEL_CHECKPOINT:
+                    path = site.arg("filepath", 0)
+                    saved.add(key(path.value, site.scope) if path is not None else None)
+    saved.discard(None)
+    loaded: set[Var] = set()
+    for call in model.calls:
+        if call.qualname in _LOAD_MODEL and (path := call.arg("filepath", 0)) is not None and key(path.value, call.scope) in saved:
+            loaded.update(model.owners(call))
+    return dataclasses.replace(backbone, owners=backbone.owners | loaded) if loaded else backbone
+
+
+# keras.models.load_model and keras.saving.load_model, canonical names (knowledge/training.py).
+_LOAD_MODEL = frozenset({"keras.load_model", "keras.saving.load_model"})
 
 
 def _matches(norm: Normalization, expects: str) -> bool:
@@ -479,6 +526,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     backbones = [b for b in (*facts.backbones, *imported.backbones) if b.pretrained and b.expects is not None]
     if not backbones:
         return
+    backbones = [_with_reloaded(facts, backbone) for backbone in backbones]
     single_family = len({b.expects for b in backbones}) == 1
     stacked = _double_with_preprocess(norms)
     unread_normalizer = _calls_unread_normalizer(facts)
@@ -854,6 +902,8 @@ VALID.extend([
     "import numpy as np\nimport torchvision\nfrom torch.utils.data import DataLoader, Dataset\nfrom torchvision import transforms\n\n\nclass Pets(Dataset):\n    def __init__(self):\n        self.transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])\n\n    def __getitem__(self, i):\n        x = np.array(load(i) / 255, dtype='float32')\n        return self.transform(x)\n\n\nmodel = torchvision.models.resnet18(pretrained=True)\nfor x, y in DataLoader(Pets()):\n    criterion(model(x), y).backward()\n",
     # The weights' own transforms() normalize inside the training pipeline.
     'import torch\nimport torchvision\nfrom torchvision import transforms as T\nweights = torchvision.models.EfficientNet_V2_S_Weights.DEFAULT\nmodel = torchvision.models.efficientnet_v2_s(weights=weights)\ntrain_tf = T.Compose([T.TrivialAugmentWide(), weights.transforms()])\nds = torchvision.datasets.Food101("data", transform=train_tf)\nfor x, y in torch.utils.data.DataLoader(ds):\n    criterion(model(x), y).backward()\n',
+    # A model loaded from another file is not the one built here.
+    'from tensorflow.keras.applications import ResNet50V2\nfrom tensorflow.keras.callbacks import ModelCheckpoint\nfrom tensorflow.keras.models import load_model\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nfrom tensorflow import keras\nbase = ResNet50V2(include_top=False, weights="imagenet")\nclassifier = keras.Sequential([base, keras.layers.Dense(1)])\nmodelpath = "best.h5"\ncheckpoint = ModelCheckpoint(filepath=modelpath, save_best_only=True)\nclassifier.fit(train_ds, epochs=5, callbacks=[checkpoint])\nmodel = load_model("other_model.h5")\nimg = read_image()\nmodel.predict(img / 255)\n',
     # The backbone is chosen at run time: the normalization suits the torchvision choice.
     "import timm\nfrom torchvision import models, transforms\n"
     "def build(arch):\n"
@@ -1226,6 +1276,8 @@ INVALID = [
     ),
     # Raw pixels from the generator; the only /255 is for showing one image.
     Invalid('from tensorflow.keras.applications import ResNet50\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nfrom tensorflow.keras import layers, models\nimport matplotlib.pyplot as plt\nimg_tensor = load()\nimg_tensor /= 255.\nplt.imshow(img_tensor[0])\ngen = ImageDataGenerator(horizontal_flip=True).flow_from_dataframe(df, x_col="id", y_col="label")\nbase = ResNet50(include_top=False, weights="imagenet")\nout = layers.Dense(5)(layers.GlobalAveragePooling2D()(base.output))\nmodel = models.Model(base.input, out)\nmodel.fit(gen, epochs=3)\n', message="as raw 0-255 pixels: nothing in this file normalizes them", range=(9, 8, 9, 55)),
+    # The model loaded back from the checkpoint its fit saved is the backbone's model.
+    Invalid('from tensorflow.keras.applications import ResNet50V2\nfrom tensorflow.keras.callbacks import ModelCheckpoint\nfrom tensorflow.keras.models import load_model\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nfrom tensorflow import keras\nbase = ResNet50V2(include_top=False, weights="imagenet")\nclassifier = keras.Sequential([base, keras.layers.Dense(1)])\nmodelpath = "best.h5"\ncheckpoint = ModelCheckpoint(filepath=modelpath, save_best_only=True)\nclassifier.fit(train_ds, epochs=5, callbacks=[checkpoint])\nmodel = load_model(modelpath)\nimg = read_image()\nmodel.predict(img / 255)\n', message="img / 255 scales pixels to [0, 1], but it feeds ResNet50V2", range=(13, 15, 13, 24)),
     # The weights enum member through a name.
     Invalid(
         "from torchvision import models, transforms\n"
