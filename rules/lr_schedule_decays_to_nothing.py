@@ -520,37 +520,17 @@ def _torch_schedules(facts: Facts, imported: ImportedFacts, min_fraction: float,
             if stepper.per_batch:
                 fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, min_steps)
                 if fraction < min_fraction:
-                    yield Report(
-                        gamma_arg,
-                        f"{label} is stepped per batch (scheduler.step() in the loop over batches of "
-                        f"{stepper.function.name.value}()): the rate falls to {fraction:.2g} of its initial value within "
-                        f"the first epoch ({min_steps} steps, assuming at least {min_steps} batches per epoch)",
-                        hint="call scheduler.step() once per epoch, after the loop over batches, or size the schedule in batches",
-                        related=((stepper.step, "stepped here"),),
-                    )
+                    yield _per_batch(gamma_arg, label, fraction, min_steps, f" of {stepper.function.name.value}()", stepper.step)
             elif isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 2:
                 fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, epochs if stepper.first else epochs - 1)
                 if fraction < min_fraction:
-                    yield Report(
-                        gamma_arg,
-                        f"{label} is stepped once per epoch by {stepper.function.name.value}(): the rate falls to "
-                        f"{fraction:.2g} of its initial value by the last of the {epochs} epochs",
-                        hint="decay by a larger gamma or less often (step_size), or use CosineAnnealingLR(T_max=epochs)",
-                        related=((stepper.step, "stepped here"),),
-                    )
+                    yield _per_epoch(gamma_arg, label, f"once per epoch by {stepper.function.name.value}()", fraction, epochs, stepper.step)
             continue
         for step in steps:
             if any(id(loop) in batch_loops for loop in step.loops):
                 fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, min_steps)
                 if fraction < min_fraction:
-                    yield Report(
-                        gamma_arg,
-                        f"{label} is stepped per batch (scheduler.step() in the loop over batches): the rate falls to "
-                        f"{fraction:.2g} of its initial value within the first epoch ({min_steps} steps, assuming at "
-                        f"least {min_steps} batches per epoch)",
-                        hint="call scheduler.step() once per epoch, after the loop over batches, or size the schedule in batches",
-                        related=((step.node, "stepped here"),),
-                    )
+                    yield _per_batch(gamma_arg, label, fraction, min_steps, "", step.node)
                 break
             epoch_loop, epochs = next(((loop, n) for loop in step.loops if isinstance(loop, cst.For)
                                        and (n := model.range_length(loop.iter, step.scope)) is not None), (None, None))
@@ -565,14 +545,31 @@ def _torch_schedules(facts: Facts, imported: ImportedFacts, min_fraction: float,
             fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, steps_taken)
             if fraction < min_fraction:
                 how_often = "once per epoch" if per_epoch == 1 else f"{per_epoch} times per epoch (inside the loop over {phases})"
-                yield Report(
-                    gamma_arg,
-                    f"{label} is stepped {how_often}: the rate falls to {fraction:.2g} of its initial value "
-                    f"by the last of the {epochs} epochs",
-                    hint="decay by a larger gamma or less often (step_size), or use CosineAnnealingLR(T_max=epochs)",
-                    related=((step.node, "stepped here"),),
-                )
+                yield _per_epoch(gamma_arg, label, how_often, fraction, epochs, step.node)
             break
+
+
+def _per_batch(anchor: Anchor, label: str, fraction: float, min_steps: int, where: str, step: cst.CSTNode) -> Report:
+    """A scheduler stepped in the loop over batches (``where``: of which function, if another module's)."""
+    return Report(
+        anchor,
+        f"{label} is stepped per batch (scheduler.step() in the loop over batches{where}): the rate falls to "
+        f"{fraction:.2g} of its initial value within the first epoch ({min_steps} steps, assuming at "
+        f"least {min_steps} batches per epoch)",
+        hint="call scheduler.step() once per epoch, after the loop over batches, or size the schedule in batches",
+        related=((step, "stepped here"),),
+    )
+
+
+def _per_epoch(anchor: Anchor, label: str, how_often: str, fraction: float, epochs: int, step: cst.CSTNode) -> Report:
+    """A scheduler stepped with the epochs whose rate is gone by the last one."""
+    return Report(
+        anchor,
+        f"{label} is stepped {how_often}: the rate falls to {fraction:.2g} of its initial value "
+        f"by the last of the {epochs} epochs",
+        hint="decay by a larger gamma or less often (step_size), or use CosineAnnealingLR(T_max=epochs)",
+        related=((step, "stepped here"),),
+    )
 
 
 def _phase_repeats(facts: Facts, step: CallSite, epoch_loop: cst.For) -> tuple[int, str]:

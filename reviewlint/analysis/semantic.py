@@ -1026,21 +1026,25 @@ class SemanticModel:
 
         def argument(name: str) -> object:
             parameter = from_parameters.get(name)
-            if parameter is None:
-                return UNKNOWN
-            passed = call.arg(parameter, positional.index(parameter) if parameter in positional else None)
-            if passed is not None:
-                return self.value_in(passed.value, call.scope)
-            default = declared[parameter].default
-            if default is None or any(arg.star for arg in call.node.args):
-                return UNKNOWN
-            return self.value(default)
+            return UNKNOWN if parameter is None else self._passed(call, parameter, positional, declared, self)
 
         for branch, in_body in self.branches_to(node, method) or []:
             truth = _decided(branch.test, argument, self.value)
             if truth is not None and truth != in_body:
                 return False
         return True
+
+    def _passed(self, call: CallSite, parameter: str, positional: list[str], declared: Mapping[str, cst.Param],
+                caller: SemanticModel) -> object:
+        """The folded value ``call`` passes for a declared parameter (read in ``caller``, the call's
+        module), or the parameter's default (read here); UNKNOWN through ``*args``/``**kwargs``."""
+        passed = call.arg(parameter, positional.index(parameter) if parameter in positional else None)
+        if passed is not None:
+            return caller.value_in(passed.value, call.scope)
+        default = declared[parameter].default
+        if default is None or any(arg.star for arg in call.node.args):
+            return UNKNOWN
+        return self.value(default)
 
     def _branch_decisions(self, node: cst.CSTNode, function: cst.FunctionDef, call: CallSite,
                           caller: SemanticModel) -> list[bool | None]:
@@ -1050,15 +1054,7 @@ class SemanticModel:
         declared = {param.name.value: param for param in _parameters(function)}
 
         def argument(name: str) -> object:
-            if name not in declared:
-                return UNKNOWN
-            passed = call.arg(name, positional.index(name) if name in positional else None)
-            if passed is not None:
-                return caller.value_in(passed.value, call.scope)
-            default = declared[name].default
-            if default is None or any(arg.star for arg in call.node.args):
-                return UNKNOWN
-            return self.value(default)
+            return UNKNOWN if name not in declared else self._passed(call, name, positional, declared, caller)
 
         decisions: list[bool | None] = []
         for branch, in_body in self.branches_to(node, function) or []:
