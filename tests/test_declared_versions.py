@@ -22,6 +22,7 @@ ROTATE = "import albumentations as A\naug = A.Rotate(limit=30, value=0, always_a
     ("pyproject.toml", '[project]\ndependencies = ["albumentations==2.0.8", "timm"]\n', (2, 0, 8)),
     ("setup.cfg", "[options]\ninstall_requires =\n    albumentations==1.1.0\n", (1, 1, 0)),
     ("environment.yml", "dependencies:\n  - python=3.9\n  - albumentations=1.3.0\n", (1, 3, 0)),
+    ("env.yml", "dependencies:\n  - pip:\n    - albumentations==1.1.0\n", (1, 1, 0)),  # conda takes any file name
     ("requirements.txt", "albumentations-extra==9.9\n", None),  # another package
 ])
 def test_pins_in_dependency_files(tmp_path: Path, name: str, content: str, expected: tuple[int, ...] | None) -> None:

@@ -11,7 +11,7 @@ Example::
     ignore = ["RL401"]
     exclude = ["legacy/**"]
     image-domain = "auto"          # or "natural", "overhead", "microscopy", "medical"
-    albumentations-version = "1.3.1"  # default: a pin in requirements*.txt, pyproject, setup.cfg, environment.yml
+    albumentations-version = "1.3.1"  # default: a pin in requirements*.txt, pyproject, setup.cfg, a conda env file
     [tool.reviewlint.per-file-ignores]
     "notebooks/*.ipynb" = ["RL401"]
     [tool.reviewlint.near-zero-scale]   # a rule's options, by name or code

@@ -2,7 +2,8 @@
 dependency files, and the image domain its README names.
 
 A pin in ``requirements*.txt``, ``pyproject.toml`` (``dependencies``), ``setup.cfg``
-(``install_requires``) or ``environment.yml`` (pip or conda) in the project's root folder:
+(``install_requires``) or a conda environment file (``environment.yml``, ``env.yml``, ``conda.yml``;
+pip or conda entries) in the project's root folder:
 ``albumentations==1.3.1``, ``albumentations~=1.3.0`` or conda's ``albumentations=1.3.1``. Ranges
 (``>=1.3``) and unpinned names say nothing about the version in use and are ignored; so is a file
 over 1 MiB. A file that starts with a UTF-16 byte-order mark is read as UTF-16. The first pin found wins, files in the order above.
@@ -17,7 +18,9 @@ from reviewlint.source.atomic import read_small
 from reviewlint.source.pins import parse_version, pin_pattern
 
 _LIMIT = 1024 * 1024
-_FILES = ("requirements*.txt", "pyproject.toml", "setup.cfg", "environment.yml", "environment.yaml")
+# conda's environment file under its usual names (``conda env create -f env.yml`` takes any name).
+_FILES = ("requirements*.txt", "pyproject.toml", "setup.cfg", "environment.yml", "environment.yaml", "env.yml", "env.yaml",
+          "conda.yml", "conda.yaml")
 
 
 def declared_version(root: Path, package: str) -> tuple[int, ...] | None:
