@@ -53,7 +53,7 @@ from reviewlint.analysis.semantic import (
 )
 from reviewlint.analysis.syntax_hooks import SyntaxHooks
 from reviewlint.analysis.inputs import convention_distance
-from reviewlint.analysis.training import epoch_parameter, passes_one_epoch
+from reviewlint.analysis.training import batch_loops, epoch_parameter, passes_one_epoch
 from reviewlint.fixing.edits import (
     Edit,
     Fix,
@@ -90,7 +90,7 @@ __all__ = [
     "MODULE", "PREDICT", "TRAIN", "TTA", "UNKNOWN", "VALIDATION", "Anchor", "AttributeAssignment", "Backbone", "Binding", "DataLoop",
     "CallSite", "Comment", "Edit", "Facts", "Fit", "Fix", "ImportedFacts", "Invalid", "NewImport", "NoOptions", "Normalization", "ParameterFreeze",
     "Pipeline", "PredictLoop", "ProjectSettings", "Report", "Role", "RuleContext", "SchedulerStepper", "Scope", "SemanticModel", "Severity", "Span",
-    "SyntaxHooks", "Transform", "Unknown", "Valid", "Var", "block_is_code", "convention_distance", "delete_lines", "dotted", "drop_args", "epoch_parameter", "frozen_backbones",
+    "SyntaxHooks", "Transform", "Unknown", "Valid", "Var", "batch_loops", "block_is_code", "convention_distance", "delete_lines", "dotted", "drop_args", "epoch_parameter", "frozen_backbones",
     "insert_positional", "is_number", "keyword_arg", "name_is_free", "names_in", "option", "parent_of", "passes_one_epoch", "positional_parameters", "rename_callee",
     "replace", "set_keyword", "statement_head", "string_key", "string_like", "subscripts_in", "with_args", "without_parens",
 ]

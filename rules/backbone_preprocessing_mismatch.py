@@ -184,13 +184,9 @@ def _normalized_after(facts: Facts, norm: Normalization, norms: Sequence[Normali
         if call.scope != norm.scope or call.index <= norm.index:
             continue
         name = dotted(call.node.func)
-        if name is None:
-            continue
-        called = model.qualify(name, call.scope)
-        # self.transform(x) in __getitem__ is the self.transform __init__ built
-        if not any(called in pipeline.owners or any(
-                name.startswith("self.") and owner.name == name and owner.scope.owner == call.scope.owner != ""
-                for owner in pipeline.owners) for pipeline in normalizing):
+        # transform(x), or self.transform(x) in __getitem__ of what __init__ built
+        called = model.reaches({model.qualify(name, call.scope)}) if name is not None else set()
+        if not any(called & pipeline.owners for pipeline in normalizing):
             continue
         if any(model.names_used(arg.value, call.scope) & norm.owners for arg in call.node.args):
             return True

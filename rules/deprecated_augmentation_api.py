@@ -66,7 +66,6 @@ from reviewlint.api import (
     Severity,
     SyntaxHooks,
     Valid,
-    drop_args,
     keyword_arg,
     rename_callee,
     replace,
@@ -128,9 +127,8 @@ def _arguments_fix(ctx: RuleContext[NoOptions], call: CallSite, changes: dict[st
             first, second, merged = _PAIRS[name]
             if first not in keywords or second not in keywords or merged in keywords:
                 return None
-            pair = cst.Tuple([cst.Element(keywords[first].value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                              cst.Element(keywords[second].value)])
-            changed[id(keywords[first])] = keyword_arg(merged, pair).with_changes(comma=keywords[first].comma)
+            changed[id(keywords[first])] = keyword_arg(merged, _pair(keywords[first].value, keywords[second].value)).with_changes(
+                comma=keywords[first].comma)
             dropped.add(id(keywords[second]))
             done.append(f"write {merged}=({first}, {second})")
         elif not change.replacement.isidentifier():
@@ -151,6 +149,11 @@ _PLURAL = {"was": "were", "is": "are", "it": "them", "has": "have"}
 def _plural(text: str) -> str:
     """A predicate about one argument, said of several (``was removed`` -> ``were removed``)."""
     return re.sub(r"\b(was|is|it|has)\b", lambda match: _PLURAL[match.group()], text)
+
+
+def _pair(first: cst.BaseExpression, second: cst.BaseExpression) -> cst.Tuple:
+    """``(first, second)``: two arguments merged into one range or size."""
+    return cst.Tuple([cst.Element(first, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(second)])
 
 
 def _arguments_message(short: str, changes: dict[str, ApiChange]) -> str:
@@ -216,8 +219,8 @@ def _positional(ctx: RuleContext[NoOptions], call: CallSite, short: str, renamed
         return  # RandomResizedCrop((224, 224), (0.8, 1.0)): already size and scale
     fix = None
     if positional[-1] is width and "size" not in call.keywords():
-        pair = cst.Tuple([cst.Element(height.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(width.value)])
-        args = [keyword_arg("size", pair).with_changes(comma=a.comma) if a is height else a for a in call.node.args if a is not width]
+        args = [keyword_arg("size", _pair(height.value, width.value)).with_changes(comma=a.comma) if a is height else a
+                for a in call.node.args if a is not width]
         fix = Fix("write size=(height, width)", [replace(call.node, with_args(call.node, args))], safe=True)
     code = ctx.model.module.code_for_node
     yield Report(

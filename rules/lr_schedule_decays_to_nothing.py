@@ -92,6 +92,7 @@ from reviewlint.api import (
     Severity,
     Valid,
     Var,
+    batch_loops,
     dotted,
     is_number,
     option,
@@ -491,8 +492,7 @@ def _torch_schedules(facts: Facts, imported: ImportedFacts, min_fraction: float,
     this file, or in a function of a project module it imports that it hands the scheduler
     (``train_model(model, criterion, optimizer, scheduler, num_epochs=25)``)."""
     model = facts.model
-    # The loop over batches: the innermost ``for`` around a training step (not ``for phase in ["train", "val"]``).
-    batch_loops = {id(fors[-1]) for call in facts.torch_trainings if (fors := [loop for loop in call.loops if isinstance(loop, cst.For)])}
+    batches = batch_loops(facts.torch_trainings)
     for call in model.calls:
         spec = training.TORCH_SCHEDULERS.get(call.qualname or "")
         if spec is None:
@@ -527,7 +527,7 @@ def _torch_schedules(facts: Facts, imported: ImportedFacts, min_fraction: float,
                     yield _per_epoch(gamma_arg, label, f"once per epoch by {stepper.function.name.value}()", fraction, epochs, stepper.step)
             continue
         for step in steps:
-            if any(id(loop) in batch_loops for loop in step.loops):
+            if any(id(loop) in batches for loop in step.loops):
                 fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, min_steps)
                 if fraction < min_fraction:
                     yield _per_batch(gamma_arg, label, fraction, min_steps, "", step.node)

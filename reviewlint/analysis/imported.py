@@ -20,7 +20,7 @@ from reviewlint.analysis.augmentation import pipelines_with_roles
 from reviewlint.analysis.facts import Backbone, Facts, Normalization, ParameterFreeze, Pipeline
 from reviewlint.analysis.imports import dotted
 from reviewlint.analysis.semantic import MODULE, SemanticModel, Var
-from reviewlint.analysis.training import epoch_parameter
+from reviewlint.analysis.training import batch_loops, epoch_parameter
 from reviewlint.knowledge import training
 
 
@@ -102,20 +102,12 @@ class ImportedFacts:
         for imported in self.modules:
             if imported is None:
                 continue
-            for local, inner in imported.aliases:
-                if inner:
-                    wanted = inner if name == local else None
-                elif not local:
-                    wanted = name if not name.startswith("_") else None
-                else:
-                    wanted = name[len(local) + 1:] if name.startswith(local + ".") else None
-                if wanted is None or wanted not in imported.facts.model.functions:
-                    continue
-                model = imported.facts.model
-                scopes = model.function_scopes(wanted, "")
-                function = model.function_of(scopes[0]) if scopes else None
-                if function is not None:
-                    return model, function
+            model = imported.facts.model
+            inner = _importer_names(model.functions, imported.aliases).get(name)
+            scopes = model.function_scopes(inner, "") if inner is not None else []
+            function = model.function_of(scopes[0]) if scopes else None
+            if function is not None:
+                return model, function
         return None
 
 
@@ -251,7 +243,7 @@ def _scheduler_steppers(facts: Facts) -> dict[str, tuple[SchedulerStepper, ...]]
     """The module-level functions of a module that call ``step()`` on a parameter inside the loop
     over batches of their training, or inside a ``for … in range(epochs)`` loop over a parameter."""
     model = facts.model
-    batch_loops = {id(fors[-1]) for step in facts.torch_trainings if (fors := [loop for loop in step.loops if isinstance(loop, cst.For)])}
+    batches = batch_loops(facts.torch_trainings)
     found: dict[str, tuple[SchedulerStepper, ...]] = {}
     for call in model.method_calls("step"):
         if call.node.args or not call.receiver or "." in call.receiver or call.scope.kind != "function" or call.scope.owner:
@@ -262,7 +254,7 @@ def _scheduler_steppers(facts: Facts) -> dict[str, tuple[SchedulerStepper, ...]]
         if function is None or call.receiver not in parameters or any(
                 stepper.scheduler == call.receiver for stepper in found.get(call.scope.name, ())):
             continue
-        if any(id(loop) in batch_loops for loop in call.loops):
+        if any(id(loop) in batches for loop in call.loops):
             found[call.scope.name] = (*found.get(call.scope.name, ()),
                                       SchedulerStepper(function, call.receiver, True, None, None, False, call.node))
             continue

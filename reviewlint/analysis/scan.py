@@ -43,6 +43,7 @@ from reviewlint.analysis.semantic import (
 )
 from reviewlint.analysis.syntax_hooks import SyntaxHooks, batched
 from reviewlint.analysis.walk import walk
+from reviewlint.source.project_constants import MUTATING_METHODS
 
 
 @dataclass
@@ -486,8 +487,7 @@ def target_names(node: cst.BaseExpression) -> list[str]:
 
 
 # Methods that store into the dict or list they are called on (its folded items are then unknown).
-_MUTATING_METHODS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove",
-                               "reverse", "sort", "add", "discard", "__setitem__", "__delitem__"})
+_MUTATING_METHODS = MUTATING_METHODS | {"__setitem__", "__delitem__"}
 
 
 def build_model(

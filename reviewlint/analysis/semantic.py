@@ -1028,11 +1028,7 @@ class SemanticModel:
             parameter = from_parameters.get(name)
             return UNKNOWN if parameter is None else self._passed(call, parameter, positional, declared, self)
 
-        for branch, in_body in self.branches_to(node, method) or []:
-            truth = _decided(branch.test, argument, self.value)
-            if truth is not None and truth != in_body:
-                return False
-        return True
+        return False not in self._decisions(node, method, argument)
 
     def _passed(self, call: CallSite, parameter: str, positional: list[str], declared: Mapping[str, cst.Param],
                 caller: SemanticModel) -> object:
@@ -1056,8 +1052,13 @@ class SemanticModel:
         def argument(name: str) -> object:
             return UNKNOWN if name not in declared else self._passed(call, name, positional, declared, caller)
 
+        return self._decisions(node, function, argument)
+
+    def _decisions(self, node: cst.CSTNode, within: cst.FunctionDef, argument: Callable[[str], object]) -> list[bool | None]:
+        """For each branch around ``node`` in ``within``: True when what ``argument`` says of the
+        names its test reads decides it for ``node``, False when against, None when undecided."""
         decisions: list[bool | None] = []
-        for branch, in_body in self.branches_to(node, function) or []:
+        for branch, in_body in self.branches_to(node, within) or []:
             truth = _decided(branch.test, argument, self.value)
             decisions.append(None if truth is None else truth == in_body)
         return decisions

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import libcst as cst
 
 from reviewlint.analysis.facts import Backbone, Fit
@@ -148,6 +150,12 @@ def torch_trainings(model: SemanticModel) -> tuple[CallSite, ...]:
         elif call.method == "fit" and call.receiver and model.qualify(call.receiver, call.scope) in trainers:
             found.append(call)
     return tuple(found)
+
+
+def batch_loops(trainings: Iterable[CallSite]) -> set[int]:
+    """The loops over batches, by ``id``: the innermost ``for`` around each training step (not
+    ``for phase in ["train", "val"]`` around it)."""
+    return {id(fors[-1]) for step in trainings if (fors := [loop for loop in step.loops if isinstance(loop, cst.For)])}
 
 
 def epoch_parameter(model: SemanticModel, step: CallSite) -> tuple[int, str] | None:

@@ -30,9 +30,10 @@ class _NotConstant(Exception):
     pass
 
 
-# Methods that change the dict or list they are called on.
-_MUTATING = frozenset({"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove",
-                       "reverse", "sort", "add", "discard"})
+# Methods that change the dict, list or set they are called on (the semantic model's scan uses
+# them too: reviewlint.analysis.scan).
+MUTATING_METHODS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove",
+                              "reverse", "sort", "add", "discard"})
 
 
 def _number(value: object) -> bool:
@@ -97,7 +98,7 @@ def module_constants(data: bytes) -> Mapping[str, object]:
                 bound = alias.asname or alias.name.split(".")[0]
                 assigned[bound] = assigned.get(bound, 0) + 1
         elif isinstance(statement, ast.Call) and isinstance(statement.func, ast.Attribute) \
-                and isinstance(statement.func.value, ast.Name) and statement.func.attr in _MUTATING:
+                and isinstance(statement.func.value, ast.Name) and statement.func.attr in MUTATING_METHODS:
             assigned[statement.func.value.id] = 2  # CFG.update(lr=0.2), MEAN.append(…)
         for target in targets:
             for node in ast.walk(target):
