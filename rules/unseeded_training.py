@@ -176,11 +176,12 @@ def _unseeded(facts: Facts, trainings: list[CallSite], framework: _Framework, on
     if not missing:
         return
     first = anchor or min(trainings, key=lambda call: call.index)
+    called = {call.node.func.value for call in facts.model.calls
+              if call.qualname is None and isinstance(call.node.func, cst.Name)} if notebook else set()
     unused = [
         name
         for name in facts.model.functions
-        if notebook and not any(_calls_function(call, name) for call in facts.model.calls)
-        and _seeded_by_body(facts, name) & set(framework.needs)
+        if notebook and name not in called and _seeded_by_body(facts, name) & set(framework.needs)
     ]
     if not seeded and unused:
         message = (
@@ -200,10 +201,6 @@ def _unseeded(facts: Facts, trainings: list[CallSite], framework: _Framework, on
             f"{'is' if len(missing) == 1 else 'are'} not seeded: runs are not reproducible"
         )
     yield Report(first.node, message, hint=framework.hint)
-
-
-def _calls_function(call: CallSite, name: str) -> bool:
-    return call.qualname is None and isinstance(call.node.func, cst.Name) and call.node.func.value == name
 
 
 def _seeded_by_body(facts: Facts, name: str, seen: set[str] | None = None,

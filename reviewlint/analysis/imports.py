@@ -18,11 +18,15 @@ from reviewlint.knowledge.modules import STAR_EXPORTS, UNIMPORTED_NAMES, canonic
 
 def dotted(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None."""
+    # Exact class tests: parsed trees hold libcst's own classes, and isinstance() against
+    # libcst's ABC-based node classes is slow where it fails.
+    if type(node) is cst.Name:
+        return node.value
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None

@@ -9,6 +9,7 @@ import libcst as cst
 from reviewlint.analysis.constants import UNKNOWN, is_number
 from reviewlint.analysis.facts import Backbone, Normalization
 from reviewlint.analysis.semantic import Arithmetic, CallSite, Scope, SemanticModel
+from reviewlint.analysis.walk import code_children
 from reviewlint.knowledge import backbones as backbone_table
 from reviewlint.knowledge import transforms as transform_table
 from reviewlint.knowledge.timm_pretrained import timm_convention
@@ -71,7 +72,7 @@ def _words(node: cst.BaseExpression) -> list[str]:
             value = child.evaluated_value
             found.append(value if isinstance(value, str) else "")
         else:
-            stack.extend(child.children)
+            stack.extend(code_children(child))
     return found
 
 

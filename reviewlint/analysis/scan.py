@@ -110,6 +110,10 @@ class Scan(cst.CSTVisitor):
     # ``cfg = Config()`` in any scope: the classes each name is made an instance of.
     instances: dict[str, set[str]] = field(default_factory=dict)
 
+    # Names that are no variable's read: an attribute's name (``.map``, read as part of the
+    # dotted name) and a keyword argument's (``rescale=``, a parameter's name).
+    WALK_SKIPS = frozenset({("Attribute", "attr"), ("Arg", "keyword")})
+
     def __post_init__(self) -> None:
         super().__init__()
         self._scopes: list[Scope] = [MODULE]
@@ -124,7 +128,6 @@ class Scan(cst.CSTVisitor):
         # a chain, a callee): each chain is read once.
         self._dotted: dict[int, str | None] = {}
         self._open_calls: list[_RawCall] = []
-        self._not_read: set[int] = set()  # names that are no variable's read (attribute names, keywords)
         # Per open call, the collectors set aside while its arguments are read: a builtin that
         # returns a number (``len(files)``) passes no data on.
         self._suspended: list[list[set[str]] | None] = []
@@ -260,17 +263,12 @@ class Scan(cst.CSTVisitor):
         return any(name in params for params in self._lambda_params)
 
     def visit_Name(self, node: cst.Name) -> None:
-        if id(node) in self._not_read or self._lambda_params and self._shadowed(node.value):
+        if self._lambda_params and self._shadowed(node.value):
             return
         for names in self._collectors:
             names.add(node.value)
 
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None:
-            self._not_read.add(id(node.keyword))  # ``rescale=``: a parameter's name, not a read
-
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._not_read.add(id(node.attr))  # ``.map``: read as part of the dotted name only
         name = self._dotted_name(node)
         if name is not None:
             self.attribute_reads.append((name, node, self._scopes[-1]))

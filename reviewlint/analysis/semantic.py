@@ -240,6 +240,9 @@ class FlowRecords:
     instance_state: Sequence[InstanceState] = ()
 
 
+_NO_VARS: frozenset[Var] = frozenset()
+
+
 @dataclass(frozen=True, eq=False)
 class SemanticModel:
     """Everything one module says about names, bindings, calls and data flow; immutable.
@@ -270,6 +273,10 @@ class SemanticModel:
     _return_scopes: Mapping[int, Scope] = field(default_factory=dict)
     _by_node: dict[int, CallSite] = field(default_factory=dict, repr=False)
     _scope_folders: dict[Scope, ConstantFolder] = field(default_factory=dict, repr=False)
+    # What :meth:`reaches` found, by the variables asked about (rules ask the same questions).
+    _reached: dict[frozenset[Var], frozenset[Var]] = field(default_factory=dict, repr=False)
+    # What each of :attr:`_model_runs` was fed (:meth:`_run_data`), by its place there, as asked for.
+    _run_data: dict[int, frozenset[Var]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_node.update((id(call.node), call) for call in self.calls)
@@ -479,6 +486,8 @@ class SemanticModel:
 
     def owners(self, call: CallSite) -> frozenset[Var]:
         """The variables a call's result is bound to."""
+        if not call.assigned_to:
+            return _NO_VARS  # most calls: their result is not bound
         return frozenset(self.qualify(name, call.scope) for name in call.assigned_to)
 
     def holders(self, call: CallSite) -> frozenset[Var]:
@@ -547,6 +556,13 @@ class SemanticModel:
 
         ``x.name`` also reaches what ``name`` is for the module's classes (see :attr:`_members`).
         """
+        asked = frozenset(vars)
+        found = self._reached.get(asked)
+        if found is None:
+            found = self._reached[asked] = frozenset(self._reach(asked))
+        return set(found)
+
+    def _reach(self, vars: AbstractSet[Var]) -> set[Var]:
         seen: set[Var] = set()
         stack = list(vars)
         members = self._members
@@ -727,9 +743,9 @@ class SemanticModel:
     def consumers(self, owners: frozenset[Var]) -> Iterator[tuple[CallSite, set[Var]]]:
         """Calls that run a model built from ``owners`` (``model.fit(x)``, ``base(x)``), each with
         everything its model and its data were computed from."""
-        for (call, model_flow), data_flow in zip(self._model_runs, self._model_run_data):
+        for index, (call, model_flow) in enumerate(self._model_runs):
             if owners & model_flow:
-                yield call, model_flow | data_flow
+                yield call, model_flow | self._data_of_run(index)
 
     def fed_to_a_model(self, owners: frozenset[Var], bound_at: int | None = None) -> bool:
         """Whether ``owners`` flow into the data of any call that runs a model (``fit``,
@@ -738,22 +754,22 @@ class SemanticModel:
         bound anew, is fed by another value (``test_datagen`` defined, never used, and redefined
         before the prediction)."""
         return any(
-            owners & data_flow
+            owners & self._data_of_run(index)
             and (bound_at is None or not call.scope.is_module
                  or (call.index > bound_at and not self.rebound_between(owners, bound_at, call.index)))
-            for (call, _), data_flow in zip(self._model_runs, self._model_run_data)
+            for index, (call, _) in enumerate(self._model_runs)
         )
 
-    @cached_property
-    def _model_run_data(self) -> tuple[frozenset[Var], ...]:
-        """For each of :attr:`_model_runs`, everything its call's arguments were computed from; for a
-        run inside a loop (``for x, y in loader: model(x)`` in ``train_one_epoch(model, loader)``),
-        through the arguments the function's callers pass it too."""
-        return tuple(
-            frozenset((self.reaches_through_callers if call.loops or call.scope.name in _RUN_METHODS and call.scope.owner
-                       else self.reaches)(self.names_used(call.node, call.scope)))
-            for call, _ in self._model_runs
-        )
+    def _data_of_run(self, index: int) -> frozenset[Var]:
+        """For the ``index``-th of :attr:`_model_runs`, everything its call's arguments were computed
+        from; for a run inside a loop (``for x, y in loader: model(x)`` in
+        ``train_one_epoch(model, loader)``), through the arguments the function's callers pass it too."""
+        found = self._run_data.get(index)
+        if found is None:
+            call = self._model_runs[index][0]
+            reach = self.reaches_through_callers if call.loops or call.scope.name in _RUN_METHODS and call.scope.owner else self.reaches
+            found = self._run_data[index] = frozenset(reach(self.names_used(call.node, call.scope)))
+        return found
 
     @cached_property
     def _model_runs(self) -> tuple[tuple[CallSite, set[Var]], ...]:
@@ -1263,7 +1279,7 @@ def subscripts_in(node: cst.CSTNode) -> list[cst.Subscript]:
             found.append(sub)
             return False
 
-    node.visit(_Collect())
+    walk(node, _Collect())
     return found
 
 
@@ -1281,16 +1297,16 @@ def unnamed_attribute(node: cst.Attribute) -> str | None:
 
 
 class _NameCollector(cst.CSTVisitor):
+    # Attribute names (``.map``) and keywords (``rescale=``) are no reads.
+    WALK_SKIPS = frozenset({("Attribute", "attr"), ("Arg", "keyword")})
+
     def __init__(self) -> None:
         self.names: set[str] = set()
-        self._not_read: set[int] = set()  # attribute names (``.map``) and keywords (``rescale=``)
 
     def visit_Name(self, node: cst.Name) -> None:
-        if id(node) not in self._not_read:
-            self.names.add(node.value)
+        self.names.add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._not_read.add(id(node.attr))
         name = dotted(node)
         if name is not None:
             self.names.add(name)
@@ -1298,10 +1314,6 @@ class _NameCollector(cst.CSTVisitor):
             unnamed = unnamed_attribute(node)
             if unnamed is not None:
                 self.names.add(unnamed)
-
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None:
-            self._not_read.add(id(node.keyword))
 
 
 def loop_parts(node: cst.CSTNode) -> tuple[cst.BaseExpression, cst.BaseExpression, cst.CSTNode] | None:

@@ -8,8 +8,9 @@ its rules' visitors), so the tree is walked once per file however many rules loo
 rule reads what its hooks collected with ``ctx.syntax(TheHooks)``.
 
 Hooks observe: their return values are ignored, so no hook can keep another (or the scan) from
-seeing a subtree. The scan does not descend into ``import`` statements; hook ``Import`` and
-``ImportFrom`` themselves to see them.
+seeing a subtree. The scan does not descend into ``import`` statements, nor into an
+attribute's name (``attr`` of ``x.attr``) or a keyword argument's (``rescale`` of ``rescale=…``):
+hook ``Import``, ``ImportFrom``, ``Attribute`` and ``Arg`` themselves to see them.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ def fits(model: SemanticModel, backbones: tuple[Backbone, ...], torch_steps: tup
     """Keras ``fit`` calls: the receiver is a Keras model as far as the code shows, never another
     estimator (in a file with PyTorch training steps ``torch_steps``, keywords alone do not show it)."""
     found: list[Fit] = []
+    candidates = [call for call in model.calls if call.qualname is None and call.method in FIT_METHODS]
+    if not candidates:
+        return ()
     builders: dict[Var, list[CallSite]] = {}
     for call in model.calls:
         for owner in model.owners(call):
@@ -33,9 +36,7 @@ def fits(model: SemanticModel, backbones: tuple[Backbone, ...], torch_steps: tup
     for backbone in backbones:
         if backbone.family.package not in TORCH_PACKAGES:  # a PyTorch model is no Keras evidence
             keras_built |= model.owners(backbone.call)
-    for call in model.calls:
-        if call.qualname is not None or call.method not in FIT_METHODS:
-            continue
+    for call in candidates:
         callbacks = _callbacks(model, call)
         evidence = _keras_evidence(model, call, builders, compiled, keras_built, callbacks, bool(torch_steps))
         if evidence is None:

@@ -5,7 +5,9 @@ node's constructor, which validates it) and looks up two attribute hooks by name
 on real code that costs about twice the parse. A :class:`libcst.CSTVisitor` throws the rebuilt
 tree away, so :func:`walk` skips all of that: it calls the same ``visit_<Node>`` and
 ``leave_<Node>`` methods, in the same order (children in source order, as libcst visits them),
-with the same rule that ``visit_<Node>`` returning ``False`` skips the children.
+with the same rule that ``visit_<Node>`` returning ``False`` skips the children. A visitor
+class may name fields it never needs descended into, as ``WALK_SKIPS`` (``("Attribute", "attr")``
+pairs): the walk leaves them out, as if ``visit_<Node>_<field>`` skipped them.
 
 The order of each node class's child fields is read once per class from libcst itself, by
 running the class's ``_visit_and_replace_children`` on a stand-in whose fields all record their
@@ -26,7 +28,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import operator
 import re
 import typing
 from collections.abc import Callable, Iterable, Sequence
@@ -201,70 +202,118 @@ def _code_fields(cls: type) -> frozenset[str]:
     return found
 
 
-# A class's plan: (visit hook, leave hook, fields to walk as (name, field visit hook, field leave
-# hook, hooks only when the field is set), a getter of all those fields at once when none has
-# hooks); None for a class whose nodes need no visit at all.
-_Plan = tuple[
-    "Callable[[Any, Any], Any] | None",
-    "Callable[[Any, Any], Any] | None",
-    tuple[tuple[str, "Callable[[Any, Any], Any] | None", "Callable[[Any, Any], Any] | None", bool], ...],
-    "Callable[[Any], tuple[Any, ...]] | None",
-] | None
+# How to walk the nodes of one class for one visitor class: a function of (visitor, node), made
+# once per pair from the hooks the visitor has (None: the nodes need no visit at all).
+_Walker = Callable[[Any, Any], Any]
 
 
-class _Plans(dict):  # type: ignore[type-arg]  # keys are node classes, values plans
-    """Per visitor class: how to walk each node class (computed on first sight)."""
+class _Walkers(dict):  # type: ignore[type-arg]  # keys are node classes, values walkers or None
+    """Per visitor class: the walker of each node class, compiled on first sight.
+
+    A walker reads its class's child fields by name and hands each child to the walker of the
+    child's class, calling the visitor's hooks on the way: the loop over a generic plan that a
+    walk would otherwise interpret at every node is unrolled once per class. A leaf whose only
+    hook is ``visit_<Node>`` is walked by the hook itself.
+    """
 
     def __init__(self, visitor_class: type, trivia_hooks: bool) -> None:
         super().__init__()
         self.visitor_class = visitor_class
         self.trivia_hooks = trivia_hooks
 
-    def __missing__(self, cls: type) -> _Plan:
-        if not issubclass(cls, cst.CSTNode):
-            self[cls] = None  # a string, MaybeSentinel …: not a node
-            return None
+    def __missing__(self, cls: type) -> _Walker | None:
+        walker = self[cls] = self._compile(cls)
+        return walker
+
+    def _compile(self, cls: type) -> _Walker | None:
+        if not issubclass(cls, cst.CSTNode) or (cls in _TRIVIA and not self.trivia_hooks):
+            return None  # a string, MaybeSentinel …: not a node; or trivia
         name = cls.__name__
         hooks = self.visitor_class
         visit_hook = _hook(hooks, f"visit_{name}")
         leave_hook = _hook(hooks, f"leave_{name}")
         code_fields = _code_fields(cls)
+        skipped: frozenset[tuple[str, str]] = getattr(hooks, "WALK_SKIPS", frozenset())
+        shapes = _field_shapes(cls)
         fields = []
         for field in child_fields(cls):
+            if (name, field) in skipped:
+                continue
             visit_field = _hook(hooks, f"visit_{name}_{field}")
             leave_field = _hook(hooks, f"leave_{name}_{field}")
             if self.trivia_hooks or field in code_fields or visit_field is not None or leave_field is not None:
                 fields.append((field, visit_field, leave_field, (name, field) in _VISITED_ONLY_WHEN_SET))
-        getter = None
-        if fields and not any(visit_field or leave_field for _, visit_field, leave_field, _ in fields):
-            # No attribute hooks: read every child field in one C call.
-            names = [field for field, _, _, _ in fields]
-            getter = operator.attrgetter(*names) if len(names) > 1 else _single(names[0])
-        plan: _Plan = (visit_hook, leave_hook, tuple(fields), getter)
-        if visit_hook is None and leave_hook is None and not fields:
-            plan = None
-        if cls in _TRIVIA and not self.trivia_hooks:
-            plan = None
-        self[cls] = plan
-        return plan
+        if not fields:
+            if leave_hook is None:
+                return visit_hook  # a leaf (Name, Integer …): its hook walks it
+            if visit_hook is None:
+                return leave_hook
+        namespace: dict[str, Any] = {"W": self, "VH": visit_hook, "LH": leave_hook}
+        lines = ["def walk_node(v, n):"]
+        indent = "    "
+        if visit_hook is not None:
+            lines.append("    if VH(v, n) is not False:")
+            indent = "        "
+        if not fields and visit_hook is not None:
+            lines.append(indent + "pass")
+        for number, (field, visit_field, leave_field, only_when_set) in enumerate(fields):
+            value = f"x{number}"
+            lines.append(f"{indent}{value} = n.{field}")
+            if visit_field is not None:
+                namespace[f"FV{number}"] = visit_field
+                lines.append(f"{indent}if {value} is not None: FV{number}(v, n)" if only_when_set
+                             else f"{indent}FV{number}(v, n)")
+            shape = shapes.get(field, "any")
+            each = [f"for c in {value}:", "    w = W[c.__class__]", "    if w is not None: w(v, c)"]
+            one = [f"w = W[{value}.__class__]", f"if w is not None: w(v, {value})"]
+            if shape == "many":
+                lines.extend(indent + line for line in each)
+            elif shape == "one":
+                lines.extend(indent + line for line in one)
+            else:
+                lines.append(f"{indent}if {value}.__class__ is tuple or {value}.__class__ is list:")
+                lines.extend(indent + "    " + line for line in each)
+                lines.append(f"{indent}else:")
+                lines.extend(indent + "    " + line for line in one)
+            if leave_field is not None:
+                namespace[f"FL{number}"] = leave_field
+                lines.append(f"{indent}if {value} is not None: FL{number}(v, n)" if only_when_set
+                             else f"{indent}FL{number}(v, n)")
+        if leave_hook is not None:
+            lines.append("    LH(v, n)")
+        if len(lines) == 1:
+            return None
+        exec("\n".join(lines), namespace)  # noqa: S102 - source built above from field names only
+        walker: _Walker = namespace["walk_node"]
+        return walker
 
 
-_PLANS: dict[type, _Plans | None] = {}
+def _field_shapes(cls: type) -> dict[str, str]:
+    """For each field of a node class: "many" (a sequence of nodes), "one" (a node, None or a
+    sentinel) or "any" (either, as its annotation allows or when it cannot be read)."""
+    shapes: dict[str, str] = {}
+    for field in dataclasses.fields(cls):
+        annotation = field.type
+        options = typing.get_args(annotation) if typing.get_origin(annotation) is typing.Union else (annotation,)
+        many = [typing.get_origin(option) in (Sequence, list, tuple) for option in options]
+        if all(many):
+            shapes[field.name] = "many"
+        elif not any(many) and all(isinstance(option, type) for option in options):
+            shapes[field.name] = "one"
+        else:
+            shapes[field.name] = "any"
+    return shapes
 
 
-def _single(name: str) -> Callable[[Any], tuple[Any]]:
-    def get(node: Any) -> tuple[Any]:
-        return (getattr(node, name),)
-
-    return get
+_WALKERS: dict[type, _Walkers | None] = {}
 
 
-def _plans_for(visitor: cst.CSTVisitor) -> _Plans | None:
+def _walkers_for(visitor: cst.CSTVisitor) -> _Walkers | None:
     cls = type(visitor)
-    if cls not in _PLANS:
+    if cls not in _WALKERS:
         walkable, trivia_hooks = _hooks(visitor)
-        _PLANS[cls] = _Plans(cls, trivia_hooks) if walkable else None
-    return _PLANS[cls]
+        _WALKERS[cls] = _Walkers(cls, trivia_hooks) if walkable else None
+    return _WALKERS[cls]
 
 
 def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
@@ -275,63 +324,13 @@ def walk(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     Visitors that override ``on_visit``, ``on_leave`` or the attribute dispatch go through
     libcst's own traversal.
     """
-    plans = _plans_for(visitor)
-    if plans is None:
+    walkers = _walkers_for(visitor)
+    if walkers is None:
         root.visit(visitor)
         return
-
-    def visit(node: cst.CSTNode, plan: _Plan) -> None:
-        visit_hook, leave_hook, fields, getter = plan  # type: ignore[misc]  # a plan is a 4-tuple
-        if visit_hook is None or visit_hook(visitor, node) is not False:
-            if getter is not None:
-                for value in getter(node):
-                    kind = value.__class__
-                    if kind is tuple or kind is list:
-                        for child in value:
-                            child_plan = plans[child.__class__]
-                            if child_plan is None:
-                                continue
-                            if child_plan[2]:
-                                visit(child, child_plan)
-                            else:  # a leaf (Name, Integer …): its hooks, without a call of visit()
-                                if child_plan[0] is not None:
-                                    child_plan[0](visitor, child)
-                                if child_plan[1] is not None:
-                                    child_plan[1](visitor, child)
-                    else:
-                        child_plan = plans[kind]
-                        if child_plan is None:
-                            continue
-                        if child_plan[2]:
-                            visit(value, child_plan)
-                        else:
-                            if child_plan[0] is not None:
-                                child_plan[0](visitor, value)
-                            if child_plan[1] is not None:
-                                child_plan[1](visitor, value)
-            else:
-                for name, visit_field, leave_field, only_when_set in fields:
-                    value = getattr(node, name)
-                    if visit_field is not None and not (only_when_set and value is None):
-                        visit_field(visitor, node)
-                    kind = value.__class__
-                    if kind is tuple or kind is list:
-                        for child in value:
-                            child_plan = plans[child.__class__]
-                            if child_plan is not None:
-                                visit(child, child_plan)
-                    else:
-                        child_plan = plans[kind]
-                        if child_plan is not None:
-                            visit(value, child_plan)
-                    if leave_field is not None and not (only_when_set and value is None):
-                        leave_field(visitor, node)
-        if leave_hook is not None:
-            leave_hook(visitor, node)
-
-    root_plan = plans[root.__class__]
-    if root_plan is not None:
-        visit(root, root_plan)
+    walker = walkers[root.__class__]
+    if walker is not None:
+        walker(visitor, root)
 
 
 _CODE_CHILDREN: dict[type, tuple[str, ...] | None] = {}
@@ -345,6 +344,18 @@ def _code_children(cls: type) -> tuple[str, ...] | None:
             else tuple(name for name in child_fields(cls) if name in _code_fields(cls))
         )
     return _CODE_CHILDREN[cls]
+
+
+def code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """A node's children that can hold code, in source order: libcst's ``node.children`` without
+    the trivia, and without rebuilding the node (which ``children`` does)."""
+    found: list[cst.CSTNode] = []
+    for name in _code_children(node.__class__) or ():
+        value = getattr(node, name)
+        for child in value if isinstance(value, (tuple, list)) else (value,):
+            if _code_children(child.__class__) is not None:
+                found.append(child)
+    return found
 
 
 def code_path(root: cst.CSTNode, target: cst.CSTNode) -> list[cst.CSTNode] | None:

@@ -21,15 +21,14 @@ import sys
 
 from reviewlint.source.comments import Comment
 from reviewlint.source.comments import scan_comments as scan_with_tokenize
-from reviewlint.source.files import python_lines
 
 _STRINGS_AND_COMMENTS = re.compile(
     r"""
       (?P<string>
-          '''(?:[^'\\]|\\.|'(?!''))*'''
-        | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-        | '(?:[^'\\\n]|\\.)*'
-        | "(?:[^"\\\n]|\\.)*"
+          '''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''
+        | \"\"\"[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*\"\"\"
+        | '[^'\\\n]*(?:\\.[^'\\\n]*)*'
+        | "[^"\\\n]*(?:\\.[^"\\\n]*)*"
       )
     | (?P<comment>\#[^\r\n]*)
     | (?P<stray>['"])
@@ -72,7 +71,6 @@ def scan_comments(text: str) -> list[Comment]:
         found.append((match.start(), match.group(), depth > 0))
     if not found:
         return []
-    lines = python_lines(text)
     comments: list[Comment] = []
     line, line_start, position = 1, 0, 0
     for start, comment, in_brackets in found:
@@ -81,7 +79,6 @@ def scan_comments(text: str) -> list[Comment]:
             line += newlines
             line_start = text.rindex("\n", position, start) + 1
         position = start
-        column = start - line_start
-        before = lines[line - 1][:column] if line - 1 < len(lines) else ""
-        comments.append(Comment(line, column, comment, not before.strip(), in_brackets))
+        # The text before the comment on its line (no lone CR here: those went to tokenize).
+        comments.append(Comment(line, start - line_start, comment, not text[line_start:start].strip(), in_brackets))
     return comments

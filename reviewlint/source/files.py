@@ -28,7 +28,7 @@ def python_lines(text: str, keepends: bool = False) -> list[str]:
     """
     if keepends:
         return _LINE_WITH_END.findall(text)
-    lines = _LINE_BREAK.split(text)
+    lines = text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)
     if lines[-1] == "":
         lines.pop()
     return lines
@@ -144,9 +144,14 @@ def mask_line(line: str) -> str:
     return f"{indent}pass"
 
 
+_BRACKET_QUOTE_OR_HASH = re.compile(r"[()\[\]{}'\"#]")
+
+
 def bracket_state(line: str, depth: int, quote: str | None) -> tuple[int, str | None, bool]:
     """Bracket depth and open triple-quoted string after a line (strings and comments skipped),
     and whether the line ends in a comment (where a final backslash continues nothing)."""
+    if quote is None and _BRACKET_QUOTE_OR_HASH.search(line) is None:
+        return depth, None, False
     i = 0
     while i < len(line):
         if quote is not None:
