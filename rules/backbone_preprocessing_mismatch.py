@@ -21,7 +21,11 @@ counts when every candidate expects the same input; backbones built on the two s
 (or each in an `if arch == …:` that returns it) are alternatives, and a normalization that suits
 one of them is not reported for another. Data is followed through `tf.data` map
 functions, functions that return a model or a dataset, and lists a model's outputs are appended
-to; a generator or layer that feeds no model in sight counts as in a file that runs none.
+to, and a backbone added to a model with `model.add(…)`; a generator or layer that feeds no model
+in sight counts as in a file that runs none.
+Pixels scaled to [0, 1] and multiplied by 255 again before the backbone (a `Rescaling(255.0)`
+layer the backbone is built on, `x * 255` on the way to it) reach it in [0, 255]; `x /= 255.`
+then `x -= 0.5` and `x *= 2.` (or `(x - 0.5) * 2`, `2 * x - 1`) is the [-1, 1] convention.
 A model loaded back with `load_model(path)` from where a model built from the backbone was saved
 (`ModelCheckpoint(filepath=path)` given to its `fit`, or `model.save(path)`) is that model.
 Across the project's own modules too: a generator imported from `data.py` into the script that
@@ -189,6 +193,24 @@ def _normalized_after(facts: Facts, norm: Normalization, norms: Sequence[Normali
         if not any(called & pipeline.owners for pipeline in normalizing):
             continue
         if any(model.names_used(arg.value, call.scope) & norm.owners for arg in call.node.args):
+            return True
+    return False
+
+
+def _restored(facts: Facts, backbone: Backbone, norm: Normalization) -> bool:
+    """Whether pixels scaled to [0, 1] by ``norm`` are multiplied by 255 again before they reach
+    the backbone: by a layer the backbone is built on (``x = Rescaling(255.0)(inputs);
+    EfficientNetV2S(input_tensor=x)``), which every input of its model goes through, or by
+    arithmetic computed from ``norm``'s result that feeds the backbone."""
+    if not facts.restorations or not backbone.owners:
+        return False
+    model = facts.model
+    built_from = model.reaches(backbone.owners)
+    fed = [flow for _, flow in model.consumers(backbone.owners)]
+    for restoring in facts.restorations:
+        if restoring.owners & built_from:
+            return True
+        if norm.owners and norm.owners & model.reaches(restoring.owners) and any(restoring.owners & flow for flow in fed):
             return True
     return False
 
@@ -491,23 +513,45 @@ def _fix(ctx: RuleContext[NoOptions], norm: Normalization, backbone: Backbone, s
     return None
 
 
+def _is_literal(node: cst.BaseExpression, *values: float) -> bool:
+    """Whether a node is a number literal equal to one of ``values``."""
+    if not isinstance(node, (cst.Integer, cst.Float)):
+        return False
+    try:
+        return float(node.value.replace("_", "")) in values
+    except ValueError:  # 0x10, 0o7: not the literals looked for
+        return False
+
+
 class Renormalizations(SyntaxHooks):
-    """Whether the module maps [0, 1] to [-1, 1] somewhere (``2 * x - 1``)."""
+    """Whether the module maps [0, 1] to [-1, 1] somewhere: ``2 * x - 1``, ``(x - 0.5) * 2``, or
+    in place, ``x -= 0.5`` then ``x *= 2`` (``x *= 2`` then ``x -= 1``) on one name."""
 
     def __init__(self) -> None:
         self.found = False
+        self._half_way: dict[str, str] = {}  # name -> the in-place step it took first ("-0.5" or "*2")
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         left, right = node.left, node.right
-        if (
-            isinstance(node.operator, cst.Subtract)
-            and isinstance(left, cst.BinaryOperation)
-            and isinstance(left.operator, cst.Multiply)
-            and isinstance(right, (cst.Integer, cst.Float))
-            and right.value in ("1", "1.", "1.0")
-            and any(isinstance(side, (cst.Integer, cst.Float)) and side.value in ("2", "2.", "2.0") for side in (left.left, left.right))
-        ):
-            self.found = True
+        if isinstance(node.operator, cst.Subtract) and isinstance(left, cst.BinaryOperation) and isinstance(
+                left.operator, cst.Multiply) and _is_literal(right, 1) and (_is_literal(left.left, 2) or _is_literal(left.right, 2)):
+            self.found = True  # 2 * x - 1
+        elif isinstance(node.operator, cst.Multiply) and any(
+                _is_literal(factor, 2) and isinstance(other, cst.BinaryOperation) and isinstance(other.operator, cst.Subtract)
+                and _is_literal(other.right, 0.5) for factor, other in ((left, right), (right, left))):
+            self.found = True  # (x - 0.5) * 2
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        name = dotted(node.target)
+        if name is None:
+            return
+        if isinstance(node.operator, cst.SubtractAssign) and _is_literal(node.value, 0.5):
+            self._half_way[name] = "-0.5"
+        elif isinstance(node.operator, cst.MultiplyAssign) and _is_literal(node.value, 2):
+            self.found = self.found or self._half_way.get(name) == "-0.5"
+            self._half_way[name] = "*2"
+        elif isinstance(node.operator, cst.SubtractAssign) and _is_literal(node.value, 1):
+            self.found = self.found or self._half_way.get(name) == "*2"
 
 
 SYNTAX = Renormalizations
@@ -577,6 +621,8 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 continue  # x / 255 followed by the file's own normalize(x), whose mean/std it cannot read
             if norm.kind == "arithmetic" and norm.produces == "unit" and _normalized_after(facts, norm, norms):
                 continue  # x = x / 255; x = self.transform(x), a pipeline with its own Normalize: judged there
+            if norm.produces == "unit" and expects == "raw" and _restored(facts, backbone, norm):
+                continue  # x / 255, then Rescaling(255.0) in front of the backbone: [0, 255] again
             reported.add(id(norm.node))
             yield Report(
                 norm.node,
@@ -690,7 +736,7 @@ def _unnormalized_siblings(facts: Facts, backbone: Backbone, norms: Sequence[Nor
             continue
         other = normalizing[id(others[0].node)] if others else beside
         if pipeline.kind == "image-data-generator":
-            if any(pipeline.call.arg(name) is not None for name in _GENERATOR_NORMALIZING):
+            if any(_given(pipeline.call, name) for name in _GENERATOR_NORMALIZING):
                 continue
         elif any(_MAY_NORMALIZE.search(transform.qualname) for transform in pipeline.transforms):
             continue
@@ -717,6 +763,13 @@ def _calls_unread_normalizer(facts: Facts) -> bool:
     return False
 
 
+def _given(call: CallSite, keyword: str) -> bool:
+    """Whether a call passes ``keyword=`` a value other than ``None`` (``preprocessing_function=None``
+    is the default, spelled out)."""
+    arg = call.arg(keyword)
+    return arg is not None and not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
+
+
 def _may_normalize_elsewhere(facts: Facts) -> bool:
     """Whether something the linter cannot read may normalize the images: a function whose name
     says so, a ``Lambda`` layer, a ``map`` over a dataset, a generator's own preprocessing."""
@@ -729,7 +782,7 @@ def _may_normalize_elsewhere(facts: Facts) -> bool:
         if name in _PRETRAINED_TRANSFORMS and not call.node.args:
             return True  # weights.transforms(), timm's resolve_data_config/create_transform: the model's own preprocessing
         if call.qualname in IMAGE_DATA_GENERATOR_QUALNAMES and (
-            call.arg("preprocessing_function") or call.arg("preprocess_input") or any(a.star for a in call.node.args)
+            _given(call, "preprocessing_function") or _given(call, "preprocess_input") or any(a.star for a in call.node.args)
         ):
             return True
     return False
@@ -945,6 +998,19 @@ VALID.extend([
     # A pipeline without Normalize whose name is bound anew (with one) before the model runs.
     _SPLITS_TORCH + "val_tf = T.Compose([T.ToTensor()])\nval_tf = T.Compose([T.ToTensor(), T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])\n"
     + _TORCH_LOOPS,
+    # [0, 1] data, multiplied by 255 again by the layer the backbone is built on: it gets [0, 255].
+    "from tensorflow.keras import layers, Input, Model\nfrom tensorflow.keras.applications import EfficientNetV2S\n"
+    "ds = ds.map(lambda x, y: (layers.Rescaling(1.0 / 255)(x), y))\ninputs = Input(shape=(224, 224, 3))\n"
+    "x = layers.Rescaling(255.0)(inputs)\nbase = EfficientNetV2S(input_tensor=x, include_top=False, weights='imagenet')\n"
+    "model = Model(inputs, layers.Dense(1)(base.output))\nmodel.fit(ds, epochs=3)\n",
+    # The same in arithmetic: x / 255 for display, then x * 255 back before the backbone.
+    "import numpy as np\nfrom tensorflow.keras.applications import EfficientNetB0\n"
+    "base = EfficientNetB0(include_top=False, weights='imagenet')\nimages = load() / 255.0\nshow(images)\n"
+    "batch = images * 255.0\nbase.predict(batch)\n",
+    # x / 255 then, in place, x -= 0.5 and x *= 2: [-1, 1], as InceptionV3 expects.
+    "from keras.applications.inception_v3 import InceptionV3\nbase = InceptionV3(weights='imagenet')\n"
+    "def prepare(x):\n    x /= 255.\n    x -= 0.5\n    x *= 2.\n    return x\n"
+    "base.predict(prepare(load()))\n",
 ])
 
 INVALID = [
@@ -1274,6 +1340,14 @@ INVALID = [
     Invalid('from tensorflow.keras.applications import ResNet50\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nfrom tensorflow.keras import layers, models\nimport matplotlib.pyplot as plt\nimg_tensor = load()\nimg_tensor /= 255.\nplt.imshow(img_tensor[0])\ngen = ImageDataGenerator(horizontal_flip=True).flow_from_dataframe(df, x_col="id", y_col="label")\nbase = ResNet50(include_top=False, weights="imagenet")\nout = layers.Dense(5)(layers.GlobalAveragePooling2D()(base.output))\nmodel = models.Model(base.input, out)\nmodel.fit(gen, epochs=3)\n', message="as raw 0-255 pixels: nothing in this file normalizes them", range=(9, 8, 9, 55)),
     # The model loaded back from the checkpoint its fit saved is the backbone's model.
     Invalid('from tensorflow.keras.applications import ResNet50V2\nfrom tensorflow.keras.callbacks import ModelCheckpoint\nfrom tensorflow.keras.models import load_model\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nfrom tensorflow import keras\nbase = ResNet50V2(include_top=False, weights="imagenet")\nclassifier = keras.Sequential([base, keras.layers.Dense(1)])\nmodelpath = "best.h5"\ncheckpoint = ModelCheckpoint(filepath=modelpath, save_best_only=True)\nclassifier.fit(train_ds, epochs=5, callbacks=[checkpoint])\nmodel = load_model(modelpath)\nimg = read_image()\nmodel.predict(img / 255)\n', message="img / 255 scales pixels to [0, 1], but it feeds ResNet50V2", range=(13, 15, 13, 24)),
+    # The backbone added to a Sequential with model.add(…); efn used without an import (the
+    # kernel's import cell is elsewhere) is qubvel's efficientnet, which its README imports as efn.
+    Invalid("import tensorflow as tf\ndef decode(x):\n    return tf.cast(x, tf.float32) / 255.\n"
+            "ds = tf.data.TFRecordDataset(files).map(decode)\nmodel = tf.keras.models.Sequential()\n"
+            "model.add(efn.EfficientNetB4(include_top=False, weights='noisy-student'))\nmodel.fit(ds)\n",
+            message="scales pixels to [0, 1], but it feeds EfficientNetB4", range=(3, 12, 3, 41)),
+    # preprocessing_function=None is the default spelled out: nothing normalizes the raw pixels.
+    Invalid('from tensorflow.keras.applications import ResNet50\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nfrom tensorflow.keras import layers, models\ngen = ImageDataGenerator(preprocessing_function=None, horizontal_flip=True).flow_from_dataframe(df, x_col="id", y_col="label")\nbase = ResNet50(include_top=False, weights="imagenet")\nmodel = models.Model(base.input, layers.Dense(5)(base.output))\nmodel.fit(gen, epochs=3)\n', message="as raw 0-255 pixels: nothing in this file normalizes them", range=(5, 8, 5, 55)),
     # The weights enum member through a name.
     Invalid(
         "from torchvision import models, transforms\n"

@@ -24,7 +24,8 @@ Where a comment stands decides too. Among a call's arguments or a list's or dict
 comment that parses as an argument that calls or names a keyword, or as an entry keyed by a
 string, is code: `# A.CLAHE(p=0.5),`, `# rescale=1./255  # normalise`, `# 'hue_delta': 0.4,`.
 A line that is code only next to other code (`# lr = 1e-3`) is code when the live line beside it
-assigns or calls the same thing: `# REPLICAS = 8` above `REPLICAS = strategy.num_replicas_in_sync`.
+assigns or calls the same thing: `# REPLICAS = 8` above `REPLICAS = strategy.num_replicas_in_sync`,
+`#WIDTH, HEIGHT = 448, 448` above `WIDTH, HEIGHT = 380, 380`.
 A trailing comment inside a commented line (`# x = f(y)  # why`) does not make it prose.
 
 ## Why it matters
@@ -48,6 +49,7 @@ Delete the block; keep the variants you compared as configuration, and their res
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -97,6 +99,7 @@ def _blocks(comments: list[Comment], blank_lines: set[int], cell_starts: set[int
     """Runs of own-line comments on consecutive lines of one notebook cell, outside markdown cells,
     metadata and Markdown code fences."""
     block: list[Comment] = []
+    starts = sorted(cell_starts)
     in_markdown = in_metadata = in_fence = False
     fence_line = 0
     for comment in comments:
@@ -127,13 +130,21 @@ def _blocks(comments: list[Comment], blank_lines: set[int], cell_starts: set[int
             continue
         if in_markdown or in_metadata:
             continue
-        if block and (comment.line in cell_starts or (
+        if block and (_cell_between(starts, block[-1].line, comment.line) or (
                 comment.line != block[-1].line + 1 and not _bridges(block, comment, blank_lines))):
             yield block
             block = []
         block.append(comment)
     if block:
         yield block
+
+
+def _cell_between(starts: list[int], previous: int, line: int) -> bool:
+    """Whether a notebook cell starts after line ``previous`` and at or before ``line`` (sorted
+    ``starts``): two comments with a cell boundary between them (and only blank lines around it)
+    are in different cells."""
+    index = bisect.bisect_right(starts, previous)
+    return index < len(starts) and starts[index] <= line
 
 
 def _content(comment: Comment) -> str:
@@ -332,6 +343,7 @@ INVALID = [
     Invalid("REPLICAS = strategy.num_replicas_in_sync\n# REPLICAS = 8\n", fixed="REPLICAS = strategy.num_replicas_in_sync\n",
             range=(2, 1, 2, 15)),
     Invalid("# set_lr(model, 16e-5)\nset_lr(model, 1e-5)\n", fixed="set_lr(model, 1e-5)\n", range=(1, 1, 1, 23)),
+    Invalid("#WIDTH, HEIGHT = 448, 448\nWIDTH, HEIGHT = 380, 380\n", fixed="WIDTH, HEIGHT = 380, 380\n", range=(1, 1, 1, 26)),
     Invalid("# model = load_model(path + 'step_1')\nx = 1", fixed="x = 1", range=(1, 1, 1, 38)),
     Invalid("# x = Dropout(0.5)(x)\nx = 1", fixed="x = 1", range=(1, 1, 1, 22)),
     Invalid("# history = []\nx = 1", fixed="x = 1", range=(1, 1, 1, 15)),

@@ -14,7 +14,9 @@ when those outputs are paired the same way. Reported at the call that creates th
 source. Not reported with `shuffle=False` (also given through `**flow_args`, a dict the code
 spells out), or when nothing pairs the predictions by position; nor when the shuffle runs only
 under `if shuffle:` and every call that builds the predicted data passes a false value or keeps
-a false default (`make_input_fn(df, shuffle=False)`); nor when the inputs and the labels they are
+a false default (`make_input_fn(df, shuffle=False)`); nor for a flow over one sample
+(`flow(np.expand_dims(image, 0))`, `flow_from_dataframe(df.sample(n=1))`: the preview of one
+augmented image, which no shuffle reorders); nor when the inputs and the labels they are
 compared with were taken in one pass over the data (`for x, y in ds: xs.append(x);
 ys.append(y)`, `res = list(zip(*ds.unbatch()))`).
 
@@ -120,6 +122,47 @@ def _is_generator(facts: Facts, call: CallSite) -> bool:
     return any(p.kind == "image-data-generator" and p.owners & reached for p in facts.pipelines)
 
 
+# Calls that make an array of one sample out of one image (``np.expand_dims(image, 0)``).
+_ADD_AXIS = frozenset({"numpy.expand_dims", "tensorflow.expand_dims", "keras.ops.expand_dims"})
+
+
+def _one_sample(facts: Facts, call: CallSite) -> bool:
+    """Whether a flow is over a single sample, which no shuffle can reorder: ``flow(samples)``
+    with ``samples = np.expand_dims(image, 0)`` (or ``image[None]``, ``image[np.newaxis]``), or
+    ``flow_from_dataframe(df.sample(n=1))`` (``df.head(1)``, ``df.iloc[i:i + 1]``): the preview
+    of one augmented image."""
+    data = call.arg("dataframe" if call.method == "flow_from_dataframe" else "x", 0)
+    if data is None or call.method == "flow_from_directory":
+        return False
+    origins = facts.model.origins(data.value, call.scope)
+    return bool(origins) and all(_single(facts, node) for node, _ in origins)
+
+
+def _single(facts: Facts, node: cst.BaseExpression) -> bool:
+    model = facts.model
+    if isinstance(node, cst.Call):
+        qualname = model.imports.resolve(node.func) or ""
+        method = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
+        if qualname in _ADD_AXIS:
+            axis = next((arg for arg in node.args if arg.keyword is not None and arg.keyword.value == "axis"), None)
+            axis = axis or (node.args[1] if len(node.args) > 1 and node.args[1].keyword is None else None)
+            return axis is not None and model.value(axis.value) == 0
+        if method in ("sample", "head") and not qualname:
+            count = next((arg for arg in node.args if arg.keyword is None or arg.keyword.value == "n"), None)
+            return count is not None and model.value(count.value) == 1
+        return False
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index):
+            value = index.value
+            return (isinstance(value, cst.Name) and value.value == "None") or (
+                model.imports.resolve(value) == "numpy.newaxis")
+        if isinstance(index, cst.Slice) and dotted(node.value) is not None and (dotted(node.value) or "").endswith(".iloc"):
+            lower, upper = model.value(index.lower) if index.lower else 0, model.value(index.upper) if index.upper else None
+            return isinstance(lower, int) and isinstance(upper, int) and upper - lower == 1
+    return False
+
+
 def _shuffles(facts: Facts, call: CallSite, position: int | None, default: bool = True) -> bool | None:
     """True when the call shuffles (explicitly or by ``default``), False when not, None if unknown."""
     arg = call.arg("shuffle", position)
@@ -155,7 +198,7 @@ def _sources(facts: Facts) -> tuple[list[_Source], set[Var]]:
     for call in facts.model.calls:
         keys = set(facts.model.owners(call))
         if call.qualname is None and call.method in FLOW_METHODS:
-            if call.method == "flow" and not _is_generator(facts, call):
+            if call.method == "flow" and not _is_generator(facts, call) or _one_sample(facts, call):
                 continue
             shuffles = _shuffles(facts, call, FLOW_METHODS[call.method])
             what = f"{call.method}() shuffles (shuffle defaults to True)"
@@ -404,6 +447,14 @@ _TORCH_PREDICT = (
 )
 
 VALID = [
+    # A flow over one sample (the preview of one augmented image): no shuffle can reorder it.
+    "import numpy as np\nimport pandas as pd\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+    "datagen = ImageDataGenerator(rotation_range=20)\nit = datagen.flow(np.expand_dims(image, 0), batch_size=1)\n"
+    "X = np.array([it.next()[0] for _ in range(5)])\npreds = model.predict(X)\n"
+    "pd.DataFrame({'label': y, 'pred': preds.argmax(1)})\n",
+    "import pandas as pd\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+    "gen = ImageDataGenerator(zoom_range=0.2).flow_from_dataframe(df.sample(n=1), x_col='id', y_col='label')\n"
+    "p = model.predict(gen[0][0])\npd.DataFrame({'id': ids, 'p': p})\n",
     # PyTorch: the test DataLoader keeps its order
     _TORCH + "test_loader = DataLoader(test_ds, batch_size=64, shuffle=False)\n" + _TORCH_PREDICT,
     # PyTorch: predictions and labels taken in the same pass over a shuffling loader stay paired

@@ -8,6 +8,7 @@ albumentations `VerticalFlip`, `Flip` (both axes; removed in 1.4.24), `RandomRot
 `RandomFlip("vertical")`, `RandomFlip("horizontal_and_vertical")` and `RandomFlip()` with no mode
 (its default is `"horizontal_and_vertical"`); `tf.image.random_flip_up_down`/`flip_up_down`,
 `tf.image.rot90`, `tf.image.transpose`; `torch.flip(x, dims=[-2])` and `torch.rot90(x, k, dims=(-2, -1))`
+(also as a tensor's methods, `x.flip(-2)`, `x.rot90(1, (-2, -1))`)
 (test-time augmentation written on tensors; negative dims name the image axes whatever the
 rank, and `model(torch.flip(x, dims=[2]))` flips the height of the batch the model runs on); ttach's `d4_transform()`, `flip_transform()`, `VerticalFlip()`, `Rotate90(…)`; timm's
 `create_transform(…, is_training=True, vflip=…)`; torchvision's `RandomVerticalFlip` (`transforms` and
@@ -109,6 +110,16 @@ def _fix(ctx: RuleContext[NoOptions], transform: Transform, anchor: object, mode
     return None
 
 
+def _outermost_call(ctx: RuleContext[NoOptions], transform: Transform) -> int:
+    """The position (call order) of the outermost call that holds a transform's call, itself included."""
+    call = transform.call
+    outermost = call.index
+    for outer in reversed(ctx.model.calls[:call.index]):
+        if outer.scope == call.scope and outer.end > call.index:
+            outermost = outer.index
+    return outermost
+
+
 def _setting(ctx: RuleContext[NoOptions]) -> str:
     """What to set when the images have no natural orientation, naming a word of the file that suggests so."""
     hint_word = domain_hint(f"{ctx.source.path}\n{ctx.source.text}")
@@ -136,7 +147,15 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             str(ctx.source.path), ctx.source.text, ctx.source.prose, ctx.project.readme_domain) is not None:
         return  # nothing flips, or the file, its markdown or the README names a domain without a natural orientation
     setting = _setting(ctx)
+    # Tensor operations in one expression (``torch.stack([x, x.flip(-1), x.flip(-2), …])``, the
+    # views of one TTA pass): one finding, at the first.
+    seen_stacks: set[int] = set()
     for transform, kinds, turn in candidates:
+        if transform.spec.axes_param is not None:
+            stack = _outermost_call(ctx, transform)
+            if stack in seen_stacks:
+                continue
+            seen_stacks.add(stack)
         anchor = transform.param_node("vertical_flip") if "vertical_flip" in transform.spec.switches else None
         chance = next((param for param, (kind, _) in transform.spec.chances.items() if kind in kinds), None)
         if chance is not None:
@@ -184,6 +203,9 @@ VALID = [
     "import albumentations as A\nA.Rotate()  # up to 90 degrees: tilted, not upside down",
     "from torchvision.transforms import v2\nv2.RandomVerticalFlip(p=0.0)",
     "class VerticalFlip:\n    pass\nVerticalFlip()",
+    # A tensor's own flip of the width, and of a sequence's time axis (not an image's height).
+    "import torch\npreds = [model(x), model(x.flip(-1)), model(x.flip(3))]",
+    "import torch\nbackward = hidden.flip(1)",
 ]
 
 INVALID = [
@@ -201,6 +223,13 @@ INVALID = [
     Invalid("import torch\npred = model(torch.rot90(x, 1, (-2, -1)))", message="torch.rot90 rotates images by multiples of 90°",
             range=(2, 14, 2, 41)),
     Invalid("import torch\nbatch = torch.rot90(images, 3, [2, 3])", range=(2, 9, 2, 39)),
+    # The same operations as a tensor's methods: eight TTA views stacked into one batch.
+    Invalid("import torch\nx = torch.stack([x, x.flip(-1), x.flip(-2), x.flip(-1, -2)], 0)\npreds = model(x)",
+            message="torch.Tensor.flip flips images upside down", range=(2, 33, 2, 43)),
+    Invalid("import torch\npreds = model(images.flip(2))", message="torch.Tensor.flip flips images upside down", range=(2, 15, 2, 29)),
+    # A star import of torchvision binds its transforms module.
+    Invalid("from torchvision import *\naug = transforms.Compose([transforms.RandomVerticalFlip(0.3)])",
+            message="RandomVerticalFlip flips images upside down", range=(2, 27, 2, 61)),
     # torchvision, v1 and v2.
     Invalid("from torchvision import transforms as T\naug = T.Compose([T.RandomHorizontalFlip(), T.RandomVerticalFlip()])",
             message="RandomVerticalFlip flips images upside down", range=(2, 44, 2, 66)),

@@ -90,3 +90,24 @@ def test_a_web_address_cited_in_a_comment_names_no_domain() -> None:
     # The address the code downloads its data from is no citation.
     assert inferred_for_file("train.py", "url = 'https://example.org/isic-2019.zip'\n") == ("isic", "medical", "the file")
     assert inferred_for_file("train.py", cited + "DATA = '../input/siim-isic-melanoma-classification'\n") == ("siim", "medical", "the file")
+
+
+def test_a_readme_naming_kindred_domains_names_one_kind_of_image(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "train.py").write_text(FLIP)
+    (tmp_path / "README.md").write_text("Cancer detection from microscopic tissue images (histopathologic).\n")
+    assert _rl102(tmp_path, monkeypatch) == []
+    _, out, _ = check_in_process(["--show-settings", "train.py"], tmp_path, monkeypatch)
+    assert 'inferred "medical" from "histopathologic" in README.md' in out
+    # Domains of different kinds (a list of projects) still infer nothing.
+    (tmp_path / "README.md").write_text("Projects: chest X-ray pneumonia, satellite imagery, dogs vs cats.\n")
+    assert _rl102(tmp_path, monkeypatch) == ["train.py"]
+
+
+def test_whole_slide_and_radiograph_competitions_name_their_domain() -> None:
+    from reviewlint.knowledge.domains import inferred_domain
+
+    assert inferred_domain("../input/prostate-cancer-grade-assessment/train_images") == (
+        "prostate-cancer-grade-assessment", "medical")
+    assert inferred_domain("../input/vinbigdata-chest-xray-abnormalities-detection") == ("vinbigdata", "medical")
+    assert inferred_domain("plant-seedlings-classification") is None

@@ -251,3 +251,12 @@ def test_a_cell_linted_without_its_line_is_left_out_whole_when_libcst_still_reje
     second = isolate_broken_cells(first, ParseProblem("libcst cannot parse this code", 4, 1))
     assert second is not None and second.text == "a = 1\n\n\n\nd = 4\n"
     assert [(item.cell, item.line, item.linted_without_line) for item in second.broken] == [(2, 2, False)]
+
+
+def test_commented_code_at_the_end_of_a_cell_and_the_start_of_the_next_is_two_blocks(tmp_path: Path) -> None:
+    path = notebook(tmp_path, [
+        ("code", "x = 1\n# val = gen.flow_from_directory('val',\n#     shuffle=True)"),
+        ("code", "\n# train = gen.flow_from_directory(\n#     'train',\n#     shuffle=True,\n# )\ny = 2\n"),
+    ])
+    result = lint(path, "RL401")
+    assert [(finding.location.cell, finding.location.line) for finding in result.findings] == [(1, 2), (2, 2)]

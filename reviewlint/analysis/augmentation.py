@@ -70,6 +70,39 @@ def _fed_to_models(model: SemanticModel) -> set[int]:
     return fed
 
 
+def _tensor_method(model: SemanticModel, call: CallSite) -> str | None:
+    """The name of a tensor's flip or rot90 method a call makes (``x.flip(-2)``, ``images.flip([2,
+    3])``, ``x.rot90(1, (-2, -1))``): a method of that name on a value that is not an imported
+    module, given dimensions that fold to integers (what no other common type's ``flip`` takes)."""
+    if call.method not in transform_table.TORCH_TENSOR_METHODS:
+        return None
+    args = [arg for arg in call.node.args if not arg.star]
+    if not args or len(args) != len(call.node.args):
+        return None
+    dims = args if call.method == "flip" else args[1:2]
+    values = [model.value(arg.value) for arg in dims]
+    flat = [item for value in values for item in (value if isinstance(value, (list, tuple)) else [value])]
+    if not dims or not flat or not all(isinstance(item, int) and not isinstance(item, bool) for item in flat):
+        return None
+    return call.method
+
+
+def _tensor_transform(model: SemanticModel, call: CallSite, method: str, batch: bool) -> Transform:
+    """A tensor's ``flip``/``rot90`` method as the ``torch.flip``/``torch.rot90`` transform it is."""
+    spec = transform_table.TORCH_TENSOR_OPS[method]
+    args = call.node.args
+    if method == "flip":
+        values = [model.value(arg.value) for arg in args]
+        dims: object = values[0] if len(values) == 1 and isinstance(values[0], (list, tuple)) else values
+        params: dict[str, object] = {"dims": list(dims) if isinstance(dims, (list, tuple)) else dims}
+    else:
+        params = {"k": model.value(args[0].value), "dims": model.value(args[1].value)} if len(args) > 1 else {}
+    dims_given = params.get("dims")
+    if batch and isinstance(dims_given, (list, tuple)):
+        params["dims"] = [_BATCH_AXES.get(axis, axis) if isinstance(axis, int) else axis for axis in dims_given]
+    return Transform(call, spec, params, method=transform_table.TORCH_TENSOR_METHODS[method])
+
+
 def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...], tuple[Pipeline, ...]]:
     """Every augmentation call, and the pipelines that hold them (roles not yet known)."""
     transforms: dict[int, Transform] = {}
@@ -79,6 +112,11 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
     fed: set[int] | None = None
     for call in model.calls:
         if call.qualname is None:
+            tensor_op = _tensor_method(model, call)
+            if tensor_op is not None:
+                if fed is None:
+                    fed = _fed_to_models(model)
+                transforms[id(call.node)] = _tensor_transform(model, call, tensor_op, id(call.node) in fed)
             continue
         if transform_table.is_container(call.qualname):
             containers.append(call)

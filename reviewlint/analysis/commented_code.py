@@ -400,12 +400,12 @@ def _multiline_statement(lines: list[str], start: int) -> int | None:
     return None
 
 
-_HEAD = re.compile(r"^\s*(?:(?P<target>[A-Za-z_][\w.]*)\s*(?:[-+*/]?=)(?!=)|(?P<callee>[A-Za-z_][\w.]*)\s*\()")
+_HEAD = re.compile(r"^\s*(?:(?P<target>[A-Za-z_][\w.]*)(?:\s*,\s*[A-Za-z_][\w.]*)*\s*(?:[-+*/]?=)(?!=)|(?P<callee>[A-Za-z_][\w.]*)\s*\()")
 
 
 def statement_head(line: str) -> str | None:
-    """What a line of code assigns (``lr`` in ``lr = 1e-3``) or calls first (``set_lr`` in
-    ``set_lr(model, 1e-5)``), if it starts so."""
+    """What a line of code assigns (``lr`` in ``lr = 1e-3``, ``WIDTH`` in ``WIDTH, HEIGHT = 448,
+    448``) or calls first (``set_lr`` in ``set_lr(model, 1e-5)``), if it starts so."""
     match = _HEAD.match(line)
     if match is None:
         return None

@@ -22,7 +22,7 @@ from reviewlint.analysis.augmentation import (
 )
 from reviewlint.analysis.facts import Facts
 from reviewlint.analysis.freezing import parameter_freezes
-from reviewlint.analysis.inputs import backbones, normalizations
+from reviewlint.analysis.inputs import backbones, normalizations, restorations
 from reviewlint.analysis.scan import build_model
 from reviewlint.analysis.syntax_hooks import SyntaxHooks
 from reviewlint.analysis.training import fits, torch_trainings
@@ -45,6 +45,7 @@ def extract(
         pipelines=pipelines_with_roles(model, with_applied_by_class(model, pipelines), loops),
         backbones=found_backbones,
         normalizations=normalizations(model),
+        restorations=restorations(model),
         predict_loops=predict_loops(model, loops),
         fits=fits(model, found_backbones, trainings),
         torch_trainings=trainings,

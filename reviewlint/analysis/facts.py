@@ -44,10 +44,12 @@ class Transform:
     call: CallSite
     spec: TransformSpec
     params: Mapping[str, object]
+    # For a tensor's own method (``x.flip(-2)``), the method's qualified name (``torch.Tensor.flip``).
+    method: str = ""
 
     @property
     def qualname(self) -> str:
-        return self.call.qualname or ""
+        return self.call.qualname or self.method
 
     @property
     def short_name(self) -> str:
@@ -337,6 +339,8 @@ class Facts:
     pipelines: tuple[Pipeline, ...] = ()
     backbones: tuple[Backbone, ...] = ()
     normalizations: tuple[Normalization, ...] = ()
+    # Multiplications by 255 (``Rescaling(255.0)``, ``x * 255``): [0, 1] back to [0, 255].
+    restorations: tuple[Normalization, ...] = ()
     predict_loops: tuple[PredictLoop, ...] = ()
     fits: tuple[Fit, ...] = ()
     torch_trainings: tuple[CallSite, ...] = ()  # loss.backward(), Lightning trainer.fit(…)

@@ -52,7 +52,7 @@ def backbones(model: SemanticModel) -> tuple[Backbone, ...]:
         include = call.arg("include_preprocessing")
         if include is not None and model.value(include.value) is False:
             expects = None
-        found.append(Backbone(call, family, expects, weights, pretrained, model.owners(call)))
+        found.append(Backbone(call, family, expects, weights, pretrained, model.owners(call) or model.added_to(call)))
     return tuple(found)
 
 
@@ -255,6 +255,31 @@ def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
         and (not norm.scope.is_module or norm.owners & model.reaches(model.names_used(stats.node, stats.scope)))
         for stats in statistics))]
     return (*found, *statistics)
+
+
+def restorations(model: SemanticModel) -> tuple[Normalization, ...]:
+    """Places that multiply pixel values by 255 (``layers.Rescaling(255.0)``, ``x * 255``): what
+    comes after them in [0, 255] when what came before was in [0, 1] (``Rescaling(255)`` in front
+    of an ``EfficientNetV2S(include_preprocessing=True)`` fed ``/255`` data)."""
+    found: list[Normalization] = []
+    for call in model.calls:
+        if call.qualname != "keras.layers.Rescaling":
+            continue
+        scale_arg, offset_arg = call.arg("scale", 0), call.arg("offset", 1)
+        scale = model.value_in(scale_arg.value, call.scope) if scale_arg is not None else UNKNOWN
+        offset = model.value_in(offset_arg.value, call.scope) if offset_arg is not None else 0
+        if _close(scale, 255) and offset == 0:
+            found.append(Normalization("rescaling-layer", "raw", call.node, f"Rescaling({_fmt(scale)})", call,
+                                       model.owners(call), call.index, call.scope))
+    for item in model.arithmetic:
+        if item.divide or item.minus_one:
+            continue
+        left, right = model.value(item.left), model.value(item.right)
+        if _close(right, 255) and not is_number(left) or _close(left, 255) and not is_number(right):
+            owners = frozenset(model.qualify(name, item.scope) for name in item.targets)
+            found.append(Normalization("arithmetic", "raw", item.node, model.module.code_for_node(item.node).strip(),
+                                       owners=owners, index=item.index, scope=item.scope))
+    return tuple(found)
 
 
 # Array builders whose one argument holds the statistics (``np.array([0.485, 0.456, 0.406])``).

@@ -490,6 +490,18 @@ class SemanticModel:
             return _NO_VARS  # most calls: their result is not bound
         return frozenset(self.qualify(name, call.scope) for name in call.assigned_to)
 
+    def added_to(self, call: CallSite) -> frozenset[Var]:
+        """The container a call's result is put into straight away (``model.add(Dense(10))``,
+        ``layers.append(base)``): the receiver of the growing method the call is an argument of."""
+        for outer in reversed(self.calls[:call.index]):
+            if outer.end <= call.index or outer.scope != call.scope:
+                continue
+            if (outer.method in _GROWING_METHODS and outer.qualname is None and outer.receiver
+                    and "." not in outer.receiver and any(arg.value is call.node for arg in outer.node.args)):
+                return frozenset({self.qualify(outer.receiver, call.scope)})
+            break  # the nearest enclosing call is another one
+        return _NO_VARS
+
     def holders(self, call: CallSite) -> frozenset[Var]:
         """What a call's result is bound to, or, for a call nested in others (``T.Normalize`` inside
         ``T.Compose([...])``, ``cv2.imread`` inside ``cv2.resize``), what the nearest enclosing call

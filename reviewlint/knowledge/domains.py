@@ -35,16 +35,32 @@ DOMAIN_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
 # Detection (fundus photos), CheXpert (chest radiographs), HAM10000 (dermoscopy), Kvasir
 # (endoscopy), HuBMAP (kidney histology), CAMELYON (lymph-node histology), the Human Protein
 # Atlas (fluorescence microscopy), Airbus Ship Detection, Understanding Clouds from Satellite
-# Images, DSTL, xView, SpaceNet, EuroSAT and DeepGlobe (satellite imagery).
+# Images, DSTL, xView, SpaceNet, EuroSAT and DeepGlobe (satellite imagery); Prostate cANcer graDe
+# Assessment (PANDA: whole-slide biopsy histology), VinBigData (chest radiographs), OSIC
+# Pulmonary Fibrosis (CT), Mayo Clinic STRIP AI (whole-slide clot histology). Not Plant Seedlings:
+# its photos are taken from above, but two of three reviewers labelling it blind judged its
+# vertical flips a finding.
 STRONG_DOMAIN_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(retinopathy|fundus|aptos\w*|melanoma|isic|dermoscop\w*|x-?rays?|mri|ct[-_ ]scans?|histopath\w*|"
                 r"radiolog\w*|radiograph\w*|mammogra\w*|ranzcr\w*|siim\w*|rsna\w*|chexpert|ham10000|kvasir\w*|hubmap\w*|"
-                r"camelyon\w*|pneumothorax|blindness[-_ ]detection)\b", re.IGNORECASE), "medical"),
+                r"camelyon\w*|pneumothorax|blindness[-_ ]detection|prostate[-_ ]cancer[-_ ]grade[-_ ]assessment|vinbigdata|"
+                r"osic[-_ ]pulmonary|mayo[-_ ]clinic[-_ ]strip)\b", re.IGNORECASE), "medical"),
     (re.compile(r"\b(microscop\w*|blood[-_ ]cells?|malaria|human[-_ ]protein[-_ ]atlas)\b", re.IGNORECASE), "microscopy"),
     (re.compile(r"\b(satellite|aerial|sentinel[-_ ]?2|landsat|drone|planet[-_ ]amazon|plant[-_ ]?pathology|fgvc[78]|"
                 r"airbus[-_ ]ship\w*|understanding[-_ ]clouds|dstl|xview\d?|spacenet\w*|eurosat|deepglobe)\b",
                 re.IGNORECASE), "overhead"),
 )
+
+# Domains one project names together about the same images: histopathology and cytology slides
+# are medical images seen through a microscope ("cancer detection from microscopic tissue images
+# (histopathologic)"), so a README that names both still names one kind of image.
+_KINDRED = {"microscopy": "medical"}
+
+
+def one_kind(domains: list[str]) -> bool:
+    """Whether the domains a text names are one kind of image (one domain, or kindred ones)."""
+    return len({_KINDRED.get(domain, domain) for domain in domains}) == 1
+
 
 # A web address in a comment (``# reference: https://www.kaggle.com/c/siim-isic-…/discussion``)
 # cites other work; it says nothing about the images this file trains on.

@@ -105,6 +105,23 @@ STAR_EXPORTS: dict[str, str] = {
     "keras.callbacks": r"(EarlyStopping|ModelCheckpoint|ReduceLROnPlateau|CSVLogger|TensorBoard|LearningRateScheduler"
     r"|History|LambdaCallback|BackupAndRestore|TerminateOnNaN|RemoteMonitor|ProgbarLogger)",
     "imgaug.augmenters": r"[A-Z]\w*",
+    # PyTorch. torchvision/__init__.py imports its subpackages (datasets, io, models, ops,
+    # transforms, utils) and has no __all__; torchvision/transforms/__init__.py and
+    # transforms/v2/__init__.py star-import the transform classes; torchvision/models/__init__.py
+    # star-imports each architecture module (its builders, model classes and *_Weights enums) and
+    # get_model/get_weight; torch/nn/__init__.py star-imports nn.modules (the layer and loss
+    # classes); torch/optim/__init__.py's __all__ names the optimizers and lr_scheduler;
+    # torch/optim/lr_scheduler.py's __all__ the schedulers; timm/__init__.py exports create_model.
+    "torchvision": r"(datasets|io|models|ops|transforms|utils)",
+    "torchvision.transforms": r"[A-Z]\w*",
+    "torchvision.transforms.v2": r"[A-Z]\w*",
+    "torchvision.models": r"(resnet\w*|resnext\w*|wide_resnet\w*|vgg\w*|densenet\w*|efficientnet\w*|mobilenet\w*"
+    r"|convnext\w*|vit_\w+|swin_\w+|regnet\w*|alexnet|googlenet|inception_v3|squeezenet\w*|shufflenet\w*|mnasnet\w*"
+    r"|maxvit\w*|get_model|get_weight|[A-Z]\w*)",
+    "torch.nn": r"[A-Z]\w*",
+    "torch.optim": r"(SGD|Adam|AdamW|Adamax|Adadelta|Adagrad|ASGD|LBFGS|NAdam|RAdam|RMSprop|Rprop|SparseAdam|lr_scheduler)",
+    "torch.optim.lr_scheduler": r"[A-Z]\w*",
+    "timm": r"(create_model|list_models|list_pretrained|is_model)",
 }
 
 
@@ -124,6 +141,12 @@ UNIMPORTED_NAMES: dict[str, str] = {
     "tensorflow": "tensorflow",
     "torchvision": "torchvision",
     "timm": "timm",
+    # The aliases the libraries' own documentation imports them under (qubvel/efficientnet's README:
+    # ``import efficientnet.tfkeras as efn``; imgaug's: ``import imgaug.augmenters as iaa``;
+    # TensorFlow's guides: ``import tensorflow as tf``), used in kernels whose import cell is elsewhere.
+    "efn": "efficientnet.tfkeras",
+    "iaa": "imgaug.augmenters",
+    "tf": "tensorflow",
     "ImageDataGenerator": "keras.preprocessing.image.ImageDataGenerator",
     "ImageDataAugmentor": "ImageDataAugmentor.image_data_augmentor.ImageDataAugmentor",
 }

@@ -323,6 +323,11 @@ TORCH_TENSOR_OPS: dict[str, TransformSpec] = {
                            axes_kinds={-2: _k("rot90"), -1: _k("rot90"), 2: _k("rot90"), 3: _k("rot90")}),
 }
 
+# The same operations as methods of a tensor (``x.flip(-2)``, ``x.rot90(1, (-2, -1))``;
+# https://pytorch.org/docs/stable/generated/torch.Tensor.flip.html, torch.Tensor.rot90.html):
+# ``flip`` takes its dims as separate arguments or one list, ``rot90`` takes (k, dims).
+TORCH_TENSOR_METHODS: dict[str, str] = {"flip": "torch.Tensor.flip", "rot90": "torch.Tensor.rot90"}
+
 # ttach (github.com/qubvel/ttach, ttach 0.0.3: ttach/transforms.py, aliases.py, base.py): test-time
 # augmentation that applies every variant and merges the predictions — deterministic, p = 1.
 # HorizontalFlip/VerticalFlip add the flipped image, Rotate90(angles) the rotations, Scale(scales)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reviewlint.knowledge.domains import inferred_domains
+from reviewlint.knowledge.domains import inferred_domains, one_kind
 from reviewlint.source.atomic import read_small
 from reviewlint.source.pins import parse_version, pin_pattern
 
@@ -52,13 +52,13 @@ _READMES = ("README.md", "README.rst", "README.txt", "README", "readme.md", "Rea
 
 def readme_domain(root: Path) -> tuple[str, str, str] | None:
     """A strong image-domain word in the project's README (``fundus`` in an APTOS project), the
-    domain it implies and the README's name; None when it names none, or several domains
-    (reviewlint.knowledge.domains)."""
+    domain it implies and the README's name; None when it names none, or several domains that are
+    not one kind of image (reviewlint.knowledge.domains)."""
     for name in _READMES:
         data = read_small(root / name, _LIMIT)
         if data is not None:
             found = inferred_domains(data.decode("utf-8", "replace"))
             # Only a README that names one domain: one that lists several (a survey, a monorepo,
             # a tool's documentation) says nothing about the images of a given file.
-            return (found[0][0], found[0][1], name) if found and len({domain for _, domain in found}) == 1 else None
+            return (found[0][0], found[0][1], name) if found and one_kind([domain for _, domain in found]) else None
     return None
