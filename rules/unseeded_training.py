@@ -32,7 +32,8 @@ seeds, with its source, is in `reviewlint/knowledge/training.py`), reported at t
 (`train_one_epoch` in `utils.py`) is left to the script that runs it: a script that calls a
 function of the project's own modules that trains (`train_model(**params)`, whose body in
 `train.py` calls `loss.backward()`, directly or through its module's other functions) trains, and
-is reported at that call.
+is reported at that call; so does one that calls such a method of a project class on an instance
+(`Trainer(cfg).train()`, or `trainer.fit(…)` after `trainer = Trainer(…)`).
 
 ## Why it matters
 Weight initialization, data shuffling, dropout and augmentation are random: two runs of the same
@@ -57,6 +58,7 @@ history = model.fit(train_generator, epochs=10)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
@@ -69,7 +71,9 @@ CODE = "RL502"
 NAME = "unseeded-training"
 SEVERITY = Severity.WARNING
 SUMMARY = "Keras or PyTorch training that never seeds its random generators"
-TRIGGERS = ("fit", "backward")
+# A call of the project's own training function or method (``train_model(…)``, ``Trainer().train()``)
+# trains too: the file may hold neither ``fit`` nor ``backward``.
+TRIGGERS = ("fit", "backward", re.compile(r"\btrain\w*\(|Trainer\b"))
 # A project module imported by the training script may seed at import (``import const`` whose
 # module level calls torch.manual_seed), or hold the training function the script calls
 # (``from train import train_model``): a PyTorch script's imports are followed too.
@@ -120,10 +124,29 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         # train_model(**params), where train_model (in the project's train.py) calls loss.backward().
         trainings += [call for call in facts.model.calls if dotted(call.node.func) in trainers
                       and _run_here(facts, call)]
+    classes = ctx.imported.torch_trainer_classes
+    if classes:
+        # Trainer(…).train() or trainer.fit(…) on trainer = Trainer(…), where the project's Trainer
+        # class trains in that method.
+        trainings += [call for call in facts.model.calls if call.method is not None and _run_here(facts, call)
+                      and _instance_method_of(facts, call, classes)]
     if trainings:
         # Reported at the file's first training step, whether or not that one runs from here.
         yield from _unseeded(facts, trainings, _TORCH, ctx.imported.seeded, ctx.imported.seeding_functions,
                              anchor=min((*trainings, *facts.torch_trainings), key=lambda call: call.index))
+
+
+def _instance_method_of(facts: Facts, call: CallSite, classes: Mapping[str, frozenset[str]]) -> bool:
+    """Whether a method call calls, on an instance of one of ``classes`` (``Trainer(…).train()``,
+    or a name bound to ``Trainer(…)``), one of the methods listed for that class."""
+    func = call.node.func
+    if not isinstance(func, cst.Attribute):
+        return False
+    receiver = func.value
+    made = [receiver] if isinstance(receiver, cst.Call) else [
+        origin for origin, _ in facts.model.origins(receiver, call.scope) if isinstance(origin, cst.Call)]
+    return any(call.method in classes.get(dotted(origin.func) or "", frozenset())
+               for origin in made if isinstance(origin, cst.Call))
 
 
 def _run_here(facts: Facts, call: CallSite) -> bool:

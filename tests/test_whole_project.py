@@ -461,3 +461,20 @@ def test_a_training_helper_that_imports_nothing_makes_its_caller_a_training_scri
     mxnet = "import mxnet\n" + helper
     _project(tmp_path, {**files, "utils/train.py": mxnet})
     assert _selected(tmp_path, monkeypatch, "RL502") == []
+
+
+def test_a_project_class_whose_method_trains_makes_its_caller_a_training_script(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    trainer = ("import torch\nclass Trainer:\n    def _epoch(self):\n        for x, y in self.loader:\n"
+               "            self.criterion(self.model(x), y).backward()\n            self.optimizer.step()\n"
+               "    def train(self):\n        for epoch in range(3):\n            self._epoch()\n")
+    main = "from train import Trainer\n\ndef main():\n    Trainer().train()\n\nmain()\n"
+    files = {"src/train.py": trainer, "main.py": main}
+    _project(tmp_path, files)
+    assert _selected(tmp_path, monkeypatch, "RL502") == [("main.py", 4, [])]
+    # Through a name bound to an instance; and seeded: nothing to report.
+    bound = "from train import Trainer\ntrainer = Trainer()\ntrainer.train()\n"
+    _project(tmp_path, {**files, "main.py": bound})
+    assert _selected(tmp_path, monkeypatch, "RL502") == [("main.py", 3, [])]
+    _project(tmp_path, {**files, "main.py": "import torch\ntorch.manual_seed(0)\n" + bound})
+    assert _selected(tmp_path, monkeypatch, "RL502") == []

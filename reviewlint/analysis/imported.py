@@ -68,6 +68,10 @@ class ImportedFacts:
     # Lightning ``trainer.fit`` in their body or in a function of their module they call), by the
     # importer's dotted name for them (``train_model``, ``engine.train_one_epoch``).
     torch_trainers: frozenset[str] = frozenset()
+    # The imported modules' classes whose methods train a PyTorch model (``Trainer.train`` calling
+    # ``loss.backward()``, directly or through other methods and functions of its module), by the
+    # importer's dotted name for the class, with those methods.
+    torch_trainer_classes: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # The imported modules' functions that seed random generators when called (their body, or a
     # function of their module they call, calls a seeder of knowledge.training.SEEDERS), by the
     # importer's dotted name for them, with what each seeds.
@@ -141,6 +145,7 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
     module_of: dict[int, int] = {}
     seeded: set[str] = set()
     trainers: set[str] = set()
+    trainer_classes: dict[str, frozenset[str]] = {}
     seeding: dict[str, frozenset[str]] = {}
     freezing: dict[str, ParameterFreeze] = {}
     epoch_trainers: dict[str, tuple[int, str] | None] = {}
@@ -153,6 +158,7 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
         seeded.update(*(training.SEEDERS.get(call.qualname or "", ()) for call in facts.model.calls
                         if call.scope.is_module or call.scope.name in run))
         trainers.update(_torch_trainers(facts, imported.aliases))
+        trainer_classes.update(_torch_trainer_classes(facts, imported.aliases))
         seeding.update(_seeding_functions(facts, imported.aliases))
         stepping = _scheduler_steppers(facts)
         for local, inner in _importer_names(stepping, imported.aliases).items():
@@ -190,7 +196,7 @@ def imported_facts(modules: Sequence[ImportedModule | None], importer: Facts) ->
                 module_of.update((id(transform.call.node), position) for transform in pipeline.transforms)
     with_roles = pipelines_with_roles(importer.model, tuple(pipelines), importer.data_loops)
     return ImportedFacts(tuple(backbones), tuple(normalizations), with_roles, module_of, frozenset(seeded),
-                         frozenset(trainers), seeding, freezing, epoch_trainers, tuple(modules), steppers)
+                         frozenset(trainers), trainer_classes, seeding, freezing, epoch_trainers, tuple(modules), steppers)
 
 
 def _importer_name(local: str, inner: str) -> str:
@@ -204,6 +210,13 @@ def _torch_trainers(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> set[s
     """The importer's names for the imported module's functions that train with PyTorch."""
     trainers = facts.model.functions_reaching(call.scope.name for call in facts.torch_trainings)
     return set(_importer_names(trainers, aliases))
+
+
+def _torch_trainer_classes(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> dict[str, frozenset[str]]:
+    """The importer's names for the imported module's classes with methods that train with PyTorch."""
+    reaching = facts.model.functions_reaching(call.scope.name for call in facts.torch_trainings)
+    classes = facts.model.methods_among(reaching)
+    return {local: classes[inner] for local, inner in _importer_names(classes, aliases).items()}
 
 
 def _seeding_functions(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> dict[str, frozenset[str]]:

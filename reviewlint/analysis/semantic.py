@@ -413,6 +413,15 @@ class SemanticModel:
                 return mine
         return found
 
+    def methods_among(self, names: Iterable[str]) -> dict[str, frozenset[str]]:
+        """The module's classes that define methods named in ``names``, each with those methods."""
+        wanted = set(names)
+        found: dict[str, set[str]] = {}
+        for scope in self._scope_functions:
+            if scope.owner and scope.name in wanted:
+                found.setdefault(scope.owner, set()).add(scope.name)
+        return {cls: frozenset(methods) for cls, methods in found.items()}
+
     def return_scope(self, value: cst.BaseExpression) -> Scope:
         """The scope of the function a returned expression is returned from."""
         return self._return_scopes.get(id(value), MODULE)
