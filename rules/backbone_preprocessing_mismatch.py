@@ -201,16 +201,20 @@ def _restored(facts: Facts, backbone: Backbone, norm: Normalization) -> bool:
     """Whether pixels scaled to [0, 1] by ``norm`` are multiplied by 255 again before they reach
     the backbone: by a layer the backbone is built on (``x = Rescaling(255.0)(inputs);
     EfficientNetV2S(input_tensor=x)``), which every input of its model goes through, or by
-    arithmetic computed from ``norm``'s result that feeds the backbone."""
+    arithmetic computed from ``norm``'s result, after it and before a run of the backbone it feeds."""
     if not facts.restorations or not backbone.owners:
         return False
     model = facts.model
     built_from = model.reaches(backbone.owners)
-    fed = [flow for _, flow in model.consumers(backbone.owners)]
+    runs = list(model.consumers(backbone.owners))
     for restoring in facts.restorations:
         if restoring.owners & built_from:
             return True
-        if norm.owners and norm.owners & model.reaches(restoring.owners) and any(restoring.owners & flow for flow in fed):
+        # After the division and before the run it feeds (not ``img * 255`` to save the image after
+        # predicting on it).
+        if norm.owners and norm.owners & model.reaches(restoring.owners) and any(
+                restoring.owners & flow and norm.index <= restoring.index
+                and (restoring.index <= call.index or model.encloses(call.node, restoring.node)) for call, flow in runs):
             return True
     return False
 
@@ -525,7 +529,7 @@ def _is_literal(node: cst.BaseExpression, *values: float) -> bool:
 
 class Renormalizations(SyntaxHooks):
     """Whether the module maps [0, 1] to [-1, 1] somewhere: ``2 * x - 1``, ``(x - 0.5) * 2``, or
-    in place, ``x -= 0.5`` then ``x *= 2`` (``x *= 2`` then ``x -= 1``) on one name."""
+    in place, ``x -= 0.5`` then ``x *= 2`` (``x *= 2`` then ``x -= 1``) on one name in one function."""
 
     def __init__(self) -> None:
         self.found = False
@@ -540,6 +544,12 @@ class Renormalizations(SyntaxHooks):
                 _is_literal(factor, 2) and isinstance(other, cst.BinaryOperation) and isinstance(other.operator, cst.Subtract)
                 and _is_literal(other.right, 0.5) for factor, other in ((left, right), (right, left))):
             self.found = True  # (x - 0.5) * 2
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._half_way = {}  # in-place steps count within one function (or the module's own code)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._half_way = {}
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         name = dotted(node.target)
@@ -1346,6 +1356,13 @@ INVALID = [
             "ds = tf.data.TFRecordDataset(files).map(decode)\nmodel = tf.keras.models.Sequential()\n"
             "model.add(efn.EfficientNetB4(include_top=False, weights='noisy-student'))\nmodel.fit(ds)\n",
             message="scales pixels to [0, 1], but it feeds EfficientNetB4", range=(3, 12, 3, 41)),
+    # Multiplied by 255 again only after the prediction, to save the image: the model got [0, 1].
+    Invalid("import cv2\nfrom tensorflow.keras.applications import EfficientNetB0\nbase = EfficientNetB0(weights='imagenet')\n"
+            "img = cv2.imread('a.jpg') / 255.0\npred = base.predict(img[None])\nimg = (img * 255).astype('uint8')\n"
+            "cv2.imwrite('out.png', img)\n", message="so this scales twice", range=(4, 7, 4, 34),
+            fixed="import cv2\nfrom tensorflow.keras.applications import EfficientNetB0\nbase = EfficientNetB0(weights='imagenet')\n"
+                  "img = cv2.imread('a.jpg')\npred = base.predict(img[None])\nimg = (img * 255).astype('uint8')\n"
+                  "cv2.imwrite('out.png', img)\n"),
     # preprocessing_function=None is the default spelled out: nothing normalizes the raw pixels.
     Invalid('from tensorflow.keras.applications import ResNet50\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nfrom tensorflow.keras import layers, models\ngen = ImageDataGenerator(preprocessing_function=None, horizontal_flip=True).flow_from_dataframe(df, x_col="id", y_col="label")\nbase = ResNet50(include_top=False, weights="imagenet")\nmodel = models.Model(base.input, layers.Dense(5)(base.output))\nmodel.fit(gen, epochs=3)\n', message="as raw 0-255 pixels: nothing in this file normalizes them", range=(5, 8, 5, 55)),
     # The weights enum member through a name.

@@ -129,8 +129,8 @@ _ADD_AXIS = frozenset({"numpy.expand_dims", "tensorflow.expand_dims", "keras.ops
 def _one_sample(facts: Facts, call: CallSite) -> bool:
     """Whether a flow is over a single sample, which no shuffle can reorder: ``flow(samples)``
     with ``samples = np.expand_dims(image, 0)`` (or ``image[None]``, ``image[np.newaxis]``), or
-    ``flow_from_dataframe(df.sample(n=1))`` (``df.head(1)``, ``df.iloc[i:i + 1]``): the preview
-    of one augmented image."""
+    ``flow_from_dataframe(df.sample(n=1))`` (``df.head(1)``, ``df.iloc[20:21]``; not one row per
+    group, ``df.groupby("id").head(1)``): the preview of one augmented image."""
     data = call.arg("dataframe" if call.method == "flow_from_dataframe" else "x", 0)
     if data is None or call.method == "flow_from_directory":
         return False
@@ -147,7 +147,7 @@ def _single(facts: Facts, node: cst.BaseExpression) -> bool:
             axis = next((arg for arg in node.args if arg.keyword is not None and arg.keyword.value == "axis"), None)
             axis = axis or (node.args[1] if len(node.args) > 1 and node.args[1].keyword is None else None)
             return axis is not None and model.value(axis.value) == 0
-        if method in ("sample", "head") and not qualname:
+        if method in ("sample", "head") and not qualname and not _grouped(node):
             count = next((arg for arg in node.args if arg.keyword is None or arg.keyword.value == "n"), None)
             return count is not None and model.value(count.value) == 1
         return False
@@ -160,6 +160,16 @@ def _single(facts: Facts, node: cst.BaseExpression) -> bool:
         if isinstance(index, cst.Slice) and dotted(node.value) is not None and (dotted(node.value) or "").endswith(".iloc"):
             lower, upper = model.value(index.lower) if index.lower else 0, model.value(index.upper) if index.upper else None
             return isinstance(lower, int) and isinstance(upper, int) and upper - lower == 1
+    return False
+
+
+def _grouped(call: cst.Call) -> bool:
+    """Whether ``head``/``sample`` is taken per group (``df.groupby("id").head(1)``: a row per group)."""
+    receiver: cst.BaseExpression = call.func.value if isinstance(call.func, cst.Attribute) else call.func
+    while isinstance(receiver, (cst.Call, cst.Attribute, cst.Subscript)):
+        if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) and receiver.func.attr.value == "groupby":
+            return True
+        receiver = receiver.func if isinstance(receiver, cst.Call) else receiver.value
     return False
 
 
@@ -517,6 +527,16 @@ VALID = [
 ]
 
 INVALID = [
+    # One row per group is many samples: their order is shuffled.
+    Invalid("import pandas as pd\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+            "test_df = df.groupby('image_id').head(1)\n"
+            "gen = ImageDataGenerator(rescale=1/255.).flow_from_dataframe(test_df, x_col='path', y_col='label')\n"
+            "p = model.predict(gen)\nsub = pd.DataFrame({'image_id': test_df.image_id, 'label': p.argmax(1)})\n",
+            message="flow_from_dataframe() shuffles", range=(4, 7, 4, 99),
+            fixed="import pandas as pd\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+                  "test_df = df.groupby('image_id').head(1)\n"
+                  "gen = ImageDataGenerator(rescale=1/255.).flow_from_dataframe(test_df, x_col='path', y_col='label', shuffle=False)\n"
+                  "p = model.predict(gen)\nsub = pd.DataFrame({'image_id': test_df.image_id, 'label': p.argmax(1)})\n"),
     # PyTorch: a shuffling test DataLoader whose outputs fill the submission in order
     Invalid(
         _TORCH + "test_loader = DataLoader(test_ds, batch_size=64, shuffle=True)\n" + _TORCH_PREDICT,

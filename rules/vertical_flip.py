@@ -227,6 +227,10 @@ INVALID = [
     Invalid("import torch\nx = torch.stack([x, x.flip(-1), x.flip(-2), x.flip(-1, -2)], 0)\npreds = model(x)",
             message="torch.Tensor.flip flips images upside down", range=(2, 33, 2, 43)),
     Invalid("import torch\npreds = model(images.flip(2))", message="torch.Tensor.flip flips images upside down", range=(2, 15, 2, 29)),
+    Invalid("import torch\npred = model(x.rot90(dims=(2, 3), k=1))", message="torch.Tensor.rot90 rotates images", range=(2, 14, 2, 39)),
+    # The last star import binds a name both export (torchvision's transforms, not torch.nn).
+    Invalid("from torch.nn import *\nfrom torchvision.transforms import *\naug = Compose([RandomHorizontalFlip(), RandomVerticalFlip()])",
+            message="RandomVerticalFlip flips images upside down", range=(3, 40, 3, 60)),
     # A star import of torchvision binds its transforms module.
     Invalid("from torchvision import *\naug = transforms.Compose([transforms.RandomVerticalFlip(0.3)])",
             message="RandomVerticalFlip flips images upside down", range=(2, 27, 2, 61)),

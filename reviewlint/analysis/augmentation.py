@@ -79,7 +79,9 @@ def _tensor_method(model: SemanticModel, call: CallSite) -> str | None:
     args = [arg for arg in call.node.args if not arg.star]
     if not args or len(args) != len(call.node.args):
         return None
-    dims = args if call.method == "flip" else args[1:2]
+    keyword = call.arg("dims", None if call.method == "flip" else 1)
+    positional = [arg for arg in args if arg.keyword is None] if call.method == "flip" else []
+    dims = positional or ([keyword] if keyword is not None else [])
     values = [model.value(arg.value) for arg in dims]
     flat = [item for value in values for item in (value if isinstance(value, (list, tuple)) else [value])]
     if not dims or not flat or not all(isinstance(item, int) and not isinstance(item, bool) for item in flat):
@@ -90,13 +92,15 @@ def _tensor_method(model: SemanticModel, call: CallSite) -> str | None:
 def _tensor_transform(model: SemanticModel, call: CallSite, method: str, batch: bool) -> Transform:
     """A tensor's ``flip``/``rot90`` method as the ``torch.flip``/``torch.rot90`` transform it is."""
     spec = transform_table.TORCH_TENSOR_OPS[method]
-    args = call.node.args
     if method == "flip":
-        values = [model.value(arg.value) for arg in args]
+        keyword = call.arg("dims")
+        given = [arg for arg in call.node.args if arg.keyword is None] or ([keyword] if keyword is not None else [])
+        values = [model.value(arg.value) for arg in given]
         dims: object = values[0] if len(values) == 1 and isinstance(values[0], (list, tuple)) else values
         params: dict[str, object] = {"dims": list(dims) if isinstance(dims, (list, tuple)) else dims}
     else:
-        params = {"k": model.value(args[0].value), "dims": model.value(args[1].value)} if len(args) > 1 else {}
+        k, axes = call.arg("k", 0), call.arg("dims", 1)
+        params = {"k": model.value(k.value) if k is not None else 1, "dims": model.value(axes.value) if axes is not None else [0, 1]}
     dims_given = params.get("dims")
     if batch and isinstance(dims_given, (list, tuple)):
         params["dims"] = [_BATCH_AXES.get(axis, axis) if isinstance(axis, int) else axis for axis in dims_given]

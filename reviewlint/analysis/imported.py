@@ -214,8 +214,7 @@ def _torch_trainers(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> set[s
 
 def _torch_trainer_classes(facts: Facts, aliases: tuple[tuple[str, str], ...]) -> dict[str, frozenset[str]]:
     """The importer's names for the imported module's classes with methods that train with PyTorch."""
-    reaching = facts.model.functions_reaching(call.scope.name for call in facts.torch_trainings)
-    classes = facts.model.methods_among(reaching)
+    classes = facts.model.methods_reaching(call.scope for call in facts.torch_trainings)
     return {local: classes[inner] for local, inner in _importer_names(classes, aliases).items()}
 
 

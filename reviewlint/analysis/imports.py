@@ -122,7 +122,7 @@ class ImportTable:
             reexported = self.reexported.get(module)
             if reexported is not None and name in reexported:
                 return reexported[name]
-        for module in self.star_modules:
+        for module in reversed(self.star_modules):  # the last star import that exports it binds it
             exported = STAR_EXPORTS.get(canonical(module))
             if exported is not None and re.fullmatch(exported, name):
                 return f"{module}.{name}"

@@ -413,14 +413,38 @@ class SemanticModel:
                 return mine
         return found
 
-    def methods_among(self, names: Iterable[str]) -> dict[str, frozenset[str]]:
-        """The module's classes that define methods named in ``names``, each with those methods."""
-        wanted = set(names)
+    def methods_reaching(self, scopes: Iterable[Scope]) -> dict[str, frozenset[str]]:
+        """The module's classes with their methods that are among ``scopes`` or call one of them,
+        directly or through other methods of the class (``self.train_epoch()``) and functions of
+        the module (``train_one_epoch(…)``), by name; keyed by the method's own class, so that a
+        ``Standardizer.fit`` is not a module function ``fit`` that trains."""
+        reaching = {scope for scope in scopes if scope.kind == "function"}
+        by_scope: dict[Scope, list[CallSite]] = {}
+        for call in self.calls:
+            if call.scope.kind == "function":
+                by_scope.setdefault(call.scope, []).append(call)
+        grown = True
+        while grown:
+            grown = False
+            for scope, calls in by_scope.items():
+                if scope not in reaching and any(self._calls_one_of(call, scope, reaching) for call in calls):
+                    reaching.add(scope)
+                    grown = True
         found: dict[str, set[str]] = {}
-        for scope in self._scope_functions:
-            if scope.owner and scope.name in wanted:
+        for scope in reaching:
+            if scope.owner:
                 found.setdefault(scope.owner, set()).add(scope.name)
         return {cls: frozenset(methods) for cls, methods in found.items()}
+
+    def _calls_one_of(self, call: CallSite, scope: Scope, targets: AbstractSet[Scope]) -> bool:
+        """Whether a call in ``scope`` calls a module function or, from a method, a method of its
+        own class (``self.m()``) whose scope is among ``targets``."""
+        func = call.node.func
+        if isinstance(func, cst.Name):
+            return Scope(func.value, "function") in targets
+        if scope.owner and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            return Scope(func.attr.value, "function", scope.owner) in targets
+        return False
 
     def return_scope(self, value: cst.BaseExpression) -> Scope:
         """The scope of the function a returned expression is returned from."""
