@@ -143,10 +143,9 @@ def _instance_method_of(facts: Facts, call: CallSite, classes: Mapping[str, froz
     if not isinstance(func, cst.Attribute):
         return False
     receiver = func.value
-    made = [receiver] if isinstance(receiver, cst.Call) else [
-        origin for origin, _ in facts.model.origins(receiver, call.scope) if isinstance(origin, cst.Call)]
-    return any(call.method in classes.get(dotted(origin.func) or "", frozenset())
-               for origin in made if isinstance(origin, cst.Call))
+    origins = [receiver] if isinstance(receiver, cst.Call) else [origin for origin, _ in facts.model.origins(receiver, call.scope)]
+    return any(isinstance(origin, cst.Call) and call.method in classes.get(dotted(origin.func) or "", frozenset())
+               for origin in origins)
 
 
 def _run_here(facts: Facts, call: CallSite) -> bool:

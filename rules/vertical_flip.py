@@ -112,12 +112,8 @@ def _fix(ctx: RuleContext[NoOptions], transform: Transform, anchor: object, mode
 
 def _outermost_call(ctx: RuleContext[NoOptions], transform: Transform) -> int:
     """The position (call order) of the outermost call that holds a transform's call, itself included."""
-    call = transform.call
-    outermost = call.index
-    for outer in reversed(ctx.model.calls[:call.index]):
-        if outer.scope == call.scope and outer.end > call.index:
-            outermost = outer.index
-    return outermost
+    enclosing = ctx.model.enclosing_calls(transform.call)
+    return enclosing[-1].index if enclosing else transform.call.index
 
 
 def _setting(ctx: RuleContext[NoOptions]) -> str:

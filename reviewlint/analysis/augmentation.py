@@ -47,15 +47,21 @@ def _params(model: SemanticModel, call: CallSite, spec: transform_table.Transfor
         params[name] = model.value(arg.value)
     for name, arg in call.keywords().items():
         params[name] = model.value(arg.value)
-    axes = params.get(spec.axes_param) if spec.axes_param is not None else None
-    if batch and spec.axes_param is not None and isinstance(axes, (int, list, tuple)):
-        params[spec.axes_param] = [_BATCH_AXES.get(axis, axis) if isinstance(axis, int) else axis
-                                   for axis in (axes if isinstance(axes, (list, tuple)) else [axes])]
+    if batch and spec.axes_param is not None:
+        _as_batch_axes(params, spec.axes_param)
     return params
 
 
 # The image axes of an (N, C, H, W) batch, counted from the end.
 _BATCH_AXES = {2: -2, 3: -1}
+
+
+def _as_batch_axes(params: dict[str, object], name: str) -> None:
+    """Count the image axes in ``params[name]`` from the end, as those of an (N, C, H, W) batch."""
+    axes = params.get(name)
+    if isinstance(axes, (int, list, tuple)):
+        params[name] = [_BATCH_AXES.get(axis, axis) if isinstance(axis, int) else axis
+                        for axis in (axes if isinstance(axes, (list, tuple)) else [axes])]
 
 
 def _fed_to_models(model: SemanticModel) -> set[int]:
@@ -70,41 +76,23 @@ def _fed_to_models(model: SemanticModel) -> set[int]:
     return fed
 
 
-def _tensor_method(model: SemanticModel, call: CallSite) -> str | None:
-    """The name of a tensor's flip or rot90 method a call makes (``x.flip(-2)``, ``images.flip([2,
-    3])``, ``x.rot90(1, (-2, -1))``): a method of that name on a value that is not an imported
-    module, given dimensions that fold to integers (what no other common type's ``flip`` takes)."""
-    if call.method not in transform_table.TORCH_TENSOR_METHODS:
-        return None
-    args = [arg for arg in call.node.args if not arg.star]
-    if not args or len(args) != len(call.node.args):
+def _tensor_params(model: SemanticModel, call: CallSite) -> dict[str, object] | None:
+    """The parameters of a tensor's flip or rot90 method, as ``torch.flip``/``torch.rot90`` take
+    them (``x.flip(-2)``, ``images.flip([2, 3])``, ``x.rot90(1, (-2, -1))``), or None for another
+    call: a method of that name on a value that is not an imported module, given dimensions that
+    fold to integers (what no other common type's ``flip`` takes)."""
+    if call.method not in transform_table.TORCH_TENSOR_METHODS or not call.node.args or any(arg.star for arg in call.node.args):
         return None
     keyword = call.arg("dims", None if call.method == "flip" else 1)
-    positional = [arg for arg in args if arg.keyword is None] if call.method == "flip" else []
-    dims = positional or ([keyword] if keyword is not None else [])
-    values = [model.value(arg.value) for arg in dims]
+    positional = [arg for arg in call.node.args if arg.keyword is None] if call.method == "flip" else []
+    values = [model.value(arg.value) for arg in positional or ([keyword] if keyword is not None else [])]
     flat = [item for value in values for item in (value if isinstance(value, (list, tuple)) else [value])]
-    if not dims or not flat or not all(isinstance(item, int) and not isinstance(item, bool) for item in flat):
+    if not flat or not all(isinstance(item, int) and not isinstance(item, bool) for item in flat):
         return None
-    return call.method
-
-
-def _tensor_transform(model: SemanticModel, call: CallSite, method: str, batch: bool) -> Transform:
-    """A tensor's ``flip``/``rot90`` method as the ``torch.flip``/``torch.rot90`` transform it is."""
-    spec = transform_table.TORCH_TENSOR_OPS[method]
-    if method == "flip":
-        keyword = call.arg("dims")
-        given = [arg for arg in call.node.args if arg.keyword is None] or ([keyword] if keyword is not None else [])
-        values = [model.value(arg.value) for arg in given]
-        dims: object = values[0] if len(values) == 1 and isinstance(values[0], (list, tuple)) else values
-        params: dict[str, object] = {"dims": list(dims) if isinstance(dims, (list, tuple)) else dims}
-    else:
-        k, axes = call.arg("k", 0), call.arg("dims", 1)
-        params = {"k": model.value(k.value) if k is not None else 1, "dims": model.value(axes.value) if axes is not None else [0, 1]}
-    dims_given = params.get("dims")
-    if batch and isinstance(dims_given, (list, tuple)):
-        params["dims"] = [_BATCH_AXES.get(axis, axis) if isinstance(axis, int) else axis for axis in dims_given]
-    return Transform(call, spec, params, method=transform_table.TORCH_TENSOR_METHODS[method])
+    if call.method == "flip":  # flip(*dims) or flip(dims)
+        return {"dims": list(values[0] if len(values) == 1 and isinstance(values[0], (list, tuple)) else values)}
+    k = call.arg("k", 0)
+    return {"k": model.value(k.value) if k is not None else 1, "dims": values[0]}
 
 
 def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...], tuple[Pipeline, ...]]:
@@ -116,11 +104,14 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
     fed: set[int] | None = None
     for call in model.calls:
         if call.qualname is None:
-            tensor_op = _tensor_method(model, call)
-            if tensor_op is not None:
+            tensor_params = _tensor_params(model, call)
+            if tensor_params is not None and call.method is not None:
                 if fed is None:
                     fed = _fed_to_models(model)
-                transforms[id(call.node)] = _tensor_transform(model, call, tensor_op, id(call.node) in fed)
+                if id(call.node) in fed:  # a model runs on its result: an (N, C, H, W) batch
+                    _as_batch_axes(tensor_params, "dims")
+                transforms[id(call.node)] = Transform(call, transform_table.TORCH_TENSOR_OPS[call.method], tensor_params,
+                                                      method=transform_table.TORCH_TENSOR_METHODS[call.method])
             continue
         if transform_table.is_container(call.qualname):
             containers.append(call)

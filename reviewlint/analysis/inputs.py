@@ -190,6 +190,17 @@ def _close(value: object, target: float) -> bool:
     return is_number(value) and abs(float(value) - target) <= target * 0.01
 
 
+_RESCALING = "keras.layers.Rescaling"
+
+
+def _rescaling(model: SemanticModel, call: CallSite) -> tuple[object, object]:
+    """The folded ``scale`` and ``offset`` of a ``Rescaling(scale, offset=0.0)`` layer."""
+    scale_arg, offset_arg = call.arg("scale", 0), call.arg("offset", 1)
+    scale = model.value_in(scale_arg.value, call.scope) if scale_arg is not None else UNKNOWN
+    offset = model.value_in(offset_arg.value, call.scope) if offset_arg is not None else 0
+    return scale, offset
+
+
 def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
     """Every place that scales pixel values to a known convention (``/255``, ``/127.5 - 1``, a preprocess function)."""
     found: list[Normalization] = []
@@ -197,11 +208,8 @@ def normalizations(model: SemanticModel) -> tuple[Normalization, ...]:
         qualname = call.qualname or ""
         if qualname in transform_table.IMAGE_DATA_GENERATOR_QUALNAMES:
             found.extend(_generator_normalizations(model, call))
-        elif qualname == "keras.layers.Rescaling":
-            scale_arg = call.arg("scale", 0)
-            offset_arg = call.arg("offset", 1)
-            scale = model.value_in(scale_arg.value, call.scope) if scale_arg is not None else UNKNOWN
-            offset = model.value_in(offset_arg.value, call.scope) if offset_arg is not None else 0
+        elif qualname == _RESCALING:
+            scale, offset = _rescaling(model, call)
             produces = _scale_convention(scale, offset)
             if produces is not None:
                 found.append(
@@ -263,11 +271,9 @@ def restorations(model: SemanticModel) -> tuple[Normalization, ...]:
     of an ``EfficientNetV2S(include_preprocessing=True)`` fed ``/255`` data)."""
     found: list[Normalization] = []
     for call in model.calls:
-        if call.qualname != "keras.layers.Rescaling":
+        if call.qualname != _RESCALING:
             continue
-        scale_arg, offset_arg = call.arg("scale", 0), call.arg("offset", 1)
-        scale = model.value_in(scale_arg.value, call.scope) if scale_arg is not None else UNKNOWN
-        offset = model.value_in(offset_arg.value, call.scope) if offset_arg is not None else 0
+        scale, offset = _rescaling(model, call)
         if _close(scale, 255) and offset == 0:
             found.append(Normalization("rescaling-layer", "raw", call.node, f"Rescaling({_fmt(scale)})", call,
                                        model.owners(call), call.index, call.scope))

@@ -523,16 +523,17 @@ class SemanticModel:
             return _NO_VARS  # most calls: their result is not bound
         return frozenset(self.qualify(name, call.scope) for name in call.assigned_to)
 
+    def enclosing_calls(self, call: CallSite) -> list[CallSite]:
+        """The calls a call is nested in (in their callee or arguments), nearest first."""
+        return [outer for outer in reversed(self.calls[:call.index]) if outer.end > call.index and outer.scope == call.scope]
+
     def added_to(self, call: CallSite) -> frozenset[Var]:
         """The container a call's result is put into straight away (``model.add(Dense(10))``,
         ``layers.append(base)``): the receiver of the growing method the call is an argument of."""
-        for outer in reversed(self.calls[:call.index]):
-            if outer.end <= call.index or outer.scope != call.scope:
-                continue
+        for outer in self.enclosing_calls(call)[:1]:
             if (outer.method in _GROWING_METHODS and outer.qualname is None and outer.receiver
                     and "." not in outer.receiver and any(arg.value is call.node for arg in outer.node.args)):
                 return frozenset({self.qualify(outer.receiver, call.scope)})
-            break  # the nearest enclosing call is another one
         return _NO_VARS
 
     def holders(self, call: CallSite) -> frozenset[Var]:
@@ -541,14 +542,12 @@ class SemanticModel:
         that is bound is bound to; for a result stored by position into an array
         (``x_train[i] = load(path)``), the array."""
         owners = self.owners(call)
-        index = call.index
         outermost = call
-        while not owners:
-            enclosing = [outer for outer in self.calls[:index] if outer.end > call.index and outer.scope == call.scope]
-            if not enclosing:
+        for enclosing in self.enclosing_calls(call) if not owners else ():
+            outermost = enclosing
+            owners = self.owners(enclosing)
+            if owners:
                 break
-            outermost = enclosing[-1]
-            owners, index = self.owners(outermost), outermost.index
         if owners:
             return owners
         return frozenset(

@@ -362,17 +362,11 @@ def code_path(root: cst.CSTNode, target: cst.CSTNode) -> list[cst.CSTNode] | Non
     """The nodes from ``root`` down to ``target`` (both included), or None when ``target`` is not
     in it; trivia (whitespace, comments, punctuation) is not searched, so ``target`` is code."""
     path: list[cst.CSTNode] = []
-    sequence = (tuple, list)
 
     def search(node: cst.CSTNode) -> bool:
         path.append(node)
-        if node is target:
+        if node is target or any(search(child) for child in code_children(node)):
             return True
-        for name in _code_children(node.__class__) or ():
-            value = getattr(node, name)
-            for child in value if isinstance(value, sequence) else (value,):
-                if _code_children(child.__class__) is not None and search(child):
-                    return True
         path.pop()
         return False
 
