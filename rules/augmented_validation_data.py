@@ -15,11 +15,15 @@ Flags validation data built with random augmentation:
 - PyTorch: a `Dataset` or `DataLoader` built with the pipeline the training loop's data goes
   through (`valid_ds = ImageFolder(d, transform=train_tf)`), when that data is validation data:
   iterated by an evaluation loop named for validation (`for x, y in valid_loader`, a loop in
-  `def validate(…)`, followed through the function's arguments), a `DataLoader` named for
-  validation, or what a Lightning `Trainer` validates on (`trainer.fit(model, train_dl, val_dl)`,
-  `trainer.validate(dataloaders=…)`) — also the validation part of a `random_split` of a dataset
-  built with the training transform, and a validation set built from a dataset class (of this
-  file or of a project module it imports) whose methods always apply a random pipeline. Reported
+  `def validate(…)`, followed through the function's arguments), the data an epoch loop evaluates
+  after training whatever it is named (`test_step(model, test_loader)` beside `train_step(…)` in
+  `for epoch in range(E)`), a `DataLoader` named for validation (`valid_loader`,
+  `dataloader_eval`), or what a Lightning `Trainer` validates on
+  (`trainer.fit(model, train_dl, val_dl)`, `trainer.validate(dataloaders=…)`) — also the
+  validation part of a `random_split` of a dataset built with the training transform, and a
+  validation set built from a dataset class (of this file or of a project module it imports)
+  whose methods always apply a random pipeline (not when the validation data is evaluated over
+  repeated passes whose predictions are averaged: test-time augmentation). Reported
   where the pipeline is given to the dataset, or where the dataset is built (for a function of
   the file that builds it, `valid_ = train_transformer(valid_dir)`, at that call). A keyword such
   as `augment=False` or `train=False` where the data is built switches the augmentation off,
@@ -93,6 +97,7 @@ from reviewlint.api import (
     VALIDATION,
     Anchor,
     CallSite,
+    DataLoop,
     Facts,
     ImportedFacts,
     Invalid,
@@ -264,6 +269,8 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             if not (TRAIN in pipeline.roles or pipeline.always_applied) or not pipeline.owners & reached or any(
                     role_from_name(str(owner)) == VALIDATION for owner in pipeline.owners):
                 continue
+            if TRAIN not in pipeline.roles and _evaluated_repeatedly(facts, names):
+                continue  # a dataset class that always augments, evaluated over repeated passes: test-time augmentation
             if _not_chosen(facts, ctx.imported, pipeline, building):
                 continue  # get_dataloader(df, mode="valid") takes the other side of `train_tf if mode == "train" else …`
             builder = _builder(facts, building, pipeline)
@@ -327,6 +334,7 @@ def _torch_validation(facts: Facts) -> Iterator[tuple[set[Var], Anchor, str]]:
         arg = call.arg(*given)
         if arg is not None:
             yield model.names_used(arg.value, call.scope), arg, f"the validation data of {call.receiver}.{call.method}()"
+    every_epoch = _evaluated_every_epoch(facts)
     for loop in facts.data_loops:
         if loop.evaluates and any(role_from_name(name) == VALIDATION for name in (loop.scope.name, *(str(var) for var in loop.data))):
             yield set(loop.data), loop.node, f"the data of the validation loop ({', '.join(sorted(var.name for var in loop.data))})"
@@ -337,6 +345,9 @@ def _torch_validation(facts: Facts) -> Iterator[tuple[set[Var], Anchor, str]]:
             if keyed:
                 yield (model.names_through_keys(loop.node.iter, loop.scope), _innermost_entry(facts, keyed[0], loop.scope),
                        f"the data of the validation loop ({model.module.code_for_node(keyed[0])})")
+            elif id(loop.node) in every_epoch and not subscripts_in(loop.node.iter):  # loaders[split]: keyed, not followed
+                yield (model.names_through_keys(loop.node.iter, loop.scope), loop.node,
+                       f"the data evaluated after every training epoch ({', '.join(sorted(var.name for var in loop.data))})")
     for call in model.calls:
         if call.qualname in training.DATA_LOADERS and any(role_from_name(str(owner)) == VALIDATION for owner in model.owners(call)):
             yield model.names_used(call.node, call.scope), call.node, f"the validation DataLoader {', '.join(sorted(o.name for o in model.owners(call)))}"
@@ -352,6 +363,30 @@ def _torch_validation(facts: Facts) -> Iterator[tuple[set[Var], Anchor, str]]:
             if isinstance(key, str) and role_from_name(key) == VALIDATION and site is not None and site.qualname in training.DATA_LOADERS:
                 yield (model.names_through_keys(element.value, assignment.scope), element.value,
                        f"the validation DataLoader {assignment.targets[0] if assignment.targets else ''}[{key!r}]")
+
+
+def _evaluated_every_epoch(facts: Facts) -> set[int]:
+    """The evaluation loops (by node id) that an epoch loop runs after training, whatever their data is
+    named (``test_step(model, test_dataloader)`` beside ``train_step(model, train_dataloader)`` in
+    ``for epoch in range(epochs)``): what early stopping and checkpoints read is validation data.
+    Directly in the epoch loop, or in a module function called there."""
+    model = facts.model
+
+    def where(loop: DataLoop) -> list[cst.CSTNode]:
+        """The loops around a data loop, and around the calls of the function that holds it."""
+        around = list(loop.enclosing)
+        if loop.scope.kind == "function" and not loop.scope.owner:
+            around += [outer for call in model.calls if isinstance(call.node.func, cst.Name)
+                       and call.node.func.value == loop.scope.name for outer in call.loops]
+        return around
+
+    epochs = {id(outer) for loop in facts.data_loops if loop.training is not None for outer in where(loop)
+              if isinstance(outer, cst.For)}
+    # Not an evaluation of the training data itself (``for loader in [train_loader, val_loader]``).
+    trained_on = {var for loop in facts.data_loops if loop.training is not None for var in loop.data}
+    return {id(loop.node) for loop in facts.data_loops
+            if loop.evaluates and isinstance(loop.node, cst.For) and any(id(outer) in epochs for outer in where(loop))
+            and not model.assigned_from(loop.data, len(model.calls)) & trained_on}
 
 
 def _innermost_entry(facts: Facts, keyed: cst.Subscript, scope: Scope) -> cst.BaseExpression:
@@ -384,8 +419,10 @@ def _builder(facts: Facts, calls: list[CallSite], pipeline: Pipeline) -> CallSit
     a project module, ``get_train_aug()``), else the ``DataLoader`` that wraps the data. Not a
     call in the methods of the class that builds the pipeline: those apply it."""
     model = facts.model
-    applying = pipeline.call.scope.owner
-    inner_first = sorted((call for call in calls if call.node is not pipeline.node and not (applying and call.scope.owner == applying)),
+    # The methods of the class that builds the pipeline apply it; so do those of a class the
+    # validation data is built from (``self.transform = get_train_transform()`` in its ``__init__``).
+    applying = {pipeline.call.scope.owner} | {(dotted(call.node.func) or "").rsplit(".", 1)[-1] for call in calls}
+    inner_first = sorted((call for call in calls if call.node is not pipeline.node and not (call.scope.owner and call.scope.owner in applying)),
                          key=lambda call: call.end - call.index)
 
     def direct(call: CallSite) -> bool:
@@ -399,17 +436,23 @@ def _builder(facts: Facts, calls: list[CallSite], pipeline: Pipeline) -> CallSit
     def through_names(call: CallSite) -> bool:
         return any(model.reaches(model.names_used(arg.value, call.scope)) & pipeline.owners for arg in call.node.args)
 
-    def dataset_through_names(call: CallSite) -> bool:
-        """A dataset (a class or function by its name; a DataLoader only wraps the dataset that
-        holds the pipeline) given a name that was assigned from it where the call is made."""
+    def dataset(call: CallSite) -> bool:
+        """A dataset: a class or function by its name (a DataLoader only wraps the dataset that
+        holds the pipeline; ``iter(train_loader)`` reads, it builds nothing)."""
         func = call.node.func
-        if call.qualname in training.DATA_LOADERS or not (isinstance(func, cst.Name) or call.qualname is not None) or (
-                isinstance(func, cst.Name) and model.is_builtin(func.value)):  # iter(train_loader) reads, it builds nothing
-            return False
-        return any(model.assigned_from(model.names_used(arg.value, call.scope), call.index) & pipeline.owners
-                   for arg in call.node.args)
+        return call.qualname not in training.DATA_LOADERS and (isinstance(func, cst.Name) or call.qualname is not None) and not (
+            isinstance(func, cst.Name) and model.is_builtin(func.value))
 
-    for test in (direct, dataset_through_names, building, through_names):
+    def dataset_given_it(call: CallSite) -> bool:
+        """A dataset given the pipeline's own name or a call of it (``BuildDataset(paths, transform=data_aug())``)."""
+        return dataset(call) and any(model.names_used(arg.value, call.scope) & pipeline.owners for arg in call.node.args)
+
+    def dataset_through_names(call: CallSite) -> bool:
+        """A dataset given a name that was assigned from the pipeline where the call is made."""
+        return dataset(call) and any(model.assigned_from(model.names_used(arg.value, call.scope), call.index) & pipeline.owners
+                                     for arg in call.node.args)
+
+    for test in (direct, dataset_given_it, dataset_through_names, building, through_names):
         found = next((call for call in inner_first if test(call)), None)
         if found is not None:
             return found
@@ -476,8 +519,9 @@ def _chooser(facts: Facts, imported: ImportedFacts, pipeline: Pipeline, building
 
 
 def _evaluated_repeatedly(facts: Facts, names: set[Var]) -> bool:
-    """Whether the data is handed to a call repeated by a ``for … in range(…)`` loop (test-time
-    augmentation of the validation predictions, averaged over the passes)."""
+    """Whether the data is handed to a call repeated by a ``for … in range(…)`` loop, or iterated by
+    an evaluation loop that such a loop repeats (test-time augmentation of the validation
+    predictions, averaged over the passes)."""
     model = facts.model
     for call in model.calls:
         if not any(isinstance(loop, cst.For) and isinstance(loop.iter, cst.Call) and dotted(loop.iter.func) == "range"
@@ -485,7 +529,9 @@ def _evaluated_repeatedly(facts: Facts, names: set[Var]) -> bool:
             continue
         if any(model.names_used(arg.value, call.scope) & names for arg in call.node.args):
             return True
-    return False
+    # A loop over the data, in a function it is handed to, run again on each pass of a loop around it.
+    return any(loop.repeated and loop.evaluates and model.reaches_through_callers(set(loop.data)) & names
+               for loop in facts.data_loops)
 
 
 def _callee(facts: Facts, imported: ImportedFacts, call: CallSite) -> tuple[SemanticModel, cst.FunctionDef] | None:
@@ -624,6 +670,18 @@ _TORCH_LOOPS = (
 )
 
 VALID = [
+    # After every epoch, the training data is evaluated too (next to the validation data).
+    _TORCH + "train_loader = DataLoader(ImageFolder('train', transform=train_tf), shuffle=True)\n"
+    "val_loader = DataLoader(ImageFolder('valid', transform=valid_tf))\n"
+    "for epoch in range(10):\n    for x, y in train_loader:\n        criterion(model(x), y).backward()\n"
+    "    with torch.no_grad():\n        for mode, loader in zip(['train', 'val'], [train_loader, val_loader]):\n"
+    "            for x, y in loader:\n                out = model(x)\n",
+    # A dataset class that always augments, evaluated over ten passes averaged: test-time augmentation.
+    _TORCH + "class Views(torch.utils.data.Dataset):\n    def __init__(self, df):\n        self.df = df\n"
+    "        self.transform = T.Compose([T.RandomHorizontalFlip(), T.ToTensor()])\n"
+    "    def __getitem__(self, i):\n        return self.transform(load(self.df[i]))\n"
+    "def evaluate(model, dl):\n    total = 0\n    for _ in range(10):\n        for x in dl:\n            total = total + model(x)\n"
+    "    return total / 10\neval_dl = DataLoader(Views(valid_df))\nprint(evaluate(model, eval_dl))\n",
     # augment=False given to a function of the file that picks the other pipeline.
     _TORCH + "def build_dataset(df, augment=True):\n    tf = train_tf\n    if not augment:\n        tf = valid_tf\n"
     "    return LeafDataset(df, transform=tf)\n"
@@ -780,6 +838,37 @@ INVALID = [
         "train_loader = DataLoader(train_data, shuffle=True)\nvalid_loader = DataLoader(valid_data)\n" + _TORCH_LOOPS,
         message="the data of the validation loop (valid_loader) goes through the training augmentation 'train_tf'",
         range=(8, 8, 8, 48),
+    ),
+    # A dataset class whose __init__ takes the training pipeline from a function: reported where
+    # the validation set is built from the class, not inside the class.
+    Invalid(
+        _TORCH + "def get_train_tf():\n    return train_tf\nclass Leaves(torch.utils.data.Dataset):\n"
+        "    def __init__(self, df):\n        self.df = df\n        self.transform = get_train_tf()\n"
+        "    def __getitem__(self, i):\n        return self.transform(load(self.df[i]))\n"
+        "train_loader = DataLoader(Leaves(train_df), shuffle=True)\nvalid_loader = DataLoader(Leaves(valid_df))\n" + _TORCH_LOOPS,
+        message="the data of the validation loop (valid_loader) goes through the training augmentation",
+        range=(16, 27, 16, 43),
+    ),
+    # Whatever it is named, the data an epoch loop evaluates after training is validation data.
+    Invalid(
+        _TORCH + "from torch.utils.data import random_split\nfull = ImageFolder('train', transform=train_tf)\n"
+        "train_data, test_data = random_split(full, [0.8, 0.2])\n"
+        "def train_step(model, loader):\n    for x, y in loader:\n        criterion(model(x), y).backward()\n"
+        "def test_step(model, loader):\n    with torch.no_grad():\n        for x, y in loader:\n            out = model(x)\n"
+        "for epoch in range(10):\n    train_step(model, DataLoader(train_data, shuffle=True))\n"
+        "    test_step(model, DataLoader(test_data))\n",
+        message="the data evaluated after every training epoch (loader) goes through the training augmentation 'train_tf'",
+        range=(8, 8, 8, 48),
+    ),
+    # A loader named for evaluation (dataloader_eval) is validation data; the dataset is given a call
+    # of the function that returns the training pipeline, and then split.
+    Invalid(
+        _TORCH + "from torch.utils.data import random_split\ndef data_aug():\n    return train_tf\n"
+        "full = LeafDataset(paths, transform=data_aug())\ntrain_data, eval_data = random_split(full, [8000, 2000])\n"
+        "train_loader = DataLoader(train_data, shuffle=True)\ndataloader_eval = DataLoader(eval_data)\n"
+        + _TORCH_LOOPS.replace("valid_loader", "dataloader_eval"),
+        message="the data of the validation loop (dataloader_eval) goes through the training augmentation 'train_tf'",
+        range=(10, 37, 10, 47),
     ),
     # The "train" entry of a dict of pipelines, given to the dataset the validation part is split from.
     Invalid(

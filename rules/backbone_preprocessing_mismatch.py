@@ -22,7 +22,8 @@ counts when every candidate expects the same input; backbones built on the two s
 one of them is not reported for another. Data is followed through `tf.data` map
 functions, functions that return a model or a dataset, and lists a model's outputs are appended
 to, and a backbone added to a model with `model.add(…)`; a generator or layer that feeds no model
-in sight counts as in a file that runs none.
+in sight counts as in a file that runs none, unless its name is bound anew later (a notebook that
+replaces its generators before it trains: the model only sees the new ones).
 Pixels scaled to [0, 1] and multiplied by 255 again before the backbone (a `Rescaling(255.0)`
 layer the backbone is built on, `x * 255` on the way to it) reach it in [0, 255]; `x /= 255.`
 then `x -= 0.5` and `x *= 2.` (or `(x - 0.5) * 2`, `2 * x - 1`) is the [-1, 1] convention.
@@ -36,7 +37,10 @@ file normalizes the images at all (or only arithmetic that feeds no model: an im
 or `image_dataset_from_directory` straight into a backbone that does not normalize inside, the
 finding is at the backbone (not when a `map`, a `Lambda` layer, a generator's own preprocessing
 or a function named `preprocess…`/`normalize…` may do it out of sight, nor where the model's own
-preprocessing is built: torchvision's `weights.transforms()`, timm's `resolve_data_config()`).
+preprocessing is built: torchvision's `weights.transforms()`, timm's `resolve_data_config()`). A
+`map` whose lambda only calls Keras and TensorFlow operations that do not normalize (`ds.map(lambda
+x, y: (data_augmentation(x), y))` with a `Sequential` of random layers) is in sight: it normalizes
+nothing; nor does a `BatchNormalization` of the head (applied to what the backbone computes).
 
 PyTorch: a `torchvision.transforms.Normalize(mean, std)` (also `transforms.v2`) or an
 albumentations `A.Normalize()` (ImageNet mean/std by default) is compared with the pretrained
@@ -372,16 +376,28 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], si
     ]
     if any(call.receiver != "self" for call, _ in consumers):
         # A generator or layer that feeds no model in sight (set up, then unused or used
-        # elsewhere) is judged as in a file that runs no model.
+        # elsewhere) is judged as in a file that runs no model; not one replaced later by one
+        # that normalizes differently (a notebook whose author changed the generators before training).
         unlinked = [
             norm for norm in norms
             if single_family and _same_world(norm, backbone) and norm.kind != "arithmetic" and norm.owners
             and not facts.model.fed_to_a_model(norm.owners, norm.index if norm.scope.is_module else None)
+            and not _replaced(facts, norm, norms)
         ]
         return [norm for norm in norms if norm in linked or norm in unlinked]
     if not single_family:
         return linked
     return [n for n in norms if n in linked or (n.kind != "arithmetic" and _same_world(n, backbone))]
+
+
+def _replaced(facts: Facts, norm: Normalization, norms: Sequence[Normalization]) -> bool:
+    """Whether a module-level normalization's names are bound anew later, and not to the same
+    normalization again (``test_datagen = ImageDataGenerator(rescale=1/255)`` written twice is one
+    choice; replaced by ``ImageDataGenerator(preprocessing_function=preprocess_input)`` it is undone)."""
+    if not norm.scope.is_module or not facts.model.rebound_between(norm.owners, norm.index, len(facts.model.calls)):
+        return False
+    return not any(other.index > norm.index and other.owners & norm.owners and other.produces == norm.produces
+                   and other.kind == norm.kind for other in norms)
 
 
 def _after(call: CallSite, norm: Normalization) -> bool:
@@ -666,7 +682,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         # Nothing normalizes the images, or only arithmetic that feeds no model (an image
         # divided by 255 to show it with plt.imshow).
         unused = all(norm.kind == "arithmetic" and not any(norm in feeding for feeding in fed_by.values()) for norm in norms)
-        if expects != "raw" and unused and not _may_normalize_elsewhere(facts):
+        if expects != "raw" and unused and not _may_normalize_elsewhere(facts, backbone):
             loader = _raw_images_into(facts, backbone)
             if loader is not None:
                 source, what = loader
@@ -780,13 +796,18 @@ def _given(call: CallSite, keyword: str) -> bool:
     return arg is not None and not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
 
 
-def _may_normalize_elsewhere(facts: Facts) -> bool:
+def _may_normalize_elsewhere(facts: Facts, backbone: Backbone) -> bool:
     """Whether something the linter cannot read may normalize the images: a function whose name
-    says so, a ``Lambda`` layer, a ``map`` over a dataset, a generator's own preprocessing."""
+    says so, a ``Lambda`` layer, a ``map`` over a dataset, a generator's own preprocessing; not a
+    ``BatchNormalization`` of the head, applied to what the backbone computes."""
     for call in facts.model.calls:
         name = (call.method or call.qualname or dotted(call.node.func) or "").rsplit(".", 1)[-1].lower()
         if call.qualname is None and isinstance(call.node.func, cst.Name) and call.node.func.value in facts.model.functions:
             continue  # the file's own function: its body is read, what it normalizes is seen
+        if call.qualname in _FEATURE_NORMALIZATIONS and _applied_to_features(facts, call, backbone):
+            continue
+        if name == "map" and _maps_in_plain_sight(facts, call):
+            continue
         if "preprocess" in name or "normaliz" in name or name in ("lambda", "map"):
             return True
         if name in _PRETRAINED_TRANSFORMS and not call.node.args:
@@ -796,6 +817,58 @@ def _may_normalize_elsewhere(facts: Facts) -> bool:
         ):
             return True
     return False
+
+
+# Keras layers that normalize a layer's activations by their own statistics (keras/src/layers/normalization).
+_FEATURE_NORMALIZATIONS = frozenset({"keras.layers.BatchNormalization", "keras.layers.LayerNormalization",
+                                     "keras.layers.GroupNormalization", "keras.layers.UnitNormalization"})
+
+
+def _applied_to_features(facts: Facts, layer: CallSite, backbone: Backbone) -> bool:
+    """Whether a layer is applied to what the backbone computes (``BatchNormalization()(base.output)``,
+    ``BatchNormalization()(x)`` with ``x`` computed from it): it sits in the head, after the backbone."""
+    model = facts.model
+    applying = next(iter(model.enclosing_calls(layer)), None)
+    if applying is None or applying.node.func is not layer.node or not applying.node.args:
+        return False
+    return bool(model.reaches(model.names_used(applying.node.args[0].value, applying.scope)) & backbone.owners)
+
+
+# Library operations that normalize pixel values although their names do not say so.
+_NORMALIZING_OPS = frozenset({"per_image_standardization", "convert_image_dtype"})
+# Where the operations a dataset's map may call without normalizing out of sight come from.
+_PLAIN_LIBRARIES = ("keras.", "tensorflow.")
+
+
+def _plain_operation(facts: Facts, call: CallSite) -> bool:
+    """A Keras or TensorFlow operation that does not normalize (``tf.image.random_flip_left_right``,
+    ``tf.cast``, ``layers.RandomFlip``), or a call of a ``Sequential`` of such layers bound in the file."""
+    qualname = call.qualname
+    if qualname is not None:
+        return qualname.startswith(_PLAIN_LIBRARIES) and not _MAY_NORMALIZE.search(qualname) \
+            and qualname.rsplit(".", 1)[-1] not in _NORMALIZING_OPS
+    if not isinstance(call.node.func, cst.Name):
+        return False
+    built = [facts.model.call_site(origin) for origin, _ in facts.model.origins(call.node.func, call.scope)]
+    return bool(built) and all(
+        site is not None and site.qualname in ("keras.Sequential", "keras.models.Sequential")
+        and all(_plain_operation(facts, inner) for inner in facts.model.calls_within(site.node)[1:])
+        for site in built)
+
+
+def _maps_in_plain_sight(facts: Facts, call: CallSite) -> bool:
+    """A dataset's ``map`` over a lambda that only calls Keras or TensorFlow operations that do not
+    normalize (``ds.map(lambda x, y: (data_augmentation(x), y))`` with ``data_augmentation`` a
+    ``Sequential`` of random layers): what it does to the pixels is in sight, and is no normalization."""
+    function = call.node.args[0].value if call.node.args and call.node.args[0].keyword is None else None
+    if not isinstance(function, cst.Lambda) or _has_arithmetic(function.body):
+        return False
+    return all(_plain_operation(facts, inner) for inner in facts.model.calls_within(function))
+
+
+def _has_arithmetic(node: cst.CSTNode) -> bool:
+    """Whether an expression computes (``x / 255.0``, ``-x``): what it does to pixels is judged elsewhere."""
+    return isinstance(node, (cst.BinaryOperation, cst.UnaryOperation)) or any(_has_arithmetic(child) for child in node.children)
 
 
 # The pretrained model's own preprocessing, built by the library (torchvision's
@@ -831,6 +904,20 @@ def _raw_images_into(facts: Facts, backbone: Backbone) -> tuple[cst.CSTNode, str
 
 
 VALID = [
+    # An unused generator replaced, before the model runs, by one that normalizes the backbone's way.
+    (
+        "import efficientnet.tfkeras as efn\nfrom keras.preprocessing.image import ImageDataGenerator\n"
+        "test_datagen = ImageDataGenerator(rescale=1. / 255)\nbase = efn.EfficientNetB3(weights='imagenet')\n"
+        "model = keras.Sequential([base, keras.layers.Dense(10)])\n"
+        "test_datagen = ImageDataGenerator(preprocessing_function=efn.preprocess_input)\n"
+        "model.predict(test_datagen.flow_from_directory('test'))\n"
+    ),
+    # /255, then the ImageNet mean/std in local arrays, in a function a notebook defines twice.
+    (
+        "import numpy as np\nimport torch\nfrom torchvision import models\nmodel = models.densenet121(pretrained=True)\n"
+        + "def predict(img):\n    img = np.array(img) / 255\n    mean = np.array([0.485, 0.456, 0.406])\n"
+        "    std = np.array([0.229, 0.224, 0.225])\n    img = (img - mean) / std\n    return model(torch.from_numpy(img))\n" * 2
+    ),
     # /255, then the file's own normalize() with the ImageNet statistics in an array.
     (
         "import numpy as np\nimport torch\nfrom torchvision import models\n"
@@ -907,6 +994,14 @@ VALID = [
     "model.fit(images, labels)",
     # Raw pixels, but a map over the dataset (or a Lambda layer, or a function named preprocess…) may normalize them.
     "import tensorflow as tf\nds = tf.keras.utils.image_dataset_from_directory('train').map(prep)\n"
+    "base = tf.keras.applications.Xception(weights='imagenet')\nmodel = tf.keras.Sequential([base])\nmodel.fit(ds)",
+    # A BatchNormalization layer in front of the backbone may learn the input range.
+    "import tensorflow as tf\nds = tf.keras.utils.image_dataset_from_directory('train')\n"
+    "base = tf.keras.applications.Xception(weights='imagenet', include_top=False)\ninputs = tf.keras.Input((299, 299, 3))\n"
+    "x = base(tf.keras.layers.BatchNormalization()(inputs))\nmodel = tf.keras.Model(inputs, tf.keras.layers.Dense(5)(x))\nmodel.fit(ds)",
+    # A map whose lambda calls something the linter does not know may normalize there too.
+    "import tensorflow as tf\nds = tf.keras.utils.image_dataset_from_directory('train')\n"
+    "aug = tf.keras.Sequential([tf.keras.layers.RandomFlip('horizontal')])\nds = ds.map(lambda x, y: (prep(aug(x)), y))\n"
     "base = tf.keras.applications.Xception(weights='imagenet')\nmodel = tf.keras.Sequential([base])\nmodel.fit(ds)",
     # keras.applications EfficientNet normalizes inside: raw pixels are right.
     "import tensorflow as tf\nds = tf.keras.utils.image_dataset_from_directory('train')\n"
@@ -1364,6 +1459,22 @@ INVALID = [
                   "img = cv2.imread('a.jpg')\npred = base.predict(img[None])\nimg = (img * 255).astype('uint8')\n"
                   "cv2.imwrite('out.png', img)\n"),
     # preprocessing_function=None is the default spelled out: nothing normalizes the raw pixels.
+    # A BatchNormalization of the head (applied to the backbone's output) does not touch the pixels.
+    Invalid(
+        "import tensorflow as tf\nds = tf.keras.utils.image_dataset_from_directory('train')\n"
+        "base = tf.keras.applications.ResNet50(weights='imagenet', include_top=False, pooling='avg')\n"
+        "x = tf.keras.layers.BatchNormalization()(base.output)\nout = tf.keras.layers.Dense(5)(x)\n"
+        "model = tf.keras.Model(base.input, out)\nmodel.fit(ds)\n",
+        message="its images come from image_dataset_from_directory() as raw 0-255 pixels", range=(3, 8, 3, 92),
+    ),
+    # A map over the dataset whose lambda only applies a Sequential of random layers normalizes nothing.
+    Invalid(
+        "import tensorflow as tf\nds = tf.keras.utils.image_dataset_from_directory('train')\n"
+        "aug = tf.keras.Sequential([tf.keras.layers.RandomFlip('horizontal'), tf.keras.layers.GaussianNoise(10)])\n"
+        "ds = ds.map(lambda x, y: (aug(x), y))\nbase = tf.keras.applications.Xception(weights='imagenet', include_top=False)\n"
+        "model = tf.keras.Sequential([base, tf.keras.layers.Dense(5)])\nmodel.fit(ds)\n",
+        message="its images come from image_dataset_from_directory() as raw 0-255 pixels", range=(5, 8, 5, 77),
+    ),
     Invalid('from tensorflow.keras.applications import ResNet50\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nfrom tensorflow.keras import layers, models\ngen = ImageDataGenerator(preprocessing_function=None, horizontal_flip=True).flow_from_dataframe(df, x_col="id", y_col="label")\nbase = ResNet50(include_top=False, weights="imagenet")\nmodel = models.Model(base.input, layers.Dense(5)(base.output))\nmodel.fit(gen, epochs=3)\n', message="as raw 0-255 pixels: nothing in this file normalizes them", range=(5, 8, 5, 55)),
     # The weights enum member through a name.
     Invalid(

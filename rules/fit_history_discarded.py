@@ -466,6 +466,19 @@ INVALID = [
         "            losses.append(loss.item())\n        tqdm.write(f'{epoch}: {sum(losses):.3f}')\n",
         range=(4, 18, 4, 27),
     ),
+    # Log-probabilities are a value, not a log: only printed, nothing kept.
+    Invalid(
+        "import torch\nfor epoch in range(10):\n    for x, y in loader:\n        logps = model(x)\n"
+        "        criterion(logps, y).backward()\n        top_p, top_class = logps.topk(1, dim=1)\n    print(epoch, top_class)\n",
+        range=(2, 14, 2, 23),
+    ),
+    # Emptied together (``probs, targets = [], []``) at the start of every epoch: the same.
+    Invalid(
+        "import torch\nfor epoch in range(10):\n    probs, targets = [], []\n    for x, y in loader:\n"
+        "        out = model(x)\n        criterion(out, y).backward()\n        probs.append(out)\n        targets.append(y)\n"
+        "    print(epoch, accuracy(probs, targets))\n",
+        range=(2, 14, 2, 23),
+    ),
     Invalid(
         _TORCH + "def train_one(loader):\n    outputs = []\n    for x, y in loader:\n        loss = criterion(model(x), y)\n"
         "        loss.backward()\n        outputs.extend(model(x).tolist())\n    return outputs\n"

@@ -2,7 +2,8 @@
 
 ## What it does
 In a file that trains with PyTorch — `loss.backward()`, and the `step()` of an optimizer the file
-builds (`torch.optim.*`, timm's or transformers' optimizers) —
+builds (`torch.optim.*`, timm's or transformers' optimizers; also one a class keeps on its
+instances, `self.optimizer = optim.Adam(…)` in `__init__` stepped in another method) —
 reports the first `backward()` when nothing in the file ever clears the gradients: no
 `zero_grad()` call (on the optimizer or the model, `set_to_none` or not), no `param.grad = None`,
 no `param.grad.zero_()`. Lightning's automatic optimization (no `backward()` in the file) is not
@@ -64,9 +65,11 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         if call.qualname is not None and call.qualname.startswith(_OPTIMIZER_MODULES)
         for owner in model.owners(call)
     }
+    # self.optimizer = optim.Adam(…) in one method, self.optimizer.step() in another: the instance's.
+    on_instances = {(owner.scope.owner, owner.name) for owner in optimizers if owner.name.startswith("self.") and owner.scope.owner}
     if not any(
         call.qualname is None and call.method == "step" and call.receiver
-        and model.qualify(call.receiver, call.scope) in optimizers
+        and (model.qualify(call.receiver, call.scope) in optimizers or (call.scope.owner, call.receiver) in on_instances)
         for call in model.calls
     ):
         return  # no torch optimizer stepped here: a gradient for something else, or an optimizer out of sight
@@ -80,6 +83,10 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
 
 
 VALID = [
+    # Another class's self.optimizer: the stepped one is out of sight.
+    "import torch\nclass Builder:\n    def __init__(self, model):\n        self.optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+    "class Runner:\n    def train(self, loader):\n        for x, y in loader:\n            self.loss(x, y).backward()\n"
+    "            self.optimizer.step()\n",
     # An optimizer out of sight (a helper's sgd that may zero the gradients itself).
     "import torch\nfrom d2l import sgd\nl.backward()\ntrainer.step(batch_size)",
     "import torch\nfor x, y in loader:\n    optimizer.zero_grad()\n    loss = criterion(model(x), y)\n    loss.backward()\n    optimizer.step()",
@@ -95,5 +102,13 @@ INVALID = [
         "import torch\noptimizer = torch.optim.SGD(model.parameters(), lr=0.01)\nfor x, y in loader:\n"
         "    loss = criterion(model(x), y)\n    loss.backward()\n    optimizer.step()",
         message="nothing in this file ever clears them", range=(5, 5, 5, 20),
+    ),
+    # The optimizer an instance keeps (built in __init__, stepped in another method).
+    Invalid(
+        "import torch\nfrom torch import optim\nclass Network:\n    def __init__(self, model):\n"
+        "        self.model = model\n        self.optimizer = optim.Adam(model.parameters())\n"
+        "    def train(self, loader):\n        for x, y in loader:\n            loss = self.criterion(self.model(x), y)\n"
+        "            loss.backward()\n            self.optimizer.step()\n",
+        message="nothing in this file ever clears them", range=(10, 13, 10, 28),
     ),
 ]

@@ -7,7 +7,9 @@ the same way, with a random augmentation feeding it (an albumentations pipeline,
 `ImageDataGenerator`, Keras layers called with `training=True`, `tf.image` random ops) — whose
 step count `N` is below `min_steps` (default 8) while the augmentation is strong: a rotation of
 at least `strong_rotation` degrees (15), a shift or scale/zoom of at least `strong_shift_scale`
-(0.1), or at least `strong_count` (3) random transforms. `N` is folded from constants
+(0.1), or at least `strong_count` (3) random transforms. A model run `N` times on one item of a PyTorch dataset inside the loop over its items (`for
+sample in test_dataset: for i in range(N): model(tta_tf(sample["image"]))`) is such a loop too.
+`N` is folded from constants
 (`TTA_STEPS = 3 … range(TTA_STEPS)`); when it cannot be known, nothing is reported.
 Deterministic TTA (flips with `p=1`, `np.rot90(x, k=i)` over the loop variable) is not random
 and is not counted.
@@ -190,6 +192,12 @@ _IDG = "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
 _STRONG_GEN = _IDG + "tta_gen = ImageDataGenerator(rotation_range=40, zoom_range=0.2).flow(x_test, shuffle=False)\n"
 
 VALID = [
+    # Per item, each pass a different deterministic view (the loop variable picks it).
+    "import torch\nwith torch.no_grad():\n    for sample in test_dataset:\n        for k in range(4):\n"
+    "            out = model(torch.rot90(sample['image'], k, (1, 2)))\n",
+    # Per item, eight passes or more.
+    "import torch\nfrom torchvision import transforms as T\ntta_tf = T.Compose([T.RandomRotation(30), T.ToTensor()])\n"
+    "with torch.no_grad():\n    for sample in test_dataset:\n        for i in range(8):\n            out = model(tta_tf(sample['image']))\n",
     _STRONG_GEN + "preds = [model.predict(tta_gen) for _ in range(10)]",
     _STRONG_GEN + "N = 8\npreds = [model.predict(tta_gen) for _ in range(N)]",
     # mild augmentation: a few steps are fine
@@ -209,6 +217,13 @@ VALID = [
 ]
 
 INVALID = [
+    # Per item of a dataset: seven runs of the model on random views of one image.
+    Invalid(
+        "import torch\nfrom torchvision import transforms as T\ntta_tf = T.Compose([T.RandomHorizontalFlip(), T.RandomRotation(30), T.ToTensor()])\n"
+        "with torch.no_grad():\n    for sample in test_dataset:\n        votes = []\n        for i in range(7):\n"
+        "            votes.append(model(tta_tf(sample['image']).unsqueeze(0)).argmax(1))\n",
+        message="averages only 7 predictions", range=(7, 18, 7, 26),
+    ),
     # PyTorch: passes over a DataLoader whose dataset applies a random albumentations pipeline.
     Invalid(
         "import torch\nimport albumentations as A\nfrom torch.utils.data import DataLoader\n"

@@ -13,7 +13,9 @@ albumentations `VerticalFlip`, `Flip` (both axes; removed in 1.4.24), `RandomRot
 rank, and `model(torch.flip(x, dims=[2]))` flips the height of the batch the model runs on); ttach's `d4_transform()`, `flip_transform()`, `VerticalFlip()`, `Rotate90(…)`; timm's
 `create_transform(…, is_training=True, vflip=…)`; torchvision's `RandomVerticalFlip` (`transforms` and
 `transforms.v2`); and a random rotation whose range goes past 90° (`RandomRotation(180)`,
-`degrees=(-180, 180)`, `A.Rotate(limit=180)`, `RandomAffine(degrees=180)`).
+`degrees=(-180, 180)`, `A.Rotate(limit=180)`, `RandomAffine(degrees=180)`). A flip under a
+switch that is never on (`if rotate:` with `rotate=False` in a function only handed to `map`, or
+a constant that folds to false) does not run and is not reported.
 Off when the project says its images have no natural orientation:
 `image-domain = "overhead" | "microscopy" | "medical"` in `[tool.reviewlint]`. With the default,
 `image-domain = "auto"`, a file that names such a domain itself — dermoscopy, melanoma, ISIC,
@@ -142,6 +144,8 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     if not candidates or domain == "auto" and inferred_for_file(
             str(ctx.source.path), ctx.source.text, ctx.source.prose, ctx.project.readme_domain) is not None:
         return  # nothing flips, or the file, its markdown or the README names a domain without a natural orientation
+    # A flip under a switch that is never on (``if rotate: …`` with ``rotate=False`` and no call setting it).
+    candidates = [candidate for candidate in candidates if not ctx.model.never_runs(candidate[0].call)]
     setting = _setting(ctx)
     # Tensor operations in one expression (``torch.stack([x, x.flip(-1), x.flip(-2), …])``, the
     # views of one TTA pass): one finding, at the first.
@@ -178,6 +182,11 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
 
 
 VALID = [
+    # A rotation behind a switch whose default is off, in a function only handed to map().
+    "import tensorflow as tf\ndef augment(image, label, flip=True, rotate=False):\n"
+    "    if flip: image = tf.image.random_flip_left_right(image)\n"
+    "    if rotate: image = tf.image.rot90(image, k=2)\n    return image, label\n"
+    "train_ds = train_ds.map(augment)\n",
     "import torch\nouts = [model(x), model(torch.flip(x, dims=[-1]))]",  # the width axis: a horizontal flip
     "import torch\nx = torch.flip(x, [2])",
     "import torch\nouts = [model(x), model(torch.flip(x, dims=[3]))]",  # a batch's width axis

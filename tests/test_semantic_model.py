@@ -120,6 +120,33 @@ def test_folded_values_and_the_typed_unknown() -> None:
     assert unknown is UNKNOWN and isinstance(unknown, Unknown) and not unknown
 
 
+def test_names_bound_together_from_a_display_each_get_their_element() -> None:
+    model = _model("""
+        WIDTH, HEIGHT = 380, 300
+        [lo, hi] = (0.9, 1.1)
+        a, *rest = 1, 2, 3
+        x, y = pair
+        swap_a, swap_b = 1, 2
+        swap_a, swap_b = swap_b, swap_a
+    """)
+    assert model.value(cst.parse_expression("(WIDTH, HEIGHT, lo, hi)")) == (380, 300, 0.9, 1.1)
+    for unknown in ("a", "rest", "x", "y", "swap_a", "swap_b"):  # starred, not a display, bound twice
+        assert model.value(cst.parse_expression(unknown)) is UNKNOWN, unknown
+
+
+def test_a_tuple_a_method_returns_is_unpacked_element_by_element() -> None:
+    model = _model("""
+        class Data:
+            def load(self):
+                train_loader = make(train_tf)
+                val_loader = make(val_tf)
+                return train_loader, val_loader
+        train_dl, val_dl = Data().load()
+    """)
+    reached = {var.name for var in model.reaches({Var("val_dl", MODULE)})}
+    assert "val_tf" in reached and "train_tf" not in reached
+
+
 def test_star_imports_of_known_modules_resolve() -> None:
     model = _model("""
         from tensorflow.keras.layers import *

@@ -256,6 +256,44 @@ def test_a_class_of_another_module_that_always_freezes_is_reported_where_it_is_b
     assert _selected(tmp_path, monkeypatch, "RL503") == [("train.py", 5, [("models.py", 10)])]
 
 
+def test_a_class_a_package_re_exports_is_followed_into_the_module_that_defines_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    models = (
+        "import torch\nfrom torch import nn\n\n\nclass Frozen(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.net = torch.hub.load('pytorch/vision', 'resnet50', pretrained=True)\n"
+        "        for param in self.net.parameters():\n            param.requires_grad = False\n"
+    )
+    loop = "\nfor x, y in loader:\n    loss = criterion(model(x), y)\n    loss.backward()\n"
+    files = {"model/__init__.py": "from .models import Frozen\nfrom .logger import *\n", "model/models.py": models,
+             "model/logger.py": "LOG = 1\n"}
+    for imports, built in (("from model import *", "Frozen()"), ("from model import Frozen as F", "F()"),
+                           ("import model", "model.Frozen()")):
+        train = f"import torch\n{imports}\n\ntorch.manual_seed(0)\nmodel = {built}\n" + loop
+        _project(tmp_path, {**files, "train.py": train})
+        assert _selected(tmp_path, monkeypatch, "RL503") == [("train.py", 5, [("model/models.py", 10)])], imports
+    # The package's own module list: __init__.py and the modules it names, each with the importer's names.
+    found = project_imports(tmp_path / "train.py", import_lines("from model import *\n"))
+    assert [(item.file.relative_to(tmp_path).as_posix(), item.aliases) for item in found] == [
+        ("model/__init__.py", (("", ""),)), ("model/models.py", (("Frozen", "Frozen"),)), ("model/logger.py", (("", ""),))]
+    # One step only: without re-exporting it, the package's name does not reach the class.
+    _project(tmp_path, {**files, "model/__init__.py": "", "train.py": "import torch\nfrom model import *\n\n"
+                        "torch.manual_seed(0)\nmodel = Frozen()\n" + loop})
+    assert _selected(tmp_path, monkeypatch, "RL503") == []
+
+
+def test_a_training_pipeline_returned_by_a_function_of_another_module_is_reported_where_the_split_dataset_is_built(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = ("from torchvision import transforms\n\n\ndef data_aug():\n"
+            "    return transforms.Compose([transforms.RandomResizedCrop(224), transforms.RandomHorizontalFlip()])\n")
+    train = ("import torch\nfrom torch.utils.data import DataLoader, random_split\nfrom data import Leaves, data_aug\n\n"
+             "dataset = Leaves(paths, transform=data_aug())\ntrain_ds, val_ds = random_split(dataset, [8, 2])\n"
+             "train_loader = DataLoader(train_ds, shuffle=True)\nval_loader = DataLoader(val_ds)\n"
+             "for x, y in train_loader:\n    model(x).sum().backward()\nwith torch.no_grad():\n"
+             "    for x, y in val_loader:\n        out = model(x)\n")
+    _project(tmp_path, {"data.py": data, "train.py": train})
+    assert _selected(tmp_path, monkeypatch, "RL302") == [("train.py", 5, [("data.py", 5)])]
+
+
 def test_a_package_s_init_that_seeds_runs_before_a_module_with_relative_imports(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     init = "import torch\n\ntorch.manual_seed(2019)\n"

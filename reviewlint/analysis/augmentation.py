@@ -20,12 +20,13 @@ from reviewlint.analysis.facts import (
 )
 from reviewlint.analysis.imports import dotted
 from reviewlint.analysis.scan import target_names
-from reviewlint.analysis.semantic import MODULE, CallSite, Scope, SemanticModel, Var, loop_parts, names_in
+from reviewlint.analysis.semantic import MODULE, CallSite, Loop, Scope, SemanticModel, Var, loop_parts, names_in
 from reviewlint.knowledge import training as training_table
 from reviewlint.knowledge import transforms as transform_table
 from reviewlint.knowledge.roles import (
     FIT_METHODS,
     PREDICT_METHODS,
+    TORCH_WEIGHT_METHODS,
     WEIGHT_METHODS,
     Role,
     role_from_name,
@@ -330,6 +331,18 @@ def predict_loops(model: SemanticModel, data_loops: tuple[DataLoop, ...] = ()) -
             continue
         found_loops.append(PredictLoop(outer, data_loop.runs[0], model.range_length(outer.node.iter),
                                        frozenset(target_names(outer.node.target)), repeats=True))
+    per_item: set[int] = set()
+    for data_loop in data_loops:
+        # Per item: ``for sample in test_dataset: for i in range(TTA): model(tta_tf(sample["image"]))``.
+        for run in data_loop.runs if data_loop.evaluates else ():
+            inner = loops.get(id(run.loops[-1])) if run.loops else None
+            if inner is None or inner.node is data_loop.node or not isinstance(inner.node, cst.For) \
+                    or not any(node is data_loop.node for node in run.loops) or id(inner.node) in per_item:
+                continue
+            per_item.add(id(inner.node))
+            targets = frozenset(target_names(inner.node.target))
+            found_loops.append(PredictLoop(inner, run, model.range_length(inner.node.iter), targets,
+                                           repeats=_runs_again(model, run, inner, targets)))
     for call in model.calls:
         if call.qualname is not None or call.method not in PREDICT_METHODS or not call.loops:
             continue
@@ -342,6 +355,21 @@ def predict_loops(model: SemanticModel, data_loops: tuple[DataLoop, ...] = ()) -
         found = PredictLoop(loop, call, model.range_length(iterable), targets)
         found_loops.append(replace(found, repeats=_repeats(model, found)))
     return tuple(found_loops)
+
+
+def _runs_again(model: SemanticModel, run: CallSite, loop: Loop, targets: frozenset[str]) -> bool:
+    """Whether a loop runs a PyTorch model on the same item on every pass: its input is not computed
+    from the loop's variables, and nothing in the loop rebinds the model or loads other weights."""
+    data = run.node.args[0].value if run.node.args else None
+    head = (dotted(run.node.func) or "").split(".", 1)[0]
+    if data is None or not head:
+        return False
+    if model.reaches(model.names_used(data, run.scope)) & {model.qualify(target, loop.scope) for target in targets}:
+        return False
+    return not any(
+        loop.node in other.loops and (head in other.assigned_to or (
+            (other.receiver or "").split(".", 1)[0] == head and other.method in TORCH_WEIGHT_METHODS))
+        for other in model.calls)
 
 
 def _repeats(model: SemanticModel, found: PredictLoop) -> bool:

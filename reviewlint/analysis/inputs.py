@@ -320,9 +320,11 @@ def _statistic(model: SemanticModel, node: cst.BaseExpression, scope: Scope) -> 
     if value is not None:
         return value
     if isinstance(node, cst.Name):
-        bindings = model.bindings_of(model.qualify(node.value, scope))
-        if len(bindings) == 1 and bindings[0].value is not None:
-            node = bindings[0].value
+        # One value, bound once or the same each time (a notebook that defines a function again).
+        values = [binding.value for binding in model.bindings_of(model.qualify(node.value, scope))]
+        first = values[0] if values else None
+        if first is not None and all(value is not None and value.deep_equals(first) for value in values):
+            node = first
     site = model.call_site(node) if isinstance(node, cst.Call) else None
     if site is None or site.qualname not in _ARRAY_BUILDERS or not site.node.args:
         return None

@@ -351,8 +351,9 @@ class Scan(cst.CSTVisitor):
                 self.subscript_assignments.append(SubscriptAssignment(base, node.value, node, self._scopes[-1]))
         if len(targets) == 1 and isinstance(node.value, cst.Call) and isinstance(node.value.func, cst.Name):
             self.instances.setdefault(targets[0], set()).add(node.value.func.value)
-        for name in targets:
-            self._bind(name, node.value if len(targets) == 1 else None, "assign", node)
+        values = _element_values(node) if len(targets) > 1 else None
+        for position, name in enumerate(targets):
+            self._bind(name, node.value if len(targets) == 1 else values[position] if values else None, "assign", node)
         if targets:
             self.assignments.append(
                 Assignment(tuple(targets), node.value, node, self._scopes[-1], tuple(self._loops), self._index)
@@ -369,9 +370,11 @@ class Scan(cst.CSTVisitor):
             len(original_node.targets) == 1
             and isinstance(original_node.targets[0].target, (cst.Tuple, cst.List))
             and isinstance(value, cst.Call)
-            and isinstance(value.func, cst.Name)
+            and isinstance(value.func, (cst.Name, cst.Attribute))
         ):
-            self.tuple_assigns.append((targets, value.func.value, used, self._scopes[-1], value))
+            # a, b = f(…), and a, b = obj.method(…) (a method of the module's classes, by its name)
+            function = value.func.value if isinstance(value.func, cst.Name) else value.func.attr.value
+            self.tuple_assigns.append((targets, function, used, self._scopes[-1], value))
             return
         for name in targets:
             self.edges.append((name, self._scopes[-1], used, self._scopes[-1]))
@@ -468,6 +471,20 @@ class Scan(cst.CSTVisitor):
             right = node.right
             if isinstance(right, (cst.Integer, cst.Float)) and right.value in ("1", "1.", "1.0"):
                 self.minus_one.add(id(node.left))
+
+
+def _element_values(node: cst.Assign) -> list[cst.BaseExpression] | None:
+    """The value each name gets in ``a, b = x, y`` (plain names, as many as the plain elements of a
+    tuple or list display), or None for another assignment."""
+    if len(node.targets) != 1:
+        return None
+    target, value = node.targets[0].target, node.value
+    if not isinstance(target, (cst.Tuple, cst.List)) or not isinstance(value, (cst.Tuple, cst.List)):
+        return None
+    if len(target.elements) != len(value.elements) or not all(isinstance(element.value, cst.Name) for element in target.elements) \
+            or any(isinstance(element, cst.StarredElement) for element in (*target.elements, *value.elements)):
+        return None
+    return [element.value for element in value.elements]
 
 
 def target_names(node: cst.BaseExpression) -> list[str]:

@@ -333,7 +333,8 @@ class SemanticModel:
                     found.discard(qualify(function, scope))
                     for value in returned:
                         found.update(qualify(read, self.return_scope(value)) for read in names_in(value.elements[position].value))
-                    unpacked_calls.append((key, function, call_node, scope))
+                    if isinstance(call_node.func, cst.Name):  # obj.method(…): its arguments bind the method's parameters, not f's
+                        unpacked_calls.append((key, function, call_node, scope))
                 else:
                     found.update(qualify(read, scope) for read in used)
                 found.discard(key)

@@ -23,9 +23,11 @@ PLOTTING_CALLS = frozenset({"imshow", "imsave", "plot", "show", "save_img", "arr
 
 _NAME_ROLES: tuple[tuple[re.Pattern[str], Role], ...] = (
     (re.compile(r"tta", re.IGNORECASE), "tta"),
-    # "dev" as in train/dev/test splits (dev_loader, X_dev), not a bare "dev" (often a device).
+    # "dev" as in train/dev/test splits (dev_loader, X_dev), not a bare "dev" (often a device);
+    # "eval" as a word of the name (eval_dataset, dataloader_eval: Hugging Face's Trainer and many
+    # scripts name the validation split so), not a function such as evaluate().
     # A name may come qualified by its function ("load_data:dev_loader").
-    (re.compile(r"(^|[_:])(val|valid|validation)(_|$)|^val|:val(?!ue)|valid|(^|[_:])dev_|_dev$", re.IGNORECASE), "validation"),
+    (re.compile(r"(^|[_:])(val|valid|validation|eval)(_|$)|^val|:val(?!ue)|valid|(^|[_:])dev_|_dev$", re.IGNORECASE), "validation"),
     (re.compile(r"train|(^|_)aug(ment\w*)?$|^aug", re.IGNORECASE), "train"),
     (re.compile(r"test|pred|infer|sub(mission)?($|_)", re.IGNORECASE), "predict"),
 )

@@ -270,7 +270,8 @@ METRIC_RECORDERS = frozenset({
 # The name is read one dotted part at a time; a word must start the part or follow an underscore.
 # Plotting one epoch's values (``plot_roc(y_true, y_pred)``) keeps nothing; an object that
 # plots over the epochs (``loss_plotter.add_epoch(loss)``, livelossplot's ``liveloss.update(…)``) does.
-RECORDING_NAME = re.compile(r"(?i)(^|_)(log(?!its?(_|$))|record|track|histor|metric|csv|writer|board|wandb|neptune|mlflow|comet|"
+# Logits and log-probabilities (``logps.topk(1)``, ``log_probs``, ``log_softmax``) are values, not logs.
+RECORDING_NAME = re.compile(r"(?i)(^|_)(log(?!its?(_|$)|_?p(robs?|s)?(_|$)|_?softmax)|record|track|histor|metric|csv|writer|board|wandb|neptune|mlflow|comet|"
                             r"plot_?loss|\w*plotter|liveloss)")
 COMPUTING_LIBRARIES = frozenset({
     "numpy", "math", "scipy", "torch", "torchvision", "timm", "tensorflow", "keras", "pandas", "sklearn",

@@ -146,11 +146,14 @@ def _within(path: Path, root: Path) -> bool:
     return "site-packages" not in path.parts and "dist-packages" not in path.parts
 
 
-def project_imports(path: Path, lines: tuple[ImportLine, ...]) -> tuple[ProjectImport, ...]:
+def project_imports(path: Path, lines: tuple[ImportLine, ...], through_packages: bool = True) -> tuple[ProjectImport, ...]:
     """The project's own ``.py`` files among the imports ``lines`` of the module at ``path``, in
     the order of its imports (at most :data:`MAX_MODULES`); a module and the submodules it names
     (``from pkg import data``) both count, and for a module with relative imports, its package's
-    ``__init__.py`` (with no names: it runs first)."""
+    ``__init__.py`` (with no names: it runs first). With ``through_packages`` (the default), a package's
+    ``__init__.py`` also leads to the modules whose names it imports (``from .models import
+    ResNet50`` in ``model/__init__.py`` makes ``from model import *`` bring ``models.ResNet50``):
+    one step, not the imports of those modules in turn."""
     path = Path(os.path.abspath(path))
     root = project_root(path)
     bases = list(dict.fromkeys((path.parent, root, root / "src")))
@@ -191,7 +194,39 @@ def project_imports(path: Path, lines: tuple[ImportLine, ...]) -> tuple[ProjectI
         # A module with relative imports runs as part of its package, whose __init__.py runs first
         # (``python -m blindness.main``): what it does at import (seeding) counts; it names nothing.
         found.setdefault(package, [])
+    if through_packages:
+        for file, aliases in list(found.items()):
+            if file.name == "__init__.py" and aliases:
+                for reexported in _package_reexports(file, aliases):
+                    if reexported.file != path and (reexported.file in found or len(found) < MAX_MODULES):
+                        found.setdefault(reexported.file, []).extend(
+                            alias for alias in reexported.aliases if alias not in found[reexported.file])
     return tuple(ProjectImport(file, tuple(aliases)) for file, aliases in found.items())
+
+
+def _package_reexports(package: Path, aliases: list[tuple[str, str]]) -> list[ProjectImport]:
+    """The project modules a package's ``__init__.py`` imports names from, with the importer's
+    names for what the package binds from them (``aliases``: the importer's names for the package's)."""
+    data, _ = read_module(package)
+    if data is None:
+        return []
+    reexports: list[ProjectImport] = []
+    for inner in project_imports(package, import_lines(data.decode("utf-8", "replace")), through_packages=False):
+        mapped: list[tuple[str, str]] = []
+        for local, name in aliases:
+            for bound, original in inner.aliases:
+                if not local and not name:  # from package import *: what __init__ binds, but private names
+                    if not bound.startswith("_"):
+                        mapped.append((bound, original))
+                elif not name:  # import package (as local): local.bound
+                    mapped.append((f"{local}.{bound}" if bound else local, original))
+                elif bound == name:  # from package import name (as local)
+                    mapped.append((local, original))
+                elif not bound:  # from .models import * in __init__: name may be one of them
+                    mapped.append((local, name))
+        if mapped:
+            reexports.append(ProjectImport(inner.file, tuple(dict.fromkeys(mapped))))
+    return reexports
 
 
 # Imported modules are read up to this size (a module larger than this is followed as unreadable).
@@ -223,7 +258,7 @@ def star_reexports(path: Path, lines: tuple[ImportLine, ...]) -> dict[str, dict[
         return {}
     found: dict[str, dict[str, str]] = {}
     for star in stars:
-        for imported in project_imports(path, (star,)):
+        for imported in project_imports(path, (star,), through_packages=False):
             data, _ = read_module(imported.file)
             if data is None:
                 continue
