@@ -23,7 +23,9 @@ file imports: `range(const.NUM_EPOCHS)`; in a training function, `range(num_epoc
 its callers pass, the shortest run, or the parameter's default when the file never calls it;
 a `scheduler.step()` at the top of the epoch, before its training, counts one step more, and one
 inside a loop over the phases, `for phase in ['train', 'val']:`, counts once per phase; tqdm's
-`trange(n)` and `tqdm(range(n))` count as the range they wrap).
+`trange(n)` and `tqdm(range(n))` count as the range they wrap). A scheduler built in a function
+from its parameters (`StepLR(optimizer, step_size, gamma)` in `def train(…, step_size=7, gamma=0.1)`)
+counts what the function's callers pass, the slowest decay of them.
 Keras's `LearningRateScheduler(schedule)` with a schedule function of the file (`schedule(epoch)`
 or `schedule(epoch, lr)`, arithmetic, `if`/`return`, `math.floor`/`math.pow`/`np.exp` and module
 constants) is run over the epochs of the `fit` it is given to, from the first epoch's rate.
@@ -499,6 +501,15 @@ def _torch_schedules(facts: Facts, imported: ImportedFacts, min_fraction: float,
             continue
         names, gamma_default = spec
         params = _params(facts, call, names)
+        for name in ("gamma", "step_size"):
+            # A parameter of the function that builds the scheduler: what its callers pass (the
+            # slowest decay of them, as the shortest run counts for the epochs).
+            arg = call.arg(name, names.index(name)) if name in names else None
+            if arg is not None and not is_number(params.get(name)):
+                passed = model.possible_values(arg.value, call.scope)
+                numbers = [float(value) for value in passed if is_number(value)]
+                if numbers and len(numbers) == len(passed):
+                    params[name] = max(numbers)
         gamma = params.get("gamma", gamma_default)
         kind = (call.qualname or "").rsplit(".", 1)[-1]
         step_size = params.get("step_size", 1) if kind == "StepLR" else 1
@@ -649,6 +660,11 @@ _ED = "import tensorflow as tf\nfrom tensorflow import keras\n"
 _TORCH = "import torch\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n"
 
 VALID = [
+    # Built from the function's parameters; the caller's step_size outlasts its epochs.
+    "import torch\ndef train(model, optimizer, loader, step_size=7, gamma=0.1, num_epochs=25):\n"
+    "    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size, gamma)\n    for epoch in range(num_epochs):\n"
+    "        for x, y in loader:\n            optimizer.zero_grad()\n            criterion(model(x), y).backward()\n"
+    "            optimizer.step()\n        scheduler.step()\n" + "train(model, opt, loader, step_size=30, gamma=0.1, num_epochs=10)\n",
     # StepLR stepped per epoch, every 10 epochs, over 30: 1 % of the rate in the last epochs
     _TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=10, gamma=0.1)\n"
     "for epoch in range(25):\n    for x, y in train_loader:\n        criterion(model(x), y).backward()\n        optimizer.step()\n"
@@ -718,6 +734,14 @@ VALID.append(_TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, st
 VALID.append('import math\nfrom tensorflow import keras\n\n\ndef step_decay(epoch):\n    return 0.01 * math.pow(0.5, math.floor(epoch / 10))\n\n\nmodel.fit(train_ds, epochs=20, callbacks=[keras.callbacks.LearningRateScheduler(step_decay)])\n')
 
 INVALID = [
+    # Built from the function's parameters: what its caller passes.
+    Invalid(
+        "import torch\ndef train(model, optimizer, loader, step_size=7, gamma=0.1, num_epochs=25):\n"
+        "    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size, gamma)\n    for epoch in range(num_epochs):\n"
+        "        for x, y in loader:\n            optimizer.zero_grad()\n            criterion(model(x), y).backward()\n"
+        "            optimizer.step()\n        scheduler.step()\n" + "train(model, opt, loader, step_size=1, gamma=0.1, num_epochs=10)\n",
+        message="StepLR(step_size=1, gamma=0.1) is stepped once per epoch", range=(3, 71, 3, 76),
+    ),
     # Keras's LearningRateScheduler with a schedule function of the file, run over the fit's epochs.
     Invalid('from tensorflow import keras\n\n\ndef scheduler(epoch, lr):\n    if epoch % 7 == 0 and epoch:\n        return lr * 0.1\n    return lr\n\n\nlr_callback = keras.callbacks.LearningRateScheduler(scheduler)\nmodel.fit(train_ds, epochs=25, callbacks=[lr_callback])\n', message="LearningRateScheduler(scheduler) takes the rate to 0.001", range=(10, 15, 10, 63)),
     Invalid('import math\nfrom tensorflow import keras\n\n\ndef step_decay(epoch):\n    return 0.01 * math.pow(0.5, math.floor(epoch / 10))\n\n\nmodel.fit(train_ds, epochs=100, callbacks=[keras.callbacks.LearningRateScheduler(step_decay)])\n', message="to 0.002 of its first value by the last of the 100 epochs", range=(9, 44, 9, 93)),
