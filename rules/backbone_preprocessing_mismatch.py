@@ -28,7 +28,8 @@ Pixels scaled to [0, 1] and multiplied by 255 again before the backbone (a `Resc
 layer the backbone is built on, `x * 255` on the way to it) reach it in [0, 255]; `x /= 255.`
 then `x -= 0.5` and `x *= 2.` (or `(x - 0.5) * 2`, `2 * x - 1`) is the [-1, 1] convention.
 A model loaded back with `load_model(path)` from where a model built from the backbone was saved
-(`ModelCheckpoint(filepath=path)` given to its `fit`, or `model.save(path)`) is that model.
+(`ModelCheckpoint(filepath=path)` given to its `fit`, or `model.save(path)`; `./BC.h5` and `BC.h5`
+alike) is that model.
 Across the project's own modules too: a generator imported from `data.py` into the script that
 builds the backbone is reported in `data.py`, with the backbone as a related location, and a
 model built in `model.py` meets the generator of the script that imports it. When nothing in the
@@ -99,6 +100,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import posixpath
 import re
 from collections.abc import Iterator, Sequence
 
@@ -260,7 +262,7 @@ _LAMBDA = frozenset({"torchvision.transforms.Lambda", "torchvision.transforms.v2
 def _with_reloaded(facts: Facts, backbone: Backbone) -> Backbone:
     """The backbone, also owned by the models loaded back from where a model built from it was
     saved: ``load_model(modelpath)`` after a fit with ``ModelCheckpoint(filepath=modelpath)``, or
-    after ``model.save(modelpath)`` (the same name or the same folded path)."""
+    after ``model.save(modelpath)`` (the same name or the same folded path, ``./`` and all)."""
     model = facts.model
     if not backbone.owners or not any(call.qualname in _LOAD_MODEL for call in model.calls):
         return backbone
@@ -270,7 +272,7 @@ def _with_reloaded(facts: Facts, backbone: Backbone) -> Backbone:
             return None
         value = model.value_in(node, scope)
         if isinstance(value, str):
-            return value
+            return posixpath.normpath(value)  # "./BC.h5" is "BC.h5"
         return model.qualify(node.value, scope) if isinstance(node, cst.Name) else None
 
     saved: set[object] = set()
@@ -1444,6 +1446,13 @@ INVALID = [
     # Raw pixels from the generator; the only /255 is for showing one image.
     Invalid('from tensorflow.keras.applications import ResNet50\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nfrom tensorflow.keras import layers, models\nimport matplotlib.pyplot as plt\nimg_tensor = load()\nimg_tensor /= 255.\nplt.imshow(img_tensor[0])\ngen = ImageDataGenerator(horizontal_flip=True).flow_from_dataframe(df, x_col="id", y_col="label")\nbase = ResNet50(include_top=False, weights="imagenet")\nout = layers.Dense(5)(layers.GlobalAveragePooling2D()(base.output))\nmodel = models.Model(base.input, out)\nmodel.fit(gen, epochs=3)\n', message="as raw 0-255 pixels: nothing in this file normalizes them", range=(9, 8, 9, 55)),
     # The model loaded back from the checkpoint its fit saved is the backbone's model.
+    # model.save("BC.h5") … load_model("./BC.h5"): the same file.
+    Invalid(
+        "from tensorflow import keras\nfrom tensorflow.keras.applications import VGG16\n"
+        "base = VGG16(include_top=False, weights='imagenet')\nmodel = keras.Sequential([base, keras.layers.Dense(2)])\n"
+        "model.save('BC.h5')\nmodel1 = keras.models.load_model('./BC.h5')\nmodel1.predict(read_image() / 255)\n",
+        message="read_image() / 255 scales pixels to [0, 1], but it feeds VGG16", range=(7, 16, 7, 34),
+    ),
     Invalid('from tensorflow.keras.applications import ResNet50V2\nfrom tensorflow.keras.callbacks import ModelCheckpoint\nfrom tensorflow.keras.models import load_model\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\nfrom tensorflow import keras\nbase = ResNet50V2(include_top=False, weights="imagenet")\nclassifier = keras.Sequential([base, keras.layers.Dense(1)])\nmodelpath = "best.h5"\ncheckpoint = ModelCheckpoint(filepath=modelpath, save_best_only=True)\nclassifier.fit(train_ds, epochs=5, callbacks=[checkpoint])\nmodel = load_model(modelpath)\nimg = read_image()\nmodel.predict(img / 255)\n', message="img / 255 scales pixels to [0, 1], but it feeds ResNet50V2", range=(13, 15, 13, 24)),
     # The backbone added to a Sequential with model.add(…); efn used without an import (the
     # kernel's import cell is elsewhere) is qubvel's efficientnet, which its README imports as efn.
