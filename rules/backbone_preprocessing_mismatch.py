@@ -853,7 +853,7 @@ def _plain_operation(facts: Facts, call: CallSite) -> bool:
         return False
     built = [facts.model.call_site(origin) for origin, _ in facts.model.origins(call.node.func, call.scope)]
     return bool(built) and all(
-        site is not None and site.qualname in ("keras.Sequential", "keras.models.Sequential")
+        site is not None and site.qualname == "keras.Sequential"  # tf.keras/keras.models spellings are canonical
         and all(_plain_operation(facts, inner) for inner in facts.model.calls_within(site.node)[1:])
         for site in built)
 

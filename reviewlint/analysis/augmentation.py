@@ -3,6 +3,7 @@ the prediction loops that look like test-time augmentation."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -341,8 +342,11 @@ def predict_loops(model: SemanticModel, data_loops: tuple[DataLoop, ...] = ()) -
                 continue
             per_item.add(id(inner.node))
             targets = frozenset(target_names(inner.node.target))
-            found_loops.append(PredictLoop(inner, run, model.range_length(inner.node.iter), targets,
-                                           repeats=_runs_again(model, run, inner, targets)))
+            data = run.node.args[0].value if run.node.args else None
+            head = (dotted(run.node.func) or "").split(".", 1)[0]
+            repeats = data is not None and bool(head) and _same_item_and_model(
+                model, inner, targets, data, run.scope, head, TORCH_WEIGHT_METHODS)
+            found_loops.append(PredictLoop(inner, run, model.range_length(inner.node.iter), targets, repeats=repeats))
     for call in model.calls:
         if call.qualname is not None or call.method not in PREDICT_METHODS or not call.loops:
             continue
@@ -357,18 +361,17 @@ def predict_loops(model: SemanticModel, data_loops: tuple[DataLoop, ...] = ()) -
     return tuple(found_loops)
 
 
-def _runs_again(model: SemanticModel, run: CallSite, loop: Loop, targets: frozenset[str]) -> bool:
-    """Whether a loop runs a PyTorch model on the same item on every pass: its input is not computed
-    from the loop's variables, and nothing in the loop rebinds the model or loads other weights."""
-    data = run.node.args[0].value if run.node.args else None
-    head = (dotted(run.node.func) or "").split(".", 1)[0]
-    if data is None or not head:
-        return False
-    if model.reaches(model.names_used(data, run.scope)) & {model.qualify(target, loop.scope) for target in targets}:
-        return False
+def _same_item_and_model(model: SemanticModel, loop: Loop, targets: frozenset[str], data: cst.BaseExpression,
+                         scope: Scope, head: str, weight_methods: AbstractSet[str]) -> bool:
+    """Whether each pass of a loop runs the model named ``head`` on the same data: ``data`` (read in
+    ``scope``) is not computed from the loop's variables, and nothing in the loop rebinds the model
+    or gives it other weights (one of ``weight_methods`` called on it)."""
+    qualified = {model.qualify(target, loop.scope) for target in targets}
+    if qualified and model.reaches(model.names_used(data, scope)) & qualified:
+        return False  # … through names: image = load(path); model.predict(image)
     return not any(
         loop.node in other.loops and (head in other.assigned_to or (
-            (other.receiver or "").split(".", 1)[0] == head and other.method in TORCH_WEIGHT_METHODS))
+            (other.receiver or "").split(".", 1)[0] == head and other.method in weight_methods))
         for other in model.calls)
 
 
@@ -380,15 +383,5 @@ def _repeats(model: SemanticModel, found: PredictLoop) -> bool:
         return False
     if {name.split(".", 1)[0] for name in names_in(data.value)} & found.targets:
         return False  # it walks over the data
-    targets = {model.qualify(target, found.loop.scope) for target in found.targets}
-    if targets and model.reaches(model.names_used(data.value, call.scope)) & targets:
-        return False  # … through names: image = load(path); model.predict(image)
-    head = call.receiver.split(".", 1)[0]
-    for other in model.calls:
-        if found.loop.node not in other.loops:
-            continue
-        if head in other.assigned_to:
-            return False
-        if other.receiver is not None and other.receiver.split(".", 1)[0] == head and other.method in WEIGHT_METHODS:
-            return False
-    return True
+    return _same_item_and_model(model, found.loop, found.targets, data.value, call.scope,
+                                call.receiver.split(".", 1)[0], WEIGHT_METHODS)

@@ -150,10 +150,10 @@ def project_imports(path: Path, lines: tuple[ImportLine, ...], through_packages:
     """The project's own ``.py`` files among the imports ``lines`` of the module at ``path``, in
     the order of its imports (at most :data:`MAX_MODULES`); a module and the submodules it names
     (``from pkg import data``) both count, and for a module with relative imports, its package's
-    ``__init__.py`` (with no names: it runs first). With ``through_packages`` (the default), a package's
-    ``__init__.py`` also leads to the modules whose names it imports (``from .models import
-    ResNet50`` in ``model/__init__.py`` makes ``from model import *`` bring ``models.ResNet50``):
-    one step, not the imports of those modules in turn."""
+    ``__init__.py`` (with no names: it runs first). With ``through_packages`` (the default), a
+    package's ``__init__.py`` also leads to the modules whose names it imports (``from .models
+    import ResNet50`` in ``model/__init__.py`` makes ``from model import *`` bring
+    ``models.ResNet50``): one step, not the imports of those modules in turn."""
     path = Path(os.path.abspath(path))
     root = project_root(path)
     bases = list(dict.fromkeys((path.parent, root, root / "src")))
