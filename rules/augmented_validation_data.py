@@ -242,9 +242,13 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             continue
         inside = [f for f in facts.model.calls_within(arg.value) if id(f.node) in flows]
         candidates = inside + [f for f in flows.values() if facts.model.owners(f) & reached]
+        building: list[CallSite] | None = None  # worked out for the first pipeline that needs it
         for pipeline, transforms in augmenting:
             if not pipeline.owners & reached:
                 continue
+            building = _on_the_way(facts, reached, arg.value) if building is None else building
+            if _not_chosen(facts, ctx.imported, pipeline, building):
+                continue  # configure_dataset(valid_ds) with `if augment:` around the augmentation, augment=False by default
             flow = next((f for f in candidates if pipeline.owners & through(f)), None)
             anchor: Anchor = flow.node if flow is not None else arg
             if id(anchor) in reported:
@@ -496,10 +500,22 @@ def _not_chosen(facts: Facts, imported: ImportedFacts, pipeline: Pipeline, build
         model, function = callee
         places: list[cst.CSTNode] = [pipeline.node] if model.branches_to(pipeline.node, function) is not None else []
         if not places and names and model is facts.model:
-            places = [node for node in _names_within(function) if node.value in names]
+            # (not a call of the function that builds it: that fetches it, ``seq = get_seq()``)
+            places = [node for node in _names_within(function) if node.value in names and node.value not in model.functions]
+        if not places and model is facts.model:
+            # Applied through a local name (``seq = get_seq()`` … ``if augment: X = seq.augment_images(X)``).
+            places = [site.node for site in model.calls_within(function) if _applies(model, site, pipeline)]
         if places and not any(model.runs_for_call(place, function, call, facts.model) for place in places):
             return True
     return False
+
+
+def _applies(model: SemanticModel, site: CallSite, pipeline: Pipeline) -> bool:
+    """Whether a call applies the pipeline: calls it, or a method of it, through a name that holds
+    it (not a call of the function that builds it, ``get_seq()``)."""
+    func = site.node.func
+    name = site.receiver.split(".", 1)[0] if site.receiver else func.value if isinstance(func, cst.Name) and func.value not in model.functions else None
+    return name is not None and bool(model.reaches({model.qualify(name, site.scope)}) & pipeline.owners)
 
 
 def _chooser(facts: Facts, imported: ImportedFacts, pipeline: Pipeline, building: Sequence[CallSite]) -> CallSite | None:
@@ -687,6 +703,26 @@ VALID = [
     "    return LeafDataset(df, transform=tf)\n"
     "train_loader = DataLoader(build_dataset(train_df), shuffle=True)\n"
     "valid_loader = DataLoader(build_dataset(valid_df, augment=False))\n" + _TORCH_LOOPS,
+    # One function builds both sets; each call passes its own pipeline to the parameter that
+    # shares the training pipeline's name.
+    _TORCH + "transform = train_tf\ndef create_dataset(files, transform):\n"
+    "    return torch.stack([transform(load(f)) for f in files])\n"
+    "train_loader = DataLoader(create_dataset(train_files, transform), shuffle=True)\n"
+    "val_set = create_dataset(val_files, transform=valid_tf)\nvalid_loader = DataLoader(val_set)\n" + _TORCH_LOOPS,
+    # tf.data: the augmentation maps only where the function is asked to augment (off by default).
+    "import tensorflow as tf\naugment_layers = tf.keras.Sequential([tf.keras.layers.RandomFlip('horizontal')])\n"
+    "def configure(ds, augment=False):\n    if augment:\n        ds = ds.map(lambda x, y: (augment_layers(x, training=True), y))\n"
+    "    return ds.prefetch(8)\ntrain_ds = configure(train_ds, augment=True)\nvalid_ds = configure(valid_ds)\n"
+    "model.fit(train_ds, epochs=10, validation_data=valid_ds)\n",
+    # A generator function that augments only when asked (the validation batches are not).
+    "from imgaug import augmenters as iaa\nimport numpy as np\ndef get_seq():\n    return iaa.Sequential([iaa.Fliplr(0.5), iaa.Affine(rotate=(-20, 20))])\n"
+    "def data_gen(files, batch_size, augment=False):\n    seq = get_seq()\n    while True:\n        X = [load(f) for f in files[:batch_size]]\n"
+    "        if augment:\n            X = seq.augment_images(X)\n        yield np.array(X), np.zeros(len(X))\n"
+    "model.fit(data_gen(train, 32, augment=True), validation_data=data_gen(val, 32), epochs=3)\n",
+    # `if augmentation is True:` with augmentation=False by default.
+    _IDG + "import numpy as np\naug = ImageDataGenerator(rotation_range=90)\ndef generator(X, Y, augmentation=False):\n    while True:\n"
+    "        if augmentation is True:\n            X, Y = next(aug.flow(X, Y))\n        yield X / 255, Y\n"
+    "model.fit(generator(x_tr, y_tr, augmentation=True), validation_data=generator(x_val, y_val), epochs=3)\n",
     # The pipeline is chosen by the split a function of the file is called for.
     _TORCH + "def get_loader(df, mode):\n"
     "    ds = LeafDataset(df, transform=train_tf if mode == 'train' else valid_tf)\n"
@@ -785,6 +821,20 @@ VALID = [
 ]
 
 INVALID = [
+    Invalid(
+        "from imgaug import augmenters as iaa\nimport numpy as np\ndef get_seq():\n    return iaa.Sequential([iaa.Fliplr(0.5), iaa.Affine(rotate=(-20, 20))])\n"
+    "def data_gen(files, batch_size, augment=False):\n    seq = get_seq()\n    while True:\n        X = [load(f) for f in files[:batch_size]]\n"
+    "        if augment:\n            X = seq.augment_images(X)\n        yield np.array(X), np.zeros(len(X))\n"
+        "model.fit(data_gen(train, 32, augment=True), validation_data=data_gen(val, 32, augment=True), epochs=3)\n",
+        message="validation_data data_gen(val, 32, augment=True) goes through the training augmentation 'get_seq'", range=(12, 46, 12, 93),
+    ),
+    Invalid(
+        "import tensorflow as tf\naugment_layers = tf.keras.Sequential([tf.keras.layers.RandomFlip('horizontal')])\n"
+        "def configure(ds, augment=False):\n    if augment:\n        ds = ds.map(lambda x, y: (augment_layers(x, training=True), y))\n"
+        "    return ds.prefetch(8)\ntrain_ds = configure(train_ds, augment=True)\nvalid_ds = configure(valid_ds, augment=True)\n"
+        "model.fit(train_ds, epochs=10, validation_data=valid_ds)\n",
+        message="validation_data valid_ds goes through the training augmentation 'augment_layers'", range=(9, 32, 9, 56),
+    ),
     # A function of the file builds a set with the training transform, whatever split it is given;
     # load_data's trained=False only decides shuffle=.
     Invalid(

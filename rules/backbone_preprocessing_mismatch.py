@@ -129,6 +129,7 @@ from reviewlint.api import (
     drop_args,
     is_number,
     name_is_free,
+    names_in,
     parent_of,
     replace,
     with_args,
@@ -259,10 +260,39 @@ _TO_TENSOR = frozenset({"torchvision.transforms.ToTensor"})
 _LAMBDA = frozenset({"torchvision.transforms.Lambda", "torchvision.transforms.v2.Lambda"})
 
 
+# Methods that look at a model without running it or handing it on.
+_INSPECTING = frozenset({"summary", "count_params", "get_config"})
+
+
+def _replaced_unused(facts: Facts, backbone: Backbone) -> bool:
+    """A backbone built once at module level whose name is bound to a new one before module-level
+    code does anything with it but look at it (a notebook cell that builds VGG16 to print its
+    summary, and a later cell that builds the one the model uses)."""
+    model = facts.model
+    call = backbone.call
+    if not call.scope.is_module or call.loops or not backbone.owners:
+        return False
+    for var in backbone.owners:
+        replaced = model.replaced_after(var, call.index)
+        if replaced is None:
+            return False
+        for read in model.calls:
+            if (call.index < read.index < replaced.order and read.scope.is_module and read.index not in range(call.index, call.end)
+                    and not (read.receiver == var.name and read.method in _INSPECTING)
+                    and any(name.split(".", 1)[0] == var.name for name in names_in(read.node))):
+                return False
+        # (the new binding itself included: ``model = model.to(device)`` carries the backbone on)
+        if any(call.index < assignment.index <= replaced.order and assignment.scope.is_module
+               and any(name.split(".", 1)[0] == var.name for name in names_in(assignment.value)) for assignment in model.assignments):
+            return False
+    return True
+
+
 def _with_reloaded(facts: Facts, backbone: Backbone) -> Backbone:
     """The backbone, also owned by the models loaded back from where a model built from it was
     saved: ``load_model(modelpath)`` after a fit with ``ModelCheckpoint(filepath=modelpath)``, or
-    after ``model.save(modelpath)`` (the same name or the same folded path, ``./`` and all)."""
+    after ``model.save(modelpath)`` (the same name or the same folded path, ``./`` and all; or the
+    same file name in a Kaggle dataset, where a notebook's saved output is uploaded)."""
     model = facts.model
     if not backbone.owners or not any(call.qualname in _LOAD_MODEL for call in model.calls):
         return backbone
@@ -288,9 +318,14 @@ def _with_reloaded(facts: Facts, backbone: Backbone) -> Backbone:
                     path = site.arg("filepath", 0)
                     saved.add(key(path.value, site.scope) if path is not None else None)
     saved.discard(None)
+    names = {posixpath.basename(path) for path in saved if isinstance(path, str)}
     loaded: set[Var] = set()
     for call in model.calls:
-        if call.qualname in _LOAD_MODEL and (path := call.arg("filepath", 0)) is not None and key(path.value, call.scope) in saved:
+        if call.qualname not in _LOAD_MODEL or (path := call.arg("filepath", 0)) is None:
+            continue
+        found = key(path.value, call.scope)
+        # A notebook's saved model uploaded as a Kaggle dataset: ../input/birdmodel/bird-96test.
+        if found in saved or isinstance(found, str) and found.startswith(training.KAGGLE_INPUT_DIRS) and posixpath.basename(found) in names:
             loaded.update(model.owners(call))
     return dataclasses.replace(backbone, owners=backbone.owners | loaded) if loaded else backbone
 
@@ -594,7 +629,9 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     backbones = [b for b in (*facts.backbones, *imported.backbones) if b.pretrained and b.expects is not None]
     if not backbones:
         return
-    backbones = [_with_reloaded(facts, backbone) for backbone in backbones]
+    backbones = [_with_reloaded(facts, backbone) for backbone in backbones if not _replaced_unused(facts, backbone)]
+    if not backbones:
+        return
     single_family = len({b.expects for b in backbones}) == 1
     stacked = _double_with_preprocess(norms)
     unread_normalizer = _calls_unread_normalizer(facts)
@@ -905,6 +942,12 @@ def _raw_images_into(facts: Facts, backbone: Backbone) -> tuple[cst.CSTNode, str
     return None
 
 
+_DIVIDED_AFTER_TO_TENSOR = (
+    "import torchvision\nfrom torchvision import transforms\ndef normalize_img(img):\n    return img / 255\n"
+    "tf = transforms.Compose([transforms.ToTensor(), transforms.Lambda(lambda x: normalize_img(x))])\n"
+    "model = torchvision.models.resnet18(pretrained=True)\n"
+)
+
 VALID = [
     # An unused generator replaced, before the model runs, by one that normalizes the backbone's way.
     (
@@ -1121,6 +1164,16 @@ VALID.extend([
 ])
 
 INVALID = [
+    # A notebook cell that builds VGG16 only to print its summary; the next builds the one the model
+    # uses: reported once, there.
+    Invalid(
+        "from tensorflow import keras\nds = keras.utils.image_dataset_from_directory('train')\n"
+        "conv_base = keras.applications.vgg16.VGG16(weights='imagenet', include_top=False)\nconv_base.summary()\n"
+        "conv_base = keras.applications.vgg16.VGG16(weights='imagenet', include_top=False)\n"
+        "inputs = keras.Input((224, 224, 3))\n"
+        "model = keras.Model(inputs, keras.layers.Dense(2)(conv_base(inputs)))\nmodel.fit(ds, epochs=3)\n",
+        message="nothing in this file normalizes them", range=(5, 13, 5, 82),
+    ),
     # The training images are preprocessed for the backbone, the validation images not at all.
     Invalid(
         _SPLITS_KERAS + "val_gen = ImageDataGenerator()\nmodel.fit(train_gen.flow(x, y), validation_data=val_gen.flow(xv, yv))\n",
@@ -1434,10 +1487,19 @@ INVALID = [
         message="image /= 255.0", range=(5, 5, 5, 19)
     ),
     # ToTensor already scales to [0, 1]: the Lambda divides by 255 a second time.
+    Invalid(_DIVIDED_AFTER_TO_TENSOR, message="divides by 255 (img / 255) after ToTensor", range=(5, 49, 5, 94)),
+    # Batches from a generator function: what it yields is what fit trains on.
     Invalid(
-        'import torchvision\nfrom torchvision import transforms\ndef normalize_img(img):\n    return img / 255\ntf = transforms.Compose([transforms.ToTensor(), transforms.Lambda(lambda x: normalize_img(x))])\nmodel = torchvision.models.resnet18(pretrained=True)\n',
-        message="divides by 255 (img / 255) after ToTensor", range=(5, 49, 5, 94)
+        "from tensorflow import keras\nimport numpy as np\nimport cv2\ndef load(path):\n    image = cv2.imread(path)\n"
+        "    image = image / 255\n    return image, 0\ndef batches(paths):\n    while True:\n        images = []\n"
+        "        for p in paths:\n            image, label = load(p)\n            images.append(image)\n"
+        "        yield np.array(images), np.zeros(len(images))\n"
+        "base = keras.applications.Xception(weights='imagenet', include_top=False)\n"
+        "model = keras.Sequential([base, keras.layers.Dense(2)])\nmodel.fit(batches(train_paths), epochs=3)\n",
+        message="image / 255 scales pixels to [0, 1], but it feeds Xception", range=(6, 13, 6, 24),
     ),
+    # The name bound again to the same model moved to the GPU still holds the backbone.
+    Invalid(_DIVIDED_AFTER_TO_TENSOR + "model = model.to(device)\n", message="divides by 255 (img / 255) after ToTensor", range=(5, 49, 5, 94)),
     # The training loop gets the dataset's images unnormalized; only the single image shown is normalized.
     Invalid(
         "import timm\nimport torch\nimport torchvision\nimport torchvision.transforms as T\ntransform = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor()])\ndataset = torchvision.datasets.OxfordIIITPet(root='data', transform=transform)\nmodel = timm.create_model('resnet50', pretrained=True)\nnormalize = T.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])\nimg, label = dataset[0]\nlogits = model(normalize(img).unsqueeze(0))\nfor x, y in torch.utils.data.DataLoader(dataset, batch_size=32):\n    loss = criterion(model(x), y)\n    loss.backward()\n",

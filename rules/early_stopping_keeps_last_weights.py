@@ -6,11 +6,11 @@ stops, the model holds the weights of the last epoch, `patience` epochs past the
 
 Not reported for an `EarlyStopping` that never reaches a `callbacks=` argument (of `fit`, of
 `tuner.search`, of a training helper): it stops nothing. Nor when the best weights are recovered
-another way: a
-`ModelCheckpoint(save_best_only=True)` is passed to the same `fit` and, after that fit, the
-checkpoint is loaded back (`model.load_weights(path)`, `keras.models.load_model(path)`; when both
-paths are constants they must be the same file). A `restore_best_weights` whose value cannot be
-folded is not reported either.
+another way: a `ModelCheckpoint(save_best_only=True)` is passed to the same `fit` and, after
+that fit, the checkpoint is loaded back (`model.load_weights(path)`,
+`keras.models.load_model(path)`; when both paths are constants they must be the same file,
+`./best.h5` being `best.h5`; a notebook that rebinds the path and the callbacks in every cell is
+read cell by cell). A `restore_best_weights` whose value cannot be folded is not reported either.
 
 Lightning's `EarlyStopping` has no such argument: it is reported unless the best weights are kept
 and can be brought back — a `ModelCheckpoint(monitor=…)` in the file, `trainer.test(model,
@@ -36,6 +36,8 @@ earlystop = EarlyStopping(monitor="val_accuracy", patience=3, mode="max", restor
 """
 
 from __future__ import annotations
+
+import posixpath
 
 from collections.abc import Iterator
 
@@ -73,8 +75,12 @@ _LOADERS = frozenset({"keras.load_model", "keras.saving.load_model"})
 
 
 def _path(facts: Facts, call: CallSite, name: str) -> object:
+    """The file a call names, as the code spells it where the call runs (a notebook that rebinds
+    ``model_filepath`` in every cell: the value bound last before the call), normalized
+    (``./best.h5`` is ``best.h5``)."""
     arg = call.arg(name, 0)
-    return facts.model.value(arg.value) if arg is not None else None
+    path = facts.model.value_of_call_arg(call, arg.value) if arg is not None else None
+    return posixpath.normpath(path) if isinstance(path, str) and path else path
 
 
 def _best_checkpoint_loaded(facts: Facts, fit: Fit) -> bool:
@@ -118,7 +124,10 @@ def _given_as_callbacks(facts: Facts) -> set[int]:
                         element.value for element in origin.elements
                         if isinstance(element, cst.DictElement) and model.value(element.key) == "callbacks"
                     )
-        found.update(id(origin) for value in values for origin, _ in model.origins(value, call.scope))
+        # In module-level code that runs once, the names as bound just before the call (a callback
+        # list rebuilt in every notebook cell: an EarlyStopping of an earlier binding stops nothing here).
+        before = call.index if call.scope.is_module and not call.loops else None
+        found.update(id(origin) for value in values for origin, _ in model.origins(value, call.scope, before))
     return found
 
 
@@ -178,6 +187,10 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
 
 
 VALID = [
+    # Replaced before the fit by one that restores the best weights: the first one stops nothing.
+    "from keras.callbacks import EarlyStopping\nes = EarlyStopping(monitor='val_loss')\n"
+    "es = EarlyStopping(monitor='val_loss', patience=20, restore_best_weights=True)\n"
+    "model.fit(x, y, validation_split=0.2, epochs=100, callbacks=[es])\n",
     "from tensorflow.keras.callbacks import EarlyStopping\nes = EarlyStopping(patience=3, restore_best_weights=True)",
     "import tensorflow as tf\ntf.keras.callbacks.EarlyStopping(monitor='val_loss', restore_best_weights=RESTORE)",
     "import keras\nkeras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)",
@@ -204,6 +217,21 @@ VALID = [
 ]
 
 INVALID = [
+    # A notebook that rebinds the path and the callbacks in every cell: only the second
+    # experiment's checkpoint is loaded back.
+    Invalid(
+        "from tensorflow.keras.callbacks import EarlyStopping, ModelCheckpoint\nfrom tensorflow.keras.models import load_model\n"
+        "path = './a.h5'\ncallbacks = [EarlyStopping(patience=3), ModelCheckpoint(path, save_best_only=True)]\n"
+        "model.fit(x, y, epochs=10, validation_split=0.2, callbacks=callbacks)\n"
+        "path = './b.h5'\ncallbacks = [EarlyStopping(patience=3), ModelCheckpoint(path, save_best_only=True)]\n"
+        "model2.fit(x, y, epochs=10, validation_split=0.2, callbacks=callbacks)\nbest = load_model('b.h5')\n",
+        fixed="from tensorflow.keras.callbacks import EarlyStopping, ModelCheckpoint\nfrom tensorflow.keras.models import load_model\n"
+        "path = './a.h5'\ncallbacks = [EarlyStopping(patience=3, restore_best_weights=True), ModelCheckpoint(path, save_best_only=True)]\n"
+        "model.fit(x, y, epochs=10, validation_split=0.2, callbacks=callbacks)\n"
+        "path = './b.h5'\ncallbacks = [EarlyStopping(patience=3), ModelCheckpoint(path, save_best_only=True)]\n"
+        "model2.fit(x, y, epochs=10, validation_split=0.2, callbacks=callbacks)\nbest = load_model('b.h5')\n",
+        message="EarlyStopping without restore_best_weights=True", range=(4, 14, 4, 39),
+    ),
     Invalid(
         "import lightning as L\nfrom lightning.pytorch.callbacks import EarlyStopping\n"
         "trainer = L.Trainer(max_epochs=30, callbacks=[EarlyStopping(monitor='val_loss', patience=5)])\n"

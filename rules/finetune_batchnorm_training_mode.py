@@ -2,11 +2,14 @@
 
 ## What it does
 Finds a pretrained backbone (`efficientnet`'s `EfficientNetB0…B7`, `keras.applications.*` with
-weights) bound to a name, which the code first freezes (`base.trainable = False`) and later
-unfreezes (`base.trainable = True`, `model.trainable = True` on a model built from it, or
-`for layer in base.layers[…]: layer.trainable = True`), and which runs in training mode: called as `base(x)` without `training=False`, placed in
-`Sequential([base, …])` or `model.add(base)`, or wired into `keras.Model(base.input, …)` through
-`base.output`. Reported at that use, with the unfreezing as a related location.
+weights) bound to a name, which the code first freezes (`base.trainable = False`), trains (a `fit`,
+or a call of a function that may fit, runs in between) and later unfreezes (`base.trainable =
+True`, `model.trainable = True` on a model built from it, or `for layer in base.layers[…]:
+layer.trainable = True`), and which runs in training mode: called as `base(x)` without
+`training=False`, placed in `Sequential([base, …])` or `model.add(base)`, or wired into
+`keras.Model(base.input, …)` through `base.output`. Reported at that use, with the unfreezing as
+a related location. Freezing the first layers and leaving the rest trainable before any training
+is one stage, not a switch, and is not reported.
 
 Not reported when the backbone is called with `training=False`, when the unfreezing leaves
 `BatchNormalization` layers frozen (`if not isinstance(layer, BatchNormalization):
@@ -91,6 +94,7 @@ from reviewlint.api import (
 )
 from reviewlint.knowledge import backbones as backbone_table
 from reviewlint.knowledge import training as training_table
+from reviewlint.knowledge.roles import FIT_METHODS
 
 CODE = "RL503"
 NAME = "finetune-batchnorm-training-mode"
@@ -404,6 +408,24 @@ def _torch(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         return  # once per file: one explanation, one fix
 
 
+def _trained_between(facts: Facts, freeze: AttributeAssignment, unfreeze: AttributeAssignment) -> bool:
+    """Whether the frozen backbone may train before it is unfrozen (in the same scope): a call that
+    may fit runs between the two. Freezing the first layers and leaving the rest trainable before
+    any training is one stage, not a switch."""
+    return any(freeze.index <= call.index < unfreeze.index and call.scope == freeze.scope and _may_train(facts, call)
+               for call in facts.model.calls)
+
+
+def _may_train(facts: Facts, call: CallSite) -> bool:
+    """A ``fit``, or a call of a function that is not a computing library's (one of the file's, of
+    a project module, or unknown), which may fit."""
+    if call.method in FIT_METHODS:
+        return True
+    func = call.node.func
+    return (isinstance(func, cst.Name) and not facts.model.is_builtin(func.value)
+            and (call.qualname is None or call.qualname.split(".", 1)[0] not in training_table.COMPUTING_LIBRARIES))
+
+
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     yield from _torch(ctx)
@@ -419,7 +441,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 u
                 for u in unfreeze
                 if not any(order[id(f)] > order[id(u)] for f in freeze_bn)
-                and any(f.scope != u.scope or order[id(f)] < order[id(u)] for f in freeze)
+                and any(f.scope != u.scope or order[id(f)] < order[id(u)] and _trained_between(facts, f, u) for f in freeze)
             ]
             if not unfreeze:
                 continue
@@ -446,6 +468,11 @@ _TORCH = "import torch\nimport timm\nmodel = timm.create_model('efficientnet_b0'
 _TORCH_TRAIN = "for x, y in loader:\n    criterion(model(x), y).backward()\n"
 
 VALID = [
+    # The first layers frozen and the rest left trainable before any training: one stage, no switch.
+    "from tensorflow import keras\nbase = keras.applications.Xception(weights='imagenet', include_top=False)\n"
+    "for layer in base.layers[:115]:\n    layer.trainable = False\nfor layer in base.layers[115:]:\n    layer.trainable = True\n"
+    "model = keras.Model(base.input, keras.layers.Dense(6)(keras.layers.GlobalAveragePooling2D()(base.output)))\n"
+    "model.fit(ds, epochs=10)\n",
     # PyTorch: the frozen backbone is put back in eval mode after model.train().
     _TORCH + "for p in model.parameters():\n    p.requires_grad = False\nmodel.train()\nmodel.conv_stem.eval()\n" + _TORCH_TRAIN,
     # PyTorch: a ViT has no BatchNorm.
@@ -539,15 +566,15 @@ INVALID = [
     ),
     Invalid(
         _EFN + _BASE + "inputs = Input((224, 224, 3))\nx = base(inputs)\nx = layers.Dense(10)(x)\n"
-        "model = Model(inputs, x)\nbase.trainable = False\nmodel.compile('adam', 'mse')\nbase.trainable = True",
+        "model = Model(inputs, x)\nbase.trainable = False\nmodel.compile('adam', 'mse')\nmodel.fit(ds, epochs=3)\nbase.trainable = True",
         message="base(…) is called without training=False",
         fixed=_EFN + _BASE + "inputs = Input((224, 224, 3))\nx = base(inputs, training=False)\nx = layers.Dense(10)(x)\n"
-        "model = Model(inputs, x)\nbase.trainable = False\nmodel.compile('adam', 'mse')\nbase.trainable = True", range=(5, 5, 5, 17)
+        "model = Model(inputs, x)\nbase.trainable = False\nmodel.compile('adam', 'mse')\nmodel.fit(ds, epochs=3)\nbase.trainable = True", range=(5, 5, 5, 17)
     ),
     Invalid(
         "import tensorflow as tf\nbase = tf.keras.applications.EfficientNetB3(include_top=False)\n"
         "model = tf.keras.Sequential([base, tf.keras.layers.GlobalAveragePooling2D(), tf.keras.layers.Dense(5)])\n"
-        "base.trainable = False\nbase.trainable = True",
+        "base.trainable = False\nmodel.fit(ds, epochs=3)\nbase.trainable = True",
         message="layer of this Sequential", range=(3, 9, 3, 104)
     ),
     # The student's half unfreeze: the top half, BatchNormalization included, trains.
@@ -569,19 +596,19 @@ INVALID = [
         "from tensorflow.keras.applications import MobileNetV2 as Net\nfrom tensorflow.keras.models import Model\n"
         "base = Net(weights='imagenet', include_top=False)\nx = base.output\nout = Dense(2)(x)\n"
         "model = Model(inputs=base.input, outputs=out)\nfor layer in base.layers:\n    layer.trainable = False\n"
-        "for layer in model.layers:\n    layer.trainable = True",
+        "model.fit(ds, epochs=3)\nfor layer in model.layers:\n    layer.trainable = True",
         message="own graph", range=(6, 9, 6, 46)
     ),
     Invalid(
         "import keras\nWEIGHTS = 'imagenet'\nbase = keras.applications.Xception(weights=WEIGHTS, include_top=False)\n"
         "model = keras.Sequential()\nmodel.add(base)\nmodel.add(keras.layers.Dense(3))\nbase.trainable = False\n"
-        "model.trainable = True",
+        "model.fit(ds, epochs=3)\nmodel.trainable = True",
         message="added to a Sequential", range=(5, 1, 5, 16)
     ),
     Invalid(
         _EFN + "def build():\n    base = efn.EfficientNetB4(weights='noisy-student', include_top=False)\n"
-        "    base.trainable = False\n    base.trainable = True\n    inputs = Input((380, 380, 3))\n    return Model(inputs, base(inputs, training=True))",
+        "    base.trainable = False\n    warm_up(base)\n    base.trainable = True\n    inputs = Input((380, 380, 3))\n    return Model(inputs, base(inputs, training=True))",
         fixed=_EFN + "def build():\n    base = efn.EfficientNetB4(weights='noisy-student', include_top=False)\n"
-        "    base.trainable = False\n    base.trainable = True\n    inputs = Input((380, 380, 3))\n    return Model(inputs, base(inputs, training=False))", range=(8, 26, 8, 53)
+        "    base.trainable = False\n    warm_up(base)\n    base.trainable = True\n    inputs = Input((380, 380, 3))\n    return Model(inputs, base(inputs, training=False))", range=(9, 26, 9, 53)
     ),
 ]

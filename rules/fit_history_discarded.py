@@ -28,7 +28,9 @@ function that the file's module-level code never runs, while it runs others (an 
 left in a script), is left out. And Lightning's `Trainer(logger=False)`, which drops what
 `self.log` records (unless one of its callbacks is one the linter cannot see into, such as a
 class of your own: assumed to keep them; a Trainer only used to `predict`, `test` or `validate`
-trains nothing and is left alone).
+trains nothing and is left alone). A loop over `range(1)` (`epochs = 1` where it runs) beside
+another epoch loop is a trial run with no curve to keep; the file's only training loop is
+reported even at one epoch (the count is the first thing its author will raise).
 
 Only Keras fits count as fits: the receiver is built by `keras.Model`/`keras.Sequential`/a pretrained
 backbone/`load_model`, or `compile()` is called on it, or the call passes Keras-only arguments
@@ -307,10 +309,15 @@ def _torch(facts: Facts, epoch_trainers: Mapping[str, tuple[int, str] | None]) -
     # A script that runs some of its functions (main()) but never this one: an unused helper (an
     # LR finder left in the file) does not train.
     run = facts.model.run_from_module
-    for loop in _epoch_loops(facts, epoch_trainers):
-        scope = next((call.scope.name for call in facts.model.calls if any(node is loop for node in call.loops)), "")
+    loops = [(loop, next((call for call in facts.model.calls if any(node is loop for node in call.loops)), None))
+             for loop in _epoch_loops(facts, epoch_trainers)]
+    trials = {id(loop) for loop, site in loops if site is not None and _one_epoch(facts, loop, site)}
+    for loop, site in loops:
+        scope = site.scope.name if site is not None else ""
         if run and scope in facts.model.functions and scope not in run:
             continue
+        if id(loop) in trials and len(trials) < len(loops):
+            continue  # a one-epoch trial run beside the real training loop: no curve to keep
         if not _records(facts, loop):
             yield Report(
                 loop.iter,
@@ -318,6 +325,19 @@ def _torch(facts: Facts, epoch_trainers: Mapping[str, tuple[int, str] | None]) -
                 "printing does not keep them): the learning curves of this run are lost",
                 hint="append each epoch's losses and metrics to a list (or log them with a SummaryWriter) and plot them",
             )
+
+
+def _one_epoch(facts: Facts, loop: cst.For, site: CallSite) -> bool:
+    """Whether an epoch loop is ``for epoch in range(EPOCHS)`` with ``EPOCHS`` 1 where it runs
+    (``site``: a call inside it; in module-level code, the value bound last before the loop)."""
+    iterable = loop.iter
+    if not (isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Name) and iterable.func.value == "range"
+            and len(iterable.args) == 1 and not iterable.args[0].keyword and not iterable.args[0].star):
+        return False
+    count = iterable.args[0].value
+    model = facts.model
+    value = model.value_at(count, site.index) if site.scope.is_module and site.loops[0] is loop else model.value_in(count, site.scope)
+    return value == 1 and not isinstance(value, bool)
 
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
@@ -353,6 +373,10 @@ _TORCH = (
 )
 
 VALID = [
+    # One epoch (a notebook cell that trains once before the real run, which keeps its losses): no curve to keep.
+    "import torch\nepochs = 1\nfor epoch in range(epochs):\n    for x, y in loader:\n        criterion(model(x), y).backward()\n"
+    "    print(epoch)\nepochs = 20\nlosses = []\nfor epoch in range(epochs):\n    for x, y in loader:\n"
+    "        loss = criterion(model(x), y)\n        loss.backward()\n    losses.append(loss.item())\n",
     # PyTorch: the epoch's loss kept in a list, or logged.
     _TORCH + "history = []\nfor epoch in range(EPOCHS):\n    history.append(train_one_epoch(train_loader))\n",
     _TORCH + "from torch.utils.tensorboard import SummaryWriter\nwriter = SummaryWriter()\nfor epoch in range(EPOCHS):\n"
@@ -437,6 +461,9 @@ INVALID = [
     # A metric monitor built inside the epoch function and dropped when it returns keeps nothing.
     Invalid('import torch\n\n\ndef train_one_epoch(model, loader):\n    monitor = MetricMonitor()\n    for x, y in loader:\n        loss = criterion(model(x), y)\n        loss.backward()\n        monitor.update("loss", loss.item())\n    print(monitor)\n\n\nfor epoch in range(10):\n    train_one_epoch(model, loader)\n', message="keeps no per-epoch metric", range=(13, 14, 13, 23)),
     # Setting the optimizer's rate each epoch keeps no metric.
+    # The file's only training loop, at one epoch for now.
+    Invalid("import torch\nepochs = 1  # adjust as needed\nfor epoch in range(epochs):\n    for x, y in loader:\n"
+            "        criterion(model(x), y).backward()\n    print(epoch)\n", message="keeps no per-epoch metric", range=(3, 14, 3, 27)),
     Invalid('import torch\n\n\ndef adjust_learning_rate(optimizer, epoch):\n    for param_group in optimizer.param_groups:\n        param_group["lr"] = 0.1 * 0.1 ** (epoch // 30)\n\n\nfor epoch in range(90):\n    adjust_learning_rate(optimizer, epoch)\n    for x, y in loader:\n        criterion(model(x), y).backward()\n    print(epoch)\n', message="keeps no per-epoch metric", range=(9, 14, 9, 23)),
     # Plotting one epoch's predictions keeps no learning curve.
     Invalid(

@@ -21,6 +21,8 @@ first epoch, `min_steps_per_epoch` batches), in a `for epoch in range(EPOCHS)` l
 epoch (judged at the last epoch, when `EPOCHS` folds to a number, also from a configuration module the
 file imports: `range(const.NUM_EPOCHS)`; in a training function, `range(num_epochs)` counts what
 its callers pass, the shortest run, or the parameter's default when the file never calls it;
+a count set in branches, `n_epochs = 25` without command-line arguments and `int(sys.argv[2])`
+with them, counts the values the code spells, the shortest of them;
 a `scheduler.step()` at the top of the epoch, before its training, counts one step more, and one
 inside a loop over the phases, `for phase in ['train', 'val']:`, counts once per phase; tqdm's
 `trange(n)` and `tqdm(range(n))` count as the range they wrap). A scheduler built in a function
@@ -29,6 +31,8 @@ counts what the function's callers pass, the slowest decay of them.
 Keras's `LearningRateScheduler(schedule)` with a schedule function of the file (`schedule(epoch)`
 or `schedule(epoch, lr)`, arithmetic, `if`/`return`, `math.floor`/`math.pow`/`np.exp` and module
 constants) is run over the epochs of the `fit` it is given to, from the first epoch's rate.
+A scheduler that a LightningModule's `configure_optimizers` returns is stepped by Lightning: once
+per epoch over the `Trainer`'s `max_epochs`, or per batch with `"interval": "step"` in its config dict.
 A scheduler handed to a function of a project module the file imports is counted where that
 function steps it (`train_model(model, optimizer, scheduler, num_epochs=100)`, also through
 `train_model(**params)` with a dict of the file; the epochs the call passes, or the parameter's default).
@@ -73,12 +77,13 @@ import ast
 import math
 import operator
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import libcst as cst
 
 from reviewlint.api import (
+    MODULE,
     UNKNOWN,
     Anchor,
     CallSite,
@@ -526,6 +531,20 @@ def _torch_schedules(facts: Facts, imported: ImportedFacts, min_fraction: float,
         label = f"{kind}({shown or 'gamma=' + _fmt(gamma)})"
         gamma_arg = call.arg("gamma", names.index("gamma")) or call.node
         handed = _handed_to_steppers(facts, imported, owners)
+        lightning = _stepped_by_lightning(facts, owners) if not steps and not handed else None
+        if lightning is not None:
+            per_step, lightning_epochs, trainer = lightning
+            if per_step:
+                fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, min_steps)
+                if fraction < min_fraction:
+                    yield _per_batch(gamma_arg, label, fraction, min_steps, " of Lightning ('interval': 'step')", trainer,
+                                     "the Trainer that steps it")
+            elif lightning_epochs is not None and lightning_epochs >= 2:
+                fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, lightning_epochs - 1)
+                if fraction < min_fraction:
+                    yield _per_epoch(gamma_arg, label, "once per epoch by Lightning", fraction, lightning_epochs, trainer,
+                                     "the Trainer that steps it")
+            continue
         if not steps and handed:
             stepper, epochs = handed[0]
             if stepper.per_batch:
@@ -560,7 +579,8 @@ def _torch_schedules(facts: Facts, imported: ImportedFacts, min_fraction: float,
             break
 
 
-def _per_batch(anchor: Anchor, label: str, fraction: float, min_steps: int, where: str, step: cst.CSTNode) -> Report:
+def _per_batch(anchor: Anchor, label: str, fraction: float, min_steps: int, where: str, step: cst.CSTNode,
+               note: str = "stepped here") -> Report:
     """A scheduler stepped in the loop over batches (``where``: of which function, if another module's)."""
     return Report(
         anchor,
@@ -568,18 +588,19 @@ def _per_batch(anchor: Anchor, label: str, fraction: float, min_steps: int, wher
         f"{fraction:.2g} of its initial value within the first epoch ({min_steps} steps, assuming at "
         f"least {min_steps} batches per epoch)",
         hint="call scheduler.step() once per epoch, after the loop over batches, or size the schedule in batches",
-        related=((step, "stepped here"),),
+        related=((step, note),),
     )
 
 
-def _per_epoch(anchor: Anchor, label: str, how_often: str, fraction: float, epochs: int, step: cst.CSTNode) -> Report:
+def _per_epoch(anchor: Anchor, label: str, how_often: str, fraction: float, epochs: int, step: cst.CSTNode,
+               note: str = "stepped here") -> Report:
     """A scheduler stepped with the epochs whose rate is gone by the last one."""
     return Report(
         anchor,
         f"{label} is stepped {how_often}: the rate falls to {fraction:.2g} of its initial value "
         f"by the last of the {epochs} epochs",
         hint="decay by a larger gamma or less often (step_size), or use CosineAnnealingLR(T_max=epochs)",
-        related=((step, "stepped here"),),
+        related=((step, note),),
     )
 
 
@@ -605,6 +626,48 @@ def _resets_rate(facts: Facts, loop: cst.CSTNode) -> bool:
     return any(isinstance(stored.node, cst.Assign) and facts.model.encloses(loop, stored.node)
                and any("param_groups" in code(target.target) and "lr" in code(target.target) for target in stored.node.targets)
                for stored in facts.model.subscript_assignments)
+
+
+def _stepped_by_lightning(facts: Facts, owners: frozenset[Var]) -> tuple[bool, int | None, cst.CSTNode] | None:
+    """For a scheduler that a LightningModule's ``configure_optimizers`` returns (directly, in its
+    config dict, or through a function it calls) in a file that builds a Lightning ``Trainer``:
+    whether Lightning steps it per optimizer step (``"interval": "step"``), the epochs of the
+    Trainer's ``max_epochs`` (the shortest of its possible values; None when unknown) and the
+    Trainer call."""
+    model = facts.model
+    trainer = next(iter(model.calls_to(*training.LIGHTNING_TRAINERS)), None)
+    returned = Var(training.LIGHTNING_CONFIGURE_OPTIMIZERS, MODULE)
+    if trainer is None or not any(model.flows_into(owner, returned) for owner in owners):
+        return None
+    per_step = False
+    functions = {model.function_of(owner.scope) for owner in owners} | {
+        model.function_of(scope) for scope in model.function_scopes(training.LIGHTNING_CONFIGURE_OPTIMIZERS)}
+    for dictionary in _dict_displays(function for function in functions if function is not None):
+        entries = {model.value(element.key): element.value for element in dictionary.elements if isinstance(element, cst.DictElement)}
+        held = entries.get(training.LIGHTNING_SCHEDULER_KEY)
+        if isinstance(held, cst.Name) and any(owner.name == held.value for owner in owners):
+            per_step = per_step or model.value(entries.get(training.LIGHTNING_INTERVAL_KEY)) == training.LIGHTNING_PER_STEP_INTERVAL
+    max_epochs = trainer.arg(training.LIGHTNING_MAX_EPOCHS)
+    counts = [value for value in model.possible_values(max_epochs.value, trainer.scope) if is_number(value)] if max_epochs else []
+    epochs = int(min(counts)) if counts and not isinstance(min(counts), bool) else None
+    return per_step, epochs, trainer.node
+
+
+class _Dicts(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[cst.Dict] = []
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        self.found.append(node)
+
+
+def _dict_displays(functions: Iterable[cst.FunctionDef]) -> list[cst.Dict]:
+    """The dict displays written in some functions (a Lightning scheduler's config dict)."""
+    visitor = _Dicts()
+    for function in functions:
+        function.visit(visitor)
+    return visitor.found
 
 
 def _handed_to_steppers(facts: Facts, imported: ImportedFacts, owners: frozenset[Var] | set[Var]) -> list[tuple[SchedulerStepper, object]]:
@@ -719,6 +782,11 @@ _TUTORIAL = (
 # The epochs of a training function: what its callers pass (the shortest run counts).
 VALID.append(_TORCH + _TUTORIAL + "model = train_model(model, criterion, optimizer, sched, num_epochs=15)\n")
 
+# Epochs set in branches (a debugging run of one epoch): the shortest run counts.
+VALID.append(_TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=7, gamma=0.1)\n"
+             "EPOCHS = 30\nif DEBUG:\n    EPOCHS = 1\nfor epoch in range(EPOCHS):\n    for x, y in train_loader:\n"
+             "        criterion(model(x), y).backward()\n    scheduler.step()\n")
+
 # A method's epochs: its calls (trainer.train(num_epochs=20)) are not matched by name, so its
 # default (200) is not taken for the run.
 VALID.append(_TORCH + "class Trainer:\n    def train(self, num_epochs=200):\n"
@@ -730,6 +798,18 @@ VALID.append(_TORCH + "class Trainer:\n    def train(self, num_epochs=200):\n"
 VALID.append(_TORCH + "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=4, gamma=0.1)\n"
              "for epoch in range(12):\n    for x, y in train_loader:\n        criterion(model(x), y).backward()\n"
              "    scheduler.step()\n")
+# Lightning steps what configure_optimizers returns: StepLR(5, 0.1) per epoch over 12 epochs ends at 0.01.
+_LIGHTNING = (
+    "import torch\nimport lightning as L\nclass Net(L.LightningModule):\n    def configure_optimizers(self):\n"
+    "        optimizer = torch.optim.Adam(self.parameters(), lr=1e-3)\n"
+    "        scheduler = torch.optim.lr_scheduler.{scheduler}\n"
+    "        return {{'optimizer': optimizer, 'lr_scheduler': {{'scheduler': scheduler, 'interval': '{interval}'}}}}\n"
+)
+VALID.append(_LIGHTNING.format(scheduler="StepLR(optimizer, step_size=5, gamma=0.1)", interval="epoch")
+             + "trainer = L.Trainer(max_epochs=12)\ntrainer.fit(Net(), train_loader)\n")
+# Per optimizer step, but every 1000 steps.
+VALID.append(_LIGHTNING.format(scheduler="StepLR(optimizer, step_size=1000, gamma=0.5)", interval="step")
+             + "trainer = L.Trainer(max_epochs=12)\ntrainer.fit(Net(), train_loader)\n")
 # Keras's LearningRateScheduler halving every 10 epochs over 20: a quarter of the rate at the end.
 VALID.append('import math\nfrom tensorflow import keras\n\n\ndef step_decay(epoch):\n    return 0.01 * math.pow(0.5, math.floor(epoch / 10))\n\n\nmodel.fit(train_ds, epochs=20, callbacks=[keras.callbacks.LearningRateScheduler(step_decay)])\n')
 
@@ -758,6 +838,38 @@ INVALID = [
         _TORCH + _TUTORIAL + "EPOCHS = 300\nmodel = train_model(model, criterion, optimizer, sched, num_epochs=EPOCHS)\n",
         message="StepLR(step_size=7, gamma=0.1) is stepped once per epoch: the rate falls to 1e-42 of its initial value "
                 "by the last of the 300 epochs",
+        range=(14, 65, 14, 74),
+    ),
+    # Lightning steps it once per epoch, over the Trainer's max_epochs (here an argparse default
+    # read through the function that builds the Trainer).
+    Invalid(
+        _LIGHTNING.format(scheduler="StepLR(optimizer, step_size=5, gamma=0.1)", interval="epoch")
+        + "import argparse\ndef get_args():\n    parser = argparse.ArgumentParser()\n"
+        "    parser.add_argument('--epochs', type=int, default=50)\n    args = parser.parse_args()\n    return args\n"
+        "def get_trainer(args):\n    return L.Trainer(max_epochs=args.epochs)\n"
+        "args = get_args()\nget_trainer(args).fit(Net(), train_loader)\n",
+        message="StepLR(step_size=5, gamma=0.1) is stepped once per epoch by Lightning: the rate falls to 1e-09 of its "
+                "initial value by the last of the 50 epochs",
+        range=(6, 77, 6, 86),
+    ),
+    Invalid(
+        _LIGHTNING.format(scheduler="ExponentialLR(optimizer, gamma=0.5)", interval="step")
+        + "trainer = L.Trainer(max_epochs=12)\ntrainer.fit(Net(), train_loader)\n",
+        message="is stepped per batch (scheduler.step() in the loop over batches of Lightning ('interval': 'step'))",
+        range=(6, 71, 6, 80),
+    ),
+    # The epochs of the run without command-line arguments (the other branch reads them).
+    Invalid(
+        _TORCH + _TUTORIAL + "import sys\nif len(sys.argv) < 2:\n    n_epochs = 25\nelse:\n    n_epochs = int(sys.argv[1])\n"
+        "model = train_model(model, criterion, optimizer, sched, num_epochs=n_epochs)\n",
+        message="the rate falls to 0.001 of its initial value by the last of the 25 epochs",
+        range=(14, 65, 14, 74),
+    ),
+    # A branch that sets the epochs itself (the others take them from the command line).
+    Invalid(
+        _TORCH + _TUTORIAL + "num_epochs = int(args.num_epochs)\nif args.model == 'vgg11':\n    num_epochs = 1000\n"
+        "model = train_model(model, criterion, optimizer, sched, num_epochs=num_epochs)\n",
+        message="by the last of the 1000 epochs",
         range=(14, 65, 14, 74),
     ),
     Invalid(

@@ -14,7 +14,9 @@ when those outputs are paired the same way. Reported at the call that creates th
 source. Not reported with `shuffle=False` (also given through `**flow_args`, a dict the code
 spells out), or when nothing pairs the predictions by position; nor when the shuffle runs only
 under `if shuffle:` and every call that builds the predicted data passes a false value or keeps
-a false default (`make_input_fn(df, shuffle=False)`); nor for a flow over one sample
+a false default (`make_input_fn(df, shuffle=False)`), or in a branch of a data-building function
+that those calls' arguments rule out (`if augmentation is True: … aug.flow(…)` in
+`generator(x_val)`, `augmentation=False` by default); nor for a flow over one sample
 (`flow(np.expand_dims(image, 0))`, `flow_from_dataframe(df.sample(n=1))`: the preview of one
 augmented image, which no shuffle reorders); nor when the inputs and the labels they are
 compared with were taken in one pass over the data (`for x, y in ds: xs.append(x);
@@ -230,6 +232,20 @@ def _sources(facts: Facts) -> tuple[list[_Source], set[Var]]:
     return sources, unshuffled
 
 
+def _not_taken(facts: Facts, source: _Source, reached: set[Var], data: cst.CSTNode | None = None) -> bool:
+    """Whether the calls of the function holding a source that build the predicted data (bound to
+    what it is computed from, or written in ``data``) all pass arguments that keep it from
+    running (``if augmentation is True: … aug.flow(…)`` in ``generator(x, augmentation=False)``)."""
+    model = facts.model
+    function = model.function_of(source.call.scope)
+    if function is None or not model.branches_to(source.call.node, function):
+        return False
+    written = {id(call.node) for call in model.calls_within(data)} if data is not None else set()
+    building = [call for call in model.calls if isinstance(call.node.func, cst.Name) and call.node.func.value == function.name.value
+                and (model.owners(call) & reached or id(call.node) in written)]
+    return bool(building) and not any(model.runs_for_call(source.call.node, function, call) for call in building)
+
+
 def _calls_inside(facts: Facts, node: cst.CSTNode, wanted: set[int]) -> set[int]:
     return {id(call.node) for call in facts.model.calls_within(node) if id(call.node) in wanted}
 
@@ -277,7 +293,8 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
         # Where the data was last bound before this call (a notebook rebinding ``test_gen``): prefer it.
         origins = {id(node) for node, _ in facts.model.origins(data.value, predict.scope, before=predict.index)}
         latest = [s for s in matching if id(s.call.node) in origins]
-        matching = [s for s in latest or matching if id(s.call.node) not in reported and not _switched_off(facts, s.call, reached, data.value)]
+        matching = [s for s in latest or matching if id(s.call.node) not in reported and not _switched_off(facts, s.call, reached, data.value)
+                    and not _not_taken(facts, s, reached, data.value)]
         if not matching:
             continue
         predictions = _grow(facts, set(facts.model.owners(predict)) | collected.get(id(predict.node), set()))
@@ -293,7 +310,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     for loop, predictions in _torch_predictions(facts):
         reached = facts.model.reaches_through_callers(set(loop.data))
         for source in sources:
-            if id(source.call.node) in reported or not source.keys & reached:
+            if id(source.call.node) in reported or not source.keys & reached or _not_taken(facts, source, reached):
                 continue
             evidence = _evidence(facts, set(loop.batch) | source.keys, predictions, frozenset(source.keys), loop.runs[0])
             if evidence is None:
@@ -457,6 +474,11 @@ _TORCH_PREDICT = (
 )
 
 VALID = [
+    # The shuffling flow() runs only in the branch a parameter switches on for training.
+    "from tensorflow.keras.preprocessing.image import ImageDataGenerator\nimport numpy as np\n"
+    "aug = ImageDataGenerator(horizontal_flip=True)\ndef batches(X, augmentation=False):\n    while True:\n"
+    "        if augmentation is True:\n            X, _ = next(aug.flow(X, np.zeros(len(X))))\n        yield X / 255\n"
+    "preds = model.predict(batches(x_test), steps=10)\nsubmission['label'] = preds.argmax(1)\n",
     # A flow over one sample (the preview of one augmented image): no shuffle can reorder it.
     "import numpy as np\nimport pandas as pd\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
     "datagen = ImageDataGenerator(rotation_range=20)\nit = datagen.flow(np.expand_dims(image, 0), batch_size=1)\n"

@@ -14,8 +14,9 @@ reports when they disagree:
 
 The output layer is determined conservatively: the last element of a `Sequential([...])` list (or
 the last `model.add(...)`), or the layer that produces the tensor passed as `outputs=` to
-`keras.Model(inputs, outputs)`, following names to the assignment that precedes the call. When
-the model, its last layer, its activation or the loss cannot be determined (a `Lambda`, a
+`keras.Model(inputs, outputs)`, following names to the assignment that precedes the call (a layer
+bound to a name and called later, `head = Dense(5, activation="softmax")` … `outputs = head(x)`,
+too). When the model, its last layer, its activation or the loss cannot be determined (a `Lambda`, a
 `Dropout` last, a loss passed as a variable of unknown origin, several outputs), nothing is
 reported.
 
@@ -171,14 +172,19 @@ def _tensor(facts: Facts, node: cst.BaseExpression, scope: Scope, depth: int = 0
     """The activation applied last to a tensor: ``Dense(…)(x)`` or ``tf.nn.softmax(x)``."""
     if not isinstance(node, cst.Call) or depth > 5:
         return None
-    if isinstance(node.func, cst.Call):
-        if _passes_through(facts, node.func) and node.args and node.args[0].keyword is None:
-            site = facts.model.call_site(node)
-            before = site.index if site is not None else None
+    site = facts.model.call_site(node)
+    before = site.index if site is not None else None
+    layer: cst.BaseExpression = node.func
+    if isinstance(layer, cst.Name):
+        # prediction_layer = Dense(275, activation="softmax") … outputs = prediction_layer(x)
+        bound = _single(facts, layer, scope, before)
+        if bound is not None and isinstance(bound[0], cst.Call) and facts.model.call_site(bound[0]) is not None:
+            layer = bound[0]
+    if isinstance(layer, cst.Call):
+        if _passes_through(facts, layer) and node.args and node.args[0].keyword is None:
             produced = _single(facts, node.args[0].value, scope, before)
             return _tensor(facts, produced[0], produced[1], depth + 1) if produced is not None else None
-        return _layer(facts, node.func)
-    site = facts.model.call_site(node)
+        return _layer(facts, layer)
     if site is not None and site.qualname in training.ACTIVATION_FUNCTIONS:
         return training.ACTIVATION_FUNCTIONS[site.qualname], node
     return None
@@ -430,6 +436,13 @@ VALID = [
 ]
 
 INVALID = [
+    # The output layer bound to a name, then called on the features.
+    Invalid(
+        "import tensorflow as tf\nhead = tf.keras.layers.Dense(5, activation='softmax')\ninputs = tf.keras.Input((8,))\n"
+        "outputs = head(tf.keras.layers.Dense(16)(inputs))\nmodel = tf.keras.Model(inputs, outputs)\n"
+        "model.compile('adam', loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))\n",
+        message="from_logits=True", range=(6, 74, 6, 90),
+    ),
     # PyTorch: a LightningModule whose forward returns softmax, with its loss held in an attribute.
     Invalid(
         "import torch\nimport torch.nn.functional as F\nimport pytorch_lightning as pl\n"

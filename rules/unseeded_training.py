@@ -248,6 +248,10 @@ def _join(items: list[str]) -> str:
 
 
 VALID = [
+    # A notebook that imports TensorFlow again as tf.compat.v2 (TensorFlow 2's API under another name).
+    "import random\nimport numpy as np\nimport tensorflow as tf\nfrom tensorflow import keras\n"
+    "def seed_everything(seed=0):\n    random.seed(seed)\n    np.random.seed(seed)\n    tf.random.set_seed(seed)\n"
+    "seed_everything()\nimport tensorflow.compat.v2 as tf\nmodel = keras.Sequential()\nmodel.fit(x, y, epochs=3)\n",
     # A project's trainer around a timm model: PyTorch, seeded with torch.manual_seed, not a Keras fit.
     "import timm\nimport torch\ntorch.manual_seed(0)\n"
     "net = timm.create_model('efficientnet_b0', pretrained=True)\ntrainer = Trainer(net)\ntrainer.fit(train_loader)",

@@ -77,18 +77,27 @@ def option_defaults(
     if not parsers:
         return {}
 
-    def parsed(value: cst.BaseExpression | None) -> bool:
-        """``parser.parse_args()``, or a call of a module function that returns one."""
+    def parsed(value: cst.BaseExpression | None, assumed: frozenset[str] = frozenset()) -> bool:
+        """``parser.parse_args()``, a call of a module function that returns one, or a name bound
+        only to those (``args = parser.parse_args()`` … ``return args``; a name already being
+        asked about is assumed to be one, so that ``args = get_args()`` returning a local
+        ``args`` is read as a whole)."""
+        if isinstance(value, cst.Name):
+            if value.value in assumed:
+                return True
+            bound = values.get(value.value) or []
+            return bool(bound) and all(parsed(v, assumed | {value.value}) for v in bound)
         if not isinstance(value, cst.Call):
             return False
         func = value.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             return func.value.value in parsers and func.attr.value in _PARSE
         if isinstance(func, cst.Name) and func.value in returns:
-            return all(parsed(returned) for returned in returns[func.value])
+            return all(parsed(returned, assumed) for returned in returns[func.value])
         return False
 
-    namespaces = {name for name, bound in values.items() if bound and all(parsed(v) for v in bound)}
+    namespaces = {name for name, bound in values.items() if bound and all(parsed(v, frozenset({name})) for v in bound)
+                  and any(isinstance(v, cst.Call) for v in bound)}
     if not namespaces:
         return {}
     defaults: dict[str, cst.BaseExpression | None] = {}

@@ -429,6 +429,16 @@ class Scan(cst.CSTVisitor):
             # A dataset's items: what iterating over an instance (or a DataLoader of it) yields.
             self.instance_state.extend((self._scopes[-2].name, self._scopes[-3], used, self._scopes[-1]) for used in read)
 
+    def visit_Yield(self, node: cst.Yield) -> None:
+        # A generator function's name stands for what it yields, as for what a function returns
+        # (``model.fit(batches(df))`` with ``def batches(df): … yield images / 255, labels``).
+        self._targets.append((self._scopes[-1].name,))
+        self._collectors.append(set())
+
+    def leave_Yield(self, original_node: cst.Yield) -> None:
+        (name,) = self._targets.pop()
+        self.edges.append((name, MODULE, self._collectors.pop(), self._scopes[-1]))
+
     # Calls and arithmetic --------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func

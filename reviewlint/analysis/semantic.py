@@ -581,6 +581,17 @@ class SemanticModel:
                 return binding
         return None
 
+    def replaced_after(self, var: Var, after: int) -> Binding | None:
+        """For a module-level variable: its first binding after position ``after`` that no branch
+        or loop guards (the cell of a notebook that builds the model again), which ends the value
+        bound before it for the module-level code that follows."""
+        if var.scope != MODULE:
+            return None
+        for binding, (_, unconditional) in zip(self.bindings_of(var), self.module_history.get(var.name, ())):
+            if binding.order > after and unconditional is not None:
+                return binding
+        return None
+
     def rebound_between(self, vars: Iterable[Var], start: int, end: int) -> bool:
         """Whether any of ``vars`` is assigned a new value strictly between two positions in call
         order: one not computed from them (``x = load_other()``, not ``x = x[:100]`` nor
@@ -633,7 +644,11 @@ class SemanticModel:
         found = self.reaches(vars)
         frontier = found
         for _ in range(4):  # functions calling functions, a few levels up
-            more = {var for parameter in frontier for var in arguments.get(parameter, ())} - found
+            # A parameter reached through what its function returns (``val_ds = make(val_df,
+            # val_tf)`` reaching ``make``'s ``transform``) stands for that call's argument, which
+            # the assignment already reads: not for what the function's other calls pass.
+            more = {var for parameter in frontier if not _returned_from(parameter, found)
+                    for var in arguments.get(parameter, ())} - found
             if not more:
                 break
             frontier = self.reaches(more) - found
@@ -1051,7 +1066,8 @@ class SemanticModel:
                       caller: SemanticModel | None = None) -> bool:
         """Whether ``node``, inside ``function``, can run when ``call`` calls the function: False
         when an ``if`` or conditional expression around it tests a parameter (``if train:``,
-        ``mode == "train"``, ``mode != "valid"``, ``mode in ("train", "tr")``, ``not train``) and the
+        ``mode == "train"``, ``mode != "valid"``, ``mode in ("train", "tr")``, ``not train``,
+        ``augment is True``) and the
         argument the call passes (or the parameter's default) decides the test against
         ``node``'s branch (``get_dataloader(df, mode="valid")`` never takes the
         ``train_tf if mode == "train" else valid_tf`` training side). ``caller``: the model the
@@ -1155,6 +1171,10 @@ class SemanticModel:
         """Each call of ``function`` (by its name; a class's ``__init__`` by the class's name) with the
         folded value it passes for ``parameter`` (the parameter's default when it passes none;
         UNKNOWN through ``*args``/``**kwargs``)."""
+        return [(call, value) for call, _, value in self._calls_passing(function, parameter)]
+
+    def _calls_passing(self, function: cst.FunctionDef, parameter: str) -> list[tuple[CallSite, cst.BaseExpression | None, object]]:
+        """:meth:`arguments_for`, with the expression each call passes (None: the default, or unpacked)."""
         name = function.name.value
         owner = next((scope.owner for scope, defined in self._scope_functions.items() if defined is function), "")
         constructed = bool(owner) and name == "__init__" and owner in self._constructed_classes
@@ -1163,18 +1183,18 @@ class SemanticModel:
         positional = positional_parameters(function, bound=constructed)
         position = positional.index(parameter) if parameter in positional else None
         declared = next((p for p in _parameters(function) if p.name.value == parameter), None)
-        found: list[tuple[CallSite, object]] = []
+        found: list[tuple[CallSite, cst.BaseExpression | None, object]] = []
         for call in self.calls:
             if call.qualname is not None or not isinstance(call.node.func, cst.Name) or call.node.func.value != name:
                 continue
             argument = call.arg(parameter, position)
             if argument is not None:
-                found.append((call, self.value(argument.value)))
+                found.append((call, argument.value, self.value(argument.value)))
             elif any(arg.star for arg in call.node.args):
-                found.append((call, UNKNOWN))
+                found.append((call, None, UNKNOWN))
             else:
                 default = declared.default if declared is not None else None
-                found.append((call, self.value(default) if default is not None else UNKNOWN))
+                found.append((call, None, self.value(default) if default is not None else UNKNOWN))
         return found
 
     # Values --------------------------------------------------------------------------------
@@ -1224,16 +1244,49 @@ class SemanticModel:
         what each call of the function in this module passes; the parameter's default when the
         module never calls it (a helper that another module calls: ``def initialize_model(use_pretrained=True)``)."""
         function = self.function_of(scope)
-        parameter = next((p for p in _parameters(function) if isinstance(expression, cst.Name) and p.name.value == expression.value),
+        base = _base_name(expression)
+        parameter = next((p for p in _parameters(function) if base is not None and p.name.value == base.value),
                          None) if function is not None else None
+        if function is not None and parameter is not None and base is not expression:
+            folded = self.value_in(expression, scope)
+            if folded is not UNKNOWN:
+                return [folded]
+            # args.epochs of a parameter args: the attribute of what each call passes (a name of its scope).
+            rebased: list[object] = []
+            for call, given, _ in self._calls_passing(function, parameter.name.value):
+                rebased.append(self.value_in(_rebased(expression, given), call.scope) if isinstance(given, cst.Name) else UNKNOWN)
+            return rebased or [UNKNOWN]
         if function is None or parameter is None:
-            return [self.value_in(expression, scope)]
-        passed = [value for _, value in self.arguments_for(function, parameter.name.value)]
+            folded = self.value_in(expression, scope)
+            if folded is UNKNOWN and isinstance(expression, cst.Name) and self.qualify(expression.value, scope).scope == MODULE:
+                return self.reaching_values(expression.value)
+            return [folded]
+        passed: list[object] = []
+        for call, given, value in self._calls_passing(function, parameter.name.value):
+            if value is UNKNOWN and isinstance(given, cst.Name) and self.qualify(given.value, call.scope).scope == MODULE:
+                passed.extend(self.reaching_values(given.value, call.index if call.scope.is_module and not call.loops else None))
+            else:
+                passed.append(value)
         if passed or parameter.default is None:
             return passed
         if scope.owner and any(call.method == function.name.value for call in self.calls):
             return [UNKNOWN]  # trainer.train(num_epochs=20): a method's calls are not matched by name
         return [self.value(parameter.default)]
+
+    def reaching_values(self, name: str, at: int | None = None) -> list[object]:
+        """The folded values a module-level name may hold just before call ``at`` (module-level code
+        that runs once), or anywhere (given None): the last binding made unconditionally before
+        ``at`` and every binding made after it in a branch or a loop (``n_epochs = 25`` under ``if
+        len(sys.argv) < 2:``, ``n_epochs = int(sys.argv[2])`` under its ``else``: 25 and UNKNOWN);
+        UNKNOWN for a binding whose value is not one expression (a loop target, ``+=``)."""
+        values: list[cst.BaseExpression | None] = []
+        for binding, (_, unconditional) in zip(self.bindings_of(Var(name, MODULE)), self.module_history.get(name, ())):
+            if at is not None and binding.order > at:
+                break
+            if at is not None and unconditional is not None:
+                values = []
+            values.append(binding.value)
+        return [self.value(value) if value is not None else UNKNOWN for value in values] or [UNKNOWN]
 
     def range_length(self, node: cst.BaseExpression | None, scope: Scope | None = None) -> int | None:
         """len(range(…)) for a call to the builtin ``range`` with foldable integer arguments
@@ -1260,10 +1313,8 @@ class SemanticModel:
         choices = [self.possible_values(arg.value, scope) if scope is not None else [self.value(arg.value)] for arg in node.args]
         if math.prod(len(choice) for choice in choices) > _MOST_RANGES:
             return None  # too many callers to tell the shortest run
-        lengths = [_range_length(bounds) for bounds in itertools.product(*choices)]
-        if not lengths or any(length is None for length in lengths):
-            return None
-        return min(length for length in lengths if length is not None)
+        lengths = [length for bounds in itertools.product(*choices) if (length := _range_length(bounds)) is not None]
+        return min(lengths) if lengths else None
 
     def _progress_bar(self, call: cst.Call) -> bool:
         """``tqdm(…)``/``trange(…)`` of the tqdm package (``tqdm.auto``, ``tqdm.notebook`` …)."""
@@ -1275,6 +1326,26 @@ class SemanticModel:
         if call.scope.is_module and not call.loops:
             return self.value_at(node, call.index)
         return self.value(node)
+
+
+def _returned_from(parameter: Var, found: AbstractSet[Var]) -> bool:
+    """Whether ``found`` holds the return value of the module-level function ``parameter`` belongs to."""
+    scope = parameter.scope
+    return scope.kind == "function" and not scope.owner and Var(scope.name, MODULE) in found
+
+
+def _base_name(expression: cst.BaseExpression) -> cst.Name | None:
+    """The name a dotted expression starts from (``args`` of ``args.epochs``; a name is its own)."""
+    while isinstance(expression, cst.Attribute):
+        expression = expression.value
+    return expression if isinstance(expression, cst.Name) else None
+
+
+def _rebased(expression: cst.BaseExpression, base: cst.Name) -> cst.BaseExpression:
+    """A dotted expression read from another name (``args.epochs`` as ``options.epochs``)."""
+    if isinstance(expression, cst.Attribute):
+        return expression.with_changes(value=_rebased(expression.value, base))
+    return base
 
 
 class _OutermostCalls(cst.CSTVisitor):
@@ -1427,6 +1498,8 @@ def _decided(test: cst.BaseExpression, argument: Callable[[str], object], fold: 
         return (value == other) == isinstance(operator, cst.Equal)
     if isinstance(operator, (cst.In, cst.NotIn)) and isinstance(other, (tuple, list, dict, str)) and isinstance(value, str):
         return (value in other) == isinstance(operator, cst.In)
+    if isinstance(operator, (cst.Is, cst.IsNot)) and (other is None or isinstance(other, bool)):
+        return (value is other) == isinstance(operator, cst.Is)  # if augment is True: / if mode is not None:
     return None
 
 

@@ -59,12 +59,15 @@ def fits(model: SemanticModel, backbones: tuple[Backbone, ...], torch_steps: tup
 
 
 def _callbacks(model: SemanticModel, call: CallSite) -> list[CallSite]:
-    """The constructor calls of the callbacks passed as ``callbacks=`` (through names and lists)."""
+    """The constructor calls of the callbacks passed as ``callbacks=`` (through names and lists; in
+    module-level code that runs once, a name rebound in every notebook cell is the list bound last
+    before the call)."""
     arg = call.arg("callbacks", 5 if call.method == "fit" else None)
     if arg is None:
         return []
     found: list[CallSite] = []
-    for origin, _ in model.origins(arg.value, call.scope):
+    once = call.scope.is_module and not call.loops
+    for origin, _ in model.origins(arg.value, call.scope, call.index if once else None):
         site = model.call_site(origin) if isinstance(origin, cst.Call) else None
         if site is not None and site not in found:
             found.append(site)

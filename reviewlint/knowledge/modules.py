@@ -17,7 +17,9 @@ import functools
 MODULE_ALIASES: tuple[tuple[str, str], ...] = (
     ("tensorflow.python.keras", "keras"),
     ("tensorflow.keras", "keras"),
-    ("tensorflow.compat.v2.keras", "keras"),
+    # tf.compat.v2 is TensorFlow 2's whole public API under another name ("Bring in all of the
+    # public TensorFlow interface into this module", https://www.tensorflow.org/api_docs/python/tf/compat/v2).
+    ("tensorflow.compat.v2", "tensorflow"),
     ("tensorflow.compat.v1.keras", "keras"),
     ("tf_keras", "keras"),
     # The standalone Keras preprocessing package (keras-preprocessing on PyPI, Keras 2.0-2.8),

@@ -374,6 +374,20 @@ TORCH_SCHEDULERS: dict[str, tuple[tuple[str, ...], float | None]] = {
     "torch.optim.lr_scheduler.MultiStepLR": (("optimizer", "milestones", "gamma"), 0.1),
     "torch.optim.lr_scheduler.ExponentialLR": (("optimizer", "gamma"), None),
 }
+# Where a Kaggle notebook reads datasets: /kaggle/input/<dataset>/ (../input/ from the working
+# directory /kaggle/working), read-only (https://www.kaggle.com/docs/notebooks, "Data sources").
+# A model a notebook saved and then uploaded as a dataset comes back under the same file name.
+KAGGLE_INPUT_DIRS = ("../input/", "/kaggle/input/")
+# Lightning steps the schedulers ``configure_optimizers`` returns itself: once per epoch, or once
+# per optimizer step when the scheduler's config dict says ``"interval": "step"``
+# (lightning/pytorch/core/module.py, LightningModule.configure_optimizers; the config's defaults,
+# interval "epoch" and frequency 1, in lightning/pytorch/core/optimizer.py _configure_schedulers).
+# The Trainer runs ``max_epochs`` epochs (lightning/pytorch/trainer/trainer.py).
+LIGHTNING_CONFIGURE_OPTIMIZERS = "configure_optimizers"
+LIGHTNING_SCHEDULER_KEY = "scheduler"
+LIGHTNING_INTERVAL_KEY = "interval"
+LIGHTNING_PER_STEP_INTERVAL = "step"
+LIGHTNING_MAX_EPOCHS = "max_epochs"
 # Defaults of the schedules' optional arguments (same source).
 SCHEDULE_DEFAULTS: dict[str, object] = {
     "staircase": False,
