@@ -587,10 +587,14 @@ class SemanticModel:
         bound before it for the module-level code that follows."""
         if var.scope != MODULE:
             return None
-        for binding, (_, unconditional) in zip(self.bindings_of(var), self.module_history.get(var.name, ())):
-            if binding.order > after and unconditional is not None:
-                return binding
-        return None
+        return next((binding for binding, unconditional in self._module_bindings(var.name)
+                     if binding.order > after and unconditional), None)
+
+    def _module_bindings(self, name: str) -> Iterator[tuple[Binding, bool]]:
+        """Each module-level binding of a name, in order, with whether no branch or loop guards it
+        and it binds one expression."""
+        for binding, (_, unconditional) in zip(self.bindings_of(Var(name, MODULE)), self.module_history.get(name, ())):
+            yield binding, unconditional is not None
 
     def rebound_between(self, vars: Iterable[Var], start: int, end: int) -> bool:
         """Whether any of ``vars`` is assigned a new value strictly between two positions in call
@@ -1067,11 +1071,11 @@ class SemanticModel:
         """Whether ``node``, inside ``function``, can run when ``call`` calls the function: False
         when an ``if`` or conditional expression around it tests a parameter (``if train:``,
         ``mode == "train"``, ``mode != "valid"``, ``mode in ("train", "tr")``, ``not train``,
-        ``augment is True``) and the
-        argument the call passes (or the parameter's default) decides the test against
-        ``node``'s branch (``get_dataloader(df, mode="valid")`` never takes the
-        ``train_tf if mode == "train" else valid_tf`` training side). ``caller``: the model the
-        call belongs to when it is another module's (it folds the arguments), by default this one."""
+        ``augment is True``) and the argument the call passes (or the parameter's default)
+        decides the test against ``node``'s branch (``get_dataloader(df, mode="valid")`` never
+        takes the ``train_tf if mode == "train" else valid_tf`` training side). ``caller``: the
+        model the call belongs to when it is another module's (it folds the arguments), by
+        default this one."""
         return False not in self._branch_decisions(node, function, call, caller or self)
 
     def chosen_by_call(self, node: cst.CSTNode, function: cst.FunctionDef, call: CallSite,
@@ -1241,8 +1245,11 @@ class SemanticModel:
     def possible_values(self, expression: cst.BaseExpression, scope: Scope) -> list[object]:
         """What an expression read in ``scope`` may be: its folded value; for a parameter of the
         function it is read in (``def get_model(weights_path): base.load_weights(weights_path)``),
-        what each call of the function in this module passes; the parameter's default when the
-        module never calls it (a helper that another module calls: ``def initialize_model(use_pretrained=True)``)."""
+        what each call of the function in this module passes (a module-level name it passes, what that
+        name may hold there: :meth:`reaching_values`), and for ``args.epochs`` of a parameter ``args``
+        the ``epochs`` of what each call passes; the parameter's default when the module never calls
+        it (a helper that another module calls: ``def initialize_model(use_pretrained=True)``). A
+        module-level name bound several times may be any of its values."""
         function = self.function_of(scope)
         base = _base_name(expression)
         parameter = next((p for p in _parameters(function) if base is not None and p.name.value == base.value),
@@ -1280,10 +1287,10 @@ class SemanticModel:
         len(sys.argv) < 2:``, ``n_epochs = int(sys.argv[2])`` under its ``else``: 25 and UNKNOWN);
         UNKNOWN for a binding whose value is not one expression (a loop target, ``+=``)."""
         values: list[cst.BaseExpression | None] = []
-        for binding, (_, unconditional) in zip(self.bindings_of(Var(name, MODULE)), self.module_history.get(name, ())):
+        for binding, unconditional in self._module_bindings(name):
             if at is not None and binding.order > at:
                 break
-            if at is not None and unconditional is not None:
+            if at is not None and unconditional:
                 values = []
             values.append(binding.value)
         return [self.value(value) if value is not None else UNKNOWN for value in values] or [UNKNOWN]
@@ -1293,9 +1300,10 @@ class SemanticModel:
         (``range(const.NUM_EPOCHS)`` too: the constants of imported project modules fold). With
         the ``scope`` it is read in, a parameter counts for what the function's callers pass
         (:meth:`possible_values`; ``def train(num_epochs=25): for epoch in range(num_epochs)``),
-        and the range is the shortest of what they make. tqdm's progress bars count as what they
-        wrap: ``trange(n)``, ``tqdm(range(n))``, also through a name bound once (``pbar =
-        trange(num_epochs)`` … ``for epoch in pbar``)."""
+        and the range is the shortest of those that can be told (a count read from the command
+        line in one branch and written out in the other is the written one). tqdm's progress bars
+        count as what they wrap: ``trange(n)``, ``tqdm(range(n))``, also through a name bound once
+        (``pbar = trange(num_epochs)`` … ``for epoch in pbar``)."""
         if isinstance(node, cst.Name) and scope is not None:
             bindings = self.bindings_of(self.qualify(node.value, scope))
             if len(bindings) == 1 and isinstance(bindings[0].value, cst.Call) and self._progress_bar(bindings[0].value):
