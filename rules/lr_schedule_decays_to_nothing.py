@@ -76,6 +76,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import functools
 import textwrap
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -530,35 +531,22 @@ def _torch_schedules(facts: Facts, imported: ImportedFacts, min_fraction: float,
         shown = ", ".join(f"{name}={_fmt(params[name])}" for name in names[1:] if name in params)
         label = f"{kind}({shown or 'gamma=' + _fmt(gamma)})"
         gamma_arg = call.arg("gamma", names.index("gamma")) or call.node
-        handed = _handed_to_steppers(facts, imported, owners)
-        lightning = _stepped_by_lightning(facts, owners) if not steps and not handed else None
-        if lightning is not None:
-            per_step, lightning_epochs, trainer = lightning
-            if per_step:
-                fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, min_steps)
+        decay = functools.partial(_torch_fraction, kind, float(gamma), float(step_size), marks)
+        elsewhere = _stepped_elsewhere(facts, imported, owners) if not steps else None
+        if elsewhere is not None:
+            if elsewhere.per_batch:
+                fraction = decay(min_steps)
                 if fraction < min_fraction:
-                    yield _per_batch(gamma_arg, label, fraction, min_steps, " of Lightning ('interval': 'step')", trainer,
-                                     "the Trainer that steps it")
-            elif lightning_epochs is not None and lightning_epochs >= 2:
-                fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, lightning_epochs - 1)
+                    yield _per_batch(gamma_arg, label, fraction, min_steps, f" of {elsewhere.by}", elsewhere.node, elsewhere.note)
+            elif elsewhere.epochs is not None and elsewhere.epochs >= 2:
+                fraction = decay(elsewhere.epochs if elsewhere.first else elsewhere.epochs - 1)
                 if fraction < min_fraction:
-                    yield _per_epoch(gamma_arg, label, "once per epoch by Lightning", fraction, lightning_epochs, trainer,
-                                     "the Trainer that steps it")
-            continue
-        if not steps and handed:
-            stepper, epochs = handed[0]
-            if stepper.per_batch:
-                fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, min_steps)
-                if fraction < min_fraction:
-                    yield _per_batch(gamma_arg, label, fraction, min_steps, f" of {stepper.function.name.value}()", stepper.step)
-            elif isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 2:
-                fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, epochs if stepper.first else epochs - 1)
-                if fraction < min_fraction:
-                    yield _per_epoch(gamma_arg, label, f"once per epoch by {stepper.function.name.value}()", fraction, epochs, stepper.step)
+                    yield _per_epoch(gamma_arg, label, f"once per epoch by {elsewhere.by}", fraction, elsewhere.epochs,
+                                     elsewhere.node, elsewhere.note)
             continue
         for step in steps:
             if any(id(loop) in batches for loop in step.loops):
-                fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, min_steps)
+                fraction = decay(min_steps)
                 if fraction < min_fraction:
                     yield _per_batch(gamma_arg, label, fraction, min_steps, "", step.node)
                 break
@@ -572,7 +560,7 @@ def _torch_schedules(facts: Facts, imported: ImportedFacts, min_fraction: float,
                         for training_step in facts.torch_trainings)
             per_epoch, phases = _phase_repeats(facts, step, epoch_loop)
             steps_taken = epochs * per_epoch if first else (epochs - 1) * per_epoch
-            fraction = _torch_fraction(kind, float(gamma), float(step_size), marks, steps_taken)
+            fraction = decay(steps_taken)
             if fraction < min_fraction:
                 how_often = "once per epoch" if per_epoch == 1 else f"{per_epoch} times per epoch (inside the loop over {phases})"
                 yield _per_epoch(gamma_arg, label, how_often, fraction, epochs, step.node)
@@ -628,12 +616,36 @@ def _resets_rate(facts: Facts, loop: cst.CSTNode) -> bool:
                for stored in facts.model.subscript_assignments)
 
 
-def _stepped_by_lightning(facts: Facts, owners: frozenset[Var]) -> tuple[bool, int | None, cst.CSTNode] | None:
+@dataclass(frozen=True)
+class _SteppedElsewhere:
+    """A scheduler the file's own code does not step: a function of a project module it is handed
+    to, or Lightning."""
+
+    by: str  # who steps it, for the message: "train_model()", "Lightning"
+    per_batch: bool
+    epochs: int | None  # the epochs it is stepped over, when known
+    first: bool  # stepped at the top of each epoch: the last epoch already runs at ``epochs`` steps
+    node: cst.CSTNode  # where it is stepped (the step() call, or the Trainer)
+    note: str
+
+
+def _stepped_elsewhere(facts: Facts, imported: ImportedFacts, owners: frozenset[Var]) -> _SteppedElsewhere | None:
+    """Who steps a scheduler that the file never steps itself: the first imported function it is
+    handed to, else Lightning."""
+    handed = _handed_to_steppers(facts, imported, owners)
+    if handed:
+        stepper, epochs = handed[0]
+        return _SteppedElsewhere(f"{stepper.function.name.value}()", stepper.per_batch,
+                                 epochs if isinstance(epochs, int) and not isinstance(epochs, bool) else None,
+                                 stepper.first, stepper.step, "stepped here")
+    return _stepped_by_lightning(facts, owners)
+
+
+def _stepped_by_lightning(facts: Facts, owners: frozenset[Var]) -> _SteppedElsewhere | None:
     """For a scheduler that a LightningModule's ``configure_optimizers`` returns (directly, in its
     config dict, or through a function it calls) in a file that builds a Lightning ``Trainer``:
-    whether Lightning steps it per optimizer step (``"interval": "step"``), the epochs of the
-    Trainer's ``max_epochs`` (the shortest of its possible values; None when unknown) and the
-    Trainer call."""
+    whether Lightning steps it per optimizer step (``"interval": "step"``) and the epochs of the
+    Trainer's ``max_epochs`` (the shortest of its possible values; None when unknown)."""
     model = facts.model
     trainer = next(iter(model.calls_to(*training.LIGHTNING_TRAINERS)), None)
     returned = Var(training.LIGHTNING_CONFIGURE_OPTIMIZERS, MODULE)
@@ -650,7 +662,8 @@ def _stepped_by_lightning(facts: Facts, owners: frozenset[Var]) -> tuple[bool, i
     max_epochs = trainer.arg(training.LIGHTNING_MAX_EPOCHS)
     counts = [value for value in model.possible_values(max_epochs.value, trainer.scope) if is_number(value)] if max_epochs else []
     epochs = int(min(counts)) if counts and not isinstance(min(counts), bool) else None
-    return per_step, epochs, trainer.node
+    return _SteppedElsewhere("Lightning" + (" ('interval': 'step')" if per_step else ""), per_step, epochs, False,
+                             trainer.node, "the Trainer that steps it")
 
 
 class _Dicts(cst.CSTVisitor):

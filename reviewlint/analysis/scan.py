@@ -413,31 +413,39 @@ class Scan(cst.CSTVisitor):
         for name in targets:
             self.edges.append((name, self._scopes[-1], used, self._scopes[-1]))
 
+    def _open_result(self) -> None:
+        """Start collecting what a ``return`` or a ``yield`` hands out of its function."""
+        self._targets.append((self._scopes[-1].name,))
+        self._collectors.append(set())
+
+    def _close_result(self) -> set[str]:
+        """The function's name now stands for what was read (its result), as a flow into it."""
+        (name,) = self._targets.pop()
+        read = self._collectors.pop()
+        self.edges.append((name, MODULE, read, self._scopes[-1]))
+        return read
+
     def visit_Return(self, node: cst.Return) -> None:
         scope = self._scopes[-1]
         if node.value is not None:
             self.returns.setdefault(scope.name, []).append(node.value)
             self.return_scopes[id(node.value)] = scope
-        self._targets.append((scope.name,))
-        self._collectors.append(set())
+        self._open_result()
 
     def leave_Return(self, original_node: cst.Return) -> None:
-        (name,) = self._targets.pop()
-        read = self._collectors.pop()
-        self.edges.append((name, MODULE, read, self._scopes[-1]))
+        read = self._close_result()
+        name = self._scopes[-1].name
         if name in ITEM_METHODS and len(self._scopes) >= 3 and self._scopes[-2].kind == "class":
             # A dataset's items: what iterating over an instance (or a DataLoader of it) yields.
             self.instance_state.extend((self._scopes[-2].name, self._scopes[-3], used, self._scopes[-1]) for used in read)
 
+    # A generator function's name stands for what it yields, as for what a function returns
+    # (``model.fit(batches(df))`` with ``def batches(df): … yield images / 255, labels``).
     def visit_Yield(self, node: cst.Yield) -> None:
-        # A generator function's name stands for what it yields, as for what a function returns
-        # (``model.fit(batches(df))`` with ``def batches(df): … yield images / 255, labels``).
-        self._targets.append((self._scopes[-1].name,))
-        self._collectors.append(set())
+        self._open_result()
 
     def leave_Yield(self, original_node: cst.Yield) -> None:
-        (name,) = self._targets.pop()
-        self.edges.append((name, MODULE, self._collectors.pop(), self._scopes[-1]))
+        self._close_result()
 
     # Calls and arithmetic --------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
