@@ -31,7 +31,8 @@ SETS = {"keras": (HERE, RULES), "torch": (HERE / "torch", TORCH_RULES), "torch2"
         "torch8": (HERE / "torch8", TORCH_RULES), "keras3": (HERE / "keras3", RULES),
         "keras4": (HERE / "keras4", RULES), "torch9": (HERE / "torch9", TORCH_RULES),
         "torch10": (HERE / "torch10", TORCH_RULES), "keras5": (HERE / "keras5", RULES),
-        "torch11": (HERE / "torch11", TORCH_RULES), "keras6": (HERE / "keras6", RULES)}
+        "torch11": (HERE / "torch11", TORCH_RULES), "keras6": (HERE / "keras6", RULES),
+        "torch12": (HERE / "torch12", TORCH_RULES), "keras7": (HERE / "keras7", RULES)}
 
 
 @dataclass(frozen=True)
