@@ -46,6 +46,8 @@ from reviewlint.analysis.semantic import (
     Scope,
     SemanticModel,
     Var,
+    branches_in,
+    name_nodes_in,
     names_in,
     positional_parameters,
     string_key,
@@ -90,7 +92,7 @@ __all__ = [
     "MODULE", "PREDICT", "TRAIN", "TTA", "UNKNOWN", "VALIDATION", "Anchor", "AttributeAssignment", "Backbone", "Binding", "DataLoop",
     "CallSite", "Comment", "Edit", "Facts", "Fit", "Fix", "ImportedFacts", "Invalid", "NewImport", "NoOptions", "Normalization", "ParameterFreeze",
     "Pipeline", "PredictLoop", "ProjectSettings", "Report", "Role", "RuleContext", "SchedulerStepper", "Scope", "SemanticModel", "Severity", "Span",
-    "SyntaxHooks", "Transform", "Unknown", "Valid", "Var", "batch_loops", "block_is_code", "convention_distance", "delete_lines", "dotted", "drop_args", "epoch_parameter", "frozen_backbones",
-    "insert_positional", "is_number", "keyword_arg", "name_is_free", "names_in", "option", "parent_of", "passes_one_epoch", "positional_parameters", "rename_callee",
+    "SyntaxHooks", "Transform", "Unknown", "Valid", "Var", "batch_loops", "block_is_code", "branches_in", "convention_distance", "delete_lines", "dotted", "drop_args", "epoch_parameter", "frozen_backbones",
+    "insert_positional", "is_number", "keyword_arg", "name_is_free", "name_nodes_in", "names_in", "option", "parent_of", "passes_one_epoch", "positional_parameters", "rename_callee",
     "replace", "set_keyword", "statement_head", "string_key", "string_like", "subscripts_in", "with_args", "without_parens",
 ]

@@ -110,7 +110,9 @@ from reviewlint.api import (
     Severity,
     Transform,
     Var,
+    branches_in,
     dotted,
+    name_nodes_in,
     string_key,
     subscripts_in,
 )
@@ -501,7 +503,7 @@ def _not_chosen(facts: Facts, imported: ImportedFacts, pipeline: Pipeline, build
         places: list[cst.CSTNode] = [pipeline.node] if model.branches_to(pipeline.node, function) is not None else []
         if not places and names and model is facts.model:
             # (not a call of the function that builds it: that fetches it, ``seq = get_seq()``)
-            places = [node for node in _names_within(function) if node.value in names and node.value not in model.functions]
+            places = [node for node in name_nodes_in(function.body) if node.value in names and node.value not in model.functions]
         if not places and model is facts.model:
             # Applied through a local name (``seq = get_seq()`` … ``if augment: X = seq.augment_images(X)``).
             places = [site.node for site in model.calls_within(function) if _applies(model, site, pipeline)]
@@ -560,21 +562,6 @@ def _callee(facts: Facts, imported: ImportedFacts, call: CallSite) -> tuple[Sema
     return imported.function(name) if name is not None else None
 
 
-def _names_within(function: cst.FunctionDef) -> list[cst.Name]:
-    found: list[cst.Name] = []
-
-    class _Names(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            found.append(node)
-
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)
-            return False  # x.train_tf names an attribute, not the module's train_tf
-
-    function.body.visit(_Names())
-    return found
-
-
 def _call_of_builder(facts: Facts, building: Sequence[CallSite], builder: CallSite | None) -> cst.Call | None:
     """Where the validation data gets the builder's work when the builder is inside a function of
     this file that builds one dataset and returns it (``valid_ = train_transformer(valid_dir)``):
@@ -629,9 +616,9 @@ def _may_switch(facts: Facts, call: CallSite, parameter: str) -> bool:
     if function is None or not any(param.name.value == parameter for param in (
             *function.params.posonly_params, *function.params.params, *function.params.kwonly_params)):
         return True
-    reads = [node for node in _names_within(function) if node.value == parameter]
+    reads = [node for node in name_nodes_in(function.body) if node.value == parameter]
     loaders = [site for site in model.calls_within(function.body) if site.qualname in training.DATA_LOADERS]
-    branches = _ifs_within(function)
+    branches = branches_in(function.body)
     for read in reads:
         if any(model.encloses(site.node, read) for site in loaders):
             continue  # an argument of a DataLoader
@@ -656,20 +643,6 @@ def _local_function(facts: Facts, call: CallSite) -> cst.FunctionDef | None:
         return None
     scopes = model.function_scopes(func.value, "")
     return model.function_of(scopes[0]) if scopes else None
-
-
-def _ifs_within(function: cst.FunctionDef) -> list[cst.If | cst.IfExp]:
-    found: list[cst.If | cst.IfExp] = []
-
-    class _Ifs(cst.CSTVisitor):
-        def visit_If(self, node: cst.If) -> None:
-            found.append(node)
-
-        def visit_IfExp(self, node: cst.IfExp) -> None:
-            found.append(node)
-
-    function.body.visit(_Ifs())
-    return found
 
 
 _IDG = "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
@@ -834,6 +807,14 @@ INVALID = [
         "    return ds.prefetch(8)\ntrain_ds = configure(train_ds, augment=True)\nvalid_ds = configure(valid_ds, augment=True)\n"
         "model.fit(train_ds, epochs=10, validation_data=valid_ds)\n",
         message="validation_data valid_ds goes through the training augmentation 'augment_layers'", range=(9, 32, 9, 56),
+    ),
+    # An iterable dataset's items are what its __iter__ yields: here the training augmentation.
+    Invalid(
+        _TORCH + "class Stream(torch.utils.data.IterableDataset):\n    def __init__(self, files):\n        self.files = files\n"
+        "    def __iter__(self):\n        for name in self.files:\n            yield train_tf(read(name))\n"
+        "train_loader = DataLoader(Stream(train_files))\nvalid_loader = DataLoader(Stream(valid_files))\n" + _TORCH_LOOPS,
+        message="the data of the validation loop (valid_loader) goes through the training augmentation 'train_tf'",
+        range=(14, 27, 14, 46),
     ),
     # A function of the file builds a set with the training transform, whatever split it is given;
     # load_data's trained=False only decides shuffle=.

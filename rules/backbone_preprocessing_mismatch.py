@@ -35,13 +35,18 @@ builds the backbone is reported in `data.py`, with the backbone as a related loc
 model built in `model.py` meets the generator of the script that imports it. When nothing in the
 file normalizes the images at all (or only arithmetic that feeds no model: an image divided by
 255 to show it) and they come from `flow_from_directory`/`flow_from_dataframe`
-or `image_dataset_from_directory` straight into a backbone that does not normalize inside, the
+or `image_dataset_from_directory` straight into a backbone that does not normalize inside, or
+from a reader of raw 8-bit pixels (`cv2.imread`, `PIL.Image.open`, `load_img`, `imageio`'s and
+scikit-image's `imread`, `tf.io.decode_jpeg`) through the arrays they fill, the
 finding is at the backbone (not when a `map`, a `Lambda` layer, a generator's own preprocessing
 or a function named `preprocess…`/`normalize…` may do it out of sight, nor where the model's own
 preprocessing is built: torchvision's `weights.transforms()`, timm's `resolve_data_config()`). A
 `map` whose lambda only calls Keras and TensorFlow operations that do not normalize (`ds.map(lambda
 x, y: (data_augmentation(x), y))` with a `Sequential` of random layers) is in sight: it normalizes
 nothing; nor does a `BatchNormalization` of the head (applied to what the backbone computes).
+A backbone that gets the output of a trainable layer rather than the images (`x =
+layers.Conv2D(3, 3)(inputs)` before `base(x)`, or a `BatchNormalization` before it in a
+`Sequential`) is not judged: that layer learns the range the backbone wants.
 
 PyTorch: a `torchvision.transforms.Normalize(mean, std)` (also `transforms.v2`) or an
 albumentations `A.Normalize()` (ImageNet mean/std by default) is compared with the pretrained
@@ -67,7 +72,8 @@ One split left out: where a pipeline normalizes in itself for a backbone
 and another pipeline of the same kind feeding the same model normalizes nothing (a bare
 `ImageDataGenerator()` for the test images, `Compose([Resize(224), ToTensor()])` for
 validation), the bare one is reported: its images reach the model in another range than the
-ones it was trained on. Not when the model may normalize inside (a `Lambda`, `Rescaling` or
+ones it was trained on. A pipeline built in a branch of a function that none of the file's calls
+takes (`elif data == "cam":` when every call passes `data="train"` or `"valid"`) feeds nothing. Not when the model may normalize inside (a `Lambda`, `Rescaling` or
 `Normalization` layer), when arithmetic normalizes data in the file, or when the bare
 pipeline only re-wraps images the normalizing one produced. The same where a `Normalize` is
 applied on its own (`normalize(img)` on the image shown) while the training loop gets the
@@ -134,7 +140,7 @@ from reviewlint.api import (
     replace,
     with_args,
 )
-from reviewlint.knowledge.backbones import EXPECTATIONS, LEARNED_INPUT_LAYERS, NAMED_BY_ARGUMENT, RAW_IMAGE_READERS, TORCH_PACKAGES
+from reviewlint.knowledge.backbones import EXPECTATIONS, INPUT_LAYERS, LEARNED_INPUT_LAYERS, NAMED_BY_ARGUMENT, RAW_IMAGE_READERS, TORCH_PACKAGES
 from reviewlint.knowledge.transforms import IMAGE_DATA_GENERATOR_QUALNAMES
 from reviewlint.knowledge.modules import canonical
 from reviewlint.knowledge.roles import FIT_METHODS
@@ -444,8 +450,9 @@ def _after(call: CallSite, norm: Normalization) -> bool:
 
 
 def _behind_learned_layer(facts: Facts, backbone: Backbone) -> bool:
-    """Whether the backbone, wherever it is applied (``x = base(x)``), gets the output of a
-    trainable layer (``x = layers.Conv2D(3, 3)(inputs)``) rather than the images: that layer
+    """Whether the backbone, wherever it is applied (``x = base(x)``) or placed in a
+    ``Sequential``, gets the output of a trainable layer (``x = layers.Conv2D(3, 3)(inputs)``,
+    ``Sequential([Input(…), BatchNormalization(), base, …])``) rather than the images: that layer
     learns whatever range the backbone wants, so how the pixels were scaled is no mismatch."""
     model = facts.model
     applied = [
@@ -453,6 +460,16 @@ def _behind_learned_layer(facts: Facts, backbone: Backbone) -> bool:
         if call.qualname is None and isinstance(call.node.func, cst.Name)
         and model.qualify(call.node.func.value, call.scope) in backbone.owners
     ]
+    placed = [layers for layers in _sequential_layers(facts) if any(
+        isinstance(layer, cst.Name) and model.qualify(layer.value, scope) in backbone.owners or layer is backbone.node
+        for layer, scope in layers)]
+    for layers in placed:
+        position = next(index for index, (layer, scope) in enumerate(layers)
+                        if layer is backbone.node or isinstance(layer, cst.Name) and model.qualify(layer.value, scope) in backbone.owners)
+        before = [layer for layer, _ in layers[:position] if _changes_values(facts, layer)]
+        site = model.call_site(before[-1]) if before and isinstance(before[-1], cst.Call) else None
+        if site is None or site.qualname not in LEARNED_INPUT_LAYERS:
+            return False
     for call in applied:
         argument = call.arg("inputs", 0)
         if argument is None or not isinstance(argument.value, cst.Name):
@@ -464,7 +481,27 @@ def _behind_learned_layer(facts: Facts, backbone: Backbone) -> bool:
         layer = model.call_site(value.func) if isinstance(value, cst.Call) and isinstance(value.func, cst.Call) else None
         if layer is None or layer.qualname not in LEARNED_INPUT_LAYERS:
             return False
-    return bool(applied)
+    return bool(applied or placed)
+
+
+def _sequential_layers(facts: Facts) -> list[list[tuple[cst.BaseExpression, Scope]]]:
+    """The layers of each ``Sequential([...])`` display, in order, with the scope they are read in."""
+    found = []
+    for call in facts.model.calls:
+        if call.qualname == "keras.Sequential":
+            layers = call.arg("layers", 0)
+            if layers is not None and isinstance(layers.value, (cst.List, cst.Tuple)):
+                found.append([(element.value, call.scope) for element in layers.value.elements])
+    return found
+
+
+def _changes_values(facts: Facts, layer: cst.BaseExpression) -> bool:
+    """Whether a layer of a ``Sequential`` may change the range of the values it passes on: not an
+    ``Input``/``InputLayer``, nor a random augmentation layer (a crop or flip keeps the pixels' range)."""
+    site = facts.model.call_site(layer) if isinstance(layer, cst.Call) else None
+    if site is None:
+        return True
+    return site.qualname not in INPUT_LAYERS and not any(transform.call is site for transform in facts.transforms)
 
 
 def _same_world(norm: Normalization, backbone: Backbone) -> bool:
@@ -778,7 +815,8 @@ def _unnormalized_siblings(facts: Facts, backbone: Backbone, norms: Sequence[Nor
             pipeline.owners, start, call.index if call.scope.is_module else len(model.calls))) and (
             call.index > start or not call.scope.is_module) for call, flow in consumers)
 
-    feeding = [pipeline for pipeline in facts.pipelines if pipeline.owners and feeds(pipeline)]
+    feeding = [pipeline for pipeline in facts.pipelines
+               if pipeline.owners and feeds(pipeline) and not model.taken_by_no_call(pipeline.node, pipeline.call.scope)]
     normalizing: dict[int, Normalization] = {}
     for pipeline in feeding:
         for norm in norms:
@@ -949,6 +987,24 @@ _DIVIDED_AFTER_TO_TENSOR = (
 )
 
 VALID = [
+    # The pipeline without Normalize sits in a branch no call of the function takes.
+    "import albumentations as A\nimport timm\nfrom albumentations.pytorch import ToTensorV2\nfrom torch.utils.data import DataLoader\n"
+    "def get_transforms(*, data):\n    if data == 'train':\n"
+    "        return A.Compose([A.Resize(256, 256), A.Normalize(), A.HorizontalFlip(), ToTensorV2()])\n"
+    "    elif data == 'valid':\n        return A.Compose([A.Resize(256, 256), A.Normalize(), ToTensorV2()])\n"
+    "    elif data == 'cam':\n        return A.Compose([A.Resize(256, 256), ToTensorV2()])\n"
+    "model = timm.create_model('efficientnet_b0', pretrained=True)\n"
+    "train_loader = DataLoader(Leaves(train_df, transform=get_transforms(data='train')))\n"
+    "valid_loader = DataLoader(Leaves(valid_df, transform=get_transforms(data='valid')))\n"
+    "for x, y in train_loader:\n    criterion(model(x), y).backward()\n",
+    # A BatchNormalization in front of the backbone (after the input and a random crop) learns the
+    # range the backbone gets: how the pixels were scaled before it is no mismatch.
+    "import tensorflow as tf\nimport efficientnet.keras as efn\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+    "gen = ImageDataGenerator(rescale=1. / 255).flow_from_directory('train')\n"
+    "base = efn.EfficientNetB4(weights='noisy-student', include_top=False)\n"
+    "model = tf.keras.Sequential([tf.keras.layers.RandomCrop(512, 512), tf.keras.layers.Input((512, 512, 3)),\n"
+    "                             tf.keras.layers.BatchNormalization(renorm=True), base, tf.keras.layers.Dense(5)])\n"
+    "model.fit(gen, epochs=3)\n",
     # An unused generator replaced, before the model runs, by one that normalizes the backbone's way.
     (
         "import efficientnet.tfkeras as efn\nfrom keras.preprocessing.image import ImageDataGenerator\n"
@@ -1212,6 +1268,18 @@ INVALID = [
         message="normalizes with a mean/std of its own (the dataset's, say), but it feeds "
                 "resnet18 (timm, pretrained=True): it expects x/255 then per-channel ImageNet mean/std",
         range=(5, 37, 5, 103),
+    ),
+    # tf.keras 2.x's evaluate_generator runs the backbone's model on the test images (and the
+    # scratch CNN's generator feeds the CNN only).
+    Invalid(
+        "import tensorflow as tf\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+        "from tensorflow.keras.applications import ResNet50\n"
+        "cnn = tf.keras.Sequential([tf.keras.layers.Conv2D(8, 3), tf.keras.layers.Dense(1)])\n"
+        "cnn.fit(ImageDataGenerator(rescale=1.0 / 255).flow_from_directory('train'), epochs=3)\n"
+        "base = ResNet50(weights='imagenet', include_top=False)\n"
+        "model = tf.keras.Model(base.input, tf.keras.layers.Dense(1)(base.output))\n"
+        "test_gen = ImageDataGenerator(rescale=1.0 / 255).flow_from_directory('test')\nmodel.evaluate_generator(test_gen, 624)\n",
+        message="rescale=1.0 / 255 scales pixels to [0, 1], but it feeds ResNet50", range=(8, 31, 8, 48),
     ),
     # PyTorch: the /255 inside forward() reaches the pretrained sub-module the module holds.
     Invalid(

@@ -289,6 +289,9 @@ INVALID = [
             fixed="from augmentations import transform_aug\nx = 1\n", range=(2, 1, 2, 29)),
     Invalid("x = 1\n# transform_normalize(params['im_size']\n", fixed="x = 1\n", range=(2, 1, 2, 40)),
     Invalid("x = 1\n# images, labels = next(iter(train_loader))\n", fixed="x = 1\n", range=(2, 1, 2, 44)),
+    # The words of a string it prints are not the comment's prose.
+    Invalid("x = 1\n#print('Validation score improved ({} --> {})'.format(best, score))\ny = 2\n",
+            fixed="x = 1\ny = 2\n", range=(2, 1, 2, 68)),
     # A keyword argument switched off after the call was closed on the line above.
     Invalid("history = model.fit(x, y,\n                    epochs=3)\n    #callbacks = [early_stop])\nz = 1\n",
             fixed="history = model.fit(x, y,\n                    epochs=3)\nz = 1\n", range=(3, 5, 3, 31)),

@@ -3,7 +3,8 @@
 ## What it does
 Finds a pretrained backbone (`efficientnet`'s `EfficientNetB0…B7`, `keras.applications.*` with
 weights) bound to a name, which the code first freezes (`base.trainable = False`), trains (a `fit`,
-or a call of a function that may fit, runs in between) and later unfreezes (`base.trainable =
+or a call of a function that may fit, runs in between; calling the backbone, a layer or a library
+function on a batch trains nothing) and later unfreezes (`base.trainable =
 True`, `model.trainable = True` on a model built from it, or `for layer in base.layers[…]:
 layer.trainable = True`), and which runs in training mode: called as `base(x)` without
 `training=False`, placed in `Sequential([base, …])` or `model.add(base)`, or wired into
@@ -84,6 +85,7 @@ from reviewlint.api import (
     Report,
     RuleContext,
     Scope,
+    SemanticModel,
     Severity,
     Var,
     dotted,
@@ -423,7 +425,26 @@ def _may_train(facts: Facts, call: CallSite) -> bool:
         return True
     func = call.node.func
     return (isinstance(func, cst.Name) and not facts.model.is_builtin(func.value)
-            and (call.qualname is None or call.qualname.split(".", 1)[0] not in training_table.COMPUTING_LIBRARIES))
+            and (call.qualname is None or call.qualname.split(".", 1)[0] not in training_table.COMPUTING_LIBRARIES)
+            and not _library_object(facts, func.value, call))
+
+
+def _library_object(facts: Facts, name: str, call: CallSite) -> bool:
+    """Whether a name called is only ever bound to what a computing library made or names
+    (``base = MobileNet(…)``, ``pool = layers.GlobalAveragePooling2D()``, ``preprocess =
+    mobilenet.preprocess_input``): a layer, a model or a library function computes, it does not fit."""
+    model = facts.model
+    bindings = model.bindings.get(model.qualify(name, call.scope), ())
+    return bool(bindings) and all(binding.kind == "assign" and _made_by_library(model, binding.value) for binding in bindings)
+
+
+def _made_by_library(model: SemanticModel, value: cst.BaseExpression | None) -> bool:
+    if isinstance(value, cst.Call):
+        site = model.call_site(value)
+        qualname = site.qualname if site is not None else None
+    else:
+        qualname = model.imports.resolve(value) if value is not None else None
+    return qualname is not None and qualname.split(".", 1)[0] in training_table.COMPUTING_LIBRARIES
 
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
@@ -468,6 +489,12 @@ _TORCH = "import torch\nimport timm\nmodel = timm.create_model('efficientnet_b0'
 _TORCH_TRAIN = "for x, y in loader:\n    criterion(model(x), y).backward()\n"
 
 VALID = [
+    # Frozen, then unfrozen before any fit: calling the backbone and the head's layers on a batch
+    # computes features, it trains nothing (one stage, not a switch).
+    "import tensorflow as tf\nbase = tf.keras.applications.MobileNet(include_top=False, weights='imagenet')\n"
+    "base.trainable = False\nfeatures = base(images)\npool = tf.keras.layers.GlobalAveragePooling2D()\n"
+    "preprocess = tf.keras.applications.mobilenet.preprocess_input\nx = pool(base(preprocess(inputs)))\n"
+    "model = tf.keras.Model(inputs, x)\nbase.trainable = True\nmodel.compile('sgd', 'mse')\nmodel.fit(ds, epochs=20)\n",
     # The first layers frozen and the rest left trainable before any training: one stage, no switch.
     "from tensorflow import keras\nbase = keras.applications.Xception(weights='imagenet', include_top=False)\n"
     "for layer in base.layers[:115]:\n    layer.trainable = False\nfor layer in base.layers[115:]:\n    layer.trainable = True\n"
@@ -582,13 +609,13 @@ INVALID = [
         "import tensorflow.keras as keras\nfrom tensorflow.keras.models import Model\n"
         "base_model = keras.applications.ResNet50V2(weights='imagenet', include_top=False)\n"
         "base_model.trainable = False\n"
-        "x = base_model(inputs)\nmodel = Model(inputs=inputs, outputs=keras.layers.Dense(10)(x))\n"
+        "x = base_model(inputs)\nmodel = Model(inputs=inputs, outputs=keras.layers.Dense(10)(x))\nmodel.fit(ds, epochs=3)\n"
         "fine_tune_at = len(base_model.layers) // 2\nfor layer in base_model.layers[fine_tune_at:]:\n"
         "    layer.trainable = True",
         fixed="import tensorflow.keras as keras\nfrom tensorflow.keras.models import Model\n"
         "base_model = keras.applications.ResNet50V2(weights='imagenet', include_top=False)\n"
         "base_model.trainable = False\n"
-        "x = base_model(inputs, training=False)\nmodel = Model(inputs=inputs, outputs=keras.layers.Dense(10)(x))\n"
+        "x = base_model(inputs, training=False)\nmodel = Model(inputs=inputs, outputs=keras.layers.Dense(10)(x))\nmodel.fit(ds, epochs=3)\n"
         "fine_tune_at = len(base_model.layers) // 2\nfor layer in base_model.layers[fine_tune_at:]:\n"
         "    layer.trainable = True", range=(5, 5, 5, 23)
     ),

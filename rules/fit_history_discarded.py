@@ -13,8 +13,9 @@ do not), no `mlflow.autolog()`/`comet_ml`/`clearml` auto-logging, and no read of
 
 In PyTorch, flags a hand-written loop over epochs (the `for` around a loop over batches that
 calls `loss.backward()`, directly or through a function it calls) in which nothing keeps a
-per-epoch value: no list or dict growing, no `SummaryWriter.add_scalar`, `wandb.log`,
-`mlflow.log_metric`, `logging`, CSV writer or file; printing does not keep them, nor does a
+per-epoch value: no list or dict growing, no item stored (`losses[epoch], accs[epoch] = loss, acc`
+into arrays made before the loop), no `SummaryWriter.add_scalar`, `wandb.log`,
+`mlflow.log_metric`, Ray Tune's `tune.report`, `logging`, CSV writer or file; printing does not keep them, nor does a
 progress bar's `write`, nor a list emptied every epoch (`losses = []` inside the loop, or a
 local list of a function the loop calls) that nothing outside the epoch receives. A function or
 object the linter cannot see into whose name says it records (a project module's `logger(…)`, a
@@ -136,7 +137,9 @@ def _epoch_loops(facts: Facts, epoch_trainers: Mapping[str, tuple[int, str] | No
     caller's loop is the epoch loop (and the function's own is not, when every call passes 1)."""
     model = facts.model
     found: dict[int, cst.For] = {}
-    for call in model.calls:
+    for call in model.calls if epoch_trainers else ():
+        if not call.loops:
+            continue
         outer = [loop for loop in call.loops if isinstance(loop, cst.For)]
         name = dotted(call.node.func)
         if outer and name is not None and name in epoch_trainers:
@@ -308,9 +311,11 @@ def _torch(facts: Facts, epoch_trainers: Mapping[str, tuple[int, str] | None]) -
                 )
     # A script that runs some of its functions (main()) but never this one: an unused helper (an
     # LR finder left in the file) does not train.
-    run = facts.model.run_from_module
     loops = [(loop, next((call for call in facts.model.calls if any(node is loop for node in call.loops)), None))
              for loop in _epoch_loops(facts, epoch_trainers)]
+    if not loops:
+        return
+    run = facts.model.run_from_module
     trials = {id(loop) for loop, site in loops if site is not None and _one_epoch(facts, loop, site)}
     for loop, site in loops:
         scope = site.scope.name if site is not None else ""
@@ -394,6 +399,11 @@ VALID = [
     _TORCH + "import wandb\nfor epoch in range(EPOCHS):\n    wandb.log({'loss': train_one_epoch(train_loader)})\n",
     _TORCH + "history = {'loss': []}\nfor epoch in range(EPOCHS):\n    history['loss'] += [train_one_epoch(train_loader)]\n"
     "    scores[epoch] = evaluate(model)\n",
+    # Each epoch's values stored by position into arrays made before the loop, two at a time.
+    _TORCH + "import numpy as np\nlosses, accs = np.zeros(EPOCHS), np.zeros(EPOCHS)\nfor epoch in range(EPOCHS):\n"
+    "    loss, acc = train_one_epoch(train_loader)\n    losses[epoch], accs[epoch] = loss, acc\n",
+    # Ray Tune keeps what each epoch reports.
+    _TORCH + "from ray import tune\nfor epoch in range(EPOCHS):\n    tune.report({'loss': train_one_epoch(train_loader)})\n",
     # A list of batch losses emptied every epoch, whose mean is kept per epoch; a function that
     # returns its local list to a loop that keeps it.
     _TORCH + "history = []\nfor epoch in range(EPOCHS):\n    losses = []\n    for x, y in train_loader:\n"

@@ -6,7 +6,8 @@ builds (`torch.optim.*`, timm's or transformers' optimizers; also one a class ke
 instances, `self.optimizer = optim.Adam(…)` in `__init__` stepped in another method) —
 reports the first `backward()` when nothing in the file ever clears the gradients: no
 `zero_grad()` call (on the optimizer or the model, `set_to_none` or not), no `param.grad = None`,
-no `param.grad.zero_()`. Lightning's automatic optimization (no `backward()` in the file) is not
+no `param.grad.zero_()`. A `zero_grad` written without its parentheses (`optimizer.zero_grad`, a
+statement that only looks the method up) or left in a comment clears nothing. Lightning's automatic optimization (no `backward()` in the file) is not
 concerned.
 
 ## Why it matters
@@ -38,6 +39,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import libcst as cst
+
 from reviewlint.api import Invalid, NoOptions, Report, RuleContext, Severity
 
 CODE = "RL509"
@@ -50,15 +53,18 @@ TRIGGERS = ("backward",)
 # Module.zero_grad; setting or zeroing ``.grad`` by hand).
 # Optimizers whose step() applies the stored gradients (torch/optim, timm/optim, transformers' AdamW).
 _OPTIMIZER_MODULES = ("torch.optim.", "timm.optim.", "transformers.AdamW", "transformers.optimization.")
-_CLEARS = re.compile(r"zero_grad|\.grad\s*=\s*None|\.grad\.zero_\(|\.grad\.data\.zero_\(")
+_CLEARS_BY_HAND = re.compile(r"\.grad\s*=\s*None|\.grad\.zero_\(|\.grad\.data\.zero_\(")
 
 
 def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     facts = ctx.facts
     backwards = [call for call in facts.torch_trainings if call.method == "backward"]
-    if not backwards or _CLEARS.search(ctx.source.text):
+    if not backwards or _CLEARS_BY_HAND.search(ctx.source.text):
         return
     model = facts.model
+    if any(call.method == "zero_grad" or isinstance(call.node.func, cst.Name) and call.node.func.value == "zero_grad"
+           for call in model.calls):
+        return  # optimizer.zero_grad(), model.zero_grad(set_to_none=True), a helper named zero_grad()
     optimizers = {
         owner
         for call in model.calls
@@ -110,5 +116,12 @@ INVALID = [
         "    def train(self, loader):\n        for x, y in loader:\n            loss = self.criterion(self.model(x), y)\n"
         "            loss.backward()\n            self.optimizer.step()\n",
         message="nothing in this file ever clears them", range=(10, 13, 10, 28),
+    ),
+    # zero_grad without its parentheses only looks the method up; a commented call does nothing.
+    Invalid(
+        "import torch\noptimizer = torch.optim.Adam(model.parameters())\nfor x, y in loader:\n"
+        "    optimizer.zero_grad\n    # model.zero_grad()\n    loss = criterion(model(x), y)\n    loss.backward()\n"
+        "    optimizer.step()",
+        message="nothing in this file ever clears them", range=(7, 5, 7, 20),
     ),
 ]

@@ -30,7 +30,9 @@ from its parameters (`StepLR(optimizer, step_size, gamma)` in `def train(…, st
 counts what the function's callers pass, the slowest decay of them.
 Keras's `LearningRateScheduler(schedule)` with a schedule function of the file (`schedule(epoch)`
 or `schedule(epoch, lr)`, arithmetic, `if`/`return`, `math.floor`/`math.pow`/`np.exp` and module
-constants) is run over the epochs of the `fit` it is given to, from the first epoch's rate.
+constants) is run over the epochs of the `fit` it is given to, from the first epoch's rate (a schedule
+that keeps the rate it is given for some epochs and sets rates of its own for others starts from
+the rate `compile` gives the optimizer, `Adam(learning_rate=LR)`, and is left alone without one).
 A scheduler that a LightningModule's `configure_optimizers` returns is stepped by Lightning: once
 per epoch over the `Trainer`'s `max_epochs`, or per batch with `"interval": "step"` in its config dict.
 A scheduler handed to a function of a project module the file imports is counted where that
@@ -363,8 +365,16 @@ def _scheduler_callbacks(facts: Facts, min_fraction: float) -> Iterator[Report]:
         if not runs or len(runs) != len(epochs):
             continue
         rates = _simulated_rates(model, function, min(runs))
-        if rates is None or rates[0] <= 0:
+        probe = _simulated_rates(model, function, min(runs), start=_PROBE_RATE)
+        if rates is None or probe is None or rates[0] <= 0 or probe[0] <= 0:
             continue
+        if not math.isclose(rates[-1] / rates[0], probe[-1] / probe[0], rel_tol=1e-6):
+            # schedule(epoch, lr) mixing the rate it is given with rates of its own (``lr`` for
+            # the first epochs, then 0.0001): the optimizer's first rate decides the fraction.
+            start = _compiled_rate(model)
+            rates = _simulated_rates(model, function, min(runs), start=start) if start is not None else None
+            if rates is None or rates[0] <= 0:
+                continue
         fraction = rates[-1] / rates[0]
         if fraction < min_fraction:
             yield Report(
@@ -376,9 +386,32 @@ def _scheduler_callbacks(facts: Facts, min_fraction: float) -> Iterator[Report]:
             )
 
 
-def _simulated_rates(model: SemanticModel, function: cst.FunctionDef, epochs: int) -> list[float] | None:
+# A first rate to run a schedule from besides 1.0: a schedule that only scales the rate it is given
+# (or never reads it) ends at the same fraction from either.
+_PROBE_RATE = 0.37
+
+
+def _compiled_rate(model: SemanticModel) -> float | None:
+    """The learning rate the file's ``compile`` calls give their optimizer (``Adam(learning_rate=LR)``
+    folded to a number), when they all give the same one."""
+    found: set[float] = set()
+    for call in model.method_calls("compile"):
+        optimizer = call.arg("optimizer", 0)
+        if optimizer is None:
+            return None
+        for origin, scope in model.origins(optimizer.value, call.scope):
+            site = model.call_site(origin) if isinstance(origin, cst.Call) else None
+            argument = site.arg("learning_rate", 0) or site.arg("lr") if site is not None else None
+            value = model.value_in(argument.value, scope) if argument is not None else None
+            if not is_number(value) or isinstance(value, bool):
+                return None
+            found.add(float(value))
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _simulated_rates(model: SemanticModel, function: cst.FunctionDef, epochs: int, start: float = 1.0) -> list[float] | None:
     """The rate a Keras schedule function gives each epoch, called as Keras calls it (``schedule(epoch)``
-    or ``schedule(epoch, lr)`` with the previous epoch's rate, from 1.0), read from its source
+    or ``schedule(epoch, lr)`` with the previous epoch's rate, from ``start``), read from its source
     with arithmetic, comparisons, ``if``/``return`` and module constants only; None otherwise."""
     source = model.module.code_for_node(function)
     try:
@@ -392,7 +425,7 @@ def _simulated_rates(model: SemanticModel, function: cst.FunctionDef, epochs: in
     if len(parameters) not in (1, 2):
         return None
     rates: list[float] = []
-    rate = 1.0
+    rate = start
     for epoch in range(epochs):
         scope: dict[str, object] = {parameters[0]: epoch}
         if len(parameters) == 2:
@@ -823,6 +856,14 @@ VALID.append(_LIGHTNING.format(scheduler="StepLR(optimizer, step_size=5, gamma=0
 # Per optimizer step, but every 1000 steps.
 VALID.append(_LIGHTNING.format(scheduler="StepLR(optimizer, step_size=1000, gamma=0.5)", interval="step")
              + "trainer = L.Trainer(max_epochs=12)\ntrainer.fit(Net(), train_loader)\n")
+# A schedule that keeps the optimizer's rate for four epochs, then sets rates of its own: from
+# Adam's 0.0008 to 0.00001 is 1.25% of the first rate.
+VALID.append(
+    "import tensorflow as tf\nLR = 0.0008\n\n\ndef scheduler(epoch, lr):\n    if epoch < 4:\n        lr = lr\n"
+    "    elif epoch < 10:\n        lr = 0.0004\n    else:\n        lr = 0.00001\n    return lr\n\n\n"
+    "model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=LR), loss='mse')\n"
+    "model.fit(x, y, epochs=100, callbacks=[tf.keras.callbacks.LearningRateScheduler(scheduler)])\n"
+)
 # Keras's LearningRateScheduler halving every 10 epochs over 20: a quarter of the rate at the end.
 VALID.append('import math\nfrom tensorflow import keras\n\n\ndef step_decay(epoch):\n    return 0.01 * math.pow(0.5, math.floor(epoch / 10))\n\n\nmodel.fit(train_ds, epochs=20, callbacks=[keras.callbacks.LearningRateScheduler(step_decay)])\n')
 
@@ -836,6 +877,13 @@ INVALID = [
         message="StepLR(step_size=1, gamma=0.1) is stepped once per epoch", range=(3, 71, 3, 76),
     ),
     # Keras's LearningRateScheduler with a schedule function of the file, run over the fit's epochs.
+    # The same schedule from Adam's 0.01: 0.001 of the first rate.
+    Invalid(
+        "import tensorflow as tf\n\n\ndef scheduler(epoch, lr):\n    if epoch < 4:\n        return lr\n    return 0.00001\n\n\n"
+        "model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=0.01), loss='mse')\n"
+        "model.fit(x, y, epochs=10, callbacks=[tf.keras.callbacks.LearningRateScheduler(scheduler)])\n",
+        message="LearningRateScheduler(scheduler) takes the rate to 0.001 of its first value", range=(11, 39, 11, 90),
+    ),
     Invalid('from tensorflow import keras\n\n\ndef scheduler(epoch, lr):\n    if epoch % 7 == 0 and epoch:\n        return lr * 0.1\n    return lr\n\n\nlr_callback = keras.callbacks.LearningRateScheduler(scheduler)\nmodel.fit(train_ds, epochs=25, callbacks=[lr_callback])\n', message="LearningRateScheduler(scheduler) takes the rate to 0.001", range=(10, 15, 10, 63)),
     Invalid('import math\nfrom tensorflow import keras\n\n\ndef step_decay(epoch):\n    return 0.01 * math.pow(0.5, math.floor(epoch / 10))\n\n\nmodel.fit(train_ds, epochs=100, callbacks=[keras.callbacks.LearningRateScheduler(step_decay)])\n', message="to 0.002 of its first value by the last of the 100 epochs", range=(9, 44, 9, 93)),
     # tqdm's trange counts as range; stepped inside the loop over the phases: twice per epoch.

@@ -2,7 +2,7 @@
 
 ## What it does
 Flags scale and zoom augmentations whose whole range stays within a small distance of the
-identity (default: 5%): albumentations `ShiftScaleRotate(scale_limit=…)` and
+identity (default: 5%, included: `scale_limit=0.05` is near identity): albumentations `ShiftScaleRotate(scale_limit=…)` and
 `RandomScale(scale_limit=…)` (the limit is added to 1), `Affine(scale=…)` (a factor near 1.0),
 `ImageDataGenerator(zoom_range=…)` (also through `**aug_args`), Keras `RandomZoom(…)`, and
 imgaug `iaa.Affine(scale=…)` (a factor, a range or an `{"x": …, "y": …}` dict), torchvision
@@ -64,6 +64,10 @@ def _no_scaling(transform: Transform, magnitude: Magnitude, arg: cst.Arg) -> Fix
     return Fix(f"set {magnitude.param} to 0", [replace(arg.value, cst.Integer("0"))])
 
 
+# 1 - 0.95 is 0.050000000000000044 in floating point: a range written at the threshold is at it.
+_ROUNDING = 1e-9
+
+
 def check(ctx: RuleContext[Options]) -> Iterator[Report]:
     threshold = float(ctx.options.threshold)
     for transform in ctx.facts.transforms:
@@ -78,7 +82,7 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
                 continue
             low, high = span
             largest = max(abs(low), abs(high))
-            if largest == 0 or largest >= threshold:
+            if largest == 0 or largest > threshold + _ROUNDING:
                 continue
             value = ctx.model.module.code_for_node(arg.value)
             yield Report(
@@ -95,6 +99,7 @@ VALID = [
     "import albumentations as A\nA.ShiftScaleRotate(shift_limit=0.0625, scale_limit=0, rotate_limit=20)",
     "import albumentations as A\nA.ShiftScaleRotate(rotate_limit=20)  # default scale_limit 0.1",
     "import albumentations as A\nA.ShiftScaleRotate(scale_limit=0.1)",
+    "import albumentations as A\nA.ShiftScaleRotate(scale_limit=0.06)",
     "import albumentations as A\nA.RandomScale(scale_limit=(-0.2, 0.2))",
     "import albumentations as A\nA.Affine(scale=(0.9, 1.1))",
     "import albumentations as A\nA.Affine(scale=1.0)",
@@ -159,4 +164,12 @@ INVALID = [
         settings={"threshold": 0.05},
         fixed="import albumentations as A\nA.ShiftScaleRotate(scale_limit=0)", range=(2, 20, 2, 36)
     ),
+    # At the threshold is near zero, written as a limit or as the factors it gives (1 - 0.95 is
+    # 0.050000000000000044 in floating point).
+    Invalid(
+        "import albumentations as A\nA.ShiftScaleRotate(scale_limit=0.05)",
+        fixed="import albumentations as A\nA.ShiftScaleRotate(scale_limit=0)", range=(2, 20, 2, 36)
+    ),
+    Invalid("from torchvision import transforms as T\nT.RandomAffine(degrees=0, scale=(0.95, 1.05))", range=(2, 27, 2, 45),
+            fixed="from torchvision import transforms as T\nT.RandomAffine(degrees=0)"),
 ]

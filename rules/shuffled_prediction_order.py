@@ -208,7 +208,7 @@ def _sources(facts: Facts) -> tuple[list[_Source], set[Var]]:
     sources: list[_Source] = []
     unshuffled: set[Var] = set()
     for call in facts.model.calls:
-        keys = set(facts.model.owners(call))
+        keys = set(facts.model.owners(call)) if call.assigned_to else set()
         if call.qualname is None and call.method in FLOW_METHODS:
             if call.method == "flow" and not _is_generator(facts, call) or _one_sample(facts, call):
                 continue

@@ -299,6 +299,11 @@ def _torch_losses(ctx: RuleContext[NoOptions]) -> Iterator[tuple[CallSite, str, 
         if (qualname := model.imports.resolve(value)) in functions
         for target in targets
     }
+    # What each attribute is assigned a call of (self.criterion = nn.CrossEntropyLoss()).
+    made: dict[str, set[str | None]] = {}
+    for assigned in model.attribute_assignments:
+        if isinstance(assigned.value, cst.Call):
+            made.setdefault(assigned.target, set()).add(model.imports.resolve(assigned.value.func))
     for call in model.calls:
         if call.qualname in functions:
             yield call, f"{call.qualname.rsplit('.', 1)[-1]}()", call.qualname in training.TORCH_CROSS_ENTROPY_FUNCTIONS
@@ -313,9 +318,9 @@ def _torch_losses(ctx: RuleContext[NoOptions]) -> Iterator[tuple[CallSite, str, 
             yield call, f"{name}()", held[name] in training.TORCH_CROSS_ENTROPY_FUNCTIONS
         elif var in built:
             yield call, f"{name}()", built[var]
-        elif "." in name and _made_by(ctx, name, training.TORCH_CROSS_ENTROPY):
+        elif "." in name and not made.get(name, set()).isdisjoint(training.TORCH_CROSS_ENTROPY):
             yield call, f"{name}()", True
-        elif "." in name and _made_by(ctx, name, training.TORCH_NLL):
+        elif "." in name and not made.get(name, set()).isdisjoint(training.TORCH_NLL):
             yield call, f"{name}()", False
 
 

@@ -12,7 +12,8 @@ sample in test_dataset: for i in range(N): model(tta_tf(sample["image"]))`) is s
 `N` is folded from constants
 (`TTA_STEPS = 3 … range(TTA_STEPS)`); when it cannot be known, nothing is reported.
 Deterministic TTA (flips with `p=1`, `np.rot90(x, k=i)` over the loop variable) is not random
-and is not counted.
+and is not counted; a fixed operation given a value drawn at random (`tf.image.rot90(image,
+k=tf.random.uniform([], 0, 4, tf.int32))`, `np.random.randint`, `torch.randint`) is random.
 
 ## Why it matters
 Each pass of random TTA predicts on one random draw of the augmentation; the average converges
@@ -53,6 +54,7 @@ from reviewlint.api import (
     is_number,
     option,
 )
+from reviewlint.knowledge.transforms import RANDOM_DRAWS
 
 CODE = "RL305"
 NAME = "too-few-tta-steps"
@@ -84,7 +86,23 @@ def _random(facts: Facts, transform: Transform) -> bool:
     if transform.dimensions():
         return True
     p = transform.p
-    return not (is_number(p) and float(p) >= 1.0)
+    return not (is_number(p) and float(p) >= 1.0) or _drawn_at_random(facts, transform)
+
+
+def _drawn_at_random(facts: Facts, transform: Transform) -> bool:
+    """Whether a parameter of a transform is a value drawn at random (``tf.image.rot90(image, k=k)``
+    with ``k = tf.random.uniform(…)``): each pass then applies another variant. The data a
+    function transforms (its first positional argument) is not a parameter."""
+    model = facts.model
+    call = transform.call
+    for position, arg in enumerate(call.node.args):
+        if position == 0 and arg.keyword is None and not transform.method:
+            continue
+        for origin, _ in model.origins(arg.value, call.scope):
+            site = model.call_site(origin) if isinstance(origin, cst.Call) else None
+            if site is not None and site.qualname in RANDOM_DRAWS:
+                return True
+    return False
 
 
 def _count(facts: Facts, transform: Transform) -> int:
@@ -217,6 +235,14 @@ VALID = [
 ]
 
 INVALID = [
+    # A rotation by a random number of quarter turns is random, like the flip and the brightness.
+    Invalid(
+        "import tensorflow as tf\ndef tta(image, label):\n    k = tf.random.uniform([], 0, 4, dtype=tf.int32)\n"
+        "    image = tf.image.rot90(image, k=k)\n    image = tf.image.random_flip_left_right(image)\n"
+        "    image = tf.image.random_brightness(image, 0.2)\n    return image, label\n"
+        "preds = [model.predict(test_ds.map(tta)) for _ in range(3)]\n",
+        message="(3 random transforms)", range=(8, 51, 8, 59),
+    ),
     # Per item of a dataset: seven runs of the model on random views of one image.
     Invalid(
         "import torch\nfrom torchvision import transforms as T\ntta_tf = T.Compose([T.RandomHorizontalFlip(), T.RandomRotation(30), T.ToTensor()])\n"

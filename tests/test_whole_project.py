@@ -362,6 +362,29 @@ def test_a_star_import_of_a_project_module_brings_the_names_its_imports_bind(tmp
     assert _codes(tmp_path, monkeypatch, "--no-cache") == []
 
 
+def test_a_folder_the_module_adds_to_sys_path_is_searched_from_each_folder_above_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``sys.path.append("./libs")`` before ``from library import *`` in ``src/libs/data/augment.py``:
+    run from ``src/``, the program finds ``src/libs/library.py``; the linter, not knowing where it
+    runs from, tries the module's folder and each one above it up to the root. An import above the
+    ``sys.path`` line, and a folder outside the project, are not searched."""
+    root = tmp_path / "project"
+    root.mkdir()
+    _project(root, {"src/libs/library.py": LIBRARY, "src/libs/data/augment.py": "import sys\nsys.path.append('./libs')\n" + AUGMENT})
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "library.py").write_text(LIBRARY)
+    augment = root / "src" / "libs" / "data" / "augment.py"
+    lines = import_lines(augment.read_text())
+    assert [line.search for line in lines] == [("./libs",), ()]
+    assert [found.file for found in project_imports(augment, lines)] == [root / "src" / "libs" / "library.py"]
+    assert project_imports(augment, import_lines("from library import *\nimport sys\nsys.path.append('./libs')\n")) == ()
+    assert project_imports(augment, import_lines("import sys\nsys.path.insert(0, '../../../../outside')\nfrom library import *\n")) == ()
+    for cached in ("--no-cache", "", ""):
+        _, out, _ = check_in_process(["--format", "json", "--select", "RL103", *([cached] if cached else []),
+                                      "src/libs/data/augment.py"], root, monkeypatch)
+        assert [(f["code"], f["line"]) for f in json.loads(out)["findings"]] == [("RL103", 5)]
+
+
 def test_reexported_bindings_follow_each_import_form(tmp_path: Path) -> None:
     from reviewlint.source.project import star_reexports
 

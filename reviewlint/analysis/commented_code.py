@@ -40,6 +40,8 @@ NOT_CODE = re.compile(
 _SPACED_CALL = re.compile(r"\b(?!(?:if|elif|in|and|or|not|return|else|for|while|with|assert|yield|print|lambda|is)\b)[A-Za-z_]\w*\s+\(")
 # "Or, layout=…", "Then x = …": an English word opening the line.
 _ENGLISH_START = re.compile(r"^[A-Z][a-z]+(,\s|\s+[a-z])")
+# A string literal closed on its line: its words (``print("score (best)")``) are no prose of the comment's.
+_STRING_LITERAL = re.compile(r""""[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'""")
 _OPENER = re.compile(r"^[A-Za-z_][\w.]*\s*(\(|\[|\{)\s*$|^[A-Za-z_][\w.]*\s*=\s*(?:[\w.]+\s*\(|\[|\{)\s*$")
 _BLOCK_CONTINUATION = re.compile(r"^\s*(else|elif\b.*|except\b.*|finally|try)\s*:\s*$")
 _SEMICOLON_PROSE = re.compile(r"^(?P<code>[^;#]+);\s+[A-Z][a-z]")
@@ -333,7 +335,8 @@ def code_verdict(text: str, in_brackets: bool = False) -> Verdict:
     """Whether one comment line (without its ``#``) reads as code; ``in_brackets`` when the
     comment stands among the arguments or elements of live code's open bracket."""
     stripped = text.strip()
-    if not stripped or NOT_CODE.match(stripped) or _SPACED_CALL.search(stripped) or _ENGLISH_START.match(stripped):
+    if not stripped or NOT_CODE.match(stripped) or _ENGLISH_START.match(stripped) or _SPACED_CALL.search(
+            _STRING_LITERAL.sub('""', stripped) if "'" in stripped or '"' in stripped else stripped):
         return Verdict.PROSE
     if stripped.startswith("#"):
         return code_verdict(stripped.lstrip("#"), in_brackets)  # "# # x = Flatten()(x)": commented twice

@@ -346,9 +346,8 @@ class Scan(cst.CSTVisitor):
             if len(self._scopes) == 2:
                 self._config_attribute(target.target, None, single)
             targets.extend(target_names(target.target))
-            if isinstance(target.target, cst.Subscript):
-                base = dotted(target.target.value) or ""
-                self.subscript_assignments.append(SubscriptAssignment(base, node.value, node, self._scopes[-1]))
+            for item, value in _stored_items(target.target, node.value):
+                self.subscript_assignments.append(SubscriptAssignment(dotted(item.value) or "", value, node, self._scopes[-1]))
         if len(targets) == 1 and isinstance(node.value, cst.Call) and isinstance(node.value.func, cst.Name):
             self.instances.setdefault(targets[0], set()).add(node.value.func.value)
         values = _element_values(node) if len(targets) > 1 else None
@@ -433,10 +432,13 @@ class Scan(cst.CSTVisitor):
         self._open_result()
 
     def leave_Return(self, original_node: cst.Return) -> None:
-        read = self._close_result()
+        self._dataset_items(self._close_result())
+
+    def _dataset_items(self, read: set[str]) -> None:
+        """In ``__getitem__``/``__iter__``/``__next__`` of a class, what a ``return`` or a ``yield``
+        reads is a dataset's items: what iterating over an instance (or a DataLoader of it) yields."""
         name = self._scopes[-1].name
         if name in ITEM_METHODS and len(self._scopes) >= 3 and self._scopes[-2].kind == "class":
-            # A dataset's items: what iterating over an instance (or a DataLoader of it) yields.
             self.instance_state.extend((self._scopes[-2].name, self._scopes[-3], used, self._scopes[-1]) for used in read)
 
     # A generator function's name stands for what it yields, as for what a function returns
@@ -445,7 +447,7 @@ class Scan(cst.CSTVisitor):
         self._open_result()
 
     def leave_Yield(self, original_node: cst.Yield) -> None:
-        self._close_result()
+        self._dataset_items(self._close_result())
 
     # Calls and arithmetic --------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
@@ -489,6 +491,19 @@ class Scan(cst.CSTVisitor):
             right = node.right
             if isinstance(right, (cst.Integer, cst.Float)) and right.value in ("1", "1.", "1.0"):
                 self.minus_one.add(id(node.left))
+
+
+def _stored_items(target: cst.BaseExpression, value: cst.BaseExpression) -> list[tuple[cst.Subscript, cst.BaseExpression]]:
+    """The items an assignment target stores into, each with the value it gets: ``d[k] = v``, and
+    each element of ``losses[epoch], accs[epoch] = loss, acc`` (the whole value when it is no
+    display of as many elements)."""
+    if isinstance(target, cst.Subscript):
+        return [(target, value)]
+    if not isinstance(target, (cst.Tuple, cst.List)):
+        return []
+    values = ([element.value for element in value.elements] if isinstance(value, (cst.Tuple, cst.List))
+              and len(value.elements) == len(target.elements) else [value] * len(target.elements))
+    return [(element.value, part) for element, part in zip(target.elements, values) if isinstance(element.value, cst.Subscript)]
 
 
 def _element_values(node: cst.Assign) -> list[cst.BaseExpression] | None:

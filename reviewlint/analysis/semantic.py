@@ -39,9 +39,11 @@ from reviewlint.analysis.walk import code_path, walk
 ScopeKind = Literal["module", "function", "class"]
 BindingKind = Literal["assign", "augassign", "annassign", "for", "def"]
 
-# Methods that run a model on data (keras.io/api/models/model_training_apis).
+# Methods that run a model on data (keras.io/api/models/model_training_apis; the ``*_generator``
+# spellings are tf.keras 2.x's, deprecated since TF 2.1 and gone in Keras 3).
 MODEL_METHODS = frozenset(
-    {"fit", "fit_generator", "predict", "predict_generator", "predict_on_batch", "evaluate", "train_on_batch", "__call__"}
+    {"fit", "fit_generator", "predict", "predict_generator", "predict_on_batch", "evaluate", "evaluate_generator",
+     "train_on_batch", "test_on_batch", "__call__"}
 )
 
 
@@ -1078,6 +1080,24 @@ class SemanticModel:
         default this one."""
         return False not in self._branch_decisions(node, function, call, caller or self)
 
+    def taken_by_no_call(self, node: cst.CSTNode, scope: Scope) -> bool:
+        """Whether ``node``, in a branch of the module-level function ``scope`` that tests a
+        parameter, can run for none of the function's calls: every reference to the function is a
+        call of this module by its name, and each passes arguments that take another branch
+        (``get_transforms(data="train")`` and ``(data="valid")`` never build the ``data == "cam"``
+        pipeline)."""
+        function = self.function_of(scope)
+        if function is None or scope.owner or not self.branches_to(node, function):
+            return False
+        name = function.name.value
+        calls = [call for call in self.calls
+                 if call.qualname is None and isinstance(call.node.func, cst.Name) and call.node.func.value == name]
+        if not calls or len(self.function_scopes(name, "")) != 1:
+            return False
+        if sum(found.value == name for found in name_nodes_in(self.module)) != len(calls) + 1:
+            return False  # also handed on or bound to another name: its other calls are out of sight
+        return not any(self.runs_for_call(node, function, call) for call in calls)
+
     def chosen_by_call(self, node: cst.CSTNode, function: cst.FunctionDef, call: CallSite,
                        caller: SemanticModel | None = None) -> bool:
         """Whether ``call``'s arguments select ``node``'s branch of ``function``: it sits in at
@@ -1412,6 +1432,42 @@ def names_in(node: cst.CSTNode) -> set[str]:
     collector = _NameCollector()
     walk(node, collector)
     return collector.names
+
+
+def name_nodes_in(node: cst.CSTNode) -> list[cst.Name]:
+    """Every ``Name`` node of a subtree in source order, but an attribute's own name (``attr`` of
+    ``x.attr``, which names no variable)."""
+    collector = _NameNodes()
+    walk(node, collector)
+    return collector.found
+
+
+class _NameNodes(cst.CSTVisitor):
+    WALK_SKIPS = frozenset({("Attribute", "attr")})
+
+    def __init__(self) -> None:
+        self.found: list[cst.Name] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found.append(node)
+
+
+def branches_in(node: cst.CSTNode) -> list[cst.If | cst.IfExp]:
+    """Every ``if`` statement and conditional expression of a subtree, in source order."""
+    collector = _Branches()
+    walk(node, collector)
+    return collector.found
+
+
+class _Branches(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[cst.If | cst.IfExp] = []
+
+    def visit_If(self, node: cst.If) -> None:
+        self.found.append(node)
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self.found.append(node)
 
 
 def unnamed_attribute(node: cst.Attribute) -> str | None:

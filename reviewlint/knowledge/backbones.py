@@ -225,6 +225,8 @@ LEARNED_INPUT_LAYERS = frozenset(
         "keras.layers.BatchNormalization",
     }
 )
+# Layers that declare the input and pass it on unchanged (keras/src/layers/core/input_layer.py).
+INPUT_LAYERS = frozenset({"keras.Input", "keras.layers.Input", "keras.layers.InputLayer"})
 # Takes the convention as its ``mode`` argument (default "caffe").
 IMAGENET_UTILS_PREPROCESS = "keras.applications.imagenet_utils.preprocess_input"
 

@@ -258,11 +258,13 @@ LIGHTNING_TRAINERS = frozenset({
 # Calls that keep a value beyond the run's console output, by the callee's last name: a list or
 # a dict of lists growing (append, extend), TensorBoard's SummaryWriter.add_scalar(s)
 # (torch/utils/tensorboard/writer.py), wandb.log, mlflow.log_metric(s), Lightning's self.log /
-# log_dict, Python's logging (logger.info), csv writers, pandas' to_csv, a file's write.
+# log_dict, Python's logging (logger.info), csv writers, pandas' to_csv, a file's write, Ray Tune's
+# tune.report / ray.train.report and Optuna's trial.report (docs.ray.io: tune.report;
+# optuna.readthedocs.io: Trial.report), which hand each epoch's metrics to the tuner that keeps them.
 # A hand-written PyTorch epoch loop none of whose calls is one of these records no learning curve.
 METRIC_RECORDERS = frozenset({
     "append", "extend", "insert", "add_scalar", "add_scalars", "log", "log_metric", "log_metrics", "log_dict",
-    "info", "writerow", "writerows", "to_csv", "write", "dump", "record",
+    "info", "writerow", "writerows", "to_csv", "write", "dump", "record", "report",
 })
 # A function or object the linter cannot see into (a project module's ``logger(...)``, a
 # ``tracker.add_train(...)`` handed in as a parameter) that an epoch loop calls is taken to keep

@@ -323,6 +323,21 @@ TORCH_TENSOR_OPS: dict[str, TransformSpec] = {
                            axes_kinds={-2: _k("rot90"), -1: _k("rot90"), 2: _k("rot90"), 3: _k("rot90")}),
 }
 
+# Functions that draw a random value (https://numpy.org/doc/stable/reference/random/legacy.html,
+# https://docs.python.org/3/library/random.html, https://www.tensorflow.org/api_docs/python/tf/random,
+# https://pytorch.org/docs/stable/torch.html#random-sampling): a fixed operation given one as an
+# argument (``tf.image.rot90(image, k=tf.random.uniform([], 0, 4, tf.int32))``) is a random one.
+RANDOM_DRAWS = frozenset(
+    {f"numpy.random.{name}" for name in ("rand", "randn", "randint", "random", "random_sample", "ranf", "sample",
+                                         "choice", "uniform", "normal", "permutation", "binomial", "beta", "poisson")}
+    | {f"random.{name}" for name in ("random", "randint", "randrange", "choice", "choices", "uniform", "gauss",
+                                     "normalvariate", "sample", "triangular", "getrandbits")}
+    | {f"tensorflow.random.{name}" for name in ("uniform", "normal", "truncated_normal", "categorical", "shuffle",
+                                                "poisson", "gamma")}
+    | {f"torch.{name}" for name in ("rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like",
+                                    "bernoulli", "multinomial", "normal")}
+)
+
 # The same operations as methods of a tensor (``x.flip(-2)``, ``x.rot90(1, (-2, -1))``;
 # https://pytorch.org/docs/stable/generated/torch.Tensor.flip.html, torch.Tensor.rot90.html):
 # ``flip`` takes its dims as separate arguments or one list, ``rot90`` takes (k, dims).

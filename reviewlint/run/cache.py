@@ -66,7 +66,7 @@ CACHE_DIR_NAME = ".reviewlint_cache"
 STATE_INDEX = "states.json"  # in each version's folder: see reviewlint.run.state_index
 MAX_ENTRIES = 20_000
 MAX_BYTES = 256 * 1024 * 1024
-_FORMAT = 2
+_FORMAT = 3
 _TAG_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"
 _TAG = f"{_TAG_SIGNATURE}\n# This directory is reviewlint's cache (https://bford.info/cachedir/).\n"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -213,7 +213,7 @@ def encode_result(result: FileResult) -> dict[str, object]:
         "skipped": [{"path": s.path, "reason": s.reason, "fails": s.fails} for s in result.skipped],
         "uri": result.uri,
         "imports": None if result.imports is None else [
-            [line.level, line.module, [list(pair) for pair in line.names], line.alias] for line in result.imports],
+            [line.level, line.module, [list(pair) for pair in line.names], line.alias, list(line.search)] for line in result.imports],
         "depends": [list(pair) for pair in result.depends],
     }
 
@@ -245,8 +245,9 @@ def decode_result(data: dict[str, Any]) -> FileResult:
     skipped = [Skipped(_text(s["path"]), _text(s["reason"]), bool(s["fails"])) for s in data["skipped"]]
     imports = data.get("imports")
     lines = None if imports is None else tuple(
-        ImportLine(int(level), _text(module), tuple((_text(name), _text(local)) for name, local in names), _text(alias))
-        for level, module, names, alias in imports
+        ImportLine(int(level), _text(module), tuple((_text(name), _text(local)) for name, local in names), _text(alias),
+                   tuple(_text(folder) for folder in search))
+        for level, module, names, alias, search in imports
     )
     depends = tuple((_text(path), _text(digest)) for path, digest in data.get("depends", ()))
     return FileResult(_text(data["path"]), findings, errors, skipped, _optional_text(data["uri"]), lines, depends)

@@ -28,6 +28,9 @@ _ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 # ``from .data import (a, b)``, ``from pkg.data import a``, ``import pkg.data as d, os``.
 _FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.MULTILINE)
+# ``sys.path.append("./libs")``, ``sys.path.insert(0, '../src')``: a folder added to the import path.
+_SYS_PATH = re.compile(r"""^[ \t]*sys\.path\.(?:append\(|insert\([ \t]*-?\d+[ \t]*,)[ \t]*[rR]?(['"])([^'"\n]+)\1[ \t]*\)""",
+                       re.MULTILINE)
 # At most this many project modules are followed from one file.
 MAX_MODULES = 16
 
@@ -42,6 +45,8 @@ class ImportLine:
     module: str
     names: tuple[tuple[str, str], ...] = ()
     alias: str = ""
+    # The folders the module added to ``sys.path`` before this import, as written (``./libs``).
+    search: tuple[str, ...] = ()
 
 
 def _named(part: str) -> tuple[str, str]:
@@ -53,17 +58,38 @@ def import_lines(text: str) -> tuple[ImportLine, ...]:
     """The imports of a module's text (a pattern over lines: an import written inside a string
     counts too, which only costs a lookup)."""
     found: list[ImportLine] = []
+    added = [(match.start(), match.group(2)) for match in _SYS_PATH.finditer(text)] if "sys.path." in text else []
+
+    def search(position: int) -> tuple[str, ...]:
+        return tuple(folder for start, folder in added if start < position)
+
     for match in _FROM_IMPORT.finditer(text):
         parts = match.group(3).strip().strip("()").replace("\n", " ").replace("\\", " ").split(",")
         names = tuple(pair for pair in map(_named, parts) if pair[0].isidentifier() and pair[1].isidentifier())
-        found.append(ImportLine(len(match.group(1)), match.group(2), names))
+        found.append(ImportLine(len(match.group(1)), match.group(2), names, "", search(match.start())))
     for match in _IMPORT.finditer(text):
         for part in match.group(1).split(","):
             module, local = _named(part)
             if module and all(piece.isidentifier() for piece in module.split(".")) and all(
                     piece.isidentifier() for piece in local.split(".")):
-                found.append(ImportLine(0, module, (), local))
+                found.append(ImportLine(0, module, (), local, search(match.start())))
     return tuple(found)
+
+
+def _added_folders(path: Path, root: Path, written: tuple[str, ...]) -> list[Path]:
+    """The project folders that the ``sys.path`` entries ``written`` may name. A relative entry is
+    relative to the folder the program runs from, which the code does not say: it is tried from the
+    module's folder and from each folder above it, up to the project root."""
+    folders: list[Path] = []
+    for entry in written:
+        starts = [Path("/")] if os.path.isabs(entry) else [path.parent, *path.parent.parents]
+        for start in starts:
+            candidate = Path(os.path.normpath(start / entry))
+            if _within(candidate, root) and _names_in(candidate):
+                folders.append(candidate)
+            if start == root:
+                break
+    return folders
 
 
 @dataclass(frozen=True)
@@ -173,7 +199,7 @@ def project_imports(path: Path, lines: tuple[ImportLine, ...], through_packages:
                 base = base.parent
             searched = [base]
         else:
-            searched = bases
+            searched = bases + _added_folders(path, root, line.search) if line.search else bases
         for base in searched:
             hit = False
             if not line.names:
