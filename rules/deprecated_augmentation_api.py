@@ -12,7 +12,7 @@ special case of `Affine` that warns since 2.0), `Cutout`, `JpegCompression`, `Ra
 `ImageCompression(quality_lower=…)`, `Downscale(scale_min=…)`); and Keras' `ImageDataGenerator`.
 The table, with the source of each fact, is `reviewlint/knowledge/api_changes.py`. A class is
 reported at the call (a removed class imported and never called, at the import: the import
-itself fails); the renamed arguments of a call written on one line are one finding, at
+itself fails; one finding per line of the import statement); the renamed arguments of a call written on one line are one finding, at
 the first of them, with one fix for all the call's arguments (when each has a safe rewrite).
 
 When the project says which albumentations it runs — `albumentations-version = "1.3.1"` in
@@ -185,12 +185,12 @@ def _class_fix(ctx: RuleContext[NoOptions], call: CallSite) -> Fix | None:
 
 def _gone_imports(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     """A removed class imported and never called (``from albumentations.pytorch import ToTensor``):
-    the import itself fails on a current install, one finding per import statement. A call of it
+    the import itself fails on a current install, one finding per line of the import statement. A call of it
     is reported at the call."""
     called = {call.qualname for call in ctx.model.calls}
-    for statement in ctx.syntax(ImportedNames).found:
+    for line in ctx.syntax(ImportedNames).found:
         gone: list[tuple[cst.ImportAlias, str, ApiChange]] = []
-        for alias, local in statement:
+        for alias, local in line:
             qualname = ctx.model.imports.resolve_dotted(local) or ""
             change = class_change(qualname)
             if change is not None and change.gone and qualname not in called and _current(ctx, qualname, change):
@@ -240,18 +240,26 @@ def _current(ctx: RuleContext[NoOptions], qualname: str, change: ApiChange) -> b
 
 
 class ImportedNames(SyntaxHooks):
-    """The names ``from … import …`` statements bind, with the alias node that binds each."""
+    """The names ``from … import …`` statements bind, with the alias node that binds each: one
+    list per line of each statement (``from albumentations import (\n    Flip, Cutout,\n    IAASharpen)``
+    gives two)."""
 
     def __init__(self) -> None:
-        self.found: list[list[tuple[cst.ImportAlias, str]]] = []  # one list per statement
+        self.found: list[list[tuple[cst.ImportAlias, str]]] = []
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if isinstance(node.names, cst.ImportStar):
             return
-        bound = [(alias, name.value) for alias in node.names
-                 if isinstance(name := alias.asname.name if alias.asname is not None else alias.name, cst.Name)]
-        if bound:
-            self.found.append(bound)
+        line: list[tuple[cst.ImportAlias, str]] = []
+        for alias in node.names:
+            name = alias.asname.name if alias.asname is not None else alias.name
+            if isinstance(name, cst.Name):
+                line.append((alias, name.value))
+            if isinstance(alias.comma, cst.Comma) and isinstance(alias.comma.whitespace_after, cst.ParenthesizedWhitespace) and line:
+                self.found.append(line)  # the next name starts a new line
+                line = []
+        if line:
+            self.found.append(line)
 
 
 SYNTAX = ImportedNames
@@ -416,6 +424,9 @@ INVALID = [
     Invalid("from albumentations.pytorch import ToTensor\nx = 1\n", message="importing it fails", range=(1, 36, 1, 44)),
     Invalid("from albumentations import Cutout, HorizontalFlip, RandomBrightness\nHorizontalFlip()\n",
             message="Cutout, RandomBrightness are gone", range=(1, 28, 1, 34)),
+    # One finding per line of a statement written over several lines (the second one at IAASharpen).
+    Invalid("from albumentations import (\n    HorizontalFlip, Flip,\n    GaussNoise, IAASharpen, IAAEmboss,\n)\nHorizontalFlip()\nGaussNoise()\n",
+            count=2, message="Flip was deprecated", range=(2, 21, 2, 25)),
     Invalid(
         "from tensorflow.keras.preprocessing.image import ImageDataGenerator\nImageDataGenerator(rescale=1/255)",
         message="ImageDataGenerator is deprecated since TensorFlow 2.11", range=(2, 1, 2, 34)
