@@ -73,7 +73,8 @@ and another pipeline of the same kind feeding the same model normalizes nothing 
 `ImageDataGenerator()` for the test images, `Compose([Resize(224), ToTensor()])` for
 validation), the bare one is reported: its images reach the model in another range than the
 ones it was trained on. A pipeline built in a branch of a function that none of the file's calls
-takes (`elif data == "cam":` when every call passes `data="train"` or `"valid"`) feeds nothing. Not when the model may normalize inside (a `Lambda`, `Rescaling` or
+takes (`elif data == "cam":` when every call passes `data="train"` or `"valid"`) feeds nothing.
+Not when the model may normalize inside (a `Lambda`, `Rescaling` or
 `Normalization` layer), when arithmetic normalizes data in the file, or when the bare
 pipeline only re-wraps images the normalizing one produced. The same where a `Normalize` is
 applied on its own (`normalize(img)` on the image shown) while the training loop gets the

@@ -12,7 +12,8 @@ special case of `Affine` that warns since 2.0), `Cutout`, `JpegCompression`, `Ra
 `ImageCompression(quality_lower=…)`, `Downscale(scale_min=…)`); and Keras' `ImageDataGenerator`.
 The table, with the source of each fact, is `reviewlint/knowledge/api_changes.py`. A class is
 reported at the call (a removed class imported and never called, at the import: the import
-itself fails; one finding per line of the import statement); the renamed arguments of a call written on one line are one finding, at
+itself fails; one finding per line of the import statement); the renamed arguments of a call
+written on one line are one finding, at
 the first of them, with one fix for all the call's arguments (when each has a safe rewrite).
 
 When the project says which albumentations it runs — `albumentations-version = "1.3.1"` in

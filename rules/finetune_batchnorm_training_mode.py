@@ -439,6 +439,7 @@ def _library_object(facts: Facts, name: str, call: CallSite) -> bool:
 
 
 def _made_by_library(model: SemanticModel, value: cst.BaseExpression | None) -> bool:
+    """Whether a value is a call of a computing library (``MobileNet(…)``) or one of its names."""
     if isinstance(value, cst.Call):
         site = model.call_site(value)
         qualname = site.qualname if site is not None else None

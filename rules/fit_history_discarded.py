@@ -15,7 +15,8 @@ In PyTorch, flags a hand-written loop over epochs (the `for` around a loop over 
 calls `loss.backward()`, directly or through a function it calls) in which nothing keeps a
 per-epoch value: no list or dict growing, no item stored (`losses[epoch], accs[epoch] = loss, acc`
 into arrays made before the loop), no `SummaryWriter.add_scalar`, `wandb.log`,
-`mlflow.log_metric`, Ray Tune's `tune.report`, `logging`, CSV writer or file; printing does not keep them, nor does a
+`mlflow.log_metric`, Ray Tune's `tune.report`, `logging`, CSV writer or file; printing does not
+keep them, nor does a
 progress bar's `write`, nor a list emptied every epoch (`losses = []` inside the loop, or a
 local list of a function the loop calls) that nothing outside the epoch receives. A function or
 object the linter cannot see into whose name says it records (a project module's `logger(…)`, a

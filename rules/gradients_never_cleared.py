@@ -7,7 +7,8 @@ instances, `self.optimizer = optim.Adam(…)` in `__init__` stepped in another m
 reports the first `backward()` when nothing in the file ever clears the gradients: no
 `zero_grad()` call (on the optimizer or the model, `set_to_none` or not), no `param.grad = None`,
 no `param.grad.zero_()`. A `zero_grad` written without its parentheses (`optimizer.zero_grad`, a
-statement that only looks the method up) or left in a comment clears nothing. Lightning's automatic optimization (no `backward()` in the file) is not
+statement that only looks the method up) or left in a comment clears nothing. Lightning's
+automatic optimization (no `backward()` in the file) is not
 concerned.
 
 ## Why it matters

@@ -30,9 +30,10 @@ from its parameters (`StepLR(optimizer, step_size, gamma)` in `def train(…, st
 counts what the function's callers pass, the slowest decay of them.
 Keras's `LearningRateScheduler(schedule)` with a schedule function of the file (`schedule(epoch)`
 or `schedule(epoch, lr)`, arithmetic, `if`/`return`, `math.floor`/`math.pow`/`np.exp` and module
-constants) is run over the epochs of the `fit` it is given to, from the first epoch's rate (a schedule
-that keeps the rate it is given for some epochs and sets rates of its own for others starts from
-the rate `compile` gives the optimizer, `Adam(learning_rate=LR)`, and is left alone without one).
+constants) is run over the epochs of the `fit` it is given to, from the first epoch's rate (a
+schedule that keeps the rate it is given for some epochs and sets rates of its own for others
+starts from the rate `compile` gives the optimizer, `Adam(learning_rate=LR)`, and is left alone
+without one).
 A scheduler that a LightningModule's `configure_optimizers` returns is stepped by Lightning: once
 per epoch over the `Trainer`'s `max_epochs`, or per batch with `"interval": "step"` in its config dict.
 A scheduler handed to a function of a project module the file imports is counted where that

@@ -2,7 +2,8 @@
 
 ## What it does
 Flags scale and zoom augmentations whose whole range stays within a small distance of the
-identity (default: 5%, included: `scale_limit=0.05` is near identity): albumentations `ShiftScaleRotate(scale_limit=…)` and
+identity (default: 5%, included: `scale_limit=0.05` is near identity): albumentations
+`ShiftScaleRotate(scale_limit=…)` and
 `RandomScale(scale_limit=…)` (the limit is added to 1), `Affine(scale=…)` (a factor near 1.0),
 `ImageDataGenerator(zoom_range=…)` (also through `**aug_args`), Keras `RandomZoom(…)`, and
 imgaug `iaa.Affine(scale=…)` (a factor, a range or an `{"x": …, "y": …}` dict), torchvision

@@ -24,6 +24,7 @@ from __future__ import annotations
 import builtins
 import itertools
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -1094,9 +1095,14 @@ class SemanticModel:
                  if call.qualname is None and isinstance(call.node.func, cst.Name) and call.node.func.value == name]
         if not calls or len(self.function_scopes(name, "")) != 1:
             return False
-        if sum(found.value == name for found in name_nodes_in(self.module)) != len(calls) + 1:
+        if self._name_counts[name] != len(calls) + 1:
             return False  # also handed on or bound to another name: its other calls are out of sight
         return not any(self.runs_for_call(node, function, call) for call in calls)
+
+    @cached_property
+    def _name_counts(self) -> Counter[str]:
+        """How many times each name is written in the module (attribute names left out)."""
+        return Counter(found.value for found in name_nodes_in(self.module))
 
     def chosen_by_call(self, node: cst.CSTNode, function: cst.FunctionDef, call: CallSite,
                        caller: SemanticModel | None = None) -> bool:
