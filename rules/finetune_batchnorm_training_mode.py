@@ -31,7 +31,10 @@ modules in a loop, a `train(self, mode=True)` override). `requires_grad = False`
 weights, not the BatchNorm running statistics: in `model.train()` they keep updating. Reported
 at the first freeze, once per file; when the freezing happens in a function of a project module
 the file imports (`model = initialize_model(…)` from `src/models.py`), at that call, with the
-freeze as a related location.
+freeze as a related location; that function is read with the arguments the file passes
+(`build(pretrained=True, requires_grad=False)` builds a pretrained model and runs its `if
+requires_grad == False:` freeze; `requires_grad=True` does not). A freeze in a branch that no call
+takes is no freeze.
 
 ## Why it matters
 While the backbone is frozen its BatchNormalization layers use the moving mean and variance learned
@@ -329,8 +332,6 @@ def _torch_frozen(ctx: RuleContext[NoOptions]) -> Iterator[tuple[Anchor, str, tu
         helper = imported.get(function) if function is not None else None
         if helper is None or (last_run is not None and _runs_after(ctx, call, last_run)):
             continue  # a model built after the last training run (a checkpoint loaded to predict) is not trained
-        if any(isinstance(arg.value, cst.Name) and arg.value.value in ("False", "None") for arg in call.node.args):
-            continue  # initialize_model(7, False) or use_pretrained=False may switch the freezing or the weights off
         if helper.parameter is not None:  # freezes what it is given: the backbone passed here
             given = call.arg(helper.parameter[1], helper.parameter[0])
             frozen = frozen_backbones(facts.model, facts.backbones, given.value, call.scope, call.index) if given else ()
@@ -490,6 +491,11 @@ _TORCH = "import torch\nimport timm\nmodel = timm.create_model('efficientnet_b0'
 _TORCH_TRAIN = "for x, y in loader:\n    criterion(model(x), y).backward()\n"
 
 VALID = [
+    # The freezing branch tests a parameter that every call sets so that it does not run.
+    "import torch\nfrom torchvision import models\ndef build(requires_grad):\n    net = models.resnet50(pretrained=True)\n"
+    "    if requires_grad == False:\n        for p in net.parameters():\n            p.requires_grad = False\n    return net\n"
+    "model = build(requires_grad=True)\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\nfor epoch in range(3):\n"
+    "    model.train()\n    for x, y in loader:\n        opt.zero_grad()\n        criterion(model(x), y).backward()\n        opt.step()\n",
     # Frozen, then unfrozen before any fit: calling the backbone and the head's layers on a batch
     # computes features, it trains nothing (one stage, not a switch).
     "import tensorflow as tf\nbase = tf.keras.applications.MobileNet(include_top=False, weights='imagenet')\n"

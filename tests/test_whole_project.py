@@ -385,6 +385,40 @@ def test_a_folder_the_module_adds_to_sys_path_is_searched_from_each_folder_above
         assert [(f["code"], f["line"]) for f in json.loads(out)["findings"]] == [("RL103", 5)]
 
 
+ZOO = (
+    "from torchvision import models\n\n\n"
+    "def build(pretrained, requires_grad, num_class):\n"
+    "    net = models.resnet50(pretrained=pretrained)\n"
+    "    if requires_grad == False:\n"
+    "        for param in net.parameters():\n"
+    "            param.requires_grad = False\n"
+    "    return net\n"
+)
+ZOO_TRAIN = (
+    "import torch\nimport zoo\n\n"
+    "model = zoo.build({arguments}, num_class=4)\n"
+    "optimizer = torch.optim.Adam(model.parameters())\n"
+    "for epoch in range(5):\n    model.train()\n    for x, y in loader:\n"
+    "        optimizer.zero_grad()\n        criterion(model(x), y).backward()\n        optimizer.step()\n"
+)
+
+
+@pytest.mark.parametrize(("arguments", "expected"), [
+    ("pretrained=True, requires_grad=False", [("RL503", 4)]),
+    ("True, False", [("RL503", 4)]),
+    ("pretrained=True, requires_grad=True", []),  # the freezing branch does not run for this call
+    ("pretrained=False, requires_grad=False", []),  # no pretrained weights: nothing to keep
+])
+def test_a_project_function_is_read_with_the_arguments_its_importer_passes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arguments: str, expected: list[tuple[str, int]]) -> None:
+    """``zoo.build(pretrained=True, requires_grad=False)``: inside zoo.py, the parameters no call
+    of zoo.py sets take what the importer passes, so the resnet50 is pretrained and the freezing
+    branch runs (RL503 at the importer's call)."""
+    _project(tmp_path, {"zoo.py": ZOO, "train.py": ZOO_TRAIN.format(arguments=arguments)})
+    _, out, _ = check_in_process(["--format", "json", "--select", "RL503", "--no-cache", "train.py"], tmp_path, monkeypatch)
+    assert [(f["code"], f["line"]) for f in json.loads(out)["findings"]] == expected
+
+
 def test_reexported_bindings_follow_each_import_form(tmp_path: Path) -> None:
     from reviewlint.source.project import star_reexports
 

@@ -24,17 +24,19 @@ from reviewlint.analysis.facts import Facts
 from reviewlint.analysis.freezing import parameter_freezes
 from reviewlint.analysis.inputs import backbones, normalizations, restorations
 from reviewlint.analysis.scan import build_model
+from reviewlint.analysis.semantic import ExternalCall
 from reviewlint.analysis.syntax_hooks import SyntaxHooks
 from reviewlint.analysis.training import fits, torch_trainings
 
 
 def extract(
     module: cst.Module, hooks: Sequence[SyntaxHooks] = (), reexported: Mapping[str, Mapping[str, str]] | None = None,
-    imported_constants: Mapping[str, object] | None = None,
+    imported_constants: Mapping[str, object] | None = None, external_calls: Mapping[str, tuple[ExternalCall, ...]] | None = None,
 ) -> Facts:
     """Build the facts of one parsed module (calling rules' syntax hooks in the same walk);
-    ``reexported`` and ``imported_constants`` as :func:`~reviewlint.analysis.scan.build_model` takes them."""
-    model = build_model(module, hooks, reexported, imported_constants)
+    ``reexported``, ``imported_constants`` and ``external_calls`` as
+    :func:`~reviewlint.analysis.scan.build_model` takes them."""
+    model = build_model(module, hooks, reexported, imported_constants, external_calls)
     transforms, pipelines = transforms_and_pipelines(model)
     found_backbones = backbones(model)
     trainings = torch_trainings(model)

@@ -24,7 +24,7 @@ def parameter_freezes(model: SemanticModel, backbones: tuple[Backbone, ...]) -> 
     pretrained = tuple(b for b in backbones if b.pretrained and b.family.package in TORCH_PACKAGES)
     found: list[ParameterFreeze] = []
     for assignment in model.attribute_assignments:
-        if not assignment.target.endswith(".requires_grad") or _batchnorm_only(model, assignment):
+        if not assignment.target.endswith(".requires_grad") or _batchnorm_only(model, assignment) or model.never_runs(assignment.node):
             continue
         where = _freezing(model, assignment)
         loops = [loop for loop in assignment.loops if isinstance(loop, cst.For)]
@@ -33,7 +33,7 @@ def parameter_freezes(model: SemanticModel, backbones: tuple[Backbone, ...]) -> 
     for call in model.method_calls("requires_grad_"):
         arg = call.arg("requires_grad", 0)
         func = call.node.func
-        if arg is not None and model.value(arg.value) is False and isinstance(func, cst.Attribute):
+        if arg is not None and model.value(arg.value) is False and isinstance(func, cst.Attribute) and not model.never_runs(call):
             found.extend(_freeze(model, backbones, pretrained, call.node, call.scope, func.value, call.scope, call.index))
     return tuple(found)
 

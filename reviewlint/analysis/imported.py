@@ -19,7 +19,7 @@ import libcst as cst
 from reviewlint.analysis.augmentation import pipelines_with_roles
 from reviewlint.analysis.facts import Backbone, Facts, Normalization, ParameterFreeze, Pipeline
 from reviewlint.analysis.imports import dotted
-from reviewlint.analysis.semantic import MODULE, SemanticModel, Var
+from reviewlint.analysis.semantic import MODULE, ExternalCall, SemanticModel, Var
 from reviewlint.analysis.training import batch_loops, epoch_parameter
 from reviewlint.knowledge import training
 
@@ -113,6 +113,41 @@ class ImportedFacts:
             if function is not None:
                 return model, function
         return None
+
+
+def calls_into(importer: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> dict[str, tuple[ExternalCall, ...]]:
+    """The calls ``importer`` makes of an imported module's module-level names (``aliases``: the
+    importer's names for what the module holds), by the module's name for each, with the folded
+    values each call passes (``models.model(pretrained=True)`` after ``import models``:
+    ``{"model": (((), (("pretrained", True),)),)}``). A call that unpacks arguments passes UNKNOWN."""
+    found: dict[str, list[ExternalCall]] = {}
+    for call in importer.calls:
+        callee = dotted(call.node.func)
+        inner = _inner_name(callee, aliases) if callee is not None else None
+        if inner is None:
+            continue
+        if any(arg.star for arg in call.node.args):
+            found.setdefault(inner, []).append(((), ()))  # unknown: every parameter at its default
+            continue
+        positional = tuple(importer.value_in(arg.value, call.scope) for arg in call.node.args if arg.keyword is None)
+        keywords = tuple((arg.keyword.value, importer.value_in(arg.value, call.scope)) for arg in call.node.args
+                         if arg.keyword is not None)
+        found.setdefault(inner, []).append((positional, keywords))
+    return {inner: tuple(calls) for inner, calls in found.items()}
+
+
+def _inner_name(callee: str, aliases: tuple[tuple[str, str], ...]) -> str | None:
+    """The imported module's name for what the importer calls ``callee`` (``model`` for
+    ``models.model`` after ``import models``, or for ``build`` after ``from models import model as
+    build``), None when it is none of the module's names."""
+    for local, name in aliases:
+        if name and callee == local:
+            return name
+        if not name and local and callee.startswith(local + ".") and "." not in callee[len(local) + 1:]:
+            return callee[len(local) + 1:]
+        if not name and not local and "." not in callee:
+            return callee  # from module import *
+    return None
 
 
 def _exported(model: SemanticModel, aliases: tuple[tuple[str, str], ...]) -> list[tuple[Var, set[Var]]]:

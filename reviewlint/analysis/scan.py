@@ -29,6 +29,7 @@ from reviewlint.analysis.semantic import (
     BindingKind,
     CallSite,
     Edge,
+    ExternalCall,
     ITEM_METHODS,
     FlowRecords,
     InstanceState,
@@ -540,14 +541,15 @@ _MUTATING_METHODS = MUTATING_METHODS | {"__setitem__", "__delitem__"}
 
 def build_model(
     module: cst.Module, hooks: Sequence[SyntaxHooks] = (), reexported: Mapping[str, Mapping[str, str]] | None = None,
-    imported_constants: Mapping[str, object] | None = None,
+    imported_constants: Mapping[str, object] | None = None, external_calls: Mapping[str, tuple[ExternalCall, ...]] | None = None,
 ) -> SemanticModel:
     """Walk a module once (the scan and any rules' syntax hooks together) and freeze its model.
 
     ``reexported``: for project modules the module star-imports, what their imports bind
     (see :attr:`reviewlint.analysis.imports.ImportTable.reexported`); ``imported_constants``: the
     constants of the project modules it imports, by its names for them
-    (:func:`reviewlint.source.project_constants.imported_constants`)."""
+    (:func:`reviewlint.source.project_constants.imported_constants`); ``external_calls``: the calls a
+    module that imports this one makes of its functions and classes (see :class:`SemanticModel`)."""
     scan = batched(Scan(), hooks) if hooks else Scan()
     if reexported:
         scan.imports.reexported = reexported
@@ -623,6 +625,7 @@ def build_model(
         _records=records,
         _scope_functions=scan.scope_functions,
         _return_scopes=scan.return_scopes,
+        external_calls=external_calls or {},
     )
 
 

@@ -245,6 +245,10 @@ class FlowRecords:
 
 _NO_VARS: frozenset[Var] = frozenset()
 
+# A call another module (an importer) makes of one of this module's functions or classes: the
+# folded values it passes by position, and by keyword.
+ExternalCall = tuple[tuple[object, ...], tuple[tuple[str, object], ...]]
+
 
 @dataclass(frozen=True, eq=False)
 class SemanticModel:
@@ -278,6 +282,9 @@ class SemanticModel:
     _scope_folders: dict[Scope, ConstantFolder] = field(default_factory=dict, repr=False)
     # What :meth:`reaches` found, by the variables asked about (rules ask the same questions).
     _reached: dict[frozenset[Var], frozenset[Var]] = field(default_factory=dict, repr=False)
+    # The calls the module that imports this one makes of its module-level functions and classes,
+    # by their name here (``models.model(pretrained=True)`` in train.py: ``model``).
+    external_calls: Mapping[str, tuple[ExternalCall, ...]] = field(default_factory=dict)
     # What each of :attr:`_model_runs` was fed (:meth:`_run_data`), by its place there, as asked for.
     _run_data: dict[int, frozenset[Var]] = field(default_factory=dict, repr=False)
 
@@ -1038,8 +1045,10 @@ class SemanticModel:
         """Whether a call or statement sits in a branch that cannot run: the body of an ``if``
         whose test folds to a false value (``if not custom_weight:`` with ``custom_weight = True``),
         or the ``else`` of one whose test folds to a true value. A test that is a parameter of the
-        enclosing function takes what every call passes it (``def prep(image, scale=False): if
-        scale: …`` only ever called without ``scale``, or only handed to ``ds.map``)."""
+        enclosing function, or a parameter compared with a constant (``if requires_grad ==
+        False:``), takes what every call passes it (``def prep(image, scale=False): if scale: …``
+        only ever called without ``scale``, or only handed to ``ds.map``; the importer's calls for
+        a function the module never calls)."""
         node = site.node if isinstance(site, CallSite) else site
         path = code_path(self.module, node) or []
         for depth, (parent, child) in enumerate(zip(path, path[1:])):
@@ -1058,15 +1067,18 @@ class SemanticModel:
         if function is None:
             return self.value(test)
         name = test.value if isinstance(test, cst.Name) else None
+        compared = _compared_parameter(test, self.value)
+        if compared is not None:
+            name = compared[0]
         parameter = next((p for p in _parameters(function) if p.name.value == name), None)
         if parameter is None or name is None:
             return self.value_in(test, self._def_scopes.get(id(function), Scope(function.name.value, "function")))
-        passed = [value for _, value in self.arguments_for(function, name)]
+        passed = [value for _, value in self.arguments_for(function, name)] or self._external_values(function, name)
         if not passed:
             if parameter.default is None or self._wrapped(function.name.value):
                 return UNKNOWN
             passed = [self.value(parameter.default)]  # only handed on (ds.map(prep)): called with its defaults
-        truths = {bool(value) for value in passed if value is not UNKNOWN}
+        truths = {bool(value) if compared is None else compared[1](value) for value in passed if value is not UNKNOWN}
         return truths.pop() if len(truths) == 1 and UNKNOWN not in passed else UNKNOWN
 
     def runs_for_call(self, node: cst.CSTNode, function: cst.FunctionDef, call: CallSite,
@@ -1273,9 +1285,10 @@ class SemanticModel:
         function it is read in (``def get_model(weights_path): base.load_weights(weights_path)``),
         what each call of the function in this module passes (a module-level name it passes, what that
         name may hold there: :meth:`reaching_values`), and for ``args.epochs`` of a parameter ``args``
-        the ``epochs`` of what each call passes; the parameter's default when the module never calls
-        it (a helper that another module calls: ``def initialize_model(use_pretrained=True)``). A
-        module-level name bound several times may be any of its values."""
+        the ``epochs`` of what each call passes; when the module never calls it (a helper another
+        module calls), what the importer's calls pass (:attr:`external_calls`), else the parameter's
+        default (``def initialize_model(use_pretrained=True)``). A module-level name bound several
+        times may be any of its values."""
         function = self.function_of(scope)
         base = _base_name(expression)
         parameter = next((p for p in _parameters(function) if base is not None and p.name.value == base.value),
@@ -1300,11 +1313,30 @@ class SemanticModel:
                 passed.extend(self.reaching_values(given.value, call.index if call.scope.is_module and not call.loops else None))
             else:
                 passed.append(value)
-        if passed or parameter.default is None:
+        if passed:
             return passed
+        external = self._external_values(function, parameter.name.value)
+        if external or parameter.default is None:
+            return external
         if scope.owner and any(call.method == function.name.value for call in self.calls):
             return [UNKNOWN]  # trainer.train(num_epochs=20): a method's calls are not matched by name
         return [self.value(parameter.default)]
+
+    def _external_values(self, function: cst.FunctionDef, parameter: str) -> list[object]:
+        """What the importer's calls of a module-level function (or of a class, for its
+        ``__init__``) pass for ``parameter``, the default where a call passes nothing; empty
+        when the importer calls it nowhere."""
+        name = function.name.value
+        owner = next((scope.owner for scope, defined in self._scope_functions.items() if defined is function), None)
+        if owner is None or (owner and name != "__init__"):
+            return []
+        calls = self.external_calls.get(owner or name, ())
+        positional = positional_parameters(function, bound=bool(owner))
+        position = positional.index(parameter) if parameter in positional else None
+        declared = next((p for p in _parameters(function) if p.name.value == parameter), None)
+        default = self.value(declared.default) if declared is not None and declared.default is not None else UNKNOWN
+        return [dict(keywords).get(parameter, given[position] if position is not None and position < len(given) else default)
+                for given, keywords in calls]
 
     def reaching_values(self, name: str, at: int | None = None) -> list[object]:
         """The folded values a module-level name may hold just before call ``at`` (module-level code
@@ -1588,6 +1620,33 @@ def _range_length(bounds: tuple[object, ...]) -> int | None:
     if steps.step > 0:  # len() of a range over 2**63 items raises OverflowError
         return max(0, (steps.stop - steps.start + steps.step - 1) // steps.step)
     return max(0, (steps.start - steps.stop - steps.step - 1) // -steps.step)
+
+
+def _compared_parameter(test: cst.BaseExpression, fold: Callable[[cst.BaseExpression], object]
+                        ) -> tuple[str, Callable[[object], bool]] | None:
+    """``flag == False``, ``mode != "train"``, ``weights is None``: the name compared with a
+    constant, and the test as a function of the name's value; None for any other test."""
+    if not isinstance(test, cst.Comparison) or not isinstance(test.left, cst.Name) or len(test.comparisons) != 1:
+        return None
+    target = test.comparisons[0]
+    constant = fold(target.comparator)
+    if not isinstance(constant, (bool, int, float, str, type(None))) or isinstance(target.comparator, cst.Name) \
+            and target.comparator.value not in ("True", "False", "None"):
+        return None
+    negated = isinstance(target.operator, (cst.NotEqual, cst.IsNot))
+    if not negated and not isinstance(target.operator, (cst.Equal, cst.Is)):
+        return None
+
+    def holds(value: object) -> bool:
+        if isinstance(value, bool) or isinstance(constant, bool) or value is None or constant is None:
+            same = value is constant
+        elif isinstance(value, (int, float)) and isinstance(constant, (int, float)):
+            same = value == constant
+        else:
+            same = type(value) is type(constant) and value == constant
+        return same != negated
+
+    return test.left.value, holds
 
 
 def positional_parameters(function: cst.FunctionDef, bound: bool) -> list[str]:

@@ -32,8 +32,8 @@ import libcst as cst
 
 from reviewlint.analysis.extract import extract
 from reviewlint.analysis.facts import Facts
-from reviewlint.analysis.imported import ImportedFacts, ImportedModule, imported_facts
-from reviewlint.analysis.semantic import SemanticModel
+from reviewlint.analysis.imported import ImportedFacts, ImportedModule, calls_into, imported_facts
+from reviewlint.analysis.semantic import ExternalCall, SemanticModel
 from reviewlint.analysis.syntax_hooks import SyntaxHooks, batched
 from reviewlint.analysis.walk import walk
 from reviewlint.fixing.edits import Fix
@@ -162,17 +162,18 @@ def _matches(triggers: tuple[str | re.Pattern[str], ...], text: str) -> bool:
 
 # Imported modules analysed lately, by path and text: the modules of a package import each other,
 # and each importer would otherwise parse the same modules again. Bounded (a parsed module is big).
-_IMPORTED_ANALYSES: OrderedDict[tuple[str, str], Analysis | None] = OrderedDict()
+_IMPORTED_ANALYSES: OrderedDict[tuple[str, str, str], Analysis | None] = OrderedDict()
 _IMPORTED_KEPT = 24
 
 
-def _imported_analysis(source: SourceFile) -> Analysis | None:
-    """The analysis of an imported module (None when it does not parse or cannot be analysed)."""
-    key = (str(source.path), source.text)
+def _imported_analysis(source: SourceFile, external_calls: Mapping[str, tuple[ExternalCall, ...]]) -> Analysis | None:
+    """The analysis of an imported module, given the calls its importer makes of its functions and
+    classes (None when it does not parse or cannot be analysed)."""
+    key = (str(source.path), source.text, repr(sorted(external_calls.items())))
     if key in _IMPORTED_ANALYSES:
         _IMPORTED_ANALYSES.move_to_end(key)
         return _IMPORTED_ANALYSES[key]
-    analysis = Analysis(source)
+    analysis = Analysis(source, external_calls=external_calls)
     try:
         analysis.facts  # noqa: B018 - parse and extract now: a module that fails is left out
         kept: Analysis | None = analysis
@@ -194,7 +195,8 @@ class Analysis:
     def __init__(self, source: SourceFile, syntax: Iterable[type[SyntaxHooks]] = (),
                  imports: Sequence[tuple[SourceFile, tuple[tuple[str, str], ...]]] = (),
                  reexported: Mapping[str, Mapping[str, str]] | None = None,
-                 constants: Mapping[str, object] | None = None) -> None:
+                 constants: Mapping[str, object] | None = None,
+                 external_calls: Mapping[str, tuple[ExternalCall, ...]] | None = None) -> None:
         self.source = source
         self.hooks: dict[type[SyntaxHooks], SyntaxHooks] = {kind: kind() for kind in syntax}
         # The project modules this one imports that are worth analysing, with how it names what
@@ -204,11 +206,13 @@ class Analysis:
         self.reexported = reexported
         # The constants of the project modules it imports (reviewlint.source.project_constants).
         self.constants = constants
+        # For a module analysed as an import: the calls its importer makes of its functions and classes.
+        self.external_calls = external_calls
 
     @cached_property
     def imported_analyses(self) -> tuple[Analysis | None, ...]:
         """One analysis per imported module (None for one that does not parse or cannot be analysed)."""
-        return tuple(_imported_analysis(source) for source, _ in self.imports)
+        return tuple(_imported_analysis(source, calls_into(self.facts.model, aliases)) for source, aliases in self.imports)
 
     @cached_property
     def imported(self) -> ImportedFacts:
@@ -225,7 +229,7 @@ class Analysis:
 
     @cached_property
     def facts(self) -> Facts:
-        return extract(self.module, tuple(self.hooks.values()), self.reexported, self.constants)
+        return extract(self.module, tuple(self.hooks.values()), self.reexported, self.constants, self.external_calls)
 
     @cached_property
     def comments(self) -> list[Comment]:
