@@ -285,6 +285,9 @@ class SemanticModel:
     # The calls the module that imports this one makes of its module-level functions and classes,
     # by their name here (``models.model(pretrained=True)`` in train.py: ``model``).
     external_calls: Mapping[str, tuple[ExternalCall, ...]] = field(default_factory=dict)
+    # The names whose calls from an importer were asked for (:meth:`_external_values`): only these
+    # can make an importer's view of the module differ from the module's own.
+    asked_external: set[str] = field(default_factory=set, repr=False)
     # What each of :attr:`_model_runs` was fed (:meth:`_run_data`), by its place there, as asked for.
     _run_data: dict[int, frozenset[Var]] = field(default_factory=dict, repr=False)
 
@@ -1330,6 +1333,7 @@ class SemanticModel:
         owner = next((scope.owner for scope, defined in self._scope_functions.items() if defined is function), None)
         if owner is None or (owner and name != "__init__"):
             return []
+        self.asked_external.add(owner or name)
         calls = self.external_calls.get(owner or name, ())
         positional = positional_parameters(function, bound=bool(owner))
         position = positional.index(parameter) if parameter in positional else None

@@ -160,15 +160,27 @@ def _matches(triggers: tuple[str | re.Pattern[str], ...], text: str) -> bool:
     return any(trigger in text if isinstance(trigger, str) else trigger.search(text) is not None for trigger in triggers)
 
 
-# Imported modules analysed lately, by path and text: the modules of a package import each other,
-# and each importer would otherwise parse the same modules again. Bounded (a parsed module is big).
+# Imported modules analysed lately, by path, text and the importer's calls that matter to them
+# (none, for most): the modules of a package import each other, and each importer would otherwise
+# parse the same modules again. Bounded (a parsed module is big).
 _IMPORTED_ANALYSES: OrderedDict[tuple[str, str, str], Analysis | None] = OrderedDict()
 _IMPORTED_KEPT = 24
 
 
 def _imported_analysis(source: SourceFile, external_calls: Mapping[str, tuple[ExternalCall, ...]]) -> Analysis | None:
     """The analysis of an imported module, given the calls its importer makes of its functions and
-    classes (None when it does not parse or cannot be analysed)."""
+    classes (None when it does not parse or cannot be analysed): the module's own analysis, unless
+    building it asked what an importer passes to one of the functions or classes this importer
+    calls; then one made for those calls."""
+    own = _analysis_once(source, {})
+    if own is None or not external_calls:
+        return own
+    asked = own.facts.model.asked_external
+    relevant = {name: calls for name, calls in external_calls.items() if name in asked}
+    return _analysis_once(source, relevant) if relevant else own
+
+
+def _analysis_once(source: SourceFile, external_calls: Mapping[str, tuple[ExternalCall, ...]]) -> Analysis | None:
     key = (str(source.path), source.text, repr(sorted(external_calls.items())))
     if key in _IMPORTED_ANALYSES:
         _IMPORTED_ANALYSES.move_to_end(key)
