@@ -419,6 +419,27 @@ def test_a_project_function_is_read_with_the_arguments_its_importer_passes(
     assert [(f["code"], f["line"]) for f in json.loads(out)["findings"]] == expected
 
 
+ZOO_CLASS = (
+    "from torch import nn\nfrom torchvision import models\n\n\nclass Net(nn.Module):\n"
+    "    def __init__(self, pretrained, classes):\n        super().__init__()\n"
+    "        self.backbone = models.resnet50(pretrained=pretrained)\n"
+    "        for param in self.backbone.parameters():\n            param.requires_grad = False\n"
+    "        self.head = nn.Linear(2048, classes)\n"
+)
+
+
+@pytest.mark.parametrize(("pretrained", "expected"), [("True", [("RL503", 4)]), ("False", [])])
+def test_a_project_class_is_built_with_the_arguments_its_importer_passes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pretrained: str, expected: list[tuple[str, int]]) -> None:
+    """``from zoo import Net as Model; Model(True, 4)``: the class's ``__init__`` takes the
+    importer's positional arguments after ``self``, under the name the importer gives the class."""
+    train = ZOO_TRAIN.replace("import zoo\n", "from zoo import Net as Model\n").replace(
+        "zoo.build({arguments}, num_class=4)", f"Model({pretrained}, 4)")
+    _project(tmp_path, {"zoo.py": ZOO_CLASS, "train.py": train})
+    _, out, _ = check_in_process(["--format", "json", "--select", "RL503", "--no-cache", "train.py"], tmp_path, monkeypatch)
+    assert [(f["code"], f["line"]) for f in json.loads(out)["findings"]] == expected
+
+
 def test_reexported_bindings_follow_each_import_form(tmp_path: Path) -> None:
     from reviewlint.source.project import star_reexports
 
