@@ -220,6 +220,11 @@ def _uses(facts: Facts, node: cst.CSTNode, arg: cst.Arg | None, scope: Scope) ->
     return arg is not None and any(origin is node for origin, _ in facts.model.origins(arg.value, scope))
 
 
+def _rate_arg(optimizer: CallSite) -> cst.Arg | None:
+    """The learning rate an optimizer is built with (``Adam(learning_rate=…)``, ``Adam(lr=…)``, first by position)."""
+    return optimizer.arg("learning_rate", 0) or optimizer.arg("lr")
+
+
 def _fits_of(facts: Facts, schedule: _Schedule) -> list[Fit]:
     """The fit calls that step this schedule: compile(optimizer=…) on a model, then its fits until the next compile."""
     optimizers = [schedule.call]
@@ -228,7 +233,7 @@ def _fits_of(facts: Facts, schedule: _Schedule) -> list[Fit]:
             call
             for call in facts.model.calls
             if training.optimizer_name(call.qualname or "") is not None
-            and _uses(facts, schedule.call.node, call.arg("learning_rate", 0) or call.arg("lr"), call.scope)
+            and _uses(facts, schedule.call.node, _rate_arg(call), call.scope)
         ]
     compiles = list(facts.model.method_calls("compile"))
     fits: list[Fit] = []
@@ -402,7 +407,7 @@ def _compiled_rate(model: SemanticModel) -> float | None:
             return None
         for origin, scope in model.origins(optimizer.value, call.scope):
             site = model.call_site(origin) if isinstance(origin, cst.Call) else None
-            argument = site.arg("learning_rate", 0) or site.arg("lr") if site is not None else None
+            argument = _rate_arg(site) if site is not None else None
             value = model.value_in(argument.value, scope) if argument is not None else None
             if not is_number(value) or isinstance(value, bool):
                 return None

@@ -60,7 +60,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from reviewlint.api import CallSite, Facts, Invalid, NoOptions, Report, RuleContext, Scope, Severity, dotted
+from reviewlint.api import CallSite, Facts, Invalid, NoOptions, Report, RuleContext, Scope, SemanticModel, Severity, dotted
 from reviewlint.knowledge import training
 
 CODE = "RL506"
@@ -256,13 +256,18 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
             )
 
 
-def _made_by(ctx: RuleContext[NoOptions], target: str, qualnames: frozenset[str] | set[str]) -> bool:
-    """Whether an attribute (``self.criterion``) is assigned a call of one of ``qualnames``."""
-    return any(
-        assigned.target == target and isinstance(assigned.value, cst.Call)
-        and ctx.model.imports.resolve(assigned.value.func) in qualnames
-        for assigned in ctx.model.attribute_assignments
-    )
+def _makers(model: SemanticModel) -> dict[str, set[str | None]]:
+    """What each attribute is assigned a call of (``self.criterion = nn.CrossEntropyLoss()``)."""
+    made: dict[str, set[str | None]] = {}
+    for assigned in model.attribute_assignments:
+        if isinstance(assigned.value, cst.Call):
+            made.setdefault(assigned.target, set()).add(model.imports.resolve(assigned.value.func))
+    return made
+
+
+def _made_by(made: dict[str, set[str | None]], target: str, qualnames: frozenset[str] | set[str]) -> bool:
+    """Whether an attribute (``self.criterion``) is assigned a call of one of ``qualnames`` (``made``: :func:`_makers`)."""
+    return not made.get(target, set()).isdisjoint(qualnames)
 
 
 def _softmax(ctx: RuleContext[NoOptions], node: cst.BaseExpression) -> bool:
@@ -278,7 +283,7 @@ def _softmax(ctx: RuleContext[NoOptions], node: cst.BaseExpression) -> bool:
     if isinstance(func, cst.Call) and model.imports.resolve(func.func) == training.TORCH_SOFTMAX_MODULE:
         return True
     name = dotted(func)
-    return name is not None and _made_by(ctx, name, {training.TORCH_SOFTMAX_MODULE})
+    return name is not None and _made_by(_makers(model), name, {training.TORCH_SOFTMAX_MODULE})
 
 
 def _torch_losses(ctx: RuleContext[NoOptions]) -> Iterator[tuple[CallSite, str, bool]]:
@@ -299,11 +304,7 @@ def _torch_losses(ctx: RuleContext[NoOptions]) -> Iterator[tuple[CallSite, str, 
         if (qualname := model.imports.resolve(value)) in functions
         for target in targets
     }
-    # What each attribute is assigned a call of (self.criterion = nn.CrossEntropyLoss()).
-    made: dict[str, set[str | None]] = {}
-    for assigned in model.attribute_assignments:
-        if isinstance(assigned.value, cst.Call):
-            made.setdefault(assigned.target, set()).add(model.imports.resolve(assigned.value.func))
+    made = _makers(model)
     for call in model.calls:
         if call.qualname in functions:
             yield call, f"{call.qualname.rsplit('.', 1)[-1]}()", call.qualname in training.TORCH_CROSS_ENTROPY_FUNCTIONS
@@ -318,9 +319,9 @@ def _torch_losses(ctx: RuleContext[NoOptions]) -> Iterator[tuple[CallSite, str, 
             yield call, f"{name}()", held[name] in training.TORCH_CROSS_ENTROPY_FUNCTIONS
         elif var in built:
             yield call, f"{name}()", built[var]
-        elif "." in name and not made.get(name, set()).isdisjoint(training.TORCH_CROSS_ENTROPY):
+        elif "." in name and _made_by(made, name, training.TORCH_CROSS_ENTROPY):
             yield call, f"{name}()", True
-        elif "." in name and not made.get(name, set()).isdisjoint(training.TORCH_NLL):
+        elif "." in name and _made_by(made, name, training.TORCH_NLL):
             yield call, f"{name}()", False
 
 

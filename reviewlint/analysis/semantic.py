@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Literal, NamedTuple
 
 import libcst as cst
@@ -1069,10 +1069,7 @@ class SemanticModel:
         function = next((node for node in reversed(enclosing) if isinstance(node, cst.FunctionDef)), None)
         if function is None:
             return self.value(test)
-        name = test.value if isinstance(test, cst.Name) else None
-        compared = _compared_parameter(test, self.value)
-        if compared is not None:
-            name = compared[0]
+        name = _tested_parameter(test, self.value)
         parameter = next((p for p in _parameters(function) if p.name.value == name), None)
         if parameter is None or name is None:
             return self.value_in(test, self._def_scopes.get(id(function), Scope(function.name.value, "function")))
@@ -1081,8 +1078,8 @@ class SemanticModel:
             if parameter.default is None or self._wrapped(function.name.value):
                 return UNKNOWN
             passed = [self.value(parameter.default)]  # only handed on (ds.map(prep)): called with its defaults
-        truths = {bool(value) if compared is None else compared[1](value) for value in passed if value is not UNKNOWN}
-        return truths.pop() if len(truths) == 1 and UNKNOWN not in passed else UNKNOWN
+        truths = {_decided(test, partial(_only, name, value), self.value) for value in passed if value is not UNKNOWN}
+        return truths.pop() if len(truths) == 1 and None not in truths and UNKNOWN not in passed else UNKNOWN
 
     def runs_for_call(self, node: cst.CSTNode, function: cst.FunctionDef, call: CallSite,
                       caller: SemanticModel | None = None) -> bool:
@@ -1221,13 +1218,11 @@ class SemanticModel:
     def _calls_passing(self, function: cst.FunctionDef, parameter: str) -> list[tuple[CallSite, cst.BaseExpression | None, object]]:
         """:meth:`arguments_for`, with the expression each call passes (None: the default, or unpacked)."""
         name = function.name.value
-        owner = next((scope.owner for scope, defined in self._scope_functions.items() if defined is function), "")
+        owner = self._owner_of(function) or ""
         constructed = bool(owner) and name == "__init__" and owner in self._constructed_classes
         if constructed:
             name = owner  # Classifier(arch, n): the parameters after self
-        positional = positional_parameters(function, bound=constructed)
-        position = positional.index(parameter) if parameter in positional else None
-        declared = next((p for p in _parameters(function) if p.name.value == parameter), None)
+        position, default = self._parameter_slot(function, parameter, bound=constructed)
         found: list[tuple[CallSite, cst.BaseExpression | None, object]] = []
         for call in self.calls:
             if call.qualname is not None or not isinstance(call.node.func, cst.Name) or call.node.func.value != name:
@@ -1238,9 +1233,22 @@ class SemanticModel:
             elif any(arg.star for arg in call.node.args):
                 found.append((call, None, UNKNOWN))
             else:
-                default = declared.default if declared is not None else None
-                found.append((call, None, self.value(default) if default is not None else UNKNOWN))
+                found.append((call, None, default))
         return found
+
+    def _owner_of(self, function: cst.FunctionDef) -> str | None:
+        """The class a ``def`` is a method of ("" for a function), None for one the module does not list."""
+        scope = self._def_scopes.get(id(function))
+        return scope.owner if scope is not None else None
+
+    def _parameter_slot(self, function: cst.FunctionDef, parameter: str, bound: bool) -> tuple[int | None, object]:
+        """Where a call passes ``parameter`` by position (None: by keyword only), and its folded
+        default (UNKNOWN without one); ``bound`` as :func:`positional_parameters` takes it."""
+        positional = positional_parameters(function, bound=bound)
+        declared = next((p for p in _parameters(function) if p.name.value == parameter), None)
+        default = declared.default if declared is not None else None
+        return (positional.index(parameter) if parameter in positional else None,
+                self.value(default) if default is not None else UNKNOWN)
 
     # Values --------------------------------------------------------------------------------
     def value(self, node: cst.BaseExpression | None) -> object:
@@ -1330,15 +1338,12 @@ class SemanticModel:
         ``__init__``) pass for ``parameter``, the default where a call passes nothing; empty
         when the importer calls it nowhere."""
         name = function.name.value
-        owner = next((scope.owner for scope, defined in self._scope_functions.items() if defined is function), None)
+        owner = self._owner_of(function)
         if owner is None or (owner and name != "__init__"):
             return []
         self.asked_external.add(owner or name)
         calls = self.external_calls.get(owner or name, ())
-        positional = positional_parameters(function, bound=bool(owner))
-        position = positional.index(parameter) if parameter in positional else None
-        declared = next((p for p in _parameters(function) if p.name.value == parameter), None)
-        default = self.value(declared.default) if declared is not None and declared.default is not None else UNKNOWN
+        position, default = self._parameter_slot(function, parameter, bound=bool(owner))
         return [dict(keywords).get(parameter, given[position] if position is not None and position < len(given) else default)
                 for given, keywords in calls]
 
@@ -1626,31 +1631,23 @@ def _range_length(bounds: tuple[object, ...]) -> int | None:
     return max(0, (steps.start - steps.stop - steps.step - 1) // -steps.step)
 
 
-def _compared_parameter(test: cst.BaseExpression, fold: Callable[[cst.BaseExpression], object]
-                        ) -> tuple[str, Callable[[object], bool]] | None:
-    """``flag == False``, ``mode != "train"``, ``weights is None``: the name compared with a
-    constant, and the test as a function of the name's value; None for any other test."""
+def _tested_parameter(test: cst.BaseExpression, fold: Callable[[cst.BaseExpression], object]) -> str | None:
+    """The one name a branch test reads to decide it (evaluated by :func:`_decided`): ``if flag:``,
+    or the name compared with a constant in ``flag == False``, ``mode != "train"``, ``weights is None``."""
+    if isinstance(test, cst.Name):
+        return test.value
     if not isinstance(test, cst.Comparison) or not isinstance(test.left, cst.Name) or len(test.comparisons) != 1:
         return None
     target = test.comparisons[0]
-    constant = fold(target.comparator)
-    if not isinstance(constant, (bool, int, float, str, type(None))) or isinstance(target.comparator, cst.Name) \
-            and target.comparator.value not in ("True", "False", "None"):
-        return None
-    negated = isinstance(target.operator, (cst.NotEqual, cst.IsNot))
-    if not negated and not isinstance(target.operator, (cst.Equal, cst.Is)):
-        return None
+    if isinstance(target.comparator, cst.Name) and target.comparator.value not in ("True", "False", "None"):
+        return None  # another variable, or a module constant
+    constant = isinstance(fold(target.comparator), (bool, int, float, str, type(None)))
+    return test.left.value if constant and isinstance(target.operator, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)) else None
 
-    def holds(value: object) -> bool:
-        if isinstance(value, bool) or isinstance(constant, bool) or value is None or constant is None:
-            same = value is constant
-        elif isinstance(value, (int, float)) and isinstance(constant, (int, float)):
-            same = value == constant
-        else:
-            same = type(value) is type(constant) and value == constant
-        return same != negated
 
-    return test.left.value, holds
+def _only(name: str, value: object, read: str) -> object:
+    """What a test's ``argument`` says of ``read`` when only ``name`` is known, as ``value``."""
+    return value if read == name else UNKNOWN
 
 
 def positional_parameters(function: cst.FunctionDef, bound: bool) -> list[str]:
