@@ -32,7 +32,8 @@ SETS = {"keras": (HERE, RULES), "torch": (HERE / "torch", TORCH_RULES), "torch2"
         "keras4": (HERE / "keras4", RULES), "torch9": (HERE / "torch9", TORCH_RULES),
         "torch10": (HERE / "torch10", TORCH_RULES), "keras5": (HERE / "keras5", RULES),
         "torch11": (HERE / "torch11", TORCH_RULES), "keras6": (HERE / "keras6", RULES),
-        "torch12": (HERE / "torch12", TORCH_RULES), "keras7": (HERE / "keras7", RULES)}
+        "torch12": (HERE / "torch12", TORCH_RULES), "keras7": (HERE / "keras7", RULES),
+        "torch13": (HERE / "torch13", TORCH_RULES), "keras8": (HERE / "keras8", RULES)}
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--misses", action="store_true", help="list every miss and false finding")
     parser.add_argument("--slack", type=int, default=2, help="lines a finding may be off its label (default 2)")
     parser.add_argument("--set", choices=sorted(SETS), default="keras",
-                        help="which labelled set: 'keras' (this folder, the default), 'keras2' (keras2/), 'torch' (torch/), 'torch2', 'torch3', 'torch4' … 'torch11', 'keras3' … 'keras6'")
+                        help="which labelled set: 'keras' (this folder, the default), 'keras2' (keras2/), 'torch' (torch/), 'torch2', 'torch3', 'torch4' … 'torch13', 'keras3' … 'keras8'")
     parser.add_argument("--ids", help="only these files of the set, by id: 'T38-T59' or 'A01,A02' (a held-out part)")
     arguments = parser.parse_args(argv)
     folder, rules = SETS[arguments.set]
