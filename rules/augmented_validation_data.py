@@ -10,8 +10,10 @@ Flags validation data built with random augmentation:
   (`val_gen = train_datagen.flow_from_directory(val_dir)` passed as `validation_data`, or given
   to `evaluate`);
 - a training albumentations `Compose` (or a Keras preprocessing-layer `Sequential` applied in a
-  `map`) that the data given as `validation_data` or to `evaluate` also goes through — followed
-  by data flow, also through an `ImageDataGenerator(preprocessing_function=…)` that calls it.
+  `map`, or a function of random `tf.image` ops, `def load(path): … tf.image.random_crop(…)`,
+  mapped over the data) that the data given as `validation_data` or to `evaluate` also goes
+  through — followed by data flow, also through an `ImageDataGenerator(preprocessing_function=…)`
+  that calls it.
 - PyTorch: a `Dataset` or `DataLoader` built with the pipeline the training loop's data goes
   through (`valid_ds = ImageFolder(d, transform=train_tf)`), when that data is validation data:
   iterated by an evaluation loop named for validation (`for x, y in valid_loader`, a loop in
@@ -659,6 +661,18 @@ _TORCH_LOOPS = (
 )
 
 VALID = [
+    # A random crop only for the images tf.cond picks (too wide ones): not an augmentation.
+    "import tensorflow as tf\ndef load(path, label):\n    img = tf.image.decode_png(tf.io.read_file(path))\n"
+    "    img = tf.cond(tf.shape(img)[1] > 900, lambda: tf.image.random_crop(img, [300, 300, 3]), lambda: img)\n"
+    "    return img, label\ntrain_ds = train_ds.map(load)\nval_ds = val_ds.map(load)\n"
+    "model.fit(train_ds, validation_data=val_ds)\n",
+    # The random tf.image ops run only for the training call (``train=False`` for validation).
+    "import tensorflow as tf\ndef preprocess(image, label, train=True):\n    if train:\n"
+    "        image = tf.image.random_crop(image, (224, 224, 3))\n        image = tf.image.random_flip_left_right(image)\n"
+    "    else:\n        image = tf.image.central_crop(image, 0.875)\n    return image, label\n"
+    "def prepare(ds, train=True):\n    if train:\n        ds = ds.map(preprocess)\n    else:\n"
+    "        ds = ds.map(lambda x, y: preprocess(x, y, train))\n    return ds.batch(32)\n"
+    "train_ds = prepare(train_ds)\nval_ds = prepare(val_ds, False)\nmodel.fit(train_ds, validation_data=val_ds)\n",
     # After every epoch, the training data is evaluated too (next to the validation data).
     _TORCH + "train_loader = DataLoader(ImageFolder('train', transform=train_tf), shuffle=True)\n"
     "val_loader = DataLoader(ImageFolder('valid', transform=valid_tf))\n"
@@ -988,6 +1002,14 @@ INVALID = [
         "train_ds = train_ds.map(lambda x, y: (aug(x, training=True), y))\n"
         "val_ds = val_ds.map(lambda x, y: (aug(x, training=True), y))\nmodel.fit(train_ds, validation_data=val_ds)",
         message="(RandomFlip, RandomZoom)", range=(6, 21, 6, 43)
+    ),
+    # A function of random tf.image ops mapped over both datasets.
+    Invalid(
+        "import tensorflow as tf\ndef load(path, label):\n    img = tf.image.decode_jpeg(tf.io.read_file(path))\n"
+        "    img = tf.image.random_crop(img, size=[224, 224, 3])\n    return img, label\n"
+        "train_ds = train_ds.map(load).batch(32)\nval_ds = val_ds.map(load).batch(32)\n"
+        "model.fit(train_ds, validation_data=val_ds, epochs=5)\n",
+        message="goes through the training augmentation 'load' (random_crop)", range=(8, 21, 8, 43)
     ),
     Invalid(
         _IDG + "def building_generators():\n"

@@ -29,7 +29,9 @@ layer the backbone is built on, `x * 255` on the way to it) reach it in [0, 255]
 then `x -= 0.5` and `x *= 2.` (or `(x - 0.5) * 2`, `2 * x - 1`) is the [-1, 1] convention.
 A model loaded back with `load_model(path)` from where a model built from the backbone was saved
 (`ModelCheckpoint(filepath=path)` given to its `fit`, or `model.save(path)`; `./BC.h5` and `BC.h5`
-alike) is that model.
+alike) is that model; a model built anew under the same name (a later notebook cell's
+`model = Sequential([...])`, not computed from the backbone) is another one, and what it trains on
+does not feed the backbone.
 Across the project's own modules too: a generator imported from `data.py` into the script that
 builds the backbone is reported in `data.py`, with the backbone as a related location, and a
 model built in `model.py` meets the generator of the script that imports it. When nothing in the
@@ -295,14 +297,15 @@ def _replaced_unused(facts: Facts, backbone: Backbone) -> bool:
     return True
 
 
-def _with_reloaded(facts: Facts, backbone: Backbone) -> Backbone:
+def _with_reloaded(facts: Facts, backbone: Backbone) -> tuple[Backbone, frozenset[int]]:
     """The backbone, also owned by the models loaded back from where a model built from it was
     saved: ``load_model(modelpath)`` after a fit with ``ModelCheckpoint(filepath=modelpath)``, or
     after ``model.save(modelpath)`` (the same name or the same folded path, ``./`` and all; or the
-    same file name in a Kaggle dataset, where a notebook's saved output is uploaded)."""
+    same file name in a Kaggle dataset, where a notebook's saved output is uploaded); with the
+    ``id()`` of those ``load_model`` calls."""
     model = facts.model
     if not backbone.owners or not any(call.qualname in _LOAD_MODEL for call in model.calls):
-        return backbone
+        return backbone, frozenset()
 
     def key(node: cst.BaseExpression | None, scope: Scope) -> object:
         if node is None:
@@ -316,6 +319,8 @@ def _with_reloaded(facts: Facts, backbone: Backbone) -> Backbone:
     for call in model.calls:
         if call.qualname is not None or not call.receiver or not model.reaches({model.qualify(call.receiver, call.scope)}) & backbone.owners:
             continue
+        if call.method in ("save", *FIT_METHODS) and _runs_another_model(facts, backbone, call, None):
+            continue  # saved by the model a later cell built under the same name
         if call.method == "save":
             saved.add(key(arg.value, call.scope) if (arg := call.arg("filepath", 0)) is not None else None)
         elif call.method in FIT_METHODS and (callbacks := call.arg("callbacks")) is not None:
@@ -326,15 +331,28 @@ def _with_reloaded(facts: Facts, backbone: Backbone) -> Backbone:
                     saved.add(key(path.value, site.scope) if path is not None else None)
     saved.discard(None)
     names = {posixpath.basename(path) for path in saved if isinstance(path, str)}
+    # A checkpoint path with fields Keras fills in per epoch ("model/epoch-{epoch}_{val_loss:.2f}.hdf5"):
+    # any file it wrote ("model/epoch-7_0.31.hdf5").
+    templates = [_filled_in(path) for path in saved if isinstance(path, str) and "{" in path]
     loaded: set[Var] = set()
+    loads: set[int] = set()
     for call in model.calls:
         if call.qualname not in _LOAD_MODEL or (path := call.arg("filepath", 0)) is None:
             continue
         found = key(path.value, call.scope)
         # A notebook's saved model uploaded as a Kaggle dataset: ../input/birdmodel/bird-96test.
-        if found in saved or isinstance(found, str) and found.startswith(training.KAGGLE_INPUT_DIRS) and posixpath.basename(found) in names:
+        if found in saved or isinstance(found, str) and (
+                found.startswith(training.KAGGLE_INPUT_DIRS) and posixpath.basename(found) in names
+                or any(template.fullmatch(found) for template in templates)):
             loaded.update(model.owners(call))
-    return dataclasses.replace(backbone, owners=backbone.owners | loaded) if loaded else backbone
+            loads.add(id(call.node))
+    return (dataclasses.replace(backbone, owners=backbone.owners | loaded) if loaded else backbone), frozenset(loads)
+
+
+def _filled_in(template: str) -> re.Pattern[str]:
+    """The paths a ``ModelCheckpoint`` file-path template may write: each ``{field}`` is any text."""
+    return re.compile("".join(".+?" if part.startswith("{") else re.escape(part)
+                              for part in re.split(r"(\{[^{}]*\})", template)))
 
 
 # keras.models.load_model and keras.saving.load_model, canonical names (knowledge/training.py).
@@ -384,7 +402,31 @@ def _double_with_preprocess(norms: Sequence[Normalization]) -> set[int]:
     return {key for key, kinds in by_call.items() if kinds == {"rescale", "preprocess-function"}}
 
 
-def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], single_family: bool) -> list[Normalization]:
+def _runs_another_model(facts: Facts, backbone: Backbone, call: CallSite, reloads: frozenset[int] | None) -> bool:
+    """Whether the module-level model a module-level call runs (``model.fit(…)``, ``model(x)``) was
+    bound to a model not built from the backbone after the backbone was built. ``reloads``: the
+    ``load_model`` calls that load a model built from the backbone (None while they are being
+    worked out: then no loaded model counts as another)."""
+    if not (call.scope.is_module and backbone.call.scope.is_module):
+        return False
+    name = call.receiver if call.method is not None else dotted(call.node.func)
+    if not name or "." in name:
+        return False
+    binding = facts.model.replacement_before(name, backbone.owners, backbone.call.index, call.index)
+    if binding is None:
+        return False
+    # A model loaded from a file is another model only when the file is known, and is not where a
+    # model built from the backbone was saved (that one is the backbone's model: _with_reloaded).
+    site = facts.model.call_site(binding.value) if isinstance(binding.value, cst.Call) else None
+    if site is not None and site.qualname in _LOAD_MODEL:
+        path = site.arg("filepath", 0)
+        return (reloads is not None and id(site.node) not in reloads and path is not None
+                and isinstance(facts.model.value_in(path.value, site.scope), str))
+    return True
+
+
+def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], single_family: bool,
+            reloads: frozenset[int]) -> list[Normalization]:
     """The normalization sites whose output reaches the backbone, as far as data flow shows it.
 
     Where the file never runs a model built from the backbone (a snippet, or a model passed
@@ -393,12 +435,16 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], si
     applied only inside its module's own methods (``self.net(x)`` in ``forward``, which a
     framework calls) is run on data the file does not show: such a file counts as running none.
     """
-    consumers = [
-        (call, flow)
-        for call, flow in (facts.model.consumers(backbone.owners) if backbone.owners else ())
-        # A model run before the backbone was built is another model that had the same name.
-        if call.scope != backbone.call.scope or call.index > backbone.call.index
-    ]
+    consumers, replaced = [], False
+    for call, flow in facts.model.consumers(backbone.owners) if backbone.owners else ():
+        # A model run before the backbone was built is another model that had the same name, and
+        # so is one run after its name was bound to a new model (a later cell's scratch CNN).
+        if call.scope == backbone.call.scope and call.index <= backbone.call.index:
+            continue
+        if _runs_another_model(facts, backbone, call, reloads):
+            replaced = True
+            continue
+        consumers.append((call, flow))
     linked = [
         norm
         for norm in norms
@@ -418,7 +464,7 @@ def _fed_by(facts: Facts, backbone: Backbone, norms: Sequence[Normalization], si
             for call, flow in consumers
         )
     ]
-    if any(call.receiver != "self" for call, _ in consumers):
+    if replaced or any(call.receiver != "self" for call, _ in consumers):
         # A generator or layer that feeds no model in sight (set up, then unused or used
         # elsewhere) is judged as in a file that runs no model; not one replaced later by one
         # that normalizes differently (a notebook whose author changed the generators before training).
@@ -519,6 +565,10 @@ def _preprocess_input(ctx: RuleContext[NoOptions], backbone: Backbone) -> tuple[
     for local, target in sorted(facts.model.imports.bindings.items()):
         if canonical(target) == wanted:
             return cst.Name(local), ()
+    # The module as this file spells it, when it imports it (a path the file's environment has:
+    # efficientnet.efficientnet.tfkeras from a copy of the repository), else its canonical name.
+    module = next((target for _, target in sorted(facts.model.imports.bindings.items())
+                   if canonical(target) == canonical(module)), module)
     if name_is_free(facts.model, text, "preprocess_input"):
         return cst.Name("preprocess_input"), (NewImport(module, "preprocess_input"),)
     for local, target in sorted(facts.model.imports.bindings.items()):
@@ -667,9 +717,11 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
     backbones = [b for b in (*facts.backbones, *imported.backbones) if b.pretrained and b.expects is not None]
     if not backbones:
         return
-    backbones = [_with_reloaded(facts, backbone) for backbone in backbones if not _replaced_unused(facts, backbone)]
-    if not backbones:
+    reloaded = [_with_reloaded(facts, backbone) for backbone in backbones if not _replaced_unused(facts, backbone)]
+    if not reloaded:
         return
+    backbones = [backbone for backbone, _ in reloaded]
+    reloads = {id(backbone): loads for backbone, loads in reloaded}
     single_family = len({b.expects for b in backbones}) == 1
     stacked = _double_with_preprocess(norms)
     unread_normalizer = _calls_unread_normalizer(facts)
@@ -685,7 +737,7 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                  "(transforms.Normalize or weights.transforms())",
             related=((norm.node, "divided by 255 here"),),
         )
-    fed_by = {id(backbone): _fed_by(facts, backbone, norms, single_family) for backbone in backbones}
+    fed_by = {id(backbone): _fed_by(facts, backbone, norms, single_family, reloads[id(backbone)]) for backbone in backbones}
     for backbone in backbones:
         expects = backbone.expects or ""
         weights = backbone.weights if isinstance(backbone.weights, str) else "pretrained"
@@ -988,6 +1040,25 @@ _DIVIDED_AFTER_TO_TENSOR = (
 )
 
 VALID = [
+    # A later cell trains a VGG16 model under the same name and saves its checkpoints; the model
+    # loaded back from them is that one, not the Xception model.
+    "from tensorflow import keras\nfrom tensorflow.keras.applications import Xception, VGG16, xception, vgg16\n"
+    "from tensorflow.keras.callbacks import ModelCheckpoint\nbase = Xception(include_top=False, weights='imagenet')\n"
+    "model = keras.Sequential([base, keras.layers.Dense(2)])\n"
+    "model.fit(xception.preprocess_input(x_train), y_train, epochs=5)\n"
+    "vgg = VGG16(include_top=False, weights='imagenet')\nmodel = keras.Sequential([vgg, keras.layers.Dense(2)])\n"
+    "model.fit(vgg16.preprocess_input(x_train), y_train, epochs=5, callbacks=[ModelCheckpoint('vgg_{epoch}.h5')])\n"
+    "model = keras.models.load_model('vgg_3.h5')\nx = vgg16.preprocess_input(read_image())\nmodel.predict(x)\n",
+    # The backbone's model is built and compiled, then a later cell builds a scratch CNN under the
+    # same name and trains that on [0, 1] images.
+    "from tensorflow.keras.applications import InceptionV3\nfrom tensorflow.keras.models import Model, Sequential\n"
+    "from tensorflow.keras.layers import Dense, Flatten, Conv2D\n"
+    "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+    "base = InceptionV3(weights='imagenet', include_top=False)\nmodel = Model(base.input, Dense(3)(Flatten()(base.output)))\n"
+    "model.compile(loss='categorical_crossentropy')\n"
+    "gen = ImageDataGenerator(rescale=1./255).flow_from_directory('train')\n"
+    "model = Sequential([Conv2D(32, 3), Flatten(), Dense(3)])\nmodel.compile(loss='categorical_crossentropy')\n"
+    "model.fit(gen, epochs=5)\n",
     # The pipeline without Normalize sits in a branch no call of the function takes.
     "import albumentations as A\nimport timm\nfrom albumentations.pytorch import ToTensorV2\nfrom torch.utils.data import DataLoader\n"
     "def get_transforms(*, data):\n    if data == 'train':\n"
@@ -1415,6 +1486,39 @@ INVALID = [
         "tf = T.Compose([T.ToTensor(), T.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])\n"
         "model = models.resnet50(weights=models.ResNet50_Weights.DEFAULT)\n",
         message="scales pixels to [-1, 1], but it feeds resnet50 (torchvision", range=(2, 31, 2, 76),
+    ),
+    # The model loaded back from a file its checkpoint wrote (the path template filled in), and
+    # one loaded from a file named at run time: the backbone's model, as far as the file shows.
+    Invalid(
+        "from tensorflow import keras\nfrom tensorflow.keras.applications import ResNet50\n"
+        "from tensorflow.keras.callbacks import ModelCheckpoint\nbase = ResNet50(include_top=False, weights='imagenet')\n"
+        "model = keras.Sequential([base, keras.layers.Dense(2)])\n"
+        "model.fit(train_ds, epochs=5, callbacks=[ModelCheckpoint('model/epoch-{epoch}_{val_loss:.2f}.hdf5')])\n"
+        "model = keras.models.load_model('model/epoch-7_0.31.hdf5')\nmodel.predict(read_image() / 255)\n",
+        message="read_image() / 255 scales pixels to [0, 1], but it feeds ResNet50", range=(8, 15, 8, 33),
+    ),
+    Invalid(
+        "from tensorflow import keras\nfrom tensorflow.keras.applications import ResNet50\n"
+        "base = ResNet50(include_top=False, weights='imagenet')\nmodel = keras.Sequential([base, keras.layers.Dense(2)])\n"
+        "model.fit(train_ds, epochs=5)\nmodel = keras.models.load_model(input('model file: '))\nmodel.predict(read_image() / 255)\n",
+        message="read_image() / 255 scales pixels to [0, 1], but it feeds ResNet50", range=(7, 15, 7, 33),
+    ),
+    # qubvel's efficientnet imported from a copy of its repository (a Kaggle dataset of the repo).
+    Invalid(
+        "import efficientnet.efficientnet.tfkeras as efn\nfrom tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+        "base = efn.EfficientNetB3(weights='imagenet', include_top=False)\ngen = ImageDataGenerator(rescale=1./255)\n",
+        message="but it feeds EfficientNetB3", range=(4, 26, 4, 40),
+        fixed="import efficientnet.efficientnet.tfkeras as efn\nfrom efficientnet.efficientnet.tfkeras import preprocess_input\n"
+              "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
+              "base = efn.EfficientNetB3(weights='imagenet', include_top=False)\n"
+              "gen = ImageDataGenerator(preprocessing_function=preprocess_input)\n",
+    ),
+    # One statistic for every channel, as a one-element list: the same [-1, 1].
+    Invalid(
+        "from torchvision import models, transforms as T\n"
+        "tf = T.Compose([T.ToTensor(), T.Normalize([0.5], [0.5])])\n"
+        "model = models.densenet169(weights=models.DenseNet169_Weights.IMAGENET1K_V1)\n",
+        message="scales pixels to [-1, 1], but it feeds densenet169 (torchvision", range=(2, 31, 2, 56),
     ),
     # A tf.data pipeline: the map function's /255 reaches fit through the dataset, and the
     # backbone, chosen by a name known at run time, reaches it through a list of outputs.

@@ -22,11 +22,14 @@ is a commented pip or conda magic (`# pip install -U albumentations`, `# %pip in
 Where a comment stands decides too. Among a call's arguments or a list's or dict's elements
 (live code's open bracket, or one the commented block opened itself, as in `# CFG = {`), a
 comment that parses as an argument that calls or names a keyword, or as an entry keyed by a
-string, is code: `# A.CLAHE(p=0.5),`, `# rescale=1./255  # normalise`, `# 'hue_delta': 0.4,`.
+string, is code: `# A.CLAHE(p=0.5),`, `# rescale=1./255  # normalise`, `# 'hue_delta': 0.4,`, also
+written comma first (`#    , preprocessing_function=hair_remove`).
 A line that is code only next to other code (`# lr = 1e-3`) is code when the live line beside it
 assigns or calls the same thing: `# REPLICAS = 8` above `REPLICAS = strategy.num_replicas_in_sync`,
-`#WIDTH, HEIGHT = 448, 448` above `WIDTH, HEIGHT = 380, 380`.
-A trailing comment inside a commented line (`# x = f(y)  # why`) does not make it prose.
+`#WIDTH, HEIGHT = 448, 448` above `WIDTH, HEIGHT = 380, 380`, `#return (x, meta)` above `return x`.
+A trailing comment inside a commented line (`# x = f(y)  # why`) does not make it prose, and a
+doubly commented line between two code lines (`## resize the image`) is a comment of the code
+switched off: one finding for all of it.
 
 ## Why it matters
 Commented-out code leaves the reader guessing: is it an alternative that was tried, a bug that
@@ -166,7 +169,8 @@ def check(ctx: RuleContext[Options]) -> Iterator[Report]:
             lines[0] = ""  # shebang
         in_brackets = [comment.in_brackets for comment in block]
         live_heads = _live_heads(source_lines, block[0].line, block[-1].line, comment_lines)
-        for code_lines in _code_runs(lines, in_brackets, live_heads, shell=notebook):
+        doubled = [comment.text.startswith(("##", "# #")) for comment in block]
+        for code_lines in _code_runs(lines, in_brackets, live_heads, shell=notebook, doubled=doubled):
             if len(code_lines) < min_lines:
                 continue
             first, last = block[code_lines[0]], block[code_lines[-1]]
@@ -204,11 +208,13 @@ def _live_heads(source_lines: list[str], first: int, last: int, comment_lines: s
 _NEIGHBOURHOOD = 3
 
 
-def _code_runs(lines: list[str], in_brackets: list[bool], live_heads: frozenset[str], shell: bool) -> Iterator[list[int]]:
+def _code_runs(lines: list[str], in_brackets: list[bool], live_heads: frozenset[str], shell: bool,
+               doubled: list[bool] | None = None) -> Iterator[list[int]]:
     """The commented-out code of a block: the whole block when it reads as code, else each run of
     code lines between prose lines that holds a line that is certainly code (one statement
-    between two lines of prose is still code). In a notebook, a commented shell line
-    (``# !gsutil cp …``) is code."""
+    between two lines of prose is still code; a doubly commented line, ``## resize the image``
+    between two code lines, is a comment of the code switched off and does not split it). In a
+    notebook, a commented shell line (``# !gsutil cp …``) is code."""
     if shell:
         lines = [_SHELL_AS_CODE if _SHELL.match(line) or _PIP_MAGIC.match(line) else line for line in lines]
     is_code, code_lines = block_is_code(lines, in_brackets, live_heads)
@@ -217,7 +223,8 @@ def _code_runs(lines: list[str], in_brackets: list[bool], live_heads: frozenset[
         return
     run: list[int] = []
     for index in [*code_lines, None]:
-        if index is not None and (not run or index == run[-1] + 1):
+        if index is not None and (not run or index == run[-1] + 1 or (
+                doubled is not None and all(doubled[between] for between in range(run[-1] + 1, index)))):
             run.append(index)
             continue
         if run and block_is_code([lines[i] for i in run], [in_brackets[i] for i in run], live_heads)[0]:
@@ -238,6 +245,10 @@ _PIP_MAGIC = re.compile(
 
 
 VALID = [
+    # Prose beside a return, and a statement-like comment next to other code.
+    "def mean(x):\n    # return the mean over the batch\n    return x.mean()\n",
+    "def f(x):\n    # return x\n    y = 2\n    return y\n",
+    "def patches(images):\n    # return patches\n    return tf.reshape(images, [-1, 16])\n",
     # A documented example in a Markdown code fence (a notebook's markdown exported as comments;
     # a fence left open ends with its run of comment lines, see INVALID).
     "# Calling predict returns the top classes:\n#\n# ```python\n# probs, classes = predict(image_path, model)\n"
@@ -347,6 +358,15 @@ INVALID = [
             range=(2, 1, 2, 15)),
     Invalid("# set_lr(model, 16e-5)\nset_lr(model, 1e-5)\n", fixed="set_lr(model, 1e-5)\n", range=(1, 1, 1, 23)),
     Invalid("#WIDTH, HEIGHT = 448, 448\nWIDTH, HEIGHT = 380, 380\n", fixed="WIDTH, HEIGHT = 380, 380\n", range=(1, 1, 1, 26)),
+    Invalid("def item(x, meta):\n    #return (x, meta)\n    return x\n", fixed="def item(x, meta):\n    return x\n",
+            range=(2, 5, 2, 22)),
+    # Arguments written comma first: the comment is an argument switched off.
+    Invalid("gen = ImageDataGenerator(\n    rescale=1./255\n    , rotation_range=40\n#    , preprocessing_function=hair_remove\n)\n",
+            fixed="gen = ImageDataGenerator(\n    rescale=1./255\n    , rotation_range=40\n)\n", range=(4, 1, 4, 42)),
+    # A doubly commented line is a comment of the code switched off around it: one block.
+    Invalid("def load(path):\n    # Read the image named path\n    #image = cv2.imread(path)\n    ## resize the image\n"
+            "    #image = cv2.resize(image, (512, 512))\n    ## to grey\n    return path\n",
+            fixed="def load(path):\n    # Read the image named path\n    ## to grey\n    return path\n", range=(3, 5, 5, 43)),
     Invalid("# model = load_model(path + 'step_1')\nx = 1", fixed="x = 1", range=(1, 1, 1, 38)),
     Invalid("# x = Dropout(0.5)(x)\nx = 1", fixed="x = 1", range=(1, 1, 1, 22)),
     Invalid("# history = []\nx = 1", fixed="x = 1", range=(1, 1, 1, 15)),

@@ -17,9 +17,10 @@ written on one line are one finding, at
 the first of them, with one fix for all the call's arguments (when each has a safe rewrite).
 
 When the project says which albumentations it runs — `albumentations-version = "1.3.1"` in
-`[tool.reviewlint]`, or a pin (`albumentations==1.3.1`, `~=`, conda's `=`) in its
-`requirements*.txt`, `pyproject.toml`, `setup.cfg` or conda environment file (`environment.yml`,
-`env.yml`, `conda.yml`), or, in a notebook, its own `!pip install albumentations==1.3.1` line
+`[tool.reviewlint]`, or a pin (`albumentations==1.3.1`, `~=`, conda's `=`; in Poetry's or a
+Pipfile's table `albumentations = "^0.4.6"`, whose caret or tilde fixes the 0.4 line) in its
+`requirements*.txt`, `pyproject.toml`, `Pipfile`, `setup.cfg` or conda environment file
+(`environment.yml`, `env.yml`, `conda.yml`), or, in a notebook, its own `!pip install albumentations==1.3.1` line
 (what that notebook runs with; the configuration still wins) — only changes made in
 that version or earlier are reported (and so no fix writes a spelling that version rejects, such
 as `size=` or `quality_range=` on 1.3.1). Without a pin, every change is reported.

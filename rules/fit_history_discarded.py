@@ -14,7 +14,8 @@ do not), no `mlflow.autolog()`/`comet_ml`/`clearml` auto-logging, and no read of
 In PyTorch, flags a hand-written loop over epochs (the `for` around a loop over batches that
 calls `loss.backward()`, directly or through a function it calls) in which nothing keeps a
 per-epoch value: no list or dict growing, no item stored (`losses[epoch], accs[epoch] = loss, acc`
-into arrays made before the loop), no `SummaryWriter.add_scalar`, `wandb.log`,
+into arrays made before the loop; values edited in place under a mask, `output[output < 0.5] = 0`,
+and a batch's parts replaced, `x[0] = x[0].to(device)`, keep nothing), no `SummaryWriter.add_scalar`, `wandb.log`,
 `mlflow.log_metric`, Ray Tune's `tune.report`, `logging`, CSV writer or file; printing does not
 keep them, nor does a
 progress bar's `write`, nor a list emptied every epoch (`losses = []` inside the loop, or a
@@ -77,8 +78,8 @@ from collections.abc import Iterator, Mapping
 import libcst as cst
 
 from reviewlint.api import (
-    CallSite, Facts, Fit, Invalid, NoOptions, Report, RuleContext, Scope, Severity, dotted, epoch_parameter, is_number,
-    names_in, passes_one_epoch,
+    CallSite, Facts, Fit, Invalid, NoOptions, Report, RuleContext, Scope, Severity, SubscriptAssignment, dotted,
+    epoch_parameter, is_number, names_in, passes_one_epoch,
 )
 from reviewlint.knowledge import training
 
@@ -282,8 +283,41 @@ def _records(facts: Facts, loop: cst.For) -> bool:
         (model.encloses(loop, stored.node) or stored.scope.name in functions)
         and not (stored.target and _fresh(facts, stored.target, stored.scope, loop, functions))
         and not _SETS_OPTIMIZER.search(model.module.code_for_node(stored.node))
+        and not _masked_edit(stored.node)
+        and not _into_batch(facts, stored)
         for stored in model.subscript_assignments
     )
+
+
+def _into_batch(facts: Facts, stored: SubscriptAssignment) -> bool:
+    """``x[0] = x[0].to(device)`` in ``for x, y in loader``: an edit of the batch a data loop
+    iterates, gone with the next batch."""
+    if not stored.target:
+        return False
+    var = facts.model.qualify(stored.target.split(".", 1)[0], stored.scope)
+    return any(var in loop.batch for loop in facts.data_loops)
+
+
+def _masked_edit(node: cst.CSTNode) -> bool:
+    """``output[output < 0.5] = 0``, ``y[(y >= a) & (y < b)] = 1``: values edited in place where a
+    mask holds, no entry kept."""
+    subscripts = [target.target for target in getattr(node, "targets", ()) if isinstance(target.target, cst.Subscript)]
+    return bool(subscripts) and all(
+        len(subscript.slice) == 1 and isinstance(subscript.slice[0].slice, cst.Index)
+        and _is_mask(subscript.slice[0].slice.value)
+        for subscript in subscripts
+    )
+
+
+def _is_mask(node: cst.BaseExpression) -> bool:
+    """A comparison, or comparisons joined by ``&``, ``|``, ``^`` or negated with ``~``."""
+    if isinstance(node, cst.Comparison):
+        return True
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.BitAnd, cst.BitOr, cst.BitXor)):
+        return _is_mask(node.left) and _is_mask(node.right)
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.BitInvert):
+        return _is_mask(node.expression)
+    return False
 
 
 # param_group['lr'] = lr, optimizer.param_groups[0]['lr'] = …: setting the optimizer, not keeping a metric.
@@ -475,6 +509,10 @@ INVALID = [
     # The file's only training loop, at one epoch for now.
     Invalid("import torch\nepochs = 1  # adjust as needed\nfor epoch in range(epochs):\n    for x, y in loader:\n"
             "        criterion(model(x), y).backward()\n    print(epoch)\n", message="keeps no per-epoch metric", range=(3, 14, 3, 27)),
+    # Moving the parts of a batch to the device keeps nothing.
+    Invalid('import torch\nfor epoch in range(10):\n    for x, y in loader:\n        x[0] = x[0].to(device)\n        criterion(model(x), y).backward()\n    print(epoch)\n', message="keeps no per-epoch metric", range=(2, 14, 2, 23)),
+    # Thresholding the predictions in place keeps nothing.
+    Invalid('import torch\n\n\ndef train(model, loader):\n    for x, y in loader:\n        output = model(x)\n        criterion(output, y).backward()\n        output[output < 0.5] = 0\n        output[(output >= 0.5) & (output < 1.5)] = 1\n\n\nfor epoch in range(10):\n    train(model, loader)\n    print(epoch)\n', message="keeps no per-epoch metric", range=(12, 14, 12, 23)),
     Invalid('import torch\n\n\ndef adjust_learning_rate(optimizer, epoch):\n    for param_group in optimizer.param_groups:\n        param_group["lr"] = 0.1 * 0.1 ** (epoch // 30)\n\n\nfor epoch in range(90):\n    adjust_learning_rate(optimizer, epoch)\n    for x, y in loader:\n        criterion(model(x), y).backward()\n    print(epoch)\n', message="keeps no per-epoch metric", range=(9, 14, 9, 23)),
     # Plotting one epoch's predictions keeps no learning curve.
     Invalid(

@@ -10,7 +10,9 @@ at least `strong_rotation` degrees (15), a shift or scale/zoom of at least `stro
 (0.1), or at least `strong_count` (3) random transforms. A model run `N` times on one item of a PyTorch dataset inside the loop over its items (`for
 sample in test_dataset: for i in range(N): model(tta_tf(sample["image"]))`) is such a loop too.
 `N` is folded from constants
-(`TTA_STEPS = 3 … range(TTA_STEPS)`); when it cannot be known, nothing is reported.
+(`TTA_STEPS = 3 … range(TTA_STEPS)`); a parameter of the function the loop is in counts for
+what the function's calls pass (`def run(TTA): for _ in range(TTA)` called as `run(TTA)` after
+`TTA = 3`); when it cannot be known, nothing is reported.
 Deterministic TTA (flips with `p=1`, `np.rot90(x, k=i)` over the loop variable) is not random
 and is not counted; a fixed operation given a value drawn at random (`tf.image.rot90(image,
 k=tf.random.uniform([], 0, 4, tf.int32))`, `np.random.randint`, `torch.randint`) is random.
@@ -210,6 +212,12 @@ _IDG = "from tensorflow.keras.preprocessing.image import ImageDataGenerator\n"
 _STRONG_GEN = _IDG + "tta_gen = ImageDataGenerator(rotation_range=40, zoom_range=0.2).flow(x_test, shuffle=False)\n"
 
 VALID = [
+    # An epoch loop that logs its epoch number in a loop over folds: no prediction repeated.
+    "import logging\nimport torch\nimport albumentations as A\nlog = logging.getLogger('train')\n"
+    "aug = A.Compose([A.Rotate(limit=90), A.HorizontalFlip(), A.VerticalFlip(), A.RandomBrightnessContrast()])\n"
+    "loader = torch.utils.data.DataLoader(Data(df, aug))\ndef train_one(model, loader):\n    for x, y in loader:\n"
+    "        criterion(model(x), y).backward()\nfor fold in range(5):\n    for epoch in range(10):\n"
+    "        train_one(model, loader)\n        log.info('epoch %d of %s', epoch, loader)\n",
     # Per item, each pass a different deterministic view (the loop variable picks it).
     "import torch\nwith torch.no_grad():\n    for sample in test_dataset:\n        for k in range(4):\n"
     "            out = model(torch.rot90(sample['image'], k, (1, 2)))\n",
@@ -235,6 +243,12 @@ VALID = [
 ]
 
 INVALID = [
+    # The count is the function's parameter: what its calls pass (each notebook cell sets it again).
+    Invalid("import torch\nfrom torchvision import transforms as T\nfrom torch.utils.data import DataLoader\n"
+            "tf = T.Compose([T.RandomHorizontalFlip(), T.RandomVerticalFlip(), T.ColorJitter(0.1), T.ToTensor()])\n"
+            "def run(TTA):\n    loader = DataLoader(Data(transform=tf))\n    for _ in range(TTA):\n"
+            "        for i, x in enumerate(loader):\n            preds[i] += model(x)\n    return preds\n"
+            "TTA = 3\np = run(TTA)\nTTA = 3\np = run(TTA)\n", message="averages only 3 predictions", range=(7, 14, 7, 24)),
     # A rotation by a random number of quarter turns is random, like the flip and the brightness.
     Invalid(
         "import tensorflow as tf\ndef tta(image, label):\n    k = tf.random.uniform([], 0, 4, dtype=tf.int32)\n"

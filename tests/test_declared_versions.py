@@ -24,6 +24,11 @@ ROTATE = "import albumentations as A\naug = A.Rotate(limit=30, value=0, always_a
     ("environment.yml", "dependencies:\n  - python=3.9\n  - albumentations=1.3.0\n", (1, 3, 0)),
     ("env.yml", "dependencies:\n  - pip:\n    - albumentations==1.1.0\n", (1, 1, 0)),  # conda takes any file name
     ("requirements.txt", "albumentations-extra==9.9\n", None),  # another package
+    ("pyproject.toml", '[tool.poetry.dependencies]\npython = "^3.8"\nalbumentations = "^0.4.6"\n', (0, 4, 6)),
+    ("pyproject.toml", '[tool.poetry.dependencies]\nalbumentations = {version = "~1.3.1", extras = ["imgaug"]}\n', (1, 3, 1)),
+    ("pyproject.toml", '[tool.poetry.dependencies]\nalbumentations = ">=0.4,<2"\n', None),  # a range
+    ("pyproject.toml", '[tool.poetry.dependencies]\nalbumentations = "*"\n', None),
+    ("Pipfile", '[packages]\nalbumentations = "==1.1.0"\ntorch = "*"\n', (1, 1, 0)),
 ])
 def test_pins_in_dependency_files(tmp_path: Path, name: str, content: str, expected: tuple[int, ...] | None) -> None:
     (tmp_path / name).write_text(content)

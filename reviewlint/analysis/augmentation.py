@@ -22,6 +22,7 @@ from reviewlint.analysis.facts import (
 from reviewlint.analysis.imports import dotted
 from reviewlint.analysis.scan import target_names
 from reviewlint.analysis.semantic import MODULE, CallSite, Loop, Scope, SemanticModel, Var, loop_parts, names_in
+from reviewlint.analysis.walk import code_path
 from reviewlint.knowledge import training as training_table
 from reviewlint.knowledge import transforms as transform_table
 from reviewlint.knowledge.roles import (
@@ -178,6 +179,24 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
         )
         pipelines.append(Pipeline(kind, container, model.owners(container), tuple(members)))
 
+    # A function that applies random tf.image ops to what it is given (``def augment(image, label):
+    # image = tf.image.random_flip_left_right(image) …``), mapped over a dataset: they are one
+    # pipeline, owned by the function's name (``ds.map(augment)`` carries what it returns). Fixed
+    # ops (``tf.image.flip_left_right`` to turn an image) change every image alike and are left out.
+    by_function: dict[Scope, list[Transform]] = {}
+    for transform in transforms.values():
+        scope = transform.call.scope
+        if (transform.call.qualname or "").startswith(_TF_IMAGE_RANDOM) and scope.kind == "function" and not scope.owner:
+            by_function.setdefault(scope, []).append(transform)
+    for scope, members in by_function.items():
+        function = model.function_of(scope)
+        # Only a function that applies them whatever it is given: not one that chooses by a
+        # parameter (``if train:`` around the random ops, the validation call passing False), nor
+        # one that applies them in a branch of ``tf.cond`` (a lambda: only for some images).
+        if function is not None and scope.name in model.functions and not any(
+                model.branches_to(member.call.node, function) or _in_lambda(function, member.call.node) for member in members):
+            pipelines.append(Pipeline("tf-image", members[0].call, frozenset({model.qualify(scope.name, MODULE)}), tuple(members)))
+
     for call in model.calls:
         if call.qualname == "keras.Sequential":
             layers = [transforms[id(inner.node)] for inner in model.calls_within(call.node) if id(inner.node) in transforms]
@@ -185,6 +204,15 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
             if layers:
                 pipelines.append(Pipeline("keras-layers", call, model.owners(call), tuple(layers)))
     return tuple(transforms.values()), tuple(pipelines)
+
+
+def _in_lambda(function: cst.FunctionDef, node: cst.CSTNode) -> bool:
+    """Whether ``node`` sits in a lambda inside ``function``."""
+    return any(isinstance(step, cst.Lambda) for step in code_path(function, node) or ())
+
+
+# The random tf.image ops (knowledge/transforms.py TF_IMAGE), by qualified name.
+_TF_IMAGE_RANDOM = "tensorflow.image.random_"
 
 
 @dataclass
@@ -330,7 +358,7 @@ def predict_loops(model: SemanticModel, data_loops: tuple[DataLoop, ...] = ()) -
         outer = loops.get(id(data_loop.enclosing[-1]))
         if outer is None or not isinstance(outer.node, cst.For):
             continue
-        found_loops.append(PredictLoop(outer, data_loop.runs[0], model.range_length(outer.node.iter),
+        found_loops.append(PredictLoop(outer, data_loop.runs[0], model.range_length(outer.node.iter, outer.scope),
                                        frozenset(target_names(outer.node.target)), repeats=True))
     per_item: set[int] = set()
     for data_loop in data_loops:
@@ -346,7 +374,8 @@ def predict_loops(model: SemanticModel, data_loops: tuple[DataLoop, ...] = ()) -
             head = (dotted(run.node.func) or "").split(".", 1)[0]
             repeats = data is not None and bool(head) and _same_item_and_model(
                 model, inner, targets, data, run.scope, head, TORCH_WEIGHT_METHODS)
-            found_loops.append(PredictLoop(inner, run, model.range_length(inner.node.iter), targets, repeats=repeats))
+            found_loops.append(PredictLoop(inner, run, model.range_length(inner.node.iter, inner.scope), targets,
+                                          repeats=repeats))
     for call in model.calls:
         if call.qualname is not None or call.method not in PREDICT_METHODS or not call.loops:
             continue
@@ -356,7 +385,7 @@ def predict_loops(model: SemanticModel, data_loops: tuple[DataLoop, ...] = ()) -
         parts = loop_parts(loop.node)
         iterable, target = (parts[0], parts[1]) if parts is not None else (None, None)
         targets = frozenset(target_names(target)) if target is not None else frozenset()
-        found = PredictLoop(loop, call, model.range_length(iterable), targets)
+        found = PredictLoop(loop, call, model.range_length(iterable, loop.scope), targets)
         found_loops.append(replace(found, repeats=_repeats(model, found)))
     return tuple(found_loops)
 

@@ -250,8 +250,9 @@ def _without_trailing_comment(text: str) -> str:
 def _element_verdict(text: str) -> Verdict:
     """A comment among a call's arguments or a list's or dict's elements: an argument, element or
     entry switched off (``# rescale=1./255``, ``# A.CLAHE(p=0.5),``, ``# 'hue_delta': 0.4,``)
-    when it parses as one that calls, names a keyword or keys an entry by a string."""
-    element = _without_unmatched_closers(text).rstrip().removesuffix(",")
+    when it parses as one that calls, names a keyword or keys an entry by a string. A leading
+    comma (``# , preprocessing_function=f``: arguments written comma first) is the separator."""
+    element = _without_unmatched_closers(text).rstrip().removesuffix(",").removeprefix(",").lstrip()
     depth, quote, _ = bracket_state(element, 0, None)
     if not element or depth or quote is not None:
         return Verdict.PROSE  # an element that opens a bracket it does not close cannot parse
@@ -403,16 +404,23 @@ def _multiline_statement(lines: list[str], start: int) -> int | None:
     return None
 
 
-_HEAD = re.compile(r"^\s*(?:(?P<target>[A-Za-z_][\w.]*)(?:\s*,\s*[A-Za-z_][\w.]*)*\s*(?:[-+*/]?=)(?!=)|(?P<callee>[A-Za-z_][\w.]*)\s*\()")
+_HEAD = re.compile(r"^\s*(?:(?P<target>[A-Za-z_][\w.]*)(?:\s*,\s*[A-Za-z_][\w.]*)*\s*(?:[-+*/]?=)(?!=)"
+                   r"|(?P<keyword>return|yield)(?![\w.])|(?P<callee>[A-Za-z_][\w.]*)\s*\()")
+
+
+# "# return patches" above "return tf.reshape(patches, …)": a note on what is returned, not an
+# alternative switched off (one that is, "#return (x, meta), y", spells more than a name).
+_NAMES_A_RESULT = re.compile(r"^\s*(?:return|yield)\s+[A-Za-z_]\w*\s*$")
 
 
 def statement_head(line: str) -> str | None:
     """What a line of code assigns (``lr`` in ``lr = 1e-3``, ``WIDTH`` in ``WIDTH, HEIGHT = 448,
-    448``) or calls first (``set_lr`` in ``set_lr(model, 1e-5)``), if it starts so."""
+    448``) or calls first (``set_lr`` in ``set_lr(model, 1e-5)``), or ``return``/``yield`` for
+    what a function hands out (``return x, y``), if it starts so."""
     match = _HEAD.match(line)
     if match is None:
         return None
-    return match.group("target") or match.group("callee")
+    return match.group("target") or match.group("keyword") or match.group("callee")
 
 
 def block_is_code(lines: list[str], in_brackets: list[bool] | None = None,
@@ -446,7 +454,7 @@ def block_is_code(lines: list[str], in_brackets: list[bool] | None = None,
             index = end + 1
             continue
         verdict = code_verdict(lines[index], in_brackets[index])
-        if verdict is Verdict.WEAK and statement_head(lines[index]) in live_heads:
+        if verdict is Verdict.WEAK and statement_head(lines[index]) in live_heads and not _NAMES_A_RESULT.match(lines[index]):
             verdict = Verdict.STRONG
         verdicts[index] = verdict
         index += 1

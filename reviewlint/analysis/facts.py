@@ -33,7 +33,7 @@ TRAIN: Role = "train"
 VALIDATION: Role = "validation"
 TTA: Role = "tta"
 PREDICT: Role = "predict"
-PipelineKind = Literal["albumentations", "imgaug", "torchvision", "ttach", "image-data-generator", "keras-layers"]
+PipelineKind = Literal["albumentations", "imgaug", "torchvision", "ttach", "image-data-generator", "keras-layers", "tf-image"]
 NormalizationKind = Literal["rescale", "rescaling-layer", "arithmetic", "preprocess-function", "normalize-transform"]
 
 

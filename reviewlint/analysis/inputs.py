@@ -350,6 +350,10 @@ _CONVENTIONS = {
 
 
 def _triple(value: object) -> tuple[float, ...] | None:
+    """Per-channel statistics as three numbers: a number, or a one-element list (``Normalize([0.5],
+    [0.5])``), stands for every channel, as the transform broadcasts it."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
     if is_number(value):
         return (float(value),) * 3
     if isinstance(value, (tuple, list)) and len(value) == 3 and all(is_number(item) for item in value):

@@ -609,6 +609,28 @@ class SemanticModel:
         for binding, (_, unconditional) in zip(self.bindings_of(Var(name, MODULE)), self.module_history.get(name, ())):
             yield binding, unconditional is not None
 
+    def replacement_before(self, name: str, owners: AbstractSet[Var], after: int, at: int) -> Binding | None:
+        """The binding of the module-level variable ``name`` in force at call position ``at`` when
+        it comes after position ``after``, no branch or loop guards it, and its value is not
+        computed from ``owners``: a notebook cell that builds a new model under the old name before
+        running it (None otherwise). What calls grow it with in between (``model.add(base)``)
+        counts as computing it."""
+        last: tuple[Binding, bool] | None = None
+        for binding, unconditional in self._module_bindings(name):
+            if binding.order > at:
+                break
+            last = binding, unconditional
+        if last is None:
+            return None
+        binding, unconditional = last
+        if not unconditional or binding.order <= after or binding.kind != "assign" or binding.value is None:
+            return None
+        used = set(self.names_used(binding.value, MODULE))
+        for call in self.calls:
+            if call.scope.is_module and binding.order <= call.index < at and call.receiver == name:
+                used.update(var for argument in call.node.args for var in self.names_used(argument.value, MODULE))
+        return None if self.reaches(used) & owners else binding
+
     def rebound_between(self, vars: Iterable[Var], start: int, end: int) -> bool:
         """Whether any of ``vars`` is assigned a new value strictly between two positions in call
         order: one not computed from them (``x = load_other()``, not ``x = x[:100]`` nor

@@ -46,6 +46,10 @@ MODULE_ALIASES: tuple[tuple[str, str], ...] = (
     # and arguments (Compose, RandomResizedCrop, RandomVerticalFlip, Normalize …), common in the
     # SIIM-ISIC melanoma kernels.
     ("torchtoolbox.transform", "torchvision.transforms"),
+    # qubvel/efficientnet's repository copied whole into a Kaggle dataset and imported from the
+    # folder above it (`%cd ../input/efficientnet-repo`, then `import efficientnet.efficientnet.tfkeras`):
+    # the repository's root folder holds the package (github.com/qubvel/efficientnet, efficientnet/).
+    ("efficientnet.efficientnet", "efficientnet"),
 )
 
 # Packages whose public names are re-exported at the top level from deep modules:

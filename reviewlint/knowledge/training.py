@@ -335,6 +335,8 @@ NOT_A_MODEL_RUN = frozenset({
     "view", "reshape", "permute", "unsqueeze", "squeeze", "argmax", "softmax", "sigmoid", "sum", "mean", "max", "min",
     "backward", "step", "zero_grad", "update", "add_scalar", "log", "log_dict", "set_postfix", "write", "save",
     "format", "join", "eq", "cat", "stack", "clone", "flip", "transpose", "type", "copy_", "fill_",
+    # a logger's methods (``log = logging.getLogger(…)``; ``log.info("epoch %d", epoch)``)
+    "debug", "info", "warning", "warn", "error", "critical", "exception",
 })
 NOT_A_MODEL_NAME = re.compile(r"^(criterion|metric|score|acc|f1|auc|print|plot|show|imshow|log|save|write|"
                               r"transform|aug|tta|flip|rot|resize|crop|collate|decode|load|read|"

@@ -25,6 +25,17 @@ def pin_pattern(package: str) -> re.Pattern[str]:
     )
 
 
+def table_pin_pattern(package: str) -> re.Pattern[str]:
+    """A pin of ``package`` in a TOML dependency table (Poetry's ``[tool.poetry.dependencies]``,
+    a Pipfile's ``[packages]``): ``package = "^0.4.6"``, ``"~0.4.6"``, ``"0.4.6"``, ``"==0.4.6"``,
+    or ``{version = "^0.4.6", …}``; group 1 is the version. A caret or tilde requirement fixes the
+    release line its lower bound opens (``^0.4.6``: 0.4.x), as ``~=`` does; ranges and ``"*"`` do not."""
+    return re.compile(
+        rf"""(?im)^[ \t]*["']?{re.escape(package)}["']?[ \t]*=[ \t]*(?:\{{[^}}\n]*?\bversion[ \t]*=[ \t]*)?"""
+        r"""["'][ \t]*(?:\^|~=?|===?)?[ \t]*([0-9]+(?:\.[0-9]+)*)(?:\.\*)?[ \t]*["']"""
+    )
+
+
 _PIP_INSTALL = re.compile(r"^\s*(?:!|%)?\s*(?:python3?\s+-m\s+)?pip3?\s+install\b", re.IGNORECASE)
 
 
