@@ -13,7 +13,8 @@ Flags validation data built with random augmentation:
   `map`, or a function of random `tf.image` ops, `def load(path): … tf.image.random_crop(…)`,
   mapped over the data) that the data given as `validation_data` or to `evaluate` also goes
   through — followed by data flow, also through an `ImageDataGenerator(preprocessing_function=…)`
-  that calls it.
+  that calls it (`evaluate` on the training data itself, which `fit` gets directly or through a
+  function's parameter, is not validation).
 - PyTorch: a `Dataset` or `DataLoader` built with the pipeline the training loop's data goes
   through (`valid_ds = ImageFolder(d, transform=train_tf)`), when that data is validation data:
   iterated by an evaluation loop named for validation (`for x, y in valid_loader`, a loop in
@@ -218,13 +219,15 @@ def check(ctx: RuleContext[NoOptions]) -> Iterator[Report]:
                 yield report(call.node, f"the validation subset of {call.receiver or 'the generator'}", pipeline, transforms)
                 break
 
-    # What fit trains on: evaluating the training generator itself is not validation.
+    # What fit trains on: evaluating the training generator itself is not validation (also where
+    # fit gets it through a function's parameter: ``train_models(train_gen=tr_gen)``).
     trained: set[Var] = set()
     for call in facts.model.calls:
         if call.qualname is None and call.method in FIT_METHODS:
             data = call.arg("x", 0) or call.arg("generator", 0)
             if data is not None:
-                trained |= facts.model.names_used(data.value, call.scope)
+                used = facts.model.names_used(data.value, call.scope)
+                trained |= used | {var for name in used for var in facts.model.passed_to(name)}
 
     # Data given as validation_data to fit, or to evaluate.
     for call in facts.model.calls:
@@ -661,6 +664,11 @@ _TORCH_LOOPS = (
 )
 
 VALID = [
+    # evaluate() on the training generator, which fit receives through a function's parameter.
+    _IDG + "gen = ImageDataGenerator(horizontal_flip=True)\ntr_gen = gen.flow_from_dataframe(train_df)\n"
+    "val_gen = ImageDataGenerator().flow_from_dataframe(valid_df)\n"
+    "def train(model, train_gen, valid_gen):\n    return model.fit(train_gen, validation_data=valid_gen, epochs=5)\n"
+    "history = train(model, tr_gen, val_gen)\ntrain_score = model.evaluate(tr_gen)\n",
     # A random crop only for the images tf.cond picks (too wide ones): not an augmentation.
     "import tensorflow as tf\ndef load(path, label):\n    img = tf.image.decode_png(tf.io.read_file(path))\n"
     "    img = tf.cond(tf.shape(img)[1] > 900, lambda: tf.image.random_crop(img, [300, 300, 3]), lambda: img)\n"
