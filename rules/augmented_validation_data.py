@@ -664,6 +664,13 @@ _TORCH_LOOPS = (
 )
 
 VALID = [
+    # A later cell binds `labels` to a batch of the training generator: the validation table
+    # built from the earlier `labels` does not go through the training augmentation.
+    _IDG + "labels = []\nfor path in paths:\n    labels.append(label_of(path))\n"
+    "df = pd.DataFrame({'path': paths, 'label': labels})\ntrain_df, valid_df = train_test_split(df)\n"
+    "train_gen = ImageDataGenerator(rotation_range=30).flow_from_dataframe(train_df)\n"
+    "valid_gen = ImageDataGenerator().flow_from_dataframe(valid_df)\nimages, labels = next(train_gen)\n"
+    "model.fit(train_gen, validation_data=valid_gen)\n",
     # evaluate() on the training generator, which fit receives through a function's parameter.
     _IDG + "gen = ImageDataGenerator(horizontal_flip=True)\ntr_gen = gen.flow_from_dataframe(train_df)\n"
     "val_gen = ImageDataGenerator().flow_from_dataframe(valid_df)\n"

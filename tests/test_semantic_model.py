@@ -685,3 +685,30 @@ def test_a_namespace_bound_to_anything_else_too_does_not_fold() -> None:
             args = Namespace(epochs=1)
     """)
     assert model.value(cst.parse_expression("args.epochs")) is UNKNOWN
+
+
+def test_module_level_code_reads_what_was_bound_before_it() -> None:
+    # A notebook: `labels` builds the table, and a later cell binds `labels` to a batch of the
+    # training generator; the table (and what is made from it) does not reach that generator.
+    model = _model("""
+        labels = []
+        for path in paths:
+            labels.append(label_of(path))
+        table = pd.DataFrame({"path": paths, "label": labels})
+        train_gen = datagen.flow_from_dataframe(table)
+        images, labels = next(train_gen)
+        total = 0
+        for x in batches:
+            total = total + x
+            later = step(total)
+            x = reload(later)
+        after = summary(labels)
+    """)
+    table = {var.name for var in model.reaches({Var("table", MODULE)})}
+    assert "label_of" in table and "path" in table and "train_gen" not in table
+    # Reached with no place to read it at: every binding, the later one included.
+    assert "train_gen" in {var.name for var in model.reaches({Var("labels", MODULE)})}
+    assert "train_gen" in {var.name for var in model.reaches({Var("after", MODULE)})}
+    # A loop's body reads its own later bindings (the next pass): x from reload and from batches.
+    loop = {var.name for var in model.reaches({Var("total", MODULE)})}
+    assert {"batches", "reload", "step"} <= loop

@@ -32,6 +32,7 @@ from reviewlint.analysis.semantic import (
     ExternalCall,
     ITEM_METHODS,
     FlowRecords,
+    GROWING_METHODS,
     InstanceState,
     Loop,
     RawBinding,
@@ -69,6 +70,9 @@ class _RawArithmetic:
     index: int
 
 
+# The order of a module-level statement in a loop until the loop ends (Scan._statement_order).
+_LOOP_END = -1
+
 # Builtins whose result is a number or a flag made from their arguments, not the data itself.
 _NUMBER_BUILTINS = frozenset({"len", "int", "float", "round", "bool", "isinstance", "hash", "id"})
 
@@ -88,6 +92,13 @@ class Scan(cst.CSTVisitor):
     return_scopes: dict[int, Scope] = field(default_factory=dict)
     returns: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
+    # For each edge (and each tuple assignment below), where its binding stands among the module's
+    # bindings when it is made by module-level code outside any loop (None elsewhere): what it
+    # reads is what was bound before it (FlowRecords.edge_order).
+    edge_order: list[int | None] = field(default_factory=list)
+    unpacked_order: list[int | None] = field(default_factory=list)
+    # The same for the module-level calls that add to what a name holds (``labels.append(i)``).
+    call_order: dict[int, int] = field(default_factory=dict)
     local_names: dict[Scope, set[str]] = field(default_factory=dict)
     tuple_assigns: list[Unpacking] = field(default_factory=list)
     arithmetic: list[_RawArithmetic] = field(default_factory=list)
@@ -121,6 +132,9 @@ class Scan(cst.CSTVisitor):
         self._loops: list[cst.CSTNode] = []
         self._collectors: list[set[str]] = []
         self._targets: list[tuple[str, ...]] = []
+        self._orders: list[int | None] = []
+        # Orders to set when the module-level loop being walked ends (its body reads its own bindings).
+        self._after_loop: list[tuple[list[int | None] | dict[int, int], int]] = []
         self._call_names: list[str | None] = []
         self._lambda_params: list[frozenset[str]] = []
         self._index = 0
@@ -199,12 +213,20 @@ class Scan(cst.CSTVisitor):
     def _leave_loop(self, node: cst.CSTNode) -> None:
         self._loops.pop()
         self.loops.append(Loop(node, frozenset(self._collectors.pop()), self._scopes[-1]))
+        if not self._loops and len(self._scopes) == 1:
+            end = len(self.bindings)
+            for orders, key in self._after_loop:
+                orders[key] = end
+            self._after_loop.clear()
 
     def visit_For(self, node: cst.For) -> None:
         self._enter_loop(node)
+        order = self._statement_order()
         for name in target_names(node.target):
             self._bind(name, None, "for", node)
             self.edges.append((name, self._scopes[-1], names_in(node.iter), self._scopes[-1]))
+            self.edge_order.append(None)
+            self._record_order(self.edge_order, len(self.edge_order) - 1, order)
 
     def leave_For(self, original_node: cst.For) -> None:
         self._leave_loop(original_node)
@@ -319,7 +341,24 @@ class Scan(cst.CSTVisitor):
         else:
             self.config_attributes[key] = value
 
+    def _statement_order(self) -> int | None:
+        """Where the binding a statement is about to make stands among the module's bindings, for
+        module-level code (None in functions and classes); in a module-level loop, where the loop
+        ends (_LOOP_END until then: the body reads its own later bindings)."""
+        if len(self._scopes) != 1:
+            return None
+        return _LOOP_END if self._loops else len(self.bindings)
+
+    def _record_order(self, orders: list[int | None] | dict[int, int], key: int, order: int | None) -> None:
+        """Record an order (see :meth:`_statement_order`), to be set at the loop's end if it is _LOOP_END."""
+        if order is None:
+            return
+        orders[key] = order
+        if order == _LOOP_END:
+            self._after_loop.append((orders, key))
+
     def visit_Assign(self, node: cst.Assign) -> None:
+        self._orders.append(self._statement_order())
         targets: list[str] = []
         stored: list[str] = []  # self.x targets: the call's result is bound to the instance's attribute
         single = node.value if len(node.targets) == 1 else None
@@ -363,6 +402,7 @@ class Scan(cst.CSTVisitor):
 
     def leave_Assign(self, original_node: cst.Assign) -> None:
         targets = self._targets.pop()
+        order = self._orders.pop()
         names = self._collectors.pop()
         used = names - set(targets)
         value = original_node.value
@@ -375,9 +415,13 @@ class Scan(cst.CSTVisitor):
             # a, b = f(…), and a, b = obj.method(…) (a method of the module's classes, by its name)
             function = value.func.value if isinstance(value.func, cst.Name) else value.func.attr.value
             self.tuple_assigns.append((targets, function, used, self._scopes[-1], value))
+            self.unpacked_order.append(None)
+            self._record_order(self.unpacked_order, len(self.unpacked_order) - 1, order)
             return
         for name in targets:
             self.edges.append((name, self._scopes[-1], used, self._scopes[-1]))
+            self.edge_order.append(None)
+            self._record_order(self.edge_order, len(self.edge_order) - 1, order)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Subscript):
@@ -400,6 +444,7 @@ class Scan(cst.CSTVisitor):
             )
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._orders.append(self._statement_order())
         self._config_attribute(node.target, dotted(node.target) or "" if isinstance(node.target, cst.Attribute) else None, node.value)
         names = target_names(node.target)
         for name in names:
@@ -409,9 +454,12 @@ class Scan(cst.CSTVisitor):
 
     def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
         targets = self._targets.pop()
+        order = self._orders.pop()
         used = self._collectors.pop() - set(targets)
         for name in targets:
             self.edges.append((name, self._scopes[-1], used, self._scopes[-1]))
+            self.edge_order.append(None)
+            self._record_order(self.edge_order, len(self.edge_order) - 1, order)
 
     def _open_result(self) -> None:
         """Start collecting what a ``return`` or a ``yield`` hands out of its function."""
@@ -423,6 +471,7 @@ class Scan(cst.CSTVisitor):
         (name,) = self._targets.pop()
         read = self._collectors.pop()
         self.edges.append((name, MODULE, read, self._scopes[-1]))
+        self.edge_order.append(None)
         return read
 
     def visit_Return(self, node: cst.Return) -> None:
@@ -458,6 +507,8 @@ class Scan(cst.CSTVisitor):
             self._dotted[id(func)] = callee
         raw = _RawCall(node, self._scopes[-1], tuple(self._loops), self._targets[-1] if self._targets else (), callee)
         self.calls.append(raw)
+        if isinstance(func, cst.Attribute) and func.attr.value in GROWING_METHODS:
+            self._record_order(self.call_order, id(node), self._statement_order())
         self._open_calls.append(raw)
         self._call_names.append(callee)
         self._index += 1
@@ -604,6 +655,9 @@ def build_model(
     records = FlowRecords(
         edges=scan.edges,
         unpacked=scan.tuple_assigns,
+        edge_order=scan.edge_order,
+        unpacked_order=scan.unpacked_order,
+        call_order=scan.call_order,
         bindings=scan.bindings,
         attribute_reads=scan.attribute_reads,
         instance_state=[state for state in scan.instance_state if state[0] in scan.data_classes],

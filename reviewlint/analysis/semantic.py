@@ -70,7 +70,7 @@ _BUILTIN_NAMES = frozenset(dir(builtins))
 _RUN_METHODS = frozenset({"forward", "call", "__call__"})
 
 # Methods that put their arguments into the container they are called on.
-_GROWING_METHODS = frozenset({"append", "extend", "insert", "add", "update", "appendleft", "extendleft"})
+GROWING_METHODS = frozenset({"append", "extend", "insert", "add", "update", "appendleft", "extendleft"})
 
 
 class Var(NamedTuple):
@@ -241,9 +241,17 @@ class FlowRecords:
     bindings: Sequence[RawBinding]
     attribute_reads: Sequence[tuple[str, cst.Attribute, Scope]]
     instance_state: Sequence[InstanceState] = ()
+    # For each edge and each unpacking, the position among ``bindings`` of the binding it makes
+    # when module-level code outside any loop makes it (None elsewhere): a module-level statement
+    # reads what was bound before it, not what a later cell binds under the same name.
+    edge_order: Sequence[int | None] = ()
+    unpacked_order: Sequence[int | None] = ()
+    call_order: Mapping[int, int] = field(default_factory=dict)  # by id() of a module-level ``x.append(…)`` call
 
 
 _NO_VARS: frozenset[Var] = frozenset()
+# The limit of a variable read with no place in module-level code (see SemanticModel._reach).
+_ANYWHERE = 1 << 62
 
 # A call another module (an importer) makes of one of this module's functions or classes: the
 # folded values it passes by position, and by keyword.
@@ -327,12 +335,29 @@ class SemanticModel:
     @cached_property
     def _deps(self) -> Mapping[Var, AbstractSet[Var]]:
         """The data-flow graph: each variable to the variables its value was computed from."""
+        return self._flow[0]
+
+    @cached_property
+    def _flow(self) -> tuple[dict[Var, set[Var]], dict[Var, set[Var]], dict[Var, list[tuple[int, frozenset[Var]]]]]:
+        """:attr:`_deps`; the same without what module-level statements outside loops bind; and those
+        statements' bindings, by variable, each with its position among the bindings and what it
+        read (see :meth:`_reach`)."""
         qualify = self.qualify
         deps: dict[Var, set[Var]] = {}
-        for target, target_scope, used, use_scope in self._records.edges:
-            deps.setdefault(qualify(target, target_scope), set()).update(qualify(name, use_scope) for name in used)
+        untimed: dict[Var, set[Var]] = {}
+        timed: dict[Var, list[tuple[int, frozenset[Var]]]] = {}
+        edge_order = self._records.edge_order or [None] * len(self._records.edges)
+        for (target, target_scope, used, use_scope), order in zip(self._records.edges, edge_order):
+            key = qualify(target, target_scope)
+            read = {qualify(name, use_scope) for name in used}
+            deps.setdefault(key, set()).update(read)
+            if order is not None and key.scope == MODULE:
+                timed.setdefault(key, []).append((order, frozenset(read)))
+            else:
+                untimed.setdefault(key, set()).update(read)
         unpacked_calls: list[tuple[Var, str, cst.Call, Scope]] = []
-        for targets, function, used, scope, call_node in self._records.unpacked:
+        unpacked_order = self._records.unpacked_order or [None] * len(self._records.unpacked)
+        for (targets, function, used, scope, call_node), order in zip(self._records.unpacked, unpacked_order):
             # ``a, b = f()`` where ``f`` returns a tuple: ``a`` depends on the first element only.
             returned = [
                 value for value in self.returns.get(function, ())
@@ -340,10 +365,11 @@ class SemanticModel:
             ]
             for position, name in enumerate(targets):
                 key = qualify(name, scope)
-                found = deps.setdefault(key, set())
+                merged = deps.setdefault(key, set())
+                found: set[Var] = set()
                 if returned:
                     # Only the element at this position: not everything the function returns.
-                    found.discard(qualify(function, scope))
+                    merged.discard(qualify(function, scope))
                     for value in returned:
                         found.update(qualify(read, self.return_scope(value)) for read in names_in(value.elements[position].value))
                     if isinstance(call_node.func, cst.Name):  # obj.method(…): its arguments bind the method's parameters, not f's
@@ -351,38 +377,57 @@ class SemanticModel:
                 else:
                     found.update(qualify(read, scope) for read in used)
                 found.discard(key)
+                merged.update(found)
+                merged.discard(key)
+                if order is not None and key.scope == MODULE:
+                    timed.setdefault(key, []).append((order, frozenset(found)))
+                else:
+                    untimed.setdefault(key, set()).update(found)
+        def add(key: Var, read: Iterable[Var], cycle_free: bool = False) -> None:
+            """Sources that hold whenever the variable is read (not tied to one binding)."""
+            read = set(read)
+            for graph in (deps, untimed):
+                graph.setdefault(key, set()).update(read)
+                if cycle_free:
+                    graph[key].discard(key)
+
         for call in self.calls:
-            # outputs.append(x): the list now holds x.
-            if call.method in _GROWING_METHODS and call.qualname is None and call.receiver and "." not in call.receiver:
+            # outputs.append(x): the list now holds x (from where the call stands, in module-level code).
+            if call.method in GROWING_METHODS and call.qualname is None and call.receiver and "." not in call.receiver:
                 key = qualify(call.receiver, call.scope)
-                deps.setdefault(key, set()).update(
-                    qualify(read, call.scope) for argument in call.node.args for read in names_in(argument.value))
-                deps[key].discard(key)
+                read = {qualify(read, call.scope) for argument in call.node.args for read in names_in(argument.value)}
+                order = self._records.call_order.get(id(call.node))
+                if order is not None and key.scope == MODULE:
+                    read.discard(key)
+                    deps.setdefault(key, set()).update(read)
+                    deps[key].discard(key)
+                    timed.setdefault(key, []).append((order, frozenset(read)))
+                else:
+                    add(key, read, True)
         for stored in self.subscript_assignments:
             # x_train[i] = load(path): the array now holds what the call made (filled by position;
             # a table given a named column, ``submission["label"] = preds``, and a lookup table
             # given a counter, ``index_of[name] = i``, are bookkeeping, not data).
             if (stored.target and "." not in stored.target and isinstance(stored.value, cst.Call)
                     and not _keyed_by_string(stored.node)):
-                key = qualify(stored.target, stored.scope)
-                deps.setdefault(key, set()).update(qualify(read, stored.scope) for read in names_in(stored.value))
-                deps[key].discard(key)
+                add(qualify(stored.target, stored.scope), (qualify(read, stored.scope) for read in names_in(stored.value)), True)
         for key, function, call_node, scope in unpacked_calls:
             # ``a, b = f(train_gen)``: what ``a`` was computed from inside ``f`` includes parameters;
             # at this call they are its arguments (this call's, not every call's).
+            before = set(deps.get(key, ()))
             self._add_arguments(deps, key, function, call_node, scope)
+            untimed.setdefault(key, set()).update(deps.get(key, set()) - before)
         for class_name, class_scope, attribute, method_scope in self._records.instance_state:
             # A dataset's instance carries what its methods store on it and what its items are
             # made of: ``LeafDataset(df)`` reaches the ``self.transform = A.Compose(…)`` of
             # LeafDataset.__init__ (only classes that define __getitem__/__iter__/__next__).
-            deps.setdefault(qualify(class_name, class_scope), set()).add(qualify(attribute, method_scope))
+            add(qualify(class_name, class_scope), (qualify(attribute, method_scope),))
         for name, scope, kind, _, _, _ in self._records.bindings:
             # A function's name stands for what it returns where it is passed on, not called:
             # ``ds.map(decode_image)`` carries the ``image / 255`` that decode_image returns.
             if kind == "def" and name in self.returns:
-                deps.setdefault(qualify(name, scope), set()).update(
-                    qualify(read, self.return_scope(value)) for value in self.returns[name] for read in names_in(value))
-        return deps
+                add(qualify(name, scope), (qualify(read, self.return_scope(value)) for value in self.returns[name] for read in names_in(value)))
+        return deps, untimed, timed
 
     def _add_arguments(self, deps: dict[Var, set[Var]], key: Var, function: str, call: cst.Call, scope: Scope) -> None:
         """Add to ``key`` the arguments of ``call`` bound to the parameters of ``function`` that
@@ -545,7 +590,7 @@ class SemanticModel:
         """The container a call's result is put into straight away (``model.add(Dense(10))``,
         ``layers.append(base)``): the receiver of the growing method the call is an argument of."""
         for outer in self.enclosing_calls(call)[:1]:
-            if (outer.method in _GROWING_METHODS and outer.qualname is None and outer.receiver
+            if (outer.method in GROWING_METHODS and outer.qualname is None and outer.receiver
                     and "." not in outer.receiver and any(arg.value is call.node for arg in outer.node.args)):
                 return frozenset({self.qualify(outer.receiver, call.scope)})
         return _NO_VARS
@@ -647,7 +692,9 @@ class SemanticModel:
 
     # Data flow -----------------------------------------------------------------------------
     def reaches(self, vars: Iterable[Var]) -> set[Var]:
-        """Every variable the given ones were (transitively) computed from, themselves included.
+        """Every variable the given ones were (transitively) computed from, themselves included:
+        from every binding of the given ones, and from there on what each module-level statement
+        read when it ran (see :meth:`_reach`).
 
         ``x.name`` also reaches what ``name`` is for the module's classes (see :attr:`_members`).
         """
@@ -658,18 +705,34 @@ class SemanticModel:
         return set(found)
 
     def _reach(self, vars: AbstractSet[Var]) -> set[Var]:
-        seen: set[Var] = set()
-        stack = list(vars)
+        """What ``vars`` were computed from. A module-level statement outside any loop reads what
+        was bound before it: from a variable reached through such a statement's read, only its
+        bindings made before that statement are followed (``labels`` read by ``Labels =
+        pd.Series(labels)`` is not what a later cell's ``imgs, labels = next(train_gen)`` binds).
+        Everything else is followed whatever its place (reads in functions and loops, values
+        added by ``append`` or stored into items)."""
+        _, untimed, timed = self._flow
+        deps = self._deps
         members = self._members
+        # For each variable reached, the latest position it is read at (_ANYWHERE: with no limit).
+        limits: dict[Var, int] = {}
+        stack = [(var, _ANYWHERE) for var in vars]
         while stack:
-            var = stack.pop()
-            if var in seen:
+            var, limit = stack.pop()
+            if limits.get(var, -1) >= limit:
                 continue
-            seen.add(var)
-            stack.extend(self._deps.get(var, ()))
+            limits[var] = limit
+            bindings = timed.get(var)
+            if bindings is None:
+                stack.extend((found, _ANYWHERE) for found in deps.get(var, ()))
+            else:
+                stack.extend((found, _ANYWHERE) for found in untimed.get(var, ()))
+                for order, read in bindings:
+                    if order <= limit:
+                        stack.extend((found, order if found.scope == MODULE else _ANYWHERE) for found in read)
             if members and "." in var.name:
-                stack.extend(self._member_vars(var))
-        return seen
+                stack.extend((found, _ANYWHERE) for found in self._member_vars(var))
+        return set(limits)
 
     def reaches_through_callers(self, vars: Iterable[Var]) -> set[Var]:
         """:meth:`reaches`, and where that leads to a parameter of one of the module's functions,
