@@ -338,21 +338,26 @@ class SemanticModel:
         return self._flow[0]
 
     @cached_property
-    def _flow(self) -> tuple[dict[Var, set[Var]], dict[Var, set[Var]], dict[Var, list[tuple[int, frozenset[Var]]]]]:
-        """:attr:`_deps`; the same without what module-level statements outside loops bind; and those
-        statements' bindings, by variable, each with its position among the bindings and what it
-        read (see :meth:`_reach`)."""
+    def _flow(self) -> tuple[dict[Var, set[Var]], dict[Var, set[Var]], dict[Var, list[tuple[int, AbstractSet[Var]]]]]:
+        """:attr:`_deps`; for module-level variables, their sources that hold whenever they are read
+        (``append``, stored items, bindings in functions); and the bindings module-level code
+        makes, by variable, each with its position among the bindings and what it read (see
+        :meth:`_reach`)."""
         qualify = self.qualify
         deps: dict[Var, set[Var]] = {}
         untimed: dict[Var, set[Var]] = {}
-        timed: dict[Var, list[tuple[int, frozenset[Var]]]] = {}
+        timed: dict[Var, list[tuple[int, AbstractSet[Var]]]] = {}
         edge_order = self._records.edge_order or [None] * len(self._records.edges)
         for (target, target_scope, used, use_scope), order in zip(self._records.edges, edge_order):
             key = qualify(target, target_scope)
+            if key.scope != MODULE:
+                # A function's variables: no order, and _reach reads them from ``deps`` alone.
+                deps.setdefault(key, set()).update(qualify(name, use_scope) for name in used)
+                continue
             read = {qualify(name, use_scope) for name in used}
             deps.setdefault(key, set()).update(read)
-            if order is not None and key.scope == MODULE:
-                timed.setdefault(key, []).append((order, frozenset(read)))
+            if order is not None:
+                timed.setdefault(key, []).append((order, read))
             else:
                 untimed.setdefault(key, set()).update(read)
         unpacked_calls: list[tuple[Var, str, cst.Call, Scope]] = []
@@ -380,16 +385,23 @@ class SemanticModel:
                 merged.update(found)
                 merged.discard(key)
                 if order is not None and key.scope == MODULE:
-                    timed.setdefault(key, []).append((order, frozenset(found)))
-                else:
+                    timed.setdefault(key, []).append((order, found))
+                elif key.scope == MODULE:
                     untimed.setdefault(key, set()).update(found)
         def add(key: Var, read: Iterable[Var], cycle_free: bool = False) -> None:
-            """Sources that hold whenever the variable is read (not tied to one binding)."""
-            read = set(read)
-            for graph in (deps, untimed):
-                graph.setdefault(key, set()).update(read)
+            """Sources that hold whenever the variable is read (not tied to one binding); kept
+            apart for module-level variables only (_reach reads the others from ``deps``)."""
+            found = deps.setdefault(key, set())
+            if key.scope != MODULE:
+                found.update(read)
                 if cycle_free:
-                    graph[key].discard(key)
+                    found.discard(key)
+                return
+            read = set(read)
+            for graph in (found, untimed.setdefault(key, set())):
+                graph.update(read)
+                if cycle_free:
+                    graph.discard(key)
 
         for call in self.calls:
             # outputs.append(x): the list now holds x (from where the call stands, in module-level code).
@@ -401,7 +413,7 @@ class SemanticModel:
                     read.discard(key)
                     deps.setdefault(key, set()).update(read)
                     deps[key].discard(key)
-                    timed.setdefault(key, []).append((order, frozenset(read)))
+                    timed.setdefault(key, []).append((order, read))
                 else:
                     add(key, read, True)
         for stored in self.subscript_assignments:
@@ -416,7 +428,8 @@ class SemanticModel:
             # at this call they are its arguments (this call's, not every call's).
             before = set(deps.get(key, ()))
             self._add_arguments(deps, key, function, call_node, scope)
-            untimed.setdefault(key, set()).update(deps.get(key, set()) - before)
+            if key.scope == MODULE:
+                untimed.setdefault(key, set()).update(deps.get(key, set()) - before)
         for class_name, class_scope, attribute, method_scope in self._records.instance_state:
             # A dataset's instance carries what its methods store on it and what its items are
             # made of: ``LeafDataset(df)`` reaches the ``self.transform = A.Compose(…)`` of
@@ -711,9 +724,19 @@ class SemanticModel:
         pd.Series(labels)`` is not what a later cell's ``imgs, labels = next(train_gen)`` binds).
         Everything else is followed whatever its place (reads in functions and loops, values
         added by ``append`` or stored into items)."""
-        _, untimed, timed = self._flow
-        deps = self._deps
+        deps, untimed, timed = self._flow
         members = self._members
+        if not timed:  # no module-level code binds anything: every binding counts
+            seen: set[Var] = set()
+            pending = list(vars)
+            while pending:
+                var = pending.pop()
+                if var not in seen:
+                    seen.add(var)
+                    pending.extend(deps.get(var, ()))
+                    if members and "." in var.name:
+                        pending.extend(self._member_vars(var))
+            return seen
         # For each variable reached, the latest position it is read at (_ANYWHERE: with no limit).
         limits: dict[Var, int] = {}
         stack = [(var, _ANYWHERE) for var in vars]
