@@ -388,6 +388,7 @@ class SemanticModel:
                     timed.setdefault(key, []).append((order, found))
                 elif key.scope == MODULE:
                     untimed.setdefault(key, set()).update(found)
+
         def add(key: Var, read: Iterable[Var], cycle_free: bool = False) -> None:
             """Sources that hold whenever the variable is read (not tied to one binding); kept
             apart for module-level variables only (_reach reads the others from ``deps``)."""
