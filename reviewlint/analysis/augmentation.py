@@ -193,8 +193,8 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
         # Only a function that applies them whatever it is given: not one that chooses by a
         # parameter (``if train:`` around the random ops, the validation call passing False), nor
         # one that applies them in a branch of ``tf.cond`` (a lambda: only for some images).
-        if function is not None and scope.name in model.functions and not any(
-                model.branches_to(member.call.node, function) or _in_lambda(function, member.call.node) for member in members):
+        if function is not None and scope.name in model.functions and all(
+                _applied_whenever_called(function, member.call.node) for member in members):
             pipelines.append(Pipeline("tf-image", members[0].call, frozenset({model.qualify(scope.name, MODULE)}), tuple(members)))
 
     for call in model.calls:
@@ -206,9 +206,14 @@ def transforms_and_pipelines(model: SemanticModel) -> tuple[tuple[Transform, ...
     return tuple(transforms.values()), tuple(pipelines)
 
 
-def _in_lambda(function: cst.FunctionDef, node: cst.CSTNode) -> bool:
-    """Whether ``node`` sits in a lambda inside ``function``."""
-    return any(isinstance(step, cst.Lambda) for step in code_path(function, node) or ())
+def _applied_whenever_called(function: cst.FunctionDef, node: cst.CSTNode) -> bool:
+    """Whether ``node`` runs on every call of ``function``: no ``if`` (or conditional expression)
+    around it whose body or ``else`` holds it, and no lambda (a ``tf.cond`` branch) around it."""
+    path = code_path(function, node) or []
+    return not any(
+        isinstance(outer, cst.Lambda) or isinstance(outer, (cst.If, cst.IfExp)) and inner is not outer.test
+        for outer, inner in zip(path, path[1:])
+    )
 
 
 # The random tf.image ops (knowledge/transforms.py TF_IMAGE), by qualified name.

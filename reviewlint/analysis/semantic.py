@@ -240,13 +240,14 @@ class FlowRecords:
     unpacked: Sequence[Unpacking]
     bindings: Sequence[RawBinding]
     attribute_reads: Sequence[tuple[str, cst.Attribute, Scope]]
-    instance_state: Sequence[InstanceState] = ()
     # For each edge and each unpacking, the position among ``bindings`` of the binding it makes
-    # when module-level code outside any loop makes it (None elsewhere): a module-level statement
-    # reads what was bound before it, not what a later cell binds under the same name.
-    edge_order: Sequence[int | None] = ()
-    unpacked_order: Sequence[int | None] = ()
-    call_order: Mapping[int, int] = field(default_factory=dict)  # by id() of a module-level ``x.append(…)`` call
+    # when module-level code makes it (in a loop: where the loop ends; None in functions): a
+    # module-level statement reads what was bound before it, not what a later cell binds under
+    # the same name.
+    edge_order: Sequence[int | None]
+    unpacked_order: Sequence[int | None]
+    call_order: Mapping[int, int]  # the same by id() of a module-level ``x.append(…)`` call
+    instance_state: Sequence[InstanceState] = ()
 
 
 _NO_VARS: frozenset[Var] = frozenset()
@@ -347,8 +348,7 @@ class SemanticModel:
         deps: dict[Var, set[Var]] = {}
         untimed: dict[Var, set[Var]] = {}
         timed: dict[Var, list[tuple[int, AbstractSet[Var]]]] = {}
-        edge_order = self._records.edge_order or [None] * len(self._records.edges)
-        for (target, target_scope, used, use_scope), order in zip(self._records.edges, edge_order):
+        for (target, target_scope, used, use_scope), order in zip(self._records.edges, self._records.edge_order):
             key = qualify(target, target_scope)
             if key.scope != MODULE:
                 # A function's variables: no order, and _reach reads them from ``deps`` alone.
@@ -361,8 +361,7 @@ class SemanticModel:
             else:
                 untimed.setdefault(key, set()).update(read)
         unpacked_calls: list[tuple[Var, str, cst.Call, Scope]] = []
-        unpacked_order = self._records.unpacked_order or [None] * len(self._records.unpacked)
-        for (targets, function, used, scope, call_node), order in zip(self._records.unpacked, unpacked_order):
+        for (targets, function, used, scope, call_node), order in zip(self._records.unpacked, self._records.unpacked_order):
             # ``a, b = f()`` where ``f`` returns a tuple: ``a`` depends on the first element only.
             returned = [
                 value for value in self.returns.get(function, ())
@@ -408,7 +407,7 @@ class SemanticModel:
             # outputs.append(x): the list now holds x (from where the call stands, in module-level code).
             if call.method in GROWING_METHODS and call.qualname is None and call.receiver and "." not in call.receiver:
                 key = qualify(call.receiver, call.scope)
-                read = {qualify(read, call.scope) for argument in call.node.args for read in names_in(argument.value)}
+                read = {qualify(name, call.scope) for argument in call.node.args for name in names_in(argument.value)}
                 order = self._records.call_order.get(id(call.node))
                 if order is not None and key.scope == MODULE:
                     read.discard(key)
